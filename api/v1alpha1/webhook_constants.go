@@ -1,0 +1,96 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+// Finalizer is set on every Webhook before anything is created remotely, so that the remote
+// webhook is deleted (or deliberately orphaned) before the Webhook goes away.
+const Finalizer = "hooks.hookkeeper.dev/finalizer"
+
+// Annotations a user sets on a Webhook.
+const (
+	// AnnotationExternalID adopts this existing remote webhook instead of creating one.
+	AnnotationExternalID = "hooks.hookkeeper.dev/external-id"
+	// AnnotationPaused set to "true" stops every call to the SaaS for this Webhook.
+	AnnotationPaused = "hooks.hookkeeper.dev/paused"
+	// AnnotationReconcileRequestedAt forces a sync whenever its value changes.
+	AnnotationReconcileRequestedAt = "hooks.hookkeeper.dev/reconcile-requested-at"
+)
+
+// ConditionReady is the one condition type: True when the remote webhook exists, matches the spec
+// and delivers as spec.enabled says.
+const ConditionReady = "Ready"
+
+// Reasons of the Ready condition. They are part of the API: stable and CamelCase.
+const (
+	ReasonAvailable           = "Available"
+	ReasonDisabled            = "Disabled"
+	ReasonCreating            = "Creating"
+	ReasonUpdating            = "Updating"
+	ReasonDeleting            = "Deleting"
+	ReasonRemoteDisabled      = "RemoteDisabled"
+	ReasonInvalidSpec         = "InvalidSpec"
+	ReasonCredentialsNotFound = "CredentialsNotFound"
+	ReasonUnauthorized        = "Unauthorized"
+	ReasonRateLimited         = "RateLimited"
+	ReasonProviderUnavailable = "ProviderUnavailable"
+	ReasonConflict            = "Conflict"
+	ReasonPaused              = "Paused"
+)
+
+// IsEnabled reports spec.enabled, which defaults to true.
+func (s *WebhookSpec) IsEnabled() bool {
+	return s.Enabled == nil || *s.Enabled
+}
+
+// SecretRefs returns every Secret key the provider block refers to, keyed by the field's path
+// below spec (such as "webex.secretRef"). The credentials Secret is not among them.
+func (s *WebhookSpec) SecretRefs() map[string]SecretKeySelector {
+	refs := map[string]SecretKeySelector{}
+	switch {
+	case s.Webex != nil:
+		if s.Webex.SecretRef != nil {
+			refs["webex.secretRef"] = *s.Webex.SecretRef
+		}
+	case s.EightByEight != nil:
+		if s.EightByEight.AuthorizationSecretRef != nil {
+			refs["eightByEight.authorizationSecretRef"] = *s.EightByEight.AuthorizationSecretRef
+		}
+		if s.EightByEight.OAuth != nil {
+			refs["eightByEight.oauth.clientSecretRef"] = s.EightByEight.OAuth.ClientSecretRef
+		}
+	case s.Autodesk != nil:
+		if s.Autodesk.SecretRef != nil {
+			refs["autodesk.secretRef"] = *s.Autodesk.SecretRef
+		}
+	}
+	return refs
+}
+
+// SecretNames returns the names of every Secret the Webhook reads, the credentials Secret first.
+func (s *WebhookSpec) SecretNames() []string {
+	names := []string{s.CredentialsRef.Name}
+	for _, ref := range s.SecretRefs() {
+		dup := false
+		for _, n := range names {
+			dup = dup || n == ref.Name
+		}
+		if !dup {
+			names = append(names, ref.Name)
+		}
+	}
+	return names
+}

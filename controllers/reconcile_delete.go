@@ -1,0 +1,158 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// deletionRetry is how often a deletion blocked on credentials is tried again.
+const deletionRetry = 15 * time.Second
+
+// reconcileDelete deletes the remote webhook (404 counts as done), or leaves it for
+// deletionPolicy Orphan or a paused Webhook, then removes the finalizer. When the credentials are
+// missing or refused it retries for DeletionTimeout, then gives up with a Warning event that names
+// the remote webhook left behind: a namespace deletion never hangs on a lost Secret.
+func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result, error) {
+	wh := s.wh
+	if !controllerutil.ContainsFinalizer(wh, hooksv1alpha1.Finalizer) {
+		return ctrl.Result{}, nil
+	}
+	id := wh.Status.ID
+	if id == "" {
+		id = wh.Annotations[hooksv1alpha1.AnnotationExternalID]
+	}
+	switch {
+	case wh.Spec.DeletionPolicy == hooksv1alpha1.DeletionPolicyOrphan:
+		if id != "" {
+			r.event(wh, "Orphaned", "left remote webhook "+id+" in place (deletionPolicy: Orphan)")
+		}
+		return r.release(ctx, s)
+	case wh.Annotations[hooksv1alpha1.AnnotationPaused] == "true":
+		if id != "" {
+			r.warn(wh, "RemoteLeftBehind", "the Webhook is paused, so remote webhook "+id+" was left in place")
+		}
+		return r.release(ctx, s)
+	}
+	prov, ok := r.Providers[wh.Spec.Provider]
+	if !ok {
+		return r.release(ctx, s)
+	}
+	req, err := r.buildRequest(ctx, wh)
+	if err != nil {
+		if id == "" && providers.KindOf(err) == providers.KindMissingCredentials {
+			// Nothing was ever recorded remotely and nothing can be looked up: let it go.
+			return r.release(ctx, s)
+		}
+		return r.deleteBlocked(ctx, s, id, err)
+	}
+	gate := credentialKey(wh.Spec.Provider, req.Credentials)
+	if wait := r.Gates.Wait(gate); wait > 0 {
+		return rateLimited(wh, wait)
+	}
+	ids, err := r.remotesToDelete(ctx, wh, prov, req, id)
+	if err != nil {
+		return r.deleteFailed(ctx, s, id, gate, err)
+	}
+	for _, rid := range ids {
+		if err := prov.Delete(ctx, req, rid); err != nil {
+			return r.deleteFailed(ctx, s, rid, gate, err)
+		}
+		ctrl.LoggerFrom(ctx).Info("Deleted remote webhook", "provider", wh.Spec.Provider, "id", rid)
+		r.event(wh, "Deleted", "deleted remote webhook "+rid)
+	}
+	return r.release(ctx, s)
+}
+
+// remotesToDelete returns the remote webhook to delete. With no id on record (the status was lost,
+// or a crash came between create and status write) it looks for what this Webhook would own.
+func (r *WebhookReconciler) remotesToDelete(ctx context.Context, wh *hooksv1alpha1.Webhook, prov providers.Provider,
+	req *providers.Request, id string) ([]string, error) {
+	if id != "" {
+		return []string{id}, nil
+	}
+	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {
+		return nil, nil
+	}
+	candidates, err := prov.Find(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, c := range candidates {
+		owner, err := r.ownedByOther(ctx, wh, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if owner == "" {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids, nil
+}
+
+// deleteFailed handles a failed remote deletion: credential problems are bounded, the rest back off.
+func (r *WebhookReconciler) deleteFailed(ctx context.Context, s *scope, id, gate string, err error) (ctrl.Result, error) {
+	switch providers.KindOf(err) {
+	case providers.KindUnauthorized, providers.KindMissingCredentials, providers.KindInvalid:
+		return r.deleteBlocked(ctx, s, id, err)
+	}
+	return r.failure(ctx, s.wh, gate, err)
+}
+
+// deleteBlocked retries a deletion the operator cannot perform until DeletionTimeout has passed
+// since the deletion began, then lets the Webhook go and says what was left behind.
+func (r *WebhookReconciler) deleteBlocked(ctx context.Context, s *scope, id string, err error) (ctrl.Result, error) {
+	wh := s.wh
+	deadline := wh.DeletionTimestamp.Add(r.Options.DeletionTimeout)
+	if wait := deadline.Sub(r.now()); wait > 0 {
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonDeleting,
+			fmt.Sprintf("cannot delete the remote webhook yet (%s); giving up in %s", err.Error(), wait.Round(time.Second)))
+		if wait > deletionRetry {
+			wait = deletionRetry
+		}
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	what := "the remote webhook, if any,"
+	if id != "" {
+		what = "remote webhook " + id
+	}
+	msg := fmt.Sprintf("gave up deleting %s after %s: %s; delete it by hand", what, r.Options.DeletionTimeout, err.Error())
+	ctrl.LoggerFrom(ctx).Info("Removed finalizer without deleting the remote webhook", "provider", wh.Spec.Provider, "id", id)
+	r.warn(wh, "RemoteLeftBehind", msg)
+	return r.release(ctx, s)
+}
+
+// release removes the finalizer; the Webhook may disappear right after.
+func (r *WebhookReconciler) release(ctx context.Context, s *scope) (ctrl.Result, error) {
+	if controllerutil.RemoveFinalizer(s.wh, hooksv1alpha1.Finalizer) {
+		if err := r.patchMeta(ctx, s); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	s.gone = true
+	return ctrl.Result{}, nil
+}

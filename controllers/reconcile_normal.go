@@ -1,0 +1,330 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// syncCtx is one reconcile's context for a live Webhook.
+type syncCtx struct {
+	*scope
+	prov providers.Provider
+	req  *providers.Request
+	gate string
+}
+
+// reconcileNormal registers the finalizer before anything exists remotely, then observes the
+// remote webhook and creates, adopts, updates, replaces or re-activates it.
+func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl.Result, error) {
+	wh := s.wh
+	if controllerutil.AddFinalizer(wh, hooksv1alpha1.Finalizer) {
+		if err := r.patchMeta(ctx, s); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	if wh.Annotations[hooksv1alpha1.AnnotationPaused] == "true" {
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonPaused,
+			"the "+hooksv1alpha1.AnnotationPaused+" annotation is set: no calls to the SaaS")
+		return ctrl.Result{}, nil
+	}
+	prov, ok := r.Providers[wh.Spec.Provider]
+	if !ok {
+		err := providers.Invalid("", "provider", "%q is not supported by this operator", wh.Spec.Provider)
+		return r.failure(ctx, wh, "", err)
+	}
+	req, err := r.buildRequest(ctx, wh)
+	if err != nil {
+		return r.failure(ctx, wh, "", err)
+	}
+	y := &syncCtx{scope: s, prov: prov, req: req, gate: credentialKey(wh.Spec.Provider, req.Credentials)}
+	if err := prov.Validate(req); err != nil {
+		return r.failure(ctx, wh, y.gate, err)
+	}
+	if wait := r.Gates.Wait(y.gate); wait > 0 {
+		return rateLimited(wh, wait)
+	}
+	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {
+		return r.ensureAbsent(ctx, y)
+	}
+	remote, err := r.observe(ctx, y)
+	if err != nil {
+		return r.failure(ctx, wh, y.gate, err)
+	}
+	if remote == nil {
+		return r.create(ctx, y)
+	}
+	return r.converge(ctx, y, remote)
+}
+
+// observe finds the remote webhook: by status.id, else by the external-id annotation, else among
+// the SaaS's webhooks that match the natural key and name marker and that no other Webhook owns.
+// It returns nil when there is none. It never mutates the SaaS.
+func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
+	wh := y.wh
+	log := ctrl.LoggerFrom(ctx)
+	if id := wh.Status.ID; id != "" {
+		remote, err := y.prov.Get(ctx, y.req, id)
+		if err == nil {
+			return remote, nil
+		}
+		if !providers.IsNotFound(err) {
+			return nil, err
+		}
+		log.Info("Remote webhook is gone; creating it again", "id", id)
+		r.warn(wh, "RemoteGone", fmt.Sprintf("remote webhook %s no longer exists; it will be created again", id))
+		clearRemote(wh)
+	}
+	if id := wh.Annotations[hooksv1alpha1.AnnotationExternalID]; id != "" {
+		if owner, err := r.ownedByOther(ctx, wh, id); err != nil {
+			return nil, err
+		} else if owner != "" {
+			return nil, &providers.Error{Kind: providers.KindConflict, Op: "adopt",
+				Message: fmt.Sprintf("remote webhook %s named by the %s annotation is already managed by Webhook %s",
+					id, hooksv1alpha1.AnnotationExternalID, owner)}
+		}
+		remote, err := y.prov.Get(ctx, y.req, id)
+		if err == nil {
+			r.adopted(ctx, y, remote, "the "+hooksv1alpha1.AnnotationExternalID+" annotation")
+			return remote, nil
+		}
+		if !providers.IsNotFound(err) {
+			return nil, err
+		}
+		r.warn(wh, "ExternalIDNotFound", fmt.Sprintf("remote webhook %s named by the %s annotation does not exist; looking for a match instead",
+			id, hooksv1alpha1.AnnotationExternalID))
+	}
+	candidates, err := y.prov.Find(ctx, y.req)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range candidates {
+		owner, err := r.ownedByOther(ctx, wh, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if owner == "" {
+			r.adopted(ctx, y, c, "its natural key and name marker")
+			return c, nil
+		}
+	}
+	return nil, nil
+}
+
+// adopted records a remote webhook the operator did not just create. Its secrets are unknown, so
+// the next converge applies them.
+func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *providers.Remote, how string) {
+	ctrl.LoggerFrom(ctx).Info("Adopted remote webhook", "provider", y.wh.Spec.Provider, "id", remote.ID, "by", how)
+	r.event(y.wh, "Adopted", fmt.Sprintf("adopted remote webhook %s, found by %s", remote.ID, how))
+	y.wh.Status.AppliedSecretHash = ""
+	recordRemote(y.wh, remote, nil)
+}
+
+// create makes the remote webhook and writes its id to status at once.
+func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result, error) {
+	wh := y.wh
+	remote, err := y.prov.Create(ctx, y.req)
+	if err != nil {
+		return r.failure(ctx, wh, y.gate, err)
+	}
+	now := metav1.NewTime(r.now().UTC().Truncate(time.Second))
+	recordRemote(wh, remote, &now)
+	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
+	wh.Status.Reactivations = 0
+	ctrl.LoggerFrom(ctx).Info("Created remote webhook", "provider", wh.Spec.Provider, "id", remote.ID)
+	r.event(wh, "Created", "created remote webhook "+remote.ID)
+	return r.finish(ctx, y, remote)
+}
+
+// converge brings an existing remote webhook in line: replace, update in place, re-activate.
+func (r *WebhookReconciler) converge(ctx context.Context, y *syncCtx, remote *providers.Remote) (ctrl.Result, error) {
+	wh := y.wh
+	diff := y.prov.Diff(y.req, remote)
+	if diff.Action == providers.ActionReplace {
+		return r.replace(ctx, y, remote, diff)
+	}
+	enabled := wh.Spec.IsEnabled()
+	if enabled && !remote.Active && readyReason(wh) != hooksv1alpha1.ReasonDisabled {
+		return r.remoteDisabled(ctx, y, remote)
+	}
+	hash := secretHash(wh, y.req.Secrets)
+	var why []string
+	if diff.Action == providers.ActionUpdate {
+		why = append(why, diff.Fields...)
+	}
+	if hash != wh.Status.AppliedSecretHash {
+		why = append(why, "secrets")
+	}
+	if enabled != remote.Active {
+		why = append(why, "enabled")
+	}
+	if len(why) == 0 {
+		recordRemote(wh, remote, nil)
+		r.maybeResetReactivations(wh)
+		return r.finish(ctx, y, remote)
+	}
+	updated, err := y.prov.Update(ctx, y.req, remote)
+	if err != nil {
+		return r.failure(ctx, wh, y.gate, err)
+	}
+	recordRemote(wh, updated, nil)
+	wh.Status.AppliedSecretHash = hash
+	ctrl.LoggerFrom(ctx).Info("Updated remote webhook", "provider", wh.Spec.Provider, "id", updated.ID, "fields", why)
+	r.event(wh, "Updated", fmt.Sprintf("updated remote webhook %s in place: %s", updated.ID, strings.Join(why, ", ")))
+	return r.finish(ctx, y, updated)
+}
+
+// replace deletes a remote webhook whose unchangeable fields differ and creates it again.
+func (r *WebhookReconciler) replace(ctx context.Context, y *syncCtx, old *providers.Remote, diff providers.Diff) (ctrl.Result, error) {
+	wh := y.wh
+	if err := y.prov.Delete(ctx, y.req, old.ID); err != nil {
+		return r.failure(ctx, wh, y.gate, err)
+	}
+	clearRemote(wh)
+	// Persist the deletion before creating, so that a crash in between cannot leave a dead id.
+	if err := r.patchStatus(ctx, y.scope); err != nil {
+		return ctrl.Result{}, err
+	}
+	remote, err := y.prov.Create(ctx, y.req)
+	if err != nil {
+		return r.failure(ctx, wh, y.gate, err)
+	}
+	now := metav1.NewTime(r.now().UTC().Truncate(time.Second))
+	recordRemote(wh, remote, &now)
+	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
+	ctrl.LoggerFrom(ctx).Info("Replaced remote webhook", "provider", wh.Spec.Provider, "old", old.ID, "new", remote.ID, "fields", diff.Fields)
+	r.event(wh, "Replaced", fmt.Sprintf("replaced remote webhook %s with %s because %s cannot change in place",
+		old.ID, remote.ID, strings.Join(diff.Fields, ", ")))
+	return r.finish(ctx, y, remote)
+}
+
+// remoteDisabled handles a webhook the SaaS disabled after failed deliveries: it stays
+// RemoteDisabled for the reactivation delay, doubled for each earlier re-activation, then the
+// operator re-activates it.
+func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remote *providers.Remote) (ctrl.Result, error) {
+	wh := y.wh
+	recordRemote(wh, remote, nil)
+	if readyReason(wh) != hooksv1alpha1.ReasonRemoteDisabled {
+		r.warn(wh, hooksv1alpha1.ReasonRemoteDisabled, fmt.Sprintf("the SaaS disabled remote webhook %s (state %q)", remote.ID, remote.State))
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRemoteDisabled, "")
+	}
+	since := conditionSince(wh)
+	delay := r.reactivationDelay(wh.Status.Reactivations)
+	if wait := since.Add(delay).Sub(r.now()); wait > 0 {
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRemoteDisabled,
+			fmt.Sprintf("the SaaS disabled the webhook (state %q); the operator re-activates it after %s", remote.State, delay))
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	updated, err := y.prov.Update(ctx, y.req, remote)
+	if err != nil {
+		return r.failure(ctx, wh, y.gate, err)
+	}
+	wh.Status.Reactivations++
+	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
+	recordRemote(wh, updated, nil)
+	r.event(wh, "Reactivated", fmt.Sprintf("re-activated remote webhook %s (re-activation %d)", updated.ID, wh.Status.Reactivations))
+	return r.finish(ctx, y, updated)
+}
+
+func (r *WebhookReconciler) reactivationDelay(n int32) time.Duration {
+	d := r.Options.ReactivationDelay
+	for i := int32(0); i < n && i < 8; i++ {
+		d *= 2
+	}
+	return d
+}
+
+// maybeResetReactivations forgets earlier re-activations once the webhook has delivered for
+// twice its last delay.
+func (r *WebhookReconciler) maybeResetReactivations(wh *hooksv1alpha1.Webhook) {
+	if wh.Status.Reactivations == 0 || readyReason(wh) != hooksv1alpha1.ReasonAvailable {
+		return
+	}
+	if r.now().Sub(conditionSince(wh)) > 2*r.reactivationDelay(wh.Status.Reactivations) {
+		wh.Status.Reactivations = 0
+	}
+}
+
+func conditionSince(wh *hooksv1alpha1.Webhook) time.Time {
+	for _, c := range wh.Status.Conditions {
+		if c.Type == hooksv1alpha1.ConditionReady {
+			return c.LastTransitionTime.Time
+		}
+	}
+	return time.Time{}
+}
+
+// ensureAbsent honours enabled: false where the SaaS cannot deactivate: the remote webhook goes.
+func (r *WebhookReconciler) ensureAbsent(ctx context.Context, y *syncCtx) (ctrl.Result, error) {
+	wh := y.wh
+	if id := wh.Status.ID; id != "" {
+		if err := y.prov.Delete(ctx, y.req, id); err != nil {
+			return r.failure(ctx, wh, y.gate, err)
+		}
+		ctrl.LoggerFrom(ctx).Info("Deleted remote webhook because spec.enabled is false", "provider", wh.Spec.Provider, "id", id)
+		r.event(wh, "Deleted", fmt.Sprintf("deleted remote webhook %s because spec.enabled is false and %s cannot pause a webhook", id, wh.Spec.Provider))
+		clearRemote(wh)
+	}
+	setReady(wh, metav1.ConditionTrue, hooksv1alpha1.ReasonDisabled,
+		fmt.Sprintf("spec.enabled is false; %s cannot pause a webhook, so none exists remotely", wh.Spec.Provider))
+	return r.resync(), nil
+}
+
+// finish sets Ready from the remote webhook's state and schedules the next resync.
+func (r *WebhookReconciler) finish(_ context.Context, y *syncCtx, remote *providers.Remote) (ctrl.Result, error) {
+	wh := y.wh
+	if !wh.Spec.IsEnabled() {
+		setReady(wh, metav1.ConditionTrue, hooksv1alpha1.ReasonDisabled, "spec.enabled is false: the remote webhook exists and is deactivated")
+	} else {
+		setReady(wh, metav1.ConditionTrue, hooksv1alpha1.ReasonAvailable, fmt.Sprintf("remote webhook %s is %s", remote.ID, remote.State))
+	}
+	return r.resync(), nil
+}
+
+// recordRemote copies the remote id, state and creation time into status; created is the
+// fallback creation time for SaaS that report none.
+func recordRemote(wh *hooksv1alpha1.Webhook, remote *providers.Remote, created *metav1.Time) {
+	wh.Status.ID = remote.ID
+	wh.Status.State = remote.State
+	switch {
+	case remote.Created != nil:
+		t := metav1.NewTime(remote.Created.UTC())
+		wh.Status.Created = &t
+	case created != nil:
+		wh.Status.Created = created
+	}
+}
+
+func clearRemote(wh *hooksv1alpha1.Webhook) {
+	wh.Status.ID = ""
+	wh.Status.State = ""
+	wh.Status.Created = nil
+	wh.Status.AppliedSecretHash = ""
+}
+
+var _ reconcile.Reconciler = &WebhookReconciler{}

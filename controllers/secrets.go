@@ -1,0 +1,107 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// buildRequest resolves the credentials Secret and every secretRef of the Webhook, in its own
+// namespace only, into a provider request. A missing Secret or key is a KindMissingCredentials
+// error that names it, never its value.
+func (r *WebhookReconciler) buildRequest(ctx context.Context, wh *hooksv1alpha1.Webhook) (*providers.Request, error) {
+	creds, err := r.readSecret(ctx, wh.Namespace, wh.Spec.CredentialsRef.Name, "spec.credentialsRef")
+	if err != nil {
+		return nil, err
+	}
+	req := &providers.Request{
+		Owner:       wh.Namespace + "/" + wh.Name,
+		Spec:        wh.Spec.DeepCopy(),
+		Credentials: creds.Data,
+		Secrets:     map[string]string{},
+	}
+	for path, ref := range wh.Spec.SecretRefs() {
+		s, err := r.readSecret(ctx, wh.Namespace, ref.Name, "spec."+path)
+		if err != nil {
+			return nil, err
+		}
+		v, ok := s.Data[ref.Key]
+		if !ok || len(v) == 0 {
+			return nil, &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve secrets", Field: path,
+				Message: fmt.Sprintf("spec.%s: Secret %q has no key %q (or it is empty)", path, ref.Name, ref.Key)}
+		}
+		req.Secrets[path] = string(v)
+	}
+	return req, nil
+}
+
+func (r *WebhookReconciler) readSecret(ctx context.Context, ns, name, field string) (*corev1.Secret, error) {
+	s := &corev1.Secret{}
+	if err := r.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve secrets",
+				Message: fmt.Sprintf("%s: Secret %q not found in namespace %q", field, name, ns)}
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// credentialKey identifies the account behind a request, for the per-credential rate-limit gate.
+// It is a hash: the credentials themselves never leave the request.
+func credentialKey(p hooksv1alpha1.ProviderType, creds map[string][]byte) string {
+	keys := make([]string, 0, len(creds))
+	for k := range creds {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%s=%x;", k, creds[k])
+	}
+	return string(p) + ":" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// secretHash is a salted hash of the secrets a request sends, recorded in status so that a
+// rotation is noticed even where the SaaS masks secrets on read. "" when there are none.
+func secretHash(wh *hooksv1alpha1.Webhook, secrets map[string]string) string {
+	if len(secrets) == 0 {
+		return ""
+	}
+	paths := make([]string, 0, len(secrets))
+	for p := range secrets {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	h := sha256.New()
+	fmt.Fprintf(h, "%s;", wh.UID)
+	for _, p := range paths {
+		fmt.Fprintf(h, "%s=%x;", p, secrets[p])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}

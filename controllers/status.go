@@ -1,0 +1,116 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// Requeue waits for failures the work queue's backoff should not drive.
+const (
+	unauthorizedRetry = 5 * time.Minute
+	credentialsRetry  = 2 * time.Minute
+)
+
+// setReady sets the Ready condition and the observed generation.
+func setReady(wh *hooksv1alpha1.Webhook, status metav1.ConditionStatus, reason, message string) {
+	wh.Status.ObservedGeneration = wh.Generation
+	meta.SetStatusCondition(&wh.Status.Conditions, metav1.Condition{
+		Type:               hooksv1alpha1.ConditionReady,
+		Status:             status,
+		Reason:             reason,
+		Message:            message,
+		ObservedGeneration: wh.Generation,
+	})
+}
+
+// readyReason returns the current Ready reason, or "".
+func readyReason(wh *hooksv1alpha1.Webhook) string {
+	if c := meta.FindStatusCondition(wh.Status.Conditions, hooksv1alpha1.ConditionReady); c != nil {
+		return c.Reason
+	}
+	return ""
+}
+
+// failure maps a provider error to the Ready condition, an event and the requeue: the one place
+// where error kinds become behaviour. gate is the credential key to close on a 429.
+func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webhook, gate string, err error) (ctrl.Result, error) {
+	msg := err.Error()
+	log := ctrl.LoggerFrom(ctx)
+	switch providers.KindOf(err) {
+	case providers.KindInvalid:
+		r.warn(wh, hooksv1alpha1.ReasonInvalidSpec, msg)
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonInvalidSpec, msg)
+		// Not retried until the spec changes.
+		return ctrl.Result{}, reconcile.TerminalError(err)
+	case providers.KindMissingCredentials:
+		r.warn(wh, hooksv1alpha1.ReasonCredentialsNotFound, msg)
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonCredentialsNotFound, msg)
+		// The Secret watch brings the Webhook back as soon as the Secret appears.
+		return ctrl.Result{RequeueAfter: credentialsRetry}, nil
+	case providers.KindUnauthorized:
+		r.warn(wh, hooksv1alpha1.ReasonUnauthorized, msg)
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonUnauthorized, msg)
+		return ctrl.Result{RequeueAfter: unauthorizedRetry}, nil
+	case providers.KindRateLimited:
+		wait := providers.RetryAfter(err)
+		if wait <= 0 {
+			wait = time.Second
+		}
+		r.Gates.Block(gate, wait)
+		log.Info("Rate limited by the SaaS", "retryAfter", wait.String())
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited, msg)
+		return ctrl.Result{RequeueAfter: wait + 100*time.Millisecond}, nil
+	case providers.KindConflict:
+		r.warn(wh, hooksv1alpha1.ReasonConflict, msg)
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonConflict, msg)
+		return r.resync(), nil
+	default:
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonProviderUnavailable, msg)
+		// The work queue backs off exponentially, up to 5 minutes.
+		return ctrl.Result{}, err
+	}
+}
+
+// rateLimited reports a closed gate without sending a request.
+func rateLimited(wh *hooksv1alpha1.Webhook, wait time.Duration) (ctrl.Result, error) {
+	setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited,
+		"waiting "+wait.Round(time.Second).String()+" for the SaaS's Retry-After on these credentials")
+	return ctrl.Result{RequeueAfter: wait + 100*time.Millisecond}, nil
+}
+
+func (r *WebhookReconciler) event(wh *hooksv1alpha1.Webhook, reason, note string) {
+	if r.Recorder != nil {
+		r.Recorder.Eventf(wh, nil, corev1.EventTypeNormal, reason, reason, "%s", note)
+	}
+}
+
+func (r *WebhookReconciler) warn(wh *hooksv1alpha1.Webhook, reason, note string) {
+	if r.Recorder != nil {
+		r.Recorder.Eventf(wh, nil, corev1.EventTypeWarning, reason, reason, "%s", note)
+	}
+}

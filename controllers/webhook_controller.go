@@ -1,0 +1,198 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	corev1 "k8s.io/api/core/v1"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// Options tune the reconciler; main sets them from flags.
+type Options struct {
+	// ResyncPeriod is how often a synced Webhook is observed again (jittered by 10%).
+	ResyncPeriod time.Duration
+	// ReactivationDelay is how long a webhook the SaaS disabled stays disabled before the operator
+	// re-activates it; it doubles with each repeat.
+	ReactivationDelay time.Duration
+	// DeletionTimeout bounds how long deletion retries when the credentials are missing or
+	// refused, before the finalizer is removed and the remote webhook is reported as left behind.
+	DeletionTimeout time.Duration
+	// MaxConcurrentReconciles is the number of workers.
+	MaxConcurrentReconciles int
+}
+
+// WebhookReconciler makes each Webhook's remote webhook exist, match its spec and go away with it.
+type WebhookReconciler struct {
+	client.Client
+	Scheme    *runtime.Scheme
+	Recorder  events.EventRecorder
+	Providers providers.Registry
+	Options   Options
+	// Gates holds the per-credential Retry-After deadlines; shared by every worker.
+	Gates *Gates
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+}
+
+// +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile observes one Webhook and its remote webhook and moves them one step closer to the spec.
+// Status is written once, at the end, and only when it changed; a create writes it at once as well,
+// so that a crash right after cannot lose the remote id.
+func (r *WebhookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	wh := &hooksv1alpha1.Webhook{}
+	if err := r.Get(ctx, req.NamespacedName, wh); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	s := &scope{wh: wh, base: wh.DeepCopy()}
+
+	var result ctrl.Result
+	var err error
+	if !wh.DeletionTimestamp.IsZero() {
+		result, err = r.reconcileDelete(ctx, s)
+	} else {
+		result, err = r.reconcileNormal(ctx, s)
+	}
+	if perr := r.patchStatus(ctx, s); perr != nil && err == nil {
+		return ctrl.Result{}, perr
+	}
+	return result, err
+}
+
+// scope carries one reconcile's Webhook and the last state written to the API server.
+type scope struct {
+	wh   *hooksv1alpha1.Webhook
+	base *hooksv1alpha1.Webhook
+	// gone is set once the finalizer is removed: the object may no longer exist.
+	gone bool
+}
+
+// patchStatus writes the status with a merge patch when it differs from what was last written.
+func (r *WebhookReconciler) patchStatus(ctx context.Context, s *scope) error {
+	if s.gone || equality.Semantic.DeepEqual(s.base.Status, s.wh.Status) {
+		return nil
+	}
+	if err := r.Status().Patch(ctx, s.wh, client.MergeFrom(s.base)); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	s.base = s.wh.DeepCopy()
+	return nil
+}
+
+// patchMeta writes a change of finalizers with an optimistic lock, so a concurrent writer's
+// finalizer is never dropped.
+func (r *WebhookReconciler) patchMeta(ctx context.Context, s *scope) error {
+	status := s.wh.Status
+	if err := r.Patch(ctx, s.wh, client.MergeFromWithOptions(s.base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return err
+	}
+	// The patch response carries the stored status; keep the one this reconcile computed.
+	s.wh.Status = status
+	s.base.ObjectMeta = *s.wh.ObjectMeta.DeepCopy()
+	return nil
+}
+
+// resync is the jittered wait before a synced Webhook is observed again.
+func (r *WebhookReconciler) resync() ctrl.Result {
+	return ctrl.Result{RequeueAfter: wait.Jitter(r.Options.ResyncPeriod, 0.1)}
+}
+
+func (r *WebhookReconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// SetupWithManager registers the indexes and watches: Webhooks (spec, annotations, deletion) and
+// the Secrets they read, so a rotated credential or signing secret is applied at once.
+func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
+	if err := registerIndexes(ctx, mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
+	if r.Gates == nil {
+		r.Gates = NewGates(r.now)
+	}
+	workers := r.Options.MaxConcurrentReconciles
+	if workers < 1 {
+		workers = 1
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&hooksv1alpha1.Webhook{}, builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{},
+			predicate.AnnotationChangedPredicate{},
+			deletionStarted,
+		))).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.webhooksForSecret)).
+		WithOptions(controller.Options{
+			MaxConcurrentReconciles: workers,
+			// 5xx and network errors back off from 1s to 5m per Webhook.
+			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, 5*time.Minute),
+		}).
+		Named("webhook").
+		Complete(r)
+}
+
+// webhooksForSecret maps a Secret to the Webhooks in its namespace that read it.
+func (r *WebhookReconciler) webhooksForSecret(ctx context.Context, obj client.Object) []reconcile.Request {
+	var list hooksv1alpha1.WebhookList
+	if err := r.List(ctx, &list, client.InNamespace(obj.GetNamespace()),
+		client.MatchingFields{indexSecretNames: obj.GetName()}); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "Listing Webhooks for a Secret failed", "secret", obj.GetName())
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(list.Items))
+	for i := range list.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+	}
+	return reqs
+}
+
+// deletionStarted passes updates that set the deletion timestamp.
+var deletionStarted = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		return e.ObjectOld != nil && e.ObjectNew != nil &&
+			e.ObjectOld.GetDeletionTimestamp().IsZero() && !e.ObjectNew.GetDeletionTimestamp().IsZero()
+	},
+}

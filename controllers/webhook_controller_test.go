@@ -1,0 +1,576 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
+)
+
+// webexEnv is one spec's namespace with its own Webex user (token) and credentials Secret.
+type webexEnv struct {
+	ns, token string
+}
+
+func newWebexEnv(ctx context.Context) webexEnv {
+	e := webexEnv{ns: newNamespace(ctx), token: "tok-" + rand.String(24)}
+	wx.AddToken(e.token)
+	e.putSecret(ctx, "webex-bot", map[string]string{"token": e.token})
+	return e
+}
+
+// putSecret creates or replaces a Secret in the spec's namespace.
+func (e webexEnv) putSecret(ctx context.Context, name string, data map[string]string) {
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: name}, StringData: data}
+	err := k8sClient.Create(ctx, s)
+	if apierrors.IsAlreadyExists(err) {
+		cur := &corev1.Secret{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(s), cur)).To(Succeed())
+		cur.Data = nil
+		cur.StringData = data
+		err = k8sClient.Update(ctx, cur)
+	}
+	Expect(err).NotTo(HaveOccurred())
+}
+
+func (e webexEnv) webhook(name string, mutate ...func(*hooksv1alpha1.Webhook)) *hooksv1alpha1.Webhook {
+	wh := &hooksv1alpha1.Webhook{
+		ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: name},
+		Spec: hooksv1alpha1.WebhookSpec{
+			Provider:       hooksv1alpha1.ProviderWebex,
+			TargetURL:      "https://hooks.example.com/" + name,
+			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "webex-bot"},
+			Webex:          &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"},
+		},
+	}
+	for _, m := range mutate {
+		m(wh)
+	}
+	return wh
+}
+
+func (e webexEnv) create(ctx context.Context, name string, mutate ...func(*hooksv1alpha1.Webhook)) client.ObjectKey {
+	wh := e.webhook(name, mutate...)
+	Expect(k8sClient.Create(ctx, wh)).To(Succeed())
+	return client.ObjectKeyFromObject(wh)
+}
+
+func (e webexEnv) hooks() []webexfake.Hook { return wx.Hooks(e.token) }
+
+// get reads a Webhook from the API server.
+func get(g Gomega, ctx context.Context, key client.ObjectKey) *hooksv1alpha1.Webhook {
+	wh := &hooksv1alpha1.Webhook{}
+	g.Expect(k8sClient.Get(ctx, key, wh)).To(Succeed())
+	return wh
+}
+
+// ready returns the Ready condition, asserting it is current for the Webhook's generation.
+func ready(g Gomega, wh *hooksv1alpha1.Webhook) *metav1.Condition {
+	c := meta.FindStatusCondition(wh.Status.Conditions, hooksv1alpha1.ConditionReady)
+	g.Expect(c).NotTo(BeNil(), "no Ready condition yet")
+	g.Expect(c.ObservedGeneration).To(Equal(wh.Generation), "Ready is not current")
+	return c
+}
+
+// expectReason waits until Ready has the given status and reason, and returns the Webhook.
+func expectReason(ctx context.Context, key client.ObjectKey, status metav1.ConditionStatus, reason string) *hooksv1alpha1.Webhook {
+	var wh *hooksv1alpha1.Webhook
+	Eventually(func(g Gomega) {
+		wh = get(g, ctx, key)
+		c := ready(g, wh)
+		g.Expect(c.Reason).To(Equal(reason), c.Message)
+		g.Expect(c.Status).To(Equal(status))
+	}).Should(Succeed())
+	return wh
+}
+
+func expectAvailable(ctx context.Context, key client.ObjectKey) *hooksv1alpha1.Webhook {
+	return expectReason(ctx, key, metav1.ConditionTrue, hooksv1alpha1.ReasonAvailable)
+}
+
+// patchWebhook applies fn to the stored Webhook with a merge patch, as kubectl would.
+func patchWebhook(ctx context.Context, key client.ObjectKey, fn func(*hooksv1alpha1.Webhook)) {
+	Eventually(func(g Gomega) {
+		wh := get(g, ctx, key)
+		base := wh.DeepCopy()
+		fn(wh)
+		g.Expect(k8sClient.Patch(ctx, wh, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))).To(Succeed())
+	}).Should(Succeed())
+}
+
+func expectGone(ctx context.Context, key client.ObjectKey) {
+	Eventually(func() bool {
+		return apierrors.IsNotFound(k8sClient.Get(ctx, key, &hooksv1alpha1.Webhook{}))
+	}).Should(BeTrue(), "the Webhook should be deleted")
+}
+
+// eventsFor lists the reasons of the events recorded for a Webhook.
+func eventReasons(g Gomega, ctx context.Context, ns, name string) []string {
+	var list corev1.EventList
+	g.Expect(k8sClient.List(ctx, &list, client.InNamespace(ns))).To(Succeed())
+	var reasons []string
+	for _, ev := range list.Items {
+		if ev.InvolvedObject.Name == name {
+			reasons = append(reasons, ev.Reason)
+		}
+	}
+	return reasons
+}
+
+var _ = Describe("Webex Webhook lifecycle", func() {
+	var (
+		ctx context.Context
+		e   webexEnv
+	)
+	BeforeEach(func() {
+		ctx = context.Background()
+		e = newWebexEnv(ctx)
+	})
+
+	It("creates the remote webhook and reports its id, state and creation time", func() {
+		key := e.create(ctx, "new-messages")
+		wh := expectAvailable(ctx, key)
+
+		hooks := e.hooks()
+		Expect(hooks).To(HaveLen(1))
+		h := hooks[0]
+		Expect(wh.Status.ID).To(Equal(h.ID))
+		Expect(wh.Status.State).To(Equal("active"))
+		created, err := time.Parse(time.RFC3339, h.Created)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(wh.Status.Created).NotTo(BeNil())
+		Expect(wh.Status.Created.Time.Equal(created.Truncate(time.Second))).To(BeTrue(),
+			"status.created %s should be the remote's %s", wh.Status.Created, h.Created)
+		Expect(wh.Status.ObservedGeneration).To(Equal(wh.Generation))
+		Expect(wh.Finalizers).To(ContainElement(hooksv1alpha1.Finalizer))
+		Expect(h.Name).To(Equal(e.ns+"/new-messages"), "the name defaults to <namespace>/<name>")
+		Expect(h.TargetURL).To(Equal("https://hooks.example.com/new-messages"))
+		Expect(h.Resource).To(Equal("messages"))
+		Expect(h.Event).To(Equal("created"))
+		Eventually(func(g Gomega) {
+			g.Expect(eventReasons(g, ctx, e.ns, "new-messages")).To(ContainElement("Created"))
+		}).Should(Succeed())
+	})
+
+	It("updates name and targetUrl in place, keeping the id", func() {
+		key := e.create(ctx, "in-place")
+		id := expectAvailable(ctx, key).Status.ID
+
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.TargetURL = "https://hooks.example.com/moved"
+			wh.Spec.Webex.Name = "renamed"
+		})
+		Eventually(func(g Gomega) {
+			hooks := e.hooks()
+			g.Expect(hooks).To(HaveLen(1))
+			g.Expect(hooks[0].ID).To(Equal(id))
+			g.Expect(hooks[0].TargetURL).To(Equal("https://hooks.example.com/moved"))
+			g.Expect(hooks[0].Name).To(Equal("renamed"))
+		}).Should(Succeed())
+		wh := expectAvailable(ctx, key)
+		Expect(wh.Status.ID).To(Equal(id))
+	})
+
+	It("replaces the remote webhook when a field Webex cannot update changes", func() {
+		key := e.create(ctx, "replace-me")
+		oldID := expectAvailable(ctx, key).Status.ID
+
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Resource = "rooms" })
+		var newID string
+		Eventually(func(g Gomega) {
+			wh := get(g, ctx, key)
+			g.Expect(ready(g, wh).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+			g.Expect(wh.Status.ID).NotTo(BeEmpty())
+			g.Expect(wh.Status.ID).NotTo(Equal(oldID))
+			newID = wh.Status.ID
+		}).Should(Succeed())
+		hooks := e.hooks()
+		Expect(hooks).To(HaveLen(1), "the old webhook must be gone")
+		Expect(hooks[0].ID).To(Equal(newID))
+		Expect(hooks[0].Resource).To(Equal("rooms"))
+		_, found := wx.Hook(oldID)
+		Expect(found).To(BeFalse())
+		Eventually(func(g Gomega) {
+			g.Expect(eventReasons(g, ctx, e.ns, "replace-me")).To(ContainElement("Replaced"))
+		}).Should(Succeed())
+	})
+
+	It("applies a rotated signing secret at once, without waiting for a resync", func() {
+		e.putSecret(ctx, "webex-signing", map[string]string{"secret": "first-secret-value"})
+		key := e.create(ctx, "signed", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.Webex.SecretRef = &hooksv1alpha1.SecretKeySelector{Name: "webex-signing", Key: "secret"}
+		})
+		expectAvailable(ctx, key)
+		Expect(e.hooks()).To(HaveLen(1))
+		Expect(e.hooks()[0].Secret).To(Equal("first-secret-value"))
+
+		rotated := time.Now()
+		e.putSecret(ctx, "webex-signing", map[string]string{"secret": "second-secret-value"})
+		Eventually(func(g Gomega) {
+			g.Expect(e.hooks()).To(HaveLen(1))
+			g.Expect(e.hooks()[0].Secret).To(Equal("second-secret-value"))
+		}).WithTimeout(resyncPeriod / 2).Should(Succeed())
+		Expect(time.Since(rotated)).To(BeNumerically("<", resyncPeriod/2))
+
+		wh := expectAvailable(ctx, key)
+		Expect(wh.Status.AppliedSecretHash).To(HavePrefix("sha256:"))
+		Expect(wh.Status.AppliedSecretHash).NotTo(ContainSubstring("second-secret-value"))
+	})
+
+	It("deletes the remote webhook with the Webhook", func() {
+		key := e.create(ctx, "short-lived")
+		expectAvailable(ctx, key)
+		Expect(e.hooks()).To(HaveLen(1))
+
+		Expect(k8sClient.Delete(ctx, e.webhook("short-lived"))).To(Succeed())
+		expectGone(ctx, key)
+		Expect(e.hooks()).To(BeEmpty())
+	})
+
+	It("treats a remote webhook already deleted as deleted", func() {
+		key := e.create(ctx, "already-gone")
+		id := expectAvailable(ctx, key).Status.ID
+		wx.DeleteOutOfBand(id)
+
+		Expect(k8sClient.Delete(ctx, e.webhook("already-gone"))).To(Succeed())
+		expectGone(ctx, key)
+		Expect(e.hooks()).To(BeEmpty())
+	})
+
+	It("leaves the remote webhook in place with deletionPolicy Orphan", func() {
+		key := e.create(ctx, "keep-me", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.DeletionPolicy = hooksv1alpha1.DeletionPolicyOrphan
+		})
+		id := expectAvailable(ctx, key).Status.ID
+
+		Expect(k8sClient.Delete(ctx, e.webhook("keep-me"))).To(Succeed())
+		expectGone(ctx, key)
+		_, found := wx.Hook(id)
+		Expect(found).To(BeTrue(), "an orphaned webhook stays on Webex")
+	})
+
+	It("reports CredentialsNotFound until the Secret exists, then becomes Ready", func() {
+		key := e.create(ctx, "waiting", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.CredentialsRef.Name = "not-yet"
+		})
+		wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonCredentialsNotFound)
+		Expect(ready(Default, wh).Message).To(ContainSubstring(`"not-yet"`))
+		Expect(wx.Requests(e.token)).To(BeZero(), "no request without credentials")
+
+		e.putSecret(ctx, "not-yet", map[string]string{"token": e.token})
+		Eventually(func(g Gomega) {
+			g.Expect(ready(g, get(g, ctx, key)).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+		}).WithTimeout(resyncPeriod / 2).Should(Succeed(), "the Secret watch applies it before the retry")
+		Expect(e.hooks()).To(HaveLen(1))
+	})
+
+	It("reports Unauthorized for a token Webex refuses, without leaking it", func() {
+		e.putSecret(ctx, "bad-bot", map[string]string{"token": "revoked-token-value"})
+		key := e.create(ctx, "refused", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.CredentialsRef.Name = "bad-bot"
+		})
+		wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonUnauthorized)
+		Expect(ready(Default, wh).Message).To(ContainSubstring("401"))
+		Expect(ready(Default, wh).Message).NotTo(ContainSubstring("revoked-token-value"))
+	})
+
+	It("waits for Retry-After after a 429 before sending another request", func() {
+		wx.InjectFault(webexfake.Fault{Token: e.token, Status: 429, RetryAfter: "3", Times: 1})
+		key := e.create(ctx, "throttled")
+		expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited)
+		hitAt := time.Now()
+		Expect(wx.Requests(e.token)).To(Equal(1))
+
+		Consistently(func() int { return wx.Requests(e.token) }).
+			WithTimeout(3*time.Second - time.Since(hitAt) - 300*time.Millisecond).
+			Should(Equal(1), "no request before Retry-After")
+		expectAvailable(ctx, key)
+		Expect(time.Since(hitAt)).To(BeNumerically(">=", 2500*time.Millisecond))
+		Expect(e.hooks()).To(HaveLen(1))
+	})
+
+	It("creates a remote webhook deleted out of band again at the next resync", func() {
+		key := e.create(ctx, "self-healing")
+		id := expectAvailable(ctx, key).Status.ID
+		wx.DeleteOutOfBand(id)
+
+		Eventually(func(g Gomega) {
+			wh := get(g, ctx, key)
+			g.Expect(wh.Status.ID).NotTo(Equal(id))
+			g.Expect(ready(g, wh).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+			g.Expect(e.hooks()).To(HaveLen(1))
+			g.Expect(e.hooks()[0].ID).To(Equal(wh.Status.ID))
+		}).WithTimeout(2 * resyncPeriod).Should(Succeed())
+	})
+
+	It("corrects a remote webhook changed out of band at the next resync", func() {
+		key := e.create(ctx, "drifting")
+		id := expectAvailable(ctx, key).Status.ID
+		wx.UpdateOutOfBand(id, func(h *webexfake.Hook) { h.TargetURL = "https://evil.example.com/" })
+
+		Eventually(func(g Gomega) {
+			h, ok := wx.Hook(id)
+			g.Expect(ok).To(BeTrue())
+			g.Expect(h.TargetURL).To(Equal("https://hooks.example.com/drifting"))
+		}).WithTimeout(2 * resyncPeriod).Should(Succeed())
+	})
+
+	It("adopts the webhook named by the external-id annotation and creates nothing", func() {
+		existing := wx.Seed(e.token, webexfake.Hook{Name: "made by hand", TargetURL: "https://hooks.example.com/adopt",
+			Resource: "messages", Event: "created"})
+		key := e.create(ctx, "adopt", func(wh *hooksv1alpha1.Webhook) {
+			wh.Annotations = map[string]string{hooksv1alpha1.AnnotationExternalID: existing.ID}
+			wh.Spec.Webex.Name = "made by hand"
+		})
+		wh := expectAvailable(ctx, key)
+		Expect(wh.Status.ID).To(Equal(existing.ID))
+		Expect(e.hooks()).To(HaveLen(1), "adoption creates nothing")
+		Eventually(func(g Gomega) {
+			g.Expect(eventReasons(g, ctx, e.ns, "adopt")).To(ContainElement("Adopted"))
+		}).Should(Succeed())
+	})
+
+	It("finds its own webhook again by the name marker when the status is lost", func() {
+		// As after a restore from a backup without status: the remote webhook carries the marker.
+		existing := wx.Seed(e.token, webexfake.Hook{Name: e.ns + "/restored", TargetURL: "https://hooks.example.com/restored",
+			Resource: "messages", Event: "created"})
+		key := e.create(ctx, "restored")
+		wh := expectAvailable(ctx, key)
+		Expect(wh.Status.ID).To(Equal(existing.ID))
+		Expect(e.hooks()).To(HaveLen(1))
+	})
+
+	It("reports Conflict instead of adopting a webhook another Webhook manages", func() {
+		key := e.create(ctx, "owner")
+		id := expectAvailable(ctx, key).Status.ID
+		other := e.create(ctx, "intruder", func(wh *hooksv1alpha1.Webhook) {
+			wh.Annotations = map[string]string{hooksv1alpha1.AnnotationExternalID: id}
+		})
+		wh := expectReason(ctx, other, metav1.ConditionFalse, hooksv1alpha1.ReasonConflict)
+		Expect(ready(Default, wh).Message).To(ContainSubstring(e.ns + "/owner"))
+		Expect(e.hooks()).To(HaveLen(1))
+	})
+
+	It("makes no call to Webex while paused, and resumes when unpaused", func() {
+		key := e.create(ctx, "paused", func(wh *hooksv1alpha1.Webhook) {
+			wh.Annotations = map[string]string{hooksv1alpha1.AnnotationPaused: "true"}
+		})
+		expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonPaused)
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL = "https://hooks.example.com/still-paused" })
+		Consistently(func() int { return wx.Requests(e.token) }).WithTimeout(2 * time.Second).Should(BeZero())
+
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) { delete(wh.Annotations, hooksv1alpha1.AnnotationPaused) })
+		expectAvailable(ctx, key)
+		Expect(e.hooks()).To(HaveLen(1))
+	})
+
+	It("syncs at once when reconcile-requested-at changes", func() {
+		key := e.create(ctx, "poke")
+		id := expectAvailable(ctx, key).Status.ID
+		wx.DeleteOutOfBand(id)
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) {
+			wh.Annotations = map[string]string{hooksv1alpha1.AnnotationReconcileRequestedAt: time.Now().Format(time.RFC3339Nano)}
+		})
+		Eventually(func(g Gomega) {
+			g.Expect(e.hooks()).To(HaveLen(1))
+		}).WithTimeout(resyncPeriod / 2).Should(Succeed())
+	})
+
+	It("deletes the remote webhook for enabled: false and creates it again for true", func() {
+		key := e.create(ctx, "toggle")
+		expectAvailable(ctx, key)
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) { wh.Spec.Enabled = ptr.To(false) })
+		wh := expectReason(ctx, key, metav1.ConditionTrue, hooksv1alpha1.ReasonDisabled)
+		Expect(wh.Status.ID).To(BeEmpty())
+		Expect(e.hooks()).To(BeEmpty())
+
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) { wh.Spec.Enabled = ptr.To(true) })
+		wh = expectAvailable(ctx, key)
+		Expect(e.hooks()).To(HaveLen(1))
+		Expect(e.hooks()[0].ID).To(Equal(wh.Status.ID))
+	})
+
+	It("re-activates a webhook Webex disabled, after the reactivation delay", func() {
+		key := e.create(ctx, "flaky-receiver")
+		id := expectAvailable(ctx, key).Status.ID
+		wx.Disable(id)
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) {
+			wh.Annotations = map[string]string{hooksv1alpha1.AnnotationReconcileRequestedAt: "now"}
+		})
+		wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonRemoteDisabled)
+		Expect(wh.Status.State).To(Equal("inactive"))
+		wh = expectAvailable(ctx, key)
+		Expect(wh.Status.Reactivations).To(Equal(int32(1)))
+		h, _ := wx.Hook(id)
+		Expect(h.Status).To(Equal("active"))
+	})
+
+	It("gives up deleting after the deletion timeout when the credentials are gone", func() {
+		key := e.create(ctx, "stranded")
+		id := expectAvailable(ctx, key).Status.ID
+		Expect(k8sClient.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: "webex-bot"}})).To(Succeed())
+		Expect(k8sClient.Delete(ctx, e.webhook("stranded"))).To(Succeed())
+		expectGone(ctx, key)
+		Eventually(func(g Gomega) {
+			var list corev1.EventList
+			g.Expect(k8sClient.List(ctx, &list, client.InNamespace(e.ns))).To(Succeed())
+			var notes []string
+			for _, ev := range list.Items {
+				if ev.Reason == "RemoteLeftBehind" {
+					notes = append(notes, ev.Message)
+				}
+			}
+			g.Expect(notes).To(ContainElement(ContainSubstring(id)))
+		}).Should(Succeed())
+	})
+
+	It("refuses to change spec.provider", func() {
+		key := e.create(ctx, "fixed")
+		wh := &hooksv1alpha1.Webhook{}
+		Expect(k8sClient.Get(ctx, key, wh)).To(Succeed())
+		base := wh.DeepCopy()
+		wh.Spec.Provider = hooksv1alpha1.ProviderAutodesk
+		wh.Spec.Webex = nil
+		wh.Spec.Autodesk = &hooksv1alpha1.AutodeskSpec{System: "data", Event: "dm.version.added", Scope: map[string]string{"folder": "urn:x"}}
+		err := k8sClient.Patch(ctx, wh, client.MergeFrom(base))
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(ContainSubstring("spec.provider is immutable"))
+	})
+})
+
+var _ = Describe("Invalid manifests", func() {
+	var e webexEnv
+	BeforeEach(func() { e = webexEnv{ns: newNamespace(context.Background())} })
+
+	eightByEight := func(wh *hooksv1alpha1.Webhook) {
+		wh.Spec.Provider = hooksv1alpha1.ProviderEightByEight
+		wh.Spec.Webex = nil
+		wh.Spec.EightByEight = &hooksv1alpha1.EightByEightSpec{
+			AccountID: "0123456789abcdef0123456789abcdef", SubAccountID: "Marketing", Type: "MSG"}
+	}
+	DescribeTable("are rejected by the API server with a message that names the field",
+		func(mutate func(*hooksv1alpha1.Webhook), want string) {
+			err := k8sClient.Create(context.Background(), e.webhook("bad", mutate))
+			Expect(err).To(HaveOccurred())
+			Expect(apierrors.IsInvalid(err)).To(BeTrue(), err.Error())
+			Expect(err.Error()).To(ContainSubstring(want))
+		},
+		Entry("no provider block", func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex = nil },
+			"spec.webex is required when spec.provider is Webex"),
+		Entry("a second provider block", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.Autodesk = &hooksv1alpha1.AutodeskSpec{System: "data", Event: "dm.version.added", Scope: map[string]string{"folder": "x"}}
+		}, "spec.autodesk is only allowed when spec.provider is Autodesk"),
+		Entry("a block that does not match the provider", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.Provider = hooksv1alpha1.ProviderPageSeeder
+		}, "spec.webex is only allowed when spec.provider is Webex"),
+		Entry("a relative targetUrl", func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL = "/hooks/webex" },
+			"spec.targetUrl must be an absolute http:// or https:// URL"),
+		Entry("an ftp targetUrl", func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL = "ftp://files.example.com/x" },
+			"spec.targetUrl must be an absolute http:// or https:// URL"),
+		Entry("a targetUrl that is not a URL", func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL = "hooks example com" },
+			"spec.targetUrl must be an absolute http:// or https:// URL"),
+		Entry("an unknown provider", func(wh *hooksv1alpha1.Webhook) { wh.Spec.Provider = "Slack" },
+			"spec.provider"),
+		Entry("a Webex resource out of the enum", func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Resource = "widgets" },
+			"spec.webex.resource"),
+		Entry("a Webex event out of the enum", func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Event = "exploded" },
+			"spec.webex.event"),
+		Entry("a Webex ownedBy out of the enum", func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.OwnedBy = "team" },
+			"spec.webex.ownedBy"),
+		Entry("an org-only Webex filter without ownedBy org", func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Filter = "hostEmail=a@example.com" },
+			"spec.webex.filter on hostEmail"),
+		Entry("a Webex filter that is not key=value", func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Filter = "roomId" },
+			"spec.webex.filter"),
+		Entry("an unknown deletionPolicy", func(wh *hooksv1alpha1.Webhook) { wh.Spec.DeletionPolicy = "Keep" },
+			"spec.deletionPolicy"),
+		Entry("no credentials Secret name", func(wh *hooksv1alpha1.Webhook) { wh.Spec.CredentialsRef.Name = "" },
+			"spec.credentialsRef.name"),
+		Entry("an 8x8 accountId that is not a GUID", func(wh *hooksv1alpha1.Webhook) {
+			eightByEight(wh)
+			wh.Spec.EightByEight.AccountID = "not-a-guid-not-a-guid-not-a-guid-x"
+		}, "spec.eightByEight.accountId"),
+		Entry("an 8x8 accountId too short", func(wh *hooksv1alpha1.Webhook) {
+			eightByEight(wh)
+			wh.Spec.EightByEight.AccountID = "0123abcd"
+		}, "spec.eightByEight.accountId"),
+		Entry("both 8x8 auth forms", func(wh *hooksv1alpha1.Webhook) {
+			eightByEight(wh)
+			wh.Spec.EightByEight.AuthorizationSecretRef = &hooksv1alpha1.SecretKeySelector{Name: "a", Key: "b"}
+			wh.Spec.EightByEight.OAuth = &hooksv1alpha1.EightByEightOAuth{TokenURL: "https://auth.example.com/token",
+				ClientID: "c", ClientSecretRef: hooksv1alpha1.SecretKeySelector{Name: "a", Key: "c"}}
+		}, "set at most one of authorizationSecretRef and oauth"),
+		Entry("an 8x8 type out of the enum", func(wh *hooksv1alpha1.Webhook) {
+			eightByEight(wh)
+			wh.Spec.EightByEight.Type = "SMS"
+		}, "spec.eightByEight.type"),
+		Entry("an 8x8 region out of the enum", func(wh *hooksv1alpha1.Webhook) {
+			eightByEight(wh)
+			wh.Spec.EightByEight.Region = "MARS"
+		}, "spec.eightByEight.region"),
+		Entry("an Autodesk hook without scope", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.Provider = hooksv1alpha1.ProviderAutodesk
+			wh.Spec.Webex = nil
+			wh.Spec.Autodesk = &hooksv1alpha1.AutodeskSpec{System: "data", Event: "dm.version.added", Scope: map[string]string{}}
+		}, "spec.autodesk.scope"),
+		Entry("an Autodesk region out of the enum", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.Provider = hooksv1alpha1.ProviderAutodesk
+			wh.Spec.Webex = nil
+			wh.Spec.Autodesk = &hooksv1alpha1.AutodeskSpec{System: "data", Event: "dm.version.added", Region: "MOON",
+				Scope: map[string]string{"folder": "urn:x"}}
+		}, "spec.autodesk.region"),
+		Entry("a PageSeeder client id of zero", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.Provider = hooksv1alpha1.ProviderPageSeeder
+			wh.Spec.Webex = nil
+			wh.Spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{ServerURL: "https://ps.example.org", Client: 0}
+		}, "spec.pageSeeder.client"),
+		Entry("a PageSeeder serverUrl that is not a URL", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.Provider = hooksv1alpha1.ProviderPageSeeder
+			wh.Spec.Webex = nil
+			wh.Spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{ServerURL: "ps.example.org", Client: 12}
+		}, "spec.pageSeeder.serverUrl"),
+		Entry("a PageSeeder format out of the enum", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.Provider = hooksv1alpha1.ProviderPageSeeder
+			wh.Spec.Webex = nil
+			wh.Spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{ServerURL: "https://ps.example.org", Client: 12, Format: "yaml"}
+		}, "spec.pageSeeder.format"),
+	)
+
+	It("accepts a minimal valid manifest and applies the defaults", func() {
+		ctx := context.Background()
+		key := e.create(ctx, fmt.Sprintf("ok-%d", GinkgoParallelProcess()))
+		wh := &hooksv1alpha1.Webhook{}
+		Expect(k8sClient.Get(ctx, key, wh)).To(Succeed())
+		Expect(wh.Spec.Enabled).To(Equal(ptr.To(true)))
+		Expect(wh.Spec.DeletionPolicy).To(Equal(hooksv1alpha1.DeletionPolicyDelete))
+		Expect(wh.Spec.Webex.OwnedBy).To(Equal(hooksv1alpha1.WebexOwnedByCreator))
+	})
+})

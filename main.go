@@ -1,0 +1,167 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command hookkeeper runs the operator that manages SaaS webhooks declared as Webhook resources.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/controllers"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/webex"
+)
+
+// config holds the command line.
+type config struct {
+	metricsAddr, probeAddr    string
+	leaderElect               bool
+	webexURL                  string
+	eightByEightURL           string
+	autodeskURL               string
+	allowInsecure             bool
+	resync, reactivationDelay time.Duration
+	deletionTimeout           time.Duration
+	httpTimeout               time.Duration
+	workers                   int
+	qps                       float64
+	burst                     int
+}
+
+func (c *config) bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", "Address the metrics endpoint binds to; \"0\" disables it.")
+	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
+	fs.BoolVar(&c.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
+	fs.StringVar(&c.webexURL, "webex-api-url", "https://webexapis.com/v1", "Base URL of the Webex API.")
+	fs.StringVar(&c.eightByEightURL, "eightbyeight-api-url", "", "Base URL of the 8x8 API for every region; empty means each region's own host.")
+	fs.StringVar(&c.autodeskURL, "autodesk-api-url", "https://developer.api.autodesk.com", "Base URL of Autodesk Platform Services, for /webhooks/v1 and /authentication/v2/token.")
+	fs.BoolVar(&c.allowInsecure, "allow-insecure-endpoints", false, "Allow http:// provider URLs and pageSeeder.serverUrl (local sandboxes and tests only).")
+	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "How often a synced Webhook is observed again (jittered by 10%).")
+	fs.IntVar(&c.workers, "max-concurrent-reconciles", 10, "Number of reconcile workers.")
+	fs.DurationVar(&c.reactivationDelay, "reactivation-delay", 5*time.Minute, "How long a webhook the SaaS disabled stays disabled before the operator re-activates it; doubles on each repeat.")
+	fs.DurationVar(&c.deletionTimeout, "deletion-timeout", 10*time.Minute, "How long deleting a Webhook retries when its credentials are missing or refused, before it gives up and leaves the remote webhook behind.")
+	fs.DurationVar(&c.httpTimeout, "http-timeout", 30*time.Second, "Timeout of each request to a SaaS.")
+	fs.Float64Var(&c.qps, "kube-api-qps", 50, "Queries per second to the Kubernetes API server.")
+	fs.IntVar(&c.burst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server.")
+}
+
+// validate checks the flags that a typo would turn into a silent misbehaviour.
+func (c *config) validate() error {
+	for name, raw := range map[string]string{"--webex-api-url": c.webexURL, "--eightbyeight-api-url": c.eightByEightURL, "--autodesk-api-url": c.autodeskURL} {
+		if raw == "" && name == "--eightbyeight-api-url" {
+			continue
+		}
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return fmt.Errorf("%s must be an absolute http(s) URL, got %q", name, raw)
+		}
+		if u.Scheme == "http" && !c.allowInsecure {
+			return fmt.Errorf("%s is http://: pass --allow-insecure-endpoints to allow it", name)
+		}
+	}
+	if c.resync <= 0 || c.reactivationDelay <= 0 || c.deletionTimeout <= 0 || c.httpTimeout <= 0 {
+		return errors.New("--resync-period, --reactivation-delay, --deletion-timeout and --http-timeout must be positive")
+	}
+	if c.workers < 1 {
+		return errors.New("--max-concurrent-reconciles must be at least 1")
+	}
+	return nil
+}
+
+// registry builds the provider set explicitly: no init() side effects.
+func (c *config) registry() providers.Registry {
+	httpClient := &http.Client{Timeout: c.httpTimeout}
+	return providers.Registry{
+		hooksv1alpha1.ProviderWebex: webex.New(webex.Options{BaseURL: c.webexURL, HTTPClient: httpClient}),
+	}
+}
+
+func main() {
+	var c config
+	c.bind(flag.CommandLine)
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	log := ctrl.Log.WithName("setup")
+	if err := c.validate(); err != nil {
+		log.Error(err, "Invalid flags")
+		os.Exit(2)
+	}
+	if err := run(ctrl.SetupSignalHandler(), &c); err != nil {
+		log.Error(err, "Operator stopped")
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, c *config) error {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(hooksv1alpha1.AddToScheme(scheme))
+
+	restCfg := ctrl.GetConfigOrDie()
+	restCfg.QPS = float32(c.qps)
+	restCfg.Burst = c.burst
+	mgr, err := ctrl.NewManager(restCfg, ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: c.metricsAddr},
+		HealthProbeBindAddress: c.probeAddr,
+		LeaderElection:         c.leaderElect,
+		LeaderElectionID:       "hookkeeper.hooks.hookkeeper.dev",
+	})
+	if err != nil {
+		return fmt.Errorf("creating the manager: %w", err)
+	}
+	r := &controllers.WebhookReconciler{
+		Client:    mgr.GetClient(),
+		Scheme:    mgr.GetScheme(),
+		Recorder:  mgr.GetEventRecorder("hookkeeper"),
+		Providers: c.registry(),
+		Options: controllers.Options{
+			ResyncPeriod:            c.resync,
+			ReactivationDelay:       c.reactivationDelay,
+			DeletionTimeout:         c.deletionTimeout,
+			MaxConcurrentReconciles: c.workers,
+		},
+	}
+	if err := r.SetupWithManager(ctx, mgr); err != nil {
+		return fmt.Errorf("setting up the controller: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return err
+	}
+	ctrl.Log.WithName("setup").Info("Starting the operator", "resyncPeriod", c.resync.String(), "workers", c.workers)
+	return mgr.Start(ctx)
+}

@@ -1,0 +1,140 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package providers defines what every SaaS integration implements: a small, idempotent
+// Get/Find/Create/Update/Delete contract over neutral types, and the error taxonomy the
+// controller maps to Ready reasons and requeues in one place.
+//
+// Providers never read Kubernetes objects: the controller resolves the Secrets and hands the
+// plain values in. Providers never sleep or retry: the work queue does.
+package providers
+
+import (
+	"context"
+	"time"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+)
+
+// Provider talks to one SaaS webhook API. Implementations must be safe for concurrent use.
+type Provider interface {
+	// Capabilities describe what the SaaS can do; the controller adapts to them.
+	Capabilities() Capabilities
+
+	// Validate reports problems of the spec that the CRD schema cannot express, as an Error of
+	// KindInvalid that names the field. It makes no request.
+	Validate(req *Request) error
+
+	// Get reads the remote webhook with the given id. It returns an Error of KindNotFound when
+	// the webhook does not exist. It never mutates anything.
+	Get(ctx context.Context, req *Request, id string) (*Remote, error)
+
+	// Find lists the remote webhooks that match the request's natural key and name marker: the
+	// candidates the controller may adopt instead of creating a duplicate. It never mutates.
+	Find(ctx context.Context, req *Request) ([]*Remote, error)
+
+	// Create makes the remote webhook as the request describes it, including its secrets and,
+	// where the SaaS allows, its enabled state, and returns it as the SaaS reports it.
+	Create(ctx context.Context, req *Request) (*Remote, error)
+
+	// Diff compares the request with a remote webhook. Secrets are not compared (many SaaS mask
+	// them): the controller tracks them by hash. Activation is not compared either: see Remote.Active.
+	Diff(req *Request, remote *Remote) Diff
+
+	// Update changes the remote webhook in place to match the request: fields, secrets and
+	// activation (enabled, or re-activated after the SaaS disabled it).
+	Update(ctx context.Context, req *Request, remote *Remote) (*Remote, error)
+
+	// Delete removes the remote webhook. A webhook that is already gone is success.
+	Delete(ctx context.Context, req *Request, id string) error
+}
+
+// Capabilities describe what a SaaS can do.
+type Capabilities struct {
+	// CanDeactivate is true when the SaaS can stop deliveries without deleting the webhook.
+	// When false, spec.enabled: false deletes the remote webhook and true creates it again.
+	CanDeactivate bool
+}
+
+// Request is everything a provider needs to act for one Webhook.
+type Request struct {
+	// Owner is "<namespace>/<name>" of the Webhook: the default remote name and the marker that
+	// finds a webhook again when the status was lost.
+	Owner string
+	// Spec is the Webhook's spec, with the API server's defaults applied.
+	Spec *hooksv1alpha1.WebhookSpec
+	// Credentials are the key/value pairs of the credentials Secret.
+	Credentials map[string][]byte
+	// Secrets are the resolved values of spec.SecretRefs(), keyed the same way ("webex.secretRef").
+	Secrets map[string]string
+}
+
+// Secret returns the resolved value of the secret reference at path, or "".
+func (r *Request) Secret(path string) string {
+	return r.Secrets[path]
+}
+
+// Remote is a remote webhook as the SaaS reports it.
+type Remote struct {
+	// ID is the remote id (8x8, which has none: "<accountId>/<subAccountId>/<type>").
+	ID string
+	// State is the SaaS's own word for the state: active, inactive, pending, reactivated...
+	State string
+	// Active is false when the webhook does not deliver: the SaaS disabled it after failed
+	// deliveries, or the operator deactivated it because spec.enabled is false.
+	Active bool
+	// Created is the remote creation time, nil when the SaaS does not report one.
+	Created *time.Time
+	// Object is the provider's own representation, for its Diff and Update.
+	Object any
+}
+
+// Action is what Diff asks the controller to do.
+type Action int
+
+// The actions, from least to most disruptive.
+const (
+	// ActionNone: the remote webhook matches the request.
+	ActionNone Action = iota
+	// ActionUpdate: the differences can be applied in place.
+	ActionUpdate
+	// ActionReplace: a field the SaaS cannot change differs; delete and create again.
+	ActionReplace
+)
+
+// String returns the action's name.
+func (a Action) String() string {
+	switch a {
+	case ActionNone:
+		return "None"
+	case ActionUpdate:
+		return "Update"
+	case ActionReplace:
+		return "Replace"
+	}
+	return "Unknown"
+}
+
+// Diff is the result of comparing a request with a remote webhook.
+type Diff struct {
+	// Action is the least disruptive action that brings the remote webhook in line.
+	Action Action
+	// Fields are the spec paths that differ, such as "targetUrl" or "webex.resource".
+	Fields []string
+}
+
+// Registry maps each provider type to its implementation. It is built explicitly in main.
+type Registry map[hooksv1alpha1.ProviderType]Provider

@@ -1,0 +1,147 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package webex_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/webex"
+	"github.com/hookkeeper/hookkeeper/providers/webex/fake"
+)
+
+const (
+	token  = "tok-alice-4f1d2c9e8b7a"
+	secret = "sig-secret-93b1c0ffee"
+	owner  = "team-a/chat-alerts"
+)
+
+// env is a fake Webex with a provider pointed at it and a record of what was sent.
+type env struct {
+	t    *testing.T
+	srv  *fake.Server
+	prov *webex.Provider
+	rec  *recorder
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	srv := fake.New()
+	t.Cleanup(srv.Close)
+	srv.AddToken(token)
+	rec := &recorder{next: http.DefaultTransport}
+	prov := webex.New(webex.Options{BaseURL: srv.URL(), HTTPClient: &http.Client{Transport: rec}})
+	return &env{t: t, srv: srv, prov: prov, rec: rec}
+}
+
+func (e *env) client() *webex.Client {
+	e.t.Helper()
+	c, err := webex.NewClient(e.srv.URL(), &http.Client{Transport: e.rec}, token, secret)
+	if err != nil {
+		e.t.Fatalf("NewClient: %v", err)
+	}
+	return c
+}
+
+// newRequest is a valid request; mutate adjusts it per test case.
+func newRequest(mutate ...func(*providers.Request)) *providers.Request {
+	req := &providers.Request{
+		Owner: owner,
+		Spec: &hooksv1alpha1.WebhookSpec{
+			Provider:       hooksv1alpha1.ProviderWebex,
+			TargetURL:      "https://hooks.example.com/webex",
+			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "webex-creds"},
+			Webex: &hooksv1alpha1.WebexSpec{
+				Resource:  "messages",
+				Event:     "created",
+				Filter:    "roomId=Y2lzY29zcGFyazovL3VzL1JPT00vYWJj",
+				OwnedBy:   hooksv1alpha1.WebexOwnedByCreator,
+				SecretRef: &hooksv1alpha1.SecretKeySelector{Name: "webex-sig", Key: "secret"},
+			},
+		},
+		Credentials: map[string][]byte{"token": []byte(token + "\n")},
+		Secrets:     map[string]string{webex.SecretRefPath: secret},
+	}
+	for _, m := range mutate {
+		m(req)
+	}
+	return req
+}
+
+// providerError asserts that err is a *providers.Error and returns it.
+func providerError(t *testing.T, err error) *providers.Error {
+	t.Helper()
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
+	}
+	return pe
+}
+
+// sent is one request as it left the client.
+type sent struct {
+	Method string
+	URL    string
+	Auth   string
+	Body   map[string]any
+}
+
+// recorder is a transport that remembers every request, to check what went on the wire.
+type recorder struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	reqs []sent
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	s := sent{Method: req.Method, URL: req.URL.String(), Auth: req.Header.Get("Authorization")}
+	if req.Body != nil {
+		data, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal(data, &s.Body)
+		req.Body = io.NopCloser(bytes.NewReader(data))
+	}
+	r.mu.Lock()
+	r.reqs = append(r.reqs, s)
+	r.mu.Unlock()
+	return r.next.RoundTrip(req)
+}
+
+func (r *recorder) last(t *testing.T) sent {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.reqs) == 0 {
+		t.Fatal("no request was sent")
+	}
+	return r.reqs[len(r.reqs)-1]
+}
+
+func (r *recorder) all() []sent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sent(nil), r.reqs...)
+}

@@ -1,0 +1,246 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package webex manages Cisco Webex webhooks: a typed client for the Webex Webhooks REST API
+// and the providers.Provider built on it.
+package webex
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"unicode"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+const (
+	// CredentialToken is the key of the credentials Secret that holds the access token.
+	CredentialToken = "token"
+	// SecretRefPath is the key of the signing secret in providers.Request.Secrets.
+	SecretRefPath = "webex.secretRef"
+)
+
+// Options configure a Provider.
+type Options struct {
+	// BaseURL is the API root, DefaultBaseURL when empty; tests point it at a fake.
+	BaseURL string
+	// HTTPClient sends the requests; a client with a 30 s timeout when nil.
+	HTTPClient *http.Client
+}
+
+// Provider implements providers.Provider for Webex. It keeps no per-webhook state, so one
+// value serves every Webhook concurrently.
+type Provider struct {
+	baseURL string
+	hc      *http.Client
+}
+
+var _ providers.Provider = (*Provider)(nil)
+
+// New returns a Provider for the API that opts describe.
+func New(opts Options) *Provider {
+	p := &Provider{baseURL: opts.BaseURL, hc: opts.HTTPClient}
+	if p.baseURL == "" {
+		p.baseURL = DefaultBaseURL
+	}
+	if p.hc == nil {
+		p.hc = defaultHTTPClient()
+	}
+	return p
+}
+
+// Capabilities reports that Webex cannot pause a webhook: its PUT only re-activates.
+func (p *Provider) Capabilities() providers.Capabilities {
+	return providers.Capabilities{CanDeactivate: false}
+}
+
+// Get reads the webhook with the given id.
+func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (*providers.Remote, error) {
+	if id == "" {
+		return nil, &providers.Error{Kind: providers.KindNotFound, Provider: ProviderName, Op: "get",
+			Message: "no webhook id"}
+	}
+	c, err := p.client(req, "get")
+	if err != nil {
+		return nil, err
+	}
+	w, err := c.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return toRemote(w), nil
+}
+
+// Find returns the webhooks carrying the desired name whose immutable fields also match: the
+// ones that can be adopted without a replace.
+func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
+	spec, err := webexSpec(req)
+	if err != nil {
+		return nil, err
+	}
+	c, err := p.client(req, "list")
+	if err != nil {
+		return nil, err
+	}
+	opts := ListOptions{}
+	if spec.OwnedBy == hooksv1alpha1.WebexOwnedByOrg {
+		opts.OwnedBy = string(hooksv1alpha1.WebexOwnedByOrg)
+	}
+	all, err := c.List(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	name := desiredName(req)
+	var found []*providers.Remote
+	for i := range all {
+		w := &all[i]
+		if w.Name == name && w.Resource == string(spec.Resource) && w.Event == string(spec.Event) &&
+			w.Filter == spec.Filter {
+			found = append(found, toRemote(w))
+		}
+	}
+	return found, nil
+}
+
+// Create makes the webhook with the signing secret. Webex creates every webhook active.
+func (p *Provider) Create(ctx context.Context, req *providers.Request) (*providers.Remote, error) {
+	spec, err := webexSpec(req)
+	if err != nil {
+		return nil, err
+	}
+	c, err := p.client(req, "create")
+	if err != nil {
+		return nil, err
+	}
+	in := CreateRequest{
+		Name:      desiredName(req),
+		TargetURL: req.Spec.TargetURL,
+		Resource:  string(spec.Resource),
+		Event:     string(spec.Event),
+		Filter:    spec.Filter,
+		Secret:    req.Secret(SecretRefPath),
+	}
+	if spec.OwnedBy == hooksv1alpha1.WebexOwnedByOrg {
+		in.OwnedBy = string(spec.OwnedBy)
+	}
+	w, err := c.Create(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return toRemote(w), nil
+}
+
+// Update applies name, target URL and secret in place, and re-activates a webhook that Webex
+// disabled. Webex requires name and targetUrl on every PUT, so both are always sent.
+func (p *Provider) Update(ctx context.Context, req *providers.Request, remote *providers.Remote) (*providers.Remote, error) {
+	if _, err := webexSpec(req); err != nil {
+		return nil, err
+	}
+	if remote == nil || remote.ID == "" {
+		return nil, &providers.Error{Kind: providers.KindNotFound, Provider: ProviderName, Op: "update",
+			Message: "no webhook id"}
+	}
+	c, err := p.client(req, "update")
+	if err != nil {
+		return nil, err
+	}
+	in := UpdateRequest{
+		Name:      desiredName(req),
+		TargetURL: req.Spec.TargetURL,
+		Secret:    req.Secret(SecretRefPath),
+	}
+	if !remote.Active {
+		in.Status = StatusActive
+	}
+	w, err := c.Update(ctx, remote.ID, in)
+	if err != nil {
+		return nil, err
+	}
+	return toRemote(w), nil
+}
+
+// Delete removes the webhook; one that is already gone counts as removed.
+func (p *Provider) Delete(ctx context.Context, req *providers.Request, id string) error {
+	if id == "" {
+		return nil
+	}
+	c, err := p.client(req, "delete")
+	if err != nil {
+		return err
+	}
+	if err := c.Delete(ctx, id); err != nil && !providers.IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// client builds a Client for the request's token. Every credential and resolved secret is
+// registered for scrubbing, not only the token, because any of them could be echoed back.
+func (p *Provider) client(req *providers.Request, op string) (*Client, error) {
+	token, err := credentialToken(req, op)
+	if err != nil {
+		return nil, err
+	}
+	c, err := NewClient(p.baseURL, p.hc, token, redactions(req)...)
+	if err != nil {
+		return nil, &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: op,
+			Message: err.Error(), Err: err}
+	}
+	return c, nil
+}
+
+func credentialToken(req *providers.Request, op string) (string, error) {
+	token := strings.TrimSpace(string(req.Credentials[CredentialToken]))
+	if token == "" {
+		return "", &providers.Error{Kind: providers.KindMissingCredentials, Provider: ProviderName, Op: op,
+			Message: `credentials Secret has no key "token", or it is empty`}
+	}
+	// A token with inner whitespace or control characters cannot travel in a header; saying so
+	// here beats a transport error that hides the cause.
+	if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return "", &providers.Error{Kind: providers.KindMissingCredentials, Provider: ProviderName, Op: op,
+			Message: `credentials Secret key "token" holds whitespace or control characters`}
+	}
+	return token, nil
+}
+
+func redactions(req *providers.Request) []string {
+	var values []string
+	for _, v := range req.Credentials {
+		values = append(values, strings.TrimSpace(string(v)))
+	}
+	for _, v := range req.Secrets {
+		values = append(values, v)
+	}
+	return values
+}
+
+// toRemote reports a webhook in the neutral shape. An empty status is read as active, since
+// only "inactive" is documented to stop deliveries.
+func toRemote(w *Webhook) *providers.Remote {
+	r := &providers.Remote{
+		ID:     w.ID,
+		State:  w.Status,
+		Active: w.Status != StatusInactive,
+		Object: w,
+	}
+	if t, ok := w.CreatedTime(); ok {
+		r.Created = &t
+	}
+	return r
+}
