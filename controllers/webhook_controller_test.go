@@ -289,7 +289,7 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 		e.putSecret(ctx, "not-yet", map[string]string{"token": e.token})
 		Eventually(func(g Gomega) {
 			g.Expect(ready(g, get(g, ctx, key)).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
-		}).WithTimeout(resyncPeriod / 2).Should(Succeed(), "the Secret watch applies it before the retry")
+		}).WithTimeout(resyncPeriod/2).Should(Succeed(), "the Secret watch applies it before the retry")
 		Expect(e.hooks()).To(HaveLen(1))
 	})
 
@@ -311,7 +311,7 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 		Expect(wx.Requests(e.token)).To(Equal(1))
 
 		Consistently(func() int { return wx.Requests(e.token) }).
-			WithTimeout(3*time.Second - time.Since(hitAt) - 300*time.Millisecond).
+			WithTimeout(3*time.Second-time.Since(hitAt)-300*time.Millisecond).
 			Should(Equal(1), "no request before Retry-After")
 		expectAvailable(ctx, key)
 		Expect(time.Since(hitAt)).To(BeNumerically(">=", 2500*time.Millisecond))

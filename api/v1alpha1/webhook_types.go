@@ -463,7 +463,3 @@ type WebhookList struct {
 	// Items are the Webhooks.
 	Items []Webhook `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&Webhook{}, &WebhookList{})
-}

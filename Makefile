@@ -1,0 +1,172 @@
+# hookkeeper Makefile. `make` alone lists the targets; each target's `##` comment is its help line.
+
+# Image that docker-build, docker-push and deploy use.
+IMG ?= ghcr.io/hookkeeper/hookkeeper:dev
+# Container tool for docker-build and docker-push (docker or podman).
+CONTAINER_TOOL ?= docker
+KUBECTL ?= kubectl
+
+# Extra flags for `go test` in `make test` (e.g. TEST_ARGS='-run TestWebex -v').
+TEST_ARGS ?=
+# Packages that `make test` runs.
+TEST_PKGS ?= ./...
+# Flags for Ginkgo suites, passed after -args (e.g. GINKGO_ARGS='-ginkgo.v -ginkgo.focus=Webex').
+# Every package in TEST_PKGS receives them, so narrow TEST_PKGS to the suites, e.g. ./controllers/...
+GINKGO_ARGS ?=
+# Flags for the operator in `make run` (e.g. ARGS='--allow-insecure-endpoints').
+ARGS ?=
+
+# Pinned tools, installed into bin/ by the rules at the end of this file. They are defined here,
+# before any rule, because make expands prerequisites as it reads them.
+LOCALBIN ?= $(shell pwd)/bin
+CONTROLLER_TOOLS_VERSION ?= v0.23.0
+KUSTOMIZE_VERSION ?= v5.8.1
+GOLANGCI_LINT_VERSION ?= v2.15.0
+
+# The versioned file is the make target, so changing a pin installs that version; the unversioned
+# name is a symlink to the current one, for use by hand.
+CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
+GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
+# Recipes run in bash, stop at the first failing command and fail a pipeline when any part fails.
+SHELL = /usr/bin/env bash -o pipefail
+.SHELLFLAGS = -ec
+
+.DEFAULT_GOAL := help
+
+##@ General
+
+.PHONY: help
+help: ## Show this list of targets.
+	@awk 'BEGIN { FS = ":.*##"; print "Usage: make <target> [VAR=value ...]" } \
+		/^##@/ { printf "\n%s\n", substr($$0, 5) } \
+		/^[a-zA-Z0-9_-]+:.*##/ { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: manifests
+manifests: $(CONTROLLER_GEN) ## Generate the CRD (config/crd/bases) and the manager ClusterRole (config/rbac/role.yaml).
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd webhook paths="./..." output:crd:artifacts:config=config/crd/bases
+
+.PHONY: generate
+generate: $(CONTROLLER_GEN) ## Generate the DeepCopy methods (api/*/zz_generated.deepcopy.go).
+	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./..."
+
+.PHONY: verify-generated
+verify-generated: $(CONTROLLER_GEN) ## Fail if the committed generated files differ from what the markers produce.
+	@CONTROLLER_GEN="$(CONTROLLER_GEN)" LOCALBIN="$(LOCALBIN)" hack/verify-generated.sh
+
+.PHONY: fmt
+fmt: ## Run go fmt on the code.
+	go fmt ./...
+
+.PHONY: vet
+vet: ## Run go vet on the code.
+	go vet ./...
+
+.PHONY: lint
+lint: $(GOLANGCI_LINT) ## Run golangci-lint (configuration in .golangci.yml).
+	$(GOLANGCI_LINT) run $(LINT_ARGS)
+
+.PHONY: lint-fix
+lint-fix: $(GOLANGCI_LINT) ## Run golangci-lint and apply the fixes it can make.
+	$(GOLANGCI_LINT) run --fix $(LINT_ARGS)
+
+# WITH_ENVTEST points KUBEBUILDER_ASSETS at kube-apiserver and etcd, building them from source through
+# the Go module proxy the first time (about 10 minutes; cached afterwards). Progress goes to stderr.
+WITH_ENVTEST = assets="$$(hack/setup-envtest.sh)" && [[ -n "$$assets" ]] || { \
+		echo "error: hack/setup-envtest.sh found or built no envtest binaries (kube-apiserver, etcd); see its messages above" >&2; \
+		exit 1; }; \
+	export KUBEBUILDER_ASSETS="$$assets"
+
+.PHONY: envtest
+envtest: ## Find or build the envtest binaries (kube-apiserver, etcd, kubectl) and print their directory.
+	@hack/setup-envtest.sh
+
+.PHONY: test
+test: verify-generated vet ## Run every test (unit, provider and envtest suites) with coverage into cover.out.
+	@$(WITH_ENVTEST); \
+	echo "go test $(TEST_PKGS) (KUBEBUILDER_ASSETS=$$KUBEBUILDER_ASSETS)"; \
+	go test $(TEST_PKGS) -count=1 -timeout 40m -coverprofile cover.out $(TEST_ARGS) $(if $(strip $(GINKGO_ARGS)),-args $(GINKGO_ARGS))
+	@go tool cover -func=cover.out | tail -n 1 | awk '{ print "coverage (all packages): " $$NF }'
+
+.PHONY: demo
+demo: ## Run the whole system locally: control plane, provider simulators and operator (no cluster, no SaaS).
+	@$(WITH_ENVTEST); go run ./hack/demo $(DEMO_ARGS)
+
+.PHONY: bench
+bench: ## Run the load benchmark against the provider simulators.
+	@$(WITH_ENVTEST); go run ./hack/bench $(BENCH_ARGS)
+
+##@ Build
+
+.PHONY: build
+build: manifests generate fmt vet ## Build the operator binary into bin/manager.
+	go build -o bin/manager main.go
+
+.PHONY: run
+run: manifests generate fmt vet ## Run the operator against the current kubeconfig (flags in ARGS).
+	go run ./main.go $(ARGS)
+
+.PHONY: docker-build
+docker-build: ## Build the container image IMG.
+	$(CONTAINER_TOOL) build -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the container image IMG.
+	$(CONTAINER_TOOL) push $(IMG)
+
+##@ Deployment
+
+ifndef ignore-not-found
+  ignore-not-found = false
+endif
+
+.PHONY: install
+install: manifests $(KUSTOMIZE) ## Install the CRD into the cluster of the current kubeconfig.
+	$(KUSTOMIZE) build config/crd | $(KUBECTL) apply -f -
+
+.PHONY: uninstall
+uninstall: manifests $(KUSTOMIZE) ## Remove the CRD, and with it every Webhook. ignore-not-found=true to ignore missing objects.
+	$(KUSTOMIZE) build config/crd | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+
+.PHONY: deploy
+deploy: manifests $(KUSTOMIZE) ## Deploy the operator with image IMG into the cluster of the current kubeconfig.
+	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
+	$(KUSTOMIZE) build config/default | $(KUBECTL) apply -f -
+
+.PHONY: undeploy
+undeploy: $(KUSTOMIZE) ## Remove the operator and the CRD. ignore-not-found=true to ignore missing objects.
+	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+
+##@ Tools
+
+$(LOCALBIN):
+	mkdir -p $(LOCALBIN)
+
+.PHONY: controller-gen kustomize golangci-lint tools
+tools: controller-gen kustomize golangci-lint ## Install every pinned tool into bin/.
+controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.
+kustomize: $(KUSTOMIZE) ## Install kustomize into bin/.
+golangci-lint: $(GOLANGCI_LINT) ## Install golangci-lint into bin/.
+
+$(CONTROLLER_GEN): | $(LOCALBIN)
+	$(call go-install-tool,controller-gen,sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_TOOLS_VERSION))
+
+$(KUSTOMIZE): | $(LOCALBIN)
+	$(call go-install-tool,kustomize,sigs.k8s.io/kustomize/kustomize/v5,$(KUSTOMIZE_VERSION))
+
+$(GOLANGCI_LINT): | $(LOCALBIN)
+	$(call go-install-tool,golangci-lint,github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
+
+# go-install-tool installs $(2)@$(3) into $(LOCALBIN), renames the binary $(1) to $(1)-$(3) and points
+# the symlink $(1) at it. The package is built by `go install` through the Go module proxy.
+define go-install-tool
+@set -e; \
+echo "installing $(2)@$(3) into $(LOCALBIN)"; \
+rm -f "$(LOCALBIN)/$(1)"; \
+GOBIN="$(LOCALBIN)" go install "$(2)@$(3)"; \
+mv -f "$(LOCALBIN)/$(1)" "$(LOCALBIN)/$(1)-$(3)"; \
+ln -sf "$(1)-$(3)" "$(LOCALBIN)/$(1)"
+endef
