@@ -110,7 +110,7 @@ func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*provide
 	for i := range all {
 		w := &all[i]
 		if w.Name == name && w.Resource == string(spec.Resource) && w.Event == string(spec.Event) &&
-			w.Filter == spec.Filter {
+			w.Filter == spec.Filter && sameOwner(w.OwnedBy, spec.OwnedBy) {
 			found = append(found, toRemote(w))
 		}
 	}
@@ -243,4 +243,15 @@ func toRemote(w *Webhook) *providers.Remote {
 		r.Created = &t
 	}
 	return r
+}
+
+// sameOwner compares ownedBy values, where empty means creator on both sides.
+func sameOwner(remote string, spec hooksv1alpha1.WebexOwnedBy) bool {
+	if remote == "" {
+		remote = string(hooksv1alpha1.WebexOwnedByCreator)
+	}
+	if spec == "" {
+		spec = hooksv1alpha1.WebexOwnedByCreator
+	}
+	return remote == string(spec)
 }

@@ -27,6 +27,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 const (
@@ -67,7 +69,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /v1/webhooks/{id}", s.authed(s.update))
 	mux.HandleFunc("DELETE /v1/webhooks/{id}", s.authed(s.remove))
 	mux.HandleFunc("/", s.unrouted)
-	return s.withFaults(mux)
+	return s.faults.Wrap(mux, simulator.BearerToken, writeError)
 }
 
 // unrouted answers in Webex's error format rather than the mux's plain text, so that clients
@@ -84,7 +86,7 @@ type userHandler func(w http.ResponseWriter, r *http.Request, token string)
 
 func (s *Server) authed(h userHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token := bearerToken(r)
+		token := simulator.BearerToken(r)
 		if !s.knownToken(token) {
 			writeError(w, http.StatusUnauthorized, msgNoToken, "")
 			return
@@ -106,15 +108,6 @@ func (s *Server) knownToken(token string) bool {
 		s.addTokenLocked(token)
 	}
 	return s.acceptAny
-}
-
-// bearerToken returns the token of a "Bearer" Authorization header, or "".
-func bearerToken(r *http.Request) string {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return ""
-	}
-	return strings.TrimSpace(token)
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, token string) {

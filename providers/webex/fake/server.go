@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 // Hook is a webhook as the fake stores and serves it.
@@ -75,9 +77,7 @@ type Server struct {
 	hooks     map[string]*record
 	seq       uint64
 	pageSize  int
-	perToken  map[string]int
-	total     int
-	faults    []*activeFault
+	faults    simulator.Faults
 }
 
 // New starts a simulator on a local httptest server. Call Close when done.
@@ -95,7 +95,6 @@ func NewUnstarted() *Server {
 		users:    map[string]string{},
 		hooks:    map[string]*record{},
 		pageSize: defaultPageSize,
-		perToken: map[string]int{},
 	}
 	s.handler = s.routes()
 	return s
@@ -173,28 +172,6 @@ func (s *Server) Hook(id string) (Hook, bool) {
 		return Hook{}, false
 	}
 	return r.hook, true
-}
-
-// Requests counts the requests made with token since the last ResetCounts, failed ones included.
-func (s *Server) Requests(token string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.perToken[token]
-}
-
-// RequestsTotal counts every request since the last ResetCounts, with or without a token.
-func (s *Server) RequestsTotal() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.total
-}
-
-// ResetCounts sets the request counters back to zero.
-func (s *Server) ResetCounts() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.perToken = map[string]int{}
-	s.total = 0
 }
 
 // Disable marks the hook inactive, as Webex does after too many failed deliveries.

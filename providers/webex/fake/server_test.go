@@ -252,7 +252,7 @@ func TestFaults(t *testing.T) {
 	if resp, _ := call(t, http.MethodGet, s.URL()+"/webhooks", tok, ""); resp.StatusCode != 200 {
 		t.Errorf("after Times ran out: %d, want 200", resp.StatusCode)
 	}
-	s.InjectFault(fake.Fault{Token: "other", Status: 500})
+	s.InjectFault(fake.Fault{Key: "other", Status: 500})
 	if resp, _ := call(t, http.MethodGet, s.URL()+"/webhooks", tok, ""); resp.StatusCode != 200 {
 		t.Errorf("a fault for another token hit: %d", resp.StatusCode)
 	}
