@@ -119,18 +119,29 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 		r.warn(wh, "ExternalIDNotFound", fmt.Sprintf("remote webhook %s named by the %s annotation does not exist; looking for a match instead",
 			id, hooksv1alpha1.AnnotationExternalID))
 	}
+	return r.findCandidate(ctx, y)
+}
+
+// findCandidate adopts the first remote webhook matching the natural key and name marker that no
+// other Webhook manages. Where the SaaS allows only one webhook per key, a match that another
+// Webhook manages is a Conflict: creating would overwrite or duplicate it.
+func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
 	candidates, err := y.prov.Find(ctx, y.req)
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range candidates {
-		owner, err := r.ownedByOther(ctx, wh, c.ID)
+		owner, err := r.ownedByOther(ctx, y.wh, c.ID)
 		if err != nil {
 			return nil, err
 		}
 		if owner == "" {
 			r.adopted(ctx, y, c, "its natural key and name marker")
 			return c, nil
+		}
+		if y.prov.Capabilities().UniqueNaturalKey {
+			return nil, &providers.Error{Kind: providers.KindConflict, Op: "adopt",
+				Message: fmt.Sprintf("remote webhook %s has the same key and is already managed by Webhook %s", c.ID, owner)}
 		}
 	}
 	return nil, nil
@@ -149,6 +160,16 @@ func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *pro
 func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result, error) {
 	wh := y.wh
 	remote, err := y.prov.Create(ctx, y.req)
+	if providers.KindOf(err) == providers.KindConflict {
+		// The SaaS says it exists already (a race, or a lost response): adopt it if it is ours to take.
+		found, ferr := r.findCandidate(ctx, y)
+		if ferr != nil {
+			return r.failure(ctx, wh, y.gate, ferr)
+		}
+		if found != nil {
+			return r.converge(ctx, y, found)
+		}
+	}
 	if err != nil {
 		return r.failure(ctx, wh, y.gate, err)
 	}

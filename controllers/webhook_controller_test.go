@@ -304,7 +304,7 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 	})
 
 	It("waits for Retry-After after a 429 before sending another request", func() {
-		wx.InjectFault(webexfake.Fault{Token: e.token, Status: 429, RetryAfter: "3", Times: 1})
+		wx.InjectFault(webexfake.Fault{Key: e.token, Status: 429, RetryAfter: "3", Times: 1})
 		key := e.create(ctx, "throttled")
 		expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited)
 		hitAt := time.Now()

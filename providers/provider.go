@@ -67,6 +67,10 @@ type Capabilities struct {
 	// CanDeactivate is true when the SaaS can stop deliveries without deleting the webhook.
 	// When false, spec.enabled: false deletes the remote webhook and true creates it again.
 	CanDeactivate bool
+	// UniqueNaturalKey is true when the SaaS holds at most one webhook per natural key (8x8 keys
+	// webhooks by account, sub-account and type; APS refuses a second identical hook with 409).
+	// A match that another Webhook already manages is then a Conflict, never a reason to create.
+	UniqueNaturalKey bool
 }
 
 // Request is everything a provider needs to act for one Webhook.
