@@ -68,8 +68,8 @@ type WebhookReconciler struct {
 	Now func() time.Time
 }
 
-// +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks/status,verbs=get;patch
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
