@@ -1,0 +1,126 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+)
+
+// appliedSamples is what applySamples put on the server.
+type appliedSamples struct {
+	// webhooks are the keys of the Webhooks among them.
+	webhooks []client.ObjectKey
+}
+
+// applySamples server-side applies every object of every YAML file in dir (multi-document files
+// included, kustomization.yaml skipped), putting the namespaced ones into namespace. It needs no
+// kubectl.
+func applySamples(ctx context.Context, c client.Client, dir, namespace string, out io.Writer) (appliedSamples, error) {
+	var res appliedSamples
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return res, fmt.Errorf("reading the samples: %w", err)
+	}
+	var files []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || name == "kustomization.yaml" || name == "kustomization.yml" {
+			continue
+		}
+		if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
+			files = append(files, filepath.Join(dir, name))
+		}
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		return res, fmt.Errorf("%s holds no YAML file", dir)
+	}
+	for _, file := range files {
+		objs, err := readObjects(file)
+		if err != nil {
+			return res, err
+		}
+		for _, obj := range objs {
+			namespaced, err := c.IsObjectNamespaced(obj)
+			if err != nil {
+				return res, fmt.Errorf("%s: %s %s: %w", filepath.Base(file), obj.GetKind(), obj.GetName(), err)
+			}
+			if namespaced {
+				obj.SetNamespace(namespace)
+			}
+			if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), client.FieldOwner(fieldOwner), client.ForceOwnership); err != nil {
+				return res, fmt.Errorf("%s: applying %s %s: %w", filepath.Base(file), obj.GetKind(), obj.GetName(), err)
+			}
+			fmt.Fprintf(out, "      %s/%s applied (%s)\n", strings.ToLower(obj.GetKind()), obj.GetName(), filepath.Base(file))
+			gvk := obj.GroupVersionKind()
+			if gvk.Group == hooksv1alpha1.GroupVersion.Group && gvk.Kind == "Webhook" {
+				res.webhooks = append(res.webhooks, client.ObjectKeyFromObject(obj))
+			}
+		}
+	}
+	return res, nil
+}
+
+// readObjects decodes every non-empty document of a YAML file.
+func readObjects(file string) ([]*unstructured.Unstructured, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	reader := utilyaml.NewYAMLReader(bufio.NewReader(f))
+	var objs []*unstructured.Unstructured
+	for i := 1; ; i++ {
+		doc, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			return objs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", file, i, err)
+		}
+		data, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", file, i, err)
+		}
+		if s := strings.TrimSpace(string(data)); s == "null" || s == "" || s == "{}" {
+			continue // only comments, or empty
+		}
+		obj := &unstructured.Unstructured{}
+		if err := obj.UnmarshalJSON(data); err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", file, i, err)
+		}
+		if obj.GetName() == "" {
+			return nil, fmt.Errorf("%s: document %d: %s has no metadata.name", file, i, obj.GetKind())
+		}
+		objs = append(objs, obj)
+	}
+}
