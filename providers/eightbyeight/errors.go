@@ -1,0 +1,115 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package eightbyeight
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// codeNotFound is 8x8's error code for "Not found", which it may send with a 400.
+const codeNotFound = 1300
+
+// errorBody is the error envelope of the 8x8 APIs.
+type errorBody struct {
+	Code      int    `json:"code"`
+	Message   string `json:"message"`
+	ErrorID   string `json:"errorId"`
+	Timestamp string `json:"timestamp"`
+}
+
+// statusError turns a non-2xx response into the taxonomy the controller understands.
+func (c *Client) statusError(op string, resp *http.Response, body []byte) *providers.Error {
+	var eb errorBody
+	_ = json.Unmarshal(body, &eb) // a body that is not the envelope still yields a status error
+	e := &providers.Error{
+		Kind:       providers.KindForStatus(resp.StatusCode),
+		Provider:   ProviderName,
+		Op:         op,
+		StatusCode: resp.StatusCode,
+		Message:    c.scrub(errorMessage(&eb, resp.StatusCode)),
+		TrackingID: c.scrub(strings.TrimSpace(eb.ErrorID)),
+	}
+	if op == "delete" && resp.StatusCode == http.StatusBadRequest && eb.Code == codeNotFound {
+		// Whether 8x8 answers a DELETE of a missing key with 200, 404 or 400/1300 is not
+		// documented: the code is the more specific of the two signals.
+		e.Kind = providers.KindNotFound
+	}
+	retryAfter := resp.Header.Get("Retry-After")
+	switch {
+	case e.Kind == providers.KindRateLimited:
+		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), defaultRateLimitWait, time.Second)
+	case retryAfter != "":
+		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), 0, time.Second)
+	}
+	return e
+}
+
+// errorMessage is "<message> (code N)", the code being what 8x8's error table is indexed by.
+func errorMessage(eb *errorBody, status int) string {
+	msg := strings.TrimSpace(eb.Message)
+	if msg == "" {
+		msg = strings.ToLower(http.StatusText(status))
+	}
+	if msg == "" {
+		msg = "unexpected response"
+	}
+	if eb.Code != 0 {
+		msg = fmt.Sprintf("%s (code %d)", msg, eb.Code)
+	}
+	return msg
+}
+
+// unavailable wraps a failure without a usable answer: the request may not have reached 8x8, so
+// the controller retries it with backoff.
+func (c *Client) unavailable(op string, status int, err error) *providers.Error {
+	msg := c.scrub(err.Error())
+	wrapped := &scrubbedError{msg: msg, err: err}
+	if msg != err.Error() {
+		// The cause itself quotes a credential, so anything that unwrapped it would leak: keep
+		// only its scrubbed text and give up errors.Is on it.
+		wrapped = &scrubbedError{msg: msg}
+	}
+	return &providers.Error{
+		Kind:       providers.KindUnavailable,
+		Provider:   ProviderName,
+		Op:         op,
+		StatusCode: status,
+		Message:    msg,
+		Err:        wrapped,
+	}
+}
+
+func (c *Client) scrub(s string) string {
+	return providers.Scrub(s, c.redact...)
+}
+
+// scrubbedError keeps the transport error reachable for errors.Is and errors.As (a timeout, a
+// refused connection) while its own text is the scrubbed one.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+
+func (e *scrubbedError) Unwrap() error { return e.err }

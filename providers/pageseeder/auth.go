@@ -1,0 +1,160 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package pageseeder
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// The keys of the credentials Secret: clientId and clientSecret of an OAuth client of an
+// administrator, or a ready-made access token.
+const (
+	CredentialClientID     = "clientId"
+	CredentialClientSecret = "clientSecret"
+	CredentialToken        = "token"
+)
+
+// tokenPath is the OAuth token endpoint, on the server root whatever the service path.
+const tokenPath = "/ps/oauth/token"
+
+// tokenEarlyExpiry renews a token this long before it expires, so that it cannot expire between
+// the check and the last request of a reconcile.
+const tokenEarlyExpiry = time.Minute
+
+// credentials are the values read from the credentials Secret.
+type credentials struct {
+	clientID, clientSecret, token string
+}
+
+func (c credentials) oauth() bool { return c.clientID != "" && c.clientSecret != "" }
+
+// readCredentials prefers the client credentials when both forms are present, since an OAuth
+// client renews its own tokens while a plain token eventually expires.
+func readCredentials(req *providers.Request, op string) (credentials, error) {
+	var c credentials
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{CredentialClientID, &c.clientID}, {CredentialClientSecret, &c.clientSecret}, {CredentialToken, &c.token}} {
+		v := strings.TrimSpace(string(req.Credentials[f.key]))
+		if strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+			return c, missingCredentials(op, `credentials Secret key "`+f.key+`" holds whitespace or control characters`)
+		}
+		*f.dst = v
+	}
+	switch {
+	case c.oauth() || c.token != "":
+		return c, nil
+	case c.clientID != "":
+		return c, missingCredentials(op, `credentials Secret has "clientId" but no "clientSecret" (or set "token" instead)`)
+	case c.clientSecret != "":
+		return c, missingCredentials(op, `credentials Secret has "clientSecret" but no "clientId" (or set "token" instead)`)
+	}
+	return c, missingCredentials(op, `credentials Secret needs "clientId" and "clientSecret", or "token"`)
+}
+
+func missingCredentials(op, msg string) error {
+	return &providers.Error{Kind: providers.KindMissingCredentials, Provider: ProviderName, Op: op, Message: msg}
+}
+
+// cachedToken is the last token of one OAuth client on one server. Its mutex also makes
+// concurrent reconciles of the same client wait for one token request rather than each make
+// their own.
+type cachedToken struct {
+	mu         sync.Mutex
+	secretHash [sha256.Size]byte
+	tok        *oauth2.Token
+}
+
+// accessToken returns a token for the client credentials, fetched once and reused until a
+// minute before it expires. Tokens are cached per serverUrl and clientId; a new clientSecret
+// replaces the entry, so a rotated secret takes effect at once and the cache holds one entry
+// per client. The token source is rebuilt around the cached token on every call so that a fetch
+// runs under the caller's context and is cancelled with it; oauth2.ReuseTokenSourceWithExpiry
+// decides whether the cached token is still good.
+//
+// forget drops the token when the server refuses it before its time, as after a restart.
+func (p *Provider) accessToken(ctx context.Context, server string, creds credentials, redact []string) (token string, forget func(), err error) {
+	key := server + "\n" + creds.clientID
+	hash := sha256.Sum256([]byte(creds.clientSecret))
+	p.mu.Lock()
+	entry := p.tokens[key]
+	if entry == nil || entry.secretHash != hash {
+		entry = &cachedToken{secretHash: hash}
+		p.tokens[key] = entry
+	}
+	p.mu.Unlock()
+
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
+	cfg := clientcredentials.Config{
+		ClientID:     creds.clientID,
+		ClientSecret: creds.clientSecret,
+		TokenURL:     server + tokenPath,
+		AuthStyle:    oauth2.AuthStyleInHeader,
+	}
+	fetchCtx := context.WithValue(ctx, oauth2.HTTPClient, p.hc)
+	tok, err := oauth2.ReuseTokenSourceWithExpiry(entry.tok, cfg.TokenSource(fetchCtx), tokenEarlyExpiry).Token()
+	if err != nil {
+		return "", nil, tokenError(err, redact)
+	}
+	entry.tok = tok
+	forget = func() {
+		entry.mu.Lock()
+		defer entry.mu.Unlock()
+		if entry.tok == tok {
+			entry.tok = nil
+		}
+	}
+	return tok.AccessToken, forget, nil
+}
+
+// redactions are every value that must never reach an error: each credential, the forms in
+// which a client credential travels (URL-encoded, and the Basic header's base64), and every
+// resolved secret. Longest first, so that a value containing another is replaced whole.
+func redactions(req *providers.Request, creds credentials) []string {
+	var values []string
+	for _, v := range req.Credentials {
+		values = append(values, strings.TrimSpace(string(v)))
+	}
+	for _, v := range req.Secrets {
+		values = append(values, v)
+	}
+	if creds.oauth() {
+		id, secret := url.QueryEscape(creds.clientID), url.QueryEscape(creds.clientSecret)
+		values = append(values, id, secret, base64.StdEncoding.EncodeToString([]byte(id+":"+secret)))
+	}
+	return sortRedactions(values)
+}
+
+func sortRedactions(values []string) []string {
+	sort.SliceStable(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
+	return values
+}

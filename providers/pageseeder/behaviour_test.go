@@ -1,0 +1,70 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package pageseeder_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
+	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
+	"github.com/hookkeeper/hookkeeper/providers/providertest"
+)
+
+func TestBehaviourTable(t *testing.T) {
+	providertest.Run(t, func(t *testing.T) *providertest.Env {
+		srv := fake.New()
+		t.Cleanup(srv.Close)
+		const clientID, clientSecret, internalID = "behaviour-client-7c1d", "behaviour-secret-0123456789", int64(321)
+		srv.AddClient(clientID, clientSecret, internalID)
+		srv.SetPingResult(func(string) error { return nil })
+		p := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Timeout: 5 * time.Second}, AllowInsecure: true})
+		return &providertest.Env{
+			Provider: p,
+			Request: func(owner string) *providers.Request {
+				return &providers.Request{
+					Owner: owner,
+					Spec: &hooksv1alpha1.WebhookSpec{
+						Provider:  hooksv1alpha1.ProviderPageSeeder,
+						TargetURL: "https://hooks.example.com/" + owner,
+						PageSeeder: &hooksv1alpha1.PageSeederSpec{
+							ServerURL: srv.URL(), Client: internalID, Events: []string{"comment.*"},
+						},
+					},
+					Credentials: map[string][]byte{
+						pageseeder.CredentialClientID:     []byte(clientID),
+						pageseeder.CredentialClientSecret: []byte(clientSecret),
+					},
+				}
+			},
+			Mutate: func(req *providers.Request) {
+				req.Spec.TargetURL += "/moved"
+				req.Spec.PageSeeder.Events = append(req.Spec.PageSeeder.Events, "membership.created")
+			},
+			Fault: func(status int, retryAfter, message string) {
+				// Service calls only: the token is cached, and the table means the API request.
+				srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/service/", Status: status,
+					RetryAfter: retryAfter, Message: message, Times: 1})
+			},
+			Secrets: []string{clientID, clientSecret},
+			Count:   func() int { return len(srv.Hooks(internalID)) },
+		}
+	})
+}

@@ -1,0 +1,234 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package pageseeder_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
+	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
+)
+
+const (
+	clientID     = "4739db31320c67c5"
+	clientSecret = "cs-9f8e7d6c5b4a39281706"
+	internalID   = int64(123)
+	owner        = "team-a/doc-events"
+)
+
+// env is a fake PageSeeder with a provider pointed at it, a record of what was sent, and a
+// receiver for pings.
+type env struct {
+	t    *testing.T
+	srv  *fake.Server
+	prov *pageseeder.Provider
+	rec  *recorder
+	recv *receiver
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	srv := fake.New()
+	t.Cleanup(srv.Close)
+	srv.AddClient(clientID, clientSecret, internalID)
+	rec := &recorder{next: http.DefaultTransport}
+	prov := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Transport: rec, Timeout: 10 * time.Second}, AllowInsecure: true})
+	return &env{t: t, srv: srv, prov: prov, rec: rec, recv: newReceiver(t)}
+}
+
+// newRequest is a valid request whose targetUrl is the env's receiver; mutate adjusts it.
+func (e *env) newRequest(mutate ...func(*providers.Request)) *providers.Request {
+	return newRequest(e.srv.URL(), e.recv.url("/hook"), mutate...)
+}
+
+func newRequest(serverURL, target string, mutate ...func(*providers.Request)) *providers.Request {
+	req := &providers.Request{
+		Owner: owner,
+		Spec: &hooksv1alpha1.WebhookSpec{
+			Provider:       hooksv1alpha1.ProviderPageSeeder,
+			TargetURL:      target,
+			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "ps-creds"},
+			PageSeeder: &hooksv1alpha1.PageSeederSpec{
+				ServerURL: serverURL,
+				Client:    internalID,
+				Events:    []string{"comment.*", "membership.created"},
+				Projects:  []string{"acme"},
+				Format:    "json",
+				Object:    "minimal",
+			},
+		},
+		Credentials: map[string][]byte{
+			pageseeder.CredentialClientID:     []byte(clientID),
+			pageseeder.CredentialClientSecret: []byte(clientSecret + "\n"),
+		},
+	}
+	for _, m := range mutate {
+		m(req)
+	}
+	return req
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+// providerError asserts that err is a *providers.Error and returns it.
+func providerError(t *testing.T, err error) *providers.Error {
+	t.Helper()
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
+	}
+	return pe
+}
+
+// sent is one request as it left the provider.
+type sent struct {
+	Method      string
+	Path        string
+	Auth        string
+	Accept      string
+	ContentType string
+	Form        url.Values
+}
+
+// recorder is a transport that remembers every request, to check what went on the wire.
+type recorder struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	reqs []sent
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	s := sent{Method: req.Method, Path: req.URL.Path, Auth: req.Header.Get("Authorization"),
+		Accept: req.Header.Get("Accept"), ContentType: req.Header.Get("Content-Type")}
+	if req.Body != nil {
+		data, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		s.Form, _ = url.ParseQuery(string(data))
+		req.Body = io.NopCloser(bytes.NewReader(data))
+	}
+	r.mu.Lock()
+	r.reqs = append(r.reqs, s)
+	r.mu.Unlock()
+	return r.next.RoundTrip(req)
+}
+
+func (r *recorder) all() []sent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sent(nil), r.reqs...)
+}
+
+// find returns the requests with the method whose path ends with suffix.
+func (r *recorder) find(method, suffix string) []sent {
+	var out []sent
+	for _, s := range r.all() {
+		if s.Method == method && strings.HasSuffix(s.Path, suffix) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// bearer returns the access token the provider last sent to a service.
+func (r *recorder) bearer(t *testing.T) string {
+	t.Helper()
+	reqs := r.all()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if token, ok := strings.CutPrefix(reqs[i].Auth, "Bearer "); ok {
+			return token
+		}
+	}
+	t.Fatal("no bearer token was sent")
+	return ""
+}
+
+// receiver is a webhook endpoint for pings. It echoes X-PS-Secret unless told otherwise.
+type receiver struct {
+	ts     *httptest.Server
+	mode   atomic.Value // "echo", "silent" (2xx without the header) or "fail" (500)
+	pings  atomic.Int32
+	mu     sync.Mutex
+	bodies []string
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{}
+	r.mode.Store("echo")
+	r.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		data, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.bodies = append(r.bodies, string(data))
+		r.mu.Unlock()
+		r.pings.Add(1)
+		switch r.mode.Load() {
+		case "echo":
+			w.Header().Set(fake.SecretHeader, req.Header.Get(fake.SecretHeader))
+			w.WriteHeader(http.StatusNoContent)
+		case "silent":
+			w.WriteHeader(http.StatusOK)
+		default:
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	t.Cleanup(r.ts.Close)
+	return r
+}
+
+func (r *receiver) url(path string) string { return r.ts.URL + path }
+
+func (r *receiver) lastBody() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.bodies) == 0 {
+		return ""
+	}
+	return r.bodies[len(r.bodies)-1]
+}
+
+// assertNoSecrets checks every text an error offers: its own, and that of each wrapped error.
+func assertNoSecrets(t *testing.T, err error, more ...string) {
+	t.Helper()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		for _, s := range append([]string{clientID, clientSecret}, more...) {
+			if s != "" && strings.Contains(e.Error(), s) {
+				t.Errorf("error text %q contains %q", e.Error(), s)
+			}
+		}
+	}
+	var pe *providers.Error
+	if errors.As(err, &pe) {
+		for _, s := range append([]string{clientID, clientSecret}, more...) {
+			if s != "" && (strings.Contains(pe.TrackingID, s) || strings.Contains(pe.Message, s)) {
+				t.Errorf("error fields carry %q: %+v", s, pe)
+			}
+		}
+	}
+}

@@ -1,0 +1,325 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package pageseeder manages PageSeeder client webhooks (Allette Systems): a client for the
+// webhook services of a PageSeeder server, authenticated as an administrator's OAuth client, and
+// the providers.Provider built on it.
+//
+// Each Webhook names its own server (spec.pageSeeder.serverUrl) and the OAuth client whose
+// webhooks it manages (spec.pageSeeder.client, the internal numeric id). A new PageSeeder
+// webhook is "pending" until PageSeeder has pinged its url and the receiver echoed the
+// X-PS-Secret header; the provider asks for that ping after a create or a url change, and again
+// on later syncs while the webhook stays pending.
+//
+// Several parts of the API are not documented publicly and are marked UNCONFIRMED where the
+// code depends on them: the create and edit parameters, the shape of their answers, the delete
+// answer, statuses other than pending and active, and the error ids of a missing webhook.
+//
+// Known limitation: changing spec.pageSeeder.client moves the Webhook to another client's
+// webhook list. Get then looks under the new client and finds nothing, so the controller creates
+// a webhook there and the one under the old client is left behind; delete it by hand. (Diff
+// never sees the two together, so it cannot ask for a replace.)
+package pageseeder
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+const (
+	// ProviderName is the name carried by every error of this package.
+	ProviderName = "pageseeder"
+	// DefaultServicePath is the service root on the server when spec.pageSeeder.servicePath is
+	// empty; current servers also serve the same services under "/ps/api".
+	DefaultServicePath = "/ps/service"
+
+	// StatusPending is the status of a webhook that has not passed a ping yet.
+	StatusPending = "pending"
+	// StatusActive is the status of a webhook that passed its ping.
+	StatusActive = "active"
+)
+
+// inactiveStatuses are the statuses read as "not delivering". Only pending and active are
+// documented; these are the plausible others (UNCONFIRMED). Pending is not among them: such a
+// webhook waits for a ping, PageSeeder has not disabled it.
+var inactiveStatuses = map[string]bool{"disabled": true, "inactive": true, "error": true, "failed": true}
+
+// Options configure a Provider.
+type Options struct {
+	// HTTPClient sends every request, token requests included; a client with a 30 s timeout when nil.
+	HTTPClient *http.Client
+	// AllowInsecure allows an http:// serverUrl (the operator's --allow-insecure-endpoints), for
+	// a local sandbox and tests. Without it the credentials only ever travel over https.
+	AllowInsecure bool
+}
+
+// Provider implements providers.Provider for PageSeeder. Its only state is the cache of OAuth
+// tokens, so one value serves every Webhook concurrently.
+type Provider struct {
+	hc            *http.Client
+	allowInsecure bool
+
+	mu     sync.Mutex
+	tokens map[string]*cachedToken
+}
+
+var _ providers.Provider = (*Provider)(nil)
+
+// New returns a Provider configured by opts.
+func New(opts Options) *Provider {
+	p := &Provider{hc: opts.HTTPClient, allowInsecure: opts.AllowInsecure, tokens: map[string]*cachedToken{}}
+	if p.hc == nil {
+		p.hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return p
+}
+
+// Capabilities reports that PageSeeder cannot pause a webhook: no documented parameter stops
+// deliveries while keeping the webhook, so spec.enabled: false deletes it and true creates it
+// again. Several webhooks may carry the same name and url, so the natural key is not unique.
+func (p *Provider) Capabilities() providers.Capabilities {
+	return providers.Capabilities{CanDeactivate: false, UniqueNaturalKey: false}
+}
+
+// Get reads the webhook with the given id under the spec's client.
+func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (*providers.Remote, error) {
+	n, ok := parseID(id)
+	if !ok {
+		// PageSeeder ids are positive integers: anything else cannot exist, and is never put in a path.
+		return nil, &providers.Error{Kind: providers.KindNotFound, Provider: ProviderName, Op: "get",
+			Message: "no webhook id " + strconv.Quote(id)}
+	}
+	c, _, err := p.connect(ctx, req, "get")
+	if err != nil {
+		return nil, err
+	}
+	w, err := c.get(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	return toRemote(w), nil
+}
+
+// Find returns the client's webhooks that carry the desired name and the target url.
+func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
+	c, _, err := p.connect(ctx, req, "list")
+	if err != nil {
+		return nil, err
+	}
+	all, err := c.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name, target := desiredName(req), req.Spec.TargetURL
+	var found []*providers.Remote
+	for i := range all {
+		if all[i].Name == name && all[i].URL == target {
+			found = append(found, toRemote(&all[i]))
+		}
+	}
+	return found, nil
+}
+
+// Create makes the webhook and, when spec ping is on, asks PageSeeder to ping it. A failed ping
+// does not fail the create: the webhook exists and its id must reach the status, so it is
+// returned pending, and Diff asks for another ping on the next sync.
+func (p *Provider) Create(ctx context.Context, req *providers.Request) (*providers.Remote, error) {
+	c, spec, err := p.connect(ctx, req, "create")
+	if err != nil {
+		return nil, err
+	}
+	w, err := c.create(ctx, params(req))
+	if err != nil {
+		return nil, err
+	}
+	if !w.usable() {
+		if w, err = p.readBackCreated(ctx, c, req, w); err != nil {
+			return nil, err
+		}
+	}
+	if pingEnabled(spec) && !strings.EqualFold(w.Status, StatusActive) {
+		if c.ping(ctx, w.ID) == nil {
+			if fresh, err := c.get(ctx, w.ID); err == nil {
+				w = fresh
+			}
+		}
+	}
+	return toRemote(w), nil
+}
+
+// readBackCreated finds the webhook a create answered without describing it: by its id when the
+// answer had one, else as the newest of the client's webhooks with the name and url just sent.
+func (p *Provider) readBackCreated(ctx context.Context, c *client, req *providers.Request, partial *Webhook) (*Webhook, error) {
+	if partial != nil && partial.ID > 0 {
+		w, err := c.get(ctx, partial.ID)
+		if err != nil {
+			return nil, notReadBack("create", err)
+		}
+		return w, nil
+	}
+	all, err := c.list(ctx)
+	if err != nil {
+		return nil, notReadBack("create", err)
+	}
+	var newest *Webhook
+	for i := range all {
+		w := &all[i]
+		if w.Name == desiredName(req) && w.URL == req.Spec.TargetURL && (newest == nil || w.ID > newest.ID) {
+			newest = w
+		}
+	}
+	if newest == nil {
+		return nil, &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: "create",
+			Message: "the create succeeded but the new webhook is not in the list"}
+	}
+	return newest, nil
+}
+
+// notReadBack keeps a read that follows a successful write from reporting NotFound, which would
+// tell the controller the webhook is gone.
+func notReadBack(op string, err error) error {
+	if providers.IsNotFound(err) {
+		return &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: op,
+			Message: "the webhook cannot be read back: " + err.Error(), Err: err}
+	}
+	return err
+}
+
+// Update patches every field when any differs (all of them are editable in place: UNCONFIRMED,
+// see params), then pings the webhook when spec ping is on and its url changed, it is still
+// pending, or PageSeeder reports it not active: the ping is the documented way back to active.
+// A ping the receiver fails (170A, 170B, 170C) is not an error: the webhook is returned as it
+// stands, pending, and the next sync pings again. Any other failure of the ping service is.
+//
+// PageSeeder ignores events it does not know. Rather than patch them again on every sync, an
+// update that loses requested events fails as Invalid, naming them.
+func (p *Provider) Update(ctx context.Context, req *providers.Request, remote *providers.Remote) (*providers.Remote, error) {
+	if remote == nil {
+		return nil, &providers.Error{Kind: providers.KindNotFound, Provider: ProviderName, Op: "update", Message: "no webhook id"}
+	}
+	id, ok := parseID(remote.ID)
+	if !ok {
+		return nil, &providers.Error{Kind: providers.KindNotFound, Provider: ProviderName, Op: "update",
+			Message: "no webhook id " + strconv.Quote(remote.ID)}
+	}
+	c, spec, err := p.connect(ctx, req, "update")
+	if err != nil {
+		return nil, err
+	}
+	w, _ := remote.Object.(*Webhook)
+	urlChanged := w == nil || w.URL != req.Spec.TargetURL
+	if w == nil || len(fieldDiff(req, w)) > 0 {
+		if w, err = c.edit(ctx, id, params(req)); err != nil {
+			return nil, err
+		}
+		if !w.usable() {
+			if w, err = c.get(ctx, id); err != nil {
+				return nil, notReadBack("update", err)
+			}
+		}
+		if lost := missing(spec.Events, w.Events); len(lost) > 0 {
+			return nil, &providers.Error{Kind: providers.KindInvalid, Provider: ProviderName, Op: "update",
+				Field: "pageSeeder.events", Message: "PageSeeder ignored events it does not know: " + strings.Join(lost, ", ")}
+		}
+	}
+	if pingEnabled(spec) && (urlChanged || !strings.EqualFold(w.Status, StatusActive)) {
+		err := c.ping(ctx, id)
+		switch {
+		case isPingFailure(err):
+			return toRemote(w), nil
+		case err != nil:
+			return nil, err
+		}
+		if w, err = c.get(ctx, id); err != nil {
+			return nil, notReadBack("update", err)
+		}
+	}
+	return toRemote(w), nil
+}
+
+// Delete removes the webhook; one that is already gone counts as removed.
+func (p *Provider) Delete(ctx context.Context, req *providers.Request, id string) error {
+	n, ok := parseID(id)
+	if !ok {
+		return nil
+	}
+	c, _, err := p.connect(ctx, req, "delete")
+	if err != nil {
+		return err
+	}
+	if err := c.remove(ctx, n); err != nil && !providers.IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// connect checks what every call needs from the spec, before any credential is sent, and
+// returns a client holding a usable access token.
+func (p *Provider) connect(ctx context.Context, req *providers.Request, op string) (*client, *hooksv1alpha1.PageSeederSpec, error) {
+	spec, err := pageSeederSpec(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	server, root, err := p.endpoints(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if spec.Client < 1 {
+		return nil, nil, providers.Invalid(ProviderName, "pageSeeder.client", "must be the internal numeric id of the OAuth client, 1 or more")
+	}
+	creds, err := readCredentials(req, op)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &client{hc: p.hc, root: root, owner: spec.Client, redact: redactions(req, creds)}
+	if !creds.oauth() {
+		c.token = creds.token
+		return c, spec, nil
+	}
+	token, forget, err := p.accessToken(ctx, server, creds, c.redact)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.token, c.forgetToken = token, forget
+	c.redact = sortRedactions(append(c.redact, token))
+	return c, spec, nil
+}
+
+// toRemote reports a webhook in the neutral shape.
+func toRemote(w *Webhook) *providers.Remote {
+	r := &providers.Remote{
+		ID:     strconv.FormatInt(w.ID, 10),
+		State:  w.Status,
+		Active: !inactiveStatuses[strings.ToLower(w.Status)],
+		Object: w,
+	}
+	if t, ok := w.CreatedTime(); ok {
+		r.Created = &t
+	}
+	return r
+}
+
+func parseID(id string) (int64, bool) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	return n, err == nil && n > 0
+}
