@@ -38,6 +38,9 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/controllers"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/autodesk"
+	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
+	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 )
 
@@ -101,7 +104,10 @@ func (c *config) validate() error {
 func (c *config) registry() providers.Registry {
 	httpClient := &http.Client{Timeout: c.httpTimeout}
 	return providers.Registry{
-		hooksv1alpha1.ProviderWebex: webex.New(webex.Options{BaseURL: c.webexURL, HTTPClient: httpClient}),
+		hooksv1alpha1.ProviderWebex:        webex.New(webex.Options{BaseURL: c.webexURL, HTTPClient: httpClient}),
+		hooksv1alpha1.ProviderEightByEight: eightbyeight.New(eightbyeight.Options{BaseURL: c.eightByEightURL, HTTPClient: httpClient}),
+		hooksv1alpha1.ProviderAutodesk:     autodesk.New(autodesk.Options{BaseURL: c.autodeskURL, HTTPClient: httpClient}),
+		hooksv1alpha1.ProviderPageSeeder:   pageseeder.New(pageseeder.Options{HTTPClient: httpClient, AllowInsecure: c.allowInsecure}),
 	}
 }
 

@@ -42,6 +42,12 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/controllers"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/autodesk"
+	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
+	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
+	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
+	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
@@ -60,6 +66,9 @@ var (
 	k8sClient client.Client // reads straight from the API server, never from the operator's cache
 	scheme    = runtime.NewScheme()
 	wx        *webexfake.Server
+	e8        *e8fake.Server
+	aps       *apsfake.Server
+	ps        *psfake.Server
 	cancel    context.CancelFunc
 )
 
@@ -88,6 +97,11 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 
 	wx = webexfake.New()
+	e8 = e8fake.New()
+	aps = apsfake.New()
+	ps = psfake.New()
+	// No receiver listens at the Webhooks' target URLs: let PageSeeder's pings succeed.
+	ps.SetPingResult(func(string) error { return nil })
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
@@ -101,7 +115,10 @@ var _ = BeforeSuite(func() {
 		Scheme:   mgr.GetScheme(),
 		Recorder: mgr.GetEventRecorder("hookkeeper"),
 		Providers: providers.Registry{
-			hooksv1alpha1.ProviderWebex: webex.New(webex.Options{BaseURL: wx.URL(), HTTPClient: httpClient}),
+			hooksv1alpha1.ProviderWebex:        webex.New(webex.Options{BaseURL: wx.URL(), HTTPClient: httpClient}),
+			hooksv1alpha1.ProviderEightByEight: eightbyeight.New(eightbyeight.Options{BaseURL: e8.URL(), HTTPClient: httpClient}),
+			hooksv1alpha1.ProviderAutodesk:     autodesk.New(autodesk.Options{BaseURL: aps.URL(), HTTPClient: httpClient}),
+			hooksv1alpha1.ProviderPageSeeder:   pageseeder.New(pageseeder.Options{HTTPClient: httpClient, AllowInsecure: true}),
 		},
 		Options: controllers.Options{
 			ResyncPeriod:            resyncPeriod,
@@ -123,8 +140,10 @@ var _ = AfterSuite(func() {
 	if cancel != nil {
 		cancel()
 	}
-	if wx != nil {
-		wx.Close()
+	for _, c := range []interface{ Close() }{wx, e8, aps, ps} {
+		if c != nil {
+			c.Close()
+		}
 	}
 	if testEnv != nil {
 		Expect(testEnv.Stop()).To(Succeed())
