@@ -1,0 +1,352 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package autodesk manages Autodesk Platform Services (APS) webhooks, which APS calls hooks: a
+// client for the Webhooks API v1 with two-legged OAuth, and the providers.Provider built on it.
+//
+// APS addresses a hook by region, system, event and id, while status.id keeps only the id (the
+// hookId). The system, event and region come from the spec, which the controller always passes.
+// When the spec's system, event or region changed, the hook is no longer where the spec says:
+// Get and Delete then look for the id among all the app's hooks (GET /webhooks/v1/hooks, in each
+// region, the spec's first), so that Diff can ask for a replace and Delete removes the old hook
+// instead of leaving it to deliver forever.
+package autodesk
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// SecretRefPath is the key of the hook's signing token in providers.Request.Secrets.
+const SecretRefPath = "autodesk.secretRef"
+
+// Options configure a Provider.
+type Options struct {
+	// BaseURL is the APS host, DefaultBaseURL when empty; /webhooks/v1 and
+	// /authentication/v2/token are below it. Tests point it at a fake.
+	BaseURL string
+	// HTTPClient sends the requests, token requests included; a client with a 30 s timeout when nil.
+	HTTPClient *http.Client
+}
+
+// Provider implements providers.Provider for APS. It keeps no per-webhook state, only the
+// two-legged tokens of each credential, so one value serves every Webhook concurrently.
+type Provider struct {
+	base     string
+	tokenURL string
+	baseErr  error
+	hc       *http.Client
+	tokens   tokenCache
+}
+
+var _ providers.Provider = (*Provider)(nil)
+
+// New returns a Provider for the APS host that opts describe.
+func New(opts Options) *Provider {
+	base := strings.TrimRight(opts.BaseURL, "/")
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	p := &Provider{base: base, tokenURL: base + tokenPath, hc: opts.HTTPClient}
+	if u, err := url.Parse(base); err != nil || u.Scheme == "" || u.Host == "" {
+		p.baseErr = errors.New("autodesk: base URL " + base + " is not an absolute URL")
+	}
+	if p.hc == nil {
+		p.hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return p
+}
+
+// Capabilities reports that APS can deactivate a hook (PATCH status inactive) and refuses a second
+// identical hook with 409.
+func (p *Provider) Capabilities() providers.Capabilities {
+	return providers.Capabilities{CanDeactivate: true, UniqueNaturalKey: true}
+}
+
+// Get reads the hook with the given id where the spec says it is, and looks for it elsewhere
+// when it is not there (see the package documentation).
+func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (*providers.Remote, error) {
+	if id == "" {
+		return nil, &providers.Error{Kind: providers.KindNotFound, Provider: ProviderName, Op: "get",
+			Message: "no hook id"}
+	}
+	spec, err := autodeskSpec(req)
+	if err != nil {
+		return nil, err
+	}
+	c, err := p.client(req, "get")
+	if err != nil {
+		return nil, err
+	}
+	here := specLocation(spec)
+	h, err := c.get(ctx, "get", here, id)
+	if err == nil {
+		return toRemote(h), nil
+	}
+	if !providers.IsNotFound(err) {
+		return nil, err
+	}
+	moved, lerr := c.locate(ctx, "get", id, here)
+	if lerr != nil {
+		return nil, lerr
+	}
+	if moved == nil {
+		return nil, err
+	}
+	return toRemote(moved), nil
+}
+
+// Find returns the hooks of the spec's region, system and event whose callback URL and scope
+// equal the spec's: those APS would refuse to create again with 409.
+func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
+	spec, err := autodeskSpec(req)
+	if err != nil {
+		return nil, err
+	}
+	c, err := p.client(req, "list")
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := c.findHooks(ctx, "list", req, spec)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]*providers.Remote, 0, len(hooks))
+	for i := range hooks {
+		found = append(found, toRemote(&hooks[i]))
+	}
+	return found, nil
+}
+
+// Create makes the hook, then applies what the create payload cannot carry (the signing token and
+// a disabled status) with a PATCH, and reads the hook back for its state and creation date. When
+// a step after the POST fails, the error is returned and Find recovers the hook on the next
+// reconcile, whose update applies the rest.
+func (p *Provider) Create(ctx context.Context, req *providers.Request) (*providers.Remote, error) {
+	spec, err := autodeskSpec(req)
+	if err != nil {
+		return nil, err
+	}
+	c, err := p.client(req, "create")
+	if err != nil {
+		return nil, err
+	}
+	loc := specLocation(spec)
+	id, err := c.create(ctx, loc, newCreatePayload(req, spec))
+	if err != nil {
+		return nil, err // a 409 is KindConflict: the controller then adopts through Find
+	}
+	if id == "" {
+		if id, err = c.recoverID(ctx, req, spec); err != nil {
+			return nil, err
+		}
+	}
+	after := map[string]any{}
+	if !req.Spec.IsEnabled() {
+		after["status"] = StatusInactive
+	}
+	if secret := req.Secret(SecretRefPath); secret != "" {
+		after["token"] = secret
+	}
+	if len(after) > 0 {
+		if err := c.patch(ctx, "create", loc, id, after); err != nil {
+			return nil, err
+		}
+	}
+	h, err := c.get(ctx, "create", loc, id)
+	if err != nil {
+		return nil, err
+	}
+	return toRemote(h), nil
+}
+
+// recoverID finds the hook just created when the 201 named no id.
+func (c *client) recoverID(ctx context.Context, req *providers.Request, spec *hooksv1alpha1.AutodeskSpec) (string, error) {
+	hooks, err := c.findHooks(ctx, "create", req, spec)
+	if err != nil {
+		return "", err
+	}
+	if len(hooks) != 1 {
+		return "", c.unavailable("create", http.StatusCreated,
+			errors.New("APS created the hook but its answer named no id, and no single hook matches"))
+	}
+	return hooks[0].HookID, nil
+}
+
+// findHooks lists the spec's event with the first scope entry as filter and keeps the hooks
+// whose callback URL and whole scope match.
+func (c *client) findHooks(ctx context.Context, op string, req *providers.Request, spec *hooksv1alpha1.AutodeskSpec) ([]Hook, error) {
+	loc := specLocation(spec)
+	q := url.Values{}
+	if keys := sortedKeys(spec.Scope); len(keys) > 0 {
+		q.Set("scopeName", keys[0])
+		q.Set("scopeValue", spec.Scope[keys[0]])
+	}
+	hooks, err := c.list(ctx, op, loc.Region, eventHooksPath(loc), q)
+	if err != nil {
+		return nil, err
+	}
+	var found []Hook
+	for i := range hooks {
+		h := &hooks[i]
+		own := locationOf(h, loc)
+		if h.CallbackURL == req.Spec.TargetURL && sameScope(h.Scope, spec.Scope) &&
+			own.System == loc.System && own.Event == loc.Event {
+			h.System, h.Event = own.System, own.Event
+			found = append(found, *h)
+		}
+	}
+	return found, nil
+}
+
+// Update applies the in-place fields, the signing token and the status with one PATCH, then reads
+// the hook back. Every patchable field is sent, so that one call also undoes changes made outside
+// the operator and re-activates a hook that APS disabled.
+func (p *Provider) Update(ctx context.Context, req *providers.Request, remote *providers.Remote) (*providers.Remote, error) {
+	spec, err := autodeskSpec(req)
+	if err != nil {
+		return nil, err
+	}
+	if remote == nil || remote.ID == "" {
+		return nil, &providers.Error{Kind: providers.KindNotFound, Provider: ProviderName, Op: "update",
+			Message: "no hook id"}
+	}
+	c, err := p.client(req, "update")
+	if err != nil {
+		return nil, err
+	}
+	loc := specLocation(spec)
+	if h, ok := remote.Object.(*Hook); ok && h != nil {
+		loc = locationOf(h, loc)
+	}
+	if err := c.patch(ctx, "update", loc, remote.ID, newPatchBody(req, spec)); err != nil {
+		return nil, err
+	}
+	h, err := c.get(ctx, "update", loc, remote.ID)
+	if err != nil {
+		return nil, err
+	}
+	return toRemote(h), nil
+}
+
+// Delete removes the hook where the spec says it is, or where it moved to when the spec's
+// system, event or region changed. A hook that is gone counts as removed.
+func (p *Provider) Delete(ctx context.Context, req *providers.Request, id string) error {
+	if id == "" {
+		return nil
+	}
+	spec, err := autodeskSpec(req)
+	if err != nil {
+		return err
+	}
+	c, err := p.client(req, "delete")
+	if err != nil {
+		return err
+	}
+	here := specLocation(spec)
+	err = c.delete(ctx, here, id)
+	if err == nil || !providers.IsNotFound(err) {
+		return err
+	}
+	moved, err := c.locate(ctx, "delete", id, here)
+	if err != nil || moved == nil {
+		return err
+	}
+	if err := c.delete(ctx, locationOf(moved, here), id); err != nil && !providers.IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// locate looks for the hook id among all the app's hooks, in the region here first and then in
+// the others. It returns nil when the hook is nowhere, or only where here already looked: the
+// direct read is trusted for its own address. Errors of the other regions that say the app has
+// no access there are skipped; transient ones are returned, since "not found" would be a guess.
+func (c *client) locate(ctx context.Context, op, id string, here location) (*Hook, error) {
+	regions := append([]string{here.Region}, slices.DeleteFunc(slices.Clone(Regions), func(r string) bool { return r == here.Region })...)
+	for i, region := range regions {
+		hooks, err := c.list(ctx, op, region, webhooksPath+"/hooks", nil)
+		if err != nil {
+			if k := providers.KindOf(err); i > 0 && (k == providers.KindUnauthorized || k == providers.KindNotFound || k == providers.KindInvalid) {
+				continue
+			}
+			return nil, err
+		}
+		for j := range hooks {
+			h := &hooks[j]
+			if h.HookID != id {
+				continue
+			}
+			own := locationOf(h, location{Region: region})
+			if own == here {
+				return nil, nil
+			}
+			h.Region, h.System, h.Event = own.Region, own.System, own.Event
+			return h, nil
+		}
+	}
+	return nil, nil
+}
+
+// client builds a client for the request's credentials. Every credential and resolved secret is
+// registered for scrubbing, because any of them could be echoed back.
+func (p *Provider) client(req *providers.Request, op string) (*client, error) {
+	if p.baseErr != nil {
+		return nil, &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: op,
+			Message: p.baseErr.Error(), Err: p.baseErr}
+	}
+	cr, err := readCredentials(req, op)
+	if err != nil {
+		return nil, err
+	}
+	redact := redactions(req)
+	bearer, refused := p.authorize(cr, redact)
+	return &client{base: p.base, hc: p.hc, bearer: bearer, refused: refused, redact: redact}, nil
+}
+
+func redactions(req *providers.Request) []string {
+	var values []string
+	for _, v := range req.Credentials {
+		values = append(values, strings.TrimSpace(string(v)))
+	}
+	for _, v := range req.Secrets {
+		values = append(values, v)
+	}
+	return values
+}
+
+// toRemote reports a hook in the neutral shape. Only inactive stops deliveries: active and
+// reactivated (re-enabled, no event since) both deliver.
+func toRemote(h *Hook) *providers.Remote {
+	r := &providers.Remote{
+		ID:     h.HookID,
+		State:  h.Status,
+		Active: h.Status != StatusInactive,
+		Object: h,
+	}
+	if t, ok := h.CreatedTime(); ok {
+		r.Created = &t
+	}
+	return r
+}

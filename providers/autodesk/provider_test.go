@@ -1,0 +1,793 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package autodesk_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/autodesk"
+	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+)
+
+func TestCapabilities(t *testing.T) {
+	c := autodesk.New(autodesk.Options{}).Capabilities()
+	if !c.CanDeactivate || !c.UniqueNaturalKey {
+		t.Errorf("Capabilities = %+v, want CanDeactivate and UniqueNaturalKey", c)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	expiry := metav1.NewTime(time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC))
+	req := newRequest(func(r *providers.Request) {
+		a := r.Spec.Autodesk
+		a.Region = "EMEA"
+		a.HookAttribute = attr(`{ "team": "a", "n": 33, "nested": {"ok": true} }`)
+		a.Filter = "$[?(@.ext=='txt')]"
+		a.HubID, a.ProjectID, a.Tenant = "b.hub-1", "b.project-1", "urn:tenant-1"
+		a.AutoReactivateHook = ptr(true)
+		a.HookExpiry = &expiry
+		a.CallbackWithEventPayloadOnly = ptr(true)
+	})
+
+	created, err := e.prov.Create(ctx, req)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	stored, ok := e.srv.Hook(created.ID)
+	if !ok {
+		t.Fatalf("the fake has no hook %s", created.ID)
+	}
+	if created.State != "active" || !created.Active || created.Created == nil {
+		t.Fatalf("created remote = %+v, want active with a creation time", created)
+	}
+	if want, _ := time.Parse("2006-01-02T15:04:05.000-0700", stored.CreatedDate); !created.Created.Equal(want) {
+		t.Errorf("Created = %v, want the fake's createdDate %s", created.Created, stored.CreatedDate)
+	}
+	posts := e.rec.find(http.MethodPost, "/systems/data/events/dm.version.added/hooks")
+	if len(posts) != 1 {
+		t.Fatalf("%d create requests, want 1", len(posts))
+	}
+	wantBody := map[string]any{
+		"callbackUrl": target, "scope": map[string]any{"folder": folder},
+		"hookAttribute": map[string]any{"team": "a", "n": 33.0, "nested": map[string]any{"ok": true}},
+		"filter":        "$[?(@.ext=='txt')]", "hubId": "b.hub-1", "projectId": "b.project-1", "tenant": "urn:tenant-1",
+		"autoReactivateHook": true, "hookExpiry": "2031-05-06T07:08:09.000Z", "callbackWithEventPayloadOnly": true,
+	}
+	if !reflect.DeepEqual(posts[0].Body, wantBody) {
+		t.Errorf("create body\n got %v\nwant %v", posts[0].Body, wantBody)
+	}
+	// The token is not part of HookPayload: it follows in a PATCH, alone since the hook is enabled.
+	patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID)
+	if len(patches) != 1 || !reflect.DeepEqual(patches[0].Body, map[string]any{"token": signing}) {
+		t.Errorf("after create: PATCHes %+v, want one carrying only the token", patches)
+	}
+	for _, s := range e.rec.api() {
+		if s.Region != "EMEA" {
+			t.Errorf("%s %s sent x-ads-region %q, want EMEA", s.Method, s.Path, s.Region)
+		}
+	}
+	if stored.Token != signing || stored.Region != "EMEA" || stored.Status != "active" {
+		t.Errorf("stored hook = %+v, want the signing token, EMEA, active", stored)
+	}
+
+	got, err := e.prov.Get(ctx, req, created.ID)
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if d := e.prov.Diff(req, got); d.Action != providers.ActionNone {
+		t.Errorf("Diff right after create = %v %v, want None", d.Action, d.Fields)
+	}
+
+	changed := newRequest(func(r *providers.Request) {
+		*r.Spec.Autodesk = *req.Spec.Autodesk
+		r.Spec.Autodesk.Filter = ""
+		r.Spec.Autodesk.HookAttribute = nil
+		r.Spec.Autodesk.HookExpiry = nil
+		r.Spec.Autodesk.AutoReactivateHook = ptr(false)
+		r.Spec.Autodesk.CallbackWithEventPayloadOnly = nil
+		r.Secrets[autodesk.SecretRefPath] = "rotated-signing-1"
+	})
+	d := e.prov.Diff(changed, got)
+	wantFields := []string{"autodesk.filter", "autodesk.hookAttribute", "autodesk.autoReactivateHook",
+		"autodesk.hookExpiry", "autodesk.callbackWithEventPayloadOnly"}
+	if d.Action != providers.ActionUpdate || !slices.Equal(d.Fields, wantFields) {
+		t.Fatalf("Diff = %v %v, want Update %v", d.Action, d.Fields, wantFields)
+	}
+	updated, err := e.prov.Update(ctx, changed, got)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if updated.ID != created.ID {
+		t.Errorf("Update changed the id from %s to %s", created.ID, updated.ID)
+	}
+	if d := e.prov.Diff(changed, updated); d.Action != providers.ActionNone {
+		t.Errorf("Diff after Update = %v %v, want None", d.Action, d.Fields)
+	}
+	stored, _ = e.srv.Hook(created.ID)
+	if stored.Filter != "" || stored.HookAttribute != nil || stored.HookExpiry != "" || stored.AutoReactivateHook ||
+		stored.CallbackWithEventPayloadOnly != "false" || stored.Token != "rotated-signing-1" {
+		t.Errorf("after update the fake holds %+v", stored)
+	}
+
+	if err := e.prov.Delete(ctx, req, created.ID); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := e.prov.Get(ctx, req, created.ID); !providers.IsNotFound(err) {
+		t.Errorf("Get after delete = %v, want NotFound", err)
+	}
+	if err := e.prov.Delete(ctx, req, created.ID); err != nil {
+		t.Errorf("second Delete = %v, want nil (already gone is success)", err)
+	}
+	if n := len(e.srv.Hooks(clientID)); n != 0 {
+		t.Errorf("the fake still holds %d hooks", n)
+	}
+}
+
+func TestCreateAppliesStatusAndTokenAfterwards(t *testing.T) {
+	tests := []struct {
+		name       string
+		enabled    bool
+		secret     string
+		wantPatch  map[string]any
+		wantState  string
+		wantActive bool
+	}{
+		{name: "enabled without token: no PATCH", enabled: true, wantState: "active", wantActive: true},
+		{name: "enabled with token", enabled: true, secret: signing, wantPatch: map[string]any{"token": signing},
+			wantState: "active", wantActive: true},
+		{name: "disabled without token", enabled: false, wantPatch: map[string]any{"status": "inactive"},
+			wantState: "inactive", wantActive: false},
+		{name: "disabled with token: one PATCH", enabled: false, secret: signing,
+			wantPatch: map[string]any{"status": "inactive", "token": signing}, wantState: "inactive", wantActive: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			req := newRequest(func(r *providers.Request) {
+				r.Spec.Enabled = ptr(tt.enabled)
+				r.Secrets = map[string]string{}
+				if tt.secret != "" {
+					r.Secrets[autodesk.SecretRefPath] = tt.secret
+				}
+			})
+			created, err := e.prov.Create(context.Background(), req)
+			if err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+			patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID)
+			switch {
+			case tt.wantPatch == nil && len(patches) != 0:
+				t.Errorf("PATCHes %+v, want none", patches)
+			case tt.wantPatch != nil && (len(patches) != 1 || !reflect.DeepEqual(patches[0].Body, tt.wantPatch)):
+				t.Errorf("PATCHes %+v, want one with %v", patches, tt.wantPatch)
+			}
+			if created.State != tt.wantState || created.Active != tt.wantActive {
+				t.Errorf("created remote state %q active %v, want %q %v", created.State, created.Active, tt.wantState, tt.wantActive)
+			}
+			if d := e.prov.Diff(req, created); d.Action != providers.ActionNone {
+				t.Errorf("Diff = %v %v, want None", d.Action, d.Fields)
+			}
+		})
+	}
+}
+
+func TestCreateReadsTheIDFromLocation(t *testing.T) {
+	for _, relative := range []bool{false, true} {
+		e := newEnv(t)
+		e.srv.SetRelativeLocation(relative)
+		created, err := e.prov.Create(context.Background(), newRequest())
+		if err != nil {
+			t.Fatalf("relative=%v: Create: %v", relative, err)
+		}
+		hooks := e.srv.Hooks(clientID)
+		if len(hooks) != 1 || created.ID != hooks[0].HookID {
+			t.Errorf("relative=%v: created id %q, fake holds %+v", relative, created.ID, hooks)
+		}
+		// The Location names developer.api.autodesk.com (or nothing) whatever host answered: the
+		// client must read the id from it, never follow it.
+		if n := len(e.rec.all()); n != 4 {
+			t.Errorf("relative=%v: %d requests, want token, POST, PATCH and GET", relative, n)
+		}
+	}
+}
+
+func TestCreateConflictThenFindAdopts(t *testing.T) {
+	e := newEnv(t)
+	existing := e.srv.Seed(clientID, fake.Hook{CallbackURL: target, System: "data", Event: "dm.version.added",
+		Scope: map[string]string{"folder": folder}})
+	_, err := e.prov.Create(context.Background(), newRequest())
+	pe := providerError(t, err)
+	if pe.Kind != providers.KindConflict || pe.StatusCode != http.StatusConflict || pe.Op != "create" {
+		t.Fatalf("Create of an existing hook = %v (kind %v), want a 409 Conflict", err, pe.Kind)
+	}
+	found, err := e.prov.Find(context.Background(), newRequest())
+	if err != nil {
+		t.Fatalf("Find: %v", err)
+	}
+	if len(found) != 1 || found[0].ID != existing.HookID {
+		t.Fatalf("Find = %+v, want the existing hook %s", found, existing.HookID)
+	}
+	if n := len(e.srv.Hooks(clientID)); n != 1 {
+		t.Errorf("the fake holds %d hooks, want 1", n)
+	}
+}
+
+func TestFindFollowsEveryPageAndMatchesCallbackAndScope(t *testing.T) {
+	e := newEnv(t)
+	seed := func(app string, h fake.Hook) fake.Hook {
+		if h.System == "" {
+			h.System = "data"
+		}
+		if h.Event == "" {
+			h.Event = "dm.version.added"
+		}
+		if h.Scope == nil {
+			h.Scope = map[string]string{"folder": folder}
+		}
+		return e.srv.Seed(app, h)
+	}
+	for i := range 4 {
+		seed(clientID, fake.Hook{CallbackURL: target + "/other-" + string(rune('a'+i))})
+	}
+	match := seed(clientID, fake.Hook{CallbackURL: target})
+	seed(clientID, fake.Hook{CallbackURL: target, Scope: map[string]string{"folder": folder, "extra": "x"}})
+	seed(clientID, fake.Hook{CallbackURL: target, Scope: map[string]string{"folder": "urn:another"}})
+	seed(clientID, fake.Hook{CallbackURL: target, Event: "dm.version.deleted"})
+	seed(clientID, fake.Hook{CallbackURL: target, Region: "EMEA"})
+	seed("someone-else", fake.Hook{CallbackURL: target})
+	e.srv.SetPageSize(2)
+
+	found, err := e.prov.Find(context.Background(), newRequest())
+	if err != nil {
+		t.Fatalf("Find: %v", err)
+	}
+	if len(found) != 1 || found[0].ID != match.HookID {
+		ids := []string{}
+		for _, f := range found {
+			ids = append(ids, f.ID)
+		}
+		t.Fatalf("Find = %v, want only %s", ids, match.HookID)
+	}
+	lists := e.rec.find(http.MethodGet, "/systems/data/events/dm.version.added/hooks")
+	// 6 hooks pass the server's scopeName filter (4 others, the match, the extra scope): 3 pages of 2.
+	if len(lists) != 3 {
+		t.Fatalf("%d list requests, want 3 pages", len(lists))
+	}
+	for i, l := range lists {
+		if l.Query.Get("scopeName") != "folder" || l.Query.Get("scopeValue") != folder {
+			t.Errorf("page %d query %v lacks scopeName=folder and scopeValue", i, l.Query)
+		}
+		if (i == 0) != (l.Query.Get("pageState") == "") {
+			t.Errorf("page %d pageState %q", i, l.Query.Get("pageState"))
+		}
+	}
+	if d := e.prov.Diff(newRequest(), found[0]); d.Action != providers.ActionNone {
+		t.Errorf("Diff of the found hook = %v %v, want None", d.Action, d.Fields)
+	}
+}
+
+func TestFindUsesTheFirstScopeKeyInOrder(t *testing.T) {
+	e := newEnv(t)
+	scope := map[string]string{"workflow": "wf-1", "folder": folder, "project": "p-1"}
+	req := newRequest(func(r *providers.Request) { r.Spec.Autodesk.Scope = scope })
+	created, err := e.prov.Create(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	found, err := e.prov.Find(context.Background(), req)
+	if err != nil || len(found) != 1 || found[0].ID != created.ID {
+		t.Fatalf("Find = %+v, %v; want %s", found, err, created.ID)
+	}
+	l := e.rec.find(http.MethodGet, "/events/dm.version.added/hooks")
+	if q := l[len(l)-1].Query; q.Get("scopeName") != "folder" || q.Get("scopeValue") != folder {
+		t.Errorf("query %v, want the alphabetically first key, folder", q)
+	}
+}
+
+func TestFindEmptyListIs204(t *testing.T) {
+	e := newEnv(t)
+	found, err := e.prov.Find(context.Background(), newRequest())
+	if err != nil || len(found) != 0 {
+		t.Fatalf("Find on an empty app = %v, %v; want nothing", found, err)
+	}
+	if n := len(e.rec.api()); n != 1 {
+		t.Errorf("%d API requests, want one list answered 204", n)
+	}
+}
+
+func TestRegionIsolation(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	us := newRequest()
+	emea := newRequest(func(r *providers.Request) { r.Spec.Autodesk.Region = "EMEA" })
+	inUS, err := e.prov.Create(ctx, us)
+	if err != nil {
+		t.Fatalf("Create in US: %v", err)
+	}
+	// The same callback, scope and event in another region is another hook, not a 409.
+	inEMEA, err := e.prov.Create(ctx, emea)
+	if err != nil {
+		t.Fatalf("Create in EMEA: %v", err)
+	}
+	for _, tt := range []struct {
+		req  *providers.Request
+		want string
+	}{{us, inUS.ID}, {emea, inEMEA.ID}} {
+		found, err := e.prov.Find(ctx, tt.req)
+		if err != nil || len(found) != 1 || found[0].ID != tt.want {
+			t.Errorf("Find in %s = %+v, %v; want only %s", tt.req.Spec.Autodesk.Region, found, err, tt.want)
+		}
+	}
+	if h, _ := e.srv.Hook(inEMEA.ID); h.Region != "EMEA" {
+		t.Errorf("the EMEA hook is stored in %q", h.Region)
+	}
+	if h, _ := e.srv.Hook(inUS.ID); h.Region != "US" {
+		t.Errorf("the default region is %q, want US", h.Region)
+	}
+}
+
+func TestUpdateAcceptsPatch200And204(t *testing.T) {
+	for _, code := range []int{http.StatusNoContent, http.StatusOK} {
+		e := newEnv(t)
+		e.srv.SetPatchStatus(code)
+		req := newRequest()
+		created, err := e.prov.Create(context.Background(), req)
+		if err != nil {
+			t.Fatalf("PATCH %d: Create: %v", code, err)
+		}
+		changed := newRequest(func(r *providers.Request) { r.Spec.Autodesk.Filter = "$[?(@.ext=='rvt')]" })
+		updated, err := e.prov.Update(context.Background(), changed, created)
+		if err != nil {
+			t.Fatalf("PATCH %d: Update: %v", code, err)
+		}
+		if hookOf(t, updated).Filter != "$[?(@.ext=='rvt')]" {
+			t.Errorf("PATCH %d: updated remote %+v lacks the new filter", code, hookOf(t, updated))
+		}
+		if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 2 {
+			t.Errorf("PATCH %d: %d GETs of the hook, want one after create and one after update", code, len(gets))
+		}
+	}
+}
+
+func TestUpdateSendsEveryPatchableField(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(r *providers.Request)
+		want   map[string]any
+	}{
+		{name: "nothing set: nulls clear, false flags, token",
+			want: map[string]any{"status": "active", "filter": nil, "hookAttribute": nil, "hookExpiry": nil,
+				"autoReactivateHook": false, "callbackWithEventPayloadOnly": false, "token": signing}},
+		{name: "everything set, disabled, no token",
+			mutate: func(r *providers.Request) {
+				a := r.Spec.Autodesk
+				r.Spec.Enabled = ptr(false)
+				a.Filter = "$[?(@.ext=='dwg')]"
+				a.HookAttribute = attr(`{"k": [1, 2]}`)
+				exp := metav1.NewTime(time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600)))
+				a.HookExpiry = &exp
+				a.AutoReactivateHook = ptr(true)
+				a.CallbackWithEventPayloadOnly = ptr(true)
+				r.Secrets = nil
+			},
+			want: map[string]any{"status": "inactive", "filter": "$[?(@.ext=='dwg')]", "hookAttribute": map[string]any{"k": []any{1.0, 2.0}},
+				"hookExpiry": "2030-01-02T02:04:05.000Z", "autoReactivateHook": true, "callbackWithEventPayloadOnly": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			created, err := e.prov.Create(context.Background(), newRequest())
+			if err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+			e.rec.reset()
+			req := newRequest()
+			if tt.mutate != nil {
+				tt.mutate(req)
+			}
+			updated, err := e.prov.Update(context.Background(), req, created)
+			if err != nil {
+				t.Fatalf("Update: %v", err)
+			}
+			patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID)
+			if len(patches) != 1 || !reflect.DeepEqual(patches[0].Body, tt.want) {
+				t.Fatalf("PATCH bodies %+v\nwant %v", patches, tt.want)
+			}
+			if d := e.prov.Diff(req, updated); d.Action != providers.ActionNone {
+				t.Errorf("Diff after the update = %v %v", d.Action, d.Fields)
+			}
+		})
+	}
+}
+
+func TestUpdateReactivatesAHookAPSDisabled(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	req := newRequest()
+	created, err := e.prov.Create(ctx, req)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	e.srv.Disable(created.ID)
+	remote, err := e.prov.Get(ctx, req, created.ID)
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if remote.Active || remote.State != "inactive" {
+		t.Fatalf("disabled hook read as %+v", remote)
+	}
+	if d := e.prov.Diff(req, remote); d.Action != providers.ActionNone {
+		t.Errorf("Diff compared the status: %v %v", d.Action, d.Fields)
+	}
+	updated, err := e.prov.Update(ctx, req, remote)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if !updated.Active || updated.State != "active" {
+		t.Errorf("after Update the hook is %+v, want active", updated)
+	}
+}
+
+func TestReactivatedCountsAsActive(t *testing.T) {
+	e := newEnv(t)
+	h := e.srv.Seed(clientID, fake.Hook{CallbackURL: target, System: "data", Event: "dm.version.added",
+		Scope: map[string]string{"folder": folder}, Status: "reactivated", AutoReactivateHook: true})
+	got, err := e.prov.Get(context.Background(), newRequest(), h.HookID)
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	if !got.Active || got.State != "reactivated" {
+		t.Errorf("remote = %+v, want reactivated and active", got)
+	}
+}
+
+// TestLocationChangeIsAReplace changes what addresses the hook: Get must still find it so that
+// Diff asks for a replace, and Delete must remove the old hook rather than call it gone.
+func TestLocationChangeIsAReplace(t *testing.T) {
+	tests := []struct {
+		name      string
+		mutate    func(r *providers.Request)
+		wantField string
+	}{
+		{name: "event", mutate: func(r *providers.Request) { r.Spec.Autodesk.Event = "dm.version.deleted" }, wantField: "autodesk.event"},
+		{name: "system", mutate: func(r *providers.Request) { r.Spec.Autodesk.System = "adsk.c4r" }, wantField: "autodesk.system"},
+		{name: "region", mutate: func(r *providers.Request) { r.Spec.Autodesk.Region = "JPN" }, wantField: "autodesk.region"},
+		{name: "wildcard event", mutate: func(r *providers.Request) { r.Spec.Autodesk.Event = "dm.*" }, wantField: "autodesk.event"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			old, err := e.prov.Create(ctx, newRequest())
+			if err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+			changed := newRequest(tt.mutate)
+			got, err := e.prov.Get(ctx, changed, old.ID)
+			if err != nil {
+				t.Fatalf("Get under the changed spec: %v", err)
+			}
+			if got.ID != old.ID {
+				t.Fatalf("Get returned %s, want %s", got.ID, old.ID)
+			}
+			d := e.prov.Diff(changed, got)
+			if d.Action != providers.ActionReplace || !slices.Equal(d.Fields, []string{tt.wantField}) {
+				t.Fatalf("Diff = %v %v, want Replace [%s]", d.Action, d.Fields, tt.wantField)
+			}
+			// The controller's replace: delete by id under the new spec, then create.
+			if err := e.prov.Delete(ctx, changed, old.ID); err != nil {
+				t.Fatalf("Delete: %v", err)
+			}
+			if _, ok := e.srv.Hook(old.ID); ok {
+				t.Fatal("the old hook survived the replace's delete")
+			}
+			created, err := e.prov.Create(ctx, changed)
+			if err != nil {
+				t.Fatalf("Create under the changed spec: %v", err)
+			}
+			wantPath := "/webhooks/v1/systems/" + changed.Spec.Autodesk.System + "/events/" + changed.Spec.Autodesk.Event + "/hooks"
+			if posts := e.rec.find(http.MethodPost, wantPath); len(posts) == 0 {
+				t.Errorf("no create was sent to %s, as written (a wildcard stays unescaped)", wantPath)
+			}
+			again, err := e.prov.Get(ctx, changed, created.ID)
+			if err != nil {
+				t.Fatalf("Get of the new hook: %v", err)
+			}
+			if d := e.prov.Diff(changed, again); d.Action != providers.ActionNone {
+				t.Errorf("Diff of the new hook = %v %v", d.Action, d.Fields)
+			}
+		})
+	}
+}
+
+func TestGetOfAHookThatIsNowhereSearchesEveryRegion(t *testing.T) {
+	e := newEnv(t)
+	e.srv.Seed(clientID, fake.Hook{CallbackURL: target, System: "data", Event: "dm.version.added",
+		Scope: map[string]string{"folder": folder}, Region: "GBR"})
+	_, err := e.prov.Get(context.Background(), newRequest(), "0f60f6a0-0000-0000-0000-000000000000")
+	if pe := providerError(t, err); pe.Kind != providers.KindNotFound || pe.StatusCode != 404 || pe.Op != "get" {
+		t.Fatalf("Get of an unknown id = %v, want the 404 of the direct read", err)
+	}
+	var regions []string
+	for _, s := range e.rec.find(http.MethodGet, "/webhooks/v1/hooks") {
+		regions = append(regions, s.Region)
+	}
+	if !slices.Equal(regions, autodesk.Regions) {
+		t.Errorf("searched regions %v, want %v (the spec's first)", regions, autodesk.Regions)
+	}
+}
+
+func TestDeleteOfAHookGoneOutOfBand(t *testing.T) {
+	e := newEnv(t)
+	created, err := e.prov.Create(context.Background(), newRequest())
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	e.srv.DeleteOutOfBand(created.ID)
+	if err := e.prov.Delete(context.Background(), newRequest(), created.ID); err != nil {
+		t.Errorf("Delete of a vanished hook = %v, want nil", err)
+	}
+}
+
+func TestDiff(t *testing.T) {
+	expiry := metav1.NewTime(time.Date(2030, 3, 4, 5, 6, 7, 0, time.UTC))
+	base := func() *autodesk.Hook {
+		return &autodesk.Hook{HookID: "h", CallbackURL: target, System: "data", Event: "dm.version.added", Region: "US",
+			Scope: autodesk.Scope{"folder": folder}, Status: "active", Tenant: folder,
+			CallbackWithEventPayloadOnly: false}
+	}
+	tests := []struct {
+		name       string
+		remote     func(h *autodesk.Hook)
+		req        func(r *providers.Request)
+		wantAction providers.Action
+		wantFields []string
+	}{
+		{name: "identical", wantAction: providers.ActionNone},
+		{name: "status and token are not compared", remote: func(h *autodesk.Hook) { h.Status = "inactive" },
+			req: func(r *providers.Request) { r.Secrets[autodesk.SecretRefPath] = "other" }, wantAction: providers.ActionNone},
+		{name: "a tenant APS filled in is not a difference", remote: func(h *autodesk.Hook) { h.Tenant = "urn:whatever" },
+			wantAction: providers.ActionNone},
+		{name: "system and event read from __self__", remote: func(h *autodesk.Hook) {
+			h.System, h.Event = "", ""
+			h.Self = "/systems/data/events/dm.version.added/hooks/h"
+		}, wantAction: providers.ActionNone},
+		{name: "hookAttribute in another order and spacing", remote: func(h *autodesk.Hook) {
+			h.HookAttribute = json.RawMessage(`{"b":{"y":2,"x":1},"a":[1,"z"]}`)
+		}, req: func(r *providers.Request) {
+			r.Spec.Autodesk.HookAttribute = attr(`{ "a": [1, "z"], "b": {"x": 1, "y": 2} }`)
+		},
+			wantAction: providers.ActionNone},
+		{name: "empty hookAttribute equals none", remote: func(h *autodesk.Hook) { h.HookAttribute = json.RawMessage(`{}`) },
+			wantAction: providers.ActionNone},
+		{name: "callbackWithEventPayloadOnly as the string true", remote: func(h *autodesk.Hook) { h.CallbackWithEventPayloadOnly = true },
+			req: func(r *providers.Request) { r.Spec.Autodesk.CallbackWithEventPayloadOnly = ptr(true) }, wantAction: providers.ActionNone},
+		{name: "hookExpiry in APS's own form", remote: func(h *autodesk.Hook) { h.HookExpiry = "2030-03-04T05:06:07.000+0000" },
+			req: func(r *providers.Request) { r.Spec.Autodesk.HookExpiry = &expiry }, wantAction: providers.ActionNone},
+		{name: "absent flags equal false", req: func(r *providers.Request) {
+			r.Spec.Autodesk.AutoReactivateHook = ptr(false)
+			r.Spec.Autodesk.CallbackWithEventPayloadOnly = ptr(false)
+		}, wantAction: providers.ActionNone},
+
+		{name: "filter", req: func(r *providers.Request) { r.Spec.Autodesk.Filter = "$[?(@.ext=='txt')]" },
+			wantAction: providers.ActionUpdate, wantFields: []string{"autodesk.filter"}},
+		{name: "hookAttribute value", remote: func(h *autodesk.Hook) { h.HookAttribute = json.RawMessage(`{"a":1}`) },
+			req:        func(r *providers.Request) { r.Spec.Autodesk.HookAttribute = attr(`{"a":2}`) },
+			wantAction: providers.ActionUpdate, wantFields: []string{"autodesk.hookAttribute"}},
+		{name: "hookAttribute removed", remote: func(h *autodesk.Hook) { h.HookAttribute = json.RawMessage(`{"a":1}`) },
+			wantAction: providers.ActionUpdate, wantFields: []string{"autodesk.hookAttribute"}},
+		{name: "autoReactivateHook", req: func(r *providers.Request) { r.Spec.Autodesk.AutoReactivateHook = ptr(true) },
+			wantAction: providers.ActionUpdate, wantFields: []string{"autodesk.autoReactivateHook"}},
+		{name: "hookExpiry set", req: func(r *providers.Request) { r.Spec.Autodesk.HookExpiry = &expiry },
+			wantAction: providers.ActionUpdate, wantFields: []string{"autodesk.hookExpiry"}},
+		{name: "hookExpiry cleared", remote: func(h *autodesk.Hook) { h.HookExpiry = "2030-03-04T05:06:07.000Z" },
+			wantAction: providers.ActionUpdate, wantFields: []string{"autodesk.hookExpiry"}},
+		{name: "callbackWithEventPayloadOnly string false vs true", req: func(r *providers.Request) {
+			r.Spec.Autodesk.CallbackWithEventPayloadOnly = ptr(true)
+		}, wantAction: providers.ActionUpdate, wantFields: []string{"autodesk.callbackWithEventPayloadOnly"}},
+
+		{name: "callback URL", req: func(r *providers.Request) { r.Spec.TargetURL = "https://elsewhere.example/" },
+			wantAction: providers.ActionReplace, wantFields: []string{"targetUrl"}},
+		{name: "scope value", req: func(r *providers.Request) { r.Spec.Autodesk.Scope = map[string]string{"folder": "urn:x"} },
+			wantAction: providers.ActionReplace, wantFields: []string{"autodesk.scope"}},
+		{name: "scope key added", req: func(r *providers.Request) { r.Spec.Autodesk.Scope["project"] = "p" },
+			wantAction: providers.ActionReplace, wantFields: []string{"autodesk.scope"}},
+		{name: "system", remote: func(h *autodesk.Hook) { h.System = "derivative" },
+			wantAction: providers.ActionReplace, wantFields: []string{"autodesk.system"}},
+		{name: "event", remote: func(h *autodesk.Hook) { h.Event = "dm.version.deleted" },
+			wantAction: providers.ActionReplace, wantFields: []string{"autodesk.event"}},
+		{name: "region", req: func(r *providers.Request) { r.Spec.Autodesk.Region = "EMEA" },
+			wantAction: providers.ActionReplace, wantFields: []string{"autodesk.region"}},
+		{name: "tenant the spec sets", req: func(r *providers.Request) { r.Spec.Autodesk.Tenant = "urn:tenant" },
+			wantAction: providers.ActionReplace, wantFields: []string{"autodesk.tenant"}},
+		{name: "hubId", req: func(r *providers.Request) { r.Spec.Autodesk.HubID = "b.hub" },
+			wantAction: providers.ActionReplace, wantFields: []string{"autodesk.hubId"}},
+		{name: "projectId", remote: func(h *autodesk.Hook) { h.ProjectID = "b.old" },
+			req:        func(r *providers.Request) { r.Spec.Autodesk.ProjectID = "b.new" },
+			wantAction: providers.ActionReplace, wantFields: []string{"autodesk.projectId"}},
+		{name: "update and replace together", req: func(r *providers.Request) {
+			r.Spec.Autodesk.Filter = "$[?(@.ext=='txt')]"
+			r.Spec.TargetURL = "https://elsewhere.example/"
+		}, wantAction: providers.ActionReplace, wantFields: []string{"targetUrl", "autodesk.filter"}},
+	}
+	p := autodesk.New(autodesk.Options{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := base()
+			if tt.remote != nil {
+				tt.remote(h)
+			}
+			req := newRequest()
+			if tt.req != nil {
+				tt.req(req)
+			}
+			d := p.Diff(req, &providers.Remote{ID: h.HookID, Object: h})
+			if d.Action != tt.wantAction || !slices.Equal(d.Fields, tt.wantFields) {
+				t.Errorf("Diff = %v %v, want %v %v", d.Action, d.Fields, tt.wantAction, tt.wantFields)
+			}
+		})
+	}
+}
+
+func TestDiffWithoutWireObjectAsksForAnUpdate(t *testing.T) {
+	d := autodesk.New(autodesk.Options{}).Diff(newRequest(), &providers.Remote{ID: "x"})
+	if d.Action != providers.ActionUpdate || len(d.Fields) == 0 {
+		t.Errorf("Diff = %+v, want Update with a field", d)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name      string
+		mutate    func(r *providers.Request)
+		wantField string
+	}{
+		{name: "valid"},
+		{name: "hookAttribute of exactly 1024 bytes", mutate: func(r *providers.Request) {
+			r.Spec.Autodesk.HookAttribute = attr(`{"k":"` + strings.Repeat("x", 1024-8) + `"}`)
+		}},
+		{name: "hookAttribute whose spacing exceeds 1024 bytes but not its JSON", mutate: func(r *providers.Request) {
+			r.Spec.Autodesk.HookAttribute = attr(`{"k":` + strings.Repeat(" ", 2000) + `1}`)
+		}},
+		{name: "hookExpiry in the past is APS's business", mutate: func(r *providers.Request) {
+			past := metav1.NewTime(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+			r.Spec.Autodesk.HookExpiry = &past
+		}},
+		{name: "every region", mutate: func(r *providers.Request) { r.Spec.Autodesk.Region = "IND" }},
+		{name: "no autodesk block", mutate: func(r *providers.Request) { r.Spec.Autodesk = nil }, wantField: "autodesk"},
+		{name: "no scope", mutate: func(r *providers.Request) { r.Spec.Autodesk.Scope = nil }, wantField: "autodesk.scope"},
+		{name: "empty scope value", mutate: func(r *providers.Request) { r.Spec.Autodesk.Scope = map[string]string{"folder": " "} },
+			wantField: "autodesk.scope"},
+		{name: "no system", mutate: func(r *providers.Request) { r.Spec.Autodesk.System = "" }, wantField: "autodesk.system"},
+		{name: "no event", mutate: func(r *providers.Request) { r.Spec.Autodesk.Event = "" }, wantField: "autodesk.event"},
+		{name: "unknown region", mutate: func(r *providers.Request) { r.Spec.Autodesk.Region = "MOON" }, wantField: "autodesk.region"},
+		{name: "hookAttribute of 1025 bytes", mutate: func(r *providers.Request) {
+			r.Spec.Autodesk.HookAttribute = attr(`{"k":"` + strings.Repeat("x", 1025-8) + `"}`)
+		}, wantField: "autodesk.hookAttribute"},
+		{name: "hookAttribute array", mutate: func(r *providers.Request) { r.Spec.Autodesk.HookAttribute = attr(`[1,2]`) },
+			wantField: "autodesk.hookAttribute"},
+		{name: "hookAttribute string", mutate: func(r *providers.Request) { r.Spec.Autodesk.HookAttribute = attr(`"x"`) },
+			wantField: "autodesk.hookAttribute"},
+		{name: "hookAttribute broken", mutate: func(r *providers.Request) { r.Spec.Autodesk.HookAttribute = attr(`{"a":`) },
+			wantField: "autodesk.hookAttribute"},
+	}
+	p := autodesk.New(autodesk.Options{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := newRequest()
+			if tt.mutate != nil {
+				tt.mutate(req)
+			}
+			err := p.Validate(req)
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("Validate = %v, want nil", err)
+				}
+				return
+			}
+			pe := providerError(t, err)
+			if pe.Kind != providers.KindInvalid || pe.Field != tt.wantField || !strings.Contains(pe.Error(), "spec."+tt.wantField) {
+				t.Errorf("Validate = %v (kind %v field %q), want Invalid %q", pe, pe.Kind, pe.Field, tt.wantField)
+			}
+		})
+	}
+}
+
+func TestGetEmptyIDIsNotFound(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.prov.Get(context.Background(), newRequest(), ""); !providers.IsNotFound(err) {
+		t.Errorf("Get(\"\") = %v, want NotFound", err)
+	}
+	if err := e.prov.Delete(context.Background(), newRequest(), ""); err != nil {
+		t.Errorf("Delete(\"\") = %v, want nil", err)
+	}
+	if e.srv.RequestsTotal() != 0 {
+		t.Error("an empty id made a request")
+	}
+}
+
+func TestHookCreatedTime(t *testing.T) {
+	want := time.Date(2017, 9, 14, 6, 57, 50, 597e6, time.UTC)
+	tests := []struct {
+		in     string
+		want   time.Time
+		wantOK bool
+	}{
+		{in: "2017-09-14T06:57:50.597+0000", want: want, wantOK: true},
+		{in: "2017-09-14T06:57:50.597Z", want: want, wantOK: true},
+		{in: "2017-09-14T08:57:50.597+02:00", want: want, wantOK: true},
+		{in: "2017-09-14T06:57:50+0000", want: want.Truncate(time.Second), wantOK: true},
+		{in: "2017-09-14T06:57:50.597", want: want, wantOK: true},
+		{in: "", wantOK: false},
+		{in: "last tuesday", wantOK: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			h := autodesk.Hook{CreatedDate: tt.in}
+			got, ok := h.CreatedTime()
+			if ok != tt.wantOK || (ok && !got.Equal(tt.want)) {
+				t.Errorf("CreatedTime(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestHookWireTolerance(t *testing.T) {
+	tests := []struct {
+		name        string
+		json        string
+		wantPayload bool
+		wantAuto    bool
+		wantScope   autodesk.Scope
+	}{
+		{name: "string true", json: `{"callbackWithEventPayloadOnly":"true","autoReactivateHook":true,"scope":{"folder":"f"}}`,
+			wantPayload: true, wantAuto: true, wantScope: autodesk.Scope{"folder": "f"}},
+		{name: "string True", json: `{"callbackWithEventPayloadOnly":"True"}`, wantPayload: true},
+		{name: "boolean true", json: `{"callbackWithEventPayloadOnly":true}`, wantPayload: true},
+		{name: "string false", json: `{"callbackWithEventPayloadOnly":"false","autoReactivateHook":"false"}`},
+		{name: "null", json: `{"callbackWithEventPayloadOnly":null,"scope":null}`},
+		{name: "odd values read as false", json: `{"callbackWithEventPayloadOnly":"yes please","autoReactivateHook":{}}`},
+		{name: "non-string scope values kept as JSON", json: `{"scope":{"folder":"f","depth":3}}`,
+			wantScope: autodesk.Scope{"folder": "f", "depth": "3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h autodesk.Hook
+			if err := json.Unmarshal([]byte(tt.json), &h); err != nil {
+				t.Fatalf("Unmarshal: %v", err)
+			}
+			if bool(h.CallbackWithEventPayloadOnly) != tt.wantPayload || bool(h.AutoReactivateHook) != tt.wantAuto {
+				t.Errorf("payloadOnly %v auto %v, want %v %v", h.CallbackWithEventPayloadOnly, h.AutoReactivateHook, tt.wantPayload, tt.wantAuto)
+			}
+			if !reflect.DeepEqual(h.Scope, tt.wantScope) && (len(h.Scope) != 0 || len(tt.wantScope) != 0) {
+				t.Errorf("scope %v, want %v", h.Scope, tt.wantScope)
+			}
+		})
+	}
+}
