@@ -1,0 +1,295 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+)
+
+// remoteHook is what a spec needs to know of a remote webhook, whatever the provider.
+type remoteHook struct {
+	id, target, detail string
+}
+
+// account is one provider account in its simulator, fresh for each spec, and what the lifecycle
+// table needs to drive a Webhook on it. It is the only place where the table is provider-specific.
+type account struct {
+	creds, badCreds map[string]string
+	// spec returns the Webhook's spec without credentialsRef.
+	spec func(name string) hooksv1alpha1.WebhookSpec
+	// inPlace changes a field the SaaS updates in place; inPlaceDone tells when a remote shows it.
+	inPlace     func(*hooksv1alpha1.Webhook)
+	inPlaceDone func(remoteHook) bool
+	// replace changes a field the SaaS cannot update; nil where every field changes in place.
+	replace func(*hooksv1alpha1.Webhook)
+	// remotes lists the account's remote webhooks.
+	remotes func() []remoteHook
+}
+
+var psClientIDs atomic.Int64
+
+var accounts = map[hooksv1alpha1.ProviderType]func() account{
+	hooksv1alpha1.ProviderWebex: func() account {
+		token := "tok-" + rand.String(24)
+		wx.AddToken(token)
+		return account{
+			creds:    map[string]string{"token": token},
+			badCreds: map[string]string{"token": "revoked-" + rand.String(24)},
+			spec: func(name string) hooksv1alpha1.WebhookSpec {
+				return hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderWebex, TargetURL: "https://hooks.example.com/" + name,
+					Webex: &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}}
+			},
+			inPlace:     func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL += "/v2" },
+			inPlaceDone: func(r remoteHook) bool { return strings.HasSuffix(r.target, "/v2") },
+			replace:     func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Resource = "rooms" },
+			remotes: func() (out []remoteHook) {
+				for _, h := range wx.Hooks(token) {
+					out = append(out, remoteHook{id: h.ID, target: h.TargetURL, detail: h.Resource})
+				}
+				return out
+			},
+		}
+	},
+	hooksv1alpha1.ProviderEightByEight: func() account {
+		key, acct := "key-"+rand.String(24), hexOnly(rand.String(32))
+		e8.AddKey(key, acct)
+		return account{
+			creds:    map[string]string{"apiKey": key},
+			badCreds: map[string]string{"apiKey": "revoked-" + rand.String(24)},
+			spec: func(name string) hooksv1alpha1.WebhookSpec {
+				return hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderEightByEight, TargetURL: "https://hooks.example.com/" + name,
+					EightByEight: &hooksv1alpha1.EightByEightSpec{AccountID: acct, SubAccountID: "Marketing", Type: "MSG"}}
+			},
+			inPlace:     func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL += "/v2" },
+			inPlaceDone: func(r remoteHook) bool { return strings.HasSuffix(r.target, "/v2") },
+			replace:     func(wh *hooksv1alpha1.Webhook) { wh.Spec.EightByEight.SubAccountID = "Sales" },
+			remotes: func() (out []remoteHook) {
+				for _, h := range e8.Hooks(acct) {
+					out = append(out, remoteHook{id: acct + "/" + h.SubAccountID + "/" + h.Type, target: h.URL})
+				}
+				return out
+			},
+		}
+	},
+	hooksv1alpha1.ProviderAutodesk: func() account {
+		clientID, secret := "app-"+rand.String(16), "secret-"+rand.String(24)
+		aps.AddClient(clientID, secret)
+		folder := "urn:adsk.wipprod:fs.folder:co." + rand.String(12)
+		const filter = "$[?(@.ext=='txt')]"
+		return account{
+			creds:    map[string]string{"clientId": clientID, "clientSecret": secret},
+			badCreds: map[string]string{"clientId": clientID, "clientSecret": "wrong-" + rand.String(24)},
+			spec: func(name string) hooksv1alpha1.WebhookSpec {
+				return hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderAutodesk, TargetURL: "https://hooks.example.com/" + name,
+					Autodesk: &hooksv1alpha1.AutodeskSpec{System: "data", Event: "dm.version.added", Scope: map[string]string{"folder": folder}}}
+			},
+			inPlace:     func(wh *hooksv1alpha1.Webhook) { wh.Spec.Autodesk.Filter = filter },
+			inPlaceDone: func(r remoteHook) bool { return r.detail == filter },
+			replace:     func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL += "/moved" },
+			remotes: func() (out []remoteHook) {
+				for _, h := range aps.Hooks(clientID) {
+					out = append(out, remoteHook{id: h.HookID, target: h.CallbackURL, detail: h.Filter})
+				}
+				return out
+			},
+		}
+	},
+	hooksv1alpha1.ProviderPageSeeder: func() account {
+		identifier, secret := rand.String(16), "secret-"+rand.String(24)
+		client := 1000 + psClientIDs.Add(1)
+		ps.AddClient(identifier, secret, client)
+		return account{
+			creds:    map[string]string{"clientId": identifier, "clientSecret": secret},
+			badCreds: map[string]string{"clientId": identifier, "clientSecret": "wrong-" + rand.String(24)},
+			spec: func(name string) hooksv1alpha1.WebhookSpec {
+				return hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderPageSeeder, TargetURL: "https://hooks.example.com/" + name,
+					PageSeeder: &hooksv1alpha1.PageSeederSpec{ServerURL: ps.URL(), Client: client, Events: []string{"comment.*"}}}
+			},
+			inPlace:     func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL += "/v2" },
+			inPlaceDone: func(r remoteHook) bool { return strings.HasSuffix(r.target, "/v2") },
+			remotes: func() (out []remoteHook) {
+				for _, h := range ps.Hooks(client) {
+					out = append(out, remoteHook{id: strconv.FormatInt(h.ID, 10), target: h.URL, detail: h.Status})
+				}
+				return out
+			},
+		}
+	},
+}
+
+// hexOnly maps any string onto hexadecimal digits, for GUID-shaped account ids.
+func hexOnly(s string) string {
+	const digits = "0123456789abcdef"
+	b := []byte(s)
+	for i := range b {
+		b[i] = digits[int(b[i])%16]
+	}
+	return string(b)
+}
+
+// lifecycleEnv is one spec's namespace and fresh provider account.
+type lifecycleEnv struct {
+	ns string
+	account
+}
+
+func newLifecycleEnv(ctx context.Context, p hooksv1alpha1.ProviderType) *lifecycleEnv {
+	e := &lifecycleEnv{ns: newNamespace(ctx), account: accounts[p]()}
+	Expect(k8sClient.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: "creds"},
+		StringData: e.creds})).To(Succeed())
+	return e
+}
+
+func (e *lifecycleEnv) webhook(name string, mutate ...func(*hooksv1alpha1.Webhook)) *hooksv1alpha1.Webhook {
+	wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: name}, Spec: e.spec(name)}
+	wh.Spec.CredentialsRef.Name = "creds"
+	for _, m := range mutate {
+		m(wh)
+	}
+	return wh
+}
+
+func (e *lifecycleEnv) create(ctx context.Context, name string, mutate ...func(*hooksv1alpha1.Webhook)) client.ObjectKey {
+	wh := e.webhook(name, mutate...)
+	Expect(k8sClient.Create(ctx, wh)).To(Succeed())
+	return client.ObjectKeyFromObject(wh)
+}
+
+func allProviders() []TableEntry {
+	return []TableEntry{
+		Entry("Webex", hooksv1alpha1.ProviderWebex),
+		Entry("EightByEight", hooksv1alpha1.ProviderEightByEight),
+		Entry("Autodesk", hooksv1alpha1.ProviderAutodesk),
+		Entry("PageSeeder", hooksv1alpha1.ProviderPageSeeder),
+	}
+}
+
+var _ = Describe("Lifecycle, for every provider", func() {
+	ctx := context.Background()
+
+	DescribeTable("creates the remote webhook and reports its id, state and creation time",
+		func(p hooksv1alpha1.ProviderType) {
+			e := newLifecycleEnv(ctx, p)
+			key := e.create(ctx, "created")
+			wh := expectAvailable(ctx, key)
+			remotes := e.remotes()
+			Expect(remotes).To(HaveLen(1))
+			Expect(wh.Status.ID).To(Equal(remotes[0].id))
+			Expect(wh.Status.State).NotTo(BeEmpty())
+			Expect(wh.Status.Created).NotTo(BeNil())
+			Expect(remotes[0].target).To(Equal("https://hooks.example.com/created"))
+		}, allProviders())
+
+	DescribeTable("updates in place, keeping the id",
+		func(p hooksv1alpha1.ProviderType) {
+			e := newLifecycleEnv(ctx, p)
+			key := e.create(ctx, "in-place")
+			id := expectAvailable(ctx, key).Status.ID
+			patchWebhook(ctx, key, e.inPlace)
+			Eventually(func(g Gomega) {
+				remotes := e.remotes()
+				g.Expect(remotes).To(HaveLen(1))
+				g.Expect(remotes[0].id).To(Equal(id))
+				g.Expect(e.inPlaceDone(remotes[0])).To(BeTrue(), "remote: %+v", remotes[0])
+			}).Should(Succeed())
+			Expect(expectAvailable(ctx, key).Status.ID).To(Equal(id))
+		}, allProviders())
+
+	DescribeTable("replaces the remote webhook when a field the SaaS cannot update changes",
+		func(p hooksv1alpha1.ProviderType) {
+			e := newLifecycleEnv(ctx, p)
+			key := e.create(ctx, "replaced")
+			oldID := expectAvailable(ctx, key).Status.ID
+			patchWebhook(ctx, key, e.replace)
+			Eventually(func(g Gomega) {
+				wh := get(g, ctx, key)
+				g.Expect(ready(g, wh).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+				g.Expect(wh.Status.ID).NotTo(Equal(oldID))
+				remotes := e.remotes()
+				g.Expect(remotes).To(HaveLen(1), "the old remote webhook must be gone")
+				g.Expect(remotes[0].id).To(Equal(wh.Status.ID))
+			}).Should(Succeed())
+		},
+		Entry("Webex", hooksv1alpha1.ProviderWebex),
+		Entry("EightByEight", hooksv1alpha1.ProviderEightByEight),
+		Entry("Autodesk", hooksv1alpha1.ProviderAutodesk),
+	)
+
+	DescribeTable("deletes the remote webhook with the Webhook",
+		func(p hooksv1alpha1.ProviderType) {
+			e := newLifecycleEnv(ctx, p)
+			key := e.create(ctx, "deleted")
+			expectAvailable(ctx, key)
+			Expect(e.remotes()).To(HaveLen(1))
+			Expect(k8sClient.Delete(ctx, e.webhook("deleted"))).To(Succeed())
+			expectGone(ctx, key)
+			Expect(e.remotes()).To(BeEmpty())
+		}, allProviders())
+
+	DescribeTable("leaves the remote webhook in place with deletionPolicy Orphan",
+		func(p hooksv1alpha1.ProviderType) {
+			e := newLifecycleEnv(ctx, p)
+			key := e.create(ctx, "orphaned", func(wh *hooksv1alpha1.Webhook) {
+				wh.Spec.DeletionPolicy = hooksv1alpha1.DeletionPolicyOrphan
+			})
+			id := expectAvailable(ctx, key).Status.ID
+			Expect(k8sClient.Delete(ctx, e.webhook("orphaned"))).To(Succeed())
+			expectGone(ctx, key)
+			remotes := e.remotes()
+			Expect(remotes).To(HaveLen(1))
+			Expect(remotes[0].id).To(Equal(id))
+		}, allProviders())
+
+	DescribeTable("reports CredentialsNotFound until the Secret exists, then becomes Ready",
+		func(p hooksv1alpha1.ProviderType) {
+			e := newLifecycleEnv(ctx, p)
+			key := e.create(ctx, "waiting", func(wh *hooksv1alpha1.Webhook) { wh.Spec.CredentialsRef.Name = "later" })
+			expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonCredentialsNotFound)
+			Expect(e.remotes()).To(BeEmpty())
+			Expect(k8sClient.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: "later"},
+				StringData: e.creds})).To(Succeed())
+			expectAvailable(ctx, key)
+			Expect(e.remotes()).To(HaveLen(1))
+		}, allProviders())
+
+	DescribeTable("reports Unauthorized for refused credentials, without leaking them",
+		func(p hooksv1alpha1.ProviderType) {
+			e := newLifecycleEnv(ctx, p)
+			Expect(k8sClient.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: "bad"},
+				StringData: e.badCreds})).To(Succeed())
+			key := e.create(ctx, "refused", func(wh *hooksv1alpha1.Webhook) { wh.Spec.CredentialsRef.Name = "bad" })
+			wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonUnauthorized)
+			msg := ready(Default, wh).Message
+			for _, v := range e.badCreds {
+				Expect(msg).NotTo(ContainSubstring(v))
+			}
+			Expect(e.remotes()).To(BeEmpty())
+		}, allProviders())
+})
