@@ -292,4 +292,25 @@ var _ = Describe("Lifecycle, for every provider", func() {
 			}
 			Expect(e.remotes()).To(BeEmpty())
 		}, allProviders())
+
+	DescribeTable("reports Conflict when a second Webhook claims a remote webhook the SaaS keeps unique",
+		func(p hooksv1alpha1.ProviderType) {
+			e := newLifecycleEnv(ctx, p)
+			first := e.create(ctx, "first")
+			id := expectAvailable(ctx, first).Status.ID
+			// The same spec under another name: same 8x8 key, or the same APS callback, scope and event.
+			second := e.webhook("second")
+			second.Spec = e.webhook("first").Spec
+			Expect(k8sClient.Create(ctx, second)).To(Succeed())
+			wh := expectReason(ctx, client.ObjectKeyFromObject(second), metav1.ConditionFalse, hooksv1alpha1.ReasonConflict)
+			Expect(ready(Default, wh).Message).To(ContainSubstring(e.ns + "/first"))
+			Expect(wh.Status.ID).To(BeEmpty())
+			remotes := e.remotes()
+			Expect(remotes).To(HaveLen(1), "nothing overwritten, nothing duplicated")
+			Expect(remotes[0].id).To(Equal(id))
+			Expect(remotes[0].target).To(Equal("https://hooks.example.com/first"))
+		},
+		Entry("EightByEight", hooksv1alpha1.ProviderEightByEight),
+		Entry("Autodesk", hooksv1alpha1.ProviderAutodesk),
+	)
 })

@@ -140,10 +140,11 @@ var _ = AfterSuite(func() {
 	if cancel != nil {
 		cancel()
 	}
-	for _, c := range []interface{ Close() }{wx, e8, aps, ps} {
-		if c != nil {
-			c.Close()
-		}
+	if wx != nil {
+		wx.Close()
+		e8.Close()
+		aps.Close()
+		ps.Close()
 	}
 	if testEnv != nil {
 		Expect(testEnv.Stop()).To(Succeed())
