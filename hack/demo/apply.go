@@ -41,10 +41,50 @@ type appliedSamples struct {
 	webhooks []client.ObjectKey
 }
 
+// sampleRewrites are the only changes the demo makes to the samples before applying them: what
+// it takes to point them at the simulators when no operator flag can. Everything else is applied
+// as the files say.
+type sampleRewrites struct {
+	// pageSeederServerURL, when set, replaces spec.pageSeeder.serverUrl of every PageSeeder
+	// Webhook. PageSeeder has no operator flag for its API URL: each Webhook names its own server,
+	// and the samples name a real-looking one (https://ps.example.org) that the demo cannot reach.
+	pageSeederServerURL string
+}
+
+// rewrite applies the rewrites to obj in place and returns one line per change, for the user.
+// It touches spec.pageSeeder.serverUrl of PageSeeder Webhooks that set it, and nothing else.
+func (rw sampleRewrites) rewrite(obj *unstructured.Unstructured) ([]string, error) {
+	if rw.pageSeederServerURL == "" || !isWebhook(obj) {
+		return nil, nil
+	}
+	provider, _, err := unstructured.NestedString(obj.Object, "spec", "provider")
+	if err != nil || provider != string(hooksv1alpha1.ProviderPageSeeder) {
+		return nil, err
+	}
+	field := []string{"spec", "pageSeeder", "serverUrl"}
+	old, found, err := unstructured.NestedString(obj.Object, field...)
+	if err != nil || !found {
+		// Without a serverUrl the API server rejects the Webhook and says why; no need to invent one.
+		return nil, err
+	}
+	if old == rw.pageSeederServerURL {
+		return nil, nil
+	}
+	if err := unstructured.SetNestedField(obj.Object, rw.pageSeederServerURL, field...); err != nil {
+		return nil, err
+	}
+	return []string{fmt.Sprintf("spec.pageSeeder.serverUrl %s -> %s (the PageSeeder simulator)", old, rw.pageSeederServerURL)}, nil
+}
+
+func isWebhook(obj *unstructured.Unstructured) bool {
+	gvk := obj.GroupVersionKind()
+	return gvk.Group == hooksv1alpha1.GroupVersion.Group && gvk.Kind == "Webhook"
+}
+
 // applySamples server-side applies every object of every YAML file in dir (multi-document files
-// included, kustomization.yaml skipped), putting the namespaced ones into namespace. It needs no
-// kubectl.
-func applySamples(ctx context.Context, c client.Client, dir, namespace string, out io.Writer) (appliedSamples, error) {
+// included, kustomization.yaml skipped), putting the namespaced ones into namespace, after the
+// rewrites (each printed). It needs no kubectl.
+func applySamples(ctx context.Context, c client.Client, dir, namespace string, rw sampleRewrites, out io.Writer) (appliedSamples, error) {
 	var res appliedSamples
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -77,12 +117,18 @@ func applySamples(ctx context.Context, c client.Client, dir, namespace string, o
 			if namespaced {
 				obj.SetNamespace(namespace)
 			}
+			changes, err := rw.rewrite(obj)
+			if err != nil {
+				return res, fmt.Errorf("%s: rewriting %s %s: %w", filepath.Base(file), obj.GetKind(), obj.GetName(), err)
+			}
+			for _, change := range changes {
+				fmt.Fprintf(out, "      %s/%s: %s\n", strings.ToLower(obj.GetKind()), obj.GetName(), change)
+			}
 			if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), client.FieldOwner(fieldOwner), client.ForceOwnership); err != nil {
 				return res, fmt.Errorf("%s: applying %s %s: %w", filepath.Base(file), obj.GetKind(), obj.GetName(), err)
 			}
 			fmt.Fprintf(out, "      %s/%s applied (%s)\n", strings.ToLower(obj.GetKind()), obj.GetName(), filepath.Base(file))
-			gvk := obj.GroupVersionKind()
-			if gvk.Group == hooksv1alpha1.GroupVersion.Group && gvk.Kind == "Webhook" {
+			if isWebhook(obj) {
 				res.webhooks = append(res.webhooks, client.ObjectKeyFromObject(obj))
 			}
 		}

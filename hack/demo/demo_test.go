@@ -21,17 +21,25 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // TestDemoOnce runs the whole demo in this process, as `go run ./hack/demo --once` would: control
-// plane, Webex simulator, the operator built and run as a process of its own, the samples, and
-// the table of Ready Webhooks.
+// plane, the four provider simulators, the operator built and run as a process of its own, the
+// samples, and the table of Ready Webhooks. It then checks every sample Webhook in that table and
+// that no value of the samples' Secrets reached the output or the operator log.
 func TestDemoOnce(t *testing.T) {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which sets it")
@@ -44,6 +52,7 @@ func TestDemoOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	samples := readSamples(t, filepath.Join(root, "config", "samples"))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -93,20 +102,160 @@ func TestDemoOnce(t *testing.T) {
 	}
 
 	rows := tableRows(t, out.String())
-	for _, name := range []string{"new-messages", "room-updates"} {
-		row, ok := rows[name]
+	if len(rows) != len(samples.webhooks) {
+		t.Errorf("the table has %d Webhooks, the samples %d", len(rows), len(samples.webhooks))
+	}
+	for _, h := range samples.webhooks {
+		row, ok := rows[h.name]
 		if !ok {
-			t.Errorf("the table has no Webhook %s", name)
+			t.Errorf("the table has no Webhook %s", h.name)
 			continue
 		}
 		// NAMESPACE NAME PROVIDER ID STATE READY REASON
-		if row[0] != demoNamespace || row[2] != "Webex" || row[5] != "True" {
-			t.Errorf("%s: want namespace %s, provider Webex, READY True; got %q", name, demoNamespace, row)
+		if row[0] != demoNamespace || row[2] != h.provider || row[5] != "True" || row[6] != "Available" {
+			t.Errorf("%s: want namespace %s, provider %s, READY True, REASON Available; got %q", h.name, demoNamespace, h.provider, row)
 		}
-		if !isWebexID(row[3]) {
-			t.Errorf("%s: id %q is not a Webex id (base64 of a ciscospark:// URI)", name, row[3])
+		want, known := expectations[h.provider]
+		if !known {
+			t.Errorf("%s: no expectation for provider %q: add one to expectations", h.name, h.provider)
+			continue
+		}
+		if err := want.id(h, row[3]); err != nil {
+			t.Errorf("%s: id %q: %v", h.name, row[3], err)
+		}
+		if row[4] != want.state {
+			t.Errorf("%s: state %q, want %q", h.name, row[4], want.state)
+		}
+		if h.provider == "PageSeeder" && !strings.Contains(out.String(), "webhook/"+h.name+": spec.pageSeeder.serverUrl ") {
+			t.Errorf("%s: the demo did not say that it pointed spec.pageSeeder.serverUrl at the simulator", h.name)
 		}
 	}
+	for provider := range expectations {
+		if !samples.providers[provider] {
+			t.Errorf("config/samples holds no %s Webhook: the demo should show every provider", provider)
+		}
+	}
+
+	// Secrets are redacted everywhere: neither what the demo prints nor what the operator logs
+	// may hold a value of any sample Secret.
+	operatorLog, err := os.ReadFile(filepath.Join(state, "operator.log"))
+	if err != nil {
+		t.Fatalf("reading the operator log: %v", err)
+	}
+	if len(samples.secretValues) == 0 {
+		t.Fatal("the samples hold no Secret values, so nothing was checked for leaks")
+	}
+	for _, v := range samples.secretValues {
+		if strings.Contains(out.String(), v) {
+			t.Errorf("the demo output holds the Secret value %q", v)
+		}
+		if bytes.Contains(operatorLog, []byte(v)) {
+			t.Errorf("the operator log holds the Secret value %q", v)
+		}
+	}
+}
+
+// expectation is what a Ready Webhook of one provider looks like in the table.
+type expectation struct {
+	// id checks status.id against the sample.
+	id func(h sampleWebhook, id string) error
+	// state is the remote state the simulator reports for a delivering webhook.
+	state string
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// expectations holds one entry per provider; every provider must appear in the samples.
+var expectations = map[string]expectation{
+	"Webex": {state: "active", id: func(_ sampleWebhook, id string) error {
+		if !isWebexID(id) {
+			return errors.New("not a Webex id (base64 of a ciscospark:// URI)")
+		}
+		return nil
+	}},
+	"EightByEight": {state: "enabled", id: func(h sampleWebhook, id string) error {
+		// 8x8 has no id of its own: the operator's is the webhook's key.
+		want := h.field("eightByEight", "accountId") + "/" + h.field("eightByEight", "subAccountId") + "/" + h.field("eightByEight", "type")
+		if id != want {
+			return fmt.Errorf("want %q (<accountId>/<subAccountId>/<type>)", want)
+		}
+		return nil
+	}},
+	"Autodesk": {state: "active", id: func(_ sampleWebhook, id string) error {
+		if !uuidPattern.MatchString(id) {
+			return errors.New("not an APS hook id (a UUID)")
+		}
+		return nil
+	}},
+	"PageSeeder": {state: "active", id: func(_ sampleWebhook, id string) error {
+		if n, err := strconv.ParseInt(id, 10, 64); err != nil || n < 1 {
+			return errors.New("not a PageSeeder webhook id (a positive integer)")
+		}
+		return nil
+	}},
+}
+
+// samples is what the test needs to know of config/samples/.
+type samples struct {
+	webhooks     []sampleWebhook
+	providers    map[string]bool
+	secretValues []string
+}
+
+type sampleWebhook struct {
+	name, provider string
+	spec           map[string]any
+}
+
+// field returns the string at spec.<path>, or "".
+func (h sampleWebhook) field(path ...string) string {
+	v, _, _ := unstructured.NestedString(h.spec, path...)
+	return v
+}
+
+// readSamples reads the Webhooks and every Secret value (stringData, and data decoded) of the
+// samples, with the demo's own reader.
+func readSamples(t *testing.T, dir string) samples {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := samples{providers: map[string]bool{}}
+	for _, file := range files {
+		if filepath.Base(file) == "kustomization.yaml" {
+			continue
+		}
+		objs, err := readObjects(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, obj := range objs {
+			switch {
+			case isWebhook(obj):
+				spec, _, _ := unstructured.NestedMap(obj.Object, "spec")
+				provider, _, _ := unstructured.NestedString(spec, "provider")
+				res.webhooks = append(res.webhooks, sampleWebhook{name: obj.GetName(), provider: provider, spec: spec})
+				res.providers[provider] = true
+			case obj.GetKind() == "Secret":
+				stringData, _, _ := unstructured.NestedStringMap(obj.Object, "stringData")
+				for _, v := range stringData {
+					res.secretValues = append(res.secretValues, v)
+				}
+				data, _, _ := unstructured.NestedStringMap(obj.Object, "data")
+				for k, v := range data {
+					raw, err := base64.StdEncoding.DecodeString(v)
+					if err != nil {
+						t.Fatalf("%s: Secret %s: data.%s is not base64: %v", file, obj.GetName(), k, err)
+					}
+					res.secretValues = append(res.secretValues, string(raw))
+				}
+			}
+		}
+	}
+	// An empty value would be found everywhere; it is no secret anyway.
+	res.secretValues = slices.DeleteFunc(res.secretValues, func(v string) bool { return strings.TrimSpace(v) == "" })
+	return res
 }
 
 // tableRows parses the Webhooks table of the demo's output, by Webhook name.
@@ -170,5 +319,56 @@ func TestReadObjectsMultiDocument(t *testing.T) {
 	}
 	if len(objs) != 2 || objs[0].GetKind() != "ConfigMap" || objs[1].GetName() != "b" {
 		t.Fatalf("got %d objects: %v", len(objs), objs)
+	}
+}
+
+func TestSampleRewrites(t *testing.T) {
+	const simURL = "http://127.0.0.1:4242"
+	webhook := func(provider string, block map[string]any) *unstructured.Unstructured {
+		spec := map[string]any{"provider": provider, "targetUrl": "https://hooks.example.com/x"}
+		for k, v := range block {
+			spec[k] = v
+		}
+		obj := &unstructured.Unstructured{Object: map[string]any{"spec": spec}}
+		obj.SetAPIVersion("hooks.hookkeeper.dev/v1alpha1")
+		obj.SetKind("Webhook")
+		obj.SetName("w")
+		return obj
+	}
+	pageSeeder := func() *unstructured.Unstructured {
+		return webhook("PageSeeder", map[string]any{"pageSeeder": map[string]any{"serverUrl": "https://ps.example.org", "client": int64(42)}})
+	}
+	rw := sampleRewrites{pageSeederServerURL: simURL}
+
+	obj := pageSeeder()
+	before := obj.DeepCopy()
+	changes, err := rw.rewrite(obj)
+	if err != nil || len(changes) != 1 || !strings.Contains(changes[0], "https://ps.example.org -> "+simURL) {
+		t.Errorf("PageSeeder Webhook: changes %q, err %v", changes, err)
+	}
+	if got, _, _ := unstructured.NestedString(obj.Object, "spec", "pageSeeder", "serverUrl"); got != simURL {
+		t.Errorf("serverUrl = %q, want %q", got, simURL)
+	}
+	// Nothing but serverUrl changed.
+	_ = unstructured.SetNestedField(before.Object, simURL, "spec", "pageSeeder", "serverUrl")
+	if !reflect.DeepEqual(before.Object, obj.Object) {
+		t.Errorf("the rewrite changed more than serverUrl:\n got %v\nwant %v", obj.Object, before.Object)
+	}
+
+	untouched := map[string]*unstructured.Unstructured{
+		"a Webex Webhook":                    webhook("Webex", map[string]any{"webex": map[string]any{"resource": "messages", "event": "created"}}),
+		"a PageSeeder Webhook without a URL": webhook("PageSeeder", map[string]any{"pageSeeder": map[string]any{"client": int64(42)}}),
+		"a Secret": {Object: map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "s"},
+			"spec": map[string]any{"provider": "PageSeeder", "pageSeeder": map[string]any{"serverUrl": "https://ps.example.org"}}}},
+	}
+	for what, obj := range untouched {
+		before := obj.DeepCopy()
+		if changes, err := rw.rewrite(obj); err != nil || len(changes) > 0 || !reflect.DeepEqual(before.Object, obj.Object) {
+			t.Errorf("%s: changes %q, err %v; want it untouched", what, changes, err)
+		}
+	}
+	obj = pageSeeder()
+	if changes, err := (sampleRewrites{}).rewrite(obj); err != nil || len(changes) > 0 {
+		t.Errorf("no rewrites configured: changes %q, err %v", changes, err)
 	}
 }

@@ -251,7 +251,11 @@ func run(ctx context.Context, o options) (err error) {
 		return err
 	}
 	for _, s := range sims {
-		say("      %-10s %s", s.name, s.url)
+		where := "operator flag " + s.flag
+		if s.flag == "" {
+			where = "no operator flag: the URL goes into each Webhook's spec"
+		}
+		say("      %-10s %s  (%s)", s.name, s.url, where)
 	}
 
 	// 3. Build the operator.
@@ -290,7 +294,8 @@ func run(ctx context.Context, o options) (err error) {
 	if err := ensureNamespace(ctx, c, demoNamespace); err != nil {
 		return err
 	}
-	applied, err := applySamples(ctx, c, samplesDir, demoNamespace, o.out)
+	rewrites := sampleRewrites{pageSeederServerURL: simulatorURL(sims, hooksv1alpha1.ProviderPageSeeder)}
+	applied, err := applySamples(ctx, c, samplesDir, demoNamespace, rewrites, o.out)
 	if err != nil {
 		return err
 	}
