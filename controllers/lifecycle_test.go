@@ -313,4 +313,20 @@ var _ = Describe("Lifecycle, for every provider", func() {
 		Entry("EightByEight", hooksv1alpha1.ProviderEightByEight),
 		Entry("Autodesk", hooksv1alpha1.ProviderAutodesk),
 	)
+
+	It("keeps a PageSeeder webhook Creating until its ping succeeds", func() {
+		e := newLifecycleEnv(ctx, hooksv1alpha1.ProviderPageSeeder)
+		key := e.create(ctx, "unverified")
+		wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonCreating)
+		Expect(wh.Status.State).To(Equal("pending"))
+		Expect(wh.Status.ID).NotTo(BeEmpty())
+		Expect(e.remotes()).To(HaveLen(1))
+
+		pingsFixed.Store(true)
+		Eventually(func(g Gomega) {
+			g.Expect(ready(g, get(g, ctx, key)).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+		}).WithTimeout(2 * resyncPeriod).Should(Succeed())
+		Expect(e.remotes()).To(HaveLen(1), "pinged again, not created again")
+		Expect(get(Default, ctx, key).Status.State).To(Equal("active"))
+	})
 })

@@ -31,6 +31,9 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 )
 
+// pendingRetry is how soon a webhook the SaaS has not verified yet is looked at again.
+const pendingRetry = 2 * time.Minute
+
 // syncCtx is one reconcile's context for a live Webhook.
 type syncCtx struct {
 	*scope
@@ -319,9 +322,15 @@ func (r *WebhookReconciler) ensureAbsent(ctx context.Context, y *syncCtx) (ctrl.
 // finish sets Ready from the remote webhook's state and schedules the next resync.
 func (r *WebhookReconciler) finish(_ context.Context, y *syncCtx, remote *providers.Remote) (ctrl.Result, error) {
 	wh := y.wh
-	if !wh.Spec.IsEnabled() {
+	switch {
+	case !wh.Spec.IsEnabled():
 		setReady(wh, metav1.ConditionTrue, hooksv1alpha1.ReasonDisabled, "spec.enabled is false: the remote webhook exists and is deactivated")
-	} else {
+	case remote.Pending:
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonCreating, fmt.Sprintf(
+			"remote webhook %s exists but the SaaS has not verified it yet (state %q); check that %s answers its verification request",
+			remote.ID, remote.State, wh.Spec.TargetURL))
+		return ctrl.Result{RequeueAfter: min(r.Options.ResyncPeriod, pendingRetry)}, nil
+	default:
 		setReady(wh, metav1.ConditionTrue, hooksv1alpha1.ReasonAvailable, fmt.Sprintf("remote webhook %s is %s", remote.ID, remote.State))
 	}
 	return r.resync(), nil

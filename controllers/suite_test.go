@@ -20,6 +20,8 @@ import (
 	"context"
 	"net/http"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,6 +72,8 @@ var (
 	aps       *apsfake.Server
 	ps        *psfake.Server
 	cancel    context.CancelFunc
+	// pingsFixed makes the broken PageSeeder receiver answer its pings.
+	pingsFixed atomic.Bool
 )
 
 func TestControllers(t *testing.T) {
@@ -100,8 +104,14 @@ var _ = BeforeSuite(func() {
 	e8 = e8fake.New()
 	aps = apsfake.New()
 	ps = psfake.New()
-	// No receiver listens at the Webhooks' target URLs: let PageSeeder's pings succeed.
-	ps.SetPingResult(func(string) error { return nil })
+	// No receiver listens at the Webhooks' target URLs: PageSeeder's pings succeed, except to a
+	// receiver that the pending spec breaks on purpose.
+	ps.SetPingResult(func(url string) error {
+		if strings.Contains(url, "/unverified") && !pingsFixed.Load() {
+			return psfake.ErrPingSecret
+		}
+		return nil
+	})
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,

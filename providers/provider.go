@@ -100,6 +100,9 @@ type Remote struct {
 	// Active is false when the webhook does not deliver: the SaaS disabled it after failed
 	// deliveries, or the operator deactivated it because spec.enabled is false.
 	Active bool
+	// Pending is true while the SaaS has not verified the webhook yet (PageSeeder before a
+	// successful ping): it exists but does not deliver. Ready stays False, reason Creating.
+	Pending bool
 	// Created is the remote creation time, nil when the SaaS does not report one.
 	Created *time.Time
 	// Object is the provider's own representation, for its Diff and Update.

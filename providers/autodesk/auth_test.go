@@ -29,6 +29,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 func TestTokenFetchedOnceForEveryWebhookOfAClient(t *testing.T) {
@@ -145,7 +146,7 @@ func TestTokenRefusedByTheAPIIsFetchedAgain(t *testing.T) {
 	}
 	e.srv.InjectFault(fake.Fault{Key: clientID, Path: "/webhooks/", Status: http.StatusUnauthorized, Times: 1})
 	_, err := e.prov.Find(context.Background(), req)
-	if pe := providerError(t, err); pe.Kind != providers.KindUnauthorized {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnauthorized {
 		t.Fatalf("Find under a 401 = %v, want Unauthorized", err)
 	}
 	if _, err := e.prov.Find(context.Background(), req); err != nil {
@@ -180,7 +181,7 @@ func TestTokensAreKeptPerCredential(t *testing.T) {
 	_, err := e.prov.Find(context.Background(), newRequest(func(r *providers.Request) {
 		r.Credentials["clientSecret"] = []byte(rotated)
 	}))
-	if pe := providerError(t, err); pe.Kind != providers.KindUnauthorized {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnauthorized {
 		t.Errorf("Find with a secret the fake does not know = %v, want Unauthorized", err)
 	}
 	if n := e.srv.TokenRequests(clientID); n != 2 {
@@ -259,7 +260,7 @@ func TestMissingCredentialsMakeNoRequest(t *testing.T) {
 				if name == "find" {
 					op = "list"
 				}
-				pe := providerError(t, err)
+				pe := testutil.ProviderError(t, err)
 				if pe.Kind != providers.KindMissingCredentials || pe.Op != op {
 					t.Errorf("%s: %v (kind %v, op %q), want MissingCredentials", op, pe, pe.Kind, pe.Op)
 				}
@@ -313,7 +314,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 				req.Credentials["clientSecret"] = []byte(tt.secret)
 			}
 			_, err := e.prov.Get(context.Background(), req, "some-hook")
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.wantCode || pe.Op != "get" || pe.Provider != "autodesk" {
 				t.Errorf("got %v/%d/%s/%s (%v), want %v/%d/get/autodesk", pe.Kind, pe.StatusCode, pe.Op, pe.Provider,
 					err, tt.wantKind, tt.wantCode)
@@ -362,7 +363,7 @@ func TestTokenEndpointEchoingTheSecret(t *testing.T) {
 			defer srv.Close()
 			p := autodesk.New(autodesk.Options{BaseURL: srv.URL})
 			_, err := p.Find(context.Background(), newRequest())
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind == providers.KindMissingCredentials {
 				t.Fatalf("kind %v: the token endpoint was not reached", pe.Kind)
 			}
@@ -378,7 +379,7 @@ func TestTokenEndpointUnreachable(t *testing.T) {
 	e := newEnv(t)
 	e.srv.Close()
 	_, err := e.prov.Find(context.Background(), newRequest())
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnavailable || pe.StatusCode != 0 || pe.Err == nil {
 		t.Fatalf("got %v (kind %v, status %d, wrapped %v), want Unavailable wrapping the cause", pe, pe.Kind, pe.StatusCode, pe.Err)
 	}
@@ -394,7 +395,7 @@ func TestCancelledContextWhileWaitingForAToken(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	_, err := e.prov.Find(ctx, newRequest())
-	if pe := providerError(t, err); pe.Kind != providers.KindUnavailable {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable {
 		t.Errorf("waiting caller got %v, want Unavailable", err)
 	}
 	if waited := time.Since(start); waited > 200*time.Millisecond {

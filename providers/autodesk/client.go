@@ -22,13 +22,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 const (
@@ -52,8 +53,6 @@ const (
 	// maxPages bounds a listing so that a server whose next link never ends cannot hold a
 	// reconcile forever: 1000 pages of 200 is far beyond any app's hooks.
 	maxPages = 1000
-	// maxBodyBytes caps what is read of any response, so a misbehaving server cannot exhaust memory.
-	maxBodyBytes = 1 << 20
 	// defaultRateLimitWait applies when a 429 carries no Retry-After. APS documents none.
 	defaultRateLimitWait = 10 * time.Second
 )
@@ -392,48 +391,29 @@ func (c *client) do(ctx context.Context, op, method, region, path string, query 
 	if err != nil {
 		return nil, cl.unavailable(op, 0, err)
 	}
-	resp, err := cl.hc.Do(req)
+	resp, err := httpx.Send(cl.hc, req, ProviderName, op, cl.redact)
 	if err != nil {
-		return nil, cl.unavailable(op, 0, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := readLimited(resp.Body)
-	if err != nil {
-		return nil, cl.unavailable(op, resp.StatusCode, err)
+		return nil, err
 	}
 	if resp.StatusCode == http.StatusUnauthorized && cl.refused != nil {
 		cl.refused(token)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, cl.statusError(op, resp.StatusCode, resp.Header, body)
+	if !resp.OK() {
+		return nil, cl.statusError(op, resp.StatusCode, resp.Header, resp.Body)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: body}, nil
+	return &response{status: resp.StatusCode, header: resp.Header, body: resp.Body}, nil
 }
 
 func (c *client) newRequest(ctx context.Context, method, region, path string, query url.Values, in any, token string) (*http.Request, error) {
-	var body io.Reader
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return nil, err
-		}
-		body = bytes.NewReader(data)
-	}
 	target := c.base + path
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	req, err := httpx.NewJSONRequest(ctx, method, target, token, in)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "hookkeeper")
 	req.Header.Set("x-ads-region", region)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	return req, nil
 }
 
@@ -441,15 +421,4 @@ func (c *client) withRedactions(values ...string) *client {
 	cp := *c
 	cp.redact = append(append([]string(nil), c.redact...), values...)
 	return &cp
-}
-
-func readLimited(r io.Reader) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading response: %w", err)
-	}
-	if len(body) > maxBodyBytes {
-		return nil, fmt.Errorf("response larger than %d bytes", maxBodyBytes)
-	}
-	return body, nil
 }

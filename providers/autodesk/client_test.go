@@ -28,6 +28,7 @@ import (
 
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 const (
@@ -159,7 +160,7 @@ func TestListStopsOnBrokenPaging(t *testing.T) {
 				_, _ = fmt.Fprintf(w, `{"links":%s,"data":[%s]}`, tt.links, hookJSON("h1", target, "dm.version.added"))
 			})
 			_, err := s.provider().Find(context.Background(), plainRequest())
-			if pe := providerError(t, err); pe.Kind != providers.KindUnavailable || pe.Op != "list" {
+			if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || pe.Op != "list" {
 				t.Errorf("Find = %v (kind %v), want Unavailable", err, pe.Kind)
 			}
 			if n := len(s.requests()); n != tt.wantReqs {
@@ -215,7 +216,7 @@ func TestCreateLocationVariants(t *testing.T) {
 			})
 			created, err := s.provider().Create(context.Background(), plainRequest())
 			if tt.wantErr != 0 || err != nil {
-				if pe := providerError(t, err); pe.Kind != tt.wantErr {
+				if pe := testutil.ProviderError(t, err); pe.Kind != tt.wantErr {
 					t.Fatalf("Create = %v, want kind %v", err, tt.wantErr)
 				}
 				return
@@ -276,7 +277,7 @@ func TestLocateAcrossRegions(t *testing.T) {
 			req := plainRequest()
 			got, err := p.Get(context.Background(), req, id)
 			if tt.wantKind != 0 || err != nil {
-				if pe := providerError(t, err); pe.Kind != tt.wantKind {
+				if pe := testutil.ProviderError(t, err); pe.Kind != tt.wantKind {
 					t.Fatalf("Get = %v (kind %v), want %v", err, pe.Kind, tt.wantKind)
 				}
 				return

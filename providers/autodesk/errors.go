@@ -21,9 +21,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // messageFields are the body fields read into an error's message, in this order. APS documents
@@ -54,13 +54,7 @@ func (c *client) statusError(op string, code int, header http.Header, body []byt
 // setRetryAfter carries Retry-After: always for a 429 (10 s when absent, at least 1 s), and for
 // any other status that sends one.
 func setRetryAfter(e *providers.Error, header http.Header) {
-	retryAfter := header.Get("Retry-After")
-	switch {
-	case e.Kind == providers.KindRateLimited:
-		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), defaultRateLimitWait, time.Second)
-	case retryAfter != "":
-		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), 0, time.Second)
-	}
+	httpx.SetRetryAfter(e, header, defaultRateLimitWait)
 }
 
 // errorMessage reads whichever known fields the body has, since its shape is unconfirmed, and
@@ -143,34 +137,9 @@ func (c *client) unavailable(op string, code int, err error) *providers.Error {
 }
 
 func unavailable(op string, code int, err error, redact []string) *providers.Error {
-	msg := providers.Scrub(err.Error(), redact...)
-	var wrapped error = &scrubbedError{msg: msg, err: err}
-	if msg != err.Error() {
-		// The cause itself quotes a credential, so anything that unwrapped it would leak: keep
-		// only its scrubbed text and give up errors.Is on it.
-		wrapped = &scrubbedError{msg: msg}
-	}
-	return &providers.Error{
-		Kind:       providers.KindUnavailable,
-		Provider:   ProviderName,
-		Op:         op,
-		StatusCode: code,
-		Message:    msg,
-		Err:        wrapped,
-	}
+	return httpx.Unavailable(ProviderName, op, code, err, redact)
 }
 
 func (c *client) scrub(s string) string {
 	return providers.Scrub(s, c.redact...)
 }
-
-// scrubbedError keeps the transport error reachable for errors.Is and errors.As (a timeout, a
-// refused connection) while its own text is the scrubbed one.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-
-func (e *scrubbedError) Unwrap() error { return e.err }

@@ -29,6 +29,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 func TestTypedErrors(t *testing.T) {
@@ -102,7 +103,7 @@ func TestTypedErrors(t *testing.T) {
 			if tt.fault != nil {
 				e.srv.InjectFault(*tt.fault)
 			}
-			pe := providerError(t, tt.call(e))
+			pe := testutil.ProviderError(t, tt.call(e))
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.wantCode || pe.Op != tt.wantOp || pe.Provider != "autodesk" {
 				t.Errorf("got %v/%d/%s/%s (%v), want %v/%d/%s/autodesk", pe.Kind, pe.StatusCode, pe.Op, pe.Provider, pe,
 					tt.wantKind, tt.wantCode, tt.wantOp)
@@ -168,7 +169,7 @@ func TestErrorBodies(t *testing.T) {
 				_, _ = w.Write([]byte(tt.body))
 			})
 			_, err := s.provider().Find(context.Background(), plainRequest())
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status {
 				t.Errorf("kind %v status %d, want %v %d", pe.Kind, pe.StatusCode, tt.wantKind, tt.status)
 			}
@@ -207,7 +208,7 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 				}
 				e.srv.InjectFault(fake.Fault{Path: path, Status: status, Message: echo})
 				err := op(e)
-				pe := providerError(t, err)
+				pe := testutil.ProviderError(t, err)
 				if pe.StatusCode != status {
 					t.Fatalf("status = %d, want %d (the fault did not hit): %v", pe.StatusCode, status, err)
 				}
@@ -245,7 +246,7 @@ func TestBearerTokenEchoIsScrubbed(t *testing.T) {
 				_, _ = w.Write([]byte(`{"detail":["header was ` + r.Header.Get("Authorization") + `"]}`))
 			})
 			_, err := s.provider().Find(context.Background(), tt.req)
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.StatusCode != 400 || !strings.Contains(pe.Message, "[redacted]") {
 				t.Fatalf("got %v, want a 400 whose echo was redacted", err)
 			}
@@ -254,20 +255,12 @@ func TestBearerTokenEchoIsScrubbed(t *testing.T) {
 	}
 }
 
-// leakyTransport fails every request with an error that quotes the Authorization header, as a
-// badly written proxy or middleware might.
-type leakyTransport struct{}
-
-func (leakyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return nil, errors.New("proxy refused request with " + req.Header.Get("Authorization"))
-}
-
 func TestTransportErrorTextIsScrubbed(t *testing.T) {
-	p := autodesk.New(autodesk.Options{BaseURL: "https://aps.invalid", HTTPClient: &http.Client{Transport: leakyTransport{}}})
+	p := autodesk.New(autodesk.Options{BaseURL: "https://aps.invalid", HTTPClient: &http.Client{Transport: testutil.LeakyTransport{}}})
 	for name, req := range map[string]*providers.Request{"plain token": plainRequest(), "client credentials": newRequest()} {
 		t.Run(name, func(t *testing.T) {
 			_, err := p.Create(context.Background(), req)
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindUnavailable || !strings.Contains(pe.Error(), "[redacted]") {
 				t.Fatalf("got %v (kind %v), want Unavailable with the echoed credential redacted", err, pe.Kind)
 			}
@@ -285,7 +278,7 @@ func TestTransportErrorWhenServerClosed(t *testing.T) {
 	e.srv.AddToken(plainToken)
 	e.srv.Close()
 	_, err := e.prov.Create(context.Background(), plainRequest())
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnavailable || pe.StatusCode != 0 || pe.Err == nil {
 		t.Fatalf("got %v (kind %v, status %d, wrapped %v), want Unavailable wrapping the cause", pe, pe.Kind, pe.StatusCode, pe.Err)
 	}
@@ -302,7 +295,7 @@ func TestTimeoutIsUnavailable(t *testing.T) {
 	srv.InjectFault(fake.Fault{Path: "/webhooks/", Delay: 2 * time.Second})
 	p := autodesk.New(autodesk.Options{BaseURL: srv.URL(), HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
 	_, err := p.Get(context.Background(), plainRequest(), "x")
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	var ne net.Error
 	if pe.Kind != providers.KindUnavailable || !errors.As(err, &ne) || !ne.Timeout() {
 		t.Errorf("got %v (kind %v), want an Unavailable timeout", err, pe.Kind)
@@ -321,7 +314,7 @@ func TestUnreadableSuccess(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStub(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(tt.body)) })
 			_, err := s.provider().Get(context.Background(), plainRequest(), "x")
-			if pe := providerError(t, err); pe.Kind != providers.KindUnavailable || pe.Err == nil {
+			if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || pe.Err == nil {
 				t.Errorf("got %v (kind %v, wrapped %v), want Unavailable wrapping the cause", pe, pe.Kind, pe.Err)
 			}
 		})
@@ -333,7 +326,7 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 		e := newEnv(t)
 		e.srv.InjectFault(fake.Fault{Method: http.MethodPost, Path: "/webhooks/", DropResponse: true, Status: status, Times: 1})
 		_, err := e.prov.Create(context.Background(), newRequest())
-		if pe := providerError(t, err); pe.Kind != providers.KindUnavailable || pe.StatusCode != status {
+		if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || pe.StatusCode != status {
 			t.Fatalf("status %d: Create = %v (kind %v), want Unavailable", status, err, pe.Kind)
 		}
 		if n := len(e.srv.Hooks(clientID)); n != 1 {
@@ -354,7 +347,7 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 func TestInvalidBaseURL(t *testing.T) {
 	p := autodesk.New(autodesk.Options{BaseURL: "developer.api.autodesk.com"})
 	_, err := p.Find(context.Background(), newRequest())
-	if pe := providerError(t, err); pe.Kind != providers.KindUnavailable || !strings.Contains(pe.Error(), "not an absolute URL") {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || !strings.Contains(pe.Error(), "not an absolute URL") {
 		t.Errorf("Find with a relative base URL = %v", err)
 	}
 }

@@ -19,7 +19,6 @@ package autodesk_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -33,6 +32,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 const (
@@ -89,36 +89,6 @@ func newRequest(mutate ...func(*providers.Request)) *providers.Request {
 func attr(s string) *apiextensionsv1.JSON { return &apiextensionsv1.JSON{Raw: []byte(s)} }
 
 func ptr[T any](v T) *T { return &v }
-
-// providerError asserts that err is a *providers.Error and returns it.
-func providerError(t *testing.T, err error) *providers.Error {
-	t.Helper()
-	var pe *providers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
-	}
-	return pe
-}
-
-// assertNoSecrets checks every text an error offers: its own, and that of each wrapped error.
-func assertNoSecrets(t *testing.T, err error, more ...string) {
-	t.Helper()
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		for _, s := range append([]string{clientID, clientSecret, signing}, more...) {
-			if s != "" && strings.Contains(e.Error(), s) {
-				t.Errorf("error text %q contains %q", e.Error(), s)
-			}
-		}
-	}
-	var pe *providers.Error
-	if errors.As(err, &pe) {
-		for _, s := range append([]string{clientSecret, signing}, more...) {
-			if s != "" && (strings.Contains(pe.TrackingID, s) || strings.Contains(pe.Message, s)) {
-				t.Errorf("error fields carry %q: %+v", s, pe)
-			}
-		}
-	}
-}
 
 // sent is one request as it left the client.
 type sent struct {
@@ -203,4 +173,10 @@ func hookOf(t *testing.T, r *providers.Remote) *autodesk.Hook {
 		t.Fatalf("remote %+v carries no *autodesk.Hook", r)
 	}
 	return h
+}
+
+// assertNoSecrets checks every text an error offers for the credentials of these tests and for more.
+func assertNoSecrets(t *testing.T, err error, more ...string) {
+	t.Helper()
+	testutil.AssertNoSecrets(t, err, append([]string{clientID, clientSecret, signing}, more...), append([]string{clientSecret, signing}, more...))
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 func TestCapabilities(t *testing.T) {
@@ -222,7 +223,7 @@ func TestCreateConflictThenFindAdopts(t *testing.T) {
 	existing := e.srv.Seed(clientID, fake.Hook{CallbackURL: target, System: "data", Event: "dm.version.added",
 		Scope: map[string]string{"folder": folder}})
 	_, err := e.prov.Create(context.Background(), newRequest())
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindConflict || pe.StatusCode != http.StatusConflict || pe.Op != "create" {
 		t.Fatalf("Create of an existing hook = %v (kind %v), want a 409 Conflict", err, pe.Kind)
 	}
@@ -531,7 +532,7 @@ func TestGetOfAHookThatIsNowhereSearchesEveryRegion(t *testing.T) {
 	e.srv.Seed(clientID, fake.Hook{CallbackURL: target, System: "data", Event: "dm.version.added",
 		Scope: map[string]string{"folder": folder}, Region: "GBR"})
 	_, err := e.prov.Get(context.Background(), newRequest(), "0f60f6a0-0000-0000-0000-000000000000")
-	if pe := providerError(t, err); pe.Kind != providers.KindNotFound || pe.StatusCode != 404 || pe.Op != "get" {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindNotFound || pe.StatusCode != 404 || pe.Op != "get" {
 		t.Fatalf("Get of an unknown id = %v, want the 404 of the direct read", err)
 	}
 	var regions []string
@@ -711,7 +712,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindInvalid || pe.Field != tt.wantField || !strings.Contains(pe.Error(), "spec."+tt.wantField) {
 				t.Errorf("Validate = %v (kind %v field %q), want Invalid %q", pe, pe.Kind, pe.Field, tt.wantField)
 			}

@@ -21,19 +21,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 const (
 	// ProviderName is the name carried by every error of this package.
 	ProviderName = "eightbyeight"
 
-	// maxBodyBytes caps what is read of any response, so a misbehaving server cannot exhaust memory.
-	maxBodyBytes = 1 << 20
 	// defaultRateLimitWait is used when a 429 carries no Retry-After: 8x8 documents "Retry-After: 1"
 	// for its messaging APIs, so one second is its own idea of a short wait.
 	defaultRateLimitWait = time.Second
@@ -169,54 +168,16 @@ func (c *Client) endpoint(accountID string) string {
 
 // do sends one request and returns the body of a 2xx answer.
 func (c *Client) do(ctx context.Context, op, method, accountID string, in any) ([]byte, error) {
-	req, err := c.newRequest(ctx, method, c.endpoint(accountID), in)
+	req, err := httpx.NewJSONRequest(ctx, method, c.endpoint(accountID), c.apiKey, in)
 	if err != nil {
 		return nil, c.unavailable(op, 0, err)
 	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, c.unavailable(op, 0, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := readLimited(resp.Body)
-	if err != nil {
-		return nil, c.unavailable(op, resp.StatusCode, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, c.statusError(op, resp, body)
-	}
-	return body, nil
-}
-
-func (c *Client) newRequest(ctx context.Context, method, target string, in any) (*http.Request, error) {
-	var body io.Reader
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return nil, err
-		}
-		body = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	resp, err := httpx.Send(c.hc, req, ProviderName, op, c.redact)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.apiKey)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "hookkeeper")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if !resp.OK() {
+		return nil, c.statusError(op, resp)
 	}
-	return req, nil
-}
-
-func readLimited(r io.Reader) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading response: %w", err)
-	}
-	if len(body) > maxBodyBytes {
-		return nil, fmt.Errorf("response larger than %d bytes", maxBodyBytes)
-	}
-	return body, nil
+	return resp.Body, nil
 }

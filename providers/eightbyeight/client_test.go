@@ -29,6 +29,7 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 func TestRegionURL(t *testing.T) {
@@ -136,7 +137,7 @@ func TestListBodies(t *testing.T) {
 			}
 			got, err := c.List(context.Background(), account)
 			if tt.wantErr {
-				if pe := providerError(t, err); pe.Kind != tt.wantKind || pe.Err == nil {
+				if pe := testutil.ProviderError(t, err); pe.Kind != tt.wantKind || pe.Err == nil {
 					t.Errorf("List = %v (kind %v, wrapped %v), want %v wrapping the cause", pe, pe.Kind, pe.Err, tt.wantKind)
 				}
 				return
@@ -178,7 +179,7 @@ func TestCreateFailsWhenTheReadbackLacksTheWebhook(t *testing.T) {
 	defer srv.Close()
 	p := eightbyeight.New(eightbyeight.Options{BaseURL: srv.URL})
 	_, err := p.Create(context.Background(), newRequest())
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnavailable || !strings.Contains(pe.Message, "does not list it") ||
 		!strings.Contains(pe.Message, id(subAccount, "MSG")) {
 		t.Errorf("Create = %v (kind %v), want Unavailable saying the webhook is not listed", err, pe.Kind)
@@ -223,7 +224,7 @@ func TestDeleteOfAMissingKey(t *testing.T) {
 				}
 				return
 			}
-			if pe := providerError(t, err); pe.Kind != *tt.wantKind {
+			if pe := testutil.ProviderError(t, err); pe.Kind != *tt.wantKind {
 				t.Errorf("Delete = %v (kind %v), want %v", err, pe.Kind, *tt.wantKind)
 			}
 		})
@@ -283,7 +284,7 @@ func TestClientErrorBodies(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = c.List(context.Background(), account)
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status || pe.Op != "list" || pe.Provider != "eightbyeight" {
 				t.Errorf("got kind %v status %d op %q provider %q, want %v %d list eightbyeight",
 					pe.Kind, pe.StatusCode, pe.Op, pe.Provider, tt.wantKind, tt.status)
@@ -310,7 +311,7 @@ func TestNewClientRejectsRelativeBaseURL(t *testing.T) {
 	}
 	p := eightbyeight.New(eightbyeight.Options{BaseURL: "chatapps.8x8.com"})
 	_, err := p.Find(context.Background(), newRequest())
-	if pe := providerError(t, err); pe.Kind != providers.KindUnavailable {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable {
 		t.Errorf("Find with a relative base URL = %v (kind %v), want Unavailable", err, pe.Kind)
 	}
 }

@@ -21,9 +21,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // codeNotFound is 8x8's error code for "Not found", which it may send with a 400.
@@ -38,9 +38,9 @@ type errorBody struct {
 }
 
 // statusError turns a non-2xx response into the taxonomy the controller understands.
-func (c *Client) statusError(op string, resp *http.Response, body []byte) *providers.Error {
+func (c *Client) statusError(op string, resp *httpx.Response) *providers.Error {
 	var eb errorBody
-	_ = json.Unmarshal(body, &eb) // a body that is not the envelope still yields a status error
+	_ = json.Unmarshal(resp.Body, &eb) // a body that is not the envelope still yields a status error
 	e := &providers.Error{
 		Kind:       providers.KindForStatus(resp.StatusCode),
 		Provider:   ProviderName,
@@ -54,13 +54,7 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) *provi
 		// documented: the code is the more specific of the two signals.
 		e.Kind = providers.KindNotFound
 	}
-	retryAfter := resp.Header.Get("Retry-After")
-	switch {
-	case e.Kind == providers.KindRateLimited:
-		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), defaultRateLimitWait, time.Second)
-	case retryAfter != "":
-		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), 0, time.Second)
-	}
+	httpx.SetRetryAfter(e, resp.Header, defaultRateLimitWait)
 	return e
 }
 
@@ -82,34 +76,9 @@ func errorMessage(eb *errorBody, status int) string {
 // unavailable wraps a failure without a usable answer: the request may not have reached 8x8, so
 // the controller retries it with backoff.
 func (c *Client) unavailable(op string, status int, err error) *providers.Error {
-	msg := c.scrub(err.Error())
-	wrapped := &scrubbedError{msg: msg, err: err}
-	if msg != err.Error() {
-		// The cause itself quotes a credential, so anything that unwrapped it would leak: keep
-		// only its scrubbed text and give up errors.Is on it.
-		wrapped = &scrubbedError{msg: msg}
-	}
-	return &providers.Error{
-		Kind:       providers.KindUnavailable,
-		Provider:   ProviderName,
-		Op:         op,
-		StatusCode: status,
-		Message:    msg,
-		Err:        wrapped,
-	}
+	return httpx.Unavailable(ProviderName, op, status, err, c.redact)
 }
 
 func (c *Client) scrub(s string) string {
 	return providers.Scrub(s, c.redact...)
 }
-
-// scrubbedError keeps the transport error reachable for errors.Is and errors.As (a timeout, a
-// refused connection) while its own text is the scrubbed one.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-
-func (e *scrubbedError) Unwrap() error { return e.err }

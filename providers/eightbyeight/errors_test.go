@@ -30,6 +30,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 func TestTypedErrors(t *testing.T) {
@@ -87,7 +88,7 @@ func TestTypedErrors(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(e)
 			}
-			pe := providerError(t, tt.call(e))
+			pe := testutil.ProviderError(t, tt.call(e))
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.wantCode || pe.Op != tt.wantOp || pe.Provider != "eightbyeight" {
 				t.Errorf("got %v/%d/%s/%s, want %v/%d/%s/eightbyeight", pe.Kind, pe.StatusCode, pe.Op, pe.Provider,
 					tt.wantKind, tt.wantCode, tt.wantOp)
@@ -131,7 +132,7 @@ func TestMissingCredentialsMakeNoRequest(t *testing.T) {
 				"delete": e.prov.Delete(context.Background(), req, id(subAccount, "MSG")),
 			}
 			for op, err := range calls {
-				pe := providerError(t, err)
+				pe := testutil.ProviderError(t, err)
 				if pe.Kind != providers.KindMissingCredentials || !strings.Contains(pe.Error(), `"apiKey"`) {
 					t.Errorf("%s: %v (kind %v), want MissingCredentials naming \"apiKey\"", op, pe, pe.Kind)
 				}
@@ -147,7 +148,7 @@ func TestTransportErrorWhenServerClosed(t *testing.T) {
 	e := newEnv(t)
 	e.srv.Close()
 	_, err := e.prov.Create(context.Background(), newRequest())
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnavailable || pe.StatusCode != 0 || pe.Err == nil {
 		t.Fatalf("got %v (kind %v, status %d, wrapped %v), want Unavailable wrapping the cause",
 			pe, pe.Kind, pe.StatusCode, pe.Err)
@@ -166,7 +167,7 @@ func TestTimeoutIsUnavailable(t *testing.T) {
 	srv.InjectFault(fake.Fault{Delay: 2 * time.Second})
 	p := eightbyeight.New(eightbyeight.Options{BaseURL: srv.URL(), HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
 	_, err := p.Get(context.Background(), newRequest(), id(subAccount, "MSG"))
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	var ne net.Error
 	if pe.Kind != providers.KindUnavailable || !errors.As(err, &ne) || !ne.Timeout() {
 		t.Errorf("got %v (kind %v), want an Unavailable timeout", err, pe.Kind)
@@ -190,7 +191,7 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 			e := newEnv(t)
 			e.srv.InjectFault(fake.Fault{Method: http.MethodPost, DropResponse: true, Status: tt.status, Times: 1})
 			_, err := e.prov.Create(context.Background(), newRequest())
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindUnavailable || pe.StatusCode != tt.wantCode {
 				t.Fatalf("Create = %v (kind %v, status %d), want Unavailable %d", err, pe.Kind, pe.StatusCode, tt.wantCode)
 			}
@@ -241,7 +242,7 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 				e := newEnv(t)
 				e.srv.InjectFault(fake.Fault{Status: status, Message: "rejected: " + strings.Join(op.secrets, " / ")})
 				err := op.call(e)
-				pe := providerError(t, err)
+				pe := testutil.ProviderError(t, err)
 				if pe.StatusCode != status {
 					t.Fatalf("status = %d, want %d (the fault did not hit)", pe.StatusCode, status)
 				}
@@ -254,36 +255,18 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 	}
 }
 
-// assertNoSecrets checks every text an error offers: its own, and that of each wrapped error.
-func assertNoSecrets(t *testing.T, err error, more ...string) {
-	t.Helper()
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		for _, s := range append([]string{apiKey, authorization, oauthSecret}, more...) {
-			if strings.Contains(e.Error(), s) {
-				t.Errorf("error text %q contains %q", e.Error(), s)
-			}
-		}
-	}
-	var pe *providers.Error
-	if errors.As(err, &pe) && (strings.Contains(pe.TrackingID, apiKey) || strings.Contains(pe.Message, apiKey)) {
-		t.Errorf("error fields carry the API key: %+v", pe)
-	}
-}
-
-// leakyTransport fails every request with an error that quotes the Authorization header, as a
-// badly written proxy or middleware might.
-type leakyTransport struct{}
-
-func (leakyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return nil, errors.New("proxy refused request with " + req.Header.Get("Authorization"))
-}
-
 func TestTransportErrorTextIsScrubbed(t *testing.T) {
-	p := eightbyeight.New(eightbyeight.Options{HTTPClient: &http.Client{Transport: leakyTransport{}}})
+	p := eightbyeight.New(eightbyeight.Options{HTTPClient: &http.Client{Transport: testutil.LeakyTransport{}}})
 	_, err := p.Create(context.Background(), newRequest())
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnavailable || !strings.Contains(pe.Error(), "[redacted]") {
 		t.Fatalf("got %v (kind %v), want Unavailable with the echoed key redacted", err, pe.Kind)
 	}
 	assertNoSecrets(t, err)
+}
+
+// assertNoSecrets checks every text an error offers for the credentials of these tests and for more.
+func assertNoSecrets(t *testing.T, err error, more ...string) {
+	t.Helper()
+	testutil.AssertNoSecrets(t, err, append([]string{apiKey, authorization, oauthSecret}, more...), []string{apiKey})
 }

@@ -19,7 +19,6 @@ package eightbyeight_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -103,16 +102,6 @@ func id(sub, typ string) string {
 
 func boolPtr(b bool) *bool { return &b }
 
-// providerError asserts that err is a *providers.Error and returns it.
-func providerError(t *testing.T, err error) *providers.Error {
-	t.Helper()
-	var pe *providers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
-	}
-	return pe
-}
-
 // sent is one request as it left the client.
 type sent struct {
 	Method string
@@ -158,10 +147,4 @@ func (r *recorder) last(t *testing.T, method string) sent {
 	}
 	t.Fatalf("no %s request was sent", method)
 	return sent{}
-}
-
-func (r *recorder) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.reqs)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 func TestCapabilities(t *testing.T) {
@@ -555,7 +556,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindInvalid || pe.Field != tt.wantField || !strings.Contains(pe.Error(), "spec."+tt.wantField) {
 				t.Errorf("Validate = %v (kind %v field %q), want Invalid naming %q", pe, pe.Kind, pe.Field, tt.wantField)
 			}
@@ -629,7 +630,7 @@ func TestMissingDeliverySecretMakesNoRequest(t *testing.T) {
 			e := newEnv(t)
 			req := newRequest(tt.mutate)
 			_, err := e.prov.Create(context.Background(), req)
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindMissingCredentials || pe.Field != tt.path {
 				t.Errorf("Create = %v (kind %v, field %q), want MissingCredentials for %s", pe, pe.Kind, pe.Field, tt.path)
 			}

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
 )
@@ -137,7 +138,7 @@ func TestTokenCacheKeys(t *testing.T) {
 		t.Errorf("%d token requests after the rotation, want 2", n)
 	}
 	_, err := e.prov.Find(ctx, e.newRequest())
-	if pe := providerError(t, err); pe.Kind != providers.KindUnauthorized || pe.Op != "token" {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnauthorized || pe.Op != "token" {
 		t.Errorf("Find with the old secret = %v (kind %v, op %q), want Unauthorized from the token endpoint", pe, pe.Kind, pe.Op)
 	}
 	assertNoSecrets(t, err, "rotated-secret-456")
@@ -153,7 +154,7 @@ func TestRefusedTokenIsForgotten(t *testing.T) {
 	}
 	e.srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/service/", Status: http.StatusUnauthorized, Times: 1})
 	_, err := e.prov.Find(ctx, e.newRequest())
-	if pe := providerError(t, err); pe.Kind != providers.KindUnauthorized || pe.StatusCode != 401 || pe.Op != "list" {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnauthorized || pe.StatusCode != 401 || pe.Op != "list" {
 		t.Fatalf("Find under a 401 = %v (kind %v)", err, pe.Kind)
 	}
 	if _, err := e.prov.Find(ctx, e.newRequest()); err != nil {
@@ -232,7 +233,7 @@ func TestMissingCredentialsMakeNoRequest(t *testing.T) {
 				"delete": e.prov.Delete(context.Background(), req, "789"),
 			}
 			for op, err := range calls {
-				pe := providerError(t, err)
+				pe := testutil.ProviderError(t, err)
 				if pe.Kind != providers.KindMissingCredentials {
 					t.Errorf("%s: %v (kind %v), want MissingCredentials", op, pe, pe.Kind)
 				}
@@ -287,7 +288,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 				req.Credentials[pageseeder.CredentialClientSecret] = []byte(tt.secret)
 			}
 			_, err := e.prov.Create(context.Background(), req)
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.wantCode || pe.Op != "token" || pe.Provider != "pageseeder" {
 				t.Errorf("got %v: kind %v status %d op %q, want %v %d token", pe, pe.Kind, pe.StatusCode, pe.Op, tt.wantKind, tt.wantCode)
 			}
@@ -313,7 +314,7 @@ func TestNonAdministratorIsUnauthorized(t *testing.T) {
 		r.Credentials[pageseeder.CredentialClientSecret] = []byte("author-secret-42")
 	})
 	_, err := e.prov.Find(context.Background(), req)
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnauthorized || pe.StatusCode != 403 || !strings.Contains(pe.Message, "administrator") {
 		t.Errorf("Find as a non-administrator = %v (kind %v), want Unauthorized 403 saying why", pe, pe.Kind)
 	}

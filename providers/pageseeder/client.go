@@ -27,10 +27,8 @@ import (
 	"strings"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
-
-// maxBodyBytes caps what is read of any response, so a misbehaving server cannot exhaust memory.
-const maxBodyBytes = 1 << 20
 
 // client calls the webhook services of one PageSeeder client with one access token. Every path
 // carries the .json suffix and every request Accept: application/json, as PageSeeder's own SDK
@@ -145,32 +143,21 @@ func (c *client) do(ctx context.Context, op, method, path string, form url.Value
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.root+path, body)
+	req, err := httpx.NewRequest(ctx, method, c.root+path, c.token, body, "application/x-www-form-urlencoded; charset=UTF-8")
 	if err != nil {
 		return nil, 0, unavailable(op, 0, err, c.redact)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "hookkeeper")
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
-	}
-	resp, err := c.hc.Do(req)
+	resp, err := httpx.Send(c.hc, req, ProviderName, op, c.redact)
 	if err != nil {
-		return nil, 0, unavailable(op, 0, err, c.redact)
+		return nil, 0, err
 	}
-	defer func() { _ = resp.Body.Close() }()
-	data, err := readLimited(resp.Body)
-	if err != nil {
-		return nil, resp.StatusCode, unavailable(op, resp.StatusCode, err, c.redact)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !resp.OK() {
 		if resp.StatusCode == http.StatusUnauthorized && c.forgetToken != nil {
 			c.forgetToken()
 		}
-		return nil, resp.StatusCode, c.statusError(op, resp, data)
+		return nil, resp.StatusCode, c.statusError(op, resp)
 	}
-	return data, resp.StatusCode, nil
+	return resp.Body, resp.StatusCode, nil
 }
 
 func (c *client) unreadable(op string, status int, err error) error {
@@ -179,15 +166,4 @@ func (c *client) unreadable(op string, status int, err error) error {
 
 func (c *client) scrub(s string) string {
 	return providers.Scrub(s, c.redact...)
-}
-
-func readLimited(r io.Reader) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading response: %w", err)
-	}
-	if len(body) > maxBodyBytes {
-		return nil, fmt.Errorf("response larger than %d bytes", maxBodyBytes)
-	}
-	return body, nil
 }

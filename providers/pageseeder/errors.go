@@ -28,6 +28,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // defaultRateLimitWait is the wait after a 429 without Retry-After. PageSeeder documents no
@@ -128,8 +129,8 @@ func normalizeID(id string) string {
 
 // statusError turns a non-2xx response into the taxonomy the controller understands. A 404 is
 // KindNotFound whatever the error id, since the ids of a missing webhook are not documented.
-func (c *client) statusError(op string, resp *http.Response, body []byte) *providers.Error {
-	se := parseServiceError(body)
+func (c *client) statusError(op string, resp *httpx.Response) *providers.Error {
+	se := parseServiceError(resp.Body)
 	msg := se.Message
 	if msg == "" {
 		msg = statusText(resp.StatusCode)
@@ -147,13 +148,7 @@ func (c *client) statusError(op string, resp *http.Response, body []byte) *provi
 }
 
 func setRetryAfter(e *providers.Error, h http.Header) {
-	retryAfter := h.Get("Retry-After")
-	switch {
-	case e.Kind == providers.KindRateLimited:
-		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), defaultRateLimitWait, time.Second)
-	case retryAfter != "":
-		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), 0, time.Second)
-	}
+	httpx.SetRetryAfter(e, h, defaultRateLimitWait)
 }
 
 func statusText(code int) string {
@@ -219,30 +214,5 @@ func tokenError(err error, redact []string) *providers.Error {
 // unavailable wraps a failure without a usable answer: the request may not have reached
 // PageSeeder, so the controller retries it with backoff.
 func unavailable(op string, code int, err error, redact []string) *providers.Error {
-	msg := providers.Scrub(err.Error(), redact...)
-	wrapped := &scrubbedError{msg: msg, err: err}
-	if msg != err.Error() {
-		// The cause itself quotes a credential, so anything that unwrapped it would leak: keep
-		// only its scrubbed text.
-		wrapped.err = nil
-	}
-	return &providers.Error{
-		Kind:       providers.KindUnavailable,
-		Provider:   ProviderName,
-		Op:         op,
-		StatusCode: code,
-		Message:    msg,
-		Err:        wrapped,
-	}
+	return httpx.Unavailable(ProviderName, op, code, err, redact)
 }
-
-// scrubbedError keeps the transport error reachable for errors.Is and errors.As (a timeout, a
-// refused connection) while its own text is the scrubbed one.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-
-func (e *scrubbedError) Unwrap() error { return e.err }

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
 )
@@ -87,7 +88,7 @@ func TestTypedErrors(t *testing.T) {
 			if tt.fault != nil {
 				e.srv.InjectFault(*tt.fault)
 			}
-			pe := providerError(t, tt.call(e))
+			pe := testutil.ProviderError(t, tt.call(e))
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.wantCode || pe.Op != tt.wantOp || pe.Provider != "pageseeder" {
 				t.Errorf("got %v: %v/%d/%s/%s, want %v/%d/%s/pageseeder", pe, pe.Kind, pe.StatusCode, pe.Op, pe.Provider,
 					tt.wantKind, tt.wantCode, tt.wantOp)
@@ -166,7 +167,7 @@ func TestErrorBodies(t *testing.T) {
 			srv := errorServer(t, tt.status, tt.header, tt.body)
 			p := pageseeder.New(pageseeder.Options{AllowInsecure: true})
 			_, err := p.Get(context.Background(), newRequest(srv.URL, "https://x.example/"), "789")
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status || pe.Op != "get" {
 				t.Errorf("got kind %v status %d op %q, want %v %d get", pe.Kind, pe.StatusCode, pe.Op, tt.wantKind, tt.status)
 			}
@@ -197,7 +198,7 @@ func TestUnreadableSuccess(t *testing.T) {
 			srv := errorServer(t, 200, nil, tt.body)
 			p := pageseeder.New(pageseeder.Options{AllowInsecure: true})
 			_, err := p.Get(context.Background(), newRequest(srv.URL, "https://x.example/"), "789")
-			if pe := providerError(t, err); pe.Kind != providers.KindUnavailable || pe.Err == nil {
+			if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || pe.Err == nil {
 				t.Errorf("got %v (kind %v, wrapped %v), want Unavailable wrapping the cause", pe, pe.Kind, pe.Err)
 			}
 		})
@@ -252,7 +253,7 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 				e.srv.InjectFault(fake.Fault{Path: "/ps/service/", Status: status,
 					Message: "client " + clientID + " secret " + clientSecret + " token " + token + " are wrong"})
 				err := op(e)
-				pe := providerError(t, err)
+				pe := testutil.ProviderError(t, err)
 				if pe.StatusCode != status {
 					t.Fatalf("status = %d, want %d (the fault did not hit)", pe.StatusCode, status)
 				}
@@ -285,21 +286,13 @@ func TestTokenErrorEchoIsScrubbed(t *testing.T) {
 			defer srv.Close()
 			p := pageseeder.New(pageseeder.Options{AllowInsecure: true})
 			_, err := p.Find(context.Background(), newRequest(srv.URL, "https://x.example/"))
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindUnauthorized || pe.Op != "token" {
 				t.Errorf("got %v (kind %v), want Unauthorized from the token request", pe, pe.Kind)
 			}
 			assertNoSecrets(t, err)
 		})
 	}
-}
-
-// leakyTransport fails every request with an error that quotes the Authorization header, as a
-// badly written proxy or middleware might.
-type leakyTransport struct{}
-
-func (leakyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return nil, errors.New("proxy refused request with " + req.Header.Get("Authorization"))
 }
 
 func TestTransportErrorTextIsScrubbed(t *testing.T) {
@@ -313,10 +306,10 @@ func TestTransportErrorTextIsScrubbed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Transport: leakyTransport{}}})
+			p := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Transport: testutil.LeakyTransport{}}})
 			req := newRequest("https://ps.invalid", "https://x.example/", func(r *providers.Request) { r.Credentials = tt.creds })
 			_, err := p.Create(context.Background(), req)
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindUnavailable || !strings.Contains(pe.Error(), "[redacted]") {
 				t.Fatalf("got %v (kind %v), want Unavailable with the echoed credential redacted", err, pe.Kind)
 			}
@@ -332,7 +325,7 @@ func TestTransportErrorWhenServerClosed(t *testing.T) {
 	}
 	e.srv.Close()
 	_, err := e.prov.Find(context.Background(), e.newRequest())
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnavailable || pe.StatusCode != 0 || pe.Op != "list" {
 		t.Fatalf("got %v (kind %v, status %d), want Unavailable without status", pe, pe.Kind, pe.StatusCode)
 	}
@@ -350,7 +343,7 @@ func TestTimeoutIsUnavailable(t *testing.T) {
 	srv.InjectFault(fake.Fault{Path: "/ps/service/", Delay: 2 * time.Second})
 	p := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Timeout: 100 * time.Millisecond}, AllowInsecure: true})
 	_, err := p.Get(context.Background(), newRequest(srv.URL(), "https://x.example/"), "789")
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	var ne net.Error
 	if pe.Kind != providers.KindUnavailable || !errors.As(err, &ne) || !ne.Timeout() {
 		t.Errorf("got %v (kind %v), want an Unavailable timeout", err, pe.Kind)
@@ -361,7 +354,7 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 	e := newEnv(t)
 	e.srv.InjectFault(fake.Fault{Method: http.MethodPost, Path: "/ps/service/", DropResponse: true, Times: 1})
 	_, err := e.prov.Create(context.Background(), e.newRequest())
-	if pe := providerError(t, err); pe.Kind != providers.KindUnavailable {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable {
 		t.Fatalf("Create = %v (kind %v), want Unavailable", err, pe.Kind)
 	}
 	if n := len(e.srv.Hooks(internalID)); n != 1 {

@@ -18,7 +18,6 @@ package pageseeder_test
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -31,6 +30,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
 )
@@ -95,16 +95,6 @@ func newRequest(serverURL, target string, mutate ...func(*providers.Request)) *p
 }
 
 func boolPtr(b bool) *bool { return &b }
-
-// providerError asserts that err is a *providers.Error and returns it.
-func providerError(t *testing.T, err error) *providers.Error {
-	t.Helper()
-	var pe *providers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
-	}
-	return pe
-}
 
 // sent is one request as it left the provider.
 type sent struct {
@@ -213,22 +203,8 @@ func (r *receiver) lastBody() string {
 	return r.bodies[len(r.bodies)-1]
 }
 
-// assertNoSecrets checks every text an error offers: its own, and that of each wrapped error.
+// assertNoSecrets checks every text an error offers for the credentials of these tests and for more.
 func assertNoSecrets(t *testing.T, err error, more ...string) {
 	t.Helper()
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		for _, s := range append([]string{clientID, clientSecret}, more...) {
-			if s != "" && strings.Contains(e.Error(), s) {
-				t.Errorf("error text %q contains %q", e.Error(), s)
-			}
-		}
-	}
-	var pe *providers.Error
-	if errors.As(err, &pe) {
-		for _, s := range append([]string{clientID, clientSecret}, more...) {
-			if s != "" && (strings.Contains(pe.TrackingID, s) || strings.Contains(pe.Message, s)) {
-				t.Errorf("error fields carry %q: %+v", s, pe)
-			}
-		}
-	}
+	testutil.AssertNoSecrets(t, err, append([]string{clientID, clientSecret}, more...), append([]string{clientID, clientSecret}, more...))
 }

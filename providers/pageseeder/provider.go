@@ -311,7 +311,9 @@ func toRemote(w *Webhook) *providers.Remote {
 		ID:     strconv.FormatInt(w.ID, 10),
 		State:  w.Status,
 		Active: !inactiveStatuses[strings.ToLower(w.Status)],
-		Object: w,
+		// A pending hook waits for a successful ping: it exists, but PageSeeder will not post to it.
+		Pending: strings.EqualFold(w.Status, StatusPending),
+		Object:  w,
 	}
 	if t, ok := w.CreatedTime(); ok {
 		r.Created = &t

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
 )
@@ -343,7 +344,7 @@ func TestUpdateReportsEventsPageSeederIgnored(t *testing.T) {
 		r.Spec.PageSeeder.Events = []string{"comment.created", "nosuch.event", "comment.exploded"}
 	})
 	_, err = e.prov.Update(ctx, req, created)
-	pe := providerError(t, err)
+	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindInvalid || pe.Field != "pageSeeder.events" ||
 		!strings.Contains(pe.Message, "nosuch.event") || !strings.Contains(pe.Message, "comment.exploded") ||
 		strings.Contains(pe.Message, "comment.created") {
@@ -627,7 +628,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindInvalid || pe.Field != tt.wantField || !strings.Contains(pe.Error(), tt.wantText) {
 				t.Errorf("Validate = %v (kind %v field %q), want Invalid %q mentioning %q", pe, pe.Kind, pe.Field, tt.wantField, tt.wantText)
 			}
@@ -651,7 +652,7 @@ func TestHTTPSRequiredBeforeAnyRequest(t *testing.T) {
 		"delete": p.Delete(context.Background(), req, "789"),
 	}
 	for op, err := range calls {
-		pe := providerError(t, err)
+		pe := testutil.ProviderError(t, err)
 		if pe.Kind != providers.KindInvalid || pe.Field != "pageSeeder.serverUrl" ||
 			!strings.Contains(pe.Message, "https") || !strings.Contains(pe.Message, "--allow-insecure-endpoints") {
 			t.Errorf("%s: %v (kind %v, field %q), want Invalid pageSeeder.serverUrl", op, pe, pe.Kind, pe.Field)

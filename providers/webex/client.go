@@ -17,17 +17,17 @@ limitations under the License.
 package webex
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 const (
@@ -48,8 +48,6 @@ const (
 	// maxPages bounds a listing so that a server whose next link never ends cannot hold a
 	// reconcile forever: 1000 pages of 100 is far beyond the documented per-user limit.
 	maxPages = 1000
-	// maxBodyBytes caps what is read of any response, so a misbehaving server cannot exhaust memory.
-	maxBodyBytes = 1 << 20
 	// defaultRateLimitWait is what the official SDK waits when a 429 carries no Retry-After.
 	defaultRateLimitWait = 15 * time.Second
 )
@@ -262,59 +260,21 @@ func (c *Client) endpoint(segments ...string) string {
 // do sends one request and decodes a 2xx answer into out. It returns the response headers
 // for the caller that pages.
 func (c *Client) do(ctx context.Context, op, method, target string, in, out any) (http.Header, error) {
-	req, err := c.newRequest(ctx, method, target, in)
+	req, err := httpx.NewJSONRequest(ctx, method, target, c.token, in)
 	if err != nil {
 		return nil, c.unavailable(op, 0, err)
 	}
-	resp, err := c.hc.Do(req)
+	resp, err := httpx.Send(c.hc, req, ProviderName, op, c.redact)
 	if err != nil {
-		return nil, c.unavailable(op, 0, err)
+		return nil, err
 	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := readLimited(resp.Body)
-	if err != nil {
-		return nil, c.unavailable(op, resp.StatusCode, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, c.statusError(op, resp, body)
+	if !resp.OK() {
+		return nil, c.statusError(op, resp)
 	}
 	if out != nil {
-		if err := json.Unmarshal(body, out); err != nil {
+		if err := json.Unmarshal(resp.Body, out); err != nil {
 			return nil, c.unavailable(op, resp.StatusCode, fmt.Errorf("unreadable response: %w", err))
 		}
 	}
 	return resp.Header, nil
-}
-
-func (c *Client) newRequest(ctx context.Context, method, target string, in any) (*http.Request, error) {
-	var body io.Reader
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return nil, err
-		}
-		body = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, target, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "hookkeeper")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return req, nil
-}
-
-func readLimited(r io.Reader) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, maxBodyBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading response: %w", err)
-	}
-	if len(body) > maxBodyBytes {
-		return nil, fmt.Errorf("response larger than %d bytes", maxBodyBytes)
-	}
-	return body, nil
 }

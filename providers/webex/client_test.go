@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 	"github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
@@ -189,7 +190,7 @@ func TestClientErrorBodies(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = c.Get(context.Background(), "some-id")
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status || pe.Op != "get" || pe.Provider != "webex" {
 				t.Errorf("got kind %v status %d op %q provider %q, want %v %d get webex",
 					pe.Kind, pe.StatusCode, pe.Op, pe.Provider, tt.wantKind, tt.status)
@@ -223,7 +224,7 @@ func TestClientRejectsUnreadableSuccess(t *testing.T) {
 			defer srv.Close()
 			c, _ := webex.NewClient(srv.URL, nil, token)
 			_, err := c.Get(context.Background(), "x")
-			if pe := providerError(t, err); pe.Kind != providers.KindUnavailable || pe.Err == nil {
+			if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || pe.Err == nil {
 				t.Errorf("got %v (kind %v, wrapped %v), want Unavailable wrapping the cause", pe, pe.Kind, pe.Err)
 			}
 		})
@@ -246,7 +247,7 @@ func TestClientRefusesForeignNextLink(t *testing.T) {
 	defer srv.Close()
 	c, _ := webex.NewClient(srv.URL+"/v1", nil, token)
 	_, err := c.List(context.Background(), webex.ListOptions{})
-	if pe := providerError(t, err); pe.Kind != providers.KindUnavailable {
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable {
 		t.Errorf("kind = %v, want Unavailable", pe.Kind)
 	}
 	if foreignHits != 0 {

@@ -20,9 +20,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // errorBody is the error document Webex sends with a failed request.
@@ -35,9 +35,9 @@ type errorBody struct {
 }
 
 // statusError turns a non-2xx response into the taxonomy the controller understands.
-func (c *Client) statusError(op string, resp *http.Response, body []byte) *providers.Error {
+func (c *Client) statusError(op string, resp *httpx.Response) *providers.Error {
 	var eb errorBody
-	_ = json.Unmarshal(body, &eb) // a body that is not the error document still yields a status error
+	_ = json.Unmarshal(resp.Body, &eb) // a body that is not the error document still yields a status error
 	e := &providers.Error{
 		Kind:       providers.KindForStatus(resp.StatusCode),
 		Provider:   ProviderName,
@@ -46,17 +46,11 @@ func (c *Client) statusError(op string, resp *http.Response, body []byte) *provi
 		Message:    c.scrub(errorMessage(&eb, resp.StatusCode)),
 		TrackingID: c.scrub(trackingID(&eb, resp.Header)),
 	}
-	retryAfter := resp.Header.Get("Retry-After")
-	if resp.StatusCode == http.StatusLocked && retryAfter != "" {
+	if resp.StatusCode == http.StatusLocked && resp.Header.Get("Retry-After") != "" {
 		// Webex documents 423 as a temporary lock with a wait, which is a rate limit in all but name.
 		e.Kind = providers.KindRateLimited
 	}
-	switch {
-	case e.Kind == providers.KindRateLimited:
-		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), defaultRateLimitWait, time.Second)
-	case retryAfter != "":
-		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), 0, time.Second)
-	}
+	httpx.SetRetryAfter(e, resp.Header, defaultRateLimitWait)
 	return e
 }
 
@@ -87,34 +81,9 @@ func trackingID(eb *errorBody, h http.Header) string {
 // unavailable wraps a failure without a usable answer: the request may not have reached Webex,
 // so the controller retries it with backoff.
 func (c *Client) unavailable(op string, code int, err error) *providers.Error {
-	msg := c.scrub(err.Error())
-	var wrapped error = &scrubbedError{msg: msg, err: err}
-	if msg != err.Error() {
-		// The cause itself quotes a credential, so anything that unwrapped it would leak: keep
-		// only its scrubbed text and give up errors.Is on it.
-		wrapped = &scrubbedError{msg: msg}
-	}
-	return &providers.Error{
-		Kind:       providers.KindUnavailable,
-		Provider:   ProviderName,
-		Op:         op,
-		StatusCode: code,
-		Message:    msg,
-		Err:        wrapped,
-	}
+	return httpx.Unavailable(ProviderName, op, code, err, c.redact)
 }
 
 func (c *Client) scrub(s string) string {
 	return providers.Scrub(s, c.redact...)
 }
-
-// scrubbedError keeps the transport error reachable for errors.Is and errors.As (a timeout, a
-// refused connection) while its own text is the scrubbed one.
-type scrubbedError struct {
-	msg string
-	err error
-}
-
-func (e *scrubbedError) Error() string { return e.msg }
-
-func (e *scrubbedError) Unwrap() error { return e.err }

@@ -19,7 +19,6 @@ package webex_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -87,16 +86,6 @@ func newRequest(mutate ...func(*providers.Request)) *providers.Request {
 		m(req)
 	}
 	return req
-}
-
-// providerError asserts that err is a *providers.Error and returns it.
-func providerError(t *testing.T, err error) *providers.Error {
-	t.Helper()
-	var pe *providers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
-	}
-	return pe
 }
 
 // sent is one request as it left the client.

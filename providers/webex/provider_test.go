@@ -24,6 +24,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 	"github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
@@ -324,7 +325,7 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			pe := providerError(t, err)
+			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindInvalid || pe.Field != tt.wantField {
 				t.Errorf("Validate = kind %v field %q, want Invalid %q", pe.Kind, pe.Field, tt.wantField)
 			}

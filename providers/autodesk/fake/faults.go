@@ -24,22 +24,9 @@ import "github.com/hookkeeper/hookkeeper/providers/simulator"
 // "/webhooks/" to API requests. See simulator.Fault.
 type Fault = simulator.Fault
 
-// InjectFault adds a fault after those already injected.
-func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
-
-// ClearFaults removes every fault.
-func (s *Server) ClearFaults() { s.faults.Clear() }
-
-// Requests counts the requests made with the credential key (see Fault) since the last
-// ResetCounts, token requests and failed ones included.
-func (s *Server) Requests(key string) int { return s.faults.Requests(key) }
-
-// RequestsTotal counts every request since the last ResetCounts, with or without a credential.
-func (s *Server) RequestsTotal() int { return s.faults.Total() }
-
 // ResetCounts sets the request counters, TokenRequests included, back to zero.
 func (s *Server) ResetCounts() {
-	s.faults.ResetCounts()
+	s.base.ResetCounts()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.tokenRequests)

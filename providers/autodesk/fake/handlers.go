@@ -85,8 +85,8 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("/", unrouted)
 
 	root := http.NewServeMux()
-	root.Handle(tokenPath, s.faults.Wrap(http.HandlerFunc(s.token), s.requestKey, writeTokenFault))
-	root.Handle("/", s.faults.Wrap(api, s.requestKey, writeFault))
+	root.Handle(tokenPath, s.Faults.Wrap(http.HandlerFunc(s.token), s.requestKey, writeTokenFault))
+	root.Handle("/", s.Faults.Wrap(api, s.requestKey, writeFault))
 	return s.countTokenRequests(root)
 }
 

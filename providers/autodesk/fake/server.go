@@ -27,7 +27,6 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"sync"
 	"time"
@@ -95,11 +94,13 @@ type grant struct {
 	expires time.Time // zero: never
 }
 
+// base is embedded under a lower-case name so that the field stays private, while its Handler,
+// URL, Close and fault injection methods are the Server's own.
+type base = simulator.Base
+
 // Server is the simulated API. All its methods are safe for concurrent use.
 type Server struct {
-	ts      *httptest.Server
-	handler http.Handler
-	faults  simulator.Faults
+	base
 
 	mu               sync.Mutex
 	clients          map[string]string // client id -> client secret
@@ -118,11 +119,13 @@ type Server struct {
 // New starts a simulator on a local httptest server. Call Close when done.
 func New() *Server {
 	s := NewUnstarted()
-	s.ts = httptest.NewServer(s.handler)
+	simulator.Start(&s.base)
 	return s
 }
 
 // NewUnstarted returns a simulator that listens nowhere: mount Handler on a listener of your own.
+// Handler serves /authentication/v2/token and /webhooks/v1 at its root; URL returns the base URL,
+// such as "http://127.0.0.1:1234".
 func NewUnstarted() *Server {
 	s := &Server{
 		clients:       map[string]string{},
@@ -134,26 +137,8 @@ func NewUnstarted() *Server {
 		tokenLifetime: defaultTokenLifetime,
 		patchStatus:   http.StatusNoContent,
 	}
-	s.handler = s.routes()
+	simulator.Mount(&s.base, s.routes(), "")
 	return s
-}
-
-// Handler serves /authentication/v2/token and /webhooks/v1 at its root.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// URL returns the base URL, such as "http://127.0.0.1:1234", or "" for an unstarted server.
-func (s *Server) URL() string {
-	if s.ts == nil {
-		return ""
-	}
-	return s.ts.URL
-}
-
-// Close stops the server started by New.
-func (s *Server) Close() {
-	if s.ts != nil {
-		s.ts.Close()
-	}
 }
 
 // AddClient registers an OAuth client that may fetch two-legged tokens.

@@ -20,18 +20,3 @@ import "github.com/hookkeeper/hookkeeper/providers/simulator"
 
 // Fault makes matching requests fail; its Key is the API key. See simulator.Fault.
 type Fault = simulator.Fault
-
-// InjectFault adds a fault after those already injected.
-func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
-
-// ClearFaults removes every fault.
-func (s *Server) ClearFaults() { s.faults.Clear() }
-
-// Requests counts the requests made with apiKey since the last ResetCounts, failed ones included.
-func (s *Server) Requests(apiKey string) int { return s.faults.Requests(apiKey) }
-
-// RequestsTotal counts every request since the last ResetCounts, with or without a key.
-func (s *Server) RequestsTotal() int { return s.faults.Total() }
-
-// ResetCounts sets the request counters back to zero.
-func (s *Server) ResetCounts() { s.faults.ResetCounts() }

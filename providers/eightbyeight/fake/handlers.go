@@ -71,7 +71,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+webhooksPath, s.authed(s.upsert))
 	mux.HandleFunc("DELETE "+webhooksPath, s.authed(s.remove))
 	mux.HandleFunc("/", unrouted)
-	return s.faults.Wrap(mux, simulator.BearerToken, writeFault)
+	return s.Faults.Wrap(mux, simulator.BearerToken, writeFault)
 }
 
 // unrouted answers in 8x8's error format rather than the mux's plain text, so that clients are

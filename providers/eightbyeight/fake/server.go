@@ -25,8 +25,6 @@ limitations under the License.
 package fake
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -94,51 +92,36 @@ type account struct {
 	subs map[string]bool
 }
 
+// base is embedded under a lower-case name so that the field stays private, while its Handler,
+// URL, Close and fault injection methods are the Server's own.
+type base = simulator.Base
+
 // Server is the simulated API. All its methods are safe for concurrent use.
 type Server struct {
-	ts      *httptest.Server
-	handler http.Handler
+	base
 
 	mu        sync.Mutex
 	keys      map[string]map[string]bool // API key -> canonical account ids
 	acceptAny bool
 	accounts  map[string]*account // canonical account id -> account
 	seq       uint64
-	faults    simulator.Faults
 }
 
 // New starts a simulator on a local httptest server. Call Close when done.
 func New() *Server {
 	s := NewUnstarted()
-	s.ts = httptest.NewServer(s.handler)
+	simulator.Start(&s.base)
 	return s
 }
 
 // NewUnstarted returns a simulator that listens nowhere: mount Handler on a listener of your own.
+// Handler serves the API under /api/v1, on whatever host it is reached by: the regional hosts all
+// serve the same routes. URL returns the server's root, such as "http://127.0.0.1:1234", to which
+// clients append /api/v1/....
 func NewUnstarted() *Server {
 	s := &Server{keys: map[string]map[string]bool{}, accounts: map[string]*account{}}
-	s.handler = s.routes()
+	simulator.Mount(&s.base, s.routes(), "")
 	return s
-}
-
-// Handler serves the API under /api/v1, on whatever host it is reached by: the regional hosts all
-// serve the same routes.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// URL returns the server's root, such as "http://127.0.0.1:1234", to which clients append
-// /api/v1/...; "" for an unstarted server.
-func (s *Server) URL() string {
-	if s.ts == nil {
-		return ""
-	}
-	return s.ts.URL
-}
-
-// Close stops the server started by New.
-func (s *Server) Close() {
-	if s.ts != nil {
-		s.ts.Close()
-	}
 }
 
 // canonical is the form in which account ids are compared: a GUID is the same with or without

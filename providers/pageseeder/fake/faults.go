@@ -29,22 +29,6 @@ import (
 // Path "/ps/service" or "/ps/api" limits a fault to service calls, sparing token requests.
 type Fault = simulator.Fault
 
-// InjectFault adds a fault after those already injected.
-func (s *Server) InjectFault(f Fault) { s.faults.Inject(f) }
-
-// ClearFaults removes every fault.
-func (s *Server) ClearFaults() { s.faults.Clear() }
-
-// Requests counts the requests made under key (see Fault) since the last ResetCounts, token
-// requests and failed ones included.
-func (s *Server) Requests(key string) int { return s.faults.Requests(key) }
-
-// RequestsTotal counts every request since the last ResetCounts, with or without credentials.
-func (s *Server) RequestsTotal() int { return s.faults.Total() }
-
-// ResetCounts sets the request counters back to zero; TokenRequests keeps counting.
-func (s *Server) ResetCounts() { s.faults.ResetCounts() }
-
 // keyOf is the simulator.KeyFunc: the client identifier a request is made for.
 func (s *Server) keyOf(r *http.Request) string {
 	if r.URL.Path == tokenPath {

@@ -75,7 +75,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, idNotFound, "Unable to find matching service for "+r.URL.Path)
 	})
-	wrapped := s.faults.Wrap(mux, s.keyOf, writeFault)
+	wrapped := s.Faults.Wrap(mux, s.keyOf, writeFault)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		wrapped.ServeHTTP(&exchange{ResponseWriter: w, format: formatOf(r), request: r.URL.Path}, r)
 	})

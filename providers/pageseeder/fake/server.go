@@ -29,9 +29,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"net/http/httptest"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
@@ -109,11 +107,13 @@ type grant struct {
 	expires time.Time // zero: never
 }
 
+// base is embedded under a lower-case name so that the field stays private, while its Handler,
+// URL, Close and fault injection methods are the Server's own.
+type base = simulator.Base
+
 // Server is the simulated PageSeeder server. All its methods are safe for concurrent use.
 type Server struct {
-	ts      *httptest.Server
-	handler http.Handler
-	faults  simulator.Faults
+	base
 
 	mu            sync.Mutex
 	byIdentifier  map[string]*oauthClient
@@ -134,11 +134,13 @@ type Server struct {
 // New starts a simulator on a local httptest server. Call Close when done.
 func New() *Server {
 	s := NewUnstarted()
-	s.ts = httptest.NewServer(s.handler)
+	simulator.Start(&s.base)
 	return s
 }
 
 // NewUnstarted returns a simulator that listens nowhere: mount Handler on a listener of your own.
+// Handler serves the whole server: /ps/oauth/token, /ps/service/... and /ps/api/...; URL returns
+// the server URL, such as "http://127.0.0.1:1234": the operator's serverUrl.
 func NewUnstarted() *Server {
 	s := &Server{
 		byIdentifier:  map[string]*oauthClient{},
@@ -151,27 +153,8 @@ func NewUnstarted() *Server {
 		tokenLifetime: DefaultTokenLifetime,
 		now:           time.Now,
 	}
-	s.handler = s.routes()
+	simulator.Mount(&s.base, s.routes(), "")
 	return s
-}
-
-// Handler serves the whole server: /ps/oauth/token, /ps/service/... and /ps/api/....
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// URL returns the server URL, such as "http://127.0.0.1:1234": the operator's serverUrl. It is
-// "" for an unstarted server.
-func (s *Server) URL() string {
-	if s.ts == nil {
-		return ""
-	}
-	return s.ts.URL
-}
-
-// Close stops the server started by New.
-func (s *Server) Close() {
-	if s.ts != nil {
-		s.ts.Close()
-	}
 }
 
 // AddClient registers an OAuth client of an administrator, which may use every webhook service.
@@ -286,6 +269,7 @@ func (s *Server) SetPingResult(fn func(url string) error) {
 }
 
 // TokenRequests counts the token requests made with the client identifier, failed ones included.
+// ResetCounts leaves it counting.
 func (s *Server) TokenRequests(identifier string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -395,5 +379,3 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
-
-func formatID(id int64) string { return strconv.FormatInt(id, 10) }

@@ -225,9 +225,7 @@ func toXML(h hookJSON) hookXML {
 		ID: h.ID, Created: h.Created, Modified: h.Modified, URL: h.URL, Server: h.Server, Object: h.Object,
 		Format: h.Format, InsecureSSL: h.InsecureSSL, Status: h.Status, Name: h.Name, Events: h.Events,
 		Projects: h.Projects, Groups: h.Groups,
-		Client: clientXML{ID: c.ID, Identifier: c.Identifier, RequiresConsent: c.RequiresConsent,
-			Confidential: c.Confidential, Name: c.Name, GrantType: c.GrantType, Created: c.Created,
-			Modified: c.Modified, AccessTokenMaxAge: c.AccessTokenMaxAge, RefreshTokenMaxAge: c.RefreshTokenMaxAge},
+		Client: clientXML(c),
 	}
 }
 

@@ -69,7 +69,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /v1/webhooks/{id}", s.authed(s.update))
 	mux.HandleFunc("DELETE /v1/webhooks/{id}", s.authed(s.remove))
 	mux.HandleFunc("/", s.unrouted)
-	return s.faults.Wrap(mux, simulator.BearerToken, writeError)
+	return s.Faults.Wrap(mux, simulator.BearerToken, writeError)
 }
 
 // unrouted answers in Webex's error format rather than the mux's plain text, so that clients

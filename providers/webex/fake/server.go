@@ -21,8 +21,6 @@ package fake
 
 import (
 	"encoding/base64"
-	"net/http"
-	"net/http/httptest"
 	"sort"
 	"sync"
 	"time"
@@ -64,12 +62,15 @@ type record struct {
 	seq   uint64
 }
 
+// base is embedded under a lower-case name so that the field stays private, while its Handler,
+// URL, Close and fault injection methods are the Server's own.
+type base = simulator.Base
+
 // Server is the simulated API. All its methods are safe for concurrent use.
 type Server struct {
-	ts      *httptest.Server
-	handler http.Handler
-	orgID   string
-	appID   string
+	base
+	orgID string
+	appID string
 
 	mu        sync.Mutex
 	users     map[string]string // token -> person id
@@ -77,17 +78,17 @@ type Server struct {
 	hooks     map[string]*record
 	seq       uint64
 	pageSize  int
-	faults    simulator.Faults
 }
 
 // New starts a simulator on a local httptest server. Call Close when done.
 func New() *Server {
 	s := NewUnstarted()
-	s.ts = httptest.NewServer(s.handler)
+	simulator.Start(&s.base)
 	return s
 }
 
 // NewUnstarted returns a simulator that listens nowhere: mount Handler on a listener of your own.
+// Handler serves the API under /v1; URL returns the API root, such as "http://127.0.0.1:1234/v1".
 func NewUnstarted() *Server {
 	s := &Server{
 		orgID:    webexID("ORGANIZATION"),
@@ -96,26 +97,8 @@ func NewUnstarted() *Server {
 		hooks:    map[string]*record{},
 		pageSize: defaultPageSize,
 	}
-	s.handler = s.routes()
+	simulator.Mount(&s.base, s.routes(), "/v1")
 	return s
-}
-
-// Handler serves the API under /v1.
-func (s *Server) Handler() http.Handler { return s.handler }
-
-// URL returns the API root, such as "http://127.0.0.1:1234/v1", or "" for an unstarted server.
-func (s *Server) URL() string {
-	if s.ts == nil {
-		return ""
-	}
-	return s.ts.URL + "/v1"
-}
-
-// Close stops the server started by New.
-func (s *Server) Close() {
-	if s.ts != nil {
-		s.ts.Close()
-	}
 }
 
 // AddToken registers token as a user of its own, who sees only the hooks created with it.

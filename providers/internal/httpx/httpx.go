@@ -1,0 +1,149 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package httpx holds the HTTP plumbing that every provider's client shares: building an
+// authenticated request, reading a bounded answer, and turning what went wrong before there was
+// a usable answer into a *providers.Error that carries no credential. Decoding a SaaS's own error
+// documents stays with each provider, since no two SaaS write them alike.
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// MaxBodyBytes caps what is read of any response, so a misbehaving server cannot exhaust memory.
+const MaxBodyBytes = 1 << 20
+
+// NewRequest builds a request that authenticates with the bearer token and asks for JSON. The
+// Content-Type is set only when there is a body.
+func NewRequest(ctx context.Context, method, target, token string, body io.Reader, contentType string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "hookkeeper")
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return req, nil
+}
+
+// NewJSONRequest is NewRequest with in encoded as the JSON body; a nil in sends no body.
+func NewJSONRequest(ctx context.Context, method, target, token string, in any) (*http.Request, error) {
+	var body io.Reader
+	if in != nil {
+		data, err := json.Marshal(in)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(data)
+	}
+	return NewRequest(ctx, method, target, token, body, "application/json")
+}
+
+// Response is an answer, already read and closed.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// OK reports whether the status is a 2xx.
+func (r *Response) OK() bool {
+	return r.StatusCode >= 200 && r.StatusCode <= 299
+}
+
+// Send sends req with hc and reads the whole answer, whatever its status: judging the status is
+// the caller's. A request that cannot be sent, or an answer that cannot be read, is an error of
+// KindUnavailable made by Unavailable.
+func Send(hc *http.Client, req *http.Request, provider, op string, redact []string) (*Response, error) {
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, Unavailable(provider, op, 0, err, redact)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := ReadLimited(resp.Body)
+	if err != nil {
+		return nil, Unavailable(provider, op, resp.StatusCode, err, redact)
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// ReadLimited reads r to the end, and fails rather than read more than MaxBodyBytes.
+func ReadLimited(r io.Reader) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, MaxBodyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading response: %w", err)
+	}
+	if len(body) > MaxBodyBytes {
+		return nil, fmt.Errorf("response larger than %d bytes", MaxBodyBytes)
+	}
+	return body, nil
+}
+
+// Unavailable wraps a failure without a usable answer: the request may not have reached the
+// SaaS, so the controller retries it with backoff. Every value of redact is scrubbed from the
+// message.
+func Unavailable(provider, op string, status int, err error, redact []string) *providers.Error {
+	msg := providers.Scrub(err.Error(), redact...)
+	wrapped := &scrubbedError{msg: msg, err: err}
+	if msg != err.Error() {
+		// The cause itself quotes a credential, so anything that unwrapped it would leak: keep
+		// only its scrubbed text and give up errors.Is on it.
+		wrapped.err = nil
+	}
+	return &providers.Error{
+		Kind:       providers.KindUnavailable,
+		Provider:   provider,
+		Op:         op,
+		StatusCode: status,
+		Message:    msg,
+		Err:        wrapped,
+	}
+}
+
+// scrubbedError keeps the transport error reachable for errors.Is and errors.As (a timeout, a
+// refused connection) while its own text is the scrubbed one.
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// SetRetryAfter carries the Retry-After header into e: always for a rate limit (defaultWait when
+// the header is absent), and for any other error whose answer sends one; never less than a second.
+func SetRetryAfter(e *providers.Error, h http.Header, defaultWait time.Duration) {
+	retryAfter := h.Get("Retry-After")
+	switch {
+	case e.Kind == providers.KindRateLimited:
+		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), defaultWait, time.Second)
+	case retryAfter != "":
+		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), 0, time.Second)
+	}
+}
