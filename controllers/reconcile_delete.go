@@ -92,6 +92,13 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 func (r *WebhookReconciler) remotesToDelete(ctx context.Context, wh *hooksv1alpha1.Webhook, prov providers.Provider,
 	req *providers.Request, id string) ([]string, error) {
 	if id != "" {
+		if wh.Status.ID == "" {
+			// The id comes from the external-id annotation and was never confirmed as ours: it
+			// may belong to another Webhook (this one may be in Conflict).
+			if owner, err := r.ownedByOther(ctx, wh, id); err != nil || owner != "" {
+				return nil, err
+			}
+		}
 		return []string{id}, nil
 	}
 	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {

@@ -378,6 +378,13 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 		wh := expectReason(ctx, other, metav1.ConditionFalse, hooksv1alpha1.ReasonConflict)
 		Expect(ready(Default, wh).Message).To(ContainSubstring(e.ns + "/owner"))
 		Expect(e.hooks()).To(HaveLen(1))
+
+		// Deleting the intruder must not delete the owner's remote webhook.
+		Expect(k8sClient.Delete(ctx, e.webhook("intruder"))).To(Succeed())
+		expectGone(ctx, other)
+		_, found := wx.Hook(id)
+		Expect(found).To(BeTrue())
+		Expect(expectAvailable(ctx, key).Status.ID).To(Equal(id))
 	})
 
 	It("makes no call to Webex while paused, and resumes when unpaused", func() {
