@@ -17,10 +17,14 @@ limitations under the License.
 package controllers_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,6 +76,8 @@ var (
 	aps       *apsfake.Server
 	ps        *psfake.Server
 	cancel    context.CancelFunc
+	// operatorLog keeps everything the operator logged, to search it for secrets.
+	operatorLog = &syncBuffer{}
 	// pingsFixed makes the broken PageSeeder receiver answer its pings.
 	pingsFixed atomic.Bool
 )
@@ -82,7 +88,7 @@ func TestControllers(t *testing.T) {
 }
 
 var _ = BeforeSuite(func() {
-	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	logf.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, operatorLog)), zap.UseDevMode(true)))
 	SetDefaultEventuallyTimeout(30 * time.Second)
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 
@@ -147,6 +153,9 @@ var _ = BeforeSuite(func() {
 })
 
 var _ = AfterSuite(func() {
+	if testEnv != nil && cfg != nil {
+		expectNoSecretLeaked()
+	}
 	if cancel != nil {
 		cancel()
 	}
@@ -167,4 +176,60 @@ func newNamespace(ctx context.Context) string {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "hk-"}}
 	Expect(k8sClient.Create(ctx, ns)).To(Succeed())
 	return ns.Name
+}
+
+// syncBuffer is a bytes.Buffer safe for the operator's concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// expectNoSecretLeaked searches the operator's whole log, every event and every Webhook's status
+// for the value of every Secret the specs created: none may appear anywhere.
+func expectNoSecretLeaked() {
+	ctx := context.Background()
+	var secrets corev1.SecretList
+	Expect(k8sClient.List(ctx, &secrets)).To(Succeed())
+	var values []string
+	for _, s := range secrets.Items {
+		if !strings.HasPrefix(s.Namespace, "hk-") {
+			continue
+		}
+		for _, v := range s.Data {
+			if len(v) >= 6 {
+				values = append(values, string(v))
+			}
+		}
+	}
+	Expect(len(values)).To(BeNumerically(">", 20), "the specs should have left many Secrets to search for")
+
+	var events corev1.EventList
+	Expect(k8sClient.List(ctx, &events)).To(Succeed())
+	var webhooks hooksv1alpha1.WebhookList
+	Expect(k8sClient.List(ctx, &webhooks)).To(Succeed())
+	statuses, err := json.Marshal(webhooks.Items)
+	Expect(err).NotTo(HaveOccurred())
+	var notes strings.Builder
+	for _, ev := range events.Items {
+		notes.WriteString(ev.Message + "\n")
+	}
+	haystacks := map[string]string{"operator log": operatorLog.String(), "events": notes.String(), "Webhooks": string(statuses)}
+	Expect(haystacks["operator log"]).To(ContainSubstring("Created remote webhook"), "the log was captured")
+	for where, text := range haystacks {
+		for _, v := range values {
+			Expect(strings.Contains(text, v)).To(BeFalse(), "a secret value appears in the %s", where)
+		}
+	}
 }
