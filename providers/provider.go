@@ -24,6 +24,8 @@ package providers
 
 import (
 	"context"
+	"sort"
+	"strings"
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -84,6 +86,21 @@ type Request struct {
 	Credentials map[string][]byte
 	// Secrets are the resolved values of spec.SecretRefs(), keyed the same way ("webex.secretRef").
 	Secrets map[string]string
+}
+
+// SecretValues returns every credential and resolved secret of the request, longest first: what
+// a provider scrubs from any text that may reach an error (a value containing another is then
+// replaced whole).
+func (r *Request) SecretValues() []string {
+	values := make([]string, 0, len(r.Credentials)+len(r.Secrets))
+	for _, v := range r.Credentials {
+		values = append(values, strings.TrimSpace(string(v)))
+	}
+	for _, v := range r.Secrets {
+		values = append(values, v)
+	}
+	sort.SliceStable(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
+	return values
 }
 
 // Secret returns the resolved value of the secret reference at path, or "".

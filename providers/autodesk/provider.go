@@ -320,20 +320,9 @@ func (p *Provider) client(req *providers.Request, op string) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	redact := redactions(req)
+	redact := req.SecretValues()
 	bearer, refused := p.authorize(cr, redact)
 	return &client{base: p.base, hc: p.hc, bearer: bearer, refused: refused, redact: redact}, nil
-}
-
-func redactions(req *providers.Request) []string {
-	var values []string
-	for _, v := range req.Credentials {
-		values = append(values, strings.TrimSpace(string(v)))
-	}
-	for _, v := range req.Secrets {
-		values = append(values, v)
-	}
-	return values
 }
 
 // toRemote reports a hook in the neutral shape. Only inactive stops deliveries: active and

@@ -263,7 +263,7 @@ func (p *Provider) client(req *providers.Request, op string) (*Client, error) {
 	if err != nil {
 		return nil, providers.Invalid(ProviderName, "eightByEight.region", "%s", err.Error())
 	}
-	c, err := NewClient(base, p.hc, apiKey, redactions(req)...)
+	c, err := NewClient(base, p.hc, apiKey, req.SecretValues()...)
 	if err != nil {
 		return nil, &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: op,
 			Message: err.Error(), Err: err}
@@ -284,17 +284,6 @@ func credentialAPIKey(req *providers.Request, op string) (string, error) {
 			Message: `credentials Secret key "apiKey" holds whitespace or control characters`}
 	}
 	return key, nil
-}
-
-func redactions(req *providers.Request) []string {
-	var values []string
-	for _, v := range req.Credentials {
-		values = append(values, strings.TrimSpace(string(v)))
-	}
-	for _, v := range req.Secrets {
-		values = append(values, v)
-	}
-	return values
 }
 
 // toRemote reports a webhook in the neutral shape. 8x8 reports no creation time.

@@ -140,13 +140,7 @@ func (p *Provider) accessToken(ctx context.Context, server string, creds credent
 // which a client credential travels (URL-encoded, and the Basic header's base64), and every
 // resolved secret. Longest first, so that a value containing another is replaced whole.
 func redactions(req *providers.Request, creds credentials) []string {
-	var values []string
-	for _, v := range req.Credentials {
-		values = append(values, strings.TrimSpace(string(v)))
-	}
-	for _, v := range req.Secrets {
-		values = append(values, v)
-	}
+	values := req.SecretValues()
 	if creds.oauth() {
 		id, secret := url.QueryEscape(creds.clientID), url.QueryEscape(creds.clientSecret)
 		values = append(values, id, secret, base64.StdEncoding.EncodeToString([]byte(id+":"+secret)))

@@ -196,7 +196,7 @@ func (p *Provider) client(req *providers.Request, op string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := NewClient(p.baseURL, p.hc, token, redactions(req)...)
+	c, err := NewClient(p.baseURL, p.hc, token, req.SecretValues()...)
 	if err != nil {
 		return nil, &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: op,
 			Message: err.Error(), Err: err}
@@ -217,17 +217,6 @@ func credentialToken(req *providers.Request, op string) (string, error) {
 			Message: `credentials Secret key "token" holds whitespace or control characters`}
 	}
 	return token, nil
-}
-
-func redactions(req *providers.Request) []string {
-	var values []string
-	for _, v := range req.Credentials {
-		values = append(values, strings.TrimSpace(string(v)))
-	}
-	for _, v := range req.Secrets {
-		values = append(values, v)
-	}
-	return values
 }
 
 // toRemote reports a webhook in the neutral shape. An empty status is read as active, since
