@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -256,6 +257,9 @@ func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remo
 	if readyReason(wh) != hooksv1alpha1.ReasonRemoteDisabled {
 		r.warn(wh, hooksv1alpha1.ReasonRemoteDisabled, fmt.Sprintf("the SaaS disabled remote webhook %s (state %q)", remote.ID, remote.State))
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRemoteDisabled, "")
+		// The delay counts from now, also when Ready was already False for another reason (a
+		// transition of reason alone keeps the old lastTransitionTime).
+		meta.FindStatusCondition(wh.Status.Conditions, hooksv1alpha1.ConditionReady).LastTransitionTime = metav1.NewTime(r.now())
 	}
 	since := conditionSince(wh)
 	delay := r.reactivationDelay(wh.Status.Reactivations)

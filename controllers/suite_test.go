@@ -213,7 +213,7 @@ func expectNoSecretLeaked() {
 			}
 		}
 	}
-	Expect(len(values)).To(BeNumerically(">", 20), "the specs should have left many Secrets to search for")
+	Expect(values).NotTo(BeEmpty(), "the specs should have left Secrets to search for")
 
 	var events corev1.EventList
 	Expect(k8sClient.List(ctx, &events)).To(Succeed())
