@@ -158,6 +158,10 @@ func ParseRetryAfter(value string, now time.Time, def, min time.Duration) time.D
 	if value != "" {
 		var secs int64
 		if _, err := fmt.Sscanf(value, "%d", &secs); err == nil && fmt.Sprint(secs) == value {
+			// Cap absurd values a day out, where multiplying would overflow.
+			if maxSecs := int64(24 * time.Hour / time.Second); secs > maxSecs {
+				secs = maxSecs
+			}
 			d = time.Duration(secs) * time.Second
 		} else if t, err := time.Parse(time.RFC1123, value); err == nil {
 			d = t.Sub(now)

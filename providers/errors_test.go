@@ -100,3 +100,10 @@ func TestScrub(t *testing.T) {
 		t.Fatalf("Scrub must leave values shorter than 4 characters alone (they match everywhere): %q", got)
 	}
 }
+
+func TestParseRetryAfterHugeValueIsCapped(t *testing.T) {
+	got := providers.ParseRetryAfter("9223372036854775807", time.Now(), time.Second, time.Second)
+	if got != 24*time.Hour {
+		t.Fatalf("ParseRetryAfter of a huge value = %s, want the 24h cap", got)
+	}
+}

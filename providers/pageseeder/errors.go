@@ -141,7 +141,7 @@ func (c *client) statusError(op string, resp *httpx.Response) *providers.Error {
 		Op:         op,
 		StatusCode: resp.StatusCode,
 		Message:    c.scrub(msg),
-		TrackingID: c.scrub(normalizeID(se.ID)),
+		TrackingID: normalizeID(c.scrub(se.ID)),
 	}
 	setRetryAfter(e, resp.Header)
 	return e
@@ -198,7 +198,7 @@ func tokenError(err error, redact []string) *providers.Error {
 		Op:         "token",
 		StatusCode: code,
 		Message:    providers.Scrub("token request refused: "+msg, redact...),
-		TrackingID: providers.Scrub(normalizeID(se.ID), redact...),
+		TrackingID: normalizeID(providers.Scrub(se.ID, redact...)),
 	}
 	switch {
 	case code == http.StatusTooManyRequests:

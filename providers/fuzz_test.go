@@ -1,0 +1,94 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package providers_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// The fuzz targets below cover the helpers every provider shares. Plain `go test` runs their seeds.
+
+// FuzzParseRetryAfter reads Retry-After values: never a panic, never less than the minimum, and
+// the default for an empty header.
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"", " ", "0", "1", "120", " 7 ", "-1", "+5", "05", "1.5", "1e3", "9223372036854775807",
+		"99999999999999999999", "Mon, 02 Jan 2006 15:04:05 GMT", "Wed, 21 Oct 2015 07:28:00 GMT", "Sun, 06 Nov 1994 08:49:37 XYZ",
+		"Monday, 02-Jan-06 15:04:05 GMT", "\xff", "5 5"} {
+		f.Add(s, int64(10*time.Second), int64(time.Second))
+	}
+	f.Add("3", int64(-1), int64(-1))
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, value string, def, min int64) {
+		d := providers.ParseRetryAfter(value, now, time.Duration(def), time.Duration(min))
+		if d < time.Duration(min) {
+			t.Fatalf("ParseRetryAfter(%q, def %d, min %d) = %v, below the minimum", value, def, min, d)
+		}
+		if strings.TrimSpace(value) == "" && d != max(time.Duration(def), time.Duration(min)) {
+			t.Fatalf("ParseRetryAfter(%q, def %d, min %d) = %v, not the default", value, def, min, d)
+		}
+	})
+}
+
+// FuzzKindForStatus maps any status to a known kind, and the documented ones as documented.
+func FuzzKindForStatus(f *testing.F) {
+	for _, c := range []int{-1, 0, 100, 200, 302, 400, 401, 403, 404, 408, 409, 410, 422, 423, 429, 500, 503, 599, 999, 1 << 40} {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, code int) {
+		k := providers.KindForStatus(code)
+		if k.String() == "Unknown" {
+			t.Fatalf("KindForStatus(%d) = %d, not a known kind", code, k)
+		}
+		if code >= 500 && k != providers.KindUnavailable {
+			t.Fatalf("KindForStatus(%d) = %v, want Unavailable", code, k)
+		}
+		if e := (&providers.Error{Kind: k, StatusCode: code}); e.Error() == "" {
+			t.Fatalf("empty error text for %d", code)
+		}
+	})
+}
+
+// FuzzScrub replaces every secret of four or more characters: once the placeholders are set
+// aside, no such secret is left in the text. Secrets holding a bracket are skipped, since they
+// could be spelled by the placeholder itself.
+func FuzzScrub(f *testing.F) {
+	f.Add("bearer tok-1234 refused", "tok-1234", "1234")
+	f.Add("abcdabcdabcd", "abcdabcd", "bcda")
+	f.Add("aaaaaaaaa", "aaaa", "aaa")
+	f.Add("x", "", "redacted")
+	f.Add("[redacted]redacted", "redacted", "acte")
+	f.Add("é\xffé\xff", "\xffé\xff", "é\xff")
+	f.Fuzz(func(t *testing.T, s, secret1, secret2 string) {
+		out := providers.Scrub(s, secret1, secret2)
+		if strings.ContainsAny(secret1+secret2, "[]\x00") {
+			return
+		}
+		rest := strings.ReplaceAll(out, "[redacted]", "\x00")
+		for _, secret := range []string{secret1, secret2} {
+			if len(secret) >= 4 && strings.Contains(rest, secret) {
+				t.Fatalf("Scrub(%q, %q, %q) = %q still holds %q", s, secret1, secret2, out, secret)
+			}
+		}
+		if secret1 == "" && secret2 == "" && out != s {
+			t.Fatalf("Scrub(%q) without secrets changed it to %q", s, out)
+		}
+	})
+}
