@@ -101,6 +101,7 @@ var _ = BeforeSuite(func() {
 	}
 	var err error
 	cfg, err = testEnv.Start()
+	DeferCleanup(stopSuite)
 	Expect(err).NotTo(HaveOccurred(), "start envtest: is KUBEBUILDER_ASSETS set? run the tests with make test")
 
 	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
@@ -152,10 +153,15 @@ var _ = BeforeSuite(func() {
 	}()
 })
 
+// AfterSuite only checks; the cleanup registered in BeforeSuite runs after it even when a check
+// fails, so that no kube-apiserver or etcd outlives the suite.
 var _ = AfterSuite(func() {
-	if testEnv != nil && cfg != nil {
+	if cfg != nil {
 		expectNoSecretLeaked()
 	}
+})
+
+func stopSuite() {
 	if cancel != nil {
 		cancel()
 	}
@@ -165,10 +171,8 @@ var _ = AfterSuite(func() {
 		aps.Close()
 		ps.Close()
 	}
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
-})
+	Expect(testEnv.Stop()).To(Succeed())
+}
 
 // newNamespace creates a fresh namespace for one spec (envtest never deletes namespaces, so
 // specs never share one).
@@ -213,7 +217,9 @@ func expectNoSecretLeaked() {
 			}
 		}
 	}
-	Expect(values).NotTo(BeEmpty(), "the specs should have left Secrets to search for")
+	if len(values) == 0 {
+		return // a focused run whose specs made no Secret: nothing to search for
+	}
 
 	var events corev1.EventList
 	Expect(k8sClient.List(ctx, &events)).To(Succeed())
