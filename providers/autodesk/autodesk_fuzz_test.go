@@ -21,9 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +30,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 // The fuzz targets below prove that nothing APS (or a man in the middle) answers can panic the
@@ -47,80 +46,6 @@ const (
 )
 
 var fuzzSecrets = []string{fuzzClientID, fuzzClientSecret, fuzzToken, fuzzSigning}
-
-// fuzzStatus maps any fuzzed number onto a final HTTP status, keeping the realistic ones as they are.
-func fuzzStatus(code int) int {
-	if code >= 200 && code <= 599 {
-		return code
-	}
-	if code < 0 {
-		code = -(code + 1)
-	}
-	return 200 + code%400
-}
-
-// checkFuzzErr asserts the error contract: nil, or a *providers.Error of a known kind whose text
-// carries none of the secrets.
-func checkFuzzErr(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	var pe *providers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %T %q is not a *providers.Error", err, err)
-	}
-	if pe.Kind < providers.KindUnavailable || pe.Kind > providers.KindMissingCredentials {
-		t.Fatalf("error %q has kind %d, not a known kind", err, pe.Kind)
-	}
-	for _, s := range secrets {
-		for _, text := range []string{err.Error(), pe.Message, pe.TrackingID} {
-			if strings.Contains(text, s) {
-				t.Fatalf("error %q leaks the secret %q", text, s)
-			}
-		}
-	}
-}
-
-// fuzzServer answers the first requests of each iteration with the fuzzed response, and any
-// later one (a next page) with rest, so that a self-referencing next link cannot make an
-// iteration walk a thousand pages.
-type fuzzServer struct {
-	*httptest.Server
-	mu     sync.Mutex
-	status int
-	header http.Header
-	body   []byte
-	calls  int
-}
-
-func newFuzzServer(f *testing.F, rest string) *fuzzServer {
-	s := &fuzzServer{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		s.mu.Lock()
-		s.calls++
-		first, status, header, body := s.calls <= 2, s.status, s.header, s.body
-		s.mu.Unlock()
-		if !first {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write([]byte(rest))
-			return
-		}
-		for k, v := range header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
-	}))
-	f.Cleanup(s.Close)
-	return s
-}
-
-func (s *fuzzServer) set(status int, header http.Header, body []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.status, s.header, s.body, s.calls = status, header, body, 0
-}
 
 func fuzzRequest(oauth bool) *providers.Request {
 	req := &providers.Request{
@@ -221,12 +146,12 @@ func FuzzStatusError(f *testing.F) {
 	addResponseSeeds(f)
 	c := &client{base: DefaultBaseURL, redact: fuzzSecrets}
 	f.Fuzz(func(t *testing.T, status int, body []byte, loc, retry, trID string, _ bool) {
-		code := fuzzStatus(status)
+		code := testutil.FuzzStatus(status)
 		if code < 300 {
 			code += 200
 		}
 		e := c.statusError("get", code, fuzzHeader(loc, retry, trID), body)
-		checkFuzzErr(t, e, fuzzSecrets...)
+		testutil.CheckFuzzErr(t, e, fuzzSecrets...)
 		if e.StatusCode != code || e.Message == "" {
 			t.Fatalf("status error %+v for status %d", e, code)
 		}
@@ -245,7 +170,7 @@ func FuzzStatusError(f *testing.F) {
 			ErrorDescription: raw.Description,
 		}
 		te := tokenError("get", re, fuzzSecrets)
-		checkFuzzErr(t, te, fuzzSecrets...)
+		testutil.CheckFuzzErr(t, te, fuzzSecrets...)
 		if te.Kind == providers.KindNotFound {
 			t.Fatalf("token error %q is NotFound", te)
 		}
@@ -314,16 +239,16 @@ func FuzzHookDecode(f *testing.F) {
 // body and headers to every request, the token request included: the end-to-end decoding path.
 func FuzzProviderResponses(f *testing.F) {
 	addResponseSeeds(f)
-	srv := newFuzzServer(f, `{"data":[]}`)
+	srv := testutil.NewFuzzServer(f, `{"data":[]}`)
 	hc := &http.Client{Timeout: 2 * time.Second}
 	f.Fuzz(func(t *testing.T, status int, body []byte, loc, retry, trID string, oauth bool) {
 		ctx := context.Background()
 		req := fuzzRequest(oauth)
 		p := New(Options{BaseURL: srv.URL, HTTPClient: hc})
-		srv.set(fuzzStatus(status), fuzzHeader(loc, retry, trID), body)
+		srv.Set(testutil.FuzzStatus(status), fuzzHeader(loc, retry, trID), body)
 		r, err := p.Get(ctx, req, "0f60f6a0-996c-11e7-abf3-51d68cff984c")
 		secrets := fuzzRequestSecrets(req)
-		checkFuzzErr(t, err, secrets...)
+		testutil.CheckFuzzErr(t, err, secrets...)
 		if err == nil && r == nil {
 			t.Fatal("Get returned neither a remote nor an error")
 		}
@@ -331,9 +256,9 @@ func FuzzProviderResponses(f *testing.F) {
 			_ = p.Diff(req, r)
 		}
 		p = New(Options{BaseURL: srv.URL, HTTPClient: hc})
-		srv.set(fuzzStatus(status), fuzzHeader(loc, retry, trID), body)
+		srv.Set(testutil.FuzzStatus(status), fuzzHeader(loc, retry, trID), body)
 		found, err := p.Find(ctx, req)
-		checkFuzzErr(t, err, secrets...)
+		testutil.CheckFuzzErr(t, err, secrets...)
 		for _, r := range found {
 			if r == nil || r.Object == nil {
 				t.Fatalf("Find returned an empty remote: %+v", found)

@@ -20,15 +20,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 // The fuzz targets below prove that nothing 8x8 (or a man in the middle) answers can panic the
@@ -41,80 +40,6 @@ const (
 	fuzzAccount    = "6a1c3e5f-7b9d-4f1e-a2c4-e6f8a0b2c4d6"
 	fuzzSubAccount = "Onion_Marketing"
 )
-
-// fuzzStatus maps any fuzzed number onto a final HTTP status, keeping the realistic ones as they are.
-func fuzzStatus(code int) int {
-	if code >= 200 && code <= 599 {
-		return code
-	}
-	if code < 0 {
-		code = -(code + 1)
-	}
-	return 200 + code%400
-}
-
-// checkFuzzErr asserts the error contract: nil, or a *providers.Error of a known kind whose text
-// carries none of the secrets.
-func checkFuzzErr(t *testing.T, err error, secrets ...string) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	var pe *providers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %T %q is not a *providers.Error", err, err)
-	}
-	if pe.Kind < providers.KindUnavailable || pe.Kind > providers.KindMissingCredentials {
-		t.Fatalf("error %q has kind %d, not a known kind", err, pe.Kind)
-	}
-	for _, s := range secrets {
-		for _, text := range []string{err.Error(), pe.Message, pe.TrackingID} {
-			if strings.Contains(text, s) {
-				t.Fatalf("error %q leaks the secret %q", text, s)
-			}
-		}
-	}
-}
-
-// fuzzServer answers the first requests of each iteration with the fuzzed response, and any
-// later one (a next page) with rest, so that a self-referencing next link cannot make an
-// iteration walk a thousand pages.
-type fuzzServer struct {
-	*httptest.Server
-	mu     sync.Mutex
-	status int
-	header http.Header
-	body   []byte
-	calls  int
-}
-
-func newFuzzServer(f *testing.F, rest string) *fuzzServer {
-	s := &fuzzServer{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		s.mu.Lock()
-		s.calls++
-		first, status, header, body := s.calls <= 2, s.status, s.header, s.body
-		s.mu.Unlock()
-		if !first {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write([]byte(rest))
-			return
-		}
-		for k, v := range header {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
-	}))
-	f.Cleanup(s.Close)
-	return s
-}
-
-func (s *fuzzServer) set(status int, header http.Header, body []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.status, s.header, s.body, s.calls = status, header, body, 0
-}
 
 func fuzzRequest() *providers.Request {
 	return &providers.Request{
@@ -186,13 +111,13 @@ func FuzzStatusError(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, status int, body []byte, retry string) {
-		code := fuzzStatus(status)
+		code := testutil.FuzzStatus(status)
 		if code < 300 {
 			code += 200
 		}
 		for _, op := range []string{"list", "upsert", "delete"} {
 			e := c.statusError(op, &httpx.Response{StatusCode: code, Header: fuzzHeader(retry), Body: body})
-			checkFuzzErr(t, e, fuzzAPIKey, fuzzAuth)
+			testutil.CheckFuzzErr(t, e, fuzzAPIKey, fuzzAuth)
 			if e.StatusCode != code || e.Message == "" {
 				t.Fatalf("status error %+v for status %d", e, code)
 			}
@@ -234,23 +159,23 @@ func FuzzParseID(f *testing.F) {
 // body and headers to every request: the end-to-end decoding path of the array list.
 func FuzzProviderResponses(f *testing.F) {
 	addResponseSeeds(f)
-	srv := newFuzzServer(f, `[]`)
+	srv := testutil.NewFuzzServer(f, `[]`)
 	p := New(Options{BaseURL: srv.URL, HTTPClient: &http.Client{Timeout: 2 * time.Second}})
 	f.Fuzz(func(t *testing.T, status int, body []byte, retry string) {
 		ctx := context.Background()
 		req := fuzzRequest()
-		srv.set(fuzzStatus(status), fuzzHeader(retry), body)
+		srv.Set(testutil.FuzzStatus(status), fuzzHeader(retry), body)
 		r, err := p.Get(ctx, req, fuzzAccount+"/"+fuzzSubAccount+"/MSG")
-		checkFuzzErr(t, err, fuzzAPIKey, fuzzAuth)
+		testutil.CheckFuzzErr(t, err, fuzzAPIKey, fuzzAuth)
 		if err == nil && r == nil {
 			t.Fatal("Get returned neither a remote nor an error")
 		}
 		if err == nil {
 			_ = p.Diff(req, r)
 		}
-		srv.set(fuzzStatus(status), fuzzHeader(retry), body)
+		srv.Set(testutil.FuzzStatus(status), fuzzHeader(retry), body)
 		found, err := p.Find(ctx, req)
-		checkFuzzErr(t, err, fuzzAPIKey, fuzzAuth)
+		testutil.CheckFuzzErr(t, err, fuzzAPIKey, fuzzAuth)
 		for _, r := range found {
 			if r == nil || r.Object == nil {
 				t.Fatalf("Find returned an empty remote: %+v", found)
