@@ -31,6 +31,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
+	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
+	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
 
 // remoteHook is what a spec needs to know of a remote webhook, whatever the provider.
@@ -51,7 +56,38 @@ type account struct {
 	replace func(*hooksv1alpha1.Webhook)
 	// remotes lists the account's remote webhooks.
 	remotes func() []remoteHook
+	// key is the credential the simulator counts requests and matches faults by; sim is the
+	// account's simulator.
+	key string
+	sim simulatorServer
+	// apiPath is the URL path prefix of the webhook API, token requests excluded.
+	apiPath string
+	// createPath is the URL path prefix of the SaaS's create request, for faults on it alone.
+	createPath string
+	// deleteRemote, changeRemote and disableRemote act on a remote webhook out of band: a user
+	// in the SaaS's console, or the SaaS itself after failed deliveries. changeRemote moves the
+	// target URL to outOfBandTarget.
+	deleteRemote, changeRemote, disableRemote func(id string)
 }
+
+// outOfBandTarget is where changeRemote points a remote webhook.
+const outOfBandTarget = "https://attacker.example.net/collect"
+
+// simulatorServer is what every provider simulator offers for fault injection and counting.
+type simulatorServer interface {
+	InjectFault(simulator.Fault)
+	ClearFaults()
+	Requests(key string) int
+}
+
+// injectFault adds a fault limited to the account's credential.
+func (a account) injectFault(f simulator.Fault) {
+	f.Key = a.key
+	a.sim.InjectFault(f)
+}
+
+// requests counts the requests the account's credential made, failed ones included.
+func (a account) requests() int { return a.sim.Requests(a.key) }
 
 var psClientIDs atomic.Int64
 
@@ -75,6 +111,10 @@ var accounts = map[hooksv1alpha1.ProviderType]func() account{
 				}
 				return out
 			},
+			key: token, sim: wx, createPath: "/v1/webhooks", apiPath: "/v1/",
+			deleteRemote:  wx.DeleteOutOfBand,
+			changeRemote:  func(id string) { wx.UpdateOutOfBand(id, func(h *webexfake.Hook) { h.TargetURL = outOfBandTarget }) },
+			disableRemote: wx.Disable,
 		}
 	},
 	hooksv1alpha1.ProviderEightByEight: func() account {
@@ -96,6 +136,13 @@ var accounts = map[hooksv1alpha1.ProviderType]func() account{
 				}
 				return out
 			},
+			key: key, sim: e8, createPath: "/api/v1/accounts/", apiPath: "/api/",
+			deleteRemote: func(id string) { e8.DeleteOutOfBand(e8ID(id)) },
+			changeRemote: func(id string) {
+				a, sub, typ := e8ID(id)
+				e8.UpdateOutOfBand(a, sub, typ, func(h *e8fake.Hook) { h.URL = outOfBandTarget })
+			},
+			disableRemote: func(id string) { e8.Disable(e8ID(id)) },
 		}
 	},
 	hooksv1alpha1.ProviderAutodesk: func() account {
@@ -119,6 +166,11 @@ var accounts = map[hooksv1alpha1.ProviderType]func() account{
 				}
 				return out
 			},
+			key: clientID, sim: aps, createPath: "/webhooks/v1/systems/", apiPath: "/webhooks/",
+			deleteRemote: aps.DeleteOutOfBand,
+			// APS cannot move a hook's callback; a console user can change its filter.
+			changeRemote:  func(id string) { aps.UpdateOutOfBand(id, func(h *apsfake.Hook) { h.Filter = "$[?(@.ext=='exe')]" }) },
+			disableRemote: aps.Disable,
 		}
 	},
 	hooksv1alpha1.ProviderPageSeeder: func() account {
@@ -140,8 +192,25 @@ var accounts = map[hooksv1alpha1.ProviderType]func() account{
 				}
 				return out
 			},
+			key: identifier, sim: ps, createPath: "/ps/service/", apiPath: "/ps/service/",
+			deleteRemote:  func(id string) { ps.DeleteOutOfBand(psID(id)) },
+			changeRemote:  func(id string) { ps.UpdateOutOfBand(psID(id), func(h *psfake.Hook) { h.URL = outOfBandTarget }) },
+			disableRemote: func(id string) { ps.SetStatus(psID(id), "disabled") },
 		}
 	},
+}
+
+// e8ID splits a synthetic 8x8 id into account, sub-account and type.
+func e8ID(id string) (string, string, string) {
+	parts := strings.SplitN(id, "/", 3)
+	Expect(parts).To(HaveLen(3), "8x8 id %q", id)
+	return parts[0], parts[1], parts[2]
+}
+
+func psID(id string) int64 {
+	n, err := strconv.ParseInt(id, 10, 64)
+	Expect(err).NotTo(HaveOccurred())
+	return n
 }
 
 // hexOnly maps any string onto hexadecimal digits, for GUID-shaped account ids.

@@ -261,6 +261,13 @@ func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remo
 		// transition of reason alone keeps the old lastTransitionTime).
 		meta.FindStatusCondition(wh.Status.Conditions, hooksv1alpha1.ConditionReady).LastTransitionTime = metav1.NewTime(r.now())
 	}
+	if remote.SelfReactivating {
+		// The SaaS was told to re-activate the webhook itself (APS autoReactivateHook): a PATCH
+		// from the operator would race it, so look again after the delay instead.
+		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRemoteDisabled,
+			fmt.Sprintf("the SaaS disabled the webhook (state %q) and re-activates it itself, as its autoReactivateHook setting asks", remote.State))
+		return ctrl.Result{RequeueAfter: r.Options.ReactivationDelay}, nil
+	}
 	since := conditionSince(wh)
 	delay := r.reactivationDelay(wh.Status.Reactivations)
 	if wait := since.Add(delay).Sub(r.now()); wait > 0 {

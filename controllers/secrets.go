@@ -25,6 +25,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -35,7 +36,7 @@ import (
 // namespace only, into a provider request. A missing Secret or key is a KindMissingCredentials
 // error that names it, never its value.
 func (r *WebhookReconciler) buildRequest(ctx context.Context, wh *hooksv1alpha1.Webhook) (*providers.Request, error) {
-	creds, err := r.readSecret(ctx, wh.Namespace, wh.Spec.CredentialsRef.Name, "spec.credentialsRef")
+	creds, err := r.readSecret(ctx, wh, wh.Spec.CredentialsRef.Name, "spec.credentialsRef")
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +47,7 @@ func (r *WebhookReconciler) buildRequest(ctx context.Context, wh *hooksv1alpha1.
 		Secrets:     map[string]string{},
 	}
 	for path, ref := range wh.Spec.SecretRefs() {
-		s, err := r.readSecret(ctx, wh.Namespace, ref.Name, "spec."+path)
+		s, err := r.readSecret(ctx, wh, ref.Name, "spec."+path)
 		if err != nil {
 			return nil, err
 		}
@@ -60,16 +61,26 @@ func (r *WebhookReconciler) buildRequest(ctx context.Context, wh *hooksv1alpha1.
 	return req, nil
 }
 
-func (r *WebhookReconciler) readSecret(ctx context.Context, ns, name, field string) (*corev1.Secret, error) {
+// readSecret reads a Secret of the Webhook's namespace. For a Webhook being deleted, a Secret
+// deleted a short while ago (by the same namespace deletion, typically) is still known.
+func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.Webhook, name, field string) (*corev1.Secret, error) {
+	key := client.ObjectKey{Namespace: wh.Namespace, Name: name}
 	s := &corev1.Secret{}
-	if err := r.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, s); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil, &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve secrets",
-				Message: fmt.Sprintf("%s: Secret %q not found in namespace %q", field, name, ns)}
-		}
+	err := r.Get(ctx, key, s)
+	if err == nil {
+		return s, nil
+	}
+	if !apierrors.IsNotFound(err) {
 		return nil, err
 	}
-	return s, nil
+	if !wh.DeletionTimestamp.IsZero() && r.deletedSecrets != nil {
+		if data, ok := r.deletedSecrets.recall(key); ok {
+			ctrl.LoggerFrom(ctx).Info("Using a deleted Secret's last known data to delete the remote webhook", "secret", name)
+			return &corev1.Secret{Data: data}, nil
+		}
+	}
+	return nil, &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve secrets",
+		Message: fmt.Sprintf("%s: Secret %q not found in namespace %q", field, name, wh.Namespace)}
 }
 
 // credentialKey identifies the account behind a request, for the per-credential rate-limit gate.

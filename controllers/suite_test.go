@@ -38,8 +38,10 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -64,6 +66,8 @@ const (
 	resyncPeriod      = 15 * time.Second
 	reactivationDelay = 2 * time.Second
 	deletionTimeout   = 4 * time.Second
+	httpTimeout       = 2 * time.Second
+	workers           = 4
 )
 
 var (
@@ -75,7 +79,6 @@ var (
 	e8        *e8fake.Server
 	aps       *apsfake.Server
 	ps        *psfake.Server
-	cancel    context.CancelFunc
 	// operatorLog keeps everything the operator logged, to search it for secrets.
 	operatorLog = &syncBuffer{}
 	// pingsFixed makes the broken PageSeeder receiver answer its pings.
@@ -120,15 +123,53 @@ var _ = BeforeSuite(func() {
 		return nil
 	})
 
+	startOperator()
+})
+
+// operator is the running manager of the suite: specs may stop and start it, as a crash and a
+// restart of the operator's pod would.
+var operator struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// statusPatchFault, when set, is asked before each status write of the operator: a non-nil error
+// fails the write, as an API server conflict or a crash right before it would.
+var statusPatchFault atomic.Pointer[func(obj client.Object) error]
+
+// faultyClient is the manager's client, with status writes that statusPatchFault can fail.
+type faultyClient struct{ client.Client }
+
+func (c faultyClient) Status() client.SubResourceWriter { return faultyStatus{c.Client.Status()} }
+
+type faultyStatus struct{ client.SubResourceWriter }
+
+func (s faultyStatus) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+	if f := statusPatchFault.Load(); f != nil {
+		if err := (*f)(obj); err != nil {
+			return err
+		}
+	}
+	return s.SubResourceWriter.Patch(ctx, obj, patch, opts...)
+}
+
+// startOperator builds a fresh manager and reconciler, as a restarted pod would, and starts it.
+func startOperator() {
+	operator.mu.Lock()
+	defer operator.mu.Unlock()
+	Expect(operator.done).To(BeNil(), "the operator is already running")
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
+		// Each restart registers the controller again, under the same name.
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	Expect(err).NotTo(HaveOccurred())
-	httpClient := &http.Client{Timeout: 2 * time.Second}
+	httpClient := &http.Client{Timeout: httpTimeout}
 	r := &controllers.WebhookReconciler{
-		Client:   mgr.GetClient(),
+		Client:   faultyClient{mgr.GetClient()},
 		Scheme:   mgr.GetScheme(),
 		Recorder: mgr.GetEventRecorder("hookkeeper"),
 		Providers: providers.Registry{
@@ -141,17 +182,38 @@ var _ = BeforeSuite(func() {
 			ResyncPeriod:            resyncPeriod,
 			ReactivationDelay:       reactivationDelay,
 			DeletionTimeout:         deletionTimeout,
-			MaxConcurrentReconciles: 4,
+			MaxConcurrentReconciles: workers,
 		},
 	}
-	var ctx context.Context
-	ctx, cancel = context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
 	Expect(r.SetupWithManager(ctx, mgr)).To(Succeed())
+	done := make(chan struct{})
 	go func() {
 		defer GinkgoRecover()
+		defer close(done)
 		Expect(mgr.Start(ctx)).To(Succeed())
 	}()
-})
+	operator.cancel, operator.done = cancel, done
+}
+
+// stopOperator stops the manager and waits until every worker has returned. In-flight requests to
+// the SaaS are cancelled, so some may have been applied without their answer being seen.
+func stopOperator() {
+	operator.mu.Lock()
+	defer operator.mu.Unlock()
+	if operator.done == nil {
+		return
+	}
+	operator.cancel()
+	<-operator.done
+	operator.cancel, operator.done = nil, nil
+}
+
+// restartOperator is a crash and restart of the operator: nothing survives in memory.
+func restartOperator() {
+	stopOperator()
+	startOperator()
+}
 
 // AfterSuite only checks; the cleanup registered in BeforeSuite runs after it even when a check
 // fails, so that no kube-apiserver or etcd outlives the suite.
@@ -162,9 +224,7 @@ var _ = AfterSuite(func() {
 })
 
 func stopSuite() {
-	if cancel != nil {
-		cancel()
-	}
+	stopOperator()
 	if wx != nil {
 		wx.Close()
 		e8.Close()

@@ -66,6 +66,9 @@ type WebhookReconciler struct {
 	Gates *Gates
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+
+	// deletedSecrets remembers deleted Secrets that Webhooks read, for their deletion.
+	deletedSecrets *secretMemory
 }
 
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks,verbs=get;list;watch;patch
@@ -154,6 +157,13 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	if r.Gates == nil {
 		r.Gates = NewGates(r.now)
 	}
+	if r.deletedSecrets == nil {
+		ttl := r.Options.DeletionTimeout
+		if ttl <= 0 {
+			ttl = 10 * time.Minute
+		}
+		r.deletedSecrets = newSecretMemory(ttl, r.now)
+	}
 	workers := r.Options.MaxConcurrentReconciles
 	if workers < 1 {
 		workers = 1
@@ -164,7 +174,7 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 			predicate.AnnotationChangedPredicate{},
 			deletionStarted,
 		))).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.webhooksForSecret)).
+		Watches(&corev1.Secret{}, r.secretHandler()).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: workers,
 			// 5xx and network errors back off from 1s to 5m per Webhook.
@@ -172,6 +182,37 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 		}).
 		Named("webhook").
 		Complete(r)
+}
+
+// secretHandler enqueues the Webhooks that read a Secret when it changes. When it is deleted, it
+// also remembers its data for a while, so that those Webhooks can still be deleted cleanly.
+func (r *WebhookReconciler) secretHandler() handler.EventHandler {
+	enqueue := func(ctx context.Context, obj client.Object, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		for _, req := range r.webhooksForSecret(ctx, obj) {
+			q.Add(req)
+		}
+	}
+	return handler.Funcs{
+		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			r.deletedSecrets.forget(client.ObjectKeyFromObject(e.Object))
+			enqueue(ctx, e.Object, q)
+		},
+		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(ctx, e.ObjectNew, q)
+		},
+		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			reqs := r.webhooksForSecret(ctx, e.Object)
+			if s, ok := e.Object.(*corev1.Secret); ok && len(reqs) > 0 {
+				r.deletedSecrets.remember(client.ObjectKeyFromObject(s), s.Data)
+			}
+			for _, req := range reqs {
+				q.Add(req)
+			}
+		},
+		GenericFunc: func(ctx context.Context, e event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(ctx, e.Object, q)
+		},
+	}
 }
 
 // webhooksForSecret maps a Secret to the Webhooks in its namespace that read it.

@@ -120,6 +120,9 @@ type Remote struct {
 	// Pending is true while the SaaS has not verified the webhook yet (PageSeeder before a
 	// successful ping): it exists but does not deliver. Ready stays False, reason Creating.
 	Pending bool
+	// SelfReactivating is true when the SaaS re-activates the webhook itself after it disabled
+	// it (APS with autoReactivateHook): the operator then leaves re-activation to the SaaS.
+	SelfReactivating bool
 	// Created is the remote creation time, nil when the SaaS does not report one.
 	Created *time.Time
 	// Object is the provider's own representation, for its Diff and Update.

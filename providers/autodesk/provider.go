@@ -332,7 +332,9 @@ func toRemote(h *Hook) *providers.Remote {
 		ID:     h.HookID,
 		State:  h.Status,
 		Active: h.Status != StatusInactive,
-		Object: h,
+		// APS re-activates such a hook on its own; the operator must not race it.
+		SelfReactivating: bool(h.AutoReactivateHook),
+		Object:           h,
 	}
 	if t, ok := h.CreatedTime(); ok {
 		r.Created = &t
