@@ -22,9 +22,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -41,6 +45,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 )
 
@@ -58,6 +63,64 @@ type config struct {
 	workers                   int
 	qps                       float64
 	burst                     int
+	providerQPS               providerLimits
+}
+
+// defaultProviderQPS is the default of --provider-qps: below what each SaaS documents or is
+// known to tolerate per credential, so that the operator slows down before the SaaS says so.
+const defaultProviderQPS = "webex=10,eightbyeight=20,autodesk=10,pageseeder=10"
+
+// rateLimitedProviders are the names --provider-qps accepts, in the order it prints them.
+var rateLimitedProviders = []string{webex.ProviderName, eightbyeight.ProviderName, autodesk.ProviderName, pageseeder.ProviderName}
+
+// providerLimits is the value of --provider-qps: the client-side rate of each provider, per
+// credential. Each Set overrides the providers it names and keeps the others.
+type providerLimits struct {
+	limits map[string]ratelimit.Limit
+}
+
+// String lists the limits as the flag takes them, providers in a fixed order.
+func (p *providerLimits) String() string {
+	if p == nil {
+		return ""
+	}
+	var items []string
+	for _, name := range rateLimitedProviders {
+		l, ok := p.limits[name]
+		if !ok {
+			continue
+		}
+		item := name + "=" + strconv.FormatFloat(l.QPS, 'g', -1, 64)
+		if l.Burst > 0 {
+			item += ":" + strconv.Itoa(l.Burst)
+		}
+		items = append(items, item)
+	}
+	return strings.Join(items, ",")
+}
+
+// Set reads name=qps or name=qps:burst items (see ratelimit.Parse) and overrides the limits of
+// the providers they name. An unknown name is an error that lists the known ones.
+func (p *providerLimits) Set(s string) error {
+	parsed, err := ratelimit.Parse(s)
+	if err != nil {
+		return err
+	}
+	for name := range parsed {
+		if !slices.Contains(rateLimitedProviders, name) {
+			return fmt.Errorf("unknown provider %q: want one of %s", name, strings.Join(rateLimitedProviders, ", "))
+		}
+	}
+	if p.limits == nil {
+		p.limits = map[string]ratelimit.Limit{}
+	}
+	maps.Copy(p.limits, parsed)
+	return nil
+}
+
+// limit returns the limit of provider; none when it has none.
+func (p *providerLimits) limit(provider string) ratelimit.Limit {
+	return p.limits[provider]
 }
 
 func (c *config) bind(fs *flag.FlagSet) {
@@ -75,6 +138,11 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.httpTimeout, "http-timeout", 30*time.Second, "Timeout of each request to a SaaS.")
 	fs.Float64Var(&c.qps, "kube-api-qps", 50, "Queries per second to the Kubernetes API server.")
 	fs.IntVar(&c.burst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server.")
+	c.providerQPS = providerLimits{}
+	if err := c.providerQPS.Set(defaultProviderQPS); err != nil {
+		panic(err) // a constant that does not parse is a programming error
+	}
+	fs.Var(&c.providerQPS, "provider-qps", "Client-side requests per second per credential for each provider, as name=qps or name=qps:burst items separated by commas (0 disables a provider's limit; the burst defaults to twice the rate). Items given override the default of their provider only; the providers are "+strings.Join(rateLimitedProviders, ", ")+".")
 }
 
 // validate checks the flags that a typo would turn into a silent misbehaviour.
@@ -102,13 +170,22 @@ func (c *config) validate() error {
 
 // registry builds the provider set explicitly: no init() side effects.
 func (c *config) registry() providers.Registry {
-	httpClient := &http.Client{Timeout: c.httpTimeout}
 	return providers.Registry{
-		hooksv1alpha1.ProviderWebex:        webex.New(webex.Options{BaseURL: c.webexURL, HTTPClient: httpClient}),
-		hooksv1alpha1.ProviderEightByEight: eightbyeight.New(eightbyeight.Options{BaseURL: c.eightByEightURL, HTTPClient: httpClient}),
-		hooksv1alpha1.ProviderAutodesk:     autodesk.New(autodesk.Options{BaseURL: c.autodeskURL, HTTPClient: httpClient}),
-		hooksv1alpha1.ProviderPageSeeder:   pageseeder.New(pageseeder.Options{HTTPClient: httpClient, AllowInsecure: c.allowInsecure}),
+		hooksv1alpha1.ProviderWebex:        webex.New(webex.Options{BaseURL: c.webexURL, HTTPClient: c.httpClient(webex.ProviderName)}),
+		hooksv1alpha1.ProviderEightByEight: eightbyeight.New(eightbyeight.Options{BaseURL: c.eightByEightURL, HTTPClient: c.httpClient(eightbyeight.ProviderName)}),
+		hooksv1alpha1.ProviderAutodesk:     autodesk.New(autodesk.Options{BaseURL: c.autodeskURL, HTTPClient: c.httpClient(autodesk.ProviderName)}),
+		hooksv1alpha1.ProviderPageSeeder:   pageseeder.New(pageseeder.Options{HTTPClient: c.httpClient(pageseeder.ProviderName), AllowInsecure: c.allowInsecure}),
 	}
+}
+
+// httpClient returns the client of one provider: its own connection pool, limited to the
+// provider's --provider-qps per credential.
+func (c *config) httpClient(provider string) *http.Client {
+	var base http.RoundTripper
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		base = t.Clone()
+	}
+	return &http.Client{Timeout: c.httpTimeout, Transport: ratelimit.Transport(base, provider, c.providerQPS.limit(provider))}
 }
 
 func main() {
@@ -168,6 +245,7 @@ func run(ctx context.Context, c *config) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	ctrl.Log.WithName("setup").Info("Starting the operator", "resyncPeriod", c.resync.String(), "workers", c.workers)
+	ctrl.Log.WithName("setup").Info("Starting the operator", "resyncPeriod", c.resync.String(), "workers", c.workers,
+		"providerQPS", c.providerQPS.String())
 	return mgr.Start(ctx)
 }

@@ -27,6 +27,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // deletionRetry is how often a deletion blocked on credentials is tried again.
@@ -70,6 +71,7 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 		return r.deleteBlocked(ctx, s, id, err)
 	}
 	gate := credentialKey(wh.Spec.Provider, req.Credentials)
+	ctx = ratelimit.WithKey(ctx, gate)
 	if wait := r.Gates.Wait(gate); wait > 0 {
 		return rateLimited(wh, wait)
 	}

@@ -30,6 +30,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // pendingRetry is how soon a webhook the SaaS has not verified yet is looked at again.
@@ -67,6 +68,8 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 		return r.failure(ctx, wh, "", err)
 	}
 	y := &syncCtx{scope: s, prov: prov, req: req, gate: credentialKey(wh.Spec.Provider, req.Credentials)}
+	// Every request of this reconcile counts against the client-side rate of this credential.
+	ctx = ratelimit.WithKey(ctx, y.gate)
 	if err := prov.Validate(req); err != nil {
 		return r.failure(ctx, wh, y.gate, err)
 	}

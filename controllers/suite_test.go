@@ -55,6 +55,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
@@ -167,7 +168,10 @@ func startOperator() {
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	Expect(err).NotTo(HaveOccurred())
-	httpClient := &http.Client{Timeout: httpTimeout}
+	// The client-side rate per credential is far above what the specs need; it is there so that
+	// every request goes through the same transport as in production.
+	httpClient := &http.Client{Timeout: httpTimeout,
+		Transport: ratelimit.Transport(nil, "any", ratelimit.Limit{QPS: 200, Burst: 400})}
 	r := &controllers.WebhookReconciler{
 		Client:   faultyClient{mgr.GetClient()},
 		Scheme:   mgr.GetScheme(),

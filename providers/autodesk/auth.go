@@ -33,6 +33,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 const (
@@ -205,8 +206,13 @@ var credentialCodes = map[string]bool{
 }
 
 // tokenError maps a failed token request. oauth2's RetrieveError quotes the whole response body,
-// which may echo the secret, so neither it nor its text is kept: only a scrubbed message.
+// which may echo the secret, so neither it nor its text is kept: only a scrubbed message. An
+// error of our own that the transport raised before the request left, such as the client-side
+// rate limit, keeps its kind and RetryAfter.
 func tokenError(op string, err error, redact []string) *providers.Error {
+	if pe := httpx.Carried(err, ProviderName, op, redact); pe != nil {
+		return pe
+	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
 		e := unavailable(op, 0, fmt.Errorf("token endpoint: %w", err), redact)

@@ -30,6 +30,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 func TestTokenFetchedOnceForEveryWebhookOfAClient(t *testing.T) {
@@ -401,4 +402,38 @@ func TestCancelledContextWhileWaitingForAToken(t *testing.T) {
 	if waited := time.Since(start); waited > 200*time.Millisecond {
 		t.Errorf("the waiting caller ignored its deadline for %v", waited)
 	}
+}
+
+// TestClientSideRateLimitOnTheTokenRequest checks that the client-side rate limit, when it
+// refuses a token request, reaches the caller as a rate limit with its wait rather than as an
+// unreachable token endpoint.
+func TestClientSideRateLimitOnTheTokenRequest(t *testing.T) {
+	srv := fake.New()
+	t.Cleanup(srv.Close)
+	srv.AddClient(clientID, clientSecret)
+	hc := &http.Client{Transport: ratelimit.Transport(nil, autodesk.ProviderName,
+		ratelimit.Limit{QPS: 0.001, Burst: 1, MaxWait: time.Millisecond})}
+	prov := autodesk.New(autodesk.Options{BaseURL: srv.URL(), HTTPClient: hc})
+	ctx := ratelimit.WithKey(context.Background(), "credential-hash")
+
+	// The first request of the credential takes its only turn.
+	first, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL()+"/webhooks/v1/hooks", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Do(first)
+	if err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	_ = resp.Body.Close()
+
+	_, err = prov.Find(ctx, newRequest())
+	pe := testutil.ProviderError(t, err)
+	if pe.Kind != providers.KindRateLimited || pe.RetryAfter <= 0 || pe.Provider != autodesk.ProviderName {
+		t.Fatalf("got %v (kind %v, RetryAfter %v), want RateLimited with a RetryAfter", pe, pe.Kind, pe.RetryAfter)
+	}
+	if n := srv.TokenRequests(clientID); n != 0 {
+		t.Errorf("%d token requests reached APS past the limit", n)
+	}
+	assertNoSecrets(t, err)
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // TestTokenFetchedOnceAndReused runs every operation, several concurrently, on one provider:
@@ -318,4 +319,38 @@ func TestNonAdministratorIsUnauthorized(t *testing.T) {
 	if pe.Kind != providers.KindUnauthorized || pe.StatusCode != 403 || !strings.Contains(pe.Message, "administrator") {
 		t.Errorf("Find as a non-administrator = %v (kind %v), want Unauthorized 403 saying why", pe, pe.Kind)
 	}
+}
+
+// TestClientSideRateLimitOnTheTokenRequest checks that the client-side rate limit, when it
+// refuses a token request, reaches the caller as a rate limit with its wait rather than as an
+// unreachable server.
+func TestClientSideRateLimitOnTheTokenRequest(t *testing.T) {
+	srv := fake.New()
+	t.Cleanup(srv.Close)
+	srv.AddClient(clientID, clientSecret, internalID)
+	hc := &http.Client{Transport: ratelimit.Transport(nil, pageseeder.ProviderName,
+		ratelimit.Limit{QPS: 0.001, Burst: 1, MaxWait: time.Millisecond})}
+	prov := pageseeder.New(pageseeder.Options{HTTPClient: hc, AllowInsecure: true})
+	ctx := ratelimit.WithKey(context.Background(), "credential-hash")
+
+	// The first request of the credential takes its only turn.
+	first, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL()+"/ps/service/groups", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := hc.Do(first)
+	if err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	_ = resp.Body.Close()
+
+	_, err = prov.Find(ctx, newRequest(srv.URL(), "https://hooks.example.com/ps"))
+	pe := testutil.ProviderError(t, err)
+	if pe.Kind != providers.KindRateLimited || pe.RetryAfter <= 0 || pe.Provider != pageseeder.ProviderName {
+		t.Fatalf("got %v (kind %v, RetryAfter %v), want RateLimited with a RetryAfter", pe, pe.Kind, pe.RetryAfter)
+	}
+	if n := srv.TokenRequests(clientID); n != 0 {
+		t.Errorf("%d token requests reached PageSeeder past the limit", n)
+	}
+	assertNoSecrets(t, err)
 }

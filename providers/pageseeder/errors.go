@@ -170,8 +170,12 @@ func isPingFailure(err error) bool {
 // including a 404 from a serverUrl that is no PageSeeder, Unavailable: never NotFound, which
 // would make the controller believe the webhook is gone. The oauth2 package's own error text
 // quotes the whole response body, so it is never kept; the message is rebuilt from the parsed,
-// scrubbed fields.
+// scrubbed fields. An error of our own that the transport raised before the request left, such
+// as the client-side rate limit, keeps its kind and RetryAfter.
 func tokenError(err error, redact []string) *providers.Error {
+	if pe := httpx.Carried(err, ProviderName, "token", redact); pe != nil {
+		return pe
+	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
 		return unavailable("token", 0, err, redact)

@@ -20,7 +20,10 @@ limitations under the License.
 package simulator
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,6 +34,18 @@ import (
 // Fault makes matching requests fail. Faults act before authentication and before any change
 // of state, except DropResponse, which lets the request change the state and then loses the
 // answer. The first matching fault wins.
+//
+// What the client sees, by the fields set (Delay always comes first, and a client that gives up
+// during it leaves the request unapplied):
+//   - Status: that error answer; the request is not applied.
+//   - Reset: the connection is torn down without an answer; the request is not applied, as
+//     when a connection dies before the SaaS reads it.
+//   - DropResponse: the request is applied, then the client gets Status, or with Status 0 a
+//     closed connection, as when an answer is lost on the way back.
+//   - DropResponse and Hang: the request is applied, then the answer is held until the client
+//     gives up (at most MaxHang), so that the client's own timeout fires after the SaaS made the
+//     change. Hang without DropResponse does nothing.
+//   - Delay alone: the request is handled normally, late.
 type Fault struct {
 	// Key limits the fault to requests made with this credential (the bearer token, or the
 	// simulator's own key for token requests); empty matches any.
@@ -52,7 +67,17 @@ type Fault struct {
 	DropResponse bool
 	// Delay holds the request this long before the fault (or the normal handling) proceeds.
 	Delay time.Duration
+	// Reset closes the connection without applying the request or answering it. It wins over
+	// DropResponse and Status.
+	Reset bool
+	// Hang, with DropResponse, holds the answer of the applied request until the client gives up
+	// or MaxHang has passed, whichever comes first; then the answer is dropped as DropResponse says.
+	Hang bool
 }
+
+// MaxHang bounds how long a Hang fault holds an answer when the client never gives up, so that a
+// test server cannot keep a handler running forever.
+const MaxHang = 5 * time.Minute
 
 // ErrorWriter writes an error response in the simulated SaaS's own format.
 type ErrorWriter func(w http.ResponseWriter, status int, message, retryAfter string)
@@ -156,10 +181,15 @@ func (f *Faults) Wrap(next http.Handler, key KeyFunc, writeError ErrorWriter) ht
 			next.ServeHTTP(w, r)
 			return
 		}
+		if fault.Delay > 0 || (fault.Hang && fault.DropResponse) {
+			readAhead(r)
+		}
 		if !Sleep(r.Context(), fault.Delay) {
 			return
 		}
 		switch {
+		case fault.Reset:
+			closeConnection(w, writeError, true)
 		case fault.DropResponse:
 			dropResponse(w, r, next, fault, writeError)
 		case fault.Status != 0:
@@ -170,13 +200,44 @@ func (f *Faults) Wrap(next http.Handler, key KeyFunc, writeError ErrorWriter) ht
 	})
 }
 
-// dropResponse runs the request against the state and throws the answer away.
+// maxReadAhead bounds what readAhead holds in memory.
+const maxReadAhead = 1 << 20
+
+// readAhead reads the request body into memory (up to maxReadAhead; the rest stays on the wire),
+// and leaves a copy in its place. The server watches for a client that hangs up, and cancels
+// r.Context(), only once the body has been read to its end: without this, a Delay or a Hang would
+// go on, and a delayed request would be applied, after the client gave up.
+func readAhead(r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxReadAhead))
+	if err != nil {
+		// The client is already gone; what was read is all the handler gets.
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		return
+	}
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), r.Body))
+}
+
+// dropResponse runs the request against the state and throws the answer away, after holding it
+// for a Hang fault.
 func dropResponse(w http.ResponseWriter, r *http.Request, next http.Handler, fault *Fault, writeError ErrorWriter) {
 	next.ServeHTTP(httptest.NewRecorder(), r)
+	if fault.Hang {
+		_ = Sleep(r.Context(), MaxHang)
+	}
 	if fault.Status != 0 {
 		writeFault(w, fault, writeError)
 		return
 	}
+	closeConnection(w, writeError, false)
+}
+
+// closeConnection ends the connection without a response; with reset, a TCP connection is torn
+// down with a reset (RST) rather than an orderly close, as a crashed peer or a middlebox would do
+// it. A writer that cannot be hijacked gets a 502 instead, the nearest an answer can come.
+func closeConnection(w http.ResponseWriter, writeError ErrorWriter, reset bool) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		writeError(w, http.StatusBadGateway, http.StatusText(http.StatusBadGateway), "")
@@ -186,6 +247,9 @@ func dropResponse(w http.ResponseWriter, r *http.Request, next http.Handler, fau
 	if err != nil {
 		writeError(w, http.StatusBadGateway, http.StatusText(http.StatusBadGateway), "")
 		return
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok && reset {
+		_ = tcp.SetLinger(0)
 	}
 	_ = conn.Close()
 }

@@ -24,6 +24,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -78,10 +79,14 @@ func (r *Response) OK() bool {
 
 // Send sends req with hc and reads the whole answer, whatever its status: judging the status is
 // the caller's. A request that cannot be sent, or an answer that cannot be read, is an error of
-// KindUnavailable made by Unavailable.
+// KindUnavailable made by Unavailable, except that a *providers.Error raised by hc's transport
+// (such as the client-side rate limit's KindRateLimited) is returned as Carried finds it.
 func Send(hc *http.Client, req *http.Request, provider, op string, redact []string) (*Response, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
+		if pe := Carried(err, provider, op, redact); pe != nil {
+			return nil, pe
+		}
 		return nil, Unavailable(provider, op, 0, err, redact)
 	}
 	defer func() { _ = resp.Body.Close() }()
@@ -123,6 +128,33 @@ func Unavailable(provider, op string, status int, err error, redact []string) *p
 		Message:    msg,
 		Err:        wrapped,
 	}
+}
+
+// Carried returns a copy of the *providers.Error that err wraps, such as one a transport raised
+// and http.Client wrapped in a *url.Error, or nil when err wraps none. The copy keeps the kind,
+// RetryAfter and the rest, names provider and op where the original names none, and has every
+// value of redact scrubbed from its texts, so that it can be returned as it is.
+func Carried(err error, provider, op string, redact []string) *providers.Error {
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		return nil
+	}
+	out := *pe
+	if out.Provider == "" {
+		out.Provider = provider
+	}
+	if out.Op == "" {
+		out.Op = op
+	}
+	out.Message = providers.Scrub(out.Message, redact...)
+	out.TrackingID = providers.Scrub(out.TrackingID, redact...)
+	if out.Err != nil {
+		if text := out.Err.Error(); providers.Scrub(text, redact...) != text {
+			// As in Unavailable: a cause that quotes a credential keeps only its scrubbed text.
+			out.Err = &scrubbedError{msg: providers.Scrub(text, redact...)}
+		}
+	}
+	return &out
 }
 
 // scrubbedError keeps the transport error reachable for errors.Is and errors.As (a timeout, a

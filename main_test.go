@@ -1,0 +1,220 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
+)
+
+// parseFlags binds a fresh config to a flag set and parses args with it.
+func parseFlags(t *testing.T, args ...string) (*config, error) {
+	t.Helper()
+	var c config
+	fs := flag.NewFlagSet("hookkeeper", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.bind(fs)
+	return &c, fs.Parse(args)
+}
+
+var defaultLimits = map[string]ratelimit.Limit{
+	"webex": {QPS: 10}, "eightbyeight": {QPS: 20}, "autodesk": {QPS: 10}, "pageseeder": {QPS: 10},
+}
+
+// with returns the default limits with over applied.
+func with(over map[string]ratelimit.Limit) map[string]ratelimit.Limit {
+	out := maps.Clone(defaultLimits)
+	maps.Copy(out, over)
+	return out
+}
+
+func TestProviderQPSFlag(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want map[string]ratelimit.Limit
+	}{
+		{name: "defaults", want: defaultLimits},
+		{name: "one provider overridden", args: []string{"--provider-qps=autodesk=3"},
+			want: with(map[string]ratelimit.Limit{"autodesk": {QPS: 3}})},
+		{name: "burst", args: []string{"--provider-qps", "webex=5:12"},
+			want: with(map[string]ratelimit.Limit{"webex": {QPS: 5, Burst: 12}})},
+		{name: "zero disables", args: []string{"--provider-qps=pageseeder=0"},
+			want: with(map[string]ratelimit.Limit{"pageseeder": {}})},
+		{name: "several items and flags", args: []string{"--provider-qps=webex=1,eightbyeight=2.5", "--provider-qps=webex=4"},
+			want: with(map[string]ratelimit.Limit{"webex": {QPS: 4}, "eightbyeight": {QPS: 2.5}})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseFlags(t, tt.args...)
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			if !maps.Equal(c.providerQPS.limits, tt.want) {
+				t.Errorf("limits = %v, want %v", c.providerQPS.limits, tt.want)
+			}
+			if err := c.validate(); err != nil {
+				t.Errorf("validate: %v", err)
+			}
+		})
+	}
+}
+
+func TestProviderQPSFlagPrintsItsDefault(t *testing.T) {
+	var c config
+	fs := flag.NewFlagSet("hookkeeper", flag.ContinueOnError)
+	c.bind(fs)
+	f := fs.Lookup("provider-qps")
+	if f == nil {
+		t.Fatal("no --provider-qps flag")
+	}
+	if f.DefValue != defaultProviderQPS {
+		t.Errorf("default shown as %q, want %q", f.DefValue, defaultProviderQPS)
+	}
+	var usage strings.Builder
+	fs.SetOutput(&usage)
+	fs.PrintDefaults()
+	if !strings.Contains(usage.String(), "(default "+defaultProviderQPS+")") {
+		t.Errorf("usage does not show the default:\n%s", usage.String())
+	}
+}
+
+func TestProviderQPSFlagErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		arg  string
+		want []string
+	}{
+		{name: "unknown provider", arg: "webex=1,slack=5",
+			want: []string{`unknown provider "slack"`, "webex", "eightbyeight", "autodesk", "pageseeder"}},
+		{name: "bad number", arg: "webex=fast", want: []string{`"webex=fast"`, "the rate must be a number of requests per second"}},
+		{name: "negative rate", arg: "autodesk=-2", want: []string{`"autodesk=-2"`, "the rate must be"}},
+		{name: "bad burst", arg: "autodesk=2:many", want: []string{`"autodesk=2:many"`, "the burst"}},
+		{name: "not an item", arg: "webex", want: []string{`"webex"`, "name=qps"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseFlags(t, "--provider-qps="+tt.arg)
+			if err == nil {
+				t.Fatalf("no error; limits %v", c.providerQPS.limits)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if !maps.Equal(c.providerQPS.limits, defaultLimits) {
+				t.Errorf("a refused value changed the limits to %v", c.providerQPS.limits)
+			}
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{name: "defaults"},
+		{name: "http URL with allow-insecure", args: []string{"--webex-api-url=http://127.0.0.1:9000/v1", "--allow-insecure-endpoints"}},
+		{name: "http URL without allow-insecure", args: []string{"--autodesk-api-url=http://127.0.0.1:9000"},
+			wantErr: "--autodesk-api-url is http://"},
+		{name: "relative URL", args: []string{"--webex-api-url=webexapis.com/v1"}, wantErr: "--webex-api-url must be an absolute"},
+		{name: "zero timeout", args: []string{"--http-timeout=0s"}, wantErr: "must be positive"},
+		{name: "no workers", args: []string{"--max-concurrent-reconciles=0"}, wantErr: "at least 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseFlags(t, tt.args...)
+			if err != nil {
+				t.Fatalf("parse: %v", err)
+			}
+			err = c.validate()
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("validate: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("validate = %v, want an error with %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestRegistryHasEveryProvider(t *testing.T) {
+	c, err := parseFlags(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.registry()); n != 4 {
+		t.Errorf("registry has %d providers, want 4", n)
+	}
+}
+
+func TestHTTPClientIsRateLimited(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	c, err := parseFlags(t, "--http-timeout=7s", "--provider-qps=webex=0.001:1,autodesk=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(hc *http.Client) error {
+		req, err := http.NewRequestWithContext(ratelimit.WithKey(context.Background(), "credential-hash"), http.MethodGet, srv.URL, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		return resp.Body.Close()
+	}
+
+	webexClient := c.httpClient("webex")
+	if webexClient.Timeout != 7*time.Second {
+		t.Errorf("Timeout = %v, want --http-timeout", webexClient.Timeout)
+	}
+	if err := get(webexClient); err != nil {
+		t.Fatalf("first webex request: %v", err)
+	}
+	err = get(webexClient)
+	if providers.KindOf(err) != providers.KindRateLimited || providers.RetryAfter(err) <= 0 {
+		t.Errorf("second webex request: %v, want RateLimited with a RetryAfter", err)
+	}
+
+	autodeskClient := c.httpClient("autodesk")
+	if _, ok := autodeskClient.Transport.(*http.Transport); !ok || autodeskClient.Transport == http.DefaultTransport {
+		t.Errorf("unlimited provider's transport is %T, want its own *http.Transport", autodeskClient.Transport)
+	}
+	for i := range 3 {
+		if err := get(autodeskClient); err != nil {
+			t.Errorf("autodesk request %d without a limit: %v", i, err)
+		}
+	}
+}

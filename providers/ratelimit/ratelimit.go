@@ -1,0 +1,236 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package ratelimit paces the requests to a SaaS on the client side, one token bucket per
+// credential, so that many Webhooks sharing one credential do not run into the SaaS's own rate
+// limit. The credential travels in the request's context as an opaque key (a hash, never the
+// secret itself); a request that would have to wait too long fails at once with a
+// providers.KindRateLimited error, whose RetryAfter lets the controller pause the Webhooks of
+// that credential instead of blocking a worker.
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// DefaultMaxWait is how long a request may wait for its turn when Limit.MaxWait is 0.
+const DefaultMaxWait = 2 * time.Second
+
+const (
+	// idleAfter is how long a bucket must go unused before it may be forgotten.
+	idleAfter = 10 * time.Minute
+	// sweepEvery is how many requests pass between two looks for idle buckets.
+	sweepEvery = 256
+	// minSweepSize is the number of buckets that, once reached, triggers a look for idle ones
+	// whatever the request count; it doubles with the buckets that survive.
+	minSweepSize = 64
+)
+
+type keyType struct{}
+
+// WithKey returns a copy of ctx whose requests are limited under key: every request made with
+// the same key shares one bucket. The key must not be a secret; a hash of the credential is.
+func WithKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, keyType{}, key)
+}
+
+// KeyFrom returns the key that WithKey put into ctx, or "".
+func KeyFrom(ctx context.Context) string {
+	key, _ := ctx.Value(keyType{}).(string)
+	return key
+}
+
+// Limit is one provider's client-side rate, per credential.
+type Limit struct {
+	// QPS is the sustained rate in requests per second per credential; 0 or less means no limit.
+	QPS float64
+	// Burst is how many requests may go at once after a quiet spell; below 1 means twice QPS
+	// (and at least 1).
+	Burst int
+	// MaxWait is the longest a request waits for its turn; one that would wait longer fails at
+	// once with a KindRateLimited error. 0 means DefaultMaxWait.
+	MaxWait time.Duration
+}
+
+// normalized returns l with the defaults filled in.
+func (l Limit) normalized() Limit {
+	if l.Burst < 1 {
+		l.Burst = max(1, int(math.Min(2*l.QPS, math.MaxInt32)))
+	}
+	if l.MaxWait <= 0 {
+		l.MaxWait = DefaultMaxWait
+	}
+	return l
+}
+
+// Transport returns an http.RoundTripper that holds each request back as long as its key's
+// bucket asks (see WithKey; requests without a key share one bucket), then passes it to base
+// (http.DefaultTransport when nil). A request that would wait longer than l.MaxWait is not sent:
+// it fails with a *providers.Error of KindRateLimited, Op "throttle" and the wait as RetryAfter.
+// A request whose context ends while it waits fails with the context's error. With l.QPS 0 or
+// less, Transport returns base (http.DefaultTransport when nil) itself.
+func Transport(base http.RoundTripper, provider string, l Limit) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if l.QPS <= 0 {
+		return base
+	}
+	return &transport{base: base, provider: provider, limit: l.normalized(), now: time.Now}
+}
+
+// transport limits the requests it passes to base.
+type transport struct {
+	base     http.RoundTripper
+	provider string
+	limit    Limit
+	now      func() time.Time
+
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	calls     int
+	sweepSize int
+}
+
+// bucket is the limiter of one key and when it last served a request.
+type bucket struct {
+	lim      *rate.Limiter
+	lastUsed time.Time
+}
+
+// RoundTrip waits for the request's turn, or fails without sending it; see Transport.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	now := t.now()
+	r := t.reserve(KeyFrom(req.Context()), now)
+	delay := r.DelayFrom(now)
+	if !r.OK() || delay > t.limit.MaxWait {
+		r.CancelAt(now)
+		closeBody(req)
+		if !r.OK() {
+			delay = t.limit.MaxWait // unreachable with a burst of at least 1; be safe anyway
+		}
+		return nil, &providers.Error{
+			Kind:       providers.KindRateLimited,
+			Provider:   t.provider,
+			Op:         "throttle",
+			RetryAfter: delay,
+			Message:    fmt.Sprintf("client-side limit of %g requests per second per credential reached", t.limit.QPS),
+		}
+	}
+	if delay > 0 {
+		timer := time.NewTimer(delay)
+		select {
+		case <-timer.C:
+		case <-req.Context().Done():
+			timer.Stop()
+			// Give the turn back to the requests queued behind this one.
+			r.CancelAt(t.now())
+			closeBody(req)
+			return nil, req.Context().Err()
+		}
+	}
+	return t.base.RoundTrip(req)
+}
+
+// reserve takes a turn in key's bucket, creating the bucket on first use.
+func (t *transport) reserve(key string, now time.Time) *rate.Reservation {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.calls++
+	if t.calls%sweepEvery == 0 || len(t.buckets) >= max(t.sweepSize, minSweepSize) {
+		t.sweep(now)
+	}
+	b := t.buckets[key]
+	if b == nil {
+		if t.buckets == nil {
+			t.buckets = map[string]*bucket{}
+		}
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(t.limit.QPS), t.limit.Burst)}
+		t.buckets[key] = b
+	}
+	b.lastUsed = now
+	return b.lim.ReserveN(now, 1)
+}
+
+// sweep forgets the buckets unused for idleAfter that have refilled: a new bucket starts full,
+// so forgetting a full one changes nothing but the memory held. t.mu must be held.
+func (t *transport) sweep(now time.Time) {
+	for key, b := range t.buckets {
+		if now.Sub(b.lastUsed) > idleAfter && b.lim.TokensAt(now) >= float64(t.limit.Burst) {
+			delete(t.buckets, key)
+		}
+	}
+	t.sweepSize = 2 * len(t.buckets)
+}
+
+// closeBody closes the body of a request that will not be sent, as a RoundTripper must.
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+}
+
+// Parse reads a comma-separated list of per-provider limits such as
+// "webex=10,eightbyeight=20,autodesk=10:20": each item is name=qps or name=qps:burst, where qps is
+// a number of requests per second (0 for no limit) and burst a whole number of at least 1 (twice
+// qps when left out). Blank items are skipped. The names are returned as given: checking them is
+// the caller's. MaxWait is left 0, its default.
+func Parse(s string) (map[string]Limit, error) {
+	limits := map[string]Limit{}
+	for item := range strings.SplitSeq(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(item, "=")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if !ok {
+			return nil, fmt.Errorf("%q: want name=qps or name=qps:burst", item)
+		}
+		if name == "" {
+			return nil, fmt.Errorf("%q: the provider name is missing before \"=\"", item)
+		}
+		if _, dup := limits[name]; dup {
+			return nil, fmt.Errorf("%q: %s is given more than once", item, name)
+		}
+		qpsText, burstText, hasBurst := strings.Cut(value, ":")
+		qps, err := strconv.ParseFloat(strings.TrimSpace(qpsText), 64)
+		if err != nil || qps < 0 || math.IsNaN(qps) || math.IsInf(qps, 0) {
+			return nil, fmt.Errorf("%q: the rate must be a number of requests per second, 0 for no limit", item)
+		}
+		l := Limit{QPS: qps}
+		if hasBurst {
+			burst, err := strconv.Atoi(strings.TrimSpace(burstText))
+			if err != nil || burst < 1 {
+				return nil, fmt.Errorf("%q: the burst after \":\" must be a whole number of requests, at least 1 (leave it out for twice the rate)", item)
+			}
+			l.Burst = burst
+		}
+		limits[name] = l
+	}
+	return limits, nil
+}

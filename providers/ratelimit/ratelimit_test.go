@@ -1,0 +1,396 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// countingBase answers every request with an empty 200 and counts the requests per key.
+type countingBase struct {
+	mu    sync.Mutex
+	byKey map[string]int
+	total atomic.Int64
+}
+
+func (b *countingBase) RoundTrip(req *http.Request) (*http.Response, error) {
+	b.total.Add(1)
+	b.mu.Lock()
+	if b.byKey == nil {
+		b.byKey = map[string]int{}
+	}
+	b.byKey[KeyFrom(req.Context())]++
+	b.mu.Unlock()
+	if req.Body != nil {
+		_ = req.Body.Close()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Header: http.Header{}, Request: req}, nil
+}
+
+func (b *countingBase) sent(key string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.byKey[key]
+}
+
+// send makes one GET under key through rt.
+func send(ctx context.Context, rt http.RoundTripper, key string) error {
+	req, err := http.NewRequestWithContext(WithKey(ctx, key), http.MethodGet, "http://saas.example/hooks", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// rateLimited asserts that err is the transport's own KindRateLimited error, and stores it in
+// *out when out is not nil.
+func rateLimited(t *testing.T, err error, out **providers.Error) {
+	t.Helper()
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
+	}
+	if pe.Kind != providers.KindRateLimited || pe.Provider != "webex" || pe.Op != "throttle" || pe.RetryAfter <= 0 {
+		t.Fatalf("got %+v, want RateLimited webex/throttle with a RetryAfter", pe)
+	}
+	if out != nil {
+		*out = pe
+	}
+}
+
+func TestKeyRoundTripsThroughTheContext(t *testing.T) {
+	if got := KeyFrom(context.Background()); got != "" {
+		t.Errorf("KeyFrom of a bare context = %q, want \"\"", got)
+	}
+	if got := KeyFrom(WithKey(context.Background(), "cred-1")); got != "cred-1" {
+		t.Errorf("KeyFrom = %q, want cred-1", got)
+	}
+}
+
+func TestKeysAreIsolated(t *testing.T) {
+	base := &countingBase{}
+	rt := Transport(base, "webex", Limit{QPS: 0.001, Burst: 1, MaxWait: time.Millisecond})
+	ctx := context.Background()
+	if err := send(ctx, rt, "a"); err != nil {
+		t.Fatalf("first request of a: %v", err)
+	}
+	rateLimited(t, send(ctx, rt, "a"), nil)
+	start := time.Now()
+	for _, key := range []string{"b", ""} {
+		if err := send(ctx, rt, key); err != nil {
+			t.Errorf("first request of %q after a ran dry: %v", key, err)
+		}
+	}
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Errorf("other keys waited %v behind a", waited)
+	}
+	if a, b, none := base.sent("a"), base.sent("b"), base.sent(""); a != 1 || b != 1 || none != 1 {
+		t.Errorf("sent a=%d b=%d \"\"=%d, want 1 each", a, b, none)
+	}
+}
+
+func TestShortWaitIsWaited(t *testing.T) {
+	base := &countingBase{}
+	// A turn every 100 ms; the default MaxWait of 2 s covers it.
+	rt := Transport(base, "webex", Limit{QPS: 10, Burst: 1})
+	ctx := context.Background()
+	start := time.Now()
+	for i := range 3 {
+		if err := send(ctx, rt, "a"); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	// Two waits of about 100 ms each; allow for a coarse timer.
+	if waited := time.Since(start); waited < 150*time.Millisecond {
+		t.Errorf("three requests at 10 per second took %v, want about 200ms", waited)
+	}
+	if n := base.sent("a"); n != 3 {
+		t.Errorf("%d requests reached base, want 3", n)
+	}
+}
+
+func TestLongWaitFailsFast(t *testing.T) {
+	base := &countingBase{}
+	rt := Transport(base, "webex", Limit{QPS: 0.001, Burst: 1})
+	hc := &http.Client{Transport: rt}
+	ctx := WithKey(context.Background(), "a")
+	if err := send(ctx, rt, "a"); err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	body := &closeRecorder{Reader: strings.NewReader("{}")}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://saas.example/hooks", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	resp, err := hc.Do(req)
+	if err == nil {
+		_ = resp.Body.Close()
+		t.Fatal("second request went through")
+	}
+	var pe *providers.Error
+	rateLimited(t, err, &pe) // through the *url.Error of http.Client
+	if pe.RetryAfter < 100*time.Second {
+		t.Errorf("RetryAfter = %v, want about 1000s at 0.001 per second", pe.RetryAfter)
+	}
+	if !strings.Contains(pe.Error(), "0.001 requests per second") {
+		t.Errorf("error %q does not state the limit", pe.Error())
+	}
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Errorf("the refused request waited %v instead of failing at once", waited)
+	}
+	if n := base.total.Load(); n != 1 {
+		t.Errorf("%d requests reached base, want only the first", n)
+	}
+	if !body.closed.Load() {
+		t.Error("the body of the refused request was not closed")
+	}
+}
+
+// closeRecorder is a request body that remembers being closed.
+type closeRecorder struct {
+	io.Reader
+	closed atomic.Bool
+}
+
+func (c *closeRecorder) Close() error {
+	c.closed.Store(true)
+	return nil
+}
+
+func TestRefusedRequestDoesNotUseATurn(t *testing.T) {
+	base := &countingBase{}
+	rt := Transport(base, "webex", Limit{QPS: 1, Burst: 1, MaxWait: time.Millisecond}).(*transport)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rt.now = func() time.Time { return now }
+	ctx := context.Background()
+	if err := send(ctx, rt, "a"); err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	for range 5 {
+		rateLimited(t, send(ctx, rt, "a"), nil)
+	}
+	now = now.Add(time.Second)
+	if err := send(ctx, rt, "a"); err != nil {
+		t.Errorf("a second later, after five refusals: %v; the refusals used up turns", err)
+	}
+}
+
+func TestCancelEndsTheWait(t *testing.T) {
+	base := &countingBase{}
+	// A turn every 4 s, well within a MaxWait of a minute: only the context can end the wait.
+	rt := Transport(base, "webex", Limit{QPS: 0.25, Burst: 1, MaxWait: time.Minute})
+	if err := send(context.Background(), rt, "a"); err != nil {
+		t.Fatalf("first request: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := send(ctx, rt, "a")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want the context's deadline", err)
+	}
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Errorf("the cancelled request waited %v for its turn", waited)
+	}
+	if n := base.total.Load(); n != 1 {
+		t.Errorf("%d requests reached base, want only the first", n)
+	}
+}
+
+func TestNoLimitReturnsBase(t *testing.T) {
+	base := &countingBase{}
+	for _, qps := range []float64{0, -1} {
+		if rt := Transport(base, "webex", Limit{QPS: qps, Burst: 5}); rt != http.RoundTripper(base) {
+			t.Errorf("QPS %v: got %T, want base itself", qps, rt)
+		}
+	}
+	if rt := Transport(nil, "webex", Limit{}); rt != http.DefaultTransport {
+		t.Errorf("nil base without a limit: got %T, want http.DefaultTransport", rt)
+	}
+	if rt, ok := Transport(nil, "webex", Limit{QPS: 1}).(*transport); !ok || rt.base != http.DefaultTransport {
+		t.Errorf("nil base with a limit: does not wrap http.DefaultTransport")
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	tests := []struct {
+		in, want Limit
+	}{
+		{in: Limit{QPS: 10}, want: Limit{QPS: 10, Burst: 20, MaxWait: DefaultMaxWait}},
+		{in: Limit{QPS: 0.1}, want: Limit{QPS: 0.1, Burst: 1, MaxWait: DefaultMaxWait}},
+		{in: Limit{QPS: 2.5, Burst: -1, MaxWait: -time.Second}, want: Limit{QPS: 2.5, Burst: 5, MaxWait: DefaultMaxWait}},
+		{in: Limit{QPS: 10, Burst: 3, MaxWait: time.Second}, want: Limit{QPS: 10, Burst: 3, MaxWait: time.Second}},
+		{in: Limit{QPS: 1e300}, want: Limit{QPS: 1e300, Burst: 1<<31 - 1, MaxWait: DefaultMaxWait}},
+	}
+	for _, tt := range tests {
+		if got := tt.in.normalized(); got != tt.want {
+			t.Errorf("%+v normalized = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestIdleBucketsAreForgotten(t *testing.T) {
+	base := &countingBase{}
+	// Fast enough that no request of this test waits on the frozen clock.
+	rt := Transport(base, "webex", Limit{QPS: 1e6, Burst: 1000}).(*transport)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := start
+	rt.now = func() time.Time { return now }
+	ctx := context.Background()
+	buckets := func() int {
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		return len(rt.buckets)
+	}
+
+	for i := range minSweepSize - 1 {
+		if err := send(ctx, rt, fmt.Sprintf("idle-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = start.Add(9 * time.Minute)
+	if err := send(ctx, rt, "busy"); err != nil {
+		t.Fatal(err)
+	}
+	if n := buckets(); n != minSweepSize {
+		t.Fatalf("%d buckets, want %d", n, minSweepSize)
+	}
+
+	// A full map is swept before the next new key joins it: the keys idle for 11 minutes go,
+	// the one used 2 minutes ago stays.
+	now = start.Add(11 * time.Minute)
+	if err := send(ctx, rt, "late"); err != nil {
+		t.Fatal(err)
+	}
+	rt.mu.Lock()
+	_, busy := rt.buckets["busy"]
+	_, late := rt.buckets["late"]
+	n := len(rt.buckets)
+	rt.mu.Unlock()
+	if !busy || !late || n != 2 {
+		t.Errorf("after the sweep: %d buckets, busy kept %v, late kept %v; want only busy and late", n, busy, late)
+	}
+
+	// Every sweepEvery-th request sweeps too, however small the map.
+	now = start.Add(30 * time.Minute)
+	for {
+		rt.mu.Lock()
+		calls := rt.calls
+		rt.mu.Unlock()
+		if calls%sweepEvery == sweepEvery-1 {
+			break
+		}
+		if err := send(ctx, rt, "late"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := send(ctx, rt, "late"); err != nil {
+		t.Fatal(err)
+	}
+	rt.mu.Lock()
+	_, busy = rt.buckets["busy"]
+	rt.mu.Unlock()
+	if busy {
+		t.Error("busy, idle for 21 minutes, survived the periodic sweep")
+	}
+}
+
+func TestBucketStillRefillingIsKept(t *testing.T) {
+	// At 0.001 per second a drained bucket takes over 16 minutes to refill: forgetting it after
+	// 10 would hand its key a fresh burst early.
+	rt := Transport(&countingBase{}, "webex", Limit{QPS: 0.001, Burst: 1}).(*transport)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := start
+	rt.now = func() time.Time { return now }
+	if err := send(context.Background(), rt, "slow"); err != nil {
+		t.Fatal(err)
+	}
+	kept := func(at time.Duration) bool {
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		rt.sweep(start.Add(at))
+		_, ok := rt.buckets["slow"]
+		return ok
+	}
+	if !kept(11 * time.Minute) {
+		t.Error("a bucket still refilling was forgotten")
+	}
+	if kept(17 * time.Minute) {
+		t.Error("a refilled bucket idle for 17 minutes was kept")
+	}
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want map[string]Limit
+	}{
+		{in: "", want: map[string]Limit{}},
+		{in: "webex=10", want: map[string]Limit{"webex": {QPS: 10}}},
+		{in: "webex=10,eightbyeight=20,autodesk=10:20,pageseeder=5", want: map[string]Limit{
+			"webex": {QPS: 10}, "eightbyeight": {QPS: 20}, "autodesk": {QPS: 10, Burst: 20}, "pageseeder": {QPS: 5}}},
+		{in: " webex = 0.5 : 3 , autodesk=0 ,", want: map[string]Limit{"webex": {QPS: 0.5, Burst: 3}, "autodesk": {}}},
+		{in: "x=1e2", want: map[string]Limit{"x": {QPS: 100}}},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.in)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Parse(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{in: "webex", want: `"webex": want name=qps or name=qps:burst`},
+		{in: "=5", want: `"=5": the provider name is missing`},
+		{in: "webex=x", want: `"webex=x": the rate must be a number of requests per second, 0 for no limit`},
+		{in: "webex=", want: `"webex=": the rate must be a number`},
+		{in: "webex=-1", want: `"webex=-1": the rate must be`},
+		{in: "webex=NaN", want: `"webex=NaN": the rate must be`},
+		{in: "webex=+Inf", want: `"webex=+Inf": the rate must be`},
+		{in: "webex=10:0", want: `"webex=10:0": the burst after ":" must be a whole number of requests, at least 1`},
+		{in: "webex=10:2.5", want: `"webex=10:2.5": the burst`},
+		{in: "webex=10:", want: `"webex=10:": the burst`},
+		{in: "webex=1,autodesk=2,webex=3", want: `"webex=3": webex is given more than once`},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.in)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q) = %v, %v; want an error with %q", tt.in, got, err, tt.want)
+		}
+	}
+}
