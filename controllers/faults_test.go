@@ -277,7 +277,7 @@ var _ = Describe("Self-healing", func() {
 		}, allProviders())
 
 	DescribeTable("re-activates a webhook the SaaS disabled after the delay, doubling it each time, with an event each time",
-		func(p hooksv1alpha1.ProviderType) {
+		func(p hooksv1alpha1.ProviderType, disabledState string) {
 			e := newLifecycleEnv(ctx, p)
 			key := e.create(ctx, "flaky-receiver")
 			id := expectAvailable(ctx, key).Status.ID
@@ -286,7 +286,7 @@ var _ = Describe("Self-healing", func() {
 				requestSync(ctx, key)
 				wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonRemoteDisabled)
 				disabledAt := time.Now()
-				Expect(wh.Status.State).To(Equal("inactive"))
+				Expect(wh.Status.State).To(Equal(disabledState))
 				Expect(ready(Default, wh).Message).To(ContainSubstring("after " + delay.String()))
 				wh = expectAvailable(ctx, key)
 				Expect(time.Since(disabledAt)).To(BeNumerically(">=", delay-time.Second), "not before the delay")
@@ -308,8 +308,9 @@ var _ = Describe("Self-healing", func() {
 			}).Should(Succeed())
 			Expect(e.remotes()).To(HaveLen(1))
 		},
-		Entry("Webex", hooksv1alpha1.ProviderWebex),
-		Entry("Autodesk", hooksv1alpha1.ProviderAutodesk),
+		Entry("Webex", hooksv1alpha1.ProviderWebex, "inactive"),
+		Entry("EightByEight (disabled in the 8x8 portal)", hooksv1alpha1.ProviderEightByEight, "disabled"),
+		Entry("Autodesk", hooksv1alpha1.ProviderAutodesk, "inactive"),
 	)
 
 	It("leaves re-activation to APS when autoReactivateHook is set", func() {
