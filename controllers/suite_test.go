@@ -55,8 +55,8 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
-	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
