@@ -103,6 +103,11 @@ var _ = Describe("Invalid manifests", func() {
 				"spec.targetUrl must be an absolute http:// or https:// URL"),
 			Entry("a targetUrl without a host", func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL = "https:///hooks" },
 				"spec.targetUrl must be an absolute http:// or https:// URL"),
+			Entry("a targetUrl with a user and password", func(wh *hooksv1alpha1.Webhook) {
+				wh.Spec.TargetURL = "https://bot:hunter2@hooks.example.com/x"
+			}, "spec.targetUrl must not carry a user or password"),
+			Entry("a targetUrl with a fragment", func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL = "https://hooks.example.com/x#top" },
+				"spec.targetUrl must not have a #fragment"),
 			Entry("an empty targetUrl", func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL = "" },
 				"spec.targetUrl"),
 			Entry("a targetUrl over 2048 characters", func(wh *hooksv1alpha1.Webhook) {
@@ -461,6 +466,10 @@ var _ = Describe("Invalid manifests", func() {
 				func(*hooksv1alpha1.Webhook) {}, "webex.name",
 				func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Name = "short enough" }),
 
+			Entry("Webex: a blank name", hooksv1alpha1.ProviderWebex, "invalid",
+				func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Name = "   " }, "webex.name",
+				func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Name = "visible" }),
+
 			Entry("EightByEight: an OAuth clientId of blanks only", hooksv1alpha1.ProviderEightByEight, "invalid",
 				func(wh *hooksv1alpha1.Webhook) {
 					wh.Spec.EightByEight.OAuth = &hooksv1alpha1.EightByEightOAuth{TokenURL: "https://auth.example.com/token",
@@ -480,6 +489,9 @@ var _ = Describe("Invalid manifests", func() {
 					// Leaving the entry out makes patchWebhook's merge patch send it as null, which removes it.
 					wh.Spec.Autodesk.Scope = map[string]string{"folder": wh.Spec.Autodesk.Scope["folder"]}
 				}),
+			Entry("Autodesk: a scope value with spaces around it", hooksv1alpha1.ProviderAutodesk, "invalid",
+				func(wh *hooksv1alpha1.Webhook) { wh.Spec.Autodesk.Scope["workflow"] = " my-workflow-key " }, "autodesk.scope",
+				func(wh *hooksv1alpha1.Webhook) { wh.Spec.Autodesk.Scope["workflow"] = "my-workflow-key" }),
 			Entry("Autodesk: a hookAttribute over 1 KiB", hooksv1alpha1.ProviderAutodesk, "invalid",
 				func(wh *hooksv1alpha1.Webhook) {
 					wh.Spec.Autodesk.HookAttribute = rawJSON(`{"note": "` + strings.Repeat("x", 1100) + `"}`)
@@ -492,6 +504,12 @@ var _ = Describe("Invalid manifests", func() {
 			Entry("PageSeeder: a servicePath that climbs with ..", hooksv1alpha1.ProviderPageSeeder, "invalid",
 				func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.ServicePath = "/ps/../admin" }, "pageSeeder.servicePath",
 				func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.ServicePath = "/ps/service" }),
+			Entry("PageSeeder: a servicePath with an empty segment", hooksv1alpha1.ProviderPageSeeder, "invalid",
+				func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.ServicePath = "/ps//service" }, "pageSeeder.servicePath",
+				func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.ServicePath = "/ps/service" }),
+			Entry("PageSeeder: a blank name", hooksv1alpha1.ProviderPageSeeder, "invalid",
+				func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.Name = "  " }, "pageSeeder.name",
+				func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.Name = "visible" }),
 			Entry("PageSeeder: a serverUrl with a query", hooksv1alpha1.ProviderPageSeeder, "invalid",
 				func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.ServerURL += "/?tenant=a" }, "pageSeeder.serverUrl",
 				func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.ServerURL = ps.URL() }),

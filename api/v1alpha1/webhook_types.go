@@ -84,7 +84,11 @@ type WebhookSpec struct {
 	// TargetURL is the absolute http or https URL that receives the events.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
+	// It may not carry a user or password (the SaaS would store and show them) nor a fragment
+	// (never sent over HTTP).
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() in ['http', 'https'] && url(self).getHostname() != ''",message="spec.targetUrl must be an absolute http:// or https:// URL with a host"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@')",message="spec.targetUrl must not carry a user or password: authenticate deliveries with the provider's signing secret instead"
+	// +kubebuilder:validation:XValidation:rule="!self.contains('#')",message="spec.targetUrl must not have a #fragment: it is never sent to the receiver"
 	TargetURL string `json:"targetUrl"`
 
 	// Enabled says whether the SaaS should deliver events. Webex cannot pause a webhook through its

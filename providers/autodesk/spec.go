@@ -60,6 +60,9 @@ func (p *Provider) Validate(req *providers.Request) error {
 		if strings.TrimSpace(k) == "" || strings.TrimSpace(spec.Scope[k]) == "" {
 			return providers.Invalid(ProviderName, "autodesk.scope", "entry %q has an empty name or value", k)
 		}
+		if v := spec.Scope[k]; strings.TrimSpace(v) != v || strings.TrimSpace(k) != k {
+			return providers.Invalid(ProviderName, "autodesk.scope", "entry %q has a name or value that starts or ends with whitespace", k)
+		}
 	}
 	if spec.HookAttribute != nil {
 		raw := bytes.TrimSpace(spec.HookAttribute.Raw)

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -91,7 +92,8 @@ func validAccountID(s string) bool {
 }
 
 func validSubAccountID(s string) bool {
-	return len(s) <= maxSubAccountIDLength && subAccountIDPattern.MatchString(s)
+	// The CRD counts characters, so this does too.
+	return utf8.RuneCountInString(s) <= maxSubAccountIDLength && subAccountIDPattern.MatchString(s)
 }
 
 func validType(s string) bool {

@@ -54,6 +54,9 @@ func (p *Provider) Validate(req *providers.Request) error {
 	if req.Spec.TargetURL == "" {
 		return providers.Invalid(ProviderName, "targetUrl", "is required")
 	}
+	if spec.Name != "" && strings.TrimSpace(spec.Name) == "" {
+		return providers.Invalid(ProviderName, "pageSeeder.name", "is blank: leave it out for the default name, or give a visible name")
+	}
 	if n := utf8.RuneCountInString(desiredName(req)); n > maxNameLength {
 		if spec.Name == "" {
 			return providers.Invalid(ProviderName, "pageSeeder.name",
@@ -99,8 +102,8 @@ func (p *Provider) endpoints(spec *hooksv1alpha1.PageSeederSpec) (server, root s
 	if servicePath == "" {
 		servicePath = DefaultServicePath
 	}
-	if !strings.HasPrefix(servicePath, "/") || slices.Contains(strings.Split(servicePath, "/"), "..") {
-		return "", "", providers.Invalid(ProviderName, "pageSeeder.servicePath", "must be an absolute path such as /ps/service, without ..")
+	if !strings.HasPrefix(servicePath, "/") || badSegments(servicePath) {
+		return "", "", providers.Invalid(ProviderName, "pageSeeder.servicePath", "must be an absolute path such as /ps/service, without empty, . or .. segments")
 	}
 	server = strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/")
 	return server, server + strings.TrimRight(servicePath, "/"), nil
@@ -251,4 +254,10 @@ func specOrEmpty(req *providers.Request) *hooksv1alpha1.PageSeederSpec {
 		return spec
 	}
 	return &hooksv1alpha1.PageSeederSpec{}
+}
+
+// badSegments reports a path with an empty, "." or ".." segment (a trailing slash aside).
+func badSegments(path string) bool {
+	segs := strings.Split(strings.TrimSuffix(strings.TrimPrefix(path, "/"), "/"), "/")
+	return slices.ContainsFunc(segs, func(s string) bool { return s == "" || s == "." || s == ".." })
 }

@@ -40,6 +40,9 @@ func (p *Provider) Validate(req *providers.Request) error {
 	if err != nil {
 		return err
 	}
+	if spec.Name != "" && strings.TrimSpace(spec.Name) == "" {
+		return providers.Invalid(ProviderName, "webex.name", "is blank: leave it out for the default name, or give a visible name")
+	}
 	if n := utf8.RuneCountInString(desiredName(req)); n > maxNameLength {
 		if spec.Name == "" {
 			return providers.Invalid(ProviderName, "webex.name",
