@@ -75,14 +75,17 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 	if wait := r.Gates.Wait(gate); wait > 0 {
 		return rateLimited(wh, wait)
 	}
-	ids, err := r.remotesToDelete(ctx, wh, prov, req, id)
+	snap := gate + "|" + prov.Scope(req)
+	ids, err := r.remotesToDelete(ctx, wh, prov, req, snap, id)
 	if err != nil {
 		return r.deleteFailed(ctx, s, id, gate, err)
 	}
 	for _, rid := range ids {
 		if err := prov.Delete(ctx, req, rid); err != nil {
+			r.snaps.invalidate(snap)
 			return r.deleteFailed(ctx, s, rid, gate, err)
 		}
+		r.snaps.remove(snap, rid)
 		ctrl.LoggerFrom(ctx).Info("Deleted remote webhook", "provider", wh.Spec.Provider, "id", rid)
 		r.event(wh, "Deleted", "deleted remote webhook "+rid)
 	}
@@ -92,7 +95,7 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 // remotesToDelete returns the remote webhook to delete. With no id on record (the status was lost,
 // or a crash came between create and status write) it looks for what this Webhook would own.
 func (r *WebhookReconciler) remotesToDelete(ctx context.Context, wh *hooksv1alpha1.Webhook, prov providers.Provider,
-	req *providers.Request, id string) ([]string, error) {
+	req *providers.Request, snap, id string) ([]string, error) {
 	if id != "" {
 		if wh.Status.ID == "" {
 			// The id comes from the external-id annotation and was never confirmed as ours: it
@@ -106,7 +109,7 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, wh *hooksv1alph
 	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {
 		return nil, nil
 	}
-	candidates, err := prov.Find(ctx, req)
+	candidates, err := r.candidates(ctx, snap, prov, req)
 	if err != nil {
 		return nil, err
 	}
@@ -163,5 +166,7 @@ func (r *WebhookReconciler) release(ctx context.Context, s *scope) (ctrl.Result,
 		}
 	}
 	s.gone = true
+	r.syncRequests.Delete(s.wh.UID)
+	r.claims.drop(s.wh.UID)
 	return ctrl.Result{}, nil
 }

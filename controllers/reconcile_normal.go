@@ -33,8 +33,18 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
-// pendingRetry is how soon a webhook the SaaS has not verified yet is looked at again.
-const pendingRetry = 2 * time.Minute
+const (
+	// pendingRetry is how soon a webhook the SaaS has not verified yet is looked at again.
+	pendingRetry = 2 * time.Minute
+	// unsettledAge is how old an account snapshot may be for a Webhook that is not Ready, or
+	// about to create: young enough that a webhook made by someone else a moment ago is seen.
+	unsettledAge = 5 * time.Second
+	// requestedAge is how old a snapshot may be when reconcile-requested-at asks for a sync now;
+	// not zero, so that many Webhooks annotated at once share one list.
+	requestedAge = time.Second
+	// retrySoon is the wait before trying again after the SaaS contradicted the snapshot.
+	retrySoon = 100 * time.Millisecond
+)
 
 // syncCtx is one reconcile's context for a live Webhook.
 type syncCtx struct {
@@ -42,6 +52,9 @@ type syncCtx struct {
 	prov providers.Provider
 	req  *providers.Request
 	gate string
+	// snap names the account snapshot this Webhook is observed from; maxAge is how old it may be.
+	snap   string
+	maxAge time.Duration
 }
 
 // reconcileNormal registers the finalizer before anything exists remotely, then observes the
@@ -68,6 +81,8 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 		return r.failure(ctx, wh, "", err)
 	}
 	y := &syncCtx{scope: s, prov: prov, req: req, gate: credentialKey(wh.Spec.Provider, req.Credentials)}
+	y.snap = y.gate + "|" + prov.Scope(req)
+	y.maxAge = r.snapshotAge(wh)
 	// Every request of this reconcile counts against the client-side rate of this credential.
 	ctx = ratelimit.WithKey(ctx, y.gate)
 	if err := prov.Validate(req); err != nil {
@@ -96,16 +111,17 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 	wh := y.wh
 	log := ctrl.LoggerFrom(ctx)
 	if id := wh.Status.ID; id != "" {
-		remote, err := y.prov.Get(ctx, y.req, id)
+		remote, err := r.lookup(ctx, y, id)
 		if err == nil {
 			return remote, nil
 		}
 		if !providers.IsNotFound(err) {
 			return nil, err
 		}
+		r.snaps.invalidate(y.snap)
 		log.Info("Remote webhook is gone; creating it again", "id", id)
 		r.warn(wh, "RemoteGone", fmt.Sprintf("remote webhook %s no longer exists; it will be created again", id))
-		clearRemote(wh)
+		r.clearRemote(wh)
 	}
 	if id := wh.Annotations[hooksv1alpha1.AnnotationExternalID]; id != "" {
 		if owner, err := r.ownedByOther(ctx, wh, id); err != nil {
@@ -115,7 +131,7 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 				Message: fmt.Sprintf("remote webhook %s named by the %s annotation is already managed by Webhook %s",
 					id, hooksv1alpha1.AnnotationExternalID, owner)}
 		}
-		remote, err := y.prov.Get(ctx, y.req, id)
+		remote, err := r.lookup(ctx, y, id)
 		if err == nil {
 			r.adopted(ctx, y, remote, "the "+hooksv1alpha1.AnnotationExternalID+" annotation")
 			return remote, nil
@@ -133,7 +149,7 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 // other Webhook manages. Where the SaaS allows only one webhook per key, a match that another
 // Webhook manages is a Conflict: creating would overwrite or duplicate it.
 func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
-	candidates, err := y.prov.Find(ctx, y.req)
+	candidates, err := r.candidates(ctx, y.snap, y.prov, y.req)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +157,9 @@ func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*pro
 		owner, err := r.ownedByOther(ctx, y.wh, c.ID)
 		if err != nil {
 			return nil, err
+		}
+		if owner == "" {
+			owner = r.claims.takeIfFree(y.wh, c.ID)
 		}
 		if owner == "" {
 			r.adopted(ctx, y, c, "its natural key and name marker")
@@ -160,13 +179,17 @@ func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *pro
 	ctrl.LoggerFrom(ctx).Info("Adopted remote webhook", "provider", y.wh.Spec.Provider, "id", remote.ID, "by", how)
 	r.event(y.wh, "Adopted", fmt.Sprintf("adopted remote webhook %s, found by %s", remote.ID, how))
 	y.wh.Status.AppliedSecretHash = ""
-	recordRemote(y.wh, remote, nil)
+	r.recordRemote(y.wh, remote, nil)
 }
 
 // create makes the remote webhook and writes its id to status at once.
 func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result, error) {
 	wh := y.wh
 	remote, err := y.prov.Create(ctx, y.req)
+	if err != nil {
+		// The create may have been applied: look at the SaaS again before the next attempt.
+		r.snaps.invalidate(y.snap)
+	}
 	if providers.KindOf(err) == providers.KindConflict {
 		// The SaaS says it exists already (a race, or a lost response): adopt it if it is ours to take.
 		found, ferr := r.findCandidate(ctx, y)
@@ -180,8 +203,9 @@ func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result
 	if err != nil {
 		return r.failure(ctx, wh, y.gate, err)
 	}
+	r.snaps.put(y.snap, remote)
 	now := metav1.NewTime(r.now().UTC().Truncate(time.Second))
-	recordRemote(wh, remote, &now)
+	r.recordRemote(wh, remote, &now)
 	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
 	wh.Status.Reactivations = 0
 	ctrl.LoggerFrom(ctx).Info("Created remote webhook", "provider", wh.Spec.Provider, "id", remote.ID)
@@ -212,15 +236,16 @@ func (r *WebhookReconciler) converge(ctx context.Context, y *syncCtx, remote *pr
 		why = append(why, "enabled")
 	}
 	if len(why) == 0 {
-		recordRemote(wh, remote, nil)
+		r.recordRemote(wh, remote, nil)
 		r.maybeResetReactivations(wh)
 		return r.finish(ctx, y, remote)
 	}
 	updated, err := y.prov.Update(ctx, y.req, remote)
 	if err != nil {
-		return r.failure(ctx, wh, y.gate, err)
+		return r.mutationFailed(ctx, y, remote.ID, err)
 	}
-	recordRemote(wh, updated, nil)
+	r.snaps.put(y.snap, updated)
+	r.recordRemote(wh, updated, nil)
 	wh.Status.AppliedSecretHash = hash
 	ctrl.LoggerFrom(ctx).Info("Updated remote webhook", "provider", wh.Spec.Provider, "id", updated.ID, "fields", why)
 	r.event(wh, "Updated", fmt.Sprintf("updated remote webhook %s in place: %s", updated.ID, strings.Join(why, ", ")))
@@ -231,19 +256,23 @@ func (r *WebhookReconciler) converge(ctx context.Context, y *syncCtx, remote *pr
 func (r *WebhookReconciler) replace(ctx context.Context, y *syncCtx, old *providers.Remote, diff providers.Diff) (ctrl.Result, error) {
 	wh := y.wh
 	if err := y.prov.Delete(ctx, y.req, old.ID); err != nil {
+		r.snaps.invalidate(y.snap)
 		return r.failure(ctx, wh, y.gate, err)
 	}
-	clearRemote(wh)
+	r.snaps.remove(y.snap, old.ID)
+	r.clearRemote(wh)
 	// Persist the deletion before creating, so that a crash in between cannot leave a dead id.
 	if err := r.patchStatus(ctx, y.scope); err != nil {
 		return ctrl.Result{}, err
 	}
 	remote, err := y.prov.Create(ctx, y.req)
 	if err != nil {
+		r.snaps.invalidate(y.snap)
 		return r.failure(ctx, wh, y.gate, err)
 	}
+	r.snaps.put(y.snap, remote)
 	now := metav1.NewTime(r.now().UTC().Truncate(time.Second))
-	recordRemote(wh, remote, &now)
+	r.recordRemote(wh, remote, &now)
 	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
 	ctrl.LoggerFrom(ctx).Info("Replaced remote webhook", "provider", wh.Spec.Provider, "old", old.ID, "new", remote.ID, "fields", diff.Fields)
 	r.event(wh, "Replaced", fmt.Sprintf("replaced remote webhook %s with %s because %s cannot change in place",
@@ -256,7 +285,7 @@ func (r *WebhookReconciler) replace(ctx context.Context, y *syncCtx, old *provid
 // operator re-activates it.
 func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remote *providers.Remote) (ctrl.Result, error) {
 	wh := y.wh
-	recordRemote(wh, remote, nil)
+	r.recordRemote(wh, remote, nil)
 	if readyReason(wh) != hooksv1alpha1.ReasonRemoteDisabled {
 		r.warn(wh, hooksv1alpha1.ReasonRemoteDisabled, fmt.Sprintf("the SaaS disabled remote webhook %s (state %q)", remote.ID, remote.State))
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRemoteDisabled, "")
@@ -280,11 +309,12 @@ func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remo
 	}
 	updated, err := y.prov.Update(ctx, y.req, remote)
 	if err != nil {
-		return r.failure(ctx, wh, y.gate, err)
+		return r.mutationFailed(ctx, y, remote.ID, err)
 	}
+	r.snaps.put(y.snap, updated)
 	wh.Status.Reactivations++
 	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
-	recordRemote(wh, updated, nil)
+	r.recordRemote(wh, updated, nil)
 	r.event(wh, "Reactivated", fmt.Sprintf("re-activated remote webhook %s (re-activation %d)", updated.ID, wh.Status.Reactivations))
 	return r.finish(ctx, y, updated)
 }
@@ -322,11 +352,13 @@ func (r *WebhookReconciler) ensureAbsent(ctx context.Context, y *syncCtx) (ctrl.
 	wh := y.wh
 	if id := wh.Status.ID; id != "" {
 		if err := y.prov.Delete(ctx, y.req, id); err != nil {
+			r.snaps.invalidate(y.snap)
 			return r.failure(ctx, wh, y.gate, err)
 		}
+		r.snaps.remove(y.snap, id)
 		ctrl.LoggerFrom(ctx).Info("Deleted remote webhook because spec.enabled is false", "provider", wh.Spec.Provider, "id", id)
 		r.event(wh, "Deleted", fmt.Sprintf("deleted remote webhook %s because spec.enabled is false and %s cannot pause a webhook", id, wh.Spec.Provider))
-		clearRemote(wh)
+		r.clearRemote(wh)
 	}
 	setReady(wh, metav1.ConditionTrue, hooksv1alpha1.ReasonDisabled,
 		fmt.Sprintf("spec.enabled is false; %s cannot pause a webhook, so none exists remotely", wh.Spec.Provider))
@@ -352,7 +384,10 @@ func (r *WebhookReconciler) finish(_ context.Context, y *syncCtx, remote *provid
 
 // recordRemote copies the remote id, state and creation time into status; created is the
 // fallback creation time for SaaS that report none.
-func recordRemote(wh *hooksv1alpha1.Webhook, remote *providers.Remote, created *metav1.Time) {
+func (r *WebhookReconciler) recordRemote(wh *hooksv1alpha1.Webhook, remote *providers.Remote, created *metav1.Time) {
+	if wh.Status.ID != remote.ID {
+		r.claims.take(wh, remote.ID)
+	}
 	wh.Status.ID = remote.ID
 	wh.Status.State = remote.State
 	switch {
@@ -364,7 +399,8 @@ func recordRemote(wh *hooksv1alpha1.Webhook, remote *providers.Remote, created *
 	}
 }
 
-func clearRemote(wh *hooksv1alpha1.Webhook) {
+func (r *WebhookReconciler) clearRemote(wh *hooksv1alpha1.Webhook) {
+	r.claims.drop(wh.UID)
 	wh.Status.ID = ""
 	wh.Status.State = ""
 	wh.Status.Created = nil

@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -69,6 +70,12 @@ type WebhookReconciler struct {
 
 	// deletedSecrets remembers deleted Secrets that Webhooks read, for their deletion.
 	deletedSecrets *secretMemory
+	// snaps are the account snapshots every Webhook is observed from.
+	snaps *snapshots
+	// claims are the remote webhooks this process has seen Webhooks take.
+	claims *claims
+	// syncRequests remembers, per Webhook UID, the last reconcile-requested-at value acted on.
+	syncRequests sync.Map
 }
 
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks,verbs=get;list;watch;patch
@@ -156,6 +163,12 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	}
 	if r.Gates == nil {
 		r.Gates = NewGates(r.now)
+	}
+	if r.snaps == nil {
+		r.snaps = newSnapshots(r.now)
+	}
+	if r.claims == nil {
+		r.claims = newClaims()
 	}
 	if r.deletedSecrets == nil {
 		ttl := r.Options.DeletionTimeout

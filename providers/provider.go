@@ -31,7 +31,8 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 )
 
-// Provider talks to one SaaS webhook API. Implementations must be safe for concurrent use.
+// Provider talks to one SaaS webhook API. Implementations must be safe for concurrent use, and
+// never modify a *Remote they are given: the controller shares them between Webhooks.
 type Provider interface {
 	// Capabilities describe what the SaaS can do; the controller adapts to them.
 	Capabilities() Capabilities
@@ -47,6 +48,20 @@ type Provider interface {
 	// Find lists the remote webhooks that match the request's natural key and name marker: the
 	// candidates the controller may adopt instead of creating a duplicate. It never mutates.
 	Find(ctx context.Context, req *Request) ([]*Remote, error)
+
+	// Scope names the part of the account that List covers for the request, such as the 8x8
+	// account and region, or the APS region. Requests with the same credentials and the same
+	// Scope share one list. It makes no request.
+	Scope(req *Request) string
+
+	// List returns every remote webhook in the request's scope, all pages: the account snapshot
+	// from which the controller serves Get and Find for every Webhook of that scope. The Remotes
+	// are fresh values that the caller may keep. It never mutates.
+	List(ctx context.Context, req *Request) ([]*Remote, error)
+
+	// Matches reports whether a remote webhook of the request's scope is a candidate for it,
+	// exactly as Find would return it. It makes no request.
+	Matches(req *Request, remote *Remote) bool
 
 	// Create makes the remote webhook as the request describes it, including its secrets and,
 	// where the SaaS allows, its enabled state, and returns it as the SaaS reports it.

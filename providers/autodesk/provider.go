@@ -118,7 +118,9 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 }
 
 // Find returns the hooks of the spec's region, system and event whose callback URL and scope
-// equal the spec's: those APS would refuse to create again with 409.
+// equal the spec's: those APS would refuse to create again with 409. It asks APS for the spec's
+// event only, narrowed by the first scope entry, and keeps what Matches keeps, so it returns
+// what List filtered by Matches would, for fewer pages.
 func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
 	spec, err := autodeskSpec(req)
 	if err != nil {
@@ -137,6 +139,68 @@ func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*provide
 		found = append(found, toRemote(&hooks[i]))
 	}
 	return found, nil
+}
+
+// Scope is the URL of the list of every hook the credentials own in the spec's region: APS keeps
+// hooks per region, and an empty region is US.
+func (p *Provider) Scope(req *providers.Request) string {
+	region := DefaultRegion
+	if spec, err := autodeskSpec(req); err == nil {
+		region = specLocation(spec).Region
+	}
+	return p.base + webhooksPath + "/hooks?region=" + url.QueryEscape(region)
+}
+
+// List returns every hook the credentials own in the spec's region, of every system and event,
+// all pages, from GET /webhooks/v1/hooks: the list that accepts both two-legged and three-legged
+// tokens (/app/hooks takes two-legged ones only). Its items are the HookDetails a read returns,
+// and each Remote is addressed as Get addresses it. A hook listed twice, as a list shifting
+// between pages may do, is reported once.
+func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
+	spec, err := autodeskSpec(req)
+	if err != nil {
+		return nil, err
+	}
+	c, err := p.client(req, "list")
+	if err != nil {
+		return nil, err
+	}
+	region := specLocation(spec).Region
+	hooks, err := c.list(ctx, "list", region, webhooksPath+"/hooks", nil)
+	if err != nil {
+		return nil, err
+	}
+	remotes := make([]*providers.Remote, 0, len(hooks))
+	seen := make(map[string]bool, len(hooks))
+	for i := range hooks {
+		h := hooks[i]
+		if h.HookID == "" || seen[h.HookID] {
+			continue
+		}
+		seen[h.HookID] = true
+		own := locationOf(&h, location{Region: region})
+		h.Region, h.System, h.Event = own.Region, own.System, own.Event
+		remotes = append(remotes, toRemote(&h))
+	}
+	return remotes, nil
+}
+
+// Matches reports whether remote is a hook of the spec's region, system and event with the
+// spec's callback URL and scope: one APS would refuse to create again with 409.
+func (p *Provider) Matches(req *providers.Request, remote *providers.Remote) bool {
+	spec, err := autodeskSpec(req)
+	if err != nil || remote == nil {
+		return false
+	}
+	h, _ := remote.Object.(*Hook)
+	return h != nil && matchesHook(req, spec, h)
+}
+
+// matchesHook is the predicate of Matches and Find. What the hook does not tell about its
+// location is taken from the spec, as the list it came from was the spec's.
+func matchesHook(req *providers.Request, spec *hooksv1alpha1.AutodeskSpec, h *Hook) bool {
+	want := specLocation(spec)
+	return h.CallbackURL == targetURL(req) && sameScope(h.Scope, spec.Scope) && locationOf(h, want) == want
 }
 
 // Create makes the hook, then applies what the create payload cannot carry (the signing token and
@@ -195,7 +259,7 @@ func (c *client) recoverID(ctx context.Context, req *providers.Request, spec *ho
 }
 
 // findHooks lists the spec's event with the first scope entry as filter and keeps the hooks
-// whose callback URL and whole scope match.
+// that matchesHook keeps, each once, as List does.
 func (c *client) findHooks(ctx context.Context, op string, req *providers.Request, spec *hooksv1alpha1.AutodeskSpec) ([]Hook, error) {
 	loc := specLocation(spec)
 	q := url.Values{}
@@ -208,12 +272,13 @@ func (c *client) findHooks(ctx context.Context, op string, req *providers.Reques
 		return nil, err
 	}
 	var found []Hook
+	seen := map[string]bool{}
 	for i := range hooks {
 		h := &hooks[i]
-		own := locationOf(h, loc)
-		if h.CallbackURL == req.Spec.TargetURL && sameScope(h.Scope, spec.Scope) &&
-			own.System == loc.System && own.Event == loc.Event {
-			h.System, h.Event = own.System, own.Event
+		if h.HookID != "" && !seen[h.HookID] && matchesHook(req, spec, h) {
+			seen[h.HookID] = true
+			own := locationOf(h, loc)
+			h.Region, h.System, h.Event = own.Region, own.System, own.Event
 			found = append(found, *h)
 		}
 	}

@@ -28,6 +28,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
@@ -790,5 +791,158 @@ func TestHookWireTolerance(t *testing.T) {
 				t.Errorf("scope %v, want %v", h.Scope, tt.wantScope)
 			}
 		})
+	}
+}
+
+func TestScope(t *testing.T) {
+	p := autodesk.New(autodesk.Options{BaseURL: "https://aps.example/"})
+	inRegion := func(region hooksv1alpha1.AutodeskRegion) func(*providers.Request) {
+		return func(r *providers.Request) { r.Spec.Autodesk.Region = region }
+	}
+	us := p.Scope(newRequest(inRegion("US")))
+	if us != "https://aps.example/webhooks/v1/hooks?region=US" {
+		t.Errorf("US scope = %q, want the region's list of all hooks", us)
+	}
+	if s := p.Scope(newRequest(inRegion(""))); s != us {
+		t.Errorf("the default region has the scope %q, want US's %q", s, us)
+	}
+	if s := p.Scope(newRequest(inRegion("EMEA"))); s != "https://aps.example/webhooks/v1/hooks?region=EMEA" {
+		t.Errorf("EMEA scope = %q", s)
+	}
+	// Every system, event, scope and callback of the region is in the one list.
+	other := p.Scope(newRequest(func(r *providers.Request) {
+		r.Spec.TargetURL = "https://else.example/"
+		r.Spec.Autodesk.System, r.Spec.Autodesk.Event = "derivative", "extraction.finished"
+		r.Spec.Autodesk.Scope = map[string]string{"workflow": "wf-1"}
+	}))
+	if other != us {
+		t.Errorf("another system and event of the region have the scope %q, want %q", other, us)
+	}
+	if d := autodesk.New(autodesk.Options{}).Scope(newRequest()); d != autodesk.DefaultBaseURL+"/webhooks/v1/hooks?region=US" {
+		t.Errorf("scope on the default host = %q", d)
+	}
+	for _, s := range []string{us, other} {
+		if strings.Contains(s, clientID) || strings.Contains(s, clientSecret) || strings.Contains(s, signing) {
+			t.Errorf("scope %q holds a credential", s)
+		}
+	}
+}
+
+func TestListCoversEverySystemAndEventOfTheRegion(t *testing.T) {
+	e := newEnv(t)
+	seed := func(app string, h fake.Hook) fake.Hook {
+		if h.System == "" {
+			h.System, h.Event = "data", "dm.version.added"
+		}
+		if h.Scope == nil {
+			h.Scope = map[string]string{"folder": folder}
+		}
+		return e.srv.Seed(app, h)
+	}
+	match := seed(clientID, fake.Hook{CallbackURL: target, AutoReactivateHook: true, Status: "inactive"})
+	otherEvent := seed(clientID, fake.Hook{CallbackURL: target, System: "derivative", Event: "extraction.finished",
+		Scope: map[string]string{"workflow": "wf-1"}})
+	otherCallback := seed(clientID, fake.Hook{CallbackURL: target + "/other"})
+	emea := seed(clientID, fake.Hook{CallbackURL: target, Region: "EMEA"})
+	seed("someone-else", fake.Hook{CallbackURL: target})
+	e.srv.SetPageSize(2)
+	ctx := context.Background()
+	req := newRequest()
+
+	listed, err := e.prov.List(ctx, req)
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	var ids []string
+	for _, r := range listed {
+		ids = append(ids, r.ID)
+	}
+	if want := []string{match.HookID, otherEvent.HookID, otherCallback.HookID}; !slices.Equal(ids, want) {
+		t.Fatalf("List in US = %v, want %v", ids, want)
+	}
+	lists := e.rec.find(http.MethodGet, "/webhooks/v1/hooks")
+	if len(lists) != 2 {
+		t.Fatalf("%d requests to GET /webhooks/v1/hooks, want 2 pages", len(lists))
+	}
+	for _, l := range lists {
+		if l.Region != "US" {
+			t.Errorf("list asked for region %q, want US", l.Region)
+		}
+	}
+	if n := len(e.rec.api()); n != len(lists) {
+		t.Errorf("%d API requests, want only the list's %d", n, len(lists))
+	}
+
+	first := listed[0]
+	if first.Active || !first.SelfReactivating || first.State != "inactive" || first.Created == nil {
+		t.Errorf("listed remote = %+v, want inactive, self-reactivating, with a creation time", first)
+	}
+	h := hookOf(t, listed[1])
+	if h.Region != "US" || h.System != "derivative" || h.Event != "extraction.finished" {
+		t.Errorf("listed hook is addressed as %s/%s/%s, want US/derivative/extraction.finished", h.Region, h.System, h.Event)
+	}
+	for _, r := range listed {
+		got, err := e.prov.Get(ctx, req, r.ID)
+		if err != nil {
+			t.Fatalf("Get(%s): %v", r.ID, err)
+		}
+		if !reflect.DeepEqual(got.Object, r.Object) {
+			t.Errorf("Get(%s) = %+v, List said %+v", r.ID, got.Object, r.Object)
+		}
+	}
+
+	found, err := e.prov.Find(ctx, req)
+	if err != nil {
+		t.Fatalf("Find: %v", err)
+	}
+	var matched []string
+	for _, r := range listed {
+		if e.prov.Matches(req, r) {
+			matched = append(matched, r.ID)
+		}
+	}
+	if len(found) != 1 || found[0].ID != match.HookID || !slices.Equal(matched, []string{match.HookID}) {
+		t.Errorf("Find = %+v and List filtered by Matches = %v, want both only %s", found, matched, match.HookID)
+	}
+
+	inEMEA, err := e.prov.List(ctx, newRequest(func(r *providers.Request) { r.Spec.Autodesk.Region = "EMEA" }))
+	if err != nil || len(inEMEA) != 1 || inEMEA[0].ID != emea.HookID || hookOf(t, inEMEA[0]).Region != "EMEA" {
+		t.Errorf("List in EMEA = %+v, %v; want only %s, addressed in EMEA", inEMEA, err, emea.HookID)
+	}
+}
+
+func TestMatches(t *testing.T) {
+	p := autodesk.New(autodesk.Options{})
+	req := newRequest(func(r *providers.Request) { r.Spec.Autodesk.Region = "EMEA" })
+	base := autodesk.Hook{HookID: "h1", CallbackURL: target, System: "data", Event: "dm.version.added", Region: "EMEA",
+		Scope: autodesk.Scope{"folder": folder}, Filter: "$[?(@.ext=='txt')]", Status: "inactive"}
+	tests := []struct {
+		name   string
+		change func(*autodesk.Hook)
+		want   bool
+	}{
+		{name: "same callback, scope and location, whatever the rest", want: true},
+		{name: "location read from __self__", change: func(h *autodesk.Hook) {
+			h.System, h.Event, h.Self = "", "", "/systems/data/events/dm.version.added/hooks/h1"
+		}, want: true},
+		{name: "another callback", change: func(h *autodesk.Hook) { h.CallbackURL = target + "/x" }},
+		{name: "a wider scope", change: func(h *autodesk.Hook) { h.Scope = autodesk.Scope{"folder": folder, "x": "y"} }},
+		{name: "another event", change: func(h *autodesk.Hook) { h.Event = "dm.version.deleted" }},
+		{name: "another system", change: func(h *autodesk.Hook) { h.System = "derivative" }},
+		{name: "another region", change: func(h *autodesk.Hook) { h.Region = "US" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := base
+			if tt.change != nil {
+				tt.change(&h)
+			}
+			if got := p.Matches(req, &providers.Remote{ID: h.HookID, Object: &h}); got != tt.want {
+				t.Errorf("Matches = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if p.Matches(req, &providers.Remote{ID: "h1"}) || p.Matches(req, nil) {
+		t.Error("Matches without a wire object is true")
 	}
 }

@@ -148,3 +148,10 @@ func (r *recorder) last(t *testing.T, method string) sent {
 	t.Fatalf("no %s request was sent", method)
 	return sent{}
 }
+
+// count returns how many requests were sent.
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.reqs)
+}

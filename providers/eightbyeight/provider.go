@@ -26,6 +26,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode"
 
@@ -153,8 +154,42 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 
 // Find returns the webhook at the spec's key, if there is one. 8x8 webhooks carry no name, so the
 // key alone identifies them; the controller treats a match that another Webhook manages as a
-// conflict (UniqueNaturalKey).
+// conflict (UniqueNaturalKey). It is List filtered by Matches.
 func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
+	all, err := p.List(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]*providers.Remote, 0, 1)
+	for _, r := range all {
+		if p.Matches(req, r) {
+			found = append(found, r)
+		}
+	}
+	return found, nil
+}
+
+// Scope is the URL of the account's webhook list in the spec's region. The account id is kept as
+// the spec spells it, because it is part of every id List reports.
+func (p *Provider) Scope(req *providers.Request) string {
+	var region hooksv1alpha1.EightByEightRegion
+	var account string
+	if spec, err := eightByEightSpec(req); err == nil {
+		region, account = spec.Region, spec.AccountID
+	}
+	base, err := p.BaseURL(region)
+	if err != nil {
+		// List fails for such a request; the scope only has to be stable.
+		base = "region:" + string(region)
+	}
+	return base + "/api/v1/accounts/" + url.PathEscape(account) + "/webhooks"
+}
+
+// List returns every webhook of the spec's account, as Get reports each. 8x8 answers the whole
+// list at once. A webhook that no id can name (a legacy one without a type, say) is left out,
+// since Get could not read it either; so is a second one at a key already seen, as Get reads
+// the first.
+func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
 	spec, err := eightByEightSpec(req)
 	if err != nil {
 		return nil, err
@@ -163,15 +198,32 @@ func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*provide
 	if err != nil {
 		return nil, err
 	}
-	key := specKey(spec)
-	hooks, err := c.List(ctx, key.AccountID)
+	hooks, err := c.List(ctx, spec.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	if w := key.find(hooks); w != nil {
-		return []*providers.Remote{toRemote(key, w)}, nil
+	remotes := make([]*providers.Remote, 0, len(hooks))
+	seen := make(map[string]bool, len(hooks))
+	for i := range hooks {
+		w := hooks[i]
+		ref := Ref{AccountID: spec.AccountID, SubAccountID: w.SubAccountID, Type: w.Type}
+		if parsed, ok := ParseID(ref.ID()); !ok || parsed != ref || seen[ref.ID()] {
+			continue
+		}
+		seen[ref.ID()] = true
+		remotes = append(remotes, toRemote(ref, &w))
 	}
-	return nil, nil
+	return remotes, nil
+}
+
+// Matches reports whether remote sits at the spec's key: its account, sub-account and type.
+func (p *Provider) Matches(req *providers.Request, remote *providers.Remote) bool {
+	spec, err := eightByEightSpec(req)
+	if err != nil {
+		return false
+	}
+	ref, ok := remoteRef(remote)
+	return ok && ref == specKey(spec)
 }
 
 // Create upserts the webhook and reads it back, since the upsert answers nothing.

@@ -640,3 +640,103 @@ func TestMissingDeliverySecretMakesNoRequest(t *testing.T) {
 		})
 	}
 }
+
+func TestScope(t *testing.T) {
+	p := eightbyeight.New(eightbyeight.Options{})
+	inRegion := func(region hooksv1alpha1.EightByEightRegion) func(*providers.Request) {
+		return func(r *providers.Request) { r.Spec.EightByEight.Region = region }
+	}
+	apac := p.Scope(newRequest(inRegion(eightbyeight.RegionAPAC)))
+	if want := "https://chatapps.8x8.com/api/v1/accounts/" + account + "/webhooks"; apac != want {
+		t.Errorf("APAC scope = %q, want the account's list URL %q", apac, want)
+	}
+	if s := p.Scope(newRequest(inRegion(""))); s != apac {
+		t.Errorf("the default region has the scope %q, want APAC's %q", s, apac)
+	}
+	if s := p.Scope(newRequest(inRegion(eightbyeight.RegionEU))); s != "https://chatapps.8x8.uk/api/v1/accounts/"+account+"/webhooks" {
+		t.Errorf("EU scope = %q, want the EU host", s)
+	}
+	other := p.Scope(newRequest(func(r *providers.Request) {
+		r.Spec.EightByEight.SubAccountID, r.Spec.EightByEight.Type = "Onion_Sales", eightbyeight.TypeCADR
+		r.Spec.TargetURL = "https://else.example/"
+		withOAuth(r)
+	}))
+	if other != apac {
+		t.Errorf("another key of the account has the scope %q, want %q", other, apac)
+	}
+	if s := p.Scope(newRequest(func(r *providers.Request) { r.Spec.EightByEight.AccountID = otherAccount })); s == apac {
+		t.Error("another account has the same scope")
+	}
+	// The override replaces every region's host, so it is what the scope names.
+	if s := eightbyeight.New(eightbyeight.Options{BaseURL: "http://fake.local/"}).Scope(newRequest(inRegion(eightbyeight.RegionUS))); s != "http://fake.local/api/v1/accounts/"+account+"/webhooks" {
+		t.Errorf("scope with a base URL override = %q", s)
+	}
+	for _, s := range []string{apac, other} {
+		if strings.Contains(s, apiKey) || strings.Contains(s, authorization) || strings.Contains(s, oauthSecret) {
+			t.Errorf("scope %q holds a secret", s)
+		}
+	}
+}
+
+func TestListReportsEveryKeyOnce(t *testing.T) {
+	e := newEnv(t)
+	e.srv.Seed(account, fake.Hook{SubAccountID: subAccount, Type: "MSG", URL: "https://x.example/msg", Enabled: true})
+	e.srv.Seed(account, fake.Hook{SubAccountID: subAccount, Type: "CADR", URL: "https://x.example/dr", Enabled: false})
+	e.srv.Seed(account, fake.Hook{SubAccountID: "*", Type: "CABM", URL: "https://x.example/all", Enabled: true})
+	// A legacy webhook without a type: no id names it, and Get cannot read it either.
+	e.srv.Seed(account, fake.Hook{SubAccountID: subAccount, URL: "https://legacy.example/", Enabled: true})
+	e.srv.AddKey(apiKey, otherAccount)
+	e.srv.Seed(otherAccount, fake.Hook{SubAccountID: subAccount, Type: "MSG", URL: "https://x.example/", Enabled: true})
+	ctx := context.Background()
+	req := newRequest()
+
+	listed, err := e.prov.List(ctx, req)
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	var ids []string
+	for _, r := range listed {
+		ids = append(ids, r.ID)
+		got, err := e.prov.Get(ctx, req, r.ID)
+		if err != nil {
+			t.Errorf("Get(%s) of a listed webhook: %v", r.ID, err)
+		} else if got.Active != r.Active || got.State != r.State {
+			t.Errorf("Get(%s) = %+v, List said %+v", r.ID, got, r)
+		}
+	}
+	want := []string{id(subAccount, "MSG"), id(subAccount, "CADR"), id("*", "CABM")}
+	if !slices.Equal(ids, want) {
+		t.Errorf("List = %v, want %v", ids, want)
+	}
+	if n := e.rec.count(); n != 1+len(want) {
+		t.Errorf("%d requests, want one list and one per Get", n)
+	}
+	if listed[1].Active || listed[1].State != eightbyeight.StateDisabled {
+		t.Errorf("the disabled CADR webhook is listed as %+v", listed[1])
+	}
+	for i, r := range listed {
+		if e.prov.Matches(req, r) != (i == 0) {
+			t.Errorf("Matches(MSG spec, %s) = %v", r.ID, i != 0)
+		}
+	}
+}
+
+func TestListKeepsTheSpecsSpellingOfTheAccount(t *testing.T) {
+	e := newEnv(t)
+	e.srv.Seed(account, fake.Hook{SubAccountID: subAccount, Type: "MSG", URL: "https://x.example/", Enabled: true})
+	upper := strings.ToUpper(strings.ReplaceAll(account, "-", ""))
+	req := newRequest(func(r *providers.Request) { r.Spec.EightByEight.AccountID = upper })
+	listed, err := e.prov.List(context.Background(), req)
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if len(listed) != 1 || listed[0].ID != upper+"/"+subAccount+"/MSG" {
+		t.Fatalf("List = %+v, want the id spelled as the spec spells the account", listed)
+	}
+	if !e.prov.Matches(req, listed[0]) || e.prov.Matches(newRequest(), listed[0]) {
+		t.Error("Matches must compare the account as spelled, as ids and Diff do")
+	}
+	if s := e.prov.Scope(req); s == e.prov.Scope(newRequest()) {
+		t.Errorf("two spellings of the account share the scope %q, but their ids differ", s)
+	}
+}

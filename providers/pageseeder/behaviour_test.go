@@ -65,6 +65,8 @@ func TestBehaviourTable(t *testing.T) {
 			},
 			Secrets: []string{clientID, clientSecret},
 			Count:   func() int { return len(srv.Hooks(internalID)) },
+			// PageSeeder documents no paging of the webhook list: no SetPageSize.
+			Requests: func() int { return srv.Requests(clientID) },
 		}
 	})
 }

@@ -120,8 +120,41 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 	return toRemote(w), nil
 }
 
-// Find returns the client's webhooks that carry the desired name and the target url.
+// Find returns the client's webhooks that carry the desired name and the target url. It is List
+// filtered by Matches.
 func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
+	all, err := p.List(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]*providers.Remote, 0, 1)
+	for _, r := range all {
+		if p.Matches(req, r) {
+			found = append(found, r)
+		}
+	}
+	return found, nil
+}
+
+// Scope is the URL of the webhook list of the spec's OAuth client on the spec's server, below
+// the spec's service root.
+func (p *Provider) Scope(req *providers.Request) string {
+	spec, err := pageSeederSpec(req)
+	if err != nil {
+		return ""
+	}
+	_, root, err := p.endpoints(spec)
+	if err != nil {
+		// List fails for such a request; the scope only has to be stable.
+		root = strings.TrimSpace(spec.ServerURL) + " " + spec.ServicePath
+	}
+	return root + "/clients/" + strconv.FormatInt(spec.Client, 10) + "/webhooks"
+}
+
+// List returns every webhook of the spec's OAuth client. PageSeeder answers the whole list at
+// once, each item as a read of one webhook shows it. An item without a usable id is left out,
+// since no id could name it, and so is a repeated id.
+func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
 	c, _, err := p.connect(ctx, req, "list")
 	if err != nil {
 		return nil, err
@@ -130,14 +163,27 @@ func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*provide
 	if err != nil {
 		return nil, err
 	}
-	name, target := desiredName(req), req.Spec.TargetURL
-	var found []*providers.Remote
+	remotes := make([]*providers.Remote, 0, len(all))
+	seen := make(map[int64]bool, len(all))
 	for i := range all {
-		if all[i].Name == name && all[i].URL == target {
-			found = append(found, toRemote(&all[i]))
+		w := all[i]
+		if w.ID < 1 || seen[w.ID] {
+			continue
 		}
+		seen[w.ID] = true
+		remotes = append(remotes, toRemote(&w))
 	}
-	return found, nil
+	return remotes, nil
+}
+
+// Matches reports whether remote carries the desired name (the Webhook's marker by default) and
+// the target url.
+func (p *Provider) Matches(req *providers.Request, remote *providers.Remote) bool {
+	if req == nil || req.Spec == nil || remote == nil {
+		return false
+	}
+	w, _ := remote.Object.(*Webhook)
+	return w != nil && w.Name == desiredName(req) && w.URL == req.Spec.TargetURL
 }
 
 // Create makes the webhook and, when spec ping is on, asks PageSeeder to ping it. A failed ping
@@ -226,7 +272,10 @@ func (p *Provider) Update(ctx context.Context, req *providers.Request, remote *p
 	if err != nil {
 		return nil, err
 	}
+	// A copy, so that the Remote returned never shares its object with the one given, which the
+	// controller may keep in its snapshot.
 	w, _ := remote.Object.(*Webhook)
+	w = w.clone()
 	urlChanged := w == nil || w.URL != req.Spec.TargetURL
 	if w == nil || len(fieldDiff(req, w)) > 0 {
 		if w, err = c.edit(ctx, id, params(req)); err != nil {

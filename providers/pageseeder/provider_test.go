@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
@@ -660,5 +661,109 @@ func TestHTTPSRequiredBeforeAnyRequest(t *testing.T) {
 	}
 	if n := srv.RequestsTotal(); n != 0 {
 		t.Errorf("%d requests reached the http server", n)
+	}
+}
+
+func TestScope(t *testing.T) {
+	p := pageseeder.New(pageseeder.Options{})
+	at := func(server, servicePath string, client int64) string {
+		return p.Scope(newRequest(server, "https://hooks.example.com/ps", func(r *providers.Request) {
+			r.Spec.PageSeeder.ServicePath, r.Spec.PageSeeder.Client = servicePath, client
+		}))
+	}
+	base := at("https://ps.example.org", "", internalID)
+	if base != "https://ps.example.org/ps/service/clients/123/webhooks" {
+		t.Errorf("scope = %q, want the client's list URL under the default service root", base)
+	}
+	for _, same := range []struct{ server, path string }{
+		{"https://ps.example.org/", ""}, {"https://ps.example.org", "/ps/service"}, {"https://ps.example.org", "/ps/service/"},
+	} {
+		if s := at(same.server, same.path, internalID); s != base {
+			t.Errorf("serverUrl %q and servicePath %q have the scope %q, want %q", same.server, same.path, s, base)
+		}
+	}
+	for _, other := range []string{
+		at("https://ps.example.org", "/ps/api", internalID),
+		at("https://other.example.org", "", internalID),
+		at("https://ps.example.org", "", 124),
+	} {
+		if other == base {
+			t.Errorf("another service root, server or client shares the scope %q", base)
+		}
+	}
+	same := p.Scope(newRequest("https://ps.example.org", "https://else.example/", func(r *providers.Request) {
+		r.Owner = "team-b/else"
+		r.Spec.PageSeeder.Events = []string{"task.updated"}
+		r.Credentials = map[string][]byte{pageseeder.CredentialToken: []byte("plain-token-0a1b2c")}
+	}))
+	if same != base {
+		t.Errorf("another webhook of the client has the scope %q, want %q", same, base)
+	}
+	if strings.Contains(base, clientID) || strings.Contains(base, clientSecret) {
+		t.Errorf("scope %q holds a credential", base)
+	}
+	if s := p.Scope(&providers.Request{Spec: &hooksv1alpha1.WebhookSpec{}}); s != "" {
+		t.Errorf("scope without a pageSeeder block = %q, want empty", s)
+	}
+}
+
+func TestListReturnsTheClientsWebhooks(t *testing.T) {
+	e := newEnv(t)
+	req := e.newRequest()
+	a := e.srv.Seed(internalID, fake.Hook{Name: owner, URL: req.Spec.TargetURL, Status: fake.StatusActive})
+	b := e.srv.Seed(internalID, fake.Hook{Name: "team-a/other", URL: "https://x.example/", Events: "task.updated"})
+	e.srv.Seed(999, fake.Hook{Name: owner, URL: req.Spec.TargetURL})
+	ctx := context.Background()
+
+	listed, err := e.prov.List(ctx, req)
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	var ids []string
+	for _, r := range listed {
+		ids = append(ids, r.ID)
+	}
+	if want := []string{strconv.FormatInt(a.ID, 10), strconv.FormatInt(b.ID, 10)}; !slices.Equal(ids, want) {
+		t.Fatalf("List = %v, want the client's own %v", ids, want)
+	}
+	if lists := e.rec.find("GET", "/ps/service/clients/123/webhooks.json"); len(lists) != 1 {
+		t.Errorf("%d list calls, want 1", len(lists))
+	}
+	if !listed[0].Active || listed[0].Pending || !listed[1].Pending {
+		t.Errorf("listed states: %+v and %+v, want active, then pending", listed[0], listed[1])
+	}
+	if !e.prov.Matches(req, listed[0]) || e.prov.Matches(req, listed[1]) {
+		t.Error("Matches must keep the webhook with the desired name and url only")
+	}
+}
+
+func TestUpdateNeverSharesTheObjectItWasGiven(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	req := e.newRequest(func(r *providers.Request) { r.Spec.PageSeeder.Ping = boolPtr(false) })
+	created, err := e.prov.Create(ctx, req)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	listed, err := e.prov.List(ctx, req)
+	if err != nil || len(listed) != 1 {
+		t.Fatalf("List = %+v, %v", listed, err)
+	}
+	given := listed[0]
+	// Nothing differs and no ping is asked for, so Update has nothing to send.
+	updated, err := e.prov.Update(ctx, req, given)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if updated.ID != created.ID {
+		t.Fatalf("Update returned %s, want %s", updated.ID, created.ID)
+	}
+	got, kept := updated.Object.(*pageseeder.Webhook), given.Object.(*pageseeder.Webhook)
+	if got == kept {
+		t.Fatal("Update returned the object of the Remote it was given")
+	}
+	got.Events[0] = "changed.by-the-caller"
+	if kept.Events[0] == "changed.by-the-caller" {
+		t.Error("the returned object shares its events with the given one")
 	}
 }

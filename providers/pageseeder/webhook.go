@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -86,6 +87,18 @@ func (w *Webhook) UnmarshalJSON(data []byte) error {
 		w.ClientID = int64(in.Client.ID)
 	}
 	return nil
+}
+
+// clone returns a deep copy of w, or nil for nil.
+func (w *Webhook) clone() *Webhook {
+	if w == nil {
+		return nil
+	}
+	c := *w
+	c.Events = slices.Clone(w.Events)
+	c.Projects = slices.Clone(w.Projects)
+	c.Groups = slices.Clone(w.Groups)
+	return &c
 }
 
 // usable reports whether w is a whole webhook rather than an acknowledgement.

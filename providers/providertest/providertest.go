@@ -17,11 +17,16 @@ limitations under the License.
 // Package providertest is the behaviour table every provider and its simulator must pass: the
 // create/read/update/delete round trip, not-found after delete, idempotent delete, adoption
 // through Find, typed errors for 400/401/404/429/5xx with Retry-After carried, and no secret in
-// any error string.
+// any error string. It also holds the account snapshot to its promises: List reports what Get
+// reads, over every page; Find is List filtered by Matches; Scope is shared by the Webhooks of
+// one account and names no secret; List's Remotes are fresh, and no method modifies them.
 package providertest
 
 import (
 	"context"
+	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +50,12 @@ type Env struct {
 	Secrets []string
 	// Count returns how many remote webhooks the simulator holds for these credentials.
 	Count func() int
+	// Requests returns how many requests the simulator received with these credentials so far,
+	// failed ones included.
+	Requests func() int
+	// SetPageSize sets the largest page of the simulator's list endpoint; nil when the SaaS
+	// answers its list in one piece.
+	SetPageSize func(n int)
 }
 
 // Run runs the behaviour table against the Env that setup returns for each case.
@@ -56,6 +67,12 @@ func Run(t *testing.T, setup func(t *testing.T) *Env) {
 		t.Run("error "+c.name, func(t *testing.T) { typedError(t, setup(t), c) })
 	}
 	t.Run("no secret in errors", func(t *testing.T) { noSecretInErrors(t, setup(t)) })
+	t.Run("list reports what get reads", func(t *testing.T) { listLikeGet(t, setup(t)) })
+	t.Run("find is list filtered by matches", func(t *testing.T) { findIsFilteredList(t, setup(t)) })
+	t.Run("scope", func(t *testing.T) { scope(t, setup(t)) })
+	t.Run("list of an empty account", func(t *testing.T) { listEmpty(t, setup(t)) })
+	t.Run("list follows pages", func(t *testing.T) { listPages(t, setup(t)) })
+	t.Run("list remotes are fresh and never modified", func(t *testing.T) { listFresh(t, setup(t)) })
 }
 
 func ctx(t *testing.T) context.Context {
@@ -208,5 +225,228 @@ func noSecretInErrors(t *testing.T, e *Env) {
 				t.Fatalf("HTTP %d: error %q contains a secret", status, err.Error())
 			}
 		}
+	}
+}
+
+func mustList(t *testing.T, e *Env, req *providers.Request) map[string]*providers.Remote {
+	t.Helper()
+	listed, err := e.Provider.List(ctx(t), req)
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	byID := make(map[string]*providers.Remote, len(listed))
+	for _, r := range listed {
+		if r == nil || r.ID == "" {
+			t.Fatalf("List returned a remote without an id: %+v", r)
+		}
+		if _, dup := byID[r.ID]; dup {
+			t.Fatalf("List returned %s twice", r.ID)
+		}
+		byID[r.ID] = r
+	}
+	return byID
+}
+
+func sortedIDs[T any](m map[string]T) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// remoteDiff describes how two remotes differ in what Diff, Update and the controller read, or
+// returns "" when they agree.
+func remoteDiff(a, b *providers.Remote) string {
+	var d []string
+	if a.ID != b.ID {
+		d = append(d, fmt.Sprintf("ID %q vs %q", a.ID, b.ID))
+	}
+	if a.State != b.State {
+		d = append(d, fmt.Sprintf("State %q vs %q", a.State, b.State))
+	}
+	if a.Active != b.Active || a.Pending != b.Pending || a.SelfReactivating != b.SelfReactivating {
+		d = append(d, fmt.Sprintf("Active/Pending/SelfReactivating %v/%v/%v vs %v/%v/%v",
+			a.Active, a.Pending, a.SelfReactivating, b.Active, b.Pending, b.SelfReactivating))
+	}
+	if (a.Created == nil) != (b.Created == nil) || (a.Created != nil && !a.Created.Equal(*b.Created)) {
+		d = append(d, fmt.Sprintf("Created %v vs %v", a.Created, b.Created))
+	}
+	if !reflect.DeepEqual(a.Object, b.Object) {
+		d = append(d, fmt.Sprintf("Object %+v vs %+v", a.Object, b.Object))
+	}
+	return strings.Join(d, "; ")
+}
+
+// samePointer reports whether two objects are the same non-nil pointer.
+func samePointer(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	return va.Kind() == reflect.Pointer && vb.Kind() == reflect.Pointer && !va.IsNil() && va.Pointer() == vb.Pointer()
+}
+
+// listLikeGet checks that the snapshot can stand in for Get: the webhooks of two Webhooks of one
+// account are both listed, each as Get reads it, and Diff finds nothing to do on them.
+func listLikeGet(t *testing.T, e *Env) {
+	reqA, a := mustCreate(t, e, "ns/listed-a")
+	reqB, b := mustCreate(t, e, "ns/listed-b")
+	if sa, sb := e.Provider.Scope(reqA), e.Provider.Scope(reqB); sa != sb {
+		t.Fatalf("two Webhooks of one account have the scopes %q and %q", sa, sb)
+	}
+	listed := mustList(t, e, reqA)
+	if got, want := sortedIDs(listed), sortedIDs(map[string]bool{a.ID: true, b.ID: true}); !slices.Equal(got, want) {
+		t.Fatalf("List = %v, want %v", got, want)
+	}
+	for _, c := range []struct {
+		req, other *providers.Request
+		id         string
+	}{{reqA, reqB, a.ID}, {reqB, reqA, b.ID}} {
+		l := listed[c.id]
+		got, err := e.Provider.Get(ctx(t), c.req, c.id)
+		if err != nil {
+			t.Fatalf("Get(%s): %v", c.id, err)
+		}
+		if d := remoteDiff(got, l); d != "" {
+			t.Errorf("List and Get disagree on %s: %s", c.id, d)
+		}
+		if d := e.Provider.Diff(c.req, l); d.Action != providers.ActionNone {
+			t.Errorf("Diff of the listed %s with the request that created it = %v %v, want None", c.id, d.Action, d.Fields)
+		}
+		if !e.Provider.Matches(c.req, l) {
+			t.Errorf("Matches(%s, its own webhook %s) = false", c.req.Owner, c.id)
+		}
+		if e.Provider.Matches(c.other, l) {
+			t.Errorf("Matches(%s, %s) = true, but %s is another Webhook's", c.other.Owner, c.id, c.id)
+		}
+	}
+}
+
+// findIsFilteredList checks that the controller may replace Find with the snapshot filtered by
+// Matches.
+func findIsFilteredList(t *testing.T, e *Env) {
+	mustCreate(t, e, "ns/findable")
+	mustCreate(t, e, "ns/other")
+	for _, owner := range []string{"ns/findable", "ns/other", "ns/never-created"} {
+		req := e.Request(owner)
+		found, err := e.Provider.Find(ctx(t), req)
+		if err != nil {
+			t.Fatalf("Find(%s): %v", owner, err)
+		}
+		var got []string
+		for _, f := range found {
+			got = append(got, f.ID)
+		}
+		slices.Sort(got)
+		listed := mustList(t, e, req)
+		var want []string
+		for _, id := range sortedIDs(listed) {
+			if e.Provider.Matches(req, listed[id]) {
+				want = append(want, id)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("for %s: Find = %v, List filtered by Matches = %v", owner, got, want)
+		}
+		if owner != "ns/never-created" && len(want) != 1 {
+			t.Errorf("for %s: %d candidates, want the one created", owner, len(want))
+		}
+	}
+}
+
+// scope checks that Webhooks of one account share a scope, and that it can be logged and used
+// as a key: no credential or secret of the request is in it, and it costs no request.
+func scope(t *testing.T, e *Env) {
+	a, b := e.Request("ns/scope-a"), e.Request("ns/scope-b")
+	b.Spec.TargetURL += "/elsewhere"
+	before := e.Requests()
+	sa, sb := e.Provider.Scope(a), e.Provider.Scope(b)
+	if n := e.Requests() - before; n != 0 {
+		t.Errorf("Scope made %d requests, want none", n)
+	}
+	if sa == "" {
+		t.Fatal("Scope is empty")
+	}
+	if sa != sb {
+		t.Fatalf("requests differing in owner and target URL have the scopes %q and %q", sa, sb)
+	}
+	secrets := append([]string{}, e.Secrets...)
+	for _, v := range a.Credentials {
+		secrets = append(secrets, strings.TrimSpace(string(v)))
+	}
+	for _, v := range a.Secrets {
+		secrets = append(secrets, v)
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(sa, s) {
+			t.Fatalf("Scope %q holds a credential or secret", sa)
+		}
+	}
+}
+
+func listEmpty(t *testing.T, e *Env) {
+	listed, err := e.Provider.List(ctx(t), e.Request("ns/nothing-yet"))
+	if err != nil {
+		t.Fatalf("List of an empty account: %v", err)
+	}
+	if len(listed) != 0 {
+		t.Fatalf("List of an empty account returned %d remotes", len(listed))
+	}
+}
+
+// listPages checks that List reads every page: with pages of one webhook, three webhooks take
+// three requests at least.
+func listPages(t *testing.T, e *Env) {
+	want := map[string]bool{}
+	for _, owner := range []string{"ns/page-1", "ns/page-2", "ns/page-3"} {
+		_, r := mustCreate(t, e, owner)
+		want[r.ID] = true
+	}
+	if e.SetPageSize != nil {
+		e.SetPageSize(1)
+	}
+	before := e.Requests()
+	listed := mustList(t, e, e.Request("ns/page-1"))
+	if got := sortedIDs(listed); !slices.Equal(got, sortedIDs(want)) {
+		t.Fatalf("List = %v, want %v", got, sortedIDs(want))
+	}
+	if n := e.Requests() - before; e.SetPageSize != nil && n < 3 {
+		t.Fatalf("List of three webhooks on pages of one made %d requests: the pages were not used", n)
+	}
+}
+
+// listFresh checks that each List answers values of its own, which the controller may keep and
+// share between Webhooks, and that Diff, Matches and Update leave the Remote they are given as
+// it was.
+func listFresh(t *testing.T, e *Env) {
+	req, created := mustCreate(t, e, "ns/fresh")
+	first, second := mustList(t, e, req), mustList(t, e, req)
+	if !slices.Equal(sortedIDs(first), sortedIDs(second)) {
+		t.Fatalf("two Lists disagree: %v and %v", sortedIDs(first), sortedIDs(second))
+	}
+	for id, r := range first {
+		if r == second[id] || samePointer(r.Object, second[id].Object) {
+			t.Fatalf("two Lists share the remote %s", id)
+		}
+		if d := remoteDiff(r, second[id]); d != "" {
+			t.Fatalf("two Lists disagree on %s: %s", id, d)
+		}
+	}
+	given, pristine := first[created.ID], second[created.ID]
+	e.Provider.Diff(req, given)
+	e.Provider.Matches(req, given)
+	changed := e.Request("ns/fresh")
+	e.Mutate(changed)
+	if d := e.Provider.Diff(changed, given); d.Action != providers.ActionUpdate {
+		t.Fatalf("Diff after Mutate = %v %v, want Update", d.Action, d.Fields)
+	}
+	updated, err := e.Provider.Update(ctx(t), changed, given)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if d := remoteDiff(given, pristine); d != "" {
+		t.Fatalf("Diff, Matches or Update modified the Remote they were given: %s", d)
+	}
+	if updated == given || samePointer(updated.Object, given.Object) {
+		t.Fatal("Update returned the Remote it was given, or shares its object")
 	}
 }

@@ -134,3 +134,9 @@ func (r *recorder) all() []sent {
 	defer r.mu.Unlock()
 	return append([]sent(nil), r.reqs...)
 }
+
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reqs = nil
+}

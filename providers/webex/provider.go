@@ -87,8 +87,35 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 }
 
 // Find returns the webhooks carrying the desired name whose immutable fields also match: the
-// ones that can be adopted without a replace.
+// ones that can be adopted without a replace. It is List filtered by Matches.
 func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
+	all, err := p.List(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]*providers.Remote, 0, 1)
+	for _, r := range all {
+		if p.Matches(req, r) {
+			found = append(found, r)
+		}
+	}
+	return found, nil
+}
+
+// Scope is the URL of the list the request's webhook belongs to. Webex lists the token's own
+// webhooks by default and the organisation's webhooks only with ownedBy=org, so an org-owned
+// spec has a list, and a scope, of its own.
+func (p *Provider) Scope(req *providers.Request) string {
+	u := strings.TrimRight(p.baseURL, "/") + "/webhooks"
+	if spec, err := webexSpec(req); err == nil && spec.OwnedBy == hooksv1alpha1.WebexOwnedByOrg {
+		u += "?ownedBy=" + string(hooksv1alpha1.WebexOwnedByOrg)
+	}
+	return u
+}
+
+// List returns every webhook of the request's scope, following the next links across all pages.
+// The list items are the same objects a read of one webhook returns.
+func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
 	spec, err := webexSpec(req)
 	if err != nil {
 		return nil, err
@@ -105,16 +132,27 @@ func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*provide
 	if err != nil {
 		return nil, err
 	}
-	name := desiredName(req)
-	var found []*providers.Remote
+	remotes := make([]*providers.Remote, 0, len(all))
 	for i := range all {
-		w := &all[i]
-		if w.Name == name && w.Resource == string(spec.Resource) && w.Event == string(spec.Event) &&
-			w.Filter == spec.Filter && sameOwner(w.OwnedBy, spec.OwnedBy) {
-			found = append(found, toRemote(w))
-		}
+		w := all[i]
+		remotes = append(remotes, toRemote(&w))
 	}
-	return found, nil
+	return remotes, nil
+}
+
+// Matches reports whether remote carries the desired name and the spec's immutable fields
+// (resource, event, filter, owner): a webhook that can be adopted without a replace.
+func (p *Provider) Matches(req *providers.Request, remote *providers.Remote) bool {
+	spec, err := webexSpec(req)
+	if err != nil || remote == nil {
+		return false
+	}
+	w, _ := remote.Object.(*Webhook)
+	if w == nil {
+		return false
+	}
+	return w.Name == desiredName(req) && w.Resource == string(spec.Resource) && w.Event == string(spec.Event) &&
+		w.Filter == spec.Filter && sameOwner(w.OwnedBy, spec.OwnedBy)
 }
 
 // Create makes the webhook with the signing secret. Webex creates every webhook active.

@@ -342,3 +342,130 @@ func TestGetEmptyIDIsNotFound(t *testing.T) {
 		t.Error("Get with an empty id made a request")
 	}
 }
+
+func TestScope(t *testing.T) {
+	const base = "https://webex.example/v1"
+	p := webex.New(webex.Options{BaseURL: base + "/"})
+	byOwner := func(ownedBy hooksv1alpha1.WebexOwnedBy) func(*providers.Request) {
+		return func(r *providers.Request) { r.Spec.Webex.OwnedBy = ownedBy }
+	}
+	creator := p.Scope(newRequest(byOwner(hooksv1alpha1.WebexOwnedByCreator)))
+	if creator != base+"/webhooks" {
+		t.Errorf("creator scope = %q, want the list URL %s/webhooks", creator, base)
+	}
+	if unset := p.Scope(newRequest(byOwner(""))); unset != creator {
+		t.Errorf("an unset ownedBy has the scope %q, want the creator's %q", unset, creator)
+	}
+	org := p.Scope(newRequest(byOwner(hooksv1alpha1.WebexOwnedByOrg)))
+	if org != base+"/webhooks?ownedBy=org" {
+		t.Errorf("org scope = %q, want the org list URL", org)
+	}
+	other := p.Scope(newRequest(func(r *providers.Request) {
+		r.Owner, r.Spec.TargetURL, r.Spec.Webex.Name = "team-b/else", "https://else.example/", "renamed"
+		r.Spec.Webex.Resource, r.Spec.Webex.Event, r.Spec.Webex.Filter = "rooms", "updated", ""
+	}))
+	if other != creator {
+		t.Errorf("a webhook of another resource has the scope %q, want %q: the list is the same", other, creator)
+	}
+	for _, s := range []string{creator, org} {
+		if strings.Contains(s, token) || strings.Contains(s, secret) {
+			t.Errorf("scope %q holds a credential", s)
+		}
+	}
+}
+
+func TestListOrgOwnedAsksForOrgHooks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	creatorReq := newRequest()
+	orgReq := newRequest(func(r *providers.Request) {
+		r.Spec.Webex.Name = "org-wide"
+		r.Spec.Webex.OwnedBy = hooksv1alpha1.WebexOwnedByOrg
+	})
+	mine := e.srv.Seed(token, fake.Hook{Name: owner, TargetURL: "https://x.example/", Resource: "messages",
+		Event: "created", Filter: creatorReq.Spec.Webex.Filter})
+	org := e.srv.Seed(token, fake.Hook{Name: "org-wide", TargetURL: "https://x.example/", Resource: "messages",
+		Event: "created", Filter: orgReq.Spec.Webex.Filter, OwnedBy: "org"})
+	e.srv.SetPageSize(1)
+
+	listed, err := e.prov.List(ctx, orgReq)
+	if err != nil {
+		t.Fatalf("List for an org-owned spec: %v", err)
+	}
+	if len(listed) != 1 || listed[0].ID != org.ID {
+		t.Errorf("List for an org-owned spec = %+v, want only the org webhook %s", listed, org.ID)
+	}
+	for _, s := range e.rec.all() {
+		if !strings.Contains(s.URL, "ownedBy=org") {
+			t.Errorf("list request %s lacks ownedBy=org", s.URL)
+		}
+	}
+
+	e.rec.reset()
+	listed, err = e.prov.List(ctx, creatorReq)
+	if err != nil {
+		t.Fatalf("List for a creator-owned spec: %v", err)
+	}
+	var ids []string
+	for _, r := range listed {
+		ids = append(ids, r.ID)
+	}
+	// The token's own list holds both here; Matches keeps the creator's for a creator spec.
+	if !slices.Equal(ids, []string{mine.ID, org.ID}) {
+		t.Errorf("List for a creator-owned spec = %v, want %v over two pages", ids, []string{mine.ID, org.ID})
+	}
+	if n := len(e.rec.all()); n != 2 {
+		t.Errorf("%d list requests for two webhooks on pages of one, want 2", n)
+	}
+	for _, s := range e.rec.all() {
+		if strings.Contains(s.URL, "ownedBy") {
+			t.Errorf("list request %s names ownedBy for a creator-owned spec", s.URL)
+		}
+	}
+	for _, r := range listed {
+		if want := r.ID == mine.ID; e.prov.Matches(creatorReq, r) != want {
+			t.Errorf("Matches(creator spec, %s) = %v, want %v", r.ID, !want, want)
+		}
+		if e.prov.Matches(orgReq, r) != (r.ID == org.ID) {
+			t.Errorf("Matches(org spec, %s) = %v, want %v", r.ID, r.ID != org.ID, r.ID == org.ID)
+		}
+	}
+}
+
+func TestMatches(t *testing.T) {
+	p := webex.New(webex.Options{})
+	req := newRequest()
+	spec := req.Spec.Webex
+	base := webex.Webhook{ID: "w1", Name: owner, TargetURL: "https://elsewhere.example/", Resource: string(spec.Resource),
+		Event: string(spec.Event), Filter: spec.Filter, OwnedBy: "creator", Status: "inactive"}
+	tests := []struct {
+		name   string
+		change func(*webex.Webhook)
+		want   bool
+	}{
+		{name: "same name and immutable fields, whatever the target and status", want: true},
+		{name: "no ownedBy reads as creator", change: func(w *webex.Webhook) { w.OwnedBy = "" }, want: true},
+		{name: "another name", change: func(w *webex.Webhook) { w.Name = "team-a/other" }},
+		{name: "another resource", change: func(w *webex.Webhook) { w.Resource = "rooms" }},
+		{name: "another event", change: func(w *webex.Webhook) { w.Event = "deleted" }},
+		{name: "another filter", change: func(w *webex.Webhook) { w.Filter = "" }},
+		{name: "org-owned", change: func(w *webex.Webhook) { w.OwnedBy = "org" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := base
+			if tt.change != nil {
+				tt.change(&w)
+			}
+			if got := p.Matches(req, &providers.Remote{ID: w.ID, Object: &w}); got != tt.want {
+				t.Errorf("Matches = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if p.Matches(req, &providers.Remote{ID: "w1"}) || p.Matches(req, nil) {
+		t.Error("Matches without a wire object is true")
+	}
+	if p.Matches(&providers.Request{Owner: owner, Spec: &hooksv1alpha1.WebhookSpec{}}, &providers.Remote{ID: "w1", Object: &base}) {
+		t.Error("Matches without a webex block is true")
+	}
+}
