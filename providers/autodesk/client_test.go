@@ -192,10 +192,19 @@ func TestCreateLocationVariants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got []string
+			// The stub holds the hooks its POST made, and serves only those, at their own address.
+			var (
+				mu      sync.Mutex
+				hooks   = map[string]bool{}
+				reads   []string
+				patches []string
+			)
 			s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
 				switch {
 				case r.Method == http.MethodPost:
+					hooks[id] = true
 					if tt.location != "" {
 						w.Header().Set("Location", tt.location)
 					}
@@ -207,14 +216,25 @@ func TestCreateLocationVariants(t *testing.T) {
 						return
 					}
 					_, _ = w.Write([]byte(tt.list))
+				case r.URL.Path != eventPath+"/"+id || !hooks[id]:
+					w.WriteHeader(http.StatusNotFound)
+					_, _ = w.Write([]byte(`{"id":"x","detail":["not found"]}`))
 				case r.Method == http.MethodPatch:
+					patches = append(patches, r.URL.Path)
 					w.WriteHeader(http.StatusNoContent)
 				case r.Method == http.MethodGet:
-					got = append(got, r.URL.Path)
+					reads = append(reads, r.URL.Path)
 					_, _ = w.Write([]byte(hookJSON(id, target, "dm.version.added")))
 				}
 			})
-			created, err := s.provider().Create(context.Background(), plainRequest())
+			snapshot := func() (held bool, readPaths, patchPaths []string) {
+				mu.Lock()
+				defer mu.Unlock()
+				return hooks[id], slices.Clone(reads), slices.Clone(patches)
+			}
+			p := s.provider()
+			req := plainRequest()
+			created, err := p.Create(context.Background(), req)
 			if tt.wantErr != 0 || err != nil {
 				if pe := testutil.ProviderError(t, err); pe.Kind != tt.wantErr {
 					t.Fatalf("Create = %v, want kind %v", err, tt.wantErr)
@@ -224,8 +244,30 @@ func TestCreateLocationVariants(t *testing.T) {
 			if created.ID != tt.wantID {
 				t.Errorf("id %q, want %q", created.ID, tt.wantID)
 			}
-			if !slices.Equal(got, []string{eventPath + "/" + id}) {
-				t.Errorf("read the hook back at %v, want %s", got, eventPath+"/"+id)
+			held, readPaths, patchPaths := snapshot()
+			if !held {
+				t.Fatalf("the stub holds no hook %s", id)
+			}
+			if len(readPaths) != 0 {
+				t.Errorf("Create read the hook back at %v, want no read", readPaths)
+			}
+			// The token follows in a PATCH, which must address the hook by the id read.
+			if !slices.Equal(patchPaths, []string{eventPath + "/" + id}) {
+				t.Errorf("PATCHes %v, want one of %s", patchPaths, eventPath+"/"+id)
+			}
+			if d := p.Diff(req, created); d.Action != providers.ActionNone {
+				t.Errorf("Diff of Create's remote = %v %v, want None", d.Action, d.Fields)
+			}
+			// The id reaches the hook the stub made: a later Get reads it there, creation time included.
+			got, err := p.Get(context.Background(), req, created.ID)
+			if err != nil {
+				t.Fatalf("Get(%s): %v", created.ID, err)
+			}
+			if got.ID != tt.wantID || got.Created == nil {
+				t.Errorf("Get = %+v, want %s with a creation time", got, tt.wantID)
+			}
+			if _, readPaths, _ = snapshot(); !slices.Equal(readPaths, []string{eventPath + "/" + id}) {
+				t.Errorf("Get read the hook at %v, want %s", readPaths, eventPath+"/"+id)
 			}
 		})
 	}

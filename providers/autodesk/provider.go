@@ -28,6 +28,7 @@ package autodesk
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -204,9 +205,9 @@ func matchesHook(req *providers.Request, spec *hooksv1alpha1.AutodeskSpec, h *Ho
 }
 
 // Create makes the hook, then applies what the create payload cannot carry (the signing token and
-// a disabled status) with a PATCH, and reads the hook back for its state and creation date. When
-// a step after the POST fails, the error is returned and Find recovers the hook on the next
-// reconcile, whose update applies the rest.
+// a disabled status) with a PATCH. It returns the hook as it sent it (see createdHook) rather
+// than reading it back. When a step after the POST fails, the error is returned and Find
+// recovers the hook on the next reconcile, whose update applies the rest.
 func (p *Provider) Create(ctx context.Context, req *providers.Request) (*providers.Remote, error) {
 	spec, err := autodeskSpec(req)
 	if err != nil {
@@ -238,11 +239,37 @@ func (p *Provider) Create(ctx context.Context, req *providers.Request) (*provide
 			return nil, err
 		}
 	}
-	h, err := c.get(ctx, "create", loc, id)
-	if err != nil {
-		return nil, err
+	status := StatusActive
+	if !req.Spec.IsEnabled() {
+		status = StatusInactive
 	}
-	return toRemote(h), nil
+	return toRemote(createdHook(req, spec, loc, id, status)), nil
+}
+
+// createdHook is the hook APS has just made, as the create and patch described it. APS answers
+// a create with a Location and no body; reading the hook back would double the cost of every
+// create, and the next list of the account brings what APS really holds. It has no creation
+// time, so the controller records its own.
+func createdHook(req *providers.Request, spec *hooksv1alpha1.AutodeskSpec, loc location, id, status string) *Hook {
+	in := newCreatePayload(req, spec)
+	h := &Hook{
+		HookID:                       id,
+		Tenant:                       in.Tenant,
+		CallbackURL:                  in.CallbackURL,
+		Event:                        loc.Event,
+		System:                       loc.System,
+		Status:                       status,
+		AutoReactivateHook:           Bool(isTrue(in.AutoReactivateHook)),
+		HookExpiry:                   in.HookExpiry,
+		Scope:                        Scope(maps.Clone(in.Scope)),
+		HookAttribute:                in.HookAttribute,
+		Filter:                       in.Filter,
+		HubID:                        in.HubID,
+		ProjectID:                    in.ProjectID,
+		CallbackWithEventPayloadOnly: Bool(isTrue(in.CallbackWithEventPayloadOnly)),
+		Region:                       loc.Region,
+	}
+	return h
 }
 
 // recoverID finds the hook just created when the 201 named no id.

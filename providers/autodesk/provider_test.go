@@ -19,6 +19,7 @@ package autodesk_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -65,11 +66,19 @@ func TestRoundTrip(t *testing.T) {
 	if !ok {
 		t.Fatalf("the fake has no hook %s", created.ID)
 	}
-	if created.State != "active" || !created.Active || created.Created == nil {
-		t.Fatalf("created remote = %+v, want active with a creation time", created)
+	// Create does not read the hook back: its remote is built from the request, so it carries no
+	// creation time (the controller records its own) but must already agree with the spec.
+	if created.State != "active" || !created.Active || !created.SelfReactivating || created.Created != nil {
+		t.Fatalf("created remote = %+v, want active, self-reactivating, without a creation time", created)
 	}
-	if want, _ := time.Parse("2006-01-02T15:04:05.000-0700", stored.CreatedDate); !created.Created.Equal(want) {
-		t.Errorf("Created = %v, want the fake's createdDate %s", created.Created, stored.CreatedDate)
+	if d := e.prov.Diff(req, created); d.Action != providers.ActionNone {
+		t.Errorf("Diff of Create's remote = %v %v, want None", d.Action, d.Fields)
+	}
+	if !e.prov.Matches(req, created) {
+		t.Errorf("Matches(req, Create's remote %+v) = false", hookOf(t, created))
+	}
+	if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 0 {
+		t.Errorf("Create read the hook back %d times, want never", len(gets))
 	}
 	posts := e.rec.find(http.MethodPost, "/systems/data/events/dm.version.added/hooks")
 	if len(posts) != 1 {
@@ -101,6 +110,16 @@ func TestRoundTrip(t *testing.T) {
 	got, err := e.prov.Get(ctx, req, created.ID)
 	if err != nil {
 		t.Fatalf("Get: %v", err)
+	}
+	if got.ID != created.ID || got.State != "active" || !got.Active || got.Created == nil {
+		t.Fatalf("Get after create = %+v, want %s active with a creation time", got, created.ID)
+	}
+	want, err := time.Parse("2006-01-02T15:04:05.000-0700", stored.CreatedDate)
+	if err != nil {
+		t.Fatalf("the fake's createdDate %q: %v", stored.CreatedDate, err)
+	}
+	if !got.Created.Equal(want) {
+		t.Errorf("Created = %v, want the fake's createdDate %s", got.Created, stored.CreatedDate)
 	}
 	if d := e.prov.Diff(req, got); d.Action != providers.ActionNone {
 		t.Errorf("Diff right after create = %v %v, want None", d.Action, d.Fields)
@@ -199,6 +218,150 @@ func TestCreateAppliesStatusAndTokenAfterwards(t *testing.T) {
 	}
 }
 
+// TestCreatedRemoteAgreesWithTheSpec checks the remote Create builds without reading the hook
+// back: given to Diff with the request that made it, it must ask for nothing, whatever optional
+// field the spec uses, and it must describe the hook as a later Get reads it.
+func TestCreatedRemoteAgreesWithTheSpec(t *testing.T) {
+	// Not UTC, and with a fraction of a second, which APS's hookExpiry does not keep.
+	expiry := metav1.NewTime(time.Date(2032, 11, 12, 13, 14, 15, 250e6, time.FixedZone("x", -5*3600)))
+	tests := []struct {
+		name       string
+		mutate     func(r *providers.Request)
+		wantState  string
+		wantActive bool
+		wantSelf   bool
+	}{
+		{name: "every optional field, disabled", mutate: func(r *providers.Request) {
+			a := r.Spec.Autodesk
+			r.Spec.Enabled = ptr(false)
+			a.Region = "EMEA"
+			a.Scope = map[string]string{"folder": folder, "project": "b.project-9"}
+			a.Filter = "$[?(@.ext=='rvt' || @.ext=='dwg')]"
+			a.HookAttribute = attr(`{ "team": "b", "n": 7, "list": [1, "two", null], "nested": {"z": false, "a": {}} }`)
+			a.HookExpiry = &expiry
+			a.AutoReactivateHook = ptr(true)
+			a.CallbackWithEventPayloadOnly = ptr(true)
+			a.Tenant, a.HubID, a.ProjectID = "urn:tenant-9", "b.hub-9", "b.project-9"
+		}, wantState: autodesk.StatusInactive, wantSelf: true},
+		{name: "every optional field, enabled, no token", mutate: func(r *providers.Request) {
+			a := r.Spec.Autodesk
+			r.Spec.Enabled = ptr(true)
+			a.Region = "JPN"
+			a.Filter = "$[?(@.ext=='txt')]"
+			a.HookAttribute = attr(`{"k":"v"}`)
+			a.HookExpiry = &expiry
+			a.AutoReactivateHook = ptr(true)
+			a.CallbackWithEventPayloadOnly = ptr(true)
+			a.Tenant, a.HubID, a.ProjectID = "urn:tenant-8", "b.hub-8", "b.project-8"
+			r.Secrets = nil
+		}, wantState: autodesk.StatusActive, wantActive: true, wantSelf: true},
+		{name: "optional fields at their empty values", mutate: func(r *providers.Request) {
+			a := r.Spec.Autodesk
+			r.Spec.Enabled = ptr(true)
+			a.HookAttribute = attr(`{}`)
+			a.AutoReactivateHook = ptr(false)
+			a.CallbackWithEventPayloadOnly = ptr(false)
+		}, wantState: autodesk.StatusActive, wantActive: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := context.Background()
+			req := newRequest(tt.mutate)
+			if err := e.prov.Validate(req); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			created, err := e.prov.Create(ctx, req)
+			if err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+			if _, ok := e.srv.Hook(created.ID); !ok {
+				t.Fatalf("the fake has no hook %s", created.ID)
+			}
+			if created.State != tt.wantState || created.Active != tt.wantActive || created.SelfReactivating != tt.wantSelf ||
+				created.Created != nil {
+				t.Errorf("created remote = %+v, want state %q, active %v, self-reactivating %v, no creation time",
+					created, tt.wantState, tt.wantActive, tt.wantSelf)
+			}
+			if d := e.prov.Diff(req, created); d.Action != providers.ActionNone || len(d.Fields) != 0 {
+				t.Errorf("Diff of Create's remote with the same request = %v %v, want None", d.Action, d.Fields)
+			}
+			if !e.prov.Matches(req, created) {
+				t.Errorf("Matches(req, Create's remote) = false")
+			}
+			if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 0 {
+				t.Errorf("Create read the hook back %d times, want never", len(gets))
+			}
+
+			// What APS holds, as Get reads it, must be what Create described.
+			got, err := e.prov.Get(ctx, req, created.ID)
+			if err != nil {
+				t.Fatalf("Get: %v", err)
+			}
+			if got.Created == nil {
+				t.Errorf("Get returned no creation time: %+v", got)
+			}
+			if got.ID != created.ID || got.State != created.State || got.Active != created.Active ||
+				got.SelfReactivating != created.SelfReactivating {
+				t.Errorf("Get = %+v, Create said %+v", got, created)
+			}
+			if d := e.prov.Diff(req, got); d.Action != providers.ActionNone {
+				t.Errorf("Diff of the hook read back = %v %v, want None", d.Action, d.Fields)
+			}
+			c, g := hookOf(t, created), hookOf(t, got)
+			if c.HookID != g.HookID || c.CallbackURL != g.CallbackURL || c.Region != g.Region || c.System != g.System ||
+				c.Event != g.Event || c.Status != g.Status || !maps.Equal(c.Scope, g.Scope) || c.Filter != g.Filter ||
+				c.HubID != g.HubID || c.ProjectID != g.ProjectID || c.AutoReactivateHook != g.AutoReactivateHook ||
+				c.CallbackWithEventPayloadOnly != g.CallbackWithEventPayloadOnly {
+				t.Errorf("Create's hook\n %+v\nGet's hook\n %+v", c, g)
+			}
+			if req.Spec.Autodesk.Tenant != "" && c.Tenant != g.Tenant {
+				t.Errorf("tenant %q, Get read %q", c.Tenant, g.Tenant)
+			}
+			if !sameJSON(t, c.HookAttribute, g.HookAttribute) {
+				t.Errorf("hookAttribute %s, Get read %s", c.HookAttribute, g.HookAttribute)
+			}
+			if ce, ge := expiryOf(t, c.HookExpiry), expiryOf(t, g.HookExpiry); !ce.Equal(ge) {
+				t.Errorf("hookExpiry %q, Get read %q", c.HookExpiry, g.HookExpiry)
+			}
+		})
+	}
+}
+
+// sameJSON compares two JSON values, absent and {} both standing for none.
+func sameJSON(t *testing.T, a, b json.RawMessage) bool {
+	t.Helper()
+	decode := func(raw json.RawMessage) any {
+		if len(raw) == 0 {
+			return nil
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatalf("unreadable JSON %s: %v", raw, err)
+		}
+		if m, ok := v.(map[string]any); ok && len(m) == 0 {
+			return nil
+		}
+		return v
+	}
+	return reflect.DeepEqual(decode(a), decode(b))
+}
+
+// expiryOf reads a hookExpiry, the zero time when there is none.
+func expiryOf(t *testing.T, s string) time.Time {
+	t.Helper()
+	if s == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000-0700"} {
+		if v, err := time.Parse(layout, s); err == nil {
+			return v
+		}
+	}
+	t.Fatalf("unreadable hookExpiry %q", s)
+	return time.Time{}
+}
+
 func TestCreateReadsTheIDFromLocation(t *testing.T) {
 	for _, relative := range []bool{false, true} {
 		e := newEnv(t)
@@ -207,14 +370,25 @@ func TestCreateReadsTheIDFromLocation(t *testing.T) {
 		if err != nil {
 			t.Fatalf("relative=%v: Create: %v", relative, err)
 		}
+		if created.ID == "" {
+			t.Fatalf("relative=%v: Create returned no id", relative)
+		}
+		if _, ok := e.srv.Hook(created.ID); !ok {
+			t.Errorf("relative=%v: the fake has no hook %s", relative, created.ID)
+		}
 		hooks := e.srv.Hooks(clientID)
 		if len(hooks) != 1 || created.ID != hooks[0].HookID {
 			t.Errorf("relative=%v: created id %q, fake holds %+v", relative, created.ID, hooks)
 		}
 		// The Location names developer.api.autodesk.com (or nothing) whatever host answered: the
-		// client must read the id from it, never follow it.
-		if n := len(e.rec.all()); n != 4 {
-			t.Errorf("relative=%v: %d requests, want token, POST, PATCH and GET", relative, n)
+		// client must read the id from it, never follow it, and the hook is not read back.
+		var sentReqs []string
+		for _, s := range e.rec.all() {
+			sentReqs = append(sentReqs, s.Method+" "+s.Path)
+		}
+		wantReqs := []string{"POST /authentication/v2/token", "POST " + eventPath, "PATCH " + eventPath + "/" + created.ID}
+		if !slices.Equal(sentReqs, wantReqs) {
+			t.Errorf("relative=%v: requests %v, want token, POST and PATCH %v", relative, sentReqs, wantReqs)
 		}
 	}
 }
@@ -363,6 +537,12 @@ func TestUpdateAcceptsPatch200And204(t *testing.T) {
 		if err != nil {
 			t.Fatalf("PATCH %d: Create: %v", code, err)
 		}
+		if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 0 {
+			t.Errorf("PATCH %d: Create read the hook back %d times, want never", code, len(gets))
+		}
+		if patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID); len(patches) != 1 {
+			t.Errorf("PATCH %d: %d PATCHes from Create, want the token's", code, len(patches))
+		}
 		changed := newRequest(func(r *providers.Request) { r.Spec.Autodesk.Filter = "$[?(@.ext=='rvt')]" })
 		updated, err := e.prov.Update(context.Background(), changed, created)
 		if err != nil {
@@ -371,8 +551,14 @@ func TestUpdateAcceptsPatch200And204(t *testing.T) {
 		if hookOf(t, updated).Filter != "$[?(@.ext=='rvt')]" {
 			t.Errorf("PATCH %d: updated remote %+v lacks the new filter", code, hookOf(t, updated))
 		}
-		if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 2 {
-			t.Errorf("PATCH %d: %d GETs of the hook, want one after create and one after update", code, len(gets))
+		if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 1 {
+			t.Errorf("PATCH %d: %d GETs of the hook, want only the one after update", code, len(gets))
+		}
+		if patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID); len(patches) != 2 {
+			t.Errorf("PATCH %d: %d PATCHes of the hook, want Create's and Update's", code, len(patches))
+		}
+		if d := e.prov.Diff(changed, updated); d.Action != providers.ActionNone {
+			t.Errorf("PATCH %d: Diff after Update = %v %v, want None", code, d.Action, d.Fields)
 		}
 	}
 }

@@ -203,12 +203,11 @@ func (p *Provider) Create(ctx context.Context, req *providers.Request) (*provide
 			return nil, err
 		}
 	}
-	if pingEnabled(spec) && !strings.EqualFold(w.Status, StatusActive) {
-		if c.ping(ctx, w.ID) == nil {
-			if fresh, err := c.get(ctx, w.ID); err == nil {
-				w = fresh
-			}
-		}
+	if pingEnabled(spec) && !strings.EqualFold(w.Status, StatusActive) && c.ping(ctx, w.ID) == nil {
+		// A ping that succeeds moves the webhook from pending to active: no need to read it
+		// again, which would add a request to every create.
+		w = w.clone()
+		w.Status = StatusActive
 	}
 	return toRemote(w), nil
 }
