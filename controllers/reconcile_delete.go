@@ -109,7 +109,7 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, wh *hooksv1alph
 	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {
 		return nil, nil
 	}
-	candidates, err := r.candidates(ctx, snap, prov, req)
+	candidates, err := r.candidates(ctx, snap, prov, req, r.now())
 	if err != nil {
 		return nil, err
 	}

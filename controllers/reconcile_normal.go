@@ -39,9 +39,6 @@ const (
 	// unsettledAge is how old an account snapshot may be for a Webhook that is not Ready, or
 	// about to create: young enough that a webhook made by someone else a moment ago is seen.
 	unsettledAge = 5 * time.Second
-	// requestedAge is how old a snapshot may be when reconcile-requested-at asks for a sync now;
-	// not zero, so that many Webhooks annotated at once share one list.
-	requestedAge = time.Second
 	// retrySoon is the wait before trying again after the SaaS contradicted the snapshot.
 	retrySoon = 100 * time.Millisecond
 )
@@ -52,9 +49,10 @@ type syncCtx struct {
 	prov providers.Provider
 	req  *providers.Request
 	gate string
-	// snap names the account snapshot this Webhook is observed from; maxAge is how old it may be.
-	snap   string
-	maxAge time.Duration
+	// snap names the account snapshot this Webhook is observed from; one listed before
+	// notBefore is too old.
+	snap      string
+	notBefore time.Time
 }
 
 // reconcileNormal registers the finalizer before anything exists remotely, then observes the
@@ -82,7 +80,7 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 	}
 	y := &syncCtx{scope: s, prov: prov, req: req, gate: credentialKey(wh.Spec.Provider, req.Credentials)}
 	y.snap = y.gate + "|" + prov.Scope(req)
-	y.maxAge = r.snapshotAge(wh)
+	y.notBefore = r.snapshotAge(wh)
 	// Every request of this reconcile counts against the client-side rate of this credential.
 	ctx = ratelimit.WithKey(ctx, y.gate)
 	if err := prov.Validate(req); err != nil {
@@ -149,7 +147,7 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 // other Webhook manages. Where the SaaS allows only one webhook per key, a match that another
 // Webhook manages is a Conflict: creating would overwrite or duplicate it.
 func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
-	candidates, err := r.candidates(ctx, y.snap, y.prov, y.req)
+	candidates, err := r.candidates(ctx, y.snap, y.prov, y.req, y.notBefore)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +183,18 @@ func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *pro
 // create makes the remote webhook and writes its id to status at once.
 func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result, error) {
 	wh := y.wh
+	if y.prov.Capabilities().UniqueNaturalKey {
+		// Another worker may be creating the same key for another Webhook right now: take turns,
+		// and look again once it is this one's turn.
+		defer r.snaps.lockCreates(y.snap)()
+		found, err := r.findCandidate(ctx, y)
+		if err != nil {
+			return r.failure(ctx, wh, y.gate, err)
+		}
+		if found != nil {
+			return r.converge(ctx, y, found)
+		}
+	}
 	remote, err := y.prov.Create(ctx, y.req)
 	if err != nil {
 		// The create may have been applied: look at the SaaS again before the next attempt.

@@ -43,6 +43,10 @@ type snapshots struct {
 // snapshot is one account scope's list. Its mutex is held while listing, so that the workers
 // that need the same account at the same time wait for one list instead of sending their own.
 type snapshot struct {
+	// creating serializes creates in the account where the SaaS keeps one webhook per natural
+	// key, so that a second Webhook sees the first one's webhook before it would create its own.
+	creating sync.Mutex
+
 	mu      sync.Mutex
 	valid   bool
 	fetched time.Time
@@ -71,13 +75,21 @@ type view struct {
 	byID    map[string]*providers.Remote
 }
 
-// get returns the snapshot of key, listing again when it is missing or older than maxAge.
-func (s *snapshots) get(ctx context.Context, key string, maxAge time.Duration,
+// lockCreates holds the create lock of key's account until the returned function is called.
+func (s *snapshots) lockCreates(key string) func() {
+	e := s.entry(key)
+	e.creating.Lock()
+	return e.creating.Unlock
+}
+
+// get returns the snapshot of key, listing again when it is missing or was listed before
+// notBefore.
+func (s *snapshots) get(ctx context.Context, key string, notBefore time.Time,
 	list func(context.Context) ([]*providers.Remote, error)) (*view, error) {
 	e := s.entry(key)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.valid || s.now().Sub(e.fetched) > maxAge {
+	if !e.valid || e.fetched.Before(notBefore) {
 		started := s.now()
 		remotes, err := list(ctx)
 		if err != nil {
@@ -143,26 +155,31 @@ func (s *snapshots) invalidate(key string) {
 }
 
 // snapshotAge is how old the account snapshot may be for this reconcile of wh: most of a resync
-// period for a Ready Webhook, so that an account is listed about once per period; a few seconds
-// for one that is not Ready; a second when reconcile-requested-at asks for a sync now.
-func (r *WebhookReconciler) snapshotAge(wh *hooksv1alpha1.Webhook) time.Duration {
-	if v := wh.Annotations[hooksv1alpha1.AnnotationReconcileRequestedAt]; v != "" {
-		if old, ok := r.syncRequests.Load(wh.UID); !ok || old.(string) != v {
-			r.syncRequests.Store(wh.UID, v)
-			return requestedAge
-		}
+// period for a Ready Webhook, so that an account is listed about once per period, and a few
+// seconds for one that is not Ready.
+//
+// It returns the time before which a snapshot is too old. A new value of reconcile-requested-at
+// asks for what the SaaS holds now: only a list begun after this reconcile started will do (a
+// list already under way for another Webhook will not), so that Webhooks annotated together
+// still share lists. The first value seen after a start of the operator forces nothing: the
+// operator starts with no snapshot at all.
+func (r *WebhookReconciler) snapshotAge(wh *hooksv1alpha1.Webhook) time.Time {
+	now := r.now()
+	v := wh.Annotations[hooksv1alpha1.AnnotationReconcileRequestedAt]
+	if old, seen := r.syncRequests.Swap(wh.UID, v); seen && v != "" && old.(string) != v {
+		return now
 	}
 	switch readyReason(wh) {
 	case hooksv1alpha1.ReasonAvailable, hooksv1alpha1.ReasonDisabled:
-		return r.Options.ResyncPeriod * 9 / 10
+		return now.Add(-r.Options.ResyncPeriod * 9 / 10)
 	}
-	return unsettledAge
+	return now.Add(-unsettledAge)
 }
 
 // view returns the account snapshot of y, listing the account when it is older than maxAge.
 func (r *WebhookReconciler) view(ctx context.Context, key string, prov providers.Provider, req *providers.Request,
-	maxAge time.Duration) (*view, error) {
-	return r.snaps.get(ctx, key, maxAge, func(ctx context.Context) ([]*providers.Remote, error) {
+	notBefore time.Time) (*view, error) {
+	return r.snaps.get(ctx, key, notBefore, func(ctx context.Context) ([]*providers.Remote, error) {
 		return prov.List(ctx, req)
 	})
 }
@@ -171,7 +188,7 @@ func (r *WebhookReconciler) view(ctx context.Context, key string, prov providers
 // for directly before it is declared gone: the snapshot may predate it, or it may live outside
 // the listed scope (another region, say).
 func (r *WebhookReconciler) lookup(ctx context.Context, y *syncCtx, id string) (*providers.Remote, error) {
-	v, err := r.view(ctx, y.snap, y.prov, y.req, y.maxAge)
+	v, err := r.view(ctx, y.snap, y.prov, y.req, y.notBefore)
 	if err != nil {
 		return nil, err
 	}
@@ -188,8 +205,12 @@ func (r *WebhookReconciler) lookup(ctx context.Context, y *syncCtx, id string) (
 
 // candidates returns the remote webhooks of the snapshot that the provider matches with req:
 // what Find would return, from a snapshot young enough to create safely.
-func (r *WebhookReconciler) candidates(ctx context.Context, key string, prov providers.Provider, req *providers.Request) ([]*providers.Remote, error) {
-	v, err := r.view(ctx, key, prov, req, unsettledAge)
+func (r *WebhookReconciler) candidates(ctx context.Context, key string, prov providers.Provider, req *providers.Request,
+	notBefore time.Time) ([]*providers.Remote, error) {
+	if limit := r.now().Add(-unsettledAge); notBefore.Before(limit) {
+		notBefore = limit
+	}
+	v, err := r.view(ctx, key, prov, req, notBefore)
 	if err != nil {
 		return nil, err
 	}

@@ -64,6 +64,20 @@ var _ = Describe("Account snapshots", func() {
 		})
 	})
 
+	It("let the operator write to the API server twice per created Webhook: its finalizer and its status", func() {
+		e := newMixedEnv(ctx)
+		keys := map[hooksv1alpha1.ProviderType][]client.ObjectKey{}
+		e.each(func(p hooksv1alpha1.ProviderType, _ account) { keys[p] = e.create(ctx, p, "economy", 2) })
+		Eventually(func(g Gomega) {
+			e.each(func(p hooksv1alpha1.ProviderType, a account) { expectExactlyOne(g, ctx, a, keys[p]...) })
+		}).Should(Succeed())
+		for _, ks := range keys {
+			for _, k := range ks {
+				Expect(writesTo(k)).To(Equal(int32(2)), "%s: one finalizer patch and one status patch", k.Name)
+			}
+		}
+	})
+
 	DescribeTable("recreate a webhook deleted between the list and an update",
 		func(p hooksv1alpha1.ProviderType) {
 			e := newLifecycleEnv(ctx, p)

@@ -139,14 +139,57 @@ var operator struct {
 // fails the write, as an API server conflict or a crash right before it would.
 var statusPatchFault atomic.Pointer[func(obj client.Object) error]
 
-// faultyClient is the manager's client, with status writes that statusPatchFault can fail.
+// faultyClient is the manager's client, with status writes that statusPatchFault can fail, and
+// every write the operator makes counted per object in apiWrites.
 type faultyClient struct{ client.Client }
+
+// apiWrites counts the operator's writes per Webhook: client.ObjectKey to *atomic.Int32.
+var apiWrites sync.Map
+
+func countWrite(obj client.Object) {
+	n, _ := apiWrites.LoadOrStore(client.ObjectKeyFromObject(obj), &atomic.Int32{})
+	n.(*atomic.Int32).Add(1)
+}
+
+// writesTo returns how many writes the operator made to the object so far.
+func writesTo(key client.ObjectKey) int32 {
+	if n, ok := apiWrites.Load(key); ok {
+		return n.(*atomic.Int32).Load()
+	}
+	return 0
+}
+
+func (c faultyClient) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
+	countWrite(obj)
+	return c.Client.Create(ctx, obj, opts...)
+}
+
+func (c faultyClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
+	countWrite(obj)
+	return c.Client.Update(ctx, obj, opts...)
+}
+
+func (c faultyClient) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+	countWrite(obj)
+	return c.Client.Patch(ctx, obj, patch, opts...)
+}
+
+func (c faultyClient) Delete(ctx context.Context, obj client.Object, opts ...client.DeleteOption) error {
+	countWrite(obj)
+	return c.Client.Delete(ctx, obj, opts...)
+}
 
 func (c faultyClient) Status() client.SubResourceWriter { return faultyStatus{c.Client.Status()} }
 
 type faultyStatus struct{ client.SubResourceWriter }
 
+func (s faultyStatus) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+	countWrite(obj)
+	return s.SubResourceWriter.Update(ctx, obj, opts...)
+}
+
 func (s faultyStatus) Patch(ctx context.Context, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+	countWrite(obj)
 	if f := statusPatchFault.Load(); f != nil {
 		if err := (*f)(obj); err != nil {
 			return err
