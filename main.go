@@ -41,6 +41,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/controllers"
+	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
@@ -170,11 +171,12 @@ func (c *config) validate() error {
 
 // registry builds the provider set explicitly: no init() side effects.
 func (c *config) registry() providers.Registry {
+	// Each provider labels its requests with the operation they serve, for the metrics.
 	return providers.Registry{
-		hooksv1alpha1.ProviderWebex:        webex.New(webex.Options{BaseURL: c.webexURL, HTTPClient: c.httpClient(webex.ProviderName)}),
-		hooksv1alpha1.ProviderEightByEight: eightbyeight.New(eightbyeight.Options{BaseURL: c.eightByEightURL, HTTPClient: c.httpClient(eightbyeight.ProviderName)}),
-		hooksv1alpha1.ProviderAutodesk:     autodesk.New(autodesk.Options{BaseURL: c.autodeskURL, HTTPClient: c.httpClient(autodesk.ProviderName)}),
-		hooksv1alpha1.ProviderPageSeeder:   pageseeder.New(pageseeder.Options{HTTPClient: c.httpClient(pageseeder.ProviderName), AllowInsecure: c.allowInsecure}),
+		hooksv1alpha1.ProviderWebex:        metrics.Provider(webex.New(webex.Options{BaseURL: c.webexURL, HTTPClient: c.httpClient(webex.ProviderName)})),
+		hooksv1alpha1.ProviderEightByEight: metrics.Provider(eightbyeight.New(eightbyeight.Options{BaseURL: c.eightByEightURL, HTTPClient: c.httpClient(eightbyeight.ProviderName)})),
+		hooksv1alpha1.ProviderAutodesk:     metrics.Provider(autodesk.New(autodesk.Options{BaseURL: c.autodeskURL, HTTPClient: c.httpClient(autodesk.ProviderName)})),
+		hooksv1alpha1.ProviderPageSeeder:   metrics.Provider(pageseeder.New(pageseeder.Options{HTTPClient: c.httpClient(pageseeder.ProviderName), AllowInsecure: c.allowInsecure})),
 	}
 }
 
@@ -185,7 +187,9 @@ func (c *config) httpClient(provider string) *http.Client {
 	if t, ok := http.DefaultTransport.(*http.Transport); ok {
 		base = t.Clone()
 	}
-	return &http.Client{Timeout: c.httpTimeout, Transport: ratelimit.Transport(base, provider, c.providerQPS.limit(provider))}
+	// Requests the client-side rate refuses never leave the process, so they are not counted.
+	return &http.Client{Timeout: c.httpTimeout,
+		Transport: ratelimit.Transport(metrics.Transport(base, provider), provider, c.providerQPS.limit(provider))}
 }
 
 func main() {

@@ -27,6 +27,9 @@ import (
 	"testing"
 	"time"
 
+	promtestutil "github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
@@ -209,12 +212,16 @@ func TestHTTPClientIsRateLimited(t *testing.T) {
 	}
 
 	autodeskClient := c.httpClient("autodesk")
-	if _, ok := autodeskClient.Transport.(*http.Transport); !ok || autodeskClient.Transport == http.DefaultTransport {
-		t.Errorf("unlimited provider's transport is %T, want its own *http.Transport", autodeskClient.Transport)
+	if autodeskClient.Transport == http.DefaultTransport || autodeskClient.Transport == nil {
+		t.Errorf("unlimited provider's transport is %T, want its own, counted for the metrics", autodeskClient.Transport)
 	}
+	counted := promtestutil.ToFloat64(metrics.SaaSRequests.WithLabelValues("autodesk", "other", "204"))
 	for i := range 3 {
 		if err := get(autodeskClient); err != nil {
 			t.Errorf("autodesk request %d without a limit: %v", i, err)
 		}
+	}
+	if got := promtestutil.ToFloat64(metrics.SaaSRequests.WithLabelValues("autodesk", "other", "204")) - counted; got != 3 {
+		t.Errorf("hookkeeper_saas_requests_total grew by %v for 3 requests", got)
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
@@ -322,6 +323,7 @@ func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remo
 		return r.mutationFailed(ctx, y, remote.ID, err)
 	}
 	r.snaps.put(y.snap, updated)
+	metrics.Reactivations.WithLabelValues(metricsProvider(wh)).Inc()
 	wh.Status.Reactivations++
 	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
 	r.recordRemote(wh, updated, nil)

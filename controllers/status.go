@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -27,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
 )
 
@@ -82,7 +84,12 @@ func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webho
 			wait = time.Second
 		}
 		r.Gates.Block(gate, wait)
-		log.Info("Rate limited by the SaaS", "retryAfter", wait.String())
+		source := "saas"
+		if e, ok := errors.AsType[*providers.Error](err); ok && e.Op == "throttle" {
+			source = "client"
+		}
+		metrics.RateLimitWaits.WithLabelValues(metricsProvider(wh), source).Inc()
+		log.Info("Rate limited", "source", source, "retryAfter", wait.String())
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited, msg)
 		return ctrl.Result{RequeueAfter: wait + 100*time.Millisecond}, nil
 	case providers.KindConflict:
@@ -98,6 +105,7 @@ func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webho
 
 // rateLimited reports a closed gate without sending a request.
 func rateLimited(wh *hooksv1alpha1.Webhook, wait time.Duration) (ctrl.Result, error) {
+	metrics.RateLimitWaits.WithLabelValues(metricsProvider(wh), "gate").Inc()
 	setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited,
 		"waiting "+wait.Round(time.Second).String()+" for the SaaS's Retry-After on these credentials")
 	return ctrl.Result{RequeueAfter: wait + 100*time.Millisecond}, nil

@@ -49,6 +49,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/controllers"
+	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
@@ -213,17 +214,24 @@ func startOperator() {
 	Expect(err).NotTo(HaveOccurred())
 	// The client-side rate per credential is far above what the specs need; it is there so that
 	// every request goes through the same transport as in production.
-	httpClient := &http.Client{Timeout: httpTimeout,
-		Transport: ratelimit.Transport(nil, "any", ratelimit.Limit{QPS: 200, Burst: 400})}
+	// Each provider has the transports of production: the client-side rate per credential (far
+	// above what the specs need) and the request metrics.
+	httpClient := func(provider string) *http.Client {
+		return &http.Client{Timeout: httpTimeout,
+			Transport: ratelimit.Transport(metrics.Transport(nil, provider), provider, ratelimit.Limit{QPS: 200, Burst: 400})}
+	}
 	r := &controllers.WebhookReconciler{
 		Client:   faultyClient{mgr.GetClient()},
 		Scheme:   mgr.GetScheme(),
 		Recorder: mgr.GetEventRecorder("hookkeeper"),
 		Providers: providers.Registry{
-			hooksv1alpha1.ProviderWebex:        webex.New(webex.Options{BaseURL: wx.URL(), HTTPClient: httpClient}),
-			hooksv1alpha1.ProviderEightByEight: eightbyeight.New(eightbyeight.Options{BaseURL: e8.URL(), HTTPClient: httpClient}),
-			hooksv1alpha1.ProviderAutodesk:     autodesk.New(autodesk.Options{BaseURL: aps.URL(), HTTPClient: httpClient}),
-			hooksv1alpha1.ProviderPageSeeder:   pageseeder.New(pageseeder.Options{HTTPClient: httpClient, AllowInsecure: true}),
+			hooksv1alpha1.ProviderWebex: metrics.Provider(webex.New(webex.Options{BaseURL: wx.URL(), HTTPClient: httpClient(webex.ProviderName)})),
+			hooksv1alpha1.ProviderEightByEight: metrics.Provider(eightbyeight.New(eightbyeight.Options{BaseURL: e8.URL(),
+				HTTPClient: httpClient(eightbyeight.ProviderName)})),
+			hooksv1alpha1.ProviderAutodesk: metrics.Provider(autodesk.New(autodesk.Options{BaseURL: aps.URL(),
+				HTTPClient: httpClient(autodesk.ProviderName)})),
+			hooksv1alpha1.ProviderPageSeeder: metrics.Provider(pageseeder.New(pageseeder.Options{
+				HTTPClient: httpClient(pageseeder.ProviderName), AllowInsecure: true})),
 		},
 		Options: controllers.Options{
 			ResyncPeriod:            resyncPeriod,

@@ -164,6 +164,8 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	if r.Gates == nil {
 		r.Gates = NewGates(r.now)
 	}
+	reader := client.Reader(mgr.GetClient())
+	collector.reader.Store(&reader)
 	if r.snaps == nil {
 		r.snaps = newSnapshots(r.now)
 	}

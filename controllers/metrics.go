@@ -1,0 +1,86 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+)
+
+// webhooksDesc is the gauge of Webhooks by provider and Ready reason, computed from the
+// informer cache when the metrics are scraped: it is never out of date and costs nothing between
+// scrapes.
+var webhooksDesc = prometheus.NewDesc("hookkeeper_webhooks",
+	"Webhooks by provider and Ready reason (None: not reconciled yet; Deleting includes Webhooks being deleted).",
+	[]string{"provider", "reason"}, nil)
+
+// webhookCollector reads the Webhooks of the current manager's cache. Only one is registered
+// per process; a restarted manager (as in tests) replaces the reader it uses.
+type webhookCollector struct {
+	reader atomic.Pointer[client.Reader]
+}
+
+var collector = func() *webhookCollector {
+	c := &webhookCollector{}
+	ctrlmetrics.Registry.MustRegister(c)
+	return c
+}()
+
+func (c *webhookCollector) Describe(ch chan<- *prometheus.Desc) { ch <- webhooksDesc }
+
+func (c *webhookCollector) Collect(ch chan<- prometheus.Metric) {
+	rp := c.reader.Load()
+	if rp == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var list hooksv1alpha1.WebhookList
+	if err := (*rp).List(ctx, &list); err != nil {
+		return
+	}
+	type key struct{ provider, reason string }
+	counts := map[key]int{}
+	for i := range list.Items {
+		wh := &list.Items[i]
+		reason := readyReason(wh)
+		switch {
+		case !wh.DeletionTimestamp.IsZero():
+			reason = hooksv1alpha1.ReasonDeleting
+		case reason == "":
+			reason = "None"
+		}
+		counts[key{metricsProvider(wh), reason}]++
+	}
+	for k, n := range counts {
+		ch <- prometheus.MustNewConstMetric(webhooksDesc, prometheus.GaugeValue, float64(n), k.provider, k.reason)
+	}
+}
+
+// metricsProvider is the provider label of wh's metrics: the lower-case name the SaaS request
+// metrics use too (webex, eightbyeight, autodesk, pageseeder).
+func metricsProvider(wh *hooksv1alpha1.Webhook) string {
+	return strings.ToLower(string(wh.Spec.Provider))
+}
