@@ -89,6 +89,7 @@ func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webho
 			source = "client"
 		}
 		metrics.RateLimitWaits.WithLabelValues(metricsProvider(wh), source).Inc()
+		r.warn(wh, hooksv1alpha1.ReasonRateLimited, msg)
 		log.Info("Rate limited", "source", source, "retryAfter", wait.String())
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited, msg)
 		return ctrl.Result{RequeueAfter: wait + 100*time.Millisecond}, nil
@@ -97,6 +98,7 @@ func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webho
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonConflict, msg)
 		return r.resync(), nil
 	default:
+		r.warn(wh, hooksv1alpha1.ReasonProviderUnavailable, msg)
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonProviderUnavailable, msg)
 		// The work queue backs off exponentially, up to 5 minutes.
 		return ctrl.Result{}, err
