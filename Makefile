@@ -15,6 +15,10 @@ TEST_PKGS ?= ./...
 GINKGO_ARGS ?=
 # Flags for the operator in `make run` (e.g. ARGS='--allow-insecure-endpoints').
 ARGS ?=
+# Number of Webhooks that `make bench` applies (e.g. `make bench N=10000`).
+N ?= 1000
+# Further flags for `make bench` (e.g. BENCH_ARGS='-latency 50ms -resync 30s'); `go run ./hack/bench -h` lists them.
+BENCH_ARGS ?=
 
 # Pinned tools, installed into bin/ by the rules at the end of this file. They are defined here,
 # before any rule, because make expands prerequisites as it reads them.
@@ -96,8 +100,8 @@ demo: ## Run the whole system locally: control plane, provider simulators and op
 	@$(WITH_ENVTEST); go run ./hack/demo $(DEMO_ARGS)
 
 .PHONY: bench
-bench: ## Run the load benchmark against the provider simulators.
-	@$(WITH_ENVTEST); go run ./hack/bench $(BENCH_ARGS)
+bench: ## Measure the operator under load: N Webhooks (default 1000) on the simulators; JSON in bin/bench/.
+	@$(WITH_ENVTEST); go run ./hack/bench -n $(N) $(BENCH_ARGS)
 
 ##@ Build
 

@@ -34,6 +34,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
 )
 
 // TestDemoOnce runs the whole demo in this process, as `go run ./hack/demo --once` would: control
@@ -44,11 +46,11 @@ func TestDemoOnce(t *testing.T) {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which sets it")
 	}
-	assets, err := envtestAssets()
+	assets, err := localenv.EnvtestAssets("demo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := findRoot(".")
+	root, err := localenv.FindRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,21 +292,6 @@ func isWebexID(id string) bool {
 		raw, err = base64.RawURLEncoding.DecodeString(id)
 	}
 	return err == nil && strings.HasPrefix(string(raw), "ciscospark://")
-}
-
-func TestFindRoot(t *testing.T) {
-	root, err := findRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "config", "crd", "bases")); err != nil {
-		t.Errorf("root %s has no config/crd/bases: %v", root, err)
-	}
-	if outside := t.TempDir(); !strings.HasPrefix(outside, root) {
-		if got, err := findRoot(outside); err == nil {
-			t.Errorf("findRoot(%s) outside the repository = %s, want an error", outside, got)
-		}
-	}
 }
 
 func TestReadObjectsMultiDocument(t *testing.T) {

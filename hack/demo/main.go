@@ -25,8 +25,6 @@ limitations under the License.
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -41,22 +39,15 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
 )
 
 const (
-	// modulePath identifies the repository root when walking up to go.mod.
-	modulePath = "github.com/hookkeeper/hookkeeper"
 	// demoNamespace receives every namespaced object of config/samples/.
 	demoNamespace = "demo"
 	// fieldOwner is the server-side apply manager of the objects the demo applies.
@@ -113,11 +104,11 @@ func defaultOptions() (options, error) {
 	if err != nil {
 		return options{}, err
 	}
-	root, err := findRoot(wd)
+	root, err := localenv.FindRoot(wd)
 	if err != nil {
 		return options{}, err
 	}
-	assets, err := envtestAssets()
+	assets, err := localenv.EnvtestAssets("demo")
 	if err != nil {
 		return options{}, err
 	}
@@ -129,54 +120,6 @@ func defaultOptions() (options, error) {
 		readyTimeout: 2 * time.Minute,
 		out:          os.Stdout,
 	}, nil
-}
-
-// findRoot walks up from dir to the go.mod of this module, so that `go run ./hack/demo` works
-// from anywhere inside the repository.
-func findRoot(dir string) (string, error) {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for {
-		data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil {
-			if modulePathOf(data) == modulePath {
-				return dir, nil
-			}
-			return "", fmt.Errorf("%s belongs to another module: run the demo from inside the hookkeeper repository", filepath.Join(dir, "go.mod"))
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("found no go.mod above the current directory: run the demo from inside the hookkeeper repository")
-		}
-		dir = parent
-	}
-}
-
-func modulePathOf(gomod []byte) string {
-	sc := bufio.NewScanner(bytes.NewReader(gomod))
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "module"); ok {
-			return strings.Trim(strings.TrimSpace(rest), `"`)
-		}
-	}
-	return ""
-}
-
-// envtestAssets returns $KUBEBUILDER_ASSETS after checking it holds the control plane binaries.
-func envtestAssets() (string, error) {
-	dir := os.Getenv("KUBEBUILDER_ASSETS")
-	if dir == "" {
-		return "", errors.New("KUBEBUILDER_ASSETS is not set: run `make demo`, which finds or builds kube-apiserver and etcd first " +
-			"(or: KUBEBUILDER_ASSETS=\"$(hack/setup-envtest.sh)\" go run ./hack/demo)")
-	}
-	for _, bin := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(dir, bin)); err != nil {
-			return "", fmt.Errorf("KUBEBUILDER_ASSETS=%s has no %s: run `make demo`, which finds or builds the envtest binaries", dir, bin)
-		}
-	}
-	return dir, nil
 }
 
 // run is the whole demo. Everything it starts is stopped before it returns, in reverse order:
@@ -207,60 +150,44 @@ func run(ctx context.Context, o options) (err error) {
 
 	// 1. Control plane.
 	say("[1/5] Starting a local control plane (kube-apiserver and etcd from %s)", o.assets)
-	testEnv := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(o.root, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: o.assets,
-	}
-	cfg, err := testEnv.Start()
+	kubeconfigPath := filepath.Join(o.stateDir, "kubeconfig")
+	cp, err := localenv.StartControlPlane(localenv.ControlPlaneOptions{
+		Root: o.root, Assets: o.assets, KubeconfigPath: kubeconfigPath, User: "demo",
+	})
 	if err != nil {
-		return fmt.Errorf("starting the control plane from %s: %w", o.assets, err)
+		return err
 	}
 	cleanups = append(cleanups, func() {
-		if err := testEnv.Stop(); err != nil {
+		if err := cp.Stop(); err != nil {
 			say("  stopping the control plane: %v", err)
 		}
 	})
-	user, err := testEnv.AddUser(envtest.User{Name: "demo", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return fmt.Errorf("adding the demo user: %w", err)
-	}
-	kubeconfig, err := user.KubeConfig()
-	if err != nil {
-		return fmt.Errorf("writing the kubeconfig: %w", err)
-	}
-	kubeconfigPath := filepath.Join(o.stateDir, "kubeconfig")
-	if err := os.WriteFile(kubeconfigPath, kubeconfig, 0o600); err != nil {
-		return err
-	}
-	say("      API server %s, kubeconfig %s", cfg.Host, kubeconfigPath)
+	say("      API server %s, kubeconfig %s", cp.Config.Host, kubeconfigPath)
 
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(hooksv1alpha1.AddToScheme(scheme))
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	c, err := cp.Client(0, 0)
 	if err != nil {
-		return fmt.Errorf("connecting to the control plane: %w", err)
+		return err
 	}
 
 	// 2. Provider simulators.
 	say("[2/5] Starting the provider simulators")
-	sims, err := startSimulators(simulators)
-	cleanups = append(cleanups, func() { stopSimulators(sims) })
+	// The samples hold placeholder credentials, which the simulators take as they come.
+	sims, err := localenv.StartSimulators(localenv.SimulatorOptions{AcceptAnyCredentials: true})
 	if err != nil {
 		return err
 	}
-	for _, s := range sims {
-		where := "operator flag " + s.flag
-		if s.flag == "" {
+	cleanups = append(cleanups, sims.Stop)
+	for _, s := range sims.All {
+		where := "operator flag " + s.Flag
+		if s.Flag == "" {
 			where = "no operator flag: the URL goes into each Webhook's spec"
 		}
-		say("      %-10s %s  (%s)", s.name, s.url, where)
+		say("      %-10s %s  (%s)", s.Name, s.URL, where)
 	}
 
 	// 3. Build the operator.
 	say("[3/5] Building the operator: go build -o %s .", relTo(o.root, o.managerPath))
-	if err := buildOperator(ctx, o.root, o.managerPath); err != nil {
+	if err := localenv.BuildOperator(ctx, o.root, o.managerPath); err != nil {
 		return err
 	}
 
@@ -273,28 +200,28 @@ func run(ctx context.Context, o options) (err error) {
 		"--resync-period=1m",
 		"--reactivation-delay=30s",
 	}
-	for _, s := range sims {
-		if s.flag != "" {
-			args = append(args, s.flag+"="+s.url)
-		}
-	}
+	args = append(args, sims.OperatorFlags()...)
 	say("[4/5] Starting the operator; its log goes to %s", logPath)
-	op, err := startOperator(o.managerPath, args, kubeconfigPath, logPath)
+	op, err := localenv.StartOperator(o.managerPath, args, kubeconfigPath, logPath)
 	if err != nil {
 		return err
 	}
-	cleanups = append(cleanups, func() { op.stop(operatorGrace) })
+	cleanups = append(cleanups, func() {
+		if err := op.Stop(operatorGrace); err != nil {
+			say("  stopping the operator: %v", err)
+		}
+	})
 	if o.onOperatorStart != nil {
-		o.onOperatorStart(op.pid())
+		o.onOperatorStart(op.PID())
 	}
 
 	// 5. Samples.
 	samplesDir := filepath.Join(o.root, "config", "samples")
 	say("[5/5] Applying %s to namespace %s", relTo(o.root, samplesDir)+string(filepath.Separator), demoNamespace)
-	if err := ensureNamespace(ctx, c, demoNamespace); err != nil {
+	if err := localenv.EnsureNamespace(ctx, c, demoNamespace); err != nil {
 		return err
 	}
-	rewrites := sampleRewrites{pageSeederServerURL: simulatorURL(sims, hooksv1alpha1.ProviderPageSeeder)}
+	rewrites := sampleRewrites{pageSeederServerURL: sims.URL(hooksv1alpha1.ProviderPageSeeder)}
 	applied, err := applySamples(ctx, c, samplesDir, demoNamespace, rewrites, o.out)
 	if err != nil {
 		return err
@@ -314,7 +241,7 @@ func run(ctx context.Context, o options) (err error) {
 			printNotReady(o.out, hooks)
 		}
 		say("\nLast lines of the operator log (%s):", logPath)
-		say("%s", indent(tailFile(logPath, logTailLines), "  "))
+		say("%s", indent(localenv.TailFile(logPath, logTailLines), "  "))
 		return err
 	}
 
@@ -329,24 +256,15 @@ func run(ctx context.Context, o options) (err error) {
 	select {
 	case <-ctx.Done():
 		return nil
-	case <-op.done:
-		say("\nThe operator exited unexpectedly (%s). Last lines of %s:", op.exitStatus(), logPath)
-		say("%s", indent(tailFile(logPath, logTailLines), "  "))
+	case <-op.Done():
+		say("\nThe operator exited unexpectedly (%s). Last lines of %s:", op.ExitStatus(), logPath)
+		say("%s", indent(localenv.TailFile(logPath, logTailLines), "  "))
 		return errors.New("the operator exited")
 	}
 }
 
-// ensureNamespace creates the namespace unless it exists.
-func ensureNamespace(ctx context.Context, c client.Client, name string) error {
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
-	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("creating namespace %s: %w", name, err)
-	}
-	return nil
-}
-
 // printHelp tells the user how to look around while the demo runs.
-func printHelp(ctx context.Context, o options, c client.Client, kubeconfigPath, logPath string, sims []*runningSimulator, hooks []hooksv1alpha1.Webhook) {
+func printHelp(ctx context.Context, o options, c client.Client, kubeconfigPath, logPath string, sims *localenv.Simulators, hooks []hooksv1alpha1.Webhook) {
 	say := func(format string, args ...any) { fmt.Fprintf(o.out, format+"\n", args...) }
 	kubectl := "kubectl"
 	assetKubectl := filepath.Join(o.assets, "kubectl")
@@ -377,10 +295,10 @@ func printHelp(ctx context.Context, o options, c client.Client, kubeconfigPath, 
 		}
 		return string(s.Data[key])
 	}
-	for _, s := range sims {
-		say("  %-10s %s", s.name, s.url)
-		if s.try != nil {
-			for _, line := range s.try(s.url, hooks, secret) {
+	for _, s := range sims.All {
+		say("  %-10s %s", s.Name, s.URL)
+		if try := tries[s.Provider]; try != nil {
+			for _, line := range try(s.URL, hooks, secret) {
 				say("             %s", line)
 			}
 		}

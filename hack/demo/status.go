@@ -30,6 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
 )
 
 const (
@@ -40,7 +41,7 @@ const (
 
 // waitReady polls until every Webhook on the server, and at least the expected ones, is Ready.
 // On failure it returns the last Webhooks it saw, for the report.
-func waitReady(ctx context.Context, c client.Client, want []client.ObjectKey, timeout time.Duration, op *operator, out io.Writer) ([]hooksv1alpha1.Webhook, error) {
+func waitReady(ctx context.Context, c client.Client, want []client.ObjectKey, timeout time.Duration, op *localenv.Operator, out io.Writer) ([]hooksv1alpha1.Webhook, error) {
 	deadline := time.Now().Add(timeout)
 	var hooks []hooksv1alpha1.Webhook
 	lastLine, lastAt := "", time.Time{}
@@ -60,8 +61,8 @@ func waitReady(ctx context.Context, c client.Client, want []client.ObjectKey, ti
 		} else if ctx.Err() == nil {
 			fmt.Fprintf(out, "  listing Webhooks: %v\n", err)
 		}
-		if op.exited() {
-			return hooks, fmt.Errorf("the operator exited before the Webhooks were Ready (%s)", op.exitStatus())
+		if op.Exited() {
+			return hooks, fmt.Errorf("the operator exited before the Webhooks were Ready (%s)", op.ExitStatus())
 		}
 		if time.Now().After(deadline) {
 			return hooks, fmt.Errorf("not every Webhook was Ready after %s", timeout)

@@ -1,0 +1,450 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
+)
+
+const (
+	// benchNamespace holds the credentials Secrets and the Webhooks the operator manages.
+	benchNamespace = "bench"
+	// floorNamespace holds the Webhooks of the floor measurement, deleted before the operator starts.
+	floorNamespace = "floor"
+	// steadyPeriods is the length of the steady-state window in resync periods. The operator
+	// waits a resync period plus up to 10% before it observes a Webhook again, so the window
+	// covers at least one resync of every Webhook.
+	steadyPeriods = 1.15
+	// defaultPoll is how often the Webhooks are listed while the bench waits for them.
+	defaultPoll = time.Second
+	// operatorGrace is how long the operator may take to stop after SIGTERM before it is killed.
+	operatorGrace = 10 * time.Second
+	// logTailLines is how much of the operator log is shown when something goes wrong.
+	logTailLines = 30
+)
+
+// options is what one run of the bench needs; parseFlags and locate fill it in, the test
+// directly.
+type options struct {
+	root         string // repository root (holds go.mod)
+	assets       string // directory with kube-apiserver and etcd
+	stateDir     string // kubeconfig and operator log
+	operatorPath string // where the operator binary is built
+	jsonPath     string // where the results go as JSON; "" for nowhere
+
+	n              int                        // Webhooks to apply
+	latency        time.Duration              // latency of every simulator request
+	accounts       int                        // credentials per provider
+	resync         time.Duration              // the operator's --resync-period
+	outage         time.Duration              // how long the outage lasts
+	outageProvider hooksv1alpha1.ProviderType // whose simulator goes down
+	qps            float64                    // API-server rate of the operator, the floor and the applier
+	burst          int                        // and their burst
+	workers        int                        // reconcile workers, and workers of the floor and the applier
+	providerQPS    string                     // --provider-qps for the operator, when set
+	timeout        time.Duration              // longest wait of each phase; 0 for the default
+	keepLogs       bool                       // keep the operator log and kubeconfig after a successful run
+	poll           time.Duration              // shortest time between two Lists while waiting; 0 for defaultPoll
+
+	out io.Writer // progress and the table
+
+	// onOperatorStart, when set, learns the operator's process id (the test checks it is gone).
+	onOperatorStart func(pid int)
+}
+
+// validate rejects settings the run cannot work with.
+func (o options) validate() error {
+	switch {
+	case o.n < 1:
+		return fmt.Errorf("-n %d: need at least one Webhook", o.n)
+	case o.accounts < 1:
+		return fmt.Errorf("-accounts %d: need at least one account per provider", o.accounts)
+	case o.latency < 0:
+		return fmt.Errorf("-latency %s: must not be negative", o.latency)
+	case o.resync <= 0:
+		return fmt.Errorf("-resync %s: must be positive", o.resync)
+	case o.outage <= 0:
+		return fmt.Errorf("-outage %s: must be positive", o.outage)
+	case o.qps <= 0 || o.burst < 1:
+		return fmt.Errorf("-qps %g -burst %d: both must be positive", o.qps, o.burst)
+	case o.workers < 1:
+		return fmt.Errorf("-workers %d: need at least one worker", o.workers)
+	case o.timeout < 0:
+		return fmt.Errorf("-timeout %s: must not be negative", o.timeout)
+	}
+	return nil
+}
+
+// waitTimeout is the longest wait of each phase: the -timeout flag, or a default that grows
+// with the number of Webhooks (run raises it to three times the floor when that is longer).
+func (o options) waitTimeout() time.Duration {
+	if o.timeout > 0 {
+		return o.timeout
+	}
+	return 2*time.Minute + time.Duration(o.n)*40*time.Millisecond
+}
+
+// run is the whole benchmark. Everything it starts is stopped before it returns, in reverse
+// order: operator, simulators, control plane. It prints the table and writes the JSON itself.
+func run(ctx context.Context, o options) (res results, err error) {
+	if err := o.validate(); err != nil {
+		return res, err
+	}
+	if o.poll <= 0 {
+		o.poll = defaultPoll
+	}
+	if o.out == nil {
+		o.out = io.Discard
+	}
+	// The bench only uses controller-runtime as a client; its log is not wanted on screen.
+	logf.SetLogger(zap.New(zap.WriteTo(io.Discard)))
+	say := func(format string, args ...any) { fmt.Fprintf(o.out, format+"\n", args...) }
+	timeout := o.waitTimeout()
+
+	res = newResults(o, readMachine())
+	say("hookkeeper bench: %d Webhooks, simulator latency %s, %d account(s) per provider, resync %s, %s outage of %s",
+		o.n, o.latency, o.accounts, o.resync, o.outage, o.outageProvider)
+	say("machine: %s\n", res.machineLine())
+
+	if err := os.MkdirAll(o.stateDir, 0o755); err != nil {
+		return res, fmt.Errorf("creating %s: %w", o.stateDir, err)
+	}
+	kubeconfigPath := filepath.Join(o.stateDir, "kubeconfig")
+	logPath := filepath.Join(o.stateDir, "operator.log")
+	// Runs last, once the operator has stopped: a failed run keeps its log for a look.
+	defer func() {
+		if err != nil || o.keepLogs {
+			say("Operator log: %s (kubeconfig %s)", logPath, kubeconfigPath)
+			return
+		}
+		_ = os.Remove(logPath)
+		_ = os.Remove(kubeconfigPath)
+	}()
+
+	var cleanups []func()
+	defer func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}()
+
+	// 1. Control plane, simulators, accounts.
+	say("[1/7] Starting the control plane and the simulators")
+	cp, err := localenv.StartControlPlane(localenv.ControlPlaneOptions{
+		Root: o.root, Assets: o.assets, KubeconfigPath: kubeconfigPath, User: "bench",
+	})
+	if err != nil {
+		return res, err
+	}
+	cleanups = append(cleanups, func() {
+		if err := cp.Stop(); err != nil {
+			say("  stopping the control plane: %v", err)
+		}
+	})
+	// The observer lists and deletes without a rate limit, so that it never takes a share of the
+	// applier's; the applier creates at the rate the operator and the floor get.
+	observer, err := cp.Client(-1, 0)
+	if err != nil {
+		return res, err
+	}
+	applier, err := cp.Client(float32(o.qps), o.burst)
+	if err != nil {
+		return res, err
+	}
+	latency := map[hooksv1alpha1.ProviderType]time.Duration{}
+	for _, p := range providerOrder {
+		latency[p] = o.latency
+	}
+	sims, err := localenv.StartSimulators(localenv.SimulatorOptions{Latency: latency})
+	if err != nil {
+		return res, err
+	}
+	cleanups = append(cleanups, sims.Stop)
+	w := newWorkload(sims, o.n, o.accounts)
+	for _, ns := range []string{benchNamespace, floorNamespace} {
+		if err := localenv.EnsureNamespace(ctx, observer, ns); err != nil {
+			return res, err
+		}
+	}
+	if err := w.createSecrets(ctx, observer, benchNamespace); err != nil {
+		return res, err
+	}
+	say("      API server %s; %d credentials Secrets in namespace %s", cp.Config.Host, o.accounts*len(providerOrder), benchNamespace)
+
+	// 2. The operator binary, built before the floor so that the compiler does not compete with it.
+	say("[2/7] Building the operator into %s", o.operatorPath)
+	if err := localenv.BuildOperator(ctx, o.root, o.operatorPath); err != nil {
+		return res, err
+	}
+
+	// 3. Floor.
+	say("[3/7] Floor: a plain client (%g QPS, burst %d, %d workers) creates %d Webhooks and patches each status once",
+		o.qps, o.burst, o.workers, o.n)
+	floor, err := w.floor(ctx, applier, floorNamespace, o.workers)
+	if err != nil {
+		return res, err
+	}
+	res.FloorSeconds = floor.Seconds()
+	say("      %s; deleting them", round(floor))
+	if o.timeout == 0 {
+		// The floor tells how long this machine takes to write N Webhooks; an operator three
+		// times as slow still gets an answer rather than a timeout.
+		timeout = max(timeout, 3*floor)
+	}
+	if err := deleteAll(ctx, observer, floorNamespace, timeout, o.poll); err != nil {
+		return res, err
+	}
+
+	// 4. Operator.
+	metricsAddr, err := freeLoopbackAddr()
+	if err != nil {
+		return res, err
+	}
+	args := []string{
+		"--allow-insecure-endpoints",
+		"--metrics-bind-address=" + metricsAddr,
+		"--health-probe-bind-address=0",
+		"--resync-period=" + o.resync.String(),
+		"--max-concurrent-reconciles=" + strconv.Itoa(o.workers),
+		"--kube-api-qps=" + strconv.FormatFloat(o.qps, 'g', -1, 64),
+		"--kube-api-burst=" + strconv.Itoa(o.burst),
+	}
+	if o.providerQPS != "" {
+		args = append(args, "--provider-qps="+o.providerQPS)
+	}
+	args = append(args, sims.OperatorFlags()...)
+	say("[4/7] Starting the operator (metrics on %s, log %s)", metricsAddr, logPath)
+	op, err := localenv.StartOperator(o.operatorPath, args, kubeconfigPath, logPath)
+	if err != nil {
+		return res, err
+	}
+	cleanups = append(cleanups, func() {
+		if err := op.Stop(operatorGrace); err != nil {
+			say("  stopping the operator: %v", err)
+		}
+	})
+	if o.onOperatorStart != nil {
+		o.onOperatorStart(op.PID())
+	}
+	metrics := &metricsClient{url: "http://" + metricsAddr + "/metrics", http: &http.Client{Timeout: 10 * time.Second}}
+	// failure adds the operator's last words to an error of a phase it takes part in.
+	failure := func(err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		say("\nLast lines of the operator log (%s):\n%s", logPath, localenv.TailFile(logPath, logTailLines))
+		return err
+	}
+	if err := waitOperatorStarted(ctx, op, logPath, metrics, timeout); err != nil {
+		return res, failure(err)
+	}
+	rss := &rssTracker{pid: op.PID()}
+	rss.sample()
+
+	watch := &watcher{c: observer, namespace: benchNamespace, n: o.n, poll: o.poll, op: op, out: o.out}
+
+	// 5. Create.
+	say("[5/7] Creating %d Webhooks in namespace %s (%g QPS, burst %d, %d workers) and waiting until all are Ready",
+		o.n, benchNamespace, o.qps, o.burst, o.workers)
+	sims.ResetCounts()
+	writesBefore, err := metrics.apiWrites(ctx)
+	if err != nil {
+		return res, failure(err)
+	}
+	start := time.Now()
+	applyCtx, cancelApply := context.WithCancel(ctx)
+	defer cancelApply()
+	applyDone := make(chan struct{})
+	var applyErr error
+	var applyTook time.Duration
+	go func() {
+		defer close(applyDone)
+		applyErr = w.apply(applyCtx, applier, benchNamespace, o.workers)
+		applyTook = time.Since(start)
+	}()
+	readyAt, err := watch.allReady(ctx, start, timeout, func() error {
+		select {
+		case <-applyDone:
+			return applyErr
+		default:
+			return nil
+		}
+	})
+	if err != nil {
+		cancelApply()
+		<-applyDone
+		return res, failure(err)
+	}
+	// Every Webhook exists, so the applier is done or about to hear back from its last create.
+	<-applyDone
+	if applyErr != nil {
+		return res, applyErr
+	}
+	res.ApplySeconds = applyTook.Seconds()
+	res.CreateSaaSRequests = sims.RequestsTotal()
+	writesAfter, err := metrics.apiWrites(ctx)
+	if err != nil {
+		return res, failure(err)
+	}
+	res.CreateAPIWritesByMethod = writesAfter.since(writesBefore)
+	res.CreateAPIWrites = writesAfter.total() - writesBefore.total()
+	res.TimeToReadySeconds = readyAt.Sub(start).Seconds()
+	res.Ratio = res.TimeToReadySeconds / res.FloorSeconds
+	res.SaaSRequestsPerWebhook = float64(res.CreateSaaSRequests) / float64(o.n)
+	res.APIWritesPerWebhook = float64(res.CreateAPIWrites) / float64(o.n)
+	rss.sample()
+	say("      all Ready after %s (applying took %s); %d SaaS requests, %d API-server writes by the operator %s",
+		round(readyAt.Sub(start)), round(applyTook), res.CreateSaaSRequests, res.CreateAPIWrites, byMethod(res.CreateAPIWritesByMethod))
+
+	// 6. Steady state.
+	window := time.Duration(steadyPeriods * float64(o.resync))
+	say("[6/7] Steady state: counting for %s (%.2f resync periods)", round(window), steadyPeriods)
+	sims.ResetCounts()
+	if writesBefore, err = metrics.apiWrites(ctx); err != nil {
+		return res, failure(err)
+	}
+	steadyStart := time.Now()
+	if err := sleepWatching(ctx, window, op); err != nil {
+		return res, failure(err)
+	}
+	res.SteadySaaSRequests = sims.RequestsTotal()
+	if writesAfter, err = metrics.apiWrites(ctx); err != nil {
+		return res, failure(err)
+	}
+	res.SteadyAPIWritesByMethod = writesAfter.since(writesBefore)
+	res.SteadyAPIWrites = writesAfter.total() - writesBefore.total()
+	res.SteadyWindowSeconds = time.Since(steadyStart).Seconds()
+	// Per 1000 Webhooks and per resync period: scale the counts of the window, which is a little
+	// longer than one period, to exactly one.
+	perResync := o.resync.Seconds() / res.SteadyWindowSeconds
+	res.SteadySaaSRequestsPer1000PerResync = float64(res.SteadySaaSRequests) * perResync * 1000 / float64(o.n)
+	res.SteadyAPIWritesPer1000PerResync = float64(res.SteadyAPIWrites) * perResync * 1000 / float64(o.n)
+	rss.sample()
+	say("      %d SaaS requests, %d API-server writes %s", res.SteadySaaSRequests, res.SteadyAPIWrites, byMethod(res.SteadyAPIWritesByMethod))
+
+	// 7. Outage.
+	sim := sims.Get(o.outageProvider)
+	say("[7/7] Outage: the %s simulator answers 503 for %s; then waiting until all Webhooks are Ready again", sim.Name, o.outage)
+	sim.StartOutage(http.StatusServiceUnavailable)
+	notReady, err := watch.mostNotReady(ctx, o.outage)
+	sim.EndOutage()
+	if err != nil {
+		return res, failure(err)
+	}
+	outageEnd := time.Now()
+	recoveredAt, err := watch.allReady(ctx, outageEnd, timeout, nil)
+	if err != nil {
+		return res, failure(err)
+	}
+	res.OutageNotReadyMax = notReady
+	res.OutageRecoverySeconds = recoveredAt.Sub(outageEnd).Seconds()
+	res.OutageRecoveredWithinResync = recoveredAt.Sub(outageEnd) <= o.resync
+	rss.sample()
+	say("      %d Webhooks not Ready at most during the outage; all Ready %s after it ended", notReady, round(recoveredAt.Sub(outageEnd)))
+	if notReady == 0 {
+		say("      No Webhook was seen not Ready: the outage may have fallen between two resyncs, so the recovery time" +
+			" tells little; an outage at least 1.1 resync periods long reaches every Webhook.")
+	}
+
+	if rss.err != nil && rss.peak == 0 {
+		say("      peak RSS unknown: %v", rss.err)
+	}
+	res.PeakRSSMiB = float64(rss.peak) / (1 << 20)
+	res.Targets = targets(res, o)
+
+	say("")
+	printTable(o.out, res, o)
+	if o.jsonPath != "" {
+		if err := writeJSON(o.jsonPath, res); err != nil {
+			return res, err
+		}
+		say("\nJSON: %s", o.jsonPath)
+	}
+	return res, nil
+}
+
+// sleepWatching waits d, failing early when ctx ends or the operator exits.
+func sleepWatching(ctx context.Context, d time.Duration, op *localenv.Operator) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-op.Done():
+		return fmt.Errorf("the operator exited (%s)", op.ExitStatus())
+	}
+}
+
+// round shortens d for people.
+func round(d time.Duration) time.Duration {
+	if d < 10*time.Second {
+		return d.Round(10 * time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
+}
+
+// deleteAll deletes every Webhook of namespace and waits until they are gone.
+func deleteAll(ctx context.Context, c client.Client, namespace string, timeout, poll time.Duration) error {
+	if err := c.DeleteAllOf(ctx, &hooksv1alpha1.Webhook{}, client.InNamespace(namespace)); err != nil {
+		return fmt.Errorf("deleting the Webhooks of namespace %s: %w", namespace, err)
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		var list hooksv1alpha1.WebhookList
+		err := c.List(ctx, &list, client.InNamespace(namespace))
+		if err == nil && len(list.Items) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return fmt.Errorf("the Webhooks of namespace %s were not gone after %s; the last List failed: %w", namespace, timeout, err)
+			}
+			return fmt.Errorf("the Webhooks of namespace %s were not gone after %s: %d left", namespace, timeout, len(list.Items))
+		}
+		if err := sleep(ctx, poll); err != nil {
+			return err
+		}
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,292 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
+)
+
+// TestBenchSmoke runs the whole bench in this process with tiny settings and checks that every
+// figure is there and plausible. It judges no figure against a target.
+func TestBenchSmoke(t *testing.T) {
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Skip("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which sets it")
+	}
+	assets, err := localenv.EnvtestAssets("bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := localenv.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	if deadline, ok := t.Deadline(); ok {
+		// Leave time for the cleanup to stop everything before `go test` gives up on us.
+		var cancelEarly context.CancelFunc
+		ctx, cancelEarly = context.WithDeadline(ctx, deadline.Add(-30*time.Second))
+		defer cancelEarly()
+	}
+
+	// A directory of the test's own, so that a `make bench` running at the same time keeps its
+	// files and binary.
+	state := t.TempDir()
+	operatorPID := 0
+	t.Cleanup(func() {
+		// run stops the operator itself; this only guards against a bug in that.
+		if operatorPID > 0 && syscall.Kill(operatorPID, 0) == nil {
+			_ = syscall.Kill(-operatorPID, syscall.SIGKILL)
+		}
+	})
+
+	const n = 12
+	o := options{
+		root:           root,
+		assets:         assets,
+		stateDir:       state,
+		operatorPath:   filepath.Join(state, "manager"),
+		jsonPath:       filepath.Join(state, "results.json"),
+		n:              n,
+		latency:        time.Millisecond,
+		accounts:       1,
+		resync:         4 * time.Second,
+		outage:         2 * time.Second,
+		outageProvider: hooksv1alpha1.ProviderWebex,
+		qps:            50,
+		burst:          100,
+		workers:        10,
+		timeout:        2 * time.Minute,
+		poll:           250 * time.Millisecond,
+	}
+	var out bytes.Buffer
+	o.out = &out
+	o.onOperatorStart = func(pid int) { operatorPID = pid }
+
+	start := time.Now()
+	res, err := run(ctx, o)
+	t.Logf("bench output (%s):\n%s", time.Since(start).Round(time.Second), out.String())
+	if err != nil {
+		t.Fatalf("the bench failed: %v", err)
+	}
+
+	if operatorPID == 0 {
+		t.Fatal("the operator was never started")
+	}
+	if err := syscall.Kill(operatorPID, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("the operator (pid %d) is still running after the bench returned", operatorPID)
+	}
+	if _, err := os.Stat(filepath.Join(state, "operator.log")); !os.IsNotExist(err) {
+		t.Errorf("the operator log of a successful run without -keep-logs is still there (stat: %v)", err)
+	}
+
+	positive := map[string]float64{
+		"timeToReadySeconds":     res.TimeToReadySeconds,
+		"floorSeconds":           res.FloorSeconds,
+		"ratio":                  res.Ratio,
+		"saasRequestsPerWebhook": res.SaaSRequestsPerWebhook,
+		"apiWritesPerWebhook":    res.APIWritesPerWebhook,
+		"steadyWindowSeconds":    res.SteadyWindowSeconds,
+		"peakRssMiB":             res.PeakRSSMiB,
+		"memoryMiB":              res.MemoryMiB,
+	}
+	for name, v := range positive {
+		if !(v > 0) || math.IsInf(v, 0) {
+			t.Errorf("%s = %v, want a positive number", name, v)
+		}
+	}
+	// Every Webhook needs at least one SaaS request to be created, and the operator writes at
+	// least its status.
+	if res.CreateSaaSRequests < n || res.CreateAPIWrites < n {
+		t.Errorf("creation: %d SaaS requests and %d API-server writes for %d Webhooks, want at least %d of each",
+			res.CreateSaaSRequests, res.CreateAPIWrites, n, n)
+	}
+	if res.SteadyWindowSeconds < 4*steadyPeriods || res.SteadySaaSRequests < 0 || res.SteadyAPIWrites < 0 {
+		t.Errorf("steady state: window %.2fs, %d SaaS requests, %d API writes", res.SteadyWindowSeconds, res.SteadySaaSRequests, res.SteadyAPIWrites)
+	}
+	if res.OutageRecoverySeconds < 0 || res.OutageNotReadyMax < 0 || res.OutageNotReadyMax > n {
+		t.Errorf("outage: recovery %.2fs, %d not Ready at most", res.OutageRecoverySeconds, res.OutageNotReadyMax)
+	}
+	if res.PeakRSSMiB > 4096 {
+		t.Errorf("peak RSS %.1f MiB is not believable", res.PeakRSSMiB)
+	}
+	if len(res.Targets) != 6 {
+		t.Errorf("%d targets, want 6", len(res.Targets))
+	}
+
+	for _, want := range []string{"FIGURE", "ratio operator/floor", "SaaS requests per created Webhook", "peak RSS of the operator",
+		"steady: API writes /1000 Webhooks /resync", "Ready again after a 2s Webex outage", "machine: "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output has no %q", want)
+		}
+	}
+
+	data, err := os.ReadFile(o.jsonPath)
+	if err != nil {
+		t.Fatalf("no JSON written: %v", err)
+	}
+	var fromJSON map[string]any
+	if err := json.Unmarshal(data, &fromJSON); err != nil {
+		t.Fatalf("the JSON does not parse: %v", err)
+	}
+	for _, key := range []string{"date", "goVersion", "goos", "goarch", "cpus", "numCPU", "parameters", "timeToReadySeconds",
+		"floorSeconds", "ratio", "saasRequestsPerWebhook", "apiWritesPerWebhook", "steadySaasRequestsPer1000PerResync",
+		"steadyApiWritesPer1000PerResync", "peakRssMiB", "outageRecoverySeconds", "outageRecoveredWithinResync", "targets"} {
+		if _, ok := fromJSON[key]; !ok {
+			t.Errorf("the JSON has no %q", key)
+		}
+	}
+	if p, _ := fromJSON["parameters"].(map[string]any); p["n"] != float64(n) || p["latency"] != "1ms" {
+		t.Errorf("the JSON parameters are %v", p)
+	}
+}
+
+func TestParseWrites(t *testing.T) {
+	const exposition = `# HELP rest_client_requests_total Number of HTTP requests, partitioned by status code, method, and host.
+# TYPE rest_client_requests_total counter
+rest_client_requests_total{code="200",host="127.0.0.1:4242",method="GET"} 120
+rest_client_requests_total{code="201",host="127.0.0.1:4242",method="POST"} 7
+rest_client_requests_total{code="200",host="127.0.0.1:4242",method="PATCH"} 30
+rest_client_requests_total{code="409",host="127.0.0.1:4242",method="PUT"} 2
+rest_client_requests_total{code="200",host="127.0.0.1:4242",method="DELETE"} 1 1700000000000
+rest_client_requests_total{code="<error>",host="a\"b",method="POST"} 1e1
+rest_client_requests_total_other{method="POST"} 1000
+controller_runtime_reconcile_total{controller="webhook",result="success"} 99
+`
+	got, err := parseWrites(strings.NewReader(exposition))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := writeCounts{"POST": 17, "PATCH": 30, "PUT": 2, "DELETE": 1}
+	if !reflect.DeepEqual(got, want) || got.total() != 50 {
+		t.Errorf("parseWrites = %v (total %d), want %v (total 50)", got, got.total(), want)
+	}
+	later := writeCounts{"POST": 20, "PATCH": 30, "PUT": 2, "DELETE": 1}
+	if d := later.since(got); !reflect.DeepEqual(d, map[string]int{"POST": 3}) {
+		t.Errorf("since = %v, want only POST 3", d)
+	}
+	if _, err := parseWrites(strings.NewReader(`rest_client_requests_total{method="POST" 3`)); err == nil {
+		t.Error("a broken line parsed")
+	}
+}
+
+func TestParseFlagsEnvironment(t *testing.T) {
+	env := map[string]string{"N": "10000", "LATENCY": "5ms"}
+	parse := func(args ...string) (options, error) {
+		fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		return parseFlags(fs, args, func(k string) string { return env[k] })
+	}
+	o, err := parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.n != 10000 || o.latency != 5*time.Millisecond || o.accounts != 5 || o.resync != time.Minute || o.outageProvider != hooksv1alpha1.ProviderWebex {
+		t.Errorf("defaults with N and LATENCY set: n %d, latency %s, accounts %d, resync %s, outage provider %s",
+			o.n, o.latency, o.accounts, o.resync, o.outageProvider)
+	}
+	if got := o.waitTimeout(); got != 2*time.Minute+400*time.Second {
+		t.Errorf("default timeout for N=10000 = %s", got)
+	}
+	if o, err = parse("-n", "7", "-outage-provider", "8x8"); err != nil || o.n != 7 || o.outageProvider != hooksv1alpha1.ProviderEightByEight {
+		t.Errorf("-n 7 -outage-provider 8x8: n %d, provider %s, err %v", o.n, o.outageProvider, err)
+	}
+	for _, bad := range [][]string{{"-n", "0"}, {"-outage-provider", "slack"}, {"-workers", "0"}, {"extra"}} {
+		if _, err := parse(bad...); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	env["N"] = "many"
+	if _, err := parse(); err == nil {
+		t.Error("N=many: no error")
+	}
+}
+
+// TestWorkloadKeys checks that the Webhooks spread evenly over providers and accounts and that
+// no two share a natural key on their SaaS.
+func TestWorkloadKeys(t *testing.T) {
+	sims, err := localenv.StartSimulators(localenv.SimulatorOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sims.Stop()
+	const n, perProvider = 400, 5
+	w := newWorkload(sims, n, perProvider)
+
+	perSecret := map[string]int{}
+	keys := map[string]bool{}
+	for i := range n {
+		h := w.webhook(i, "ns")
+		perSecret[h.Spec.CredentialsRef.Name]++
+		key := string(h.Spec.Provider) + " " + h.Spec.TargetURL
+		switch h.Spec.Provider {
+		case hooksv1alpha1.ProviderEightByEight:
+			key = h.Spec.EightByEight.AccountID + "/" + h.Spec.EightByEight.SubAccountID + "/" + string(h.Spec.EightByEight.Type)
+			if len(h.Spec.EightByEight.AccountID) != 36 {
+				t.Errorf("8x8 account id %q is not a GUID with dashes", h.Spec.EightByEight.AccountID)
+			}
+		case hooksv1alpha1.ProviderAutodesk:
+			key = h.Spec.Autodesk.Scope["folder"]
+		case hooksv1alpha1.ProviderPageSeeder:
+			if h.Spec.PageSeeder.ServerURL != sims.URL(hooksv1alpha1.ProviderPageSeeder) {
+				t.Errorf("PageSeeder serverUrl %q is not the simulator's", h.Spec.PageSeeder.ServerURL)
+			}
+		}
+		if keys[key] {
+			t.Errorf("Webhook %d shares the key %q", i, key)
+		}
+		keys[key] = true
+	}
+	if len(perSecret) != 4*perProvider {
+		t.Errorf("%d credentials in use, want %d", len(perSecret), 4*perProvider)
+	}
+	for name, count := range perSecret {
+		if count != n/(4*perProvider) {
+			t.Errorf("credentials %s serve %d Webhooks, want %d", name, count, n/(4*perProvider))
+		}
+	}
+}
+
+func TestProcStatusBytes(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "status")
+	if err := os.WriteFile(file, []byte("Name:\tmanager\nVmHWM:\t  51200 kB\nVmRSS:\t  40000 kB\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := procStatusBytes(file, "VmHWM"); err != nil || got != 51200*1024 {
+		t.Errorf("VmHWM = %d, %v; want %d", got, err, 51200*1024)
+	}
+	if _, err := procStatusBytes(file, "VmSwap"); err == nil {
+		t.Error("a missing field gave no error")
+	}
+}

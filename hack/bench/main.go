@@ -1,0 +1,179 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command bench measures hookkeeper under load on one machine, with no cluster and no SaaS: a
+// local control plane, the four provider simulators answering after a set latency, and the
+// operator built from this repository and run as a process of its own (hack/internal/localenv).
+// In one run it measures
+//
+//   - how long N Webhooks take to become Ready, next to a floor: the same N objects created and
+//     status-patched once each by a plain client with the same rate limits;
+//   - SaaS requests and API-server writes per created Webhook;
+//   - SaaS requests and API-server writes per resync period once everything is Ready;
+//   - the operator's peak resident memory;
+//   - how long every Webhook takes to be Ready again after an outage of one simulator.
+//
+// It prints a table, with the project's targets beside the figures (never asserted), and writes
+// the same figures as JSON. `make bench` runs it; `make bench N=10000` applies 10000 Webhooks.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
+)
+
+// defaultJSON is where the results go, relative to the repository root (bin/ is not versioned).
+const defaultJSON = "bin/bench/results.json"
+
+func main() {
+	o, err := parseFlags(flag.CommandLine, os.Args[1:], os.Getenv)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(2)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	err = locate(&o)
+	if err == nil {
+		_, err = run(ctx, o)
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(os.Stderr, "bench: interrupted")
+		os.Exit(130)
+	default:
+		fmt.Fprintf(os.Stderr, "bench: error: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads the command line into options. The environment variables N and LATENCY,
+// read through getenv, replace the defaults of -n and -latency, so that `make bench N=10000`
+// and `N=10000 go run ./hack/bench` both work; a flag given on the command line wins.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (options, error) {
+	o := options{
+		n:              1000,
+		latency:        20 * time.Millisecond,
+		accounts:       5,
+		resync:         60 * time.Second,
+		outage:         60 * time.Second,
+		outageProvider: hooksv1alpha1.ProviderWebex,
+		qps:            50,
+		burst:          100,
+		workers:        10,
+		jsonPath:       defaultJSON,
+		out:            os.Stdout,
+	}
+	if v := getenv("N"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return o, fmt.Errorf("environment variable N=%q is not a number", v)
+		}
+		o.n = n
+	}
+	if v := getenv("LATENCY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return o, fmt.Errorf("environment variable LATENCY=%q is not a duration such as 20ms", v)
+		}
+		o.latency = d
+	}
+
+	outageProvider := "webex"
+	fs.IntVar(&o.n, "n", o.n, "Number of Webhooks to apply, spread evenly over the four providers (also N=...).")
+	fs.DurationVar(&o.latency, "latency", o.latency, "Latency of every request to every simulator (also LATENCY=...).")
+	fs.IntVar(&o.accounts, "accounts", o.accounts, "Credentials per provider; the Webhooks are spread evenly over them.")
+	fs.DurationVar(&o.resync, "resync", o.resync, "The operator's --resync-period during the run.")
+	fs.DurationVar(&o.outage, "outage", o.outage, "How long the outage of one simulator lasts.")
+	fs.StringVar(&outageProvider, "outage-provider", outageProvider, "Simulator that goes down: webex, eightbyeight (8x8), autodesk (aps) or pageseeder.")
+	fs.Float64Var(&o.qps, "qps", o.qps, "API-server queries per second of the operator (--kube-api-qps), of the floor's client and of the client that applies the Webhooks.")
+	fs.IntVar(&o.burst, "burst", o.burst, "API-server burst of the same three clients (--kube-api-burst).")
+	fs.IntVar(&o.workers, "workers", o.workers, "Reconcile workers of the operator (--max-concurrent-reconciles), and workers of the floor's and the applying clients.")
+	fs.StringVar(&o.providerQPS, "provider-qps", o.providerQPS, "Passed to the operator as --provider-qps when set, such as webex=10,autodesk=10.")
+	fs.StringVar(&o.jsonPath, "json", o.jsonPath, "File the results are written to as JSON; empty writes none. The default is below the repository root, wherever the command runs.")
+	fs.DurationVar(&o.timeout, "timeout", 0, "Longest wait of each phase (operator start, all Ready, deletion of the floor); 0 means 2m + N*40ms, or three times the floor when that is longer.")
+	fs.BoolVar(&o.keepLogs, "keep-logs", false, "Keep the operator log and the kubeconfig in bin/bench/ after a successful run (a failed run always keeps them).")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: go run ./hack/bench [flags]   (or: make bench N=... BENCH_ARGS='...')\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q: every setting is a flag", fs.Args())
+	}
+	p, err := parseProvider(outageProvider)
+	if err != nil {
+		return o, err
+	}
+	o.outageProvider = p
+	return o, o.validate()
+}
+
+// parseProvider accepts a provider as spec.provider spells it, in any case, or a short name.
+func parseProvider(s string) (hooksv1alpha1.ProviderType, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "webex":
+		return hooksv1alpha1.ProviderWebex, nil
+	case "eightbyeight", "8x8":
+		return hooksv1alpha1.ProviderEightByEight, nil
+	case "autodesk", "aps":
+		return hooksv1alpha1.ProviderAutodesk, nil
+	case "pageseeder":
+		return hooksv1alpha1.ProviderPageSeeder, nil
+	}
+	return "", fmt.Errorf("-outage-provider %q: want webex, eightbyeight, autodesk or pageseeder", s)
+}
+
+// locate finds the repository and the envtest binaries, and puts the files the run writes
+// below the repository root: the operator binary, its log and kubeconfig, and the JSON.
+func locate(o *options) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if o.root, err = localenv.FindRoot(wd); err != nil {
+		return err
+	}
+	if o.assets, err = localenv.EnvtestAssets("bench"); err != nil {
+		return err
+	}
+	o.stateDir = filepath.Join(o.root, "bin", "bench")
+	o.operatorPath = filepath.Join(o.root, "bin", "hookkeeper-bench")
+	if o.jsonPath == defaultJSON {
+		o.jsonPath = filepath.Join(o.root, defaultJSON)
+	}
+	return nil
+}

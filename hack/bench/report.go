@@ -1,0 +1,271 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// results are the figures of one run; they are written as JSON as they are.
+type results struct {
+	Date      time.Time `json:"date"`
+	GoVersion string    `json:"goVersion"`
+	GOOS      string    `json:"goos"`
+	GOARCH    string    `json:"goarch"`
+	// CPUs counts the machine's logical CPUs (/proc/cpuinfo), NumCPU those the bench may use
+	// (runtime.NumCPU, which honours the CPU affinity).
+	CPUs      int     `json:"cpus"`
+	NumCPU    int     `json:"numCPU"`
+	CPUModel  string  `json:"cpuModel,omitempty"`
+	MemoryMiB float64 `json:"memoryMiB"`
+
+	Parameters parameters `json:"parameters"`
+
+	// Creation: from the first create until a List shows every Webhook Ready.
+	ApplySeconds           float64 `json:"applySeconds"`
+	TimeToReadySeconds     float64 `json:"timeToReadySeconds"`
+	FloorSeconds           float64 `json:"floorSeconds"`
+	Ratio                  float64 `json:"ratio"`
+	CreateSaaSRequests     int     `json:"createSaasRequests"`
+	SaaSRequestsPerWebhook float64 `json:"saasRequestsPerWebhook"`
+	CreateAPIWrites        int     `json:"createApiWrites"`
+	APIWritesPerWebhook    float64 `json:"apiWritesPerWebhook"`
+	// CreateAPIWritesByMethod splits CreateAPIWrites by HTTP method (events are POSTs).
+	CreateAPIWritesByMethod map[string]int `json:"createApiWritesByMethod"`
+
+	// Steady state: the counts of a window of steadyPeriods resync periods, and the same
+	// scaled to one period and 1000 Webhooks.
+	SteadyWindowSeconds                float64        `json:"steadyWindowSeconds"`
+	SteadySaaSRequests                 int            `json:"steadySaasRequests"`
+	SteadyAPIWrites                    int            `json:"steadyApiWrites"`
+	SteadyAPIWritesByMethod            map[string]int `json:"steadyApiWritesByMethod"`
+	SteadySaaSRequestsPer1000PerResync float64        `json:"steadySaasRequestsPer1000PerResync"`
+	SteadyAPIWritesPer1000PerResync    float64        `json:"steadyApiWritesPer1000PerResync"`
+
+	// PeakRSSMiB is the largest VmHWM of the operator process seen at the end of each phase.
+	PeakRSSMiB float64 `json:"peakRssMiB"`
+
+	// Outage: how many Webhooks were not Ready at once during it, and how long after its end
+	// every Webhook was Ready again.
+	OutageNotReadyMax           int     `json:"outageNotReadyMax"`
+	OutageRecoverySeconds       float64 `json:"outageRecoverySeconds"`
+	OutageRecoveredWithinResync bool    `json:"outageRecoveredWithinResync"`
+
+	Targets []target `json:"targets"`
+}
+
+// parameters are the settings of a run.
+type parameters struct {
+	N              int     `json:"n"`
+	Latency        string  `json:"latency"`
+	Accounts       int     `json:"accountsPerProvider"`
+	Resync         string  `json:"resync"`
+	Outage         string  `json:"outage"`
+	OutageProvider string  `json:"outageProvider"`
+	QPS            float64 `json:"qps"`
+	Burst          int     `json:"burst"`
+	Workers        int     `json:"workers"`
+	ProviderQPS    string  `json:"providerQps,omitempty"`
+}
+
+// target is one of the project's goals next to the figure it is about. Targets are reported,
+// never enforced.
+type target struct {
+	// Figure is the JSON name of the figure.
+	Figure string  `json:"figure"`
+	Target string  `json:"target"`
+	Value  float64 `json:"value"`
+	Met    bool    `json:"met"`
+	// ForN is the number of Webhooks the target is stated for; 0 for any.
+	ForN int `json:"forN,omitempty"`
+	// Applies says whether this run's N is one the target is stated for.
+	Applies bool `json:"applies"`
+}
+
+func newResults(o options, m machineInfo) results {
+	return results{
+		Date:      time.Now().UTC().Truncate(time.Second),
+		GoVersion: runtime.Version(),
+		GOOS:      runtime.GOOS,
+		GOARCH:    runtime.GOARCH,
+		CPUs:      m.cpus,
+		NumCPU:    runtime.NumCPU(),
+		CPUModel:  m.cpuModel,
+		MemoryMiB: float64(m.memory) / (1 << 20),
+		Parameters: parameters{
+			N: o.n, Latency: o.latency.String(), Accounts: o.accounts, Resync: o.resync.String(),
+			Outage: o.outage.String(), OutageProvider: string(o.outageProvider),
+			QPS: o.qps, Burst: o.burst, Workers: o.workers, ProviderQPS: o.providerQPS,
+		},
+	}
+}
+
+// machineLine describes the machine in one line.
+func (r results) machineLine() string {
+	cpus := "? CPUs"
+	if r.CPUs > 0 {
+		cpus = fmt.Sprintf("%d CPUs", r.CPUs)
+	}
+	parts := []string{fmt.Sprintf("%s (runtime.NumCPU %d)", cpus, r.NumCPU)}
+	if r.CPUModel != "" {
+		parts = append(parts, r.CPUModel)
+	}
+	if r.MemoryMiB > 0 {
+		parts = append(parts, fmt.Sprintf("%.1f GiB memory", r.MemoryMiB/1024))
+	}
+	parts = append(parts, r.GoVersion+" "+r.GOOS+"/"+r.GOARCH)
+	return strings.Join(parts, ", ")
+}
+
+// targets compares the figures with the project's goals.
+func targets(r results, o options) []target {
+	t := []target{
+		{Figure: "ratio", Target: "<= 1.5", ForN: 1000, Value: r.Ratio, Met: r.Ratio <= 1.5},
+		{Figure: "saasRequestsPerWebhook", Target: "<= 1.1", Value: r.SaaSRequestsPerWebhook, Met: r.SaaSRequestsPerWebhook <= 1.1},
+		{Figure: "steadySaasRequestsPer1000PerResync", Target: "<= 20", Value: r.SteadySaaSRequestsPer1000PerResync,
+			Met: r.SteadySaaSRequestsPer1000PerResync <= 20},
+		{Figure: "steadyApiWritesPer1000PerResync", Target: "0", Value: r.SteadyAPIWritesPer1000PerResync, Met: r.SteadyAPIWrites == 0},
+		{Figure: "peakRssMiB", Target: "<= 150", ForN: 10000, Value: r.PeakRSSMiB, Met: r.PeakRSSMiB > 0 && r.PeakRSSMiB <= 150},
+		{Figure: "outageRecoverySeconds", Target: fmt.Sprintf("<= %g (one resync period)", o.resync.Seconds()),
+			Value: r.OutageRecoverySeconds, Met: r.OutageRecoveredWithinResync},
+	}
+	for i := range t {
+		t[i].Applies = t[i].ForN == 0 || t[i].ForN == o.n
+	}
+	return t
+}
+
+// printTable prints the figures, each with its target and whether this run met it.
+func printTable(out io.Writer, r results, o options) {
+	byFigure := map[string]target{}
+	for _, t := range r.Targets {
+		byFigure[t.Figure] = t
+	}
+	anyOtherN := false
+	goal := func(figure, text string) (string, string) {
+		t, ok := byFigure[figure]
+		if !ok {
+			return "", ""
+		}
+		status := "missed"
+		if t.Met {
+			status = "met"
+		}
+		if t.ForN != 0 {
+			text += fmt.Sprintf(" at N=%d", t.ForN)
+		}
+		if !t.Applies {
+			status = "(" + status + ")"
+			anyOtherN = true
+		}
+		return text, status
+	}
+
+	type row struct{ figure, value, target, status string }
+	var rows []row
+	add := func(figure, value, jsonName, targetText string) {
+		tt, status := goal(jsonName, targetText)
+		rows = append(rows, row{figure, value, tt, status})
+	}
+	add("Webhooks (N)", fmt.Sprint(o.n), "", "")
+	add("simulator latency", o.latency.String(), "", "")
+	add("accounts per provider", fmt.Sprint(o.accounts), "", "")
+	add("resync period", o.resync.String(), "", "")
+	add("time until all Ready (operator)", seconds(r.TimeToReadySeconds), "", "")
+	add("floor: create + 1 status patch each", seconds(r.FloorSeconds), "", "")
+	add("ratio operator/floor", fmt.Sprintf("%.2f", r.Ratio), "ratio", "<= 1.5")
+	add("SaaS requests per created Webhook", fmt.Sprintf("%.2f", r.SaaSRequestsPerWebhook), "saasRequestsPerWebhook", "<= 1.1")
+	add("API writes per created Webhook", fmt.Sprintf("%.2f", r.APIWritesPerWebhook), "", "")
+	add("steady: SaaS requests /1000 Webhooks /resync", fmt.Sprintf("%.1f", r.SteadySaaSRequestsPer1000PerResync),
+		"steadySaasRequestsPer1000PerResync", "<= 20")
+	add("steady: API writes /1000 Webhooks /resync", fmt.Sprintf("%.1f", r.SteadyAPIWritesPer1000PerResync),
+		"steadyApiWritesPer1000PerResync", "0")
+	rss := "n/a"
+	if r.PeakRSSMiB > 0 {
+		rss = fmt.Sprintf("%.1f MiB", r.PeakRSSMiB)
+	}
+	add("peak RSS of the operator", rss, "peakRssMiB", "<= 150 MiB")
+	add(fmt.Sprintf("Ready again after a %s %s outage", o.outage, o.outageProvider), seconds(r.OutageRecoverySeconds),
+		"outageRecoverySeconds", fmt.Sprintf("<= resync (%s)", o.resync))
+
+	tw := tabwriter.NewWriter(out, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(tw, "FIGURE\tVALUE\tTARGET\t")
+	for _, rw := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rw.figure, rw.value, rw.target, rw.status)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(out, "\nApplying took %s; %d SaaS requests and %d API-server writes during creation; "+
+		"%d SaaS requests and %d API-server writes in the %s steady-state window; at most %d Webhooks not Ready during the outage.\n",
+		seconds(r.ApplySeconds), r.CreateSaaSRequests, r.CreateAPIWrites, r.SteadySaaSRequests, r.SteadyAPIWrites,
+		seconds(r.SteadyWindowSeconds), r.OutageNotReadyMax)
+	if anyOtherN {
+		fmt.Fprintln(out, "A status in parentheses compares with a target stated for another N: for information only.")
+	}
+}
+
+// byMethod formats write counts by method as "(PATCH 200, POST 100)", or "" for none.
+func byMethod(counts map[string]int) string {
+	methods := make([]string, 0, len(counts))
+	for m := range counts {
+		methods = append(methods, m)
+	}
+	sort.Strings(methods)
+	parts := make([]string, 0, len(methods))
+	for _, m := range methods {
+		parts = append(parts, fmt.Sprintf("%s %d", m, counts[m]))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// seconds formats a duration given in seconds.
+func seconds(s float64) string {
+	if s < 10 {
+		return fmt.Sprintf("%.2f s", s)
+	}
+	return fmt.Sprintf("%.1f s", s)
+}
+
+// writeJSON writes the results to path, creating its directory.
+func writeJSON(path string, r results) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep the targets' "<=" readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("writing the results: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,274 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
+)
+
+// providerOrder is how the Webhooks take turns: Webhook i goes to providerOrder[i%4].
+var providerOrder = []hooksv1alpha1.ProviderType{
+	hooksv1alpha1.ProviderWebex,
+	hooksv1alpha1.ProviderEightByEight,
+	hooksv1alpha1.ProviderAutodesk,
+	hooksv1alpha1.ProviderPageSeeder,
+}
+
+// account is one set of credentials on one simulator, and the Secret that holds them.
+type account struct {
+	provider hooksv1alpha1.ProviderType
+	// secret is the name of the credentials Secret; data its keys, as the provider reads them.
+	secret string
+	data   map[string]string
+	// eightByEightAccount is the GUID of the 8x8 account the API key may manage.
+	eightByEightAccount string
+	// pageSeederClient is the numeric id of the PageSeeder OAuth client.
+	pageSeederClient int64
+}
+
+// workload is the Webhooks of a run and the accounts they use. The same specs serve the floor
+// and the operator's run.
+type workload struct {
+	n             int
+	accounts      map[hooksv1alpha1.ProviderType][]account
+	pageSeederURL string
+}
+
+// newWorkload registers perProvider fresh accounts with each simulator. Only these credentials
+// are valid: the simulators do not take any credentials as they come.
+func newWorkload(sims *localenv.Simulators, n, perProvider int) *workload {
+	w := &workload{n: n, accounts: map[hooksv1alpha1.ProviderType][]account{}, pageSeederURL: sims.URL(hooksv1alpha1.ProviderPageSeeder)}
+	for i := range perProvider {
+		token := "bench-token-" + randomHex(16)
+		sims.Webex.AddToken(token)
+		w.add(account{provider: hooksv1alpha1.ProviderWebex, secret: fmt.Sprintf("webex-%d", i),
+			data: map[string]string{"token": token}})
+
+		key, guid := "bench-key-"+randomHex(16), randomGUID()
+		sims.EightByEight.AddKey(key, guid)
+		w.add(account{provider: hooksv1alpha1.ProviderEightByEight, secret: fmt.Sprintf("eightbyeight-%d", i),
+			data: map[string]string{"apiKey": key}, eightByEightAccount: guid})
+
+		appID, appSecret := "bench-app-"+randomHex(8), randomHex(24)
+		sims.Autodesk.AddClient(appID, appSecret)
+		w.add(account{provider: hooksv1alpha1.ProviderAutodesk, secret: fmt.Sprintf("autodesk-%d", i),
+			data: map[string]string{"clientId": appID, "clientSecret": appSecret}})
+
+		psID, psSecret := "bench-client-"+randomHex(8), randomHex(24)
+		psClient := int64(1001 + i)
+		sims.PageSeeder.AddClient(psID, psSecret, psClient)
+		w.add(account{provider: hooksv1alpha1.ProviderPageSeeder, secret: fmt.Sprintf("pageseeder-%d", i),
+			data: map[string]string{"clientId": psID, "clientSecret": psSecret}, pageSeederClient: psClient})
+	}
+	return w
+}
+
+func (w *workload) add(a account) {
+	w.accounts[a.provider] = append(w.accounts[a.provider], a)
+}
+
+// createSecrets creates the credentials Secret of every account in namespace.
+func (w *workload) createSecrets(ctx context.Context, c client.Client, namespace string) error {
+	for _, p := range providerOrder {
+		for _, a := range w.accounts[p] {
+			s := &corev1.Secret{
+				ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: a.secret},
+				StringData: a.data,
+			}
+			if err := c.Create(ctx, s); err != nil {
+				return fmt.Errorf("creating the Secret %s/%s: %w", namespace, a.secret, err)
+			}
+		}
+	}
+	return nil
+}
+
+// webhook returns Webhook i of the workload in namespace. The providers take turns, and the
+// Webhooks of a provider take turns over its accounts. Every Webhook has a natural key of its
+// own on its SaaS: its own targetUrl everywhere, and besides its own 8x8 sub-account and its own
+// APS folder.
+func (w *workload) webhook(i int, namespace string) *hooksv1alpha1.Webhook {
+	p := providerOrder[i%len(providerOrder)]
+	accts := w.accounts[p]
+	a := accts[(i/len(providerOrder))%len(accts)]
+	spec := hooksv1alpha1.WebhookSpec{
+		Provider:       p,
+		TargetURL:      fmt.Sprintf("https://receiver.example.com/bench/%06d", i),
+		CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: a.secret},
+	}
+	switch p {
+	case hooksv1alpha1.ProviderWebex:
+		spec.Webex = &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}
+	case hooksv1alpha1.ProviderEightByEight:
+		spec.EightByEight = &hooksv1alpha1.EightByEightSpec{
+			AccountID: a.eightByEightAccount, SubAccountID: fmt.Sprintf("bench-%06d", i), Type: "MSG",
+		}
+	case hooksv1alpha1.ProviderAutodesk:
+		spec.Autodesk = &hooksv1alpha1.AutodeskSpec{
+			System: "data", Event: "dm.version.added",
+			Scope: map[string]string{"folder": fmt.Sprintf("urn:adsk.wipprod:fs.folder:co.bench-%06d", i)},
+		}
+	case hooksv1alpha1.ProviderPageSeeder:
+		spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{
+			ServerURL: w.pageSeederURL, Client: a.pageSeederClient, Events: []string{"comment.*"},
+		}
+	}
+	return &hooksv1alpha1.Webhook{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: fmt.Sprintf("hook-%06d", i)},
+		Spec:       spec,
+	}
+}
+
+// apply creates every Webhook of the workload in namespace with workers workers.
+func (w *workload) apply(ctx context.Context, c client.Client, namespace string, workers int) error {
+	return forEach(ctx, w.n, workers, func(ctx context.Context, i int) error {
+		return create(ctx, c, w.webhook(i, namespace))
+	})
+}
+
+// floor creates every Webhook of the workload in namespace and patches each status once to
+// Ready, as an operator that needed nothing else would: the least an operator has to write. It
+// returns the time from the first create to the last patch.
+func (w *workload) floor(ctx context.Context, c client.Client, namespace string, workers int) (time.Duration, error) {
+	start := time.Now()
+	err := forEach(ctx, w.n, workers, func(ctx context.Context, i int) error {
+		h := w.webhook(i, namespace)
+		if err := create(ctx, c, h); err != nil {
+			return err
+		}
+		before := h.DeepCopy()
+		h.Status.ObservedGeneration = h.Generation
+		meta.SetStatusCondition(&h.Status.Conditions, metav1.Condition{
+			Type: hooksv1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: hooksv1alpha1.ReasonAvailable,
+			Message: "set by the bench's floor client", ObservedGeneration: h.Generation,
+		})
+		return retry(ctx, func() error { return c.Status().Patch(ctx, h, client.MergeFrom(before)) },
+			"patching the status of Webhook %s/%s", h.Namespace, h.Name)
+	})
+	return time.Since(start), err
+}
+
+// create creates obj, retrying on errors that a busy API server may answer. When a retry finds
+// the object already there, an earlier attempt created it, and obj is read back.
+func create(ctx context.Context, c client.Client, obj client.Object) error {
+	attempts := 0
+	return retry(ctx, func() error {
+		attempts++
+		err := c.Create(ctx, obj)
+		if apierrors.IsAlreadyExists(err) && attempts > 1 {
+			return c.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+		}
+		return err
+	}, "creating Webhook %s/%s", obj.GetNamespace(), obj.GetName())
+}
+
+// maxAttempts bounds retry.
+const maxAttempts = 5
+
+// retry calls fn until it succeeds, fails in a way that another try will not mend, or has
+// failed maxAttempts times, waiting longer after each failure. what and args describe the call
+// in the error.
+func retry(ctx context.Context, fn func() error, what string, args ...any) error {
+	wait := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if attempt == maxAttempts || !transient(err) {
+			return fmt.Errorf(what+": %w", append(args, err)...)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+		wait *= 2
+	}
+}
+
+// transient reports whether err is an answer of an API server too busy to serve the request now.
+func transient(err error) bool {
+	return apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) ||
+		apierrors.IsServiceUnavailable(err) || apierrors.IsInternalError(err) || apierrors.IsUnexpectedServerError(err)
+}
+
+// forEach calls do for 0..n-1 on workers goroutines and returns the first error; the first
+// error cancels the calls that have not started.
+func forEach(ctx context.Context, n, workers int, do func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		once  sync.Once
+		first error
+		wg    sync.WaitGroup
+	)
+	next := make(chan int)
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := do(ctx, i); err != nil {
+					once.Do(func() { first = err; cancel() })
+				}
+			}
+		}()
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+// randomHex returns n random bytes in hexadecimal.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
+
+// randomGUID returns a random GUID with dashes, as 8x8 account ids are.
+func randomGUID() string {
+	h := randomHex(16)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

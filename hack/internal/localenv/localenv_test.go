@@ -1,0 +1,114 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package localenv
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+)
+
+func TestFindRoot(t *testing.T) {
+	root, err := FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "config", "crd", "bases")); err != nil {
+		t.Errorf("root %s has no config/crd/bases: %v", root, err)
+	}
+	if outside := t.TempDir(); !strings.HasPrefix(outside, root) {
+		if got, err := FindRoot(outside); err == nil {
+			t.Errorf("FindRoot(%s) outside the repository = %s, want an error", outside, got)
+		}
+	}
+}
+
+func TestEnvtestAssetsNamesTheTarget(t *testing.T) {
+	t.Setenv("KUBEBUILDER_ASSETS", "")
+	if _, err := EnvtestAssets("bench"); err == nil || !strings.Contains(err.Error(), "make bench") {
+		t.Errorf("EnvtestAssets without KUBEBUILDER_ASSETS: %v, want an error that says `make bench`", err)
+	}
+	t.Setenv("KUBEBUILDER_ASSETS", t.TempDir())
+	if _, err := EnvtestAssets("demo"); err == nil || !strings.Contains(err.Error(), "kube-apiserver") {
+		t.Errorf("EnvtestAssets with an empty directory: %v, want an error that names kube-apiserver", err)
+	}
+}
+
+// TestSimulatorLatencyAndOutage checks that the latency holds back every request, that an
+// outage answers its status, and that the latency comes back when the outage ends.
+func TestSimulatorLatencyAndOutage(t *testing.T) {
+	const latency = 60 * time.Millisecond
+	sims, err := StartSimulators(SimulatorOptions{Latency: map[hooksv1alpha1.ProviderType]time.Duration{hooksv1alpha1.ProviderWebex: latency}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sims.Stop()
+	sims.Webex.AddToken("tok")
+
+	if got := len(sims.OperatorFlags()); got != 3 {
+		t.Errorf("OperatorFlags has %d flags, want 3 (PageSeeder has none): %q", got, sims.OperatorFlags())
+	}
+	if sims.URL(hooksv1alpha1.ProviderPageSeeder) == "" || sims.Get(hooksv1alpha1.ProviderPageSeeder).Flag != "" {
+		t.Errorf("PageSeeder: URL %q, flag %q; want a URL and no flag", sims.URL(hooksv1alpha1.ProviderPageSeeder), sims.Get(hooksv1alpha1.ProviderPageSeeder).Flag)
+	}
+
+	webex := sims.Get(hooksv1alpha1.ProviderWebex)
+	list := func() (int, time.Duration) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, webex.URL+"/webhooks", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer tok")
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode, time.Since(start)
+	}
+
+	if code, took := list(); code != http.StatusOK || took < latency {
+		t.Errorf("with latency: status %d after %s, want 200 after at least %s", code, took, latency)
+	}
+	webex.StartOutage(http.StatusServiceUnavailable)
+	if code, took := list(); code != http.StatusServiceUnavailable || took < latency {
+		t.Errorf("during the outage: status %d after %s, want 503 after at least %s", code, took, latency)
+	}
+	webex.EndOutage()
+	if code, took := list(); code != http.StatusOK || took < latency {
+		t.Errorf("after the outage: status %d after %s, want 200 after at least %s", code, took, latency)
+	}
+	if got := sims.RequestsTotal(); got != 3 {
+		t.Errorf("RequestsTotal = %d, want 3", got)
+	}
+	sims.ResetCounts()
+	if got := sims.RequestsTotal(); got != 0 {
+		t.Errorf("RequestsTotal after ResetCounts = %d, want 0", got)
+	}
+
+	webex.SetLatency(0)
+	if code, took := list(); code != http.StatusOK || took >= latency {
+		t.Errorf("without latency: status %d after %s, want 200 in less than %s", code, took, latency)
+	}
+}

@@ -1,0 +1,145 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package localenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// BuildOperator builds the operator binary from the repository root into out. When the build
+// fails the error holds the compiler's output.
+func BuildOperator(ctx context.Context, root, out string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, ".")
+	cmd.Dir = root
+	output, err := cmd.CombinedOutput()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("building the operator failed (go build -o %s . in %s): %w\n%s", out, root, err, strings.TrimRight(string(output), "\n"))
+	}
+	return nil
+}
+
+// Operator is the operator running as a process of its own, writing to a log file.
+type Operator struct {
+	cmd     *exec.Cmd
+	done    chan struct{} // closed once the process has exited
+	exitErr error         // what Wait returned; read only after done is closed
+}
+
+// StartOperator runs the operator binary at path with args, its KUBECONFIG set to kubeconfig and
+// its standard output and error going to logPath.
+func StartOperator(path string, args []string, kubeconfig, logPath string) (*Operator, error) {
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, fmt.Errorf("creating the operator log: %w", err)
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(withoutEnv(os.Environ(), "KUBECONFIG"), "KUBECONFIG="+kubeconfig)
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	cmd.SysProcAttr = operatorProcAttr()
+	if err := cmd.Start(); err != nil {
+		_ = logFile.Close()
+		return nil, fmt.Errorf("starting the operator %s: %w", path, err)
+	}
+	op := &Operator{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		op.exitErr = cmd.Wait()
+		_ = logFile.Close()
+		close(op.done)
+	}()
+	return op, nil
+}
+
+// PID returns the operator's process id.
+func (op *Operator) PID() int { return op.cmd.Process.Pid }
+
+// Done is closed once the operator has exited.
+func (op *Operator) Done() <-chan struct{} { return op.done }
+
+// Exited reports whether the operator has ended.
+func (op *Operator) Exited() bool {
+	select {
+	case <-op.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// ExitStatus describes how the operator ended; call it only once Done is closed.
+func (op *Operator) ExitStatus() string {
+	if op.exitErr == nil {
+		return "exit status 0"
+	}
+	return op.exitErr.Error()
+}
+
+// Stop sends SIGTERM to the operator's process group, waits up to grace, then kills the group.
+// It returns once the operator has exited. The operator starts no process of its own, so the
+// group is empty once it has gone.
+func (op *Operator) Stop(grace time.Duration) error {
+	if op.Exited() {
+		return nil
+	}
+	pgid := op.cmd.Process.Pid // operatorProcAttr makes the operator the leader of a group of its own
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	select {
+	case <-op.done:
+		return nil
+	case <-time.After(grace):
+	}
+	var err error
+	if kerr := syscall.Kill(-pgid, syscall.SIGKILL); kerr != nil && !errors.Is(kerr, syscall.ESRCH) {
+		err = fmt.Errorf("killing the operator's process group %d: %w", pgid, kerr)
+	}
+	<-op.done
+	return err
+}
+
+// withoutEnv drops the variable name from env.
+func withoutEnv(env []string, name string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// TailFile returns the last n lines of the file at path, or a note that it cannot be read.
+func TailFile(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("(cannot read %s: %v)", path, err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
