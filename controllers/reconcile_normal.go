@@ -399,10 +399,15 @@ func (r *WebhookReconciler) finish(_ context.Context, y *syncCtx, remote *provid
 func (r *WebhookReconciler) recordRemote(wh *hooksv1alpha1.Webhook, remote *providers.Remote, created *metav1.Time) {
 	if wh.Status.ID != remote.ID {
 		r.claims.take(wh, remote.ID)
+		wh.Status.Created = nil
 	}
 	wh.Status.ID = remote.ID
 	wh.Status.State = remote.State
+	// The creation time, once recorded for this id, stays: a SaaS that answers a create without
+	// one (APS) gets the operator's time, and the SaaS's own, a moment apart, is not worth a
+	// status write at every Webhook's first resync.
 	switch {
+	case wh.Status.Created != nil:
 	case remote.Created != nil:
 		t := metav1.NewTime(remote.Created.UTC())
 		wh.Status.Created = &t

@@ -279,6 +279,10 @@ func run(ctx context.Context, o options) (res results, err error) {
 	if err != nil {
 		return res, failure(err)
 	}
+	saasBefore, err := metrics.saasRequests(ctx)
+	if err != nil {
+		return res, failure(err)
+	}
 	start := time.Now()
 	applyCtx, cancelApply := context.WithCancel(ctx)
 	defer cancelApply()
@@ -315,6 +319,10 @@ func run(ctx context.Context, o options) (res results, err error) {
 		return res, failure(err)
 	}
 	res.CreateAPIWritesByMethod = writesAfter.since(writesBefore)
+	if saasAfter, err := metrics.saasRequests(ctx); err == nil {
+		res.CreateSaaSRequestsByOperation = saasSince(saasAfter, saasBefore)
+		say("      SaaS requests by provider/operation, as the operator counted them: %v", res.CreateSaaSRequestsByOperation)
+	}
 	res.CreateAPIWrites = writesAfter.total() - writesBefore.total()
 	res.TimeToReadySeconds = readyAt.Sub(start).Seconds()
 	res.Ratio = res.TimeToReadySeconds / res.FloorSeconds

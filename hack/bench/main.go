@@ -85,7 +85,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	o := options{
 		n:              1000,
 		latency:        20 * time.Millisecond,
-		accounts:       5,
+		accounts:       2,
 		resync:         60 * time.Second,
 		outage:         60 * time.Second,
 		outageProvider: hooksv1alpha1.ProviderWebex,

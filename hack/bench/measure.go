@@ -443,3 +443,43 @@ func readMachine() machineInfo {
 	m.memory, _ = procStatusBytes("/proc/meminfo", "MemTotal")
 	return m
 }
+
+// saasMetric is the operator's own counter of SaaS requests by provider, operation and code.
+const saasMetric = "hookkeeper_saas_requests_total"
+
+// saasRequests returns the operator's SaaS requests since it started, by "provider/operation",
+// from its own metrics: the breakdown behind the simulators' total.
+func (m *metricsClient) saasRequests(ctx context.Context) (map[string]float64, error) {
+	body, err := m.scrape(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), saasMetric+"{")
+		if !ok {
+			continue
+		}
+		labels, value, ok := splitSample(rest)
+		if !ok {
+			continue
+		}
+		if v, err := strconv.ParseFloat(value, 64); err == nil {
+			out[labels["provider"]+"/"+labels["operation"]] += v
+		}
+	}
+	return out, sc.Err()
+}
+
+// saasSince returns the counts of now that grew since before, rounded.
+func saasSince(now, before map[string]float64) map[string]int {
+	out := map[string]int{}
+	for k, v := range now {
+		if d := int(v - before[k]); d != 0 {
+			out[k] = d
+		}
+	}
+	return out
+}

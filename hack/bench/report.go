@@ -56,6 +56,9 @@ type results struct {
 	APIWritesPerWebhook    float64 `json:"apiWritesPerWebhook"`
 	// CreateAPIWritesByMethod splits CreateAPIWrites by HTTP method (events are POSTs).
 	CreateAPIWritesByMethod map[string]int `json:"createApiWritesByMethod"`
+	// CreateSaaSRequestsByOperation splits the SaaS requests of the creation by
+	// "provider/operation", from the operator's hookkeeper_saas_requests_total.
+	CreateSaaSRequestsByOperation map[string]int `json:"createSaasRequestsByOperation"`
 
 	// Steady state: the counts of a window of steadyPeriods resync periods, and the same
 	// scaled to one period and 1000 Webhooks.

@@ -170,19 +170,31 @@ func TestUpsertAcceptsAnySuccess(t *testing.T) {
 	}
 }
 
-func TestCreateFailsWhenTheReadbackLacksTheWebhook(t *testing.T) {
+// TestCreateSendsOneRequest checks that Create upserts and answers from what it sent, without
+// listing the account again, and that the answer agrees with the spec.
+func TestCreateSendsOneRequest(t *testing.T) {
+	var mu sync.Mutex
+	var methods []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet {
-			_, _ = w.Write([]byte(`[{"subAccountId":"` + subAccount + `","type":"CADR","url":"https://x/"}]`))
-		}
+		mu.Lock()
+		methods = append(methods, r.Method)
+		mu.Unlock()
 	}))
 	defer srv.Close()
 	p := eightbyeight.New(eightbyeight.Options{BaseURL: srv.URL})
-	_, err := p.Create(context.Background(), newRequest())
-	pe := testutil.ProviderError(t, err)
-	if pe.Kind != providers.KindUnavailable || !strings.Contains(pe.Message, "does not list it") ||
-		!strings.Contains(pe.Message, id(subAccount, "MSG")) {
-		t.Errorf("Create = %v (kind %v), want Unavailable saying the webhook is not listed", err, pe.Kind)
+	req := newRequest()
+	remote, err := p.Create(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(methods) != 1 || methods[0] != http.MethodPost {
+		t.Errorf("requests %v, want one POST", methods)
+	}
+	if remote.ID != id(subAccount, "MSG") || !remote.Active {
+		t.Errorf("Create = %+v, want the id %s, active", remote, id(subAccount, "MSG"))
+	}
+	if d := p.Diff(req, remote); d.Action != providers.ActionNone {
+		t.Errorf("Diff of the created webhook = %v %v, want None", d.Action, d.Fields)
 	}
 }
 

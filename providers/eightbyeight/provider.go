@@ -244,15 +244,9 @@ func (p *Provider) Create(ctx context.Context, req *providers.Request) (*provide
 	if err := c.Upsert(ctx, key.AccountID, in); err != nil {
 		return nil, err
 	}
-	hooks, err := c.List(ctx, key.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	if w := key.find(hooks); w != nil {
-		return toRemote(key, w), nil
-	}
-	return nil, &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: "create",
-		Message: fmt.Sprintf("8x8 accepted the webhook %s but does not list it; it may still be applying the change", key.ID())}
+	// As for Update: the upsert answers nothing, and what 8x8 now holds is what was sent. Listing
+	// the account to see it would double the cost of every create; the next list brings it.
+	return toRemote(key, masked(in)), nil
 }
 
 // Update upserts the full webhook at the remote's key: every field, the real secrets (never the
