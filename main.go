@@ -22,13 +22,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -41,6 +44,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/controllers"
+	"github.com/hookkeeper/hookkeeper/internal/importer"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
@@ -193,6 +197,11 @@ func (c *config) httpClient(provider string) *http.Client {
 }
 
 func main() {
+	// `hookkeeper import` is a command of its own, with its own flags: dispatch before the
+	// operator's flags are parsed.
+	if len(os.Args) > 1 && os.Args[1] == importer.Command {
+		os.Exit(runImport(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	var c config
 	c.bind(flag.CommandLine)
 	zapOpts := zap.Options{}
@@ -208,6 +217,13 @@ func main() {
 		log.Error(err, "Operator stopped")
 		os.Exit(1)
 	}
+}
+
+// runImport runs `hookkeeper import` until it ends or an interrupt cancels it.
+func runImport(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return importer.Run(ctx, args, stdout, stderr)
 }
 
 func run(ctx context.Context, c *config) error {

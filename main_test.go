@@ -225,3 +225,20 @@ func TestHTTPClientIsRateLimited(t *testing.T) {
 		t.Errorf("hookkeeper_saas_requests_total grew by %v for 3 requests", got)
 	}
 }
+
+// TestImportDispatch runs the import subcommand as main dispatches it: its own flags and exit
+// statuses, none of the operator's.
+func TestImportDispatch(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := runImport([]string{"--help"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Usage: hookkeeper import") {
+		t.Errorf("--help: exit %d, stdout:\n%s", code, stdout.String())
+	}
+	stdout.Reset()
+	if code := runImport([]string{"--provider", "slack"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), `--provider "slack"`) {
+		t.Errorf("unknown provider: exit %d, stderr:\n%s", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := runImport([]string{"--leader-elect"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "-leader-elect") {
+		t.Errorf("an operator flag: exit %d, stderr:\n%s", code, stderr.String())
+	}
+}

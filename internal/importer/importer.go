@@ -1,0 +1,440 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package importer implements `hookkeeper import`: it lists the webhooks that already exist in
+// one SaaS account and prints a Webhook resource for each, annotated with its remote id, so that
+// the operator adopts them instead of creating duplicates once the YAML is applied.
+package importer
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/autodesk"
+	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
+	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
+	"github.com/hookkeeper/hookkeeper/providers/webex"
+)
+
+// Command is the name of the subcommand, as os.Args[1] carries it.
+const Command = "import"
+
+// Exit statuses of Run.
+const (
+	// ExitOK: the Webhooks were written (possibly none, when the account has no webhook).
+	ExitOK = 0
+	// ExitFailure: the SaaS could not be listed, or the output could not be written.
+	ExitFailure = 1
+	// ExitUsage: the command line or the credentials file is wrong; nothing was sent to the SaaS.
+	ExitUsage = 2
+)
+
+// Default base URLs, the same as the operator's flags.
+const (
+	defaultWebexURL    = webex.DefaultBaseURL
+	defaultAutodeskURL = autodesk.DefaultBaseURL
+)
+
+// maxNamePrefix leaves room, within the 253 characters of a name, for a readable rest.
+const maxNamePrefix = 200
+
+// providerNames maps every spelling --provider accepts, lower-cased, to the provider type.
+var providerNames = map[string]hooksv1alpha1.ProviderType{
+	webex.ProviderName:        hooksv1alpha1.ProviderWebex,
+	eightbyeight.ProviderName: hooksv1alpha1.ProviderEightByEight,
+	autodesk.ProviderName:     hooksv1alpha1.ProviderAutodesk,
+	pageseeder.ProviderName:   hooksv1alpha1.ProviderPageSeeder,
+}
+
+// shortNames maps a provider type back to the lower-case name the flags and defaults use.
+var shortNames = map[hooksv1alpha1.ProviderType]string{
+	hooksv1alpha1.ProviderWebex:        webex.ProviderName,
+	hooksv1alpha1.ProviderEightByEight: eightbyeight.ProviderName,
+	hooksv1alpha1.ProviderAutodesk:     autodesk.ProviderName,
+	hooksv1alpha1.ProviderPageSeeder:   pageseeder.ProviderName,
+}
+
+// eightByEightRegions are the regions --region accepts with --provider eightbyeight.
+var eightByEightRegions = []string{
+	string(eightbyeight.RegionAPAC), string(eightbyeight.RegionUS), string(eightbyeight.RegionEU), string(eightbyeight.RegionID),
+}
+
+// The patterns of the CRD for the scope flags, so that a typo is refused before any request.
+var (
+	accountIDPattern   = regexp.MustCompile(`^[0-9A-Fa-f]{8}[-]?(?:[0-9A-Fa-f]{4}[-]?){3}[0-9A-Fa-f]{12}$`)
+	servicePathPattern = regexp.MustCompile(`^/[A-Za-z0-9._~/-]*$`)
+)
+
+// importable is what the command needs of a provider, Diff for its tests: every provider
+// package implements it.
+type importable interface {
+	Scope(req *providers.Request) string
+	List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error)
+	Validate(req *providers.Request) error
+	Diff(req *providers.Request, remote *providers.Remote) providers.Diff
+	SpecOf(req *providers.Request, remote *providers.Remote) (hooksv1alpha1.WebhookSpec, []string, bool)
+}
+
+var (
+	_ importable = (*webex.Provider)(nil)
+	_ importable = (*eightbyeight.Provider)(nil)
+	_ importable = (*autodesk.Provider)(nil)
+	_ importable = (*pageseeder.Provider)(nil)
+)
+
+// options hold the command line.
+type options struct {
+	provider          string
+	credentialsFile   string
+	namespace         string
+	credentialsSecret string
+	namePrefix        string
+
+	accountID   string
+	region      string
+	serverURL   string
+	client      int64
+	servicePath string
+	ownedBy     string
+
+	webexURL        string
+	eightByEightURL string
+	autodeskURL     string
+	allowInsecure   bool
+	httpTimeout     time.Duration
+
+	// typ is --provider resolved.
+	typ hooksv1alpha1.ProviderType
+}
+
+// scopeFlags are the flags that only some providers take.
+var scopeFlags = map[string][]hooksv1alpha1.ProviderType{
+	"account-id":   {hooksv1alpha1.ProviderEightByEight},
+	"region":       {hooksv1alpha1.ProviderEightByEight, hooksv1alpha1.ProviderAutodesk},
+	"server-url":   {hooksv1alpha1.ProviderPageSeeder},
+	"client":       {hooksv1alpha1.ProviderPageSeeder},
+	"service-path": {hooksv1alpha1.ProviderPageSeeder},
+	"owned-by":     {hooksv1alpha1.ProviderWebex},
+}
+
+func (o *options) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.provider, "provider", "", "The SaaS to list: webex, eightbyeight, autodesk or pageseeder (or Webex, EightByEight, Autodesk, PageSeeder). Required.")
+	fs.StringVar(&o.credentialsFile, "credentials-file", "", "File of KEY=VALUE lines with the keys of the provider's credentials Secret: webex token; eightbyeight apiKey; autodesk and pageseeder clientId and clientSecret, or token. Blank lines and # comments are ignored; values may be quoted. Required.")
+	fs.StringVar(&o.namespace, "namespace", "default", "metadata.namespace of the Webhooks.")
+	fs.StringVar(&o.credentialsSecret, "credentials-secret", "", "Name of the credentials Secret the Webhooks refer to (spec.credentialsRef.name); \"<provider>-credentials\" when empty.")
+	fs.StringVar(&o.namePrefix, "name-prefix", "", "Prefix of every metadata.name, such as \"imported-\".")
+	fs.StringVar(&o.accountID, "account-id", "", "eightbyeight: the 8x8 account, a GUID with or without dashes. Required with eightbyeight.")
+	fs.StringVar(&o.region, "region", "", "eightbyeight: APAC (the default), US, EU or ID; autodesk: US (the default), EMEA, AUS, CAN, DEU, IND, JPN or GBR.")
+	fs.StringVar(&o.serverURL, "server-url", "", "pageseeder: the PageSeeder server, such as https://ps.example.org. Required with pageseeder.")
+	fs.Int64Var(&o.client, "client", 0, "pageseeder: the internal numeric id of the OAuth client whose webhooks are listed. Required with pageseeder.")
+	fs.StringVar(&o.servicePath, "service-path", "", "pageseeder: the service API path on the server; "+pageseeder.DefaultServicePath+" when empty.")
+	fs.StringVar(&o.ownedBy, "owned-by", "", "webex: \"org\" lists the organisation's webhooks (an administrator's token) instead of the token's own.")
+	fs.StringVar(&o.webexURL, "webex-api-url", defaultWebexURL, "Base URL of the Webex API.")
+	fs.StringVar(&o.eightByEightURL, "eightbyeight-api-url", "", "Base URL of the 8x8 API for every region; empty means each region's own host.")
+	fs.StringVar(&o.autodeskURL, "autodesk-api-url", defaultAutodeskURL, "Base URL of Autodesk Platform Services, for /webhooks/v1 and /authentication/v2/token.")
+	fs.BoolVar(&o.allowInsecure, "allow-insecure-endpoints", false, "Allow http:// provider URLs and --server-url (local sandboxes and tests only).")
+	fs.DurationVar(&o.httpTimeout, "http-timeout", 30*time.Second, "Timeout of each request to the SaaS.")
+}
+
+// usageError is a mistake in the command line or the credentials file: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// validate checks the flags and resolves --provider. set holds the names of the flags given.
+func (o *options) validate(set map[string]bool) error {
+	if o.provider == "" {
+		return usagef("--provider is required: one of %s", strings.Join(providerList(), ", "))
+	}
+	typ, ok := providerNames[strings.ToLower(o.provider)]
+	if !ok {
+		return usagef("--provider %q is not one of %s", o.provider, strings.Join(providerList(), ", "))
+	}
+	o.typ = typ
+	for _, name := range slices.Sorted(maps.Keys(scopeFlags)) {
+		if set[name] && !slices.Contains(scopeFlags[name], typ) {
+			return usagef("--%s does not apply to --provider %s", name, shortNames[typ])
+		}
+	}
+	if o.credentialsFile == "" {
+		return usagef("--credentials-file is required: a file of KEY=VALUE lines with %s", credentialKeys(typ))
+	}
+	if errs := validation.IsDNS1123Label(o.namespace); len(errs) > 0 {
+		return usagef("--namespace %q is not a valid namespace: %s", o.namespace, strings.Join(errs, "; "))
+	}
+	if o.credentialsSecret == "" {
+		o.credentialsSecret = shortNames[typ] + "-credentials"
+	}
+	if errs := validation.IsDNS1123Subdomain(o.credentialsSecret); len(errs) > 0 {
+		return usagef("--credentials-secret %q is not a valid Secret name: %s", o.credentialsSecret, strings.Join(errs, "; "))
+	}
+	if o.namePrefix != "" {
+		// Any name made of the prefix and a lower-case alphanumeric rest must be valid.
+		if errs := validation.IsDNS1123Subdomain(o.namePrefix + "x"); len(errs) > 0 || len(o.namePrefix) > maxNamePrefix {
+			return usagef("--name-prefix %q must be lower-case letters, digits, '-' and '.', start with a letter or digit and have at most %d characters",
+				o.namePrefix, maxNamePrefix)
+		}
+	}
+	if err := o.validateEndpoints(); err != nil {
+		return err
+	}
+	if o.httpTimeout <= 0 {
+		return usagef("--http-timeout must be positive")
+	}
+	return o.validateScope()
+}
+
+// validateEndpoints checks the base URLs as the operator's own flags are checked.
+func (o *options) validateEndpoints() error {
+	for _, f := range []struct{ name, raw string }{
+		{"--webex-api-url", o.webexURL}, {"--eightbyeight-api-url", o.eightByEightURL}, {"--autodesk-api-url", o.autodeskURL},
+	} {
+		if f.raw == "" && f.name == "--eightbyeight-api-url" {
+			continue
+		}
+		if err := checkURL(f.name, f.raw, o.allowInsecure); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkURL(name, raw string, allowInsecure bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return usagef("%s must be an absolute http(s) URL, got %q", name, raw)
+	}
+	if u.Scheme == "http" && !allowInsecure {
+		return usagef("%s is http://: pass --allow-insecure-endpoints to allow it", name)
+	}
+	return nil
+}
+
+// validateScope checks the flags that say which part of the account to list.
+func (o *options) validateScope() error {
+	switch o.typ {
+	case hooksv1alpha1.ProviderWebex:
+		switch o.ownedBy {
+		case "", string(hooksv1alpha1.WebexOwnedByCreator), string(hooksv1alpha1.WebexOwnedByOrg):
+		default:
+			return usagef("--owned-by %q is not one of creator, org", o.ownedBy)
+		}
+	case hooksv1alpha1.ProviderEightByEight:
+		if o.accountID == "" {
+			return usagef("--account-id is required with --provider eightbyeight: the 8x8 account GUID")
+		}
+		if len(o.accountID) < 32 || len(o.accountID) > 36 || !accountIDPattern.MatchString(o.accountID) {
+			return usagef("--account-id %q is not a GUID of 32 to 36 characters, with or without dashes", o.accountID)
+		}
+		o.region = strings.ToUpper(o.region)
+		if o.region != "" && !slices.Contains(eightByEightRegions, o.region) {
+			return usagef("--region %q is not one of %s", o.region, strings.Join(eightByEightRegions, ", "))
+		}
+	case hooksv1alpha1.ProviderAutodesk:
+		o.region = strings.ToUpper(o.region)
+		if o.region != "" && !slices.Contains(autodesk.Regions, o.region) {
+			return usagef("--region %q is not one of %s", o.region, strings.Join(autodesk.Regions, ", "))
+		}
+	case hooksv1alpha1.ProviderPageSeeder:
+		if o.serverURL == "" {
+			return usagef("--server-url is required with --provider pageseeder, such as https://ps.example.org")
+		}
+		if err := checkURL("--server-url", o.serverURL, o.allowInsecure); err != nil {
+			return err
+		}
+		if o.client < 1 {
+			return usagef("--client is required with --provider pageseeder: the internal numeric id of the OAuth client, 1 or more")
+		}
+		if o.servicePath != "" && !servicePathPattern.MatchString(o.servicePath) {
+			return usagef("--service-path %q must be an absolute path such as %s", o.servicePath, pageseeder.DefaultServicePath)
+		}
+	}
+	return nil
+}
+
+// scopeRequest is the request List needs: a spec holding only the scope, and the credentials.
+func (o *options) scopeRequest(creds map[string][]byte) *providers.Request {
+	spec := &hooksv1alpha1.WebhookSpec{
+		Provider:       o.typ,
+		CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: o.credentialsSecret},
+	}
+	switch o.typ {
+	case hooksv1alpha1.ProviderWebex:
+		spec.Webex = &hooksv1alpha1.WebexSpec{OwnedBy: hooksv1alpha1.WebexOwnedBy(o.ownedBy)}
+	case hooksv1alpha1.ProviderEightByEight:
+		spec.EightByEight = &hooksv1alpha1.EightByEightSpec{AccountID: o.accountID, Region: hooksv1alpha1.EightByEightRegion(o.region)}
+	case hooksv1alpha1.ProviderAutodesk:
+		spec.Autodesk = &hooksv1alpha1.AutodeskSpec{Region: hooksv1alpha1.AutodeskRegion(o.region)}
+	case hooksv1alpha1.ProviderPageSeeder:
+		spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{ServerURL: o.serverURL, ServicePath: o.servicePath, Client: o.client}
+	}
+	return &providers.Request{Spec: spec, Credentials: creds}
+}
+
+// newProvider builds the one provider the command talks to.
+func (o *options) newProvider() importable {
+	hc := &http.Client{Timeout: o.httpTimeout}
+	switch o.typ {
+	case hooksv1alpha1.ProviderWebex:
+		return webex.New(webex.Options{BaseURL: o.webexURL, HTTPClient: hc})
+	case hooksv1alpha1.ProviderEightByEight:
+		return eightbyeight.New(eightbyeight.Options{BaseURL: o.eightByEightURL, HTTPClient: hc})
+	case hooksv1alpha1.ProviderAutodesk:
+		return autodesk.New(autodesk.Options{BaseURL: o.autodeskURL, HTTPClient: hc})
+	default:
+		return pageseeder.New(pageseeder.Options{HTTPClient: hc, AllowInsecure: o.allowInsecure})
+	}
+}
+
+// Run executes `hookkeeper import` with args, the arguments after the subcommand. It writes the
+// Webhooks to stdout and everything else to stderr, and returns the exit status.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o options
+	fs := flag.NewFlagSet("hookkeeper "+Command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o.bind(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout, fs)
+			return ExitOK
+		}
+		return fail(stderr, &usageError{msg: err.Error()})
+	}
+	if fs.NArg() > 0 {
+		return fail(stderr, usagef("unexpected argument %q: every option is a flag", fs.Arg(0)))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := o.validate(set); err != nil {
+		return fail(stderr, err)
+	}
+	creds, err := readCredentials(o.credentialsFile, o.typ)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if err := run(ctx, &o, creds, stdout, stderr); err != nil {
+		return fail(stderr, err)
+	}
+	return ExitOK
+}
+
+// fail reports err and returns its exit status.
+func fail(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "hookkeeper %s: %v\n", Command, err)
+	var usage *usageError
+	if errors.As(err, &usage) {
+		fmt.Fprintf(stderr, "Run 'hookkeeper %s --help' for usage.\n", Command)
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// run lists the account and writes one Webhook per remote webhook, ordered by id.
+func run(ctx context.Context, o *options, creds map[string][]byte, stdout, stderr io.Writer) error {
+	p := o.newProvider()
+	req := o.scopeRequest(creds)
+	scope := p.Scope(req)
+	remotes, err := p.List(ctx, req)
+	if err != nil {
+		return fmt.Errorf("listing the webhooks of %s: %w", scope, err)
+	}
+	slices.SortFunc(remotes, func(a, b *providers.Remote) int { return compareIDs(a.ID, b.ID) })
+
+	names := newNamer(o.namePrefix)
+	var docs []document
+	for _, remote := range remotes {
+		spec, secrets, ok := p.SpecOf(req, remote)
+		if !ok {
+			fmt.Fprintf(stderr, "skipped webhook %s: %s did not report it in a form this version can read\n", remote.ID, shortNames[o.typ])
+			continue
+		}
+		doc := newDocument(o, names.next(nameHint(&spec)), remote, spec, secrets)
+		if err := p.Validate(&providers.Request{Owner: o.namespace + "/" + doc.hook.Name, Spec: &doc.hook.Spec}); err != nil {
+			doc.warn("the spec does not pass the operator's validation, fix it before applying: %v", err)
+		}
+		docs = append(docs, doc)
+	}
+	if err := writeDocuments(stdout, docs); err != nil {
+		return fmt.Errorf("writing the Webhooks: %w", err)
+	}
+	for _, d := range docs {
+		for _, n := range d.notes {
+			fmt.Fprintf(stderr, "%s/%s: %s\n", o.namespace, d.hook.Name, n)
+		}
+	}
+	fmt.Fprintf(stderr, "%d %s webhook(s) found in %s\n", len(docs), shortNames[o.typ], scope)
+	return nil
+}
+
+// compareIDs orders ids as numbers when both are (PageSeeder's), else as text.
+func compareIDs(a, b string) int {
+	x, errX := strconv.ParseUint(a, 10, 64)
+	y, errY := strconv.ParseUint(b, 10, 64)
+	if errX == nil && errY == nil {
+		return cmp.Compare(x, y)
+	}
+	return strings.Compare(a, b)
+}
+
+func providerList() []string {
+	return []string{webex.ProviderName, eightbyeight.ProviderName, autodesk.ProviderName, pageseeder.ProviderName}
+}
+
+// printUsage writes the help of the subcommand.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `Usage: hookkeeper %[1]s --provider NAME --credentials-file FILE [flags]
+
+Lists every webhook of one SaaS account and prints a Webhook resource for each, as a YAML
+stream on stdout, ready to commit. Each carries the annotation
+%[2]s with the remote id, so that the operator adopts the existing
+webhook instead of creating another. Secrets cannot be read back: comments in the output, and
+messages on stderr, say which Webhooks need a secret reference.
+
+Examples:
+  hookkeeper %[1]s --provider webex --credentials-file token.env > webhooks.yaml
+  hookkeeper %[1]s --provider eightbyeight --credentials-file 8x8.env --account-id 6a1c3e5f-7b9d-4f1e-a2c4-e6f8a0b2c4d6 --region EU
+  hookkeeper %[1]s --provider autodesk --credentials-file aps.env --region EMEA --namespace hooks --name-prefix aps-
+  hookkeeper %[1]s --provider pageseeder --credentials-file ps.env --server-url https://ps.example.org --client 123
+
+Exit status: 0 on success, 1 when the SaaS could not be listed or the output not written, 2 on a
+usage error (flags, or a credentials file that cannot be read or lacks a key), before any request.
+
+Flags:
+`, Command, hooksv1alpha1.AnnotationExternalID)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
