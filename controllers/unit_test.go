@@ -70,3 +70,17 @@ func TestCredentialKeyAndSecretHash(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxBackoffStaysWithinHalfAResync(t *testing.T) {
+	for _, tc := range []struct{ resync, want time.Duration }{
+		{10 * time.Minute, 5 * time.Minute},
+		{time.Minute, 30 * time.Second},
+		{time.Second, time.Second},
+		{0, time.Second},
+	} {
+		r := &WebhookReconciler{Options: Options{ResyncPeriod: tc.resync}}
+		if got := r.maxBackoff(); got != tc.want {
+			t.Errorf("resync %s: max backoff %s, want %s", tc.resync, got, tc.want)
+		}
+	}
+}

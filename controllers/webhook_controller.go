@@ -143,6 +143,11 @@ func (r *WebhookReconciler) patchMeta(ctx context.Context, s *scope) error {
 	return nil
 }
 
+// maxBackoff caps the backoff of failed reconciles.
+func (r *WebhookReconciler) maxBackoff() time.Duration {
+	return max(time.Second, min(5*time.Minute, r.Options.ResyncPeriod/2))
+}
+
 // resync is the jittered wait before a synced Webhook is observed again.
 func (r *WebhookReconciler) resync() ctrl.Result {
 	return ctrl.Result{RequeueAfter: wait.Jitter(r.Options.ResyncPeriod, 0.1)}
@@ -192,8 +197,10 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 		Watches(&corev1.Secret{}, r.secretHandler()).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: workers,
-			// 5xx and network errors back off from 1s to 5m per Webhook.
-			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, 5*time.Minute),
+			// 5xx and network errors back off from 1s per Webhook, up to 5m or half a resync
+			// period, whichever is less: a Webhook is Ready again within one resync period after
+			// an outage ends.
+			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, r.maxBackoff()),
 		}).
 		Named("webhook").
 		Complete(r)
