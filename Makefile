@@ -26,12 +26,15 @@ LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUSTOMIZE_VERSION ?= v5.8.1
 GOLANGCI_LINT_VERSION ?= v2.15.0
+# Helm is built from source through the Go module proxy (no download from get.helm.sh).
+HELM_VERSION ?= v3.22.0
 
 # The versioned file is the make target, so changing a pin installs that version; the unversioned
 # name is a symlink to the current one, for use by hand.
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
 
 # Recipes run in bash, stop at the first failing command and fail a pipeline when any part fails.
 SHELL = /usr/bin/env bash -o pipefail
@@ -89,11 +92,29 @@ envtest: ## Find or build the envtest binaries (kube-apiserver, etcd, kubectl) a
 	@hack/setup-envtest.sh
 
 .PHONY: test
-test: verify-generated vet ## Run every test (unit, provider and envtest suites) with coverage into cover.out.
+test: verify-generated vet chart-test $(KUSTOMIZE) ## Run every test (unit, provider and envtest suites) with coverage into cover.out.
 	@$(WITH_ENVTEST); \
 	echo "go test $(TEST_PKGS) (KUBEBUILDER_ASSETS=$$KUBEBUILDER_ASSETS)"; \
 	go test $(TEST_PKGS) -count=1 -timeout 40m -coverprofile cover.out $(TEST_ARGS) $(if $(strip $(GINKGO_ARGS)),-args $(GINKGO_ARGS))
 	@go tool cover -func=cover.out | tail -n 1 | awk '{ print "coverage (all packages): " $$NF }'
+
+# The Helm chart: dist/chart. CHART_TEST_VALUES turns on everything the chart can render.
+CHART ?= dist/chart
+CHART_TEST_VALUES ?= $(CHART)/ci/everything-values.yaml
+
+.PHONY: chart-crds
+chart-crds: ## Copy the generated CRDs (config/crd/bases) into the Helm chart (dist/chart/crds).
+	rm -f $(CHART)/crds/*.yaml
+	cp config/crd/bases/*.yaml $(CHART)/crds/
+
+.PHONY: chart-test
+chart-test: $(HELM) ## Lint the Helm chart and render it with the default and the everything-on values.
+	$(HELM) lint --strict $(CHART)
+	$(HELM) lint --strict $(CHART) -f $(CHART_TEST_VALUES)
+	@for values in "" "$(CHART_TEST_VALUES)"; do \
+		out="$$($(HELM) template hookkeeper $(CHART) -n hookkeeper-system --include-crds $${values:+-f "$$values"})"; \
+		echo "helm template $(CHART) ($${values:-default values}): $$(grep -c '^kind:' <<<"$$out") objects"; \
+	done
 
 .PHONY: demo
 demo: ## Run the whole system locally: control plane, provider simulators and operator (no cluster, no SaaS).
@@ -149,11 +170,12 @@ undeploy: $(KUSTOMIZE) ## Remove the operator and the CRD. ignore-not-found=true
 $(LOCALBIN):
 	mkdir -p $(LOCALBIN)
 
-.PHONY: controller-gen kustomize golangci-lint tools
-tools: controller-gen kustomize golangci-lint ## Install every pinned tool into bin/.
+.PHONY: controller-gen kustomize golangci-lint helm tools
+tools: controller-gen kustomize golangci-lint helm ## Install every pinned tool into bin/.
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.
 kustomize: $(KUSTOMIZE) ## Install kustomize into bin/.
 golangci-lint: $(GOLANGCI_LINT) ## Install golangci-lint into bin/.
+helm: $(HELM) ## Install helm into bin/ (built from source, about 3 minutes the first time).
 
 $(CONTROLLER_GEN): | $(LOCALBIN)
 	$(call go-install-tool,controller-gen,sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_TOOLS_VERSION))
@@ -163,6 +185,9 @@ $(KUSTOMIZE): | $(LOCALBIN)
 
 $(GOLANGCI_LINT): | $(LOCALBIN)
 	$(call go-install-tool,golangci-lint,github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
+
+$(HELM): | $(LOCALBIN)
+	$(call go-install-tool,helm,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))
 
 # go-install-tool installs $(2)@$(3) into $(LOCALBIN), renames the binary $(1) to $(1)-$(3) and points
 # the symlink $(1) at it. The package is built by `go install` through the Go module proxy.
