@@ -131,3 +131,38 @@ func readyReasonOf(wh hooksv1alpha1.Webhook) string {
 	}
 	return ""
 }
+
+var _ = Describe("Events", func() {
+	ctx := context.Background()
+
+	It("record every remote mutation, and a Warning for a failure", func() {
+		e := newLifecycleEnv(ctx, hooksv1alpha1.ProviderWebex)
+		key := e.create(ctx, "narrated", func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.Webex.SecretRef = &hooksv1alpha1.SecretKeySelector{Name: "creds", Key: "token"}
+		})
+		expectAvailable(ctx, key)
+		patchWebhook(ctx, key, e.inPlace)
+		Eventually(func(g Gomega) { g.Expect(e.inPlaceDone(e.remotes()[0])).To(BeTrue()) }).Should(Succeed())
+		patchWebhook(ctx, key, e.replace)
+		Eventually(func(g Gomega) {
+			g.Expect(eventReasons(g, ctx, e.ns, "narrated")).To(ContainElement("Replaced"))
+		}).Should(Succeed())
+		expectAvailable(ctx, key)
+		Expect(k8sClient.Delete(ctx, e.webhook("narrated"))).To(Succeed())
+		expectGone(ctx, key)
+
+		orphan := e.create(ctx, "left", func(wh *hooksv1alpha1.Webhook) { wh.Spec.DeletionPolicy = hooksv1alpha1.DeletionPolicyOrphan })
+		expectAvailable(ctx, orphan)
+		Expect(k8sClient.Delete(ctx, e.webhook("left"))).To(Succeed())
+		expectGone(ctx, orphan)
+
+		broken := e.create(ctx, "broken", func(wh *hooksv1alpha1.Webhook) { wh.Spec.CredentialsRef.Name = "missing" })
+		expectReason(ctx, broken, metav1.ConditionFalse, hooksv1alpha1.ReasonCredentialsNotFound)
+
+		Eventually(func(g Gomega) {
+			g.Expect(eventReasons(g, ctx, e.ns, "narrated")).To(ContainElements("Created", "Updated", "Replaced", "Deleted"))
+			g.Expect(eventReasons(g, ctx, e.ns, "left")).To(ContainElements("Created", "Orphaned"))
+			g.Expect(eventReasons(g, ctx, e.ns, "broken")).To(ContainElement(hooksv1alpha1.ReasonCredentialsNotFound))
+		}).Should(Succeed())
+	})
+})
