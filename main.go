@@ -241,6 +241,8 @@ func run(ctx context.Context, c *config) error {
 		HealthProbeBindAddress: c.probeAddr,
 		LeaderElection:         c.leaderElect,
 		LeaderElectionID:       "hookkeeper.hooks.hookkeeper.dev",
+		// The manager ends right after the lease is given up, so a new leader starts at once.
+		LeaderElectionReleaseOnCancel: true,
 		// The operator never reads managedFields: the informer caches keep the objects without them.
 		Cache: cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
 	})

@@ -1,0 +1,412 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package install
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+)
+
+const deploymentName = releaseName + "-controller-manager"
+
+// renderings are the three ways to install the operator that the tests check.
+func renderings(t *testing.T) map[string][]*unstructured.Unstructured {
+	t.Helper()
+	return map[string][]*unstructured.Unstructured{
+		"kustomize config/default": kustomizeBuild(t, "config/default"),
+		"helm default values":      mustHelmTemplate(t, kustomizeNamespace),
+		"helm everything values":   mustHelmTemplate(t, kustomizeNamespace, "-f", everythingValues),
+	}
+}
+
+// TestDeploymentIsHardened checks the operator's pod in every rendering: non-root, read-only
+// root file system, no privilege escalation, no capabilities, the RuntimeDefault seccomp
+// profile, probes on the health port and CPU and memory requests and limits.
+func TestDeploymentIsHardened(t *testing.T) {
+	for name, objs := range renderings(t) {
+		t.Run(name, func(t *testing.T) {
+			var d appsv1.Deployment
+			convert(t, findOne(t, objs, "Deployment", deploymentName), &d)
+			checkHardened(t, &d)
+		})
+	}
+}
+
+func checkHardened(t *testing.T, d *appsv1.Deployment) {
+	t.Helper()
+	pod := d.Spec.Template.Spec
+	if pod.HostNetwork || pod.HostPID || pod.HostIPC {
+		t.Error("the pod shares a host namespace")
+	}
+	psc := pod.SecurityContext
+	if psc == nil {
+		psc = &corev1.PodSecurityContext{}
+	}
+	if len(pod.Containers) != 1 {
+		t.Fatalf("want one container, got %d", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	sc := c.SecurityContext
+	if sc == nil {
+		t.Fatalf("container %s has no securityContext", c.Name)
+	}
+	// A container setting overrides the pod's.
+	runAsNonRoot := psc.RunAsNonRoot
+	if sc.RunAsNonRoot != nil {
+		runAsNonRoot = sc.RunAsNonRoot
+	}
+	if runAsNonRoot == nil || !*runAsNonRoot {
+		t.Error("runAsNonRoot is not true")
+	}
+	if uid := effectiveUID(psc, sc); uid != nil && *uid == 0 {
+		t.Error("runAsUser is 0")
+	}
+	seccomp := psc.SeccompProfile
+	if sc.SeccompProfile != nil {
+		seccomp = sc.SeccompProfile
+	}
+	if seccomp == nil || seccomp.Type != corev1.SeccompProfileTypeRuntimeDefault {
+		t.Errorf("seccompProfile is %+v, want RuntimeDefault", seccomp)
+	}
+	if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+		t.Error("allowPrivilegeEscalation is not false")
+	}
+	if sc.Privileged != nil && *sc.Privileged {
+		t.Error("the container is privileged")
+	}
+	if sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+		t.Error("readOnlyRootFilesystem is not true")
+	}
+	if sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Drop, "ALL") {
+		t.Error("capabilities do not drop ALL")
+	} else if len(sc.Capabilities.Add) > 0 {
+		t.Errorf("capabilities add %v", sc.Capabilities.Add)
+	}
+
+	// The probes reach the port that --health-probe-bind-address opens.
+	args := argMap(c.Args)
+	probePort := portOf(t, args["health-probe-bind-address"])
+	for _, p := range []struct {
+		name  string
+		probe *corev1.Probe
+		path  string
+	}{{"livenessProbe", c.LivenessProbe, "/healthz"}, {"readinessProbe", c.ReadinessProbe, "/readyz"}} {
+		if p.probe == nil || p.probe.HTTPGet == nil {
+			t.Errorf("%s is not an HTTP GET", p.name)
+			continue
+		}
+		if p.probe.HTTPGet.Path != p.path {
+			t.Errorf("%s path is %s, want %s", p.name, p.probe.HTTPGet.Path, p.path)
+		}
+		if got := resolvePort(t, c, p.probe.HTTPGet.Port.String()); got != probePort {
+			t.Errorf("%s port is %d, but --health-probe-bind-address opens %d", p.name, got, probePort)
+		}
+	}
+
+	for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+		req, hasReq := c.Resources.Requests[res]
+		lim, hasLim := c.Resources.Limits[res]
+		if !hasReq || req.IsZero() {
+			t.Errorf("no %s request", res)
+		}
+		if !hasLim || lim.IsZero() {
+			t.Errorf("no %s limit", res)
+		}
+		if hasReq && hasLim && req.Cmp(lim) > 0 {
+			t.Errorf("%s request %s is above its limit %s", res, req.String(), lim.String())
+		}
+	}
+}
+
+func effectiveUID(psc *corev1.PodSecurityContext, sc *corev1.SecurityContext) *int64 {
+	if sc.RunAsUser != nil {
+		return sc.RunAsUser
+	}
+	return psc.RunAsUser
+}
+
+// resolvePort turns a probe's port, a number or a port name, into the container port.
+func resolvePort(t *testing.T, c corev1.Container, port string) int {
+	t.Helper()
+	if n, err := strconv.Atoi(port); err == nil {
+		return n
+	}
+	for _, p := range c.Ports {
+		if p.Name == port {
+			return int(p.ContainerPort)
+		}
+	}
+	t.Fatalf("container %s has no port named %q", c.Name, port)
+	return 0
+}
+
+// argMap reads --name=value and --name (a true boolean) arguments.
+func argMap(args []string) map[string]string {
+	m := map[string]string{}
+	for _, a := range args {
+		name, value, ok := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !ok {
+			value = "true"
+		}
+		m[name] = value
+	}
+	return m
+}
+
+// portOf returns the port of a bind address such as ":8081".
+func portOf(t *testing.T, addr string) int {
+	t.Helper()
+	i := strings.LastIndex(addr, ":")
+	n, err := strconv.Atoi(addr[i+1:])
+	if i < 0 || err != nil {
+		t.Fatalf("bind address %q has no port", addr)
+	}
+	return n
+}
+
+// TestDefaultsMatchKustomize: with the default values the chart's pod runs like the one
+// config/default deploys (the image is left out: make deploy rewrites config/manager's).
+func TestDefaultsMatchKustomize(t *testing.T) {
+	var kd, hd appsv1.Deployment
+	convert(t, findOne(t, kustomizeBuild(t, "config/default"), "Deployment", deploymentName), &kd)
+	convert(t, findOne(t, mustHelmTemplate(t, kustomizeNamespace), "Deployment", deploymentName), &hd)
+	kc, hc := kd.Spec.Template.Spec.Containers[0], hd.Spec.Template.Spec.Containers[0]
+	if *kd.Spec.Replicas != *hd.Spec.Replicas {
+		t.Errorf("replicas: kustomize %d, helm %d", *kd.Spec.Replicas, *hd.Spec.Replicas)
+	}
+	if !equality.Semantic.DeepEqual(kc.Resources, hc.Resources) {
+		t.Errorf("resources differ:\nkustomize %+v\nhelm      %+v", kc.Resources, hc.Resources)
+	}
+	if !equality.Semantic.DeepEqual(kc.LivenessProbe, hc.LivenessProbe) || !equality.Semantic.DeepEqual(kc.ReadinessProbe, hc.ReadinessProbe) {
+		t.Error("probes differ between kustomize and helm")
+	}
+	// Every flag config/default passes, helm passes with the same value.
+	ka, ha := argMap(kc.Args), argMap(hc.Args)
+	for name, v := range ka {
+		if ha[name] != v {
+			t.Errorf("--%s: kustomize %q, helm %q", name, v, ha[name])
+		}
+	}
+}
+
+// TestChartCRDsAreGenerated: the chart ships the CRDs of config/crd/bases, byte for byte.
+func TestChartCRDsAreGenerated(t *testing.T) {
+	want := yamlFiles(t, filepath.Join(root, "config", "crd", "bases"))
+	got := yamlFiles(t, filepath.Join(chartDir, "crds"))
+	for name, data := range want {
+		if g, ok := got[name]; !ok {
+			t.Errorf("dist/chart/crds/%s is missing: run make chart-crds", name)
+		} else if !bytes.Equal(g, data) {
+			t.Errorf("dist/chart/crds/%s differs from config/crd/bases/%s: run make chart-crds", name, name)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("dist/chart/crds/%s is not in config/crd/bases: run make chart-crds", name)
+		}
+	}
+}
+
+func yamlFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no YAML files in %s (%v)", dir, err)
+	}
+	files := map[string][]byte{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[filepath.Base(p)] = data
+	}
+	return files
+}
+
+// TestChartRBACIsGenerated: the chart's roles grant exactly what config/rbac grants; the manager
+// ClusterRole's rules are those controller-gen writes into config/rbac/role.yaml.
+func TestChartRBACIsGenerated(t *testing.T) {
+	objs := mustHelmTemplate(t, kustomizeNamespace)
+	for _, c := range []struct{ kind, chartName, file string }{
+		{"ClusterRole", "manager-role", "role.yaml"},
+		{"ClusterRole", "webhook-editor-role", "webhook_editor_role.yaml"},
+		{"ClusterRole", "webhook-viewer-role", "webhook_viewer_role.yaml"},
+		{"Role", "leader-election-role", "leader_election_role.yaml"},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(root, "config", "rbac", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want rbacv1.ClusterRole // a Role's rules read the same
+			if err := yaml.Unmarshal(data, &want); err != nil {
+				t.Fatal(err)
+			}
+			var got rbacv1.ClusterRole
+			convert(t, findOne(t, objs, c.kind, releaseName+"-"+c.chartName), &got)
+			if !equality.Semantic.DeepEqual(got.Rules, want.Rules) {
+				gj, _ := json.MarshalIndent(got.Rules, "", "  ")
+				wj, _ := json.MarshalIndent(want.Rules, "", "  ")
+				t.Errorf("the rules of %s %s in the chart (dist/chart/templates/rbac.yaml) are not those of config/rbac/%s:\nchart: %s\nconfig: %s",
+					c.kind, c.chartName, c.file, gj, wj)
+			}
+		})
+	}
+	// The bindings give the roles to the operator's ServiceAccount.
+	sa := releaseName + "-controller-manager"
+	var crb rbacv1.ClusterRoleBinding
+	convert(t, findOne(t, objs, "ClusterRoleBinding", releaseName+"-manager-rolebinding"), &crb)
+	if crb.RoleRef.Name != releaseName+"-manager-role" || len(crb.Subjects) != 1 || crb.Subjects[0].Name != sa || crb.Subjects[0].Namespace != kustomizeNamespace {
+		t.Errorf("ClusterRoleBinding binds %+v to %+v", crb.RoleRef, crb.Subjects)
+	}
+	var rb rbacv1.RoleBinding
+	convert(t, findOne(t, objs, "RoleBinding", releaseName+"-leader-election-rolebinding"), &rb)
+	if rb.RoleRef.Name != releaseName+"-leader-election-role" || len(rb.Subjects) != 1 || rb.Subjects[0].Name != sa {
+		t.Errorf("RoleBinding binds %+v to %+v", rb.RoleRef, rb.Subjects)
+	}
+	findOne(t, objs, "ServiceAccount", sa)
+}
+
+// TestChartToggles checks what each switch of the values adds or removes.
+func TestChartToggles(t *testing.T) {
+	defaults := mustHelmTemplate(t, kustomizeNamespace)
+	if got := find(defaults, "ServiceMonitor"); len(got) != 0 {
+		t.Error("the default values render a ServiceMonitor: it must stay off, clusters without prometheus-operator lack its CRD")
+	}
+	if got := find(defaults, "ConfigMap"); len(got) != 0 {
+		t.Error("the default values render the dashboards ConfigMap")
+	}
+	svc := findOne(t, defaults, "Service", releaseName+"-metrics")
+	var s corev1.Service
+	convert(t, svc, &s)
+	if len(s.Spec.Ports) != 1 || s.Spec.Ports[0].TargetPort.String() != "metrics" || s.Spec.Ports[0].Port != 8080 {
+		t.Errorf("metrics Service ports: %+v", s.Spec.Ports)
+	}
+
+	t.Run("leader election off", func(t *testing.T) {
+		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "leaderElection.enabled=false")
+		if len(find(objs, "Role")) != 0 || len(find(objs, "RoleBinding")) != 0 {
+			t.Error("the leader-election Role is rendered with leader election off")
+		}
+		if got := deploymentArgs(t, objs)["leader-elect"]; got != "false" {
+			t.Errorf("--leader-elect=%s", got)
+		}
+	})
+	t.Run("metrics off", func(t *testing.T) {
+		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "operator.metricsBindAddress=0", "--set", "metrics.service.enabled=false")
+		if len(find(objs, "Service")) != 0 {
+			t.Error("a metrics Service is rendered with the metrics endpoint off")
+		}
+		var d appsv1.Deployment
+		convert(t, findOne(t, objs, "Deployment", deploymentName), &d)
+		for _, p := range d.Spec.Template.Spec.Containers[0].Ports {
+			if p.Name == "metrics" {
+				t.Error("the container declares a metrics port with the metrics endpoint off")
+			}
+		}
+		if got := deploymentArgs(t, objs)["metrics-bind-address"]; got != "0" {
+			t.Errorf("--metrics-bind-address=%s", got)
+		}
+	})
+	t.Run("dashboards", func(t *testing.T) {
+		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "dashboards.enabled=true")
+		var cm corev1.ConfigMap
+		convert(t, findOne(t, objs, "ConfigMap", releaseName+"-dashboards"), &cm)
+		if cm.Labels["grafana_dashboard"] != "1" {
+			t.Errorf("dashboards ConfigMap labels: %v", cm.Labels)
+		}
+		file, err := os.ReadFile(filepath.Join(chartDir, "dashboards", "hookkeeper.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got any
+		if err := json.Unmarshal(file, &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(cm.Data["hookkeeper.json"]), &got); err != nil {
+			t.Fatalf("the ConfigMap's hookkeeper.json: %v", err)
+		}
+		if !equality.Semantic.DeepEqual(got, want) {
+			t.Error("the ConfigMap's hookkeeper.json is not dashboards/hookkeeper.json")
+		}
+	})
+	t.Run("digest", func(t *testing.T) {
+		const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "image.digest="+digest)
+		var d appsv1.Deployment
+		convert(t, findOne(t, objs, "Deployment", deploymentName), &d)
+		if got := d.Spec.Template.Spec.Containers[0].Image; got != "ghcr.io/hookkeeper/hookkeeper@"+digest {
+			t.Errorf("image %s", got)
+		}
+	})
+}
+
+// TestChartRefusesBrokenValues: values that would install a broken operator fail the
+// rendering with a message that says what to change.
+func TestChartRefusesBrokenValues(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  []string
+		want string
+	}{
+		{"replicas without leader election", []string{"replicas=2", "leaderElection.enabled=false"}, "requires leaderElection.enabled"},
+		{"ServiceMonitor without Service", []string{"metrics.serviceMonitor.enabled=true", "metrics.service.enabled=false"}, "requires metrics.service.enabled"},
+		{"Service without metrics", []string{"operator.metricsBindAddress=0"}, "operator.metricsBindAddress is \"0\""},
+		{"probe address without port", []string{"operator.healthProbeBindAddress=localhost"}, "must end in :<port>"},
+		{"no ServiceAccount", []string{"serviceAccount.create=false"}, "serviceAccount.name is required"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var args []string
+			for _, s := range c.set {
+				args = append(args, "--set", s)
+			}
+			_, err := helmTemplate(t, kustomizeNamespace, args...)
+			if err == nil {
+				t.Fatalf("helm template %v succeeded", c.set)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("helm template %v failed without saying %q: %v", c.set, c.want, err)
+			}
+		})
+	}
+	// Several replicas are fine with leader election.
+	if _, err := helmTemplate(t, kustomizeNamespace, "--set", "replicas=3"); err != nil {
+		t.Errorf("replicas=3 with leader election: %v", err)
+	}
+}
+
+// deploymentArgs returns the arguments of the operator's container in a rendering.
+func deploymentArgs(t *testing.T, objs []*unstructured.Unstructured) map[string]string {
+	t.Helper()
+	var d appsv1.Deployment
+	convert(t, findOne(t, objs, "Deployment", deploymentName), &d)
+	return argMap(d.Spec.Template.Spec.Containers[0].Args)
+}
