@@ -212,7 +212,7 @@ func TestParseFlagsEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.n != 10000 || o.latency != 5*time.Millisecond || o.accounts != 5 || o.resync != time.Minute || o.outageProvider != hooksv1alpha1.ProviderWebex {
+	if o.n != 10000 || o.latency != 5*time.Millisecond || o.accounts != 2 || o.resync != time.Minute || o.outageProvider != hooksv1alpha1.ProviderWebex {
 		t.Errorf("defaults with N and LATENCY set: n %d, latency %s, accounts %d, resync %s, outage provider %s",
 			o.n, o.latency, o.accounts, o.resync, o.outageProvider)
 	}
