@@ -90,7 +90,7 @@ var _ = Describe("Metrics", func() {
 
 		key := e.create(ctx, "measured")
 		id := expectAvailable(ctx, key).Status.ID
-		Expect(scrape("hookkeeper_saas_requests_total", creates) - before["creates"]).To(Equal(1.0), "one create request")
+		Expect(scrape("hookkeeper_saas_requests_total", creates)-before["creates"]).To(Equal(1.0), "one create request")
 		Expect(scrape("hookkeeper_saas_request_duration_seconds", webex)).To(BeNumerically(">", before["latency"]))
 
 		// The gauge counts what the cache holds, by provider and reason.
