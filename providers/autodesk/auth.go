@@ -27,7 +27,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -69,9 +68,7 @@ func readCredentials(req *providers.Request, op string) (credentials, error) {
 	case id != "" && secret != "":
 		return credentials{clientID: id, clientSecret: secret}, nil
 	case token != "":
-		// A token with inner whitespace or control characters cannot travel in a header; saying
-		// so here beats a transport error that hides the cause.
-		if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		if !httpx.HeaderSafe(token) {
 			return credentials{}, missing(`credentials Secret key "token" holds whitespace or control characters`)
 		}
 		return credentials{token: token}, nil

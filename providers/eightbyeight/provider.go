@@ -28,10 +28,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 const (
@@ -318,18 +318,7 @@ func (p *Provider) client(req *providers.Request, op string) (*Client, error) {
 }
 
 func credentialAPIKey(req *providers.Request, op string) (string, error) {
-	key := strings.TrimSpace(string(req.Credentials[CredentialAPIKey]))
-	if key == "" {
-		return "", &providers.Error{Kind: providers.KindMissingCredentials, Provider: ProviderName, Op: op,
-			Message: `credentials Secret has no key "apiKey", or it is empty`}
-	}
-	// A key with inner whitespace or control characters cannot travel in a header; saying so here
-	// beats a transport error that hides the cause.
-	if strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return "", &providers.Error{Kind: providers.KindMissingCredentials, Provider: ProviderName, Op: op,
-			Message: `credentials Secret key "apiKey" holds whitespace or control characters`}
-	}
-	return key, nil
+	return httpx.Credential(req, ProviderName, op, CredentialAPIKey)
 }
 
 // toRemote reports a webhook in the neutral shape. 8x8 reports no creation time.

@@ -25,12 +25,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // The keys of the credentials Secret: clientId and clientSecret of an OAuth client of an
@@ -64,7 +64,7 @@ func readCredentials(req *providers.Request, op string) (credentials, error) {
 		dst *string
 	}{{CredentialClientID, &c.clientID}, {CredentialClientSecret, &c.clientSecret}, {CredentialToken, &c.token}} {
 		v := strings.TrimSpace(string(req.Credentials[f.key]))
-		if strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		if !httpx.HeaderSafe(v) {
 			return c, missingCredentials(op, `credentials Secret key "`+f.key+`" holds whitespace or control characters`)
 		}
 		*f.dst = v

@@ -22,10 +22,10 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"unicode"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 const (
@@ -243,18 +243,7 @@ func (p *Provider) client(req *providers.Request, op string) (*Client, error) {
 }
 
 func credentialToken(req *providers.Request, op string) (string, error) {
-	token := strings.TrimSpace(string(req.Credentials[CredentialToken]))
-	if token == "" {
-		return "", &providers.Error{Kind: providers.KindMissingCredentials, Provider: ProviderName, Op: op,
-			Message: `credentials Secret has no key "token", or it is empty`}
-	}
-	// A token with inner whitespace or control characters cannot travel in a header; saying so
-	// here beats a transport error that hides the cause.
-	if strings.IndexFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return "", &providers.Error{Kind: providers.KindMissingCredentials, Provider: ProviderName, Op: op,
-			Message: `credentials Secret key "token" holds whitespace or control characters`}
-	}
-	return token, nil
+	return httpx.Credential(req, ProviderName, op, CredentialToken)
 }
 
 // toRemote reports a webhook in the neutral shape. An empty status is read as active, since

@@ -28,7 +28,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hookkeeper/hookkeeper/providers"
 )
@@ -178,4 +180,25 @@ func SetRetryAfter(e *providers.Error, h http.Header, defaultWait time.Duration)
 	case retryAfter != "":
 		e.RetryAfter = providers.ParseRetryAfter(retryAfter, time.Now(), 0, time.Second)
 	}
+}
+
+// HeaderSafe reports whether a credential can travel in an HTTP header: a value with whitespace
+// or control characters inside cannot, and saying so beats a transport error that hides why.
+func HeaderSafe(v string) bool {
+	return strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) < 0
+}
+
+// Credential reads the required key of the credentials Secret, trimmed, for use in a header. Its
+// errors are of KindMissingCredentials and name the key, never the value.
+func Credential(req *providers.Request, provider, op, key string) (string, error) {
+	v := strings.TrimSpace(string(req.Credentials[key]))
+	switch {
+	case v == "":
+		return "", &providers.Error{Kind: providers.KindMissingCredentials, Provider: provider, Op: op,
+			Message: fmt.Sprintf("credentials Secret has no key %q, or it is empty", key)}
+	case !HeaderSafe(v):
+		return "", &providers.Error{Kind: providers.KindMissingCredentials, Provider: provider, Op: op,
+			Message: fmt.Sprintf("credentials Secret key %q holds whitespace or control characters", key)}
+	}
+	return v, nil
 }

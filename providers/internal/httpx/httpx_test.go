@@ -153,3 +153,19 @@ func TestSendReportsTheClientSideRateLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestCredential(t *testing.T) {
+	req := &providers.Request{Credentials: map[string][]byte{"token": []byte(" abc \n"), "bad": []byte("a b"), "ctl": []byte("a\x01b")}}
+	if v, err := Credential(req, "p", "get", "token"); err != nil || v != "abc" {
+		t.Errorf("token = %q, %v; want the trimmed value", v, err)
+	}
+	for key, want := range map[string]string{"missing": `no key "missing"`, "bad": `"bad" holds whitespace`, "ctl": `"ctl" holds whitespace`} {
+		_, err := Credential(req, "p", "get", key)
+		if providers.KindOf(err) != providers.KindMissingCredentials || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want MissingCredentials saying %s", key, err, want)
+		}
+		if strings.Contains(err.Error(), "a b") {
+			t.Errorf("%s: the value leaks into %q", key, err)
+		}
+	}
+}
