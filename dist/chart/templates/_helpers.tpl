@@ -87,4 +87,52 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and .Values.metrics.service.enabled (not (include "hookkeeper.metricsEnabled" .)) }}
 {{- fail "metrics.service.enabled requires a metrics endpoint: operator.metricsBindAddress is \"0\"" }}
 {{- end }}
+{{- include "hookkeeper.validateWatchNamespaces" . }}
+{{- include "hookkeeper.validateEndpointAllowlist" . }}
+{{- end }}
+
+{{/*
+watchNamespaces: a list of namespace names (DNS-1123 labels), each once. The operator refuses
+anything else at start; the chart refuses it first, so that no Role lands in a namespace the
+operator would not watch.
+*/}}
+{{- define "hookkeeper.validateWatchNamespaces" -}}
+{{- with .Values.watchNamespaces }}
+{{- if not (kindIs "slice" .) }}
+{{- fail (printf "watchNamespaces must be a list of namespace names (watchNamespaces: [team-a, team-b]), got %q" (toString .)) }}
+{{- end }}
+{{- $seen := dict }}
+{{- range . }}
+{{- $ns := toString . }}
+{{- if or (gt (len $ns) 63) (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $ns)) }}
+{{- fail (printf "watchNamespaces: entry %q is not a namespace name (a DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit)" $ns) }}
+{{- end }}
+{{- if hasKey $seen $ns }}
+{{- fail (printf "watchNamespaces: entry %q is listed twice" $ns) }}
+{{- end }}
+{{- $_ := set $seen $ns true }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+endpointAllowlist: a list of host patterns and CIDRs, joined with commas into one flag. The
+operator parses each entry; the chart refuses what cannot survive the join (commas, spaces,
+empty entries) and URLs, a common mistake for a host.
+*/}}
+{{- define "hookkeeper.validateEndpointAllowlist" -}}
+{{- with .Values.endpointAllowlist }}
+{{- if not (kindIs "slice" .) }}
+{{- fail (printf "endpointAllowlist must be a list of host patterns and CIDRs (endpointAllowlist: [\"*.corp.example\", 10.20.0.0/16]), got %q" (toString .)) }}
+{{- end }}
+{{- range . }}
+{{- $entry := toString . }}
+{{- if or (eq $entry "") (regexMatch "[,[:space:]]" $entry) }}
+{{- fail (printf "endpointAllowlist: entry %q must be one non-empty host pattern or CIDR, without commas or spaces" $entry) }}
+{{- end }}
+{{- if contains "://" $entry }}
+{{- fail (printf "endpointAllowlist: entry %q is a URL: give its host (or a *.domain pattern, or a CIDR)" $entry) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
