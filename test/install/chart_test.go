@@ -36,13 +36,14 @@ import (
 
 const deploymentName = releaseName + "-controller-manager"
 
-// renderings are the three ways to install the operator that the tests check.
+// renderings are the ways to install the operator that the tests check.
 func renderings(t *testing.T) map[string][]*unstructured.Unstructured {
 	t.Helper()
 	return map[string][]*unstructured.Unstructured{
-		"kustomize config/default": kustomizeBuild(t, "config/default"),
-		"helm default values":      mustHelmTemplate(t, kustomizeNamespace),
-		"helm everything values":   mustHelmTemplate(t, kustomizeNamespace, "-f", everythingValues),
+		"kustomize config/default":    kustomizeBuild(t, "config/default"),
+		"kustomize config/namespaced": kustomizeBuild(t, "config/namespaced"),
+		"helm default values":         mustHelmTemplate(t, kustomizeNamespace),
+		"helm everything values":      mustHelmTemplate(t, kustomizeNamespace, "-f", everythingValues),
 	}
 }
 
@@ -252,8 +253,23 @@ func yamlFiles(t *testing.T, dir string) map[string][]byte {
 }
 
 // TestChartRBACIsGenerated: the chart's roles grant exactly what config/rbac grants; the manager
-// ClusterRole's rules are those controller-gen writes into config/rbac/role.yaml.
+// ClusterRole's rules are those controller-gen writes into config/rbac/role.yaml, and so are
+// those of the Roles that replace it with watchNamespaces.
 func TestChartRBACIsGenerated(t *testing.T) {
+	t.Run("role.yaml as Roles (watchNamespaces)", func(t *testing.T) {
+		objs := mustHelmTemplate(t, kustomizeNamespace, watchNamespacesArgs()...)
+		want := generatedManagerRules(t)
+		for _, ns := range watched {
+			var got rbacv1.Role
+			convert(t, findIn(t, objs, "Role", ns, releaseName+"-manager-role"), &got)
+			if !equality.Semantic.DeepEqual(got.Rules, want) {
+				gj, _ := json.MarshalIndent(got.Rules, "", "  ")
+				wj, _ := json.MarshalIndent(want, "", "  ")
+				t.Errorf("the rules of Role %s/%s in the chart (dist/chart/templates/rbac.yaml) are not those of config/rbac/role.yaml:\nchart: %s\nconfig: %s",
+					ns, got.Name, gj, wj)
+			}
+		}
+	})
 	objs := mustHelmTemplate(t, kustomizeNamespace)
 	for _, c := range []struct{ kind, chartName, file string }{
 		{"ClusterRole", "manager-role", "role.yaml"},
@@ -382,6 +398,17 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 		{"Service without metrics", []string{"operator.metricsBindAddress=0"}, "operator.metricsBindAddress is \"0\""},
 		{"probe address without port", []string{"operator.healthProbeBindAddress=localhost"}, "must end in :<port>"},
 		{"no ServiceAccount", []string{"serviceAccount.create=false"}, "serviceAccount.name is required"},
+		{"watchNamespaces not a list", []string{"watchNamespaces=team-a"}, `watchNamespaces must be a list of namespace names (watchNamespaces: [team-a, team-b]), got "team-a"`},
+		{"watchNamespaces upper case", []string{"watchNamespaces={team-a,Team-B}"}, `watchNamespaces: entry "Team-B" is not a namespace name`},
+		{"watchNamespaces underscore", []string{"watchNamespaces={team_a}"}, `watchNamespaces: entry "team_a" is not a namespace name`},
+		{"watchNamespaces empty entry", []string{"watchNamespaces[0]="}, `watchNamespaces: entry "" is not a namespace name`},
+		{"watchNamespaces too long", []string{"watchNamespaces={" + strings.Repeat("a", 64) + "}"}, `watchNamespaces: entry "` + strings.Repeat("a", 64) + `" is not a namespace name`},
+		{"watchNamespaces duplicate", []string{"watchNamespaces={team-a,team-b,team-a}"}, `watchNamespaces: entry "team-a" is listed twice`},
+		{"endpointAllowlist not a list", []string{"endpointAllowlist=10.20.0.0/16"}, `endpointAllowlist must be a list of host patterns and CIDRs`},
+		{"endpointAllowlist URL", []string{"endpointAllowlist={https://pageseeder.example.com}"}, `endpointAllowlist: entry "https://pageseeder.example.com" is a URL`},
+		{"endpointAllowlist space", []string{"endpointAllowlist[0]=a.example b.example"}, `endpointAllowlist: entry "a.example b.example" must be one non-empty host pattern or CIDR`},
+		{"endpointAllowlist comma", []string{`endpointAllowlist[0]=a.example\,b.example`}, `endpointAllowlist: entry "a.example,b.example" must be one non-empty host pattern or CIDR, without commas`},
+		{"endpointAllowlist empty entry", []string{"endpointAllowlist[0]="}, `endpointAllowlist: entry "" must be one non-empty host pattern or CIDR`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var args []string
