@@ -73,6 +73,10 @@ type options struct {
 	timeout        time.Duration              // longest wait of each phase; 0 for the default
 	keepLogs       bool                       // keep the operator log and kubeconfig after a successful run
 	poll           time.Duration              // shortest time between two Lists while waiting; 0 for defaultPoll
+	// hungWebhooks is how many Webhooks the hung account has; 0 skips that phase.
+	hungWebhooks int
+	// unrelatedSecrets is how many Secrets go into a namespace no Webhook uses; 0 skips that phase.
+	unrelatedSecrets int
 
 	out io.Writer // progress and the table
 
@@ -99,6 +103,10 @@ func (o options) validate() error {
 		return fmt.Errorf("-workers %d: need at least one worker", o.workers)
 	case o.timeout < 0:
 		return fmt.Errorf("-timeout %s: must not be negative", o.timeout)
+	case o.hungWebhooks < 0:
+		return fmt.Errorf("-hung-webhooks %d: must not be negative (0 skips the phase)", o.hungWebhooks)
+	case o.unrelatedSecrets < 0:
+		return fmt.Errorf("-unrelated-secrets %d: must not be negative (0 skips the phase)", o.unrelatedSecrets)
 	}
 	return nil
 }
@@ -132,6 +140,18 @@ func run(ctx context.Context, o options) (res results, err error) {
 	res = newResults(o, readMachine())
 	say("hookkeeper bench: %d Webhooks, simulator latency %s, %d account(s) per provider, resync %s, %s outage of %s",
 		o.n, o.latency, o.accounts, o.resync, o.outage, o.outageProvider)
+	phases := 7
+	if o.unrelatedSecrets > 0 {
+		phases++
+	}
+	if o.hungWebhooks > 0 {
+		phases++
+	}
+	phase := 0
+	step := func(format string, args ...any) {
+		phase++
+		say(fmt.Sprintf("[%d/%d] ", phase, phases)+format, args...)
+	}
 	say("machine: %s\n", res.machineLine())
 
 	if err := os.MkdirAll(o.stateDir, 0o755); err != nil {
@@ -157,7 +177,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 	}()
 
 	// 1. Control plane, simulators, accounts.
-	say("[1/7] Starting the control plane and the simulators")
+	step("Starting the control plane and the simulators")
 	cp, err := localenv.StartControlPlane(localenv.ControlPlaneOptions{
 		Root: o.root, Assets: o.assets, KubeconfigPath: kubeconfigPath, User: "bench",
 	})
@@ -200,13 +220,13 @@ func run(ctx context.Context, o options) (res results, err error) {
 	say("      API server %s; %d credentials Secrets in namespace %s", cp.Config.Host, o.accounts*len(providerOrder), benchNamespace)
 
 	// 2. The operator binary, built before the floor so that the compiler does not compete with it.
-	say("[2/7] Building the operator into %s", o.operatorPath)
+	step("Building the operator into %s", o.operatorPath)
 	if err := localenv.BuildOperator(ctx, o.root, o.operatorPath); err != nil {
 		return res, err
 	}
 
 	// 3. Floor.
-	say("[3/7] Floor: a plain client (%g QPS, burst %d, %d workers) creates %d Webhooks and patches each status once",
+	step("Floor: a plain client (%g QPS, burst %d, %d workers) creates %d Webhooks and patches each status once",
 		o.qps, o.burst, o.workers, o.n)
 	floor, err := w.floor(ctx, applier, floorNamespace, o.workers)
 	if err != nil {
@@ -228,20 +248,19 @@ func run(ctx context.Context, o options) (res results, err error) {
 	if err != nil {
 		return res, err
 	}
-	args := []string{
-		"--allow-insecure-endpoints",
-		"--metrics-bind-address=" + metricsAddr,
+	args := append(localenv.EndpointFlags(),
+		"--metrics-bind-address="+metricsAddr,
 		"--health-probe-bind-address=0",
-		"--resync-period=" + o.resync.String(),
-		"--max-concurrent-reconciles=" + strconv.Itoa(o.workers),
-		"--kube-api-qps=" + strconv.FormatFloat(o.qps, 'g', -1, 64),
-		"--kube-api-burst=" + strconv.Itoa(o.burst),
-	}
+		"--resync-period="+o.resync.String(),
+		"--max-concurrent-reconciles="+strconv.Itoa(o.workers),
+		"--kube-api-qps="+strconv.FormatFloat(o.qps, 'g', -1, 64),
+		"--kube-api-burst="+strconv.Itoa(o.burst),
+	)
 	if o.providerQPS != "" {
 		args = append(args, "--provider-qps="+o.providerQPS)
 	}
 	args = append(args, sims.OperatorFlags()...)
-	say("[4/7] Starting the operator (metrics on %s, log %s)", metricsAddr, logPath)
+	step("Starting the operator (metrics on %s, log %s)", metricsAddr, logPath)
 	op, err := localenv.StartOperator(o.operatorPath, args, kubeconfigPath, logPath)
 	if err != nil {
 		return res, err
@@ -272,7 +291,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 	watch := &watcher{c: observer, namespace: benchNamespace, n: o.n, poll: o.poll, op: op, out: o.out}
 
 	// 5. Create.
-	say("[5/7] Creating %d Webhooks in namespace %s (%g QPS, burst %d, %d workers) and waiting until all are Ready",
+	step("Creating %d Webhooks in namespace %s (%g QPS, burst %d, %d workers) and waiting until all are Ready",
 		o.n, benchNamespace, o.qps, o.burst, o.workers)
 	sims.ResetCounts()
 	writesBefore, err := metrics.apiWrites(ctx)
@@ -334,7 +353,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 
 	// 6. Steady state.
 	window := time.Duration(steadyPeriods * float64(o.resync))
-	say("[6/7] Steady state: counting for %s (%.2f resync periods)", round(window), steadyPeriods)
+	step("Steady state: counting for %s (%.2f resync periods)", round(window), steadyPeriods)
 	sims.ResetCounts()
 	if writesBefore, err = metrics.apiWrites(ctx); err != nil {
 		return res, failure(err)
@@ -360,7 +379,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 
 	// 7. Outage.
 	sim := sims.Get(o.outageProvider)
-	say("[7/7] Outage: the %s simulator answers 503 for %s; then waiting until all Webhooks are Ready again", sim.Name, o.outage)
+	step("Outage: the %s simulator answers 503 for %s; then waiting until all Webhooks are Ready again", sim.Name, o.outage)
 	sim.StartOutage(http.StatusServiceUnavailable)
 	notReady, err := watch.mostNotReady(ctx, o.outage)
 	sim.EndOutage()
@@ -382,10 +401,46 @@ func run(ctx context.Context, o options) (res results, err error) {
 			" tells little; an outage at least 1.1 resync periods long reaches every Webhook.")
 	}
 
+	// The peak RSS is the one of the workload above; the tenancy phases below are not part of it.
 	if rss.err != nil && rss.peak == 0 {
 		say("      peak RSS unknown: %v", rss.err)
 	}
 	res.PeakRSSMiB = float64(rss.peak) / (1 << 20)
+
+	// 8. Unrelated Secrets, before the hung account, whose stuck requests would add to the memory.
+	if o.unrelatedSecrets > 0 {
+		step("Unrelated Secrets: %d Secrets of %d KiB of random data in namespace %s, which no Webhook uses; the operator's RSS before and after",
+			o.unrelatedSecrets, unrelatedSecretBytes>>10, unrelatedNamespace)
+		sr, err := unrelatedSecrets(ctx, observer, op, o.unrelatedSecrets, o.workers)
+		if err != nil {
+			return res, failure(err)
+		}
+		added := float64(sr.added()) / (1 << 20)
+		res.UnrelatedSecretsRSSMiB = &added
+		res.UnrelatedSecretsRSSBeforeMiB = float64(sr.before) / (1 << 20)
+		res.UnrelatedSecretsRSSAfterMiB = float64(sr.after) / (1 << 20)
+		say("      VmRSS %.1f MiB before, %.1f MiB after: %+.1f MiB", res.UnrelatedSecretsRSSBeforeMiB, res.UnrelatedSecretsRSSAfterMiB, added)
+	}
+
+	// 9. Hung account.
+	if o.hungWebhooks > 0 {
+		step("Hung account: %d PageSeeder Webhooks of one account in namespace %s on a server that never answers; "+
+			"then one Webex Webhook in namespace %s, timed until Ready", o.hungWebhooks, hungNamespace, neighbourNamespace)
+		hr, err := hungAccount(ctx, observer, sims, op, o.hungWebhooks, say)
+		if err != nil {
+			return res, failure(err)
+		}
+		ready := hr.ready.Seconds()
+		res.HungAccountReadySeconds = &ready
+		res.HungAccountTimedOut = hr.timedOut
+		res.HungAccountConnections = hr.connections
+		if hr.timedOut {
+			say("      the Webhook of namespace %s was not Ready after %s: %s", neighbourNamespace, neighbourWait, hr.notReady)
+		} else {
+			say("      Ready %s after its creation; the hung server accepted %d connection(s) in all; the hung Webhooks are deleted",
+				round(hr.ready), hr.connections)
+		}
+	}
 	res.Targets = targets(res, o)
 
 	say("")

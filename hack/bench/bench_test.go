@@ -24,6 +24,8 @@ import (
 	"flag"
 	"io"
 	"math"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -89,6 +91,9 @@ func TestBenchSmoke(t *testing.T) {
 		workers:        10,
 		timeout:        2 * time.Minute,
 		poll:           250 * time.Millisecond,
+		// Small tenancy phases: their figures are there, whatever their value.
+		hungWebhooks:     5,
+		unrelatedSecrets: 20,
 	}
 	var out bytes.Buffer
 	o.out = &out
@@ -141,12 +146,28 @@ func TestBenchSmoke(t *testing.T) {
 	if res.PeakRSSMiB > 4096 {
 		t.Errorf("peak RSS %.1f MiB is not believable", res.PeakRSSMiB)
 	}
-	if len(res.Targets) != 6 {
-		t.Errorf("%d targets, want 6", len(res.Targets))
+	if len(res.Targets) != 8 {
+		t.Errorf("%d targets, want 8", len(res.Targets))
+	}
+	if v := res.HungAccountReadySeconds; v == nil || !(*v > 0) || res.HungAccountConnections < 1 {
+		t.Errorf("hung account: Ready after %v s, %d connections to the hung server; want a positive time and at least one connection",
+			v, res.HungAccountConnections)
+	} else if res.HungAccountTimedOut {
+		t.Logf("hung account: the Webhook of the other namespace was not Ready within %s", neighbourWait)
+	}
+	if v := res.UnrelatedSecretsRSSMiB; v == nil || res.UnrelatedSecretsRSSBeforeMiB <= 0 || res.UnrelatedSecretsRSSAfterMiB <= 0 {
+		t.Errorf("unrelated Secrets: added %v MiB, before %.1f, after %.1f; want the three", v,
+			res.UnrelatedSecretsRSSBeforeMiB, res.UnrelatedSecretsRSSAfterMiB)
+	}
+	for _, tg := range res.Targets {
+		if (tg.Figure == "hungAccountReadySeconds" || tg.Figure == "unrelatedSecretsRssMiB") && tg.Applies {
+			t.Errorf("target %s applies to a run of the smaller phases of the test", tg.Figure)
+		}
 	}
 
 	for _, want := range []string{"FIGURE", "ratio operator/floor", "SaaS requests per created Webhook", "peak RSS of the operator",
-		"steady: API writes /1000 Webhooks /resync", "Ready again after a 2s Webex outage", "machine: "} {
+		"steady: API writes /1000 Webhooks /resync", "Ready again after a 2s Webex outage", "machine: ",
+		"Ready behind a hung account (5 Webhooks)", "RSS added by 20 unrelated Secrets of 64 KiB"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output has no %q", want)
 		}
@@ -162,12 +183,15 @@ func TestBenchSmoke(t *testing.T) {
 	}
 	for _, key := range []string{"date", "goVersion", "goos", "goarch", "cpus", "numCPU", "parameters", "timeToReadySeconds",
 		"floorSeconds", "ratio", "saasRequestsPerWebhook", "apiWritesPerWebhook", "steadySaasRequestsPer1000PerResync",
-		"steadyApiWritesPer1000PerResync", "peakRssMiB", "outageRecoverySeconds", "outageRecoveredWithinResync", "targets"} {
+		"steadyApiWritesPer1000PerResync", "peakRssMiB", "outageRecoverySeconds", "outageRecoveredWithinResync", "targets",
+		"hungAccountReadySeconds", "hungAccountConnections", "unrelatedSecretsRssMiB", "unrelatedSecretsRssBeforeMiB",
+		"unrelatedSecretsRssAfterMiB"} {
 		if _, ok := fromJSON[key]; !ok {
 			t.Errorf("the JSON has no %q", key)
 		}
 	}
-	if p, _ := fromJSON["parameters"].(map[string]any); p["n"] != float64(n) || p["latency"] != "1ms" {
+	if p, _ := fromJSON["parameters"].(map[string]any); p["n"] != float64(n) || p["latency"] != "1ms" ||
+		p["hungWebhooks"] != float64(5) || p["unrelatedSecrets"] != float64(20) {
 		t.Errorf("the JSON parameters are %v", p)
 	}
 }
@@ -216,13 +240,20 @@ func TestParseFlagsEnvironment(t *testing.T) {
 		t.Errorf("defaults with N and LATENCY set: n %d, latency %s, accounts %d, resync %s, outage provider %s",
 			o.n, o.latency, o.accounts, o.resync, o.outageProvider)
 	}
+	if o.hungWebhooks != 50 || o.unrelatedSecrets != 1000 {
+		t.Errorf("tenancy phases by default: %d hung Webhooks, %d unrelated Secrets; want 50 and 1000", o.hungWebhooks, o.unrelatedSecrets)
+	}
+	if o, err = parse("-hung-webhooks", "0", "-unrelated-secrets", "0"); err != nil || o.hungWebhooks != 0 || o.unrelatedSecrets != 0 {
+		t.Errorf("-hung-webhooks 0 -unrelated-secrets 0: %d, %d, err %v; want both phases skipped", o.hungWebhooks, o.unrelatedSecrets, err)
+	}
 	if got := o.waitTimeout(); got != 2*time.Minute+400*time.Second {
 		t.Errorf("default timeout for N=10000 = %s", got)
 	}
 	if o, err = parse("-n", "7", "-outage-provider", "8x8"); err != nil || o.n != 7 || o.outageProvider != hooksv1alpha1.ProviderEightByEight {
 		t.Errorf("-n 7 -outage-provider 8x8: n %d, provider %s, err %v", o.n, o.outageProvider, err)
 	}
-	for _, bad := range [][]string{{"-n", "0"}, {"-outage-provider", "slack"}, {"-workers", "0"}, {"extra"}} {
+	for _, bad := range [][]string{{"-n", "0"}, {"-outage-provider", "slack"}, {"-workers", "0"}, {"extra"},
+		{"-hung-webhooks", "-1"}, {"-unrelated-secrets", "-1"}} {
 		if _, err := parse(bad...); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
@@ -288,5 +319,121 @@ func TestProcStatusBytes(t *testing.T) {
 	}
 	if _, err := procStatusBytes(file, "VmSwap"); err == nil {
 		t.Error("a missing field gave no error")
+	}
+}
+
+// TestHungServer checks that the hung server accepts connections, reads what they send, never
+// answers, and that Close ends the connections it holds.
+func TestHungServer(t *testing.T) {
+	hs, err := startHungServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hs.Close()
+	if !strings.HasPrefix(hs.URL(), "http://127.0.0.1:") {
+		t.Errorf("URL = %q, want http://127.0.0.1:<port>", hs.URL())
+	}
+
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	start := time.Now()
+	resp, err := client.Get(hs.URL() + "/ps/service/clients/1/webhooks.json")
+	if err == nil {
+		_ = resp.Body.Close()
+		t.Fatalf("the hung server answered %s", resp.Status)
+	}
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("the request failed after %s, before the client's timeout: %v", took, err)
+	}
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(hs.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	if _, err := conn.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for hs.Accepted() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := hs.Accepted(); got != 2 {
+		t.Errorf("Accepted = %d, want 2", got)
+	}
+
+	closed := make(chan struct{})
+	go func() { hs.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return with a connection open")
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := conn.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("after Close the connection read %d bytes, error %v; want it closed", n, err)
+	}
+	hs.Close() // a second Close does nothing
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []uint64
+		want uint64
+	}{{nil, 0}, {[]uint64{5}, 5}, {[]uint64{9, 1, 5}, 5}, {[]uint64{4, 1, 3, 2}, 3}, {[]uint64{7, 7, 100, 7, 1, 7, 7}, 7}} {
+		in := append([]uint64(nil), tc.in...)
+		if got := median(tc.in); got != tc.want {
+			t.Errorf("median(%v) = %d, want %d", tc.in, got, tc.want)
+		}
+		if !reflect.DeepEqual(in, tc.in) {
+			t.Errorf("median reordered its argument to %v", tc.in)
+		}
+	}
+}
+
+// TestTenancyTargets checks that the tenancy figures get their targets and table rows only when
+// their phase ran, and that the targets apply only at the settings they are stated for.
+func TestTenancyTargets(t *testing.T) {
+	o := options{n: 1000, resync: time.Minute, outage: time.Minute, outageProvider: hooksv1alpha1.ProviderWebex, workers: 10,
+		hungWebhooks: defaultHungWebhooks, unrelatedSecrets: defaultUnrelatedSecrets}
+	var r results
+	if got := len(targets(r, o)); got != 6 {
+		t.Errorf("%d targets without the tenancy figures, want 6", got)
+	}
+	var table bytes.Buffer
+	printTable(&table, r, options{n: 1000, resync: time.Minute, outage: time.Minute})
+	if c := strings.Count(table.String(), "skipped"); c != 2 {
+		t.Errorf("the table of a run without tenancy phases says \"skipped\" %d times, want 2:\n%s", c, table.String())
+	}
+
+	ready, added := 0.8, 70.0
+	r.HungAccountReadySeconds, r.UnrelatedSecretsRSSMiB = &ready, &added
+	byFigure := func(ts []target) map[string]target {
+		m := map[string]target{}
+		for _, tg := range ts {
+			m[tg.Figure] = tg
+		}
+		return m
+	}
+	got := byFigure(targets(r, o))
+	if h := got["hungAccountReadySeconds"]; !h.Met || !h.Applies || h.Value != ready {
+		t.Errorf("hung account target %+v, want met and applying", h)
+	}
+	if s := got["unrelatedSecretsRssMiB"]; s.Met || !s.Applies {
+		t.Errorf("unrelated Secrets target %+v, want missed (70 MiB) and applying", s)
+	}
+	r.HungAccountTimedOut = true
+	o.workers = 20
+	got = byFigure(targets(r, o))
+	if h := got["hungAccountReadySeconds"]; h.Met || h.Applies {
+		t.Errorf("hung account target after a timeout at 20 workers %+v, want missed and not applying", h)
+	}
+	r.Targets = targets(r, o)
+	table.Reset()
+	printTable(&table, r, o)
+	for _, want := range []string{"Ready behind a hung account (50 Webhooks)", "> 0.80 s", "<= 5 s at 10 workers, 50 hung Webhooks", "(missed)",
+		"RSS added by 1000 unrelated Secrets of 64 KiB", "+70.0 MiB", "< 5 MiB at 1000 Secrets", "target stated for other settings"} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("the table has no %q:\n%s", want, table.String())
+		}
 	}
 }

@@ -69,7 +69,8 @@ type results struct {
 	SteadySaaSRequestsPer1000PerResync float64        `json:"steadySaasRequestsPer1000PerResync"`
 	SteadyAPIWritesPer1000PerResync    float64        `json:"steadyApiWritesPer1000PerResync"`
 
-	// PeakRSSMiB is the largest VmHWM of the operator process seen at the end of each phase.
+	// PeakRSSMiB is the largest VmHWM of the operator process seen at the end of each phase, up
+	// to the outage: the tenancy phases after it are not counted.
 	PeakRSSMiB float64 `json:"peakRssMiB"`
 
 	// Outage: how many Webhooks were not Ready at once during it, and how long after its end
@@ -77,6 +78,22 @@ type results struct {
 	OutageNotReadyMax           int     `json:"outageNotReadyMax"`
 	OutageRecoverySeconds       float64 `json:"outageRecoverySeconds"`
 	OutageRecoveredWithinResync bool    `json:"outageRecoveredWithinResync"`
+
+	// Hung account: seconds from the creation of one Webhook in a namespace of its own until it
+	// was Ready, while parameters.hungWebhooks Webhooks of one account waited on a server that
+	// never answers. Absent when the phase was skipped. When the Webhook was not Ready in time,
+	// the value is that wait and HungAccountTimedOut is true. HungAccountConnections counts the
+	// connections the operator opened to the hung server.
+	HungAccountReadySeconds *float64 `json:"hungAccountReadySeconds,omitempty"`
+	HungAccountTimedOut     bool     `json:"hungAccountTimedOut,omitempty"`
+	HungAccountConnections  int      `json:"hungAccountConnections,omitempty"`
+
+	// Unrelated Secrets: the operator's VmRSS (median of a few readings) before and after
+	// parameters.unrelatedSecrets Secrets of 64 KiB were created in a namespace no Webhook uses,
+	// and the difference. Absent when the phase was skipped.
+	UnrelatedSecretsRSSMiB       *float64 `json:"unrelatedSecretsRssMiB,omitempty"`
+	UnrelatedSecretsRSSBeforeMiB float64  `json:"unrelatedSecretsRssBeforeMiB,omitempty"`
+	UnrelatedSecretsRSSAfterMiB  float64  `json:"unrelatedSecretsRssAfterMiB,omitempty"`
 
 	Targets []target `json:"targets"`
 }
@@ -93,6 +110,10 @@ type parameters struct {
 	Burst          int     `json:"burst"`
 	Workers        int     `json:"workers"`
 	ProviderQPS    string  `json:"providerQps,omitempty"`
+	// HungWebhooks and UnrelatedSecrets are the sizes of the tenancy phases; 0 when skipped.
+	HungWebhooks       int `json:"hungWebhooks"`
+	UnrelatedSecrets   int `json:"unrelatedSecrets"`
+	UnrelatedSecretKiB int `json:"unrelatedSecretKiB"`
 }
 
 // target is one of the project's goals next to the figure it is about. Targets are reported,
@@ -105,7 +126,9 @@ type target struct {
 	Met    bool    `json:"met"`
 	// ForN is the number of Webhooks the target is stated for; 0 for any.
 	ForN int `json:"forN,omitempty"`
-	// Applies says whether this run's N is one the target is stated for.
+	// For names the other settings the target is stated for, such as "10 workers"; "" for any.
+	For string `json:"for,omitempty"`
+	// Applies says whether this run's settings are those the target is stated for.
 	Applies bool `json:"applies"`
 }
 
@@ -123,6 +146,7 @@ func newResults(o options, m machineInfo) results {
 			N: o.n, Latency: o.latency.String(), Accounts: o.accounts, Resync: o.resync.String(),
 			Outage: o.outage.String(), OutageProvider: string(o.outageProvider),
 			QPS: o.qps, Burst: o.burst, Workers: o.workers, ProviderQPS: o.providerQPS,
+			HungWebhooks: o.hungWebhooks, UnrelatedSecrets: o.unrelatedSecrets, UnrelatedSecretKiB: unrelatedSecretBytes >> 10,
 		},
 	}
 }
@@ -159,6 +183,20 @@ func targets(r results, o options) []target {
 	for i := range t {
 		t[i].Applies = t[i].ForN == 0 || t[i].ForN == o.n
 	}
+	// The tenancy targets hold at the operator's default workers (and --http-timeout, which the
+	// bench leaves alone) and for the default sizes of their phases.
+	if v := r.HungAccountReadySeconds; v != nil {
+		t = append(t, target{Figure: "hungAccountReadySeconds", Target: fmt.Sprintf("<= %g", hungTargetSeconds), Value: *v,
+			Met:     !r.HungAccountTimedOut && *v <= hungTargetSeconds,
+			For:     fmt.Sprintf("%d workers, %d hung Webhooks", targetWorkers, defaultHungWebhooks),
+			Applies: o.workers == targetWorkers && o.hungWebhooks == defaultHungWebhooks})
+	}
+	if v := r.UnrelatedSecretsRSSMiB; v != nil {
+		t = append(t, target{Figure: "unrelatedSecretsRssMiB", Target: fmt.Sprintf("< %g", unrelatedTargetMiB), Value: *v,
+			Met:     *v < unrelatedTargetMiB,
+			For:     fmt.Sprintf("%d Secrets", defaultUnrelatedSecrets),
+			Applies: o.unrelatedSecrets == defaultUnrelatedSecrets})
+	}
 	return t
 }
 
@@ -180,6 +218,9 @@ func printTable(out io.Writer, r results, o options) {
 		}
 		if t.ForN != 0 {
 			text += fmt.Sprintf(" at N=%d", t.ForN)
+		}
+		if t.For != "" {
+			text += " at " + t.For
 		}
 		if !t.Applies {
 			status = "(" + status + ")"
@@ -214,6 +255,21 @@ func printTable(out io.Writer, r results, o options) {
 	add("peak RSS of the operator", rss, "peakRssMiB", "<= 150 MiB")
 	add(fmt.Sprintf("Ready again after a %s %s outage", o.outage, o.outageProvider), seconds(r.OutageRecoverySeconds),
 		"outageRecoverySeconds", fmt.Sprintf("<= resync (%s)", o.resync))
+	hungFigure, hung := "Ready behind a hung account", "skipped"
+	if v := r.HungAccountReadySeconds; v != nil {
+		hungFigure += fmt.Sprintf(" (%d Webhooks)", o.hungWebhooks)
+		hung = seconds(*v)
+		if r.HungAccountTimedOut {
+			hung = "> " + hung
+		}
+	}
+	add(hungFigure, hung, "hungAccountReadySeconds", fmt.Sprintf("<= %g s", hungTargetSeconds))
+	secretsFigure, secrets := "RSS added by unrelated Secrets", "skipped"
+	if v := r.UnrelatedSecretsRSSMiB; v != nil {
+		secretsFigure = fmt.Sprintf("RSS added by %d unrelated Secrets of %d KiB", o.unrelatedSecrets, unrelatedSecretBytes>>10)
+		secrets = fmt.Sprintf("%+.1f MiB", *v)
+	}
+	add(secretsFigure, secrets, "unrelatedSecretsRssMiB", fmt.Sprintf("< %g MiB", unrelatedTargetMiB))
 
 	tw := tabwriter.NewWriter(out, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "FIGURE\tVALUE\tTARGET\t")
@@ -225,8 +281,15 @@ func printTable(out io.Writer, r results, o options) {
 		"%d SaaS requests and %d API-server writes in the %s steady-state window; at most %d Webhooks not Ready during the outage.\n",
 		seconds(r.ApplySeconds), r.CreateSaaSRequests, r.CreateAPIWrites, r.SteadySaaSRequests, r.SteadyAPIWrites,
 		seconds(r.SteadyWindowSeconds), r.OutageNotReadyMax)
+	if r.UnrelatedSecretsRSSMiB != nil {
+		fmt.Fprintf(out, "Operator VmRSS %.1f MiB before the unrelated Secrets, %.1f MiB after.\n",
+			r.UnrelatedSecretsRSSBeforeMiB, r.UnrelatedSecretsRSSAfterMiB)
+	}
+	if r.HungAccountReadySeconds != nil {
+		fmt.Fprintf(out, "The operator opened %d connection(s) to the hung server.\n", r.HungAccountConnections)
+	}
 	if anyOtherN {
-		fmt.Fprintln(out, "A status in parentheses compares with a target stated for another N: for information only.")
+		fmt.Fprintln(out, "A status in parentheses compares with a target stated for other settings: for information only.")
 	}
 }
 

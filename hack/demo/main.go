@@ -193,13 +193,12 @@ func run(ctx context.Context, o options) (err error) {
 
 	// 4. Run the operator.
 	logPath := filepath.Join(o.stateDir, "operator.log")
-	args := []string{
-		"--allow-insecure-endpoints",
+	args := append(localenv.EndpointFlags(),
 		"--metrics-bind-address=0",
 		"--health-probe-bind-address=0",
 		"--resync-period=1m",
 		"--reactivation-delay=30s",
-	}
+	)
 	args = append(args, sims.OperatorFlags()...)
 	say("[4/5] Starting the operator; its log goes to %s", logPath)
 	op, err := localenv.StartOperator(o.managerPath, args, kubeconfigPath, logPath)

@@ -53,6 +53,17 @@ func TestEnvtestAssetsNamesTheTarget(t *testing.T) {
 	}
 }
 
+// TestEndpointFlags checks the flags every local operator gets: plain HTTP, and the loopback
+// address of the simulators allowed for endpoints from Webhook specs.
+func TestEndpointFlags(t *testing.T) {
+	flags := strings.Join(EndpointFlags(), " ")
+	for _, want := range []string{"--allow-insecure-endpoints", "--endpoint-allowlist=127.0.0.1/32"} {
+		if !strings.Contains(flags, want) {
+			t.Errorf("EndpointFlags = %q, want %s among them", flags, want)
+		}
+	}
+}
+
 // TestSimulatorLatencyAndOutage checks that the latency holds back every request, that an
 // outage answers its status, and that the latency comes back when the outage ends.
 func TestSimulatorLatencyAndOutage(t *testing.T) {

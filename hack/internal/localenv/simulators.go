@@ -163,8 +163,20 @@ func (s *Simulators) URL(provider hooksv1alpha1.ProviderType) string {
 	return ""
 }
 
+// LoopbackAllowlist is the --endpoint-allowlist that local runs give the operator. Endpoints that
+// a Webhook's spec supplies (spec.pageSeeder.serverUrl) may reach only public addresses unless
+// the allowlist names them, and every simulator listens on 127.0.0.1.
+const LoopbackAllowlist = "127.0.0.1/32"
+
+// EndpointFlags returns the operator flags that let it reach the simulators at all: plain HTTP
+// (--allow-insecure-endpoints) and loopback addresses in Webhook specs (--endpoint-allowlist).
+// Every operator that the demo, the bench and their tests start passes them.
+func EndpointFlags() []string {
+	return []string{"--allow-insecure-endpoints", "--endpoint-allowlist=" + LoopbackAllowlist}
+}
+
 // OperatorFlags returns the operator flags that point it at the simulators. The operator needs
-// --allow-insecure-endpoints as well, since the simulators speak plain HTTP.
+// EndpointFlags as well, since the simulators speak plain HTTP on loopback.
 func (s *Simulators) OperatorFlags() []string {
 	var flags []string
 	for _, sim := range s.All {
