@@ -278,6 +278,11 @@ func TestNamespacedRBACIsEnforced(t *testing.T) {
 		if err := c.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() {
+			if err := c.Delete(context.Background(), s); err != nil && !apierrors.IsNotFound(err) {
+				t.Errorf("deleting Secret %s/%s: %v", s.Namespace, s.Name, err)
+			}
+		})
 	}
 
 	// The operator, as the API server sees it in its pod.
