@@ -83,8 +83,9 @@ const (
 	// rssSamples readings of VmRSS, rssSampleEvery apart, give each RSS figure (their median).
 	rssSamples     = 7
 	rssSampleEvery = 500 * time.Millisecond
-	// secretsSettle is how long the operator gets after the last unrelated Secret before its
-	// memory is read again: the watch events arrive within a second.
+	// secretsSettle is how long the operator is left alone before each reading of its memory:
+	// after the outage's recovery, and after the last unrelated Secret (whose watch events arrive
+	// within a second).
 	secretsSettle = 5 * time.Second
 )
 
@@ -355,6 +356,11 @@ func (r secretsResult) added() int64 { return int64(r.after) - int64(r.before) }
 // bytes in a namespace no Webhook uses, with the operator's VmRSS read before and after.
 func unrelatedSecrets(ctx context.Context, c client.Client, op *localenv.Operator, count, workers int) (res secretsResult, err error) {
 	if err := localenv.EnsureNamespace(ctx, c, unrelatedNamespace); err != nil {
+		return res, err
+	}
+	// The same quiet time before the first reading as before the second one, after the churn of
+	// the outage's recovery.
+	if err := sleepWatching(ctx, secretsSettle, op); err != nil {
 		return res, err
 	}
 	if res.before, err = medianRSS(ctx, op); err != nil {
