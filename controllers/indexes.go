@@ -18,22 +18,25 @@ package controllers
 
 import (
 	"context"
-	"sync"
 
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
 )
 
 const (
 	// indexSecretNames indexes Webhooks by every Secret they read.
 	indexSecretNames = "spec.secretNames"
-	// indexRemoteKey indexes Webhooks by "<provider>/<status.id>", to tell who owns a remote webhook.
+	// indexRemoteKey indexes Webhooks by "<provider>|<provider scope>|<status.id>": who owns a
+	// remote webhook of an account. Remote ids are unique within a scope only (PageSeeder ids are
+	// small integers on each server), so a bare id would let one tenant's Webhook conflict with,
+	// and learn the name of, another tenant's Webhook on another server.
 	indexRemoteKey = "status.remoteKey"
 )
 
-func registerIndexes(ctx context.Context, idx client.FieldIndexer) error {
+func registerIndexes(ctx context.Context, idx client.FieldIndexer, registry providers.Registry) error {
 	if err := idx.IndexField(ctx, &hooksv1alpha1.Webhook{}, indexSecretNames, func(o client.Object) []string {
 		return o.(*hooksv1alpha1.Webhook).Spec.SecretNames()
 	}); err != nil {
@@ -41,101 +44,43 @@ func registerIndexes(ctx context.Context, idx client.FieldIndexer) error {
 	}
 	return idx.IndexField(ctx, &hooksv1alpha1.Webhook{}, indexRemoteKey, func(o client.Object) []string {
 		wh := o.(*hooksv1alpha1.Webhook)
-		if wh.Status.ID == "" {
+		prov, ok := registry[wh.Spec.Provider]
+		if wh.Status.ID == "" || !ok {
 			return nil
 		}
-		return []string{remoteKey(wh.Spec.Provider, wh.Status.ID)}
+		scope := prov.Scope(&providers.Request{Owner: wh.Namespace + "/" + wh.Name, Spec: &wh.Spec})
+		return []string{remoteKey(scopeKey(wh.Spec.Provider, scope), wh.Status.ID)}
 	})
 }
 
-func remoteKey(p hooksv1alpha1.ProviderType, id string) string {
-	return string(p) + "/" + id
+func remoteKey(scope, id string) string {
+	return scope + "|" + id
 }
 
-// ownedByOther returns the name of another Webhook whose status claims the remote webhook id of
-// the same provider, or "" when none does.
-func (r *WebhookReconciler) ownedByOther(ctx context.Context, wh *hooksv1alpha1.Webhook, id string) (string, error) {
-	if owner := r.claims.other(remoteKey(wh.Spec.Provider, id), wh.UID); owner != "" {
-		return owner, nil
+// ownedByOther returns how to name another Webhook that manages the remote webhook id of y's
+// account scope, or "" when none does. A Webhook of another namespace is never named: a tenant
+// must not learn what other tenants call their Webhooks.
+func (r *WebhookReconciler) ownedByOther(ctx context.Context, y *syncCtx, id string) (string, error) {
+	wh := y.wh
+	if c, ok := r.accounts.other(y.acct, wh.UID, id); ok {
+		return ownerName(wh, c.key), nil
 	}
 	var list hooksv1alpha1.WebhookList
-	if err := r.List(ctx, &list, client.MatchingFields{indexRemoteKey: remoteKey(wh.Spec.Provider, id)}); err != nil {
+	if err := r.List(ctx, &list, client.MatchingFields{indexRemoteKey: remoteKey(y.acct.scope, id)}); err != nil {
 		return "", err
 	}
 	for i := range list.Items {
 		if list.Items[i].UID != wh.UID {
-			return list.Items[i].Namespace + "/" + list.Items[i].Name, nil
+			return ownerName(wh, client.ObjectKeyFromObject(&list.Items[i])), nil
 		}
 	}
 	return "", nil
 }
 
-// claims remember which Webhook took which remote webhook in this process, from the moment of
-// the create or adoption: the status index only learns it once the status write has reached
-// the cache, and two Webhooks reconciled at the same moment must not both take one webhook.
-type claims struct {
-	mu    sync.Mutex
-	byKey map[string]claim
-	byUID map[types.UID]string
-}
-
-type claim struct {
-	uid   types.UID
-	owner string
-}
-
-func newClaims() *claims {
-	return &claims{byKey: map[string]claim{}, byUID: map[types.UID]string{}}
-}
-
-// take records that wh manages the remote webhook id, and forgets what it managed before.
-func (c *claims) take(wh *hooksv1alpha1.Webhook, id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.setLocked(wh, remoteKey(wh.Spec.Provider, id))
-}
-
-func (c *claims) setLocked(wh *hooksv1alpha1.Webhook, key string) {
-	c.dropLocked(wh.UID)
-	c.byKey[key] = claim{uid: wh.UID, owner: wh.Namespace + "/" + wh.Name}
-	c.byUID[wh.UID] = key
-}
-
-// drop forgets what wh manages.
-func (c *claims) drop(uid types.UID) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.dropLocked(uid)
-}
-
-func (c *claims) dropLocked(uid types.UID) {
-	if key, ok := c.byUID[uid]; ok {
-		if c.byKey[key].uid == uid {
-			delete(c.byKey, key)
-		}
-		delete(c.byUID, uid)
+// ownerName names the owner for wh's status and events: by name in wh's own namespace only.
+func ownerName(wh *hooksv1alpha1.Webhook, owner types.NamespacedName) string {
+	if owner.Namespace == wh.Namespace {
+		return "Webhook " + owner.Name
 	}
-}
-
-// other returns the Webhook other than uid that claimed the remote webhook key, or "".
-func (c *claims) other(key string, uid types.UID) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl, ok := c.byKey[key]; ok && cl.uid != uid {
-		return cl.owner
-	}
-	return ""
-}
-
-// takeIfFree takes the remote webhook id for wh unless another Webhook claimed it first, whose
-// name it then returns: the check and the claim are one step, so two workers cannot both win.
-func (c *claims) takeIfFree(wh *hooksv1alpha1.Webhook, id string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	key := remoteKey(wh.Spec.Provider, id)
-	if cl, ok := c.byKey[key]; ok && cl.uid != wh.UID {
-		return cl.owner
-	}
-	c.setLocked(wh, key)
-	return ""
+	return "a Webhook in another namespace"
 }

@@ -70,22 +70,25 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 		}
 		return r.deleteBlocked(ctx, s, id, err)
 	}
-	gate := credentialKey(wh.Spec.Provider, req.Credentials)
-	ctx = ratelimit.WithKey(ctx, gate)
-	if wait := r.Gates.Wait(gate); wait > 0 {
+	y := r.newSyncCtx(s, prov, req)
+	ctx = ratelimit.WithKey(ctx, y.gate)
+	if wait := r.Gates.Wait(y.gate); wait > 0 {
 		return rateLimited(wh, wait)
 	}
-	snap := gate + "|" + prov.Scope(req)
-	ids, err := r.remotesToDelete(ctx, wh, prov, req, snap, id)
+	if !r.accounts.enter(y.acct, s.key()) {
+		return waitForShare()
+	}
+	defer r.accounts.leave(y.acct)
+	ids, err := r.remotesToDelete(ctx, y, id)
 	if err != nil {
-		return r.deleteFailed(ctx, s, id, gate, err)
+		return r.deleteFailed(ctx, s, id, y.gate, err)
 	}
 	for _, rid := range ids {
 		if err := prov.Delete(ctx, req, rid); err != nil {
-			r.snaps.invalidate(snap)
-			return r.deleteFailed(ctx, s, rid, gate, err)
+			y.acct.invalidate()
+			return r.deleteFailed(ctx, s, rid, y.gate, err)
 		}
-		r.snaps.remove(snap, rid)
+		y.acct.remove(rid)
 		ctrl.LoggerFrom(ctx).Info("Deleted remote webhook", "provider", wh.Spec.Provider, "id", rid)
 		r.event(wh, "Deleted", "deleted remote webhook "+rid)
 	}
@@ -94,13 +97,13 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 
 // remotesToDelete returns the remote webhook to delete. With no id on record (the status was lost,
 // or a crash came between create and status write) it looks for what this Webhook would own.
-func (r *WebhookReconciler) remotesToDelete(ctx context.Context, wh *hooksv1alpha1.Webhook, prov providers.Provider,
-	req *providers.Request, snap, id string) ([]string, error) {
+func (r *WebhookReconciler) remotesToDelete(ctx context.Context, y *syncCtx, id string) ([]string, error) {
+	wh, prov := y.wh, y.prov
 	if id != "" {
 		if wh.Status.ID == "" {
 			// The id comes from the external-id annotation and was never confirmed as ours: it
 			// may belong to another Webhook (this one may be in Conflict).
-			if owner, err := r.ownedByOther(ctx, wh, id); err != nil || owner != "" {
+			if owner, err := r.ownedByOther(ctx, y, id); err != nil || owner != "" {
 				return nil, err
 			}
 		}
@@ -109,13 +112,13 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, wh *hooksv1alph
 	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {
 		return nil, nil
 	}
-	candidates, err := r.candidates(ctx, snap, prov, req, r.now())
+	candidates, err := r.candidates(ctx, y, r.now())
 	if err != nil {
 		return nil, err
 	}
 	var ids []string
 	for _, c := range candidates {
-		owner, err := r.ownedByOther(ctx, wh, c.ID)
+		owner, err := r.ownedByOther(ctx, y, c.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -167,6 +170,6 @@ func (r *WebhookReconciler) release(ctx context.Context, s *scope) (ctrl.Result,
 	}
 	s.gone = true
 	r.syncRequests.Delete(s.wh.UID)
-	r.claims.drop(s.wh.UID)
+	r.accounts.drop(s.wh.UID)
 	return ctrl.Result{}, nil
 }

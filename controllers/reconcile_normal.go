@@ -42,6 +42,9 @@ const (
 	unsettledAge = 5 * time.Second
 	// retrySoon is the wait before trying again after the SaaS contradicted the snapshot.
 	retrySoon = 100 * time.Millisecond
+	// shareRetry is the safety net of a Webhook waiting for its account's share of the workers;
+	// it is normally woken long before.
+	shareRetry = 30 * time.Second
 )
 
 // syncCtx is one reconcile's context for a live Webhook.
@@ -50,10 +53,24 @@ type syncCtx struct {
 	prov providers.Provider
 	req  *providers.Request
 	gate string
-	// snap names the account snapshot this Webhook is observed from; one listed before
-	// notBefore is too old.
-	snap      string
+	// acct is the account the Webhook belongs to: its snapshot, claims, create turns and
+	// worker share. A snapshot listed before notBefore is too old for this reconcile.
+	acct      *account
 	notBefore time.Time
+}
+
+// newSyncCtx resolves the account of a request. It makes no request.
+func (r *WebhookReconciler) newSyncCtx(s *scope, prov providers.Provider, req *providers.Request) *syncCtx {
+	y := &syncCtx{scope: s, prov: prov, req: req, gate: credentialKey(s.wh.Spec.Provider, req.Credentials)}
+	y.acct = r.accounts.get(s.wh.Spec.Provider, y.gate, prov.Scope(req))
+	return y
+}
+
+// waitForShare is the answer to a reconcile whose account already uses its share of the workers:
+// nothing is written, and the Webhook is woken as soon as a worker of its account is free (the
+// requeue is only a safety net).
+func waitForShare() (ctrl.Result, error) {
+	return ctrl.Result{RequeueAfter: shareRetry}, nil
 }
 
 // reconcileNormal registers the finalizer before anything exists remotely, then observes the
@@ -79,8 +96,7 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 	if err != nil {
 		return r.failure(ctx, wh, "", err)
 	}
-	y := &syncCtx{scope: s, prov: prov, req: req, gate: credentialKey(wh.Spec.Provider, req.Credentials)}
-	y.snap = y.gate + "|" + prov.Scope(req)
+	y := r.newSyncCtx(s, prov, req)
 	y.notBefore = r.snapshotAge(wh)
 	// Every request of this reconcile counts against the client-side rate of this credential.
 	ctx = ratelimit.WithKey(ctx, y.gate)
@@ -90,6 +106,10 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 	if wait := r.Gates.Wait(y.gate); wait > 0 {
 		return rateLimited(wh, wait)
 	}
+	if !r.accounts.enter(y.acct, s.key()) {
+		return waitForShare()
+	}
+	defer r.accounts.leave(y.acct)
 	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {
 		return r.ensureAbsent(ctx, y)
 	}
@@ -117,21 +137,28 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 		if !providers.IsNotFound(err) {
 			return nil, err
 		}
-		r.snaps.invalidate(y.snap)
+		y.acct.invalidate()
 		log.Info("Remote webhook is gone; creating it again", "id", id)
 		r.warn(wh, "RemoteGone", fmt.Sprintf("remote webhook %s no longer exists; it will be created again", id))
 		r.clearRemote(wh)
 	}
 	if id := wh.Annotations[hooksv1alpha1.AnnotationExternalID]; id != "" {
-		if owner, err := r.ownedByOther(ctx, wh, id); err != nil {
-			return nil, err
-		} else if owner != "" {
-			return nil, &providers.Error{Kind: providers.KindConflict, Op: "adopt",
-				Message: fmt.Sprintf("remote webhook %s named by the %s annotation is already managed by Webhook %s",
-					id, hooksv1alpha1.AnnotationExternalID, owner)}
-		}
+		// The Webhook's own credentials must see the webhook before anyone's claim on it is
+		// looked at: an id the account cannot see tells nothing about other Webhooks.
 		remote, err := r.lookup(ctx, y, id)
 		if err == nil {
+			owner, oerr := r.ownedByOther(ctx, y, id)
+			if oerr == nil && owner == "" {
+				owner = r.claim(y, id)
+			}
+			switch {
+			case oerr != nil:
+				return nil, oerr
+			case owner != "":
+				return nil, &providers.Error{Kind: providers.KindConflict, Op: "adopt",
+					Message: fmt.Sprintf("remote webhook %s named by the %s annotation is already managed by %s",
+						id, hooksv1alpha1.AnnotationExternalID, owner)}
+			}
 			r.adopted(ctx, y, remote, "the "+hooksv1alpha1.AnnotationExternalID+" annotation")
 			return remote, nil
 		}
@@ -148,17 +175,17 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 // other Webhook manages. Where the SaaS allows only one webhook per key, a match that another
 // Webhook manages is a Conflict: creating would overwrite or duplicate it.
 func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
-	candidates, err := r.candidates(ctx, y.snap, y.prov, y.req, y.notBefore)
+	candidates, err := r.candidates(ctx, y, y.notBefore)
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range candidates {
-		owner, err := r.ownedByOther(ctx, y.wh, c.ID)
+		owner, err := r.ownedByOther(ctx, y, c.ID)
 		if err != nil {
 			return nil, err
 		}
 		if owner == "" {
-			owner = r.claims.takeIfFree(y.wh, c.ID)
+			owner = r.claim(y, c.ID)
 		}
 		if owner == "" {
 			r.adopted(ctx, y, c, "its natural key and name marker")
@@ -166,10 +193,19 @@ func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*pro
 		}
 		if y.prov.Capabilities().UniqueNaturalKey {
 			return nil, &providers.Error{Kind: providers.KindConflict, Op: "adopt",
-				Message: fmt.Sprintf("remote webhook %s has the same key and is already managed by Webhook %s", c.ID, owner)}
+				Message: fmt.Sprintf("remote webhook %s has the same key and is already managed by %s", c.ID, owner)}
 		}
 	}
 	return nil, nil
+}
+
+// claim takes the remote webhook id for y's Webhook unless another Webhook claimed it first,
+// whose name (for y's status) it then returns.
+func (r *WebhookReconciler) claim(y *syncCtx, id string) string {
+	if c, taken := r.accounts.takeIfFree(y.acct, y.wh.UID, y.key(), id); taken {
+		return ownerName(y.wh, c.key)
+	}
+	return ""
 }
 
 // adopted records a remote webhook the operator did not just create. Its secrets are unknown, so
@@ -178,7 +214,7 @@ func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *pro
 	ctrl.LoggerFrom(ctx).Info("Adopted remote webhook", "provider", y.wh.Spec.Provider, "id", remote.ID, "by", how)
 	r.event(y.wh, "Adopted", fmt.Sprintf("adopted remote webhook %s, found by %s", remote.ID, how))
 	y.wh.Status.AppliedSecretHash = ""
-	r.recordRemote(y.wh, remote, nil)
+	r.recordRemote(y, remote, nil)
 }
 
 // create makes the remote webhook and writes its id to status at once.
@@ -187,7 +223,7 @@ func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result
 	if y.prov.Capabilities().UniqueNaturalKey {
 		// Another worker may be creating the same key for another Webhook right now: take turns,
 		// and look again once it is this one's turn.
-		defer r.snaps.lockCreates(y.snap)()
+		defer y.acct.lockCreates()()
 		found, err := r.findCandidate(ctx, y)
 		if err != nil {
 			return r.failure(ctx, wh, y.gate, err)
@@ -199,7 +235,7 @@ func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result
 	remote, err := y.prov.Create(ctx, y.req)
 	if err != nil {
 		// The create may have been applied: look at the SaaS again before the next attempt.
-		r.snaps.invalidate(y.snap)
+		y.acct.invalidate()
 	}
 	if providers.KindOf(err) == providers.KindConflict {
 		// The SaaS says it exists already (a race, or a lost response): adopt it if it is ours to take.
@@ -214,9 +250,9 @@ func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result
 	if err != nil {
 		return r.failure(ctx, wh, y.gate, err)
 	}
-	r.snaps.put(y.snap, remote)
+	y.acct.put(remote)
 	now := metav1.NewTime(r.now().UTC().Truncate(time.Second))
-	r.recordRemote(wh, remote, &now)
+	r.recordRemote(y, remote, &now)
 	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
 	wh.Status.Reactivations = 0
 	ctrl.LoggerFrom(ctx).Info("Created remote webhook", "provider", wh.Spec.Provider, "id", remote.ID)
@@ -247,7 +283,7 @@ func (r *WebhookReconciler) converge(ctx context.Context, y *syncCtx, remote *pr
 		why = append(why, "enabled")
 	}
 	if len(why) == 0 {
-		r.recordRemote(wh, remote, nil)
+		r.recordRemote(y, remote, nil)
 		r.maybeResetReactivations(wh)
 		return r.finish(ctx, y, remote)
 	}
@@ -255,8 +291,8 @@ func (r *WebhookReconciler) converge(ctx context.Context, y *syncCtx, remote *pr
 	if err != nil {
 		return r.mutationFailed(ctx, y, remote.ID, err)
 	}
-	r.snaps.put(y.snap, updated)
-	r.recordRemote(wh, updated, nil)
+	y.acct.put(updated)
+	r.recordRemote(y, updated, nil)
 	wh.Status.AppliedSecretHash = hash
 	ctrl.LoggerFrom(ctx).Info("Updated remote webhook", "provider", wh.Spec.Provider, "id", updated.ID, "fields", why)
 	r.event(wh, "Updated", fmt.Sprintf("updated remote webhook %s in place: %s", updated.ID, strings.Join(why, ", ")))
@@ -267,10 +303,10 @@ func (r *WebhookReconciler) converge(ctx context.Context, y *syncCtx, remote *pr
 func (r *WebhookReconciler) replace(ctx context.Context, y *syncCtx, old *providers.Remote, diff providers.Diff) (ctrl.Result, error) {
 	wh := y.wh
 	if err := y.prov.Delete(ctx, y.req, old.ID); err != nil {
-		r.snaps.invalidate(y.snap)
+		y.acct.invalidate()
 		return r.failure(ctx, wh, y.gate, err)
 	}
-	r.snaps.remove(y.snap, old.ID)
+	y.acct.remove(old.ID)
 	r.clearRemote(wh)
 	// Persist the deletion before creating, so that a crash in between cannot leave a dead id.
 	if err := r.patchStatus(ctx, y.scope); err != nil {
@@ -278,12 +314,12 @@ func (r *WebhookReconciler) replace(ctx context.Context, y *syncCtx, old *provid
 	}
 	remote, err := y.prov.Create(ctx, y.req)
 	if err != nil {
-		r.snaps.invalidate(y.snap)
+		y.acct.invalidate()
 		return r.failure(ctx, wh, y.gate, err)
 	}
-	r.snaps.put(y.snap, remote)
+	y.acct.put(remote)
 	now := metav1.NewTime(r.now().UTC().Truncate(time.Second))
-	r.recordRemote(wh, remote, &now)
+	r.recordRemote(y, remote, &now)
 	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
 	ctrl.LoggerFrom(ctx).Info("Replaced remote webhook", "provider", wh.Spec.Provider, "old", old.ID, "new", remote.ID, "fields", diff.Fields)
 	r.event(wh, "Replaced", fmt.Sprintf("replaced remote webhook %s with %s because %s cannot change in place",
@@ -296,7 +332,7 @@ func (r *WebhookReconciler) replace(ctx context.Context, y *syncCtx, old *provid
 // operator re-activates it.
 func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remote *providers.Remote) (ctrl.Result, error) {
 	wh := y.wh
-	r.recordRemote(wh, remote, nil)
+	r.recordRemote(y, remote, nil)
 	if readyReason(wh) != hooksv1alpha1.ReasonRemoteDisabled {
 		r.warn(wh, hooksv1alpha1.ReasonRemoteDisabled, fmt.Sprintf("the SaaS disabled remote webhook %s (state %q)", remote.ID, remote.State))
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRemoteDisabled, "")
@@ -322,11 +358,11 @@ func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remo
 	if err != nil {
 		return r.mutationFailed(ctx, y, remote.ID, err)
 	}
-	r.snaps.put(y.snap, updated)
+	y.acct.put(updated)
 	metrics.Reactivations.WithLabelValues(metricsProvider(wh)).Inc()
 	wh.Status.Reactivations++
 	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
-	r.recordRemote(wh, updated, nil)
+	r.recordRemote(y, updated, nil)
 	r.event(wh, "Reactivated", fmt.Sprintf("re-activated remote webhook %s (re-activation %d)", updated.ID, wh.Status.Reactivations))
 	return r.finish(ctx, y, updated)
 }
@@ -364,10 +400,10 @@ func (r *WebhookReconciler) ensureAbsent(ctx context.Context, y *syncCtx) (ctrl.
 	wh := y.wh
 	if id := wh.Status.ID; id != "" {
 		if err := y.prov.Delete(ctx, y.req, id); err != nil {
-			r.snaps.invalidate(y.snap)
+			y.acct.invalidate()
 			return r.failure(ctx, wh, y.gate, err)
 		}
-		r.snaps.remove(y.snap, id)
+		y.acct.remove(id)
 		ctrl.LoggerFrom(ctx).Info("Deleted remote webhook because spec.enabled is false", "provider", wh.Spec.Provider, "id", id)
 		r.event(wh, "Deleted", fmt.Sprintf("deleted remote webhook %s because spec.enabled is false and %s cannot pause a webhook", id, wh.Spec.Provider))
 		r.clearRemote(wh)
@@ -396,9 +432,10 @@ func (r *WebhookReconciler) finish(_ context.Context, y *syncCtx, remote *provid
 
 // recordRemote copies the remote id, state and creation time into status; created is the
 // fallback creation time for SaaS that report none.
-func (r *WebhookReconciler) recordRemote(wh *hooksv1alpha1.Webhook, remote *providers.Remote, created *metav1.Time) {
+func (r *WebhookReconciler) recordRemote(y *syncCtx, remote *providers.Remote, created *metav1.Time) {
+	wh := y.wh
 	if wh.Status.ID != remote.ID {
-		r.claims.take(wh, remote.ID)
+		r.accounts.take(y.acct, wh.UID, y.key(), remote.ID)
 		wh.Status.Created = nil
 	}
 	wh.Status.ID = remote.ID
@@ -417,7 +454,7 @@ func (r *WebhookReconciler) recordRemote(wh *hooksv1alpha1.Webhook, remote *prov
 }
 
 func (r *WebhookReconciler) clearRemote(wh *hooksv1alpha1.Webhook) {
-	r.claims.drop(wh.UID)
+	r.accounts.drop(wh.UID)
 	wh.Status.ID = ""
 	wh.Status.State = ""
 	wh.Status.Created = nil

@@ -22,9 +22,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -61,13 +63,28 @@ func (r *WebhookReconciler) buildRequest(ctx context.Context, wh *hooksv1alpha1.
 	return req, nil
 }
 
-// readSecret reads a Secret of the Webhook's namespace. For a Webhook being deleted, a Secret
-// deleted a short while ago (by the same namespace deletion, typically) is still known.
+// readSecret reads a Secret of the Webhook's namespace. The operator watches Secrets as metadata
+// only; the data of a Secret that a Webhook reads is fetched from the API server once per
+// resource version and kept. For a Webhook being deleted, a Secret deleted a short while ago (by
+// the same namespace deletion, typically) is still known.
 func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.Webhook, name, field string) (*corev1.Secret, error) {
 	key := client.ObjectKey{Namespace: wh.Namespace, Name: name}
+	meta := &metav1.PartialObjectMetadata{}
+	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	err := r.Get(ctx, key, meta)
+	switch {
+	case err == nil:
+		if data, ok := r.secrets.get(key, meta.ResourceVersion); ok {
+			return &corev1.Secret{Data: data}, nil
+		}
+	case !apierrors.IsNotFound(err):
+		return nil, err
+	}
+	// Not read yet, changed since, or not in the watch cache yet: ask the API server.
 	s := &corev1.Secret{}
-	err := r.Get(ctx, key, s)
+	err = r.APIReader.Get(ctx, key, s)
 	if err == nil {
+		r.secrets.put(key, s.ResourceVersion, s.Data)
 		return s, nil
 	}
 	if !apierrors.IsNotFound(err) {
@@ -81,6 +98,48 @@ func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.We
 	}
 	return nil, &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve secrets",
 		Message: fmt.Sprintf("%s: Secret %q not found in namespace %q", field, name, wh.Namespace)}
+}
+
+// secretCache holds the data of the Secrets that Webhooks read, each with the resource version it
+// was read at. Only referenced Secrets ever enter it; a change or deletion of one drops it.
+type secretCache struct {
+	mu sync.Mutex
+	m  map[client.ObjectKey]cachedSecret
+}
+
+type cachedSecret struct {
+	version string
+	data    map[string][]byte
+}
+
+func newSecretCache() *secretCache {
+	return &secretCache{m: map[client.ObjectKey]cachedSecret{}}
+}
+
+// get returns the data read at the resource version.
+func (c *secretCache) get(key client.ObjectKey, version string) (map[string][]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[key]
+	if !ok || s.version != version {
+		return nil, false
+	}
+	return s.data, true
+}
+
+func (c *secretCache) put(key client.ObjectKey, version string, data map[string][]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[key] = cachedSecret{version: version, data: data}
+}
+
+// forget drops a Secret and returns the data last read of it, if any.
+func (c *secretCache) forget(key client.ObjectKey) (map[string][]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[key]
+	delete(c.m, key)
+	return s.data, ok
 }
 
 // credentialKey identifies the account behind a request, for the per-credential rate-limit gate.

@@ -24,17 +24,20 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -54,6 +57,12 @@ type Options struct {
 	DeletionTimeout time.Duration
 	// MaxConcurrentReconciles is the number of workers.
 	MaxConcurrentReconciles int
+	// AccountShare is how many workers the Webhooks of one account may use at once; 0 means
+	// half of MaxConcurrentReconciles (at least one), so that a slow or hung SaaS account never
+	// holds every worker.
+	AccountShare int
+	// ListTimeout bounds one list of an account, every page included; 0 means one minute.
+	ListTimeout time.Duration
 }
 
 // WebhookReconciler makes each Webhook's remote webhook exist, match its spec and go away with it.
@@ -63,6 +72,10 @@ type WebhookReconciler struct {
 	Recorder  events.EventRecorder
 	Providers providers.Registry
 	Options   Options
+	// APIReader reads the Secrets that Webhooks reference straight from the API server: the
+	// operator watches Secrets as metadata only, so that it never holds the data of the others.
+	// The manager's API reader when nil.
+	APIReader client.Reader
 	// Gates holds the per-credential Retry-After deadlines; shared by every worker.
 	Gates *Gates
 	// Now is the clock; tests may replace it.
@@ -70,10 +83,12 @@ type WebhookReconciler struct {
 
 	// deletedSecrets remembers deleted Secrets that Webhooks read, for their deletion.
 	deletedSecrets *secretMemory
-	// snaps are the account snapshots every Webhook is observed from.
-	snaps *snapshots
-	// claims are the remote webhooks this process has seen Webhooks take.
-	claims *claims
+	// secrets holds the data of the Secrets that Webhooks read, by resource version.
+	secrets *secretCache
+	// accounts are the SaaS accounts met so far: snapshots, claims, create turns, worker shares.
+	accounts *accounts
+	// wake re-queues a Webhook that waited for its account's share of the workers.
+	wake chan event.GenericEvent
 	// syncRequests remembers, per Webhook UID, the last reconcile-requested-at value acted on.
 	syncRequests sync.Map
 }
@@ -113,6 +128,11 @@ type scope struct {
 	base *hooksv1alpha1.Webhook
 	// gone is set once the finalizer is removed: the object may no longer exist.
 	gone bool
+}
+
+// key is the Webhook's namespace and name.
+func (s *scope) key() types.NamespacedName {
+	return types.NamespacedName{Namespace: s.wh.Namespace, Name: s.wh.Name}
 }
 
 // patchStatus writes the status with a merge patch when it differs from what was last written.
@@ -160,22 +180,45 @@ func (r *WebhookReconciler) now() time.Time {
 	return time.Now()
 }
 
+// CacheOptions are the manager's cache options the reconciler expects: objects kept without
+// managedFields (the operator never reads them) and, when namespaces are given, every cache and
+// watch (Webhooks and Secret metadata) limited to those namespaces.
+func CacheOptions(namespaces []string) cache.Options {
+	opts := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
+	if len(namespaces) > 0 {
+		opts.DefaultNamespaces = make(map[string]cache.Config, len(namespaces))
+		for _, ns := range namespaces {
+			opts.DefaultNamespaces[ns] = cache.Config{}
+		}
+	}
+	return opts
+}
+
 // SetupWithManager registers the indexes and watches: Webhooks (spec, annotations, deletion) and
 // the Secrets they read, so a rotated credential or signing secret is applied at once.
 func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
-	if err := registerIndexes(ctx, mgr.GetFieldIndexer()); err != nil {
+	if err := registerIndexes(ctx, mgr.GetFieldIndexer(), r.Providers); err != nil {
 		return err
+	}
+	if r.APIReader == nil {
+		r.APIReader = mgr.GetAPIReader()
+	}
+	if r.secrets == nil {
+		r.secrets = newSecretCache()
 	}
 	if r.Gates == nil {
 		r.Gates = NewGates(r.now)
 	}
 	reader := client.Reader(mgr.GetClient())
 	collector.reader.Store(&reader)
-	if r.snaps == nil {
-		r.snaps = newSnapshots(r.now)
-	}
-	if r.claims == nil {
-		r.claims = newClaims()
+	workers := max(1, r.Options.MaxConcurrentReconciles)
+	if r.accounts == nil {
+		share := r.Options.AccountShare
+		if share <= 0 {
+			share = max(1, workers/2)
+		}
+		r.wake = make(chan event.GenericEvent, 1024)
+		r.accounts = newAccounts(r.now, share, r.wakeUp)
 	}
 	if r.deletedSecrets == nil {
 		ttl := r.Options.DeletionTimeout
@@ -184,17 +227,16 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 		}
 		r.deletedSecrets = newSecretMemory(ttl, r.now)
 	}
-	workers := r.Options.MaxConcurrentReconciles
-	if workers < 1 {
-		workers = 1
-	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&hooksv1alpha1.Webhook{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{},
 			predicate.AnnotationChangedPredicate{},
 			deletionStarted,
 		))).
-		Watches(&corev1.Secret{}, r.secretHandler()).
+		// Secrets as metadata only: a change is seen, and the data of only the Secrets that
+		// Webhooks read is fetched (secrets.go), never the rest of the cluster's.
+		WatchesMetadata(&corev1.Secret{}, r.secretHandler()).
+		WatchesRawSource(source.Channel(r.wake, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: workers,
 			// 5xx and network errors back off from 1s per Webhook, up to 5m or half a resync
@@ -217,15 +259,19 @@ func (r *WebhookReconciler) secretHandler() handler.EventHandler {
 	return handler.Funcs{
 		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 			r.deletedSecrets.forget(client.ObjectKeyFromObject(e.Object))
+			r.secrets.forget(client.ObjectKeyFromObject(e.Object))
 			enqueue(ctx, e.Object, q)
 		},
 		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			r.secrets.forget(client.ObjectKeyFromObject(e.ObjectNew))
 			enqueue(ctx, e.ObjectNew, q)
 		},
 		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			key := client.ObjectKeyFromObject(e.Object)
 			reqs := r.webhooksForSecret(ctx, e.Object)
-			if s, ok := e.Object.(*corev1.Secret); ok && len(reqs) > 0 {
-				r.deletedSecrets.remember(client.ObjectKeyFromObject(s), s.Data)
+			// The event carries no data: what the operator last read of the Secret is kept.
+			if data, ok := r.secrets.forget(key); ok && len(reqs) > 0 {
+				r.deletedSecrets.remember(key, data)
 			}
 			for _, req := range reqs {
 				q.Add(req)
@@ -234,6 +280,17 @@ func (r *WebhookReconciler) secretHandler() handler.EventHandler {
 		GenericFunc: func(ctx context.Context, e event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 			enqueue(ctx, e.Object, q)
 		},
+	}
+}
+
+// wakeUp queues a Webhook again without blocking the worker that frees its account's slot; when
+// the channel is full, the Webhook's own safety requeue brings it back.
+func (r *WebhookReconciler) wakeUp(key types.NamespacedName) {
+	wh := &hooksv1alpha1.Webhook{}
+	wh.Namespace, wh.Name = key.Namespace, key.Name
+	select {
+	case r.wake <- event.GenericEvent{Object: wh}:
+	default:
 	}
 }
 

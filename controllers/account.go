@@ -1,0 +1,283 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// An account is one credential's view of one provider scope (a Webex token, an 8x8 account in a
+// region, a PageSeeder OAuth client on one server). It is the unit of everything the operator
+// shares between the Webhooks of that account:
+//
+//   - the snapshot: the last full list of the account's remote webhooks, from which every Webhook
+//     of the account is observed, so that a resync costs one list per account;
+//   - the claims: which Webhook took which remote webhook, from the moment of the create or
+//     adoption, before the status write has reached the cache;
+//   - the create turns, where the SaaS keeps one webhook per natural key;
+//   - its share of the reconcile workers, so that a slow or hung account cannot hold them all.
+type account struct {
+	key string
+	// scope is "<provider>|<provider scope>": accounts of other credentials on the same scope
+	// can see the same remote webhooks, so claims are checked across them.
+	scope string
+
+	// creating serializes creates where the SaaS keeps one webhook per natural key, so that a
+	// second Webhook sees the first one's webhook before it would create its own.
+	creating sync.Mutex
+
+	// mu guards the snapshot and is held while listing, so that the workers that need the
+	// account at the same moment wait for one list instead of sending their own.
+	mu      sync.Mutex
+	valid   bool
+	fetched time.Time
+	ids     []string // in list order, for a stable choice among candidates
+	remotes map[string]*providers.Remote
+
+	// Guarded by accounts.mu.
+	claims  map[string]claim // remote id -> the Webhook that took it
+	busy    int              // workers reconciling a Webhook of this account now
+	waiting map[types.NamespacedName]struct{}
+}
+
+// claim is a Webhook that took a remote webhook.
+type claim struct {
+	uid types.UID
+	key types.NamespacedName
+}
+
+// accounts holds every account the operator has met, and the worker share of each.
+type accounts struct {
+	mu      sync.Mutex
+	m       map[string]*account
+	byScope map[string][]*account
+	// claimed maps a Webhook to the account and remote id it claims.
+	claimed map[types.UID]claimRef
+	now     func() time.Time
+	// share is how many workers one account may use at once.
+	share int
+	// wake is called with a Webhook that waited for its account's share, once a worker of that
+	// account is free.
+	wake func(types.NamespacedName)
+}
+
+type claimRef struct {
+	acct *account
+	id   string
+}
+
+func newAccounts(now func() time.Time, share int, wake func(types.NamespacedName)) *accounts {
+	return &accounts{m: map[string]*account{}, byScope: map[string][]*account{}, claimed: map[types.UID]claimRef{},
+		now: now, share: max(1, share), wake: wake}
+}
+
+// get returns the account of the credential key on the provider scope.
+func (a *accounts) get(p hooksv1alpha1.ProviderType, credential, scope string) *account {
+	key := credential + "|" + scope
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	acct, ok := a.m[key]
+	if !ok {
+		acct = &account{key: key, scope: scopeKey(p, scope), claims: map[string]claim{}, waiting: map[types.NamespacedName]struct{}{}}
+		a.m[key] = acct
+		a.byScope[acct.scope] = append(a.byScope[acct.scope], acct)
+	}
+	return acct
+}
+
+func scopeKey(p hooksv1alpha1.ProviderType, scope string) string {
+	return string(p) + "|" + scope
+}
+
+// enter takes one of the account's worker slots for the Webhook. When the account already uses
+// its share, it reports false and remembers the Webhook, to wake it when a slot frees: the
+// worker goes to another account's Webhook instead of waiting behind a slow SaaS.
+func (a *accounts) enter(acct *account, key types.NamespacedName) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if acct.busy >= a.share {
+		acct.waiting[key] = struct{}{}
+		return false
+	}
+	acct.busy++
+	delete(acct.waiting, key)
+	return true
+}
+
+// leave frees the slot that enter took, and wakes one Webhook that waited for it.
+func (a *accounts) leave(acct *account) {
+	a.mu.Lock()
+	acct.busy--
+	var next types.NamespacedName
+	woken := false
+	for k := range acct.waiting {
+		next, woken = k, true
+		delete(acct.waiting, k)
+		break
+	}
+	a.mu.Unlock()
+	if woken && a.wake != nil {
+		a.wake(next)
+	}
+}
+
+// lockCreates holds the account's create turn until the returned function is called.
+func (acct *account) lockCreates() func() {
+	acct.creating.Lock()
+	return acct.creating.Unlock
+}
+
+// view is a consistent copy of a snapshot's content at one moment.
+type view struct {
+	remotes []*providers.Remote
+	byID    map[string]*providers.Remote
+}
+
+// snapshot returns the account's snapshot, listing again when it is missing or was listed before
+// notBefore.
+func (acct *account) snapshot(ctx context.Context, now func() time.Time, notBefore time.Time,
+	list func(context.Context) ([]*providers.Remote, error)) (*view, error) {
+	acct.mu.Lock()
+	defer acct.mu.Unlock()
+	if !acct.valid || acct.fetched.Before(notBefore) {
+		started := now()
+		remotes, err := list(ctx)
+		if err != nil {
+			acct.valid = false
+			return nil, err
+		}
+		acct.ids = make([]string, 0, len(remotes))
+		acct.remotes = make(map[string]*providers.Remote, len(remotes))
+		for _, r := range remotes {
+			if _, dup := acct.remotes[r.ID]; !dup {
+				acct.ids = append(acct.ids, r.ID)
+			}
+			acct.remotes[r.ID] = r
+		}
+		acct.valid, acct.fetched = true, started
+	}
+	v := &view{remotes: make([]*providers.Remote, 0, len(acct.ids)), byID: make(map[string]*providers.Remote, len(acct.ids))}
+	for _, id := range acct.ids {
+		r := acct.remotes[id]
+		v.remotes = append(v.remotes, r)
+		v.byID[id] = r
+	}
+	return v, nil
+}
+
+// put records a remote webhook the operator just created, updated or found.
+func (acct *account) put(r *providers.Remote) {
+	acct.mu.Lock()
+	defer acct.mu.Unlock()
+	if !acct.valid {
+		return
+	}
+	if _, ok := acct.remotes[r.ID]; !ok {
+		acct.ids = append(acct.ids, r.ID)
+	}
+	acct.remotes[r.ID] = r
+}
+
+// remove forgets a remote webhook the operator just deleted.
+func (acct *account) remove(id string) {
+	acct.mu.Lock()
+	defer acct.mu.Unlock()
+	if _, ok := acct.remotes[id]; !ok {
+		return
+	}
+	delete(acct.remotes, id)
+	for i, v := range acct.ids {
+		if v == id {
+			acct.ids = append(acct.ids[:i:i], acct.ids[i+1:]...)
+			break
+		}
+	}
+}
+
+// invalidate makes the next snapshot list again: what the SaaS holds is no longer known.
+func (acct *account) invalidate() {
+	acct.mu.Lock()
+	defer acct.mu.Unlock()
+	acct.valid = false
+}
+
+// take records that the Webhook manages the account's remote webhook id, and forgets what it
+// managed before.
+func (a *accounts) take(acct *account, uid types.UID, key types.NamespacedName, id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.setLocked(acct, uid, key, id)
+}
+
+func (a *accounts) setLocked(acct *account, uid types.UID, key types.NamespacedName, id string) {
+	a.dropLocked(uid)
+	acct.claims[id] = claim{uid: uid, key: key}
+	a.claimed[uid] = claimRef{acct: acct, id: id}
+}
+
+// drop forgets what the Webhook manages.
+func (a *accounts) drop(uid types.UID) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.dropLocked(uid)
+}
+
+func (a *accounts) dropLocked(uid types.UID) {
+	if ref, ok := a.claimed[uid]; ok {
+		if ref.acct.claims[ref.id].uid == uid {
+			delete(ref.acct.claims, ref.id)
+		}
+		delete(a.claimed, uid)
+	}
+}
+
+// otherLocked returns another Webhook's claim on the remote webhook id of acct's scope, in acct
+// or in an account of other credentials on the same scope (they can see the same webhook).
+func (a *accounts) otherLocked(acct *account, uid types.UID, id string) (claim, bool) {
+	for _, other := range a.byScope[acct.scope] {
+		if c, ok := other.claims[id]; ok && c.uid != uid {
+			return c, true
+		}
+	}
+	return claim{}, false
+}
+
+// other returns the Webhook other than uid that claimed the remote webhook id of acct's scope.
+func (a *accounts) other(acct *account, uid types.UID, id string) (claim, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.otherLocked(acct, uid, id)
+}
+
+// takeIfFree takes the remote webhook id for the Webhook unless another Webhook claimed it first,
+// which it then returns: the check and the claim are one step, so two workers cannot both win.
+func (a *accounts) takeIfFree(acct *account, uid types.UID, key types.NamespacedName, id string) (claim, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c, ok := a.otherLocked(acct, uid, id); ok {
+		return c, true
+	}
+	a.setLocked(acct, uid, key, id)
+	return claim{}, false
+}
