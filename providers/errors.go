@@ -89,7 +89,10 @@ type Error struct {
 	Err error
 }
 
-// Error describes the failure without any credential.
+// Error describes the failure without any credential, on one line: the texts that may come from
+// a server (Message, TrackingID, and the cause's text) are sanitized as Excerpt does, though not
+// cut, so that even a message built without Excerpt cannot forge a log line or hide behind
+// terminal escapes. Providers still cut a SaaS's text with Excerpt where they decode it.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Provider != "" {
@@ -105,14 +108,14 @@ func (e *Error) Error() string {
 	}
 	switch {
 	case e.Message != "":
-		b.WriteString(e.Message)
+		b.WriteString(sanitize(e.Message, 0))
 	case e.Err != nil:
-		b.WriteString(e.Err.Error())
+		b.WriteString(sanitize(e.Err.Error(), 0))
 	default:
 		b.WriteString(strings.ToLower(e.Kind.String()))
 	}
 	if e.TrackingID != "" {
-		fmt.Fprintf(&b, " (trackingId %s)", e.TrackingID)
+		fmt.Fprintf(&b, " (trackingId %s)", sanitize(e.TrackingID, 0))
 	}
 	return b.String()
 }
@@ -150,27 +153,38 @@ func Invalid(provider, field, format string, args ...any) *Error {
 		Message: "spec." + field + ": " + fmt.Sprintf(format, args...)}
 }
 
+// MaxRetryAfter caps the wait a Retry-After header may ask for. The header comes from the
+// server, which for PageSeeder is whatever the tenant's serverUrl names: without a cap, one
+// answer could park a Webhook for days. An hour is longer than any documented SaaS wait.
+const MaxRetryAfter = time.Hour
+
 // ParseRetryAfter reads a Retry-After header: seconds or an HTTP date. It returns def when the
-// header is missing or unreadable, and never less than min.
+// header is missing or unreadable, and never less than min. A header that asks for more than
+// MaxRetryAfter (one hour), in seconds or as a date, counts as MaxRetryAfter; def and min are
+// the caller's and are not capped.
 func ParseRetryAfter(value string, now time.Time, def, min time.Duration) time.Duration {
 	d := def
-	value = strings.TrimSpace(value)
-	if value != "" {
-		var secs int64
-		if _, err := fmt.Sscanf(value, "%d", &secs); err == nil && fmt.Sprint(secs) == value {
-			// Cap absurd values a day out, where multiplying would overflow.
-			if maxSecs := int64(24 * time.Hour / time.Second); secs > maxSecs {
-				secs = maxSecs
-			}
-			d = time.Duration(secs) * time.Second
-		} else if t, err := time.Parse(time.RFC1123, value); err == nil {
-			d = t.Sub(now)
-		}
+	if asked, ok := parseRetryAfter(strings.TrimSpace(value), now); ok {
+		d = asked
 	}
 	if d < min {
 		d = min
 	}
 	return d
+}
+
+// parseRetryAfter reads a non-empty header, capped at MaxRetryAfter.
+func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
+	const maxSecs = int64(MaxRetryAfter / time.Second)
+	var secs int64
+	if _, err := fmt.Sscanf(value, "%d", &secs); err == nil && fmt.Sprint(secs) == value {
+		// Capped in seconds, since multiplying an absurd value would overflow.
+		return time.Duration(max(-1, min(secs, maxSecs))) * time.Second, true
+	}
+	if t, err := time.Parse(time.RFC1123, value); err == nil {
+		return min(t.Sub(now), MaxRetryAfter), true
+	}
+	return 0, false
 }
 
 // KindForStatus maps an HTTP status code of a failed response to a Kind.

@@ -101,9 +101,27 @@ func TestScrub(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfterHugeValueIsCapped(t *testing.T) {
-	got := providers.ParseRetryAfter("9223372036854775807", time.Now(), time.Second, time.Second)
-	if got != 24*time.Hour {
-		t.Fatalf("ParseRetryAfter of a huge value = %s, want the 24h cap", got)
+func TestParseRetryAfterIsCappedAtAnHour(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name, header string
+		def, min     time.Duration
+		want         time.Duration
+	}{
+		{"999999999 seconds", "999999999", time.Second, time.Second, time.Hour},
+		{"largest int64", "9223372036854775807", time.Second, time.Second, time.Hour},
+		{"one second over", "3601", time.Second, time.Second, time.Hour},
+		{"exactly an hour", "3600", time.Second, time.Second, time.Hour},
+		{"just under an hour", "3599", time.Second, time.Second, 3599 * time.Second},
+		{"a date a year out", now.AddDate(1, 0, 0).Format(time.RFC1123), 0, time.Second, time.Hour},
+		{"the caller's default is not capped", "", 2 * time.Hour, time.Second, 2 * time.Hour},
+		{"the caller's minimum wins over the cap", "999999999", 0, 3 * time.Hour, 3 * time.Hour},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := providers.ParseRetryAfter(c.header, now, c.def, c.min); got != c.want {
+				t.Fatalf("ParseRetryAfter(%q) = %s, want %s", c.header, got, c.want)
+			}
+		})
 	}
 }

@@ -20,14 +20,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hookkeeper/hookkeeper/providers"
 )
 
 // The fuzz targets below cover the helpers every provider shares. Plain `go test` runs their seeds.
 
-// FuzzParseRetryAfter reads Retry-After values: never a panic, never less than the minimum, and
-// the default for an empty header.
+// FuzzParseRetryAfter reads Retry-After values: never a panic, never less than the minimum, never
+// more than the cap unless the caller's default or minimum is, and the default for an empty header.
 func FuzzParseRetryAfter(f *testing.F) {
 	for _, s := range []string{"", " ", "0", "1", "120", " 7 ", "-1", "+5", "05", "1.5", "1e3", "9223372036854775807",
 		"99999999999999999999", "Mon, 02 Jan 2006 15:04:05 GMT", "Wed, 21 Oct 2015 07:28:00 GMT", "Sun, 06 Nov 1994 08:49:37 XYZ",
@@ -40,6 +42,9 @@ func FuzzParseRetryAfter(f *testing.F) {
 		d := providers.ParseRetryAfter(value, now, time.Duration(def), time.Duration(min))
 		if d < time.Duration(min) {
 			t.Fatalf("ParseRetryAfter(%q, def %d, min %d) = %v, below the minimum", value, def, min, d)
+		}
+		if ceiling := max(providers.MaxRetryAfter, time.Duration(def), time.Duration(min)); d > ceiling {
+			t.Fatalf("ParseRetryAfter(%q, def %d, min %d) = %v, above the cap", value, def, min, d)
 		}
 		if strings.TrimSpace(value) == "" && d != max(time.Duration(def), time.Duration(min)) {
 			t.Fatalf("ParseRetryAfter(%q, def %d, min %d) = %v, not the default", value, def, min, d)
@@ -89,6 +94,33 @@ func FuzzScrub(f *testing.F) {
 		}
 		if secret1 == "" && secret2 == "" && out != s {
 			t.Fatalf("Scrub(%q) without secrets changed it to %q", s, out)
+		}
+	})
+}
+
+// FuzzExcerpt: whatever a server sends, the excerpt is valid UTF-8, one line without control,
+// format or escape characters, no longer than MaxExcerpt characters, without doubled or edge
+// spaces, and the excerpt of an excerpt is itself.
+func FuzzExcerpt(f *testing.F) {
+	for _, s := range []string{"", "plain", "a\r\nb", "\x1b[31mred\x1b[0m", "\x1b]0;t\x07x", "\u202eabc", "\xff\xfe",
+		strings.Repeat("é", 201), strings.Repeat(" x", 150), "\x1b[", "\x1b]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := providers.Excerpt(s)
+		if !utf8.ValidString(got) || utf8.RuneCountInString(got) > providers.MaxExcerpt {
+			t.Fatalf("Excerpt(%q) = %q: invalid UTF-8 or too long", s, got)
+		}
+		if strings.Contains(got, "  ") || strings.TrimSpace(got) != got {
+			t.Fatalf("Excerpt(%q) = %q: doubled or edge spaces", s, got)
+		}
+		for _, r := range got {
+			if r != ' ' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r)) {
+				t.Fatalf("Excerpt(%q) = %q keeps %U", s, got, r)
+			}
+		}
+		if again := providers.Excerpt(got); again != got {
+			t.Fatalf("Excerpt is not idempotent: %q then %q", got, again)
 		}
 	})
 }
