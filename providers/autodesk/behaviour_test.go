@@ -58,6 +58,9 @@ func TestBehaviourTable(t *testing.T) {
 				srv.InjectFault(fake.Fault{Key: clientID, Path: "/webhooks/", Status: status, RetryAfter: retryAfter,
 					Message: message, Times: 1})
 			},
+			Redirect: func(status int, location string) {
+				srv.InjectFault(fake.Fault{Key: clientID, Path: "/webhooks/", Status: status, Location: location, Times: 1})
+			},
 			Secrets:     []string{clientID, clientSecret, signing},
 			Count:       func() int { return len(srv.Hooks(clientID)) },
 			Requests:    func() int { return srv.Requests(clientID) },

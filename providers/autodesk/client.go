@@ -50,8 +50,9 @@ const (
 	webhooksPath = "/webhooks/v1"
 	tokenPath    = "/authentication/v2/token"
 
-	// maxPages bounds a listing so that a server whose next link never ends cannot hold a
-	// reconcile forever: 1000 pages of 200 is far beyond any app's hooks.
+	// maxPages bounds a listing so that a server whose next links never end cannot hold a
+	// reconcile forever: 1000 pages of 200 is far beyond any app's hooks. A page state seen
+	// before stops the listing at once (httpx.Pager).
 	maxPages = 1000
 	// defaultRateLimitWait applies when a 429 carries no Retry-After. APS documents none.
 	defaultRateLimitWait = 10 * time.Second
@@ -305,12 +306,9 @@ func (c *client) delete(ctx context.Context, loc location, id string) error {
 // /webhooks/v1, a different list's path, or the bare state).
 func (c *client) list(ctx context.Context, op, region, path string, query url.Values) ([]Hook, error) {
 	var all []Hook
-	seen := map[string]bool{}
+	pager := httpx.NewPager(maxPages)
 	state := ""
-	for pages := 0; ; pages++ {
-		if pages == maxPages {
-			return nil, c.unavailable(op, 0, errors.New("too many pages in the hook list"))
-		}
+	for {
 		q := url.Values{}
 		maps.Copy(q, query)
 		if state != "" {
@@ -341,10 +339,9 @@ func (c *client) list(ctx context.Context, op, region, path string, query url.Va
 		if state, err = pageState(next); err != nil {
 			return nil, c.unavailable(op, resp.status, err)
 		}
-		if seen[state] {
-			return nil, c.unavailable(op, resp.status, errors.New("the hook list repeats a page"))
+		if err := pager.Next(state); err != nil {
+			return nil, c.unavailable(op, resp.status, err)
 		}
-		seen[state] = true
 	}
 }
 

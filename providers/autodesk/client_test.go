@@ -18,6 +18,7 @@ package autodesk_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
@@ -149,15 +151,23 @@ func TestListStopsOnBrokenPaging(t *testing.T) {
 		name     string
 		links    string
 		wantReqs int
+		repeated bool
 	}{
-		{name: "the same page again", links: `{"next":"/hooks?pageState=SAME"}`, wantReqs: 2},
+		{name: "the same page again", links: `{"next":"/hooks?pageState=SAME"}`, wantReqs: 2, repeated: true},
+		{name: "two pages point at each other", links: `{"next":"/hooks?pageState=NEXT"}`, wantReqs: 3, repeated: true},
 		{name: "next without pageState", links: `{"next":"/hooks?region=US"}`, wantReqs: 1},
 		{name: "next is a path without query", links: `{"next":"/systems/data/hooks"}`, wantReqs: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
-				_, _ = fmt.Fprintf(w, `{"links":%s,"data":[%s]}`, tt.links, hookJSON("h1", target, "dm.version.added"))
+				links := tt.links
+				if tt.name == "two pages point at each other" {
+					// A then B then A again: the state alternates with the page asked for.
+					next := map[string]string{"": "A", "A": "B", "B": "A"}[r.URL.Query().Get("pageState")]
+					links = strings.Replace(links, "NEXT", next, 1)
+				}
+				_, _ = fmt.Fprintf(w, `{"links":%s,"data":[%s]}`, links, hookJSON("h1", target, "dm.version.added"))
 			})
 			_, err := s.provider().Find(context.Background(), plainRequest())
 			if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || pe.Op != "list" {
@@ -165,6 +175,9 @@ func TestListStopsOnBrokenPaging(t *testing.T) {
 			}
 			if n := len(s.requests()); n != tt.wantReqs {
 				t.Errorf("%d requests, want %d", n, tt.wantReqs)
+			}
+			if tt.repeated != errors.Is(err, httpx.ErrPageRepeated) {
+				t.Errorf("Find = %v, wraps ErrPageRepeated: %v, want %v", err, !tt.repeated, tt.repeated)
 			}
 		})
 	}

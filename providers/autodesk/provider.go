@@ -37,6 +37,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // SecretRefPath is the key of the hook's signing token in providers.Request.Secrets.
@@ -47,7 +48,8 @@ type Options struct {
 	// BaseURL is the APS host, DefaultBaseURL when empty; /webhooks/v1 and
 	// /authentication/v2/token are below it. Tests point it at a fake.
 	BaseURL string
-	// HTTPClient sends the requests, token requests included; a client with a 30 s timeout when nil.
+	// HTTPClient sends the requests, token requests included; a client with a 30 s timeout when
+	// nil. The provider uses a copy that follows no redirect (httpx.NoRedirects).
 	HTTPClient *http.Client
 }
 
@@ -76,6 +78,9 @@ func New(opts Options) *Provider {
 	if p.hc == nil {
 		p.hc = &http.Client{Timeout: 30 * time.Second}
 	}
+	// The token requests go through p.hc too (see authorize), so neither they nor the API
+	// requests follow a redirect.
+	p.hc = httpx.NoRedirects(p.hc)
 	return p
 }
 

@@ -61,6 +61,9 @@ func TestBehaviourTable(t *testing.T) {
 			Fault: func(status int, retryAfter, message string) {
 				srv.InjectFault(fake.Fault{Key: apiKey, Status: status, RetryAfter: retryAfter, Message: message, Times: 1})
 			},
+			Redirect: func(status int, location string) {
+				srv.InjectFault(fake.Fault{Key: apiKey, Status: status, Location: location, Times: 1})
+			},
 			Secrets: []string{apiKey, authorization},
 			Count:   func() int { return len(srv.Hooks(account)) },
 			// 8x8 answers the account's list in one piece: no SetPageSize.

@@ -93,7 +93,8 @@ type Client struct {
 }
 
 // NewClient returns a client for the API at baseURL, such as "https://chatapps.8x8.com", that
-// authenticates with apiKey. Redact lists further values, such as the delivery secrets, that must
+// authenticates with apiKey, through a copy of hc that follows no redirect (see
+// httpx.NoRedirects). Redact lists further values, such as the delivery secrets, that must
 // never appear in an error even when the server echoes them.
 func NewClient(baseURL string, hc *http.Client, apiKey string, redact ...string) (*Client, error) {
 	base, err := url.Parse(strings.TrimRight(baseURL, "/"))
@@ -103,7 +104,7 @@ func NewClient(baseURL string, hc *http.Client, apiKey string, redact ...string)
 	if hc == nil {
 		hc = defaultHTTPClient()
 	}
-	return &Client{base: base, hc: hc, apiKey: apiKey, redact: append([]string{apiKey}, redact...)}, nil
+	return &Client{base: base, hc: httpx.NoRedirects(hc), apiKey: apiKey, redact: append([]string{apiKey}, redact...)}, nil
 }
 
 func defaultHTTPClient() *http.Client {

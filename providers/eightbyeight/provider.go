@@ -87,7 +87,8 @@ type Options struct {
 	// BaseURL, when set, is used for every region instead of the region's host (the
 	// --eightbyeight-api-url flag); tests point it at a fake.
 	BaseURL string
-	// HTTPClient sends the requests; a client with a 30 s timeout when nil.
+	// HTTPClient sends the requests; a client with a 30 s timeout when nil. The provider uses a
+	// copy that follows no redirect (httpx.NoRedirects).
 	HTTPClient *http.Client
 }
 
@@ -106,6 +107,7 @@ func New(opts Options) *Provider {
 	if p.hc == nil {
 		p.hc = defaultHTTPClient()
 	}
+	p.hc = httpx.NoRedirects(p.hc)
 	return p
 }
 

@@ -63,6 +63,9 @@ func TestBehaviourTable(t *testing.T) {
 				srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/service/", Status: status,
 					RetryAfter: retryAfter, Message: message, Times: 1})
 			},
+			Redirect: func(status int, location string) {
+				srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/service/", Status: status, Location: location, Times: 1})
+			},
 			Secrets: []string{clientID, clientSecret},
 			Count:   func() int { return len(srv.Hooks(internalID)) },
 			// PageSeeder documents no paging of the webhook list: no SetPageSize.

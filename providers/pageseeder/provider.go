@@ -44,6 +44,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 const (
@@ -91,6 +92,9 @@ func New(opts Options) *Provider {
 	if p.hc == nil {
 		p.hc = &http.Client{Timeout: 30 * time.Second}
 	}
+	// The token requests go through p.hc too (see accessToken), so neither they nor the service
+	// calls follow a redirect.
+	p.hc = httpx.NoRedirects(p.hc)
 	return p
 }
 

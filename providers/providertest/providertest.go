@@ -17,7 +17,7 @@ limitations under the License.
 // Package providertest is the behaviour table every provider and its simulator must pass: the
 // create/read/update/delete round trip, not-found after delete, idempotent delete, adoption
 // through Find, typed errors for 400/401/404/429/5xx with Retry-After carried, and no secret in
-// any error string. It also holds the account snapshot to its promises: List reports what Get
+// any error string, no redirect followed. It also holds the account snapshot to its promises: List reports what Get
 // reads, over every page; Find is List filtered by Matches; Scope is shared by the Webhooks of
 // one account and names no secret; List's Remotes are fresh, and no method modifies them.
 package providertest
@@ -25,9 +25,13 @@ package providertest
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,6 +50,9 @@ type Env struct {
 	// Fault makes the next API request with these credentials (not a token request) fail with
 	// status, the Retry-After header value retryAfter (none when empty) and message in the body.
 	Fault func(status int, retryAfter, message string)
+	// Redirect makes the next API request with these credentials (not a token request) answer
+	// status, a 3xx, with the Location header location.
+	Redirect func(status int, location string)
 	// Secrets are every credential and secret value the requests carry; none may appear in an error.
 	Secrets []string
 	// Count returns how many remote webhooks the simulator holds for these credentials.
@@ -67,6 +74,7 @@ func Run(t *testing.T, setup func(t *testing.T) *Env) {
 		t.Run("error "+c.name, func(t *testing.T) { typedError(t, setup(t), c) })
 	}
 	t.Run("no secret in errors", func(t *testing.T) { noSecretInErrors(t, setup(t)) })
+	t.Run("no redirect is followed", func(t *testing.T) { noRedirect(t, setup(t)) })
 	t.Run("list reports what get reads", func(t *testing.T) { listLikeGet(t, setup(t)) })
 	t.Run("find is list filtered by matches", func(t *testing.T) { findIsFilteredList(t, setup(t)) })
 	t.Run("scope", func(t *testing.T) { scope(t, setup(t)) })
@@ -224,6 +232,66 @@ func noSecretInErrors(t *testing.T, e *Env) {
 			if s != "" && strings.Contains(err.Error(), s) {
 				t.Fatalf("HTTP %d: error %q contains a secret", status, err.Error())
 			}
+		}
+	}
+}
+
+// redirectTarget is a server on another port of 127.0.0.1 that records what reaches it.
+type redirectTarget struct {
+	*httptest.Server
+	mu       sync.Mutex
+	received []string
+}
+
+func newRedirectTarget(t *testing.T) *redirectTarget {
+	rt := &redirectTarget{}
+	rt.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		rt.received = append(rt.received, fmt.Sprintf("%s %s Authorization=%q body=%q", r.Method, r.URL, r.Header.Get("Authorization"), body))
+	}))
+	t.Cleanup(rt.Close)
+	return rt
+}
+
+func (rt *redirectTarget) requests() []string {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return slices.Clone(rt.received)
+}
+
+// noRedirect checks that a redirect of a read or of a write with a body (307 and 308 keep the
+// method and body) sends nothing to its target, and that the error names the target's host but
+// not its path or query.
+func noRedirect(t *testing.T, e *Env) {
+	if e.Redirect == nil {
+		t.Fatal("the Env has no Redirect: every provider must show that it follows no redirect")
+	}
+	req, created := mustCreate(t, e, "ns/redirected")
+	target := newRedirectTarget(t)
+	location := target.URL + "/collect/path-secret?q=query-secret"
+	host := strings.TrimPrefix(target.URL, "http://")
+	calls := []struct {
+		name   string
+		status int
+		call   func() error
+	}{
+		{"get", http.StatusFound, func() error { _, err := e.Provider.Get(ctx(t), req, created.ID); return err }},
+		{"create", http.StatusTemporaryRedirect, func() error { _, err := e.Provider.Create(ctx(t), e.Request("ns/redirected-create")); return err }},
+		{"delete", http.StatusPermanentRedirect, func() error { return e.Provider.Delete(ctx(t), req, created.ID) }},
+	}
+	for _, c := range calls {
+		e.Redirect(c.status, location)
+		err := c.call()
+		if got := target.requests(); len(got) != 0 {
+			t.Fatalf("%s answered %d: the redirect target received %v", c.name, c.status, got)
+		}
+		if k := providers.KindOf(err); err == nil || k != providers.KindUnavailable {
+			t.Fatalf("%s answered %d: %v (kind %v), want an Unavailable error", c.name, c.status, err, k)
+		}
+		if msg := err.Error(); !strings.Contains(msg, host) || strings.Contains(msg, "path-secret") || strings.Contains(msg, "query-secret") {
+			t.Fatalf("%s answered %d: error %q must name %s and neither the path nor the query", c.name, c.status, msg, host)
 		}
 	}
 }

@@ -58,6 +58,8 @@ type Fault struct {
 	Status int
 	// RetryAfter is sent as the Retry-After header when not empty.
 	RetryAfter string
+	// Location is sent as the Location header when not empty: with a 3xx Status, a redirect.
+	Location string
 	// Message is the error message of the body; the status text when empty.
 	Message string
 	// Times is how many requests the fault hits; 0 means until Clear.
@@ -258,6 +260,9 @@ func writeFault(w http.ResponseWriter, fault *Fault, writeError ErrorWriter) {
 	msg := fault.Message
 	if msg == "" {
 		msg = http.StatusText(fault.Status)
+	}
+	if fault.Location != "" {
+		w.Header().Set("Location", fault.Location)
 	}
 	writeError(w, fault.Status, msg, fault.RetryAfter)
 }

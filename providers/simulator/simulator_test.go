@@ -66,7 +66,9 @@ func newTestServer(t *testing.T) *testServer {
 	// whose reused connection broke, and a test would count two applications.
 	transport := &http.Transport{DisableKeepAlives: true}
 	t.Cleanup(transport.CloseIdleConnections)
-	s.url, s.client = ts.URL, &http.Client{Transport: transport}
+	// Redirects are answers to check here, not to follow.
+	s.url, s.client = ts.URL, &http.Client{Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return s
 }
 
@@ -81,6 +83,8 @@ type call struct {
 	wantTimeout bool
 	// wantRetryAfter is the expected Retry-After header.
 	wantRetryAfter string
+	// wantLocation is the expected Location header.
+	wantLocation string
 }
 
 // do sends c and checks the outcome, then waits for the handler to return so that what it did
@@ -125,6 +129,9 @@ func (s *testServer) do(t *testing.T, c call) {
 		if got := resp.Header.Get("Retry-After"); got != c.wantRetryAfter {
 			t.Errorf("%s %s: Retry-After %q, want %q", method, path, got, c.wantRetryAfter)
 		}
+		if got := resp.Header.Get("Location"); got != c.wantLocation {
+			t.Errorf("%s %s: Location %q, want %q", method, path, got, c.wantLocation)
+		}
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for s.finished.Load() == before {
@@ -152,6 +159,12 @@ func TestFaults(t *testing.T) {
 			faults:      []Fault{{Status: 503, RetryAfter: "7"}},
 			calls:       []call{{wantStatus: 503, wantRetryAfter: "7"}},
 			wantApplied: 0,
+		},
+		{
+			name:        "a redirect is not applied",
+			faults:      []Fault{{Status: 307, Location: "http://127.0.0.1:1/elsewhere", Times: 1}},
+			calls:       []call{{wantStatus: 307, wantLocation: "http://127.0.0.1:1/elsewhere"}, {wantStatus: 200}},
+			wantApplied: 1,
 		},
 		{
 			name:        "dropped response with a status is applied",

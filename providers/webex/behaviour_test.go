@@ -53,6 +53,9 @@ func TestBehaviourTable(t *testing.T) {
 			Fault: func(status int, retryAfter, message string) {
 				srv.InjectFault(fake.Fault{Key: token, Status: status, RetryAfter: retryAfter, Message: message, Times: 1})
 			},
+			Redirect: func(status int, location string) {
+				srv.InjectFault(fake.Fault{Key: token, Status: status, Location: location, Times: 1})
+			},
 			Secrets:     []string{token, secret},
 			Count:       func() int { return len(srv.Hooks(token)) },
 			Requests:    func() int { return srv.Requests(token) },

@@ -19,7 +19,6 @@ package webex
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -45,8 +44,9 @@ const (
 
 	// pageSize is the largest page Webex documents for the list endpoint.
 	pageSize = 100
-	// maxPages bounds a listing so that a server whose next link never ends cannot hold a
-	// reconcile forever: 1000 pages of 100 is far beyond the documented per-user limit.
+	// maxPages bounds a listing so that a server whose next links never end cannot hold a
+	// reconcile forever: 1000 pages of 100 is far beyond the documented per-user limit. A next
+	// link seen before stops the listing at once (httpx.Pager).
 	maxPages = 1000
 	// defaultRateLimitWait is what the official SDK waits when a 429 carries no Retry-After.
 	defaultRateLimitWait = 15 * time.Second
@@ -130,7 +130,7 @@ type Client struct {
 }
 
 // NewClient returns a client for the API at baseURL (DefaultBaseURL when empty) that
-// authenticates with token. Redact lists further values, such as signing secrets, that must
+// authenticates with token, through a copy of hc that follows no redirect (see httpx.NoRedirects). Redact lists further values, such as signing secrets, that must
 // never appear in an error even when the server echoes them.
 func NewClient(baseURL string, hc *http.Client, token string, redact ...string) (*Client, error) {
 	if baseURL == "" {
@@ -143,7 +143,7 @@ func NewClient(baseURL string, hc *http.Client, token string, redact ...string) 
 	if hc == nil {
 		hc = defaultHTTPClient()
 	}
-	return &Client{base: base, hc: hc, token: token, redact: append([]string{token}, redact...)}, nil
+	return &Client{base: base, hc: httpx.NoRedirects(hc), token: token, redact: append([]string{token}, redact...)}, nil
 }
 
 func defaultHTTPClient() *http.Client {
@@ -153,12 +153,9 @@ func defaultHTTPClient() *http.Client {
 // List returns every webhook the token can see, following the Link rel="next" header across
 // all pages.
 func (c *Client) List(ctx context.Context, opts ListOptions) ([]Webhook, error) {
-	next := c.listURL(opts)
+	pager := httpx.NewPager(maxPages)
 	var all []Webhook
-	for pages := 0; next != ""; pages++ {
-		if pages == maxPages {
-			return nil, c.unavailable("list", 0, errors.New("too many pages in the webhook list"))
-		}
+	for next := c.listURL(opts); next != ""; {
 		var page struct {
 			Items []Webhook `json:"items"`
 		}
@@ -169,6 +166,11 @@ func (c *Client) List(ctx context.Context, opts ListOptions) ([]Webhook, error) 
 		all = append(all, page.Items...)
 		if next, err = c.nextPage(next, header); err != nil {
 			return nil, err
+		}
+		if next != "" {
+			if err := pager.Next(next); err != nil {
+				return nil, c.unavailable("list", 0, err)
+			}
 		}
 	}
 	return all, nil

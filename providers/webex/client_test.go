@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -252,6 +253,48 @@ func TestClientRefusesForeignNextLink(t *testing.T) {
 	}
 	if foreignHits != 0 {
 		t.Errorf("the foreign host received %d requests", foreignHits)
+	}
+}
+
+// TestClientStopsOnLoopingNextLinks makes a server whose next links lead back to a page it
+// already served cost a request per distinct page plus one, not the page limit's thousand.
+func TestClientStopsOnLoopingNextLinks(t *testing.T) {
+	tests := []struct {
+		name     string
+		next     func(server string, r *http.Request) string
+		wantReqs int
+	}{
+		{name: "a page links to itself", next: func(server string, r *http.Request) string { return server + r.URL.RequestURI() }, wantReqs: 2},
+		{name: "a page links to itself, relatively", next: func(_ string, r *http.Request) string { return r.URL.RequestURI() }, wantReqs: 2},
+		{name: "two pages link to each other", next: func(_ string, r *http.Request) string {
+			if r.URL.Query().Get("after") == "b" {
+				return "/v1/webhooks?after=a"
+			}
+			return "/v1/webhooks?after=b"
+		}, wantReqs: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				w.Header().Set("Link", "<"+tt.next(srv.URL, r)+`>; rel="next"`)
+				_, _ = w.Write([]byte(`{"items":[{"id":"a"}]}`))
+			}))
+			defer srv.Close()
+			c, _ := webex.NewClient(srv.URL+"/v1", nil, token)
+			_, err := c.List(context.Background(), webex.ListOptions{})
+			if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || pe.Op != "list" {
+				t.Errorf("List = %v (kind %v), want Unavailable", err, pe.Kind)
+			}
+			if !strings.Contains(fmt.Sprint(err), "repeats a page") {
+				t.Errorf("List = %v, want it to say the list repeats a page", err)
+			}
+			if n := calls.Load(); int(n) != tt.wantReqs {
+				t.Errorf("%d requests, want %d", n, tt.wantReqs)
+			}
+		})
 	}
 }
 

@@ -39,7 +39,8 @@ const (
 type Options struct {
 	// BaseURL is the API root, DefaultBaseURL when empty; tests point it at a fake.
 	BaseURL string
-	// HTTPClient sends the requests; a client with a 30 s timeout when nil.
+	// HTTPClient sends the requests; a client with a 30 s timeout when nil. The provider uses a
+	// copy that follows no redirect (httpx.NoRedirects).
 	HTTPClient *http.Client
 }
 
@@ -61,6 +62,7 @@ func New(opts Options) *Provider {
 	if p.hc == nil {
 		p.hc = defaultHTTPClient()
 	}
+	p.hc = httpx.NoRedirects(p.hc)
 	return p
 }
 

@@ -81,8 +81,11 @@ func (r *Response) OK() bool {
 
 // Send sends req with hc and reads the whole answer, whatever its status: judging the status is
 // the caller's. A request that cannot be sent, or an answer that cannot be read, is an error of
-// KindUnavailable made by Unavailable, except that a *providers.Error raised by hc's transport
-// (such as the client-side rate limit's KindRateLimited) is returned as Carried finds it.
+// KindUnavailable made by Unavailable, except that a *providers.Error raised by hc's transport or
+// redirect check (such as the client-side rate limit's KindRateLimited, or Redirected) is returned
+// as Carried finds it. hc should come from NoRedirects; a 3xx answer that still reaches Send
+// (one without a Location, which no client follows) becomes the error Redirected makes too, and
+// its body is not read.
 func Send(hc *http.Client, req *http.Request, provider, op string, redact []string) (*Response, error) {
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -92,6 +95,11 @@ func Send(hc *http.Client, req *http.Request, provider, op string, redact []stri
 		return nil, Unavailable(provider, op, 0, err, redact)
 	}
 	defer func() { _ = resp.Body.Close() }()
+	if redirectStatus(resp) {
+		e := Redirected(resp.StatusCode, redirectTarget(resp))
+		e.Provider, e.Op = provider, op
+		return nil, e
+	}
 	body, err := ReadLimited(resp.Body)
 	if err != nil {
 		return nil, Unavailable(provider, op, resp.StatusCode, err, redact)
