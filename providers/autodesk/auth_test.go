@@ -19,16 +19,19 @@ package autodesk_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
@@ -436,4 +439,34 @@ func TestClientSideRateLimitOnTheTokenRequest(t *testing.T) {
 		t.Errorf("%d token requests reached APS past the limit", n)
 	}
 	assertNoSecrets(t, err)
+}
+
+// TestTokenRequestFollowsNoRedirect redirects the token request, which oauth2 sends with the
+// client id and secret in a Basic header, to another port: nothing may reach it.
+func TestTokenRequestFollowsNoRedirect(t *testing.T) {
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			e := newEnv(t)
+			var reached atomic.Int32
+			target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
+			defer target.Close()
+			e.srv.InjectFault(fake.Fault{Key: clientID, Path: "/authentication/", Status: status,
+				Location: target.URL + "/steal?x=1", Times: 1})
+			_, err := e.prov.Get(context.Background(), newRequest(), "some-hook")
+			if n := reached.Load(); n != 0 {
+				t.Fatalf("the redirect target received %d requests", n)
+			}
+			pe := testutil.ProviderError(t, err)
+			if pe.Kind != providers.KindUnavailable || pe.Op != "get" || !errors.Is(err, httpx.ErrRedirect) {
+				t.Errorf("got %v (kind %v, op %s), want an Unavailable error wrapping ErrRedirect", err, pe.Kind, pe.Op)
+			}
+			if host := strings.TrimPrefix(target.URL, "http://"); !strings.Contains(err.Error(), host) || strings.Contains(err.Error(), "steal") {
+				t.Errorf("error %q must name %s and not the path", err, host)
+			}
+			if n := len(e.rec.api()); n != 0 {
+				t.Errorf("%d API requests were made without a token", n)
+			}
+			assertNoSecrets(t, err)
+		})
+	}
 }

@@ -19,13 +19,17 @@ package pageseeder_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
@@ -353,4 +357,33 @@ func TestClientSideRateLimitOnTheTokenRequest(t *testing.T) {
 		t.Errorf("%d token requests reached PageSeeder past the limit", n)
 	}
 	assertNoSecrets(t, err)
+}
+
+// TestTokenRequestFollowsNoRedirect redirects the token request, which oauth2 sends with the
+// client id and secret in a Basic header, to another port: nothing may reach it.
+func TestTokenRequestFollowsNoRedirect(t *testing.T) {
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			e := newEnv(t)
+			var reached atomic.Int32
+			target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
+			defer target.Close()
+			e.srv.InjectFault(fake.Fault{Path: "/ps/oauth/token", Status: status, Location: target.URL + "/steal?x=1", Times: 1})
+			_, err := e.prov.List(context.Background(), e.newRequest())
+			if n := reached.Load(); n != 0 {
+				t.Fatalf("the redirect target received %d requests", n)
+			}
+			pe := testutil.ProviderError(t, err)
+			if pe.Kind != providers.KindUnavailable || pe.Op != "token" || !errors.Is(err, httpx.ErrRedirect) {
+				t.Errorf("got %v (kind %v, op %s), want an Unavailable token error wrapping ErrRedirect", err, pe.Kind, pe.Op)
+			}
+			if host := strings.TrimPrefix(target.URL, "http://"); !strings.Contains(err.Error(), host) || strings.Contains(err.Error(), "steal") {
+				t.Errorf("error %q must name %s and not the path", err, host)
+			}
+			if n := len(e.rec.find("GET", "/webhooks.json")); n != 0 {
+				t.Errorf("%d service calls were made without a token", n)
+			}
+			assertNoSecrets(t, err)
+		})
+	}
 }
