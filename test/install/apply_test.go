@@ -61,8 +61,8 @@ func TestChartApplies(t *testing.T) {
 			ns := "helm-" + strings.ReplaceAll(name, " ", "-")
 			createNamespace(t, c, ns, restrictedLabels)
 			objs := mustHelmTemplate(t, ns, args...)
-			watched := strings.Split(deploymentArgs(t, objs)["watch-namespaces"], ",")
-			for _, w := range watched {
+			namespaces := strings.Split(deploymentArgs(t, objs)["watch-namespaces"], ",")
+			for _, w := range namespaces {
 				if w != "" {
 					createNamespace(t, c, w, nil)
 				}
@@ -74,7 +74,7 @@ func TestChartApplies(t *testing.T) {
 				got := o.GetNamespace()
 				switch {
 				case got == "" || got == ns:
-				case slices.Contains(watched, got) && (o.GetKind() == "Role" || o.GetKind() == "RoleBinding"):
+				case slices.Contains(namespaces, got) && (o.GetKind() == "Role" || o.GetKind() == "RoleBinding"):
 					// The operator's permissions in a namespace it watches.
 				default:
 					t.Errorf("%s %s is in namespace %s, not the release's (%s)", o.GetKind(), o.GetName(), got, ns)
