@@ -233,8 +233,8 @@ func tokenError(op string, err error, redact []string) *providers.Error {
 		Provider:   ProviderName,
 		Op:         op,
 		StatusCode: code,
-		Message:    providers.Scrub("token endpoint: "+msg, redact...),
-		TrackingID: providers.Scrub(trackingID(header), redact...),
+		Message:    "token endpoint: " + httpx.SafeText(msg, redact),
+		TrackingID: httpx.SafeText(trackingID(header), redact),
 	}
 	setRetryAfter(e, header)
 	return e

@@ -470,3 +470,19 @@ func TestTokenRequestFollowsNoRedirect(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenErrorMessageIsExcerpted: the token endpoint's message reaches the error cut short, on
+// one line.
+func TestTokenErrorMessageIsExcerpted(t *testing.T) {
+	e := newEnv(t)
+	e.srv.InjectFault(fake.Fault{Key: clientID, Path: "/authentication/", Status: 400,
+		Message: "bad\r\nlevel=info forged \x1b[2J" + strings.Repeat("x", 100000), Times: 1})
+	_, err := e.prov.Get(context.Background(), newRequest(), "some-hook")
+	pe := testutil.ProviderError(t, err)
+	if !strings.Contains(pe.Message, "bad level=info forged x") || strings.ContainsAny(pe.Message, "\r\n\x1b") {
+		t.Errorf("message %q is not the sanitized start of the answer's", pe.Message)
+	}
+	if n := len([]rune(pe.Message)); n > providers.MaxExcerpt+len("token endpoint: ") {
+		t.Errorf("message has %d characters, want it cut", n)
+	}
+}

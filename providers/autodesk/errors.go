@@ -140,6 +140,7 @@ func unavailable(op string, code int, err error, redact []string) *providers.Err
 	return httpx.Unavailable(ProviderName, op, code, err, redact)
 }
 
+// scrub makes text of the answer safe for an error: no credential, no control character, short.
 func (c *client) scrub(s string) string {
-	return providers.Scrub(s, c.redact...)
+	return httpx.SafeText(s, c.redact)
 }

@@ -46,7 +46,7 @@ func (c *Client) statusError(op string, resp *httpx.Response) *providers.Error {
 		Provider:   ProviderName,
 		Op:         op,
 		StatusCode: resp.StatusCode,
-		Message:    c.scrub(errorMessage(&eb, resp.StatusCode)),
+		Message:    errorMessage(c.scrub(eb.Message), eb.Code, resp.StatusCode),
 		TrackingID: c.scrub(strings.TrimSpace(eb.ErrorID)),
 	}
 	if op == "delete" && resp.StatusCode == http.StatusBadRequest && eb.Code == codeNotFound {
@@ -58,17 +58,18 @@ func (c *Client) statusError(op string, resp *httpx.Response) *providers.Error {
 	return e
 }
 
-// errorMessage is "<message> (code N)", the code being what 8x8's error table is indexed by.
-func errorMessage(eb *errorBody, status int) string {
-	msg := strings.TrimSpace(eb.Message)
+// errorMessage is "<message> (code N)", the code being what 8x8's error table is indexed by. The
+// message is the answer's, already made safe, so that cutting it never drops the code.
+func errorMessage(message string, code, status int) string {
+	msg := message
 	if msg == "" {
 		msg = strings.ToLower(http.StatusText(status))
 	}
 	if msg == "" {
 		msg = "unexpected response"
 	}
-	if eb.Code != 0 {
-		msg = fmt.Sprintf("%s (code %d)", msg, eb.Code)
+	if code != 0 {
+		msg = fmt.Sprintf("%s (code %d)", msg, code)
 	}
 	return msg
 }
@@ -79,6 +80,7 @@ func (c *Client) unavailable(op string, status int, err error) *providers.Error 
 	return httpx.Unavailable(ProviderName, op, status, err, c.redact)
 }
 
+// scrub makes text of the answer safe for an error: no credential, no control character, short.
 func (c *Client) scrub(s string) string {
-	return providers.Scrub(s, c.redact...)
+	return httpx.SafeText(s, c.redact)
 }

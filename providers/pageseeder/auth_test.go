@@ -387,3 +387,19 @@ func TestTokenRequestFollowsNoRedirect(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenErrorMessageIsExcerpted: the token endpoint's message reaches the error cut short, on
+// one line.
+func TestTokenErrorMessageIsExcerpted(t *testing.T) {
+	e := newEnv(t)
+	e.srv.InjectFault(fake.Fault{Path: "/ps/oauth/token", Status: 400,
+		Message: "bad\r\nlevel=info forged \x1b[2J" + strings.Repeat("x", 100000), Times: 1})
+	_, err := e.prov.List(context.Background(), e.newRequest())
+	pe := testutil.ProviderError(t, err)
+	if !strings.Contains(pe.Message, "bad level=info forged x") || strings.ContainsAny(pe.Message, "\r\n\x1b") {
+		t.Errorf("message %q is not the sanitized start of the answer's", pe.Message)
+	}
+	if n := len([]rune(pe.Message)); n > providers.MaxExcerpt+len("token request refused: ") {
+		t.Errorf("message has %d characters, want it cut", n)
+	}
+}

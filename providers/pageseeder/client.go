@@ -26,7 +26,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
@@ -164,6 +163,7 @@ func (c *client) unreadable(op string, status int, err error) error {
 	return unavailable(op, status, fmt.Errorf("unreadable response: %w", err), c.redact)
 }
 
+// scrub makes text of the answer safe for an error: no credential, no control character, short.
 func (c *client) scrub(s string) string {
-	return providers.Scrub(s, c.redact...)
+	return httpx.SafeText(s, c.redact)
 }

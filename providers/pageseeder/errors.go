@@ -201,8 +201,8 @@ func tokenError(err error, redact []string) *providers.Error {
 		Provider:   ProviderName,
 		Op:         "token",
 		StatusCode: code,
-		Message:    providers.Scrub("token request refused: "+msg, redact...),
-		TrackingID: normalizeID(providers.Scrub(se.ID, redact...)),
+		Message:    "token request refused: " + httpx.SafeText(msg, redact),
+		TrackingID: normalizeID(httpx.SafeText(se.ID, redact)),
 	}
 	switch {
 	case code == http.StatusTooManyRequests:

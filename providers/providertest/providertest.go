@@ -17,7 +17,7 @@ limitations under the License.
 // Package providertest is the behaviour table every provider and its simulator must pass: the
 // create/read/update/delete round trip, not-found after delete, idempotent delete, adoption
 // through Find, typed errors for 400/401/404/429/5xx with Retry-After carried, and no secret in
-// any error string, no redirect followed. It also holds the account snapshot to its promises: List reports what Get
+// any error string, no redirect followed, and a SaaS's message cut to one safe line. It also holds the account snapshot to its promises: List reports what Get
 // reads, over every page; Find is List filtered by Matches; Scope is shared by the Webhooks of
 // one account and names no secret; List's Remotes are fresh, and no method modifies them.
 package providertest
@@ -75,6 +75,7 @@ func Run(t *testing.T, setup func(t *testing.T) *Env) {
 	}
 	t.Run("no secret in errors", func(t *testing.T) { noSecretInErrors(t, setup(t)) })
 	t.Run("no redirect is followed", func(t *testing.T) { noRedirect(t, setup(t)) })
+	t.Run("SaaS text in errors is one short line", func(t *testing.T) { saasTextExcerpt(t, setup(t)) })
 	t.Run("list reports what get reads", func(t *testing.T) { listLikeGet(t, setup(t)) })
 	t.Run("find is list filtered by matches", func(t *testing.T) { findIsFilteredList(t, setup(t)) })
 	t.Run("scope", func(t *testing.T) { scope(t, setup(t)) })
@@ -293,6 +294,30 @@ func noRedirect(t *testing.T, e *Env) {
 		if msg := err.Error(); !strings.Contains(msg, host) || strings.Contains(msg, "path-secret") || strings.Contains(msg, "query-secret") {
 			t.Fatalf("%s answered %d: error %q must name %s and neither the path nor the query", c.name, c.status, msg, host)
 		}
+	}
+}
+
+// saasTextExcerpt makes the SaaS answer with a message that tries to forge a log line, colour a
+// terminal and reorder text, followed by a quarter of a mebibyte (Webex repeats its message in
+// the answer, which a client reads up to a mebibyte): the error must keep the kind, and carry
+// the start of the message on one short line.
+func saasTextExcerpt(t *testing.T, e *Env) {
+	req, created := mustCreate(t, e, "ns/verbose")
+	const head = "line one\r\nlevel=info msg=forged \x1b[31mred\x1b[0m \u202eevil"
+	e.Fault(400, "", head+strings.Repeat(" filler", (1<<18)/7))
+	_, err := e.Provider.Get(ctx(t), req, created.ID)
+	if k := providers.KindOf(err); err == nil || k != providers.KindInvalid {
+		t.Fatalf("Get under a 400 with a long message: %v (kind %v), want Invalid", err, k)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "line one level=info msg=forged red evil filler") {
+		t.Errorf("error %q lost the start of the SaaS's message", msg)
+	}
+	if strings.ContainsAny(msg, "\r\n\x1b\u202e") {
+		t.Errorf("error %q keeps a control, escape or bidi character", msg)
+	}
+	if n := len([]rune(msg)); n > 2*providers.MaxExcerpt+100 {
+		t.Errorf("error has %d characters: the SaaS's message was not cut", n)
 	}
 }
 

@@ -84,6 +84,7 @@ func (c *Client) unavailable(op string, code int, err error) *providers.Error {
 	return httpx.Unavailable(ProviderName, op, code, err, c.redact)
 }
 
+// scrub makes text of the answer safe for an error: no credential, no control character, short.
 func (c *Client) scrub(s string) string {
-	return providers.Scrub(s, c.redact...)
+	return httpx.SafeText(s, c.redact)
 }

@@ -178,6 +178,13 @@ func (e *scrubbedError) Error() string { return e.msg }
 
 func (e *scrubbedError) Unwrap() error { return e.err }
 
+// SafeText is text from a SaaS answer made ready for an error: every value of redact scrubbed
+// first (so that cutting cannot leave a secret's prefix behind, and collapsing spaces cannot hide
+// a secret from the scrub), then sanitized and cut by providers.Excerpt.
+func SafeText(s string, redact []string) string {
+	return providers.Excerpt(providers.Scrub(s, redact...))
+}
+
 // SetRetryAfter carries the Retry-After header into e: always for a rate limit (defaultWait when
 // the header is absent), and for any other error whose answer sends one; never less than a second.
 func SetRetryAfter(e *providers.Error, h http.Header, defaultWait time.Duration) {
