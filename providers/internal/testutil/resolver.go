@@ -94,15 +94,15 @@ func (r *Resolver) answer(query []byte) ([]byte, error) {
 			records = append(records, a.AsSlice())
 		}
 	}
-	out := append([]byte(nil), query[:2]...)   // id
-	flags := uint16(0x8180)                     // response, recursion desired and available
+	out := append([]byte(nil), query[:2]...) // id
+	flags := uint16(0x8180)                  // response, recursion desired and available
 	if !known {
 		flags |= 3 // NXDOMAIN
 	}
 	out = binary.BigEndian.AppendUint16(out, flags)
-	out = append(out, 0, 1)                                    // one question
+	out = append(out, 0, 1)                                        // one question
 	out = binary.BigEndian.AppendUint16(out, uint16(len(records))) // answers
-	out = append(out, 0, 0, 0, 0)                               // no authority, no additional
+	out = append(out, 0, 0, 0, 0)                                  // no authority, no additional
 	out = append(out, query[12:end+4]...)
 	for _, rdata := range records {
 		out = append(out, 0xc0, 12) // the question's name
