@@ -112,6 +112,9 @@ func (p *Provider) accessToken(ctx context.Context, server string, creds credent
 	}
 	p.mu.Unlock()
 
+	if err := p.checkEndpoint("token", server+tokenPath); err != nil {
+		return "", nil, err
+	}
 	entry.mu.Lock()
 	defer entry.mu.Unlock()
 	cfg := clientcredentials.Config{

@@ -334,7 +334,7 @@ func TestClientSideRateLimitOnTheTokenRequest(t *testing.T) {
 	srv.AddClient(clientID, clientSecret, internalID)
 	hc := &http.Client{Transport: ratelimit.Transport(nil, pageseeder.ProviderName,
 		ratelimit.Limit{QPS: 0.001, Burst: 1, MaxWait: time.Millisecond})}
-	prov := pageseeder.New(pageseeder.Options{HTTPClient: hc, AllowInsecure: true})
+	prov := pageseeder.New(pageseeder.Options{HTTPClient: hc, AllowInsecure: true, Egress: loopback})
 	ctx := ratelimit.WithKey(context.Background(), "credential-hash")
 
 	// The first request of the credential takes its only turn.

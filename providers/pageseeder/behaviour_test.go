@@ -35,7 +35,7 @@ func TestBehaviourTable(t *testing.T) {
 		const clientID, clientSecret, internalID = "behaviour-client-7c1d", "behaviour-secret-0123456789", int64(321)
 		srv.AddClient(clientID, clientSecret, internalID)
 		srv.SetPingResult(func(string) error { return nil })
-		p := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Timeout: 5 * time.Second}, AllowInsecure: true})
+		p := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Timeout: 5 * time.Second}, AllowInsecure: true, Egress: loopback})
 		return &providertest.Env{
 			Provider: p,
 			Request: func(owner string) *providers.Request {

@@ -148,6 +148,9 @@ func (c *client) do(ctx context.Context, op, method, path string, form url.Value
 	}
 	resp, err := httpx.Send(c.hc, req, ProviderName, op, c.redact)
 	if err != nil {
+		if refused := refusedEndpoint(op, err); refused != nil {
+			return nil, 0, refused
+		}
 		return nil, 0, err
 	}
 	if !resp.OK() {

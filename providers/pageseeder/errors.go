@@ -28,6 +28,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
@@ -173,6 +174,9 @@ func isPingFailure(err error) bool {
 // scrubbed fields. An error of our own that the transport raised before the request left, such
 // as the client-side rate limit, keeps its kind and RetryAfter.
 func tokenError(err error, redact []string) *providers.Error {
+	if refused := refusedEndpoint("token", err); refused != nil {
+		return refused
+	}
 	if pe := httpx.Carried(err, ProviderName, "token", redact); pe != nil {
 		return pe
 	}
@@ -212,6 +216,22 @@ func tokenError(err error, redact []string) *providers.Error {
 		e.Kind = providers.KindUnauthorized
 	}
 	setRetryAfter(e, header)
+	return e
+}
+
+// refusedEndpoint is the error of an endpoint that the egress policy refused, before a request
+// or while connecting, or nil when err is no refusal. serverUrl is at fault, and only a new
+// serverUrl or a new --endpoint-allowlist changes that: KindInvalid, which the controller does
+// not retry until the spec changes, rather than KindUnavailable, which it would retry forever.
+// The message is the refusal's, which names the host and the flag but never the address the
+// name resolved to.
+func refusedEndpoint(op string, err error) *providers.Error {
+	var refused *egress.RefusedError
+	if !errors.As(err, &refused) {
+		return nil
+	}
+	e := providers.Invalid(ProviderName, "pageSeeder.serverUrl", "%s", refused.Error())
+	e.Op, e.Err = op, refused
 	return e
 }
 

@@ -165,7 +165,7 @@ func TestErrorBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := errorServer(t, tt.status, tt.header, tt.body)
-			p := pageseeder.New(pageseeder.Options{AllowInsecure: true})
+			p := pageseeder.New(pageseeder.Options{AllowInsecure: true, Egress: loopback})
 			_, err := p.Get(context.Background(), newRequest(srv.URL, "https://x.example/"), "789")
 			pe := testutil.ProviderError(t, err)
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status || pe.Op != "get" {
@@ -196,7 +196,7 @@ func TestUnreadableSuccess(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := errorServer(t, 200, nil, tt.body)
-			p := pageseeder.New(pageseeder.Options{AllowInsecure: true})
+			p := pageseeder.New(pageseeder.Options{AllowInsecure: true, Egress: loopback})
 			_, err := p.Get(context.Background(), newRequest(srv.URL, "https://x.example/"), "789")
 			if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || pe.Err == nil {
 				t.Errorf("got %v (kind %v, wrapped %v), want Unavailable wrapping the cause", pe, pe.Kind, pe.Err)
@@ -211,7 +211,7 @@ func TestLenientWireFormat(t *testing.T) {
 	srv := errorServer(t, 200, nil, `{"webhook":{"id":"789","url":"https://x.example/","name":"n","server":"true",
 		"insecuressl":"false","events":["comment.*"," task.updated"],"projects":"a, b","status":"active",
 		"created":"2019-05-07T12:04:59+1000","client":{"id":"123"}}}`)
-	p := pageseeder.New(pageseeder.Options{AllowInsecure: true})
+	p := pageseeder.New(pageseeder.Options{AllowInsecure: true, Egress: loopback})
 	r, err := p.Get(context.Background(), newRequest(srv.URL, "https://x.example/"), "789")
 	if err != nil {
 		t.Fatalf("Get: %v", err)
@@ -284,7 +284,7 @@ func TestTokenErrorEchoIsScrubbed(t *testing.T) {
 				_, _ = w.Write([]byte(tt.body))
 			}))
 			defer srv.Close()
-			p := pageseeder.New(pageseeder.Options{AllowInsecure: true})
+			p := pageseeder.New(pageseeder.Options{AllowInsecure: true, Egress: loopback})
 			_, err := p.Find(context.Background(), newRequest(srv.URL, "https://x.example/"))
 			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindUnauthorized || pe.Op != "token" {
@@ -341,7 +341,7 @@ func TestTimeoutIsUnavailable(t *testing.T) {
 	defer srv.Close()
 	srv.AddClient(clientID, clientSecret, internalID)
 	srv.InjectFault(fake.Fault{Path: "/ps/service/", Delay: 2 * time.Second})
-	p := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Timeout: 100 * time.Millisecond}, AllowInsecure: true})
+	p := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Timeout: 100 * time.Millisecond}, AllowInsecure: true, Egress: loopback})
 	_, err := p.Get(context.Background(), newRequest(srv.URL(), "https://x.example/"), "789")
 	pe := testutil.ProviderError(t, err)
 	var ne net.Error

@@ -30,6 +30,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
@@ -58,7 +59,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(srv.Close)
 	srv.AddClient(clientID, clientSecret, internalID)
 	rec := &recorder{next: http.DefaultTransport}
-	prov := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Transport: rec, Timeout: 10 * time.Second}, AllowInsecure: true})
+	prov := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Transport: rec, Timeout: 10 * time.Second}, AllowInsecure: true, Egress: loopback})
 	return &env{t: t, srv: srv, prov: prov, rec: rec, recv: newReceiver(t)}
 }
 
@@ -95,6 +96,18 @@ func newRequest(serverURL, target string, mutate ...func(*providers.Request)) *p
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+// loopback is the egress policy of the tests whose fake listens on 127.0.0.1, as the operator's
+// --endpoint-allowlist=127.0.0.1/32 of a local run.
+var loopback = mustPolicy("127.0.0.1/32")
+
+func mustPolicy(s string) *egress.Policy {
+	p, err := egress.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
 
 // sent is one request as it left the provider.
 type sent struct {

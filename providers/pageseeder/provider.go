@@ -44,6 +44,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
@@ -67,8 +68,18 @@ var inactiveStatuses = map[string]bool{"disabled": true, "inactive": true, "erro
 
 // Options configure a Provider.
 type Options struct {
-	// HTTPClient sends every request, token requests included; a client with a 30 s timeout when nil.
+	// HTTPClient sends every request, token requests included; a client with a 30 s timeout when
+	// nil. The provider uses a copy that follows no redirect (httpx.NoRedirects). Since serverUrl
+	// comes from the spec, that is from the tenant, the transport at the bottom of HTTPClient
+	// should be Egress.Transport(), which checks every connection against the policy once the
+	// name is resolved: the provider builds no transport of its own, so that the operator's
+	// wrappers (rate limit, metrics) stay in place.
 	HTTPClient *http.Client
+	// Egress is the operator's --endpoint-allowlist. Every serverUrl, and the token URL on it, is
+	// checked with Egress.CheckURL before any request; nil is the empty policy (public addresses
+	// only). A refusal, before or while connecting, is an Error of KindInvalid on
+	// pageSeeder.serverUrl.
+	Egress *egress.Policy
 	// AllowInsecure allows an http:// serverUrl (the operator's --allow-insecure-endpoints), for
 	// a local sandbox and tests. Without it the credentials only ever travel over https.
 	AllowInsecure bool
@@ -79,6 +90,7 @@ type Options struct {
 type Provider struct {
 	hc            *http.Client
 	allowInsecure bool
+	egress        *egress.Policy
 
 	mu     sync.Mutex
 	tokens map[string]*cachedToken
@@ -88,7 +100,7 @@ var _ providers.Provider = (*Provider)(nil)
 
 // New returns a Provider configured by opts.
 func New(opts Options) *Provider {
-	p := &Provider{hc: opts.HTTPClient, allowInsecure: opts.AllowInsecure, tokens: map[string]*cachedToken{}}
+	p := &Provider{hc: opts.HTTPClient, allowInsecure: opts.AllowInsecure, egress: opts.Egress, tokens: map[string]*cachedToken{}}
 	if p.hc == nil {
 		p.hc = &http.Client{Timeout: 30 * time.Second}
 	}

@@ -38,7 +38,8 @@ const (
 )
 
 // Validate checks what the CRD schema cannot, or what a spec that bypassed it may lack: the
-// https rule for serverUrl, the client id, the enums, the length of the defaulted name, and
+// https rule and the egress policy (as far as it can be decided without a lookup) for
+// serverUrl, the client id, the enums, the length of the defaulted name, and
 // list items that would break the comma-separated parameters.
 func (p *Provider) Validate(req *providers.Request) error {
 	spec, err := pageSeederSpec(req)
@@ -84,7 +85,7 @@ func (p *Provider) Validate(req *providers.Request) error {
 
 // endpoints returns the server root, where the token endpoint is, and the service root. It
 // refuses an http serverUrl unless the operator allows insecure endpoints, so that credentials
-// never travel in clear by accident.
+// never travel in clear by accident, and a serverUrl that the egress policy refuses.
 func (p *Provider) endpoints(spec *hooksv1alpha1.PageSeederSpec) (server, root string, err error) {
 	u, perr := url.Parse(strings.TrimSpace(spec.ServerURL))
 	switch {
@@ -106,7 +107,22 @@ func (p *Provider) endpoints(spec *hooksv1alpha1.PageSeederSpec) (server, root s
 		return "", "", providers.Invalid(ProviderName, "pageSeeder.servicePath", "must be an absolute path such as /ps/service, without empty, . or .. segments")
 	}
 	server = strings.TrimRight(u.Scheme+"://"+u.Host+u.EscapedPath(), "/")
+	if err := p.checkEndpoint("validate", server); err != nil {
+		return "", "", err
+	}
 	return server, server + strings.TrimRight(servicePath, "/"), nil
+}
+
+// checkEndpoint checks a URL built on serverUrl against the egress policy, before any request.
+func (p *Provider) checkEndpoint(op, target string) error {
+	err := p.egress.CheckURL(target)
+	if err == nil {
+		return nil
+	}
+	if refused := refusedEndpoint(op, err); refused != nil {
+		return refused
+	}
+	return providers.Invalid(ProviderName, "pageSeeder.serverUrl", "%s", err.Error())
 }
 
 // params are the create and edit parameters, sent form-encoded. UNCONFIRMED: PageSeeder

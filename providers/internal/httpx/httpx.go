@@ -33,6 +33,7 @@ import (
 	"unicode"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
 )
 
 // MaxBodyBytes caps what is read of any response, so a misbehaving server cannot exhaust memory.
@@ -81,7 +82,8 @@ func (r *Response) OK() bool {
 
 // Send sends req with hc and reads the whole answer, whatever its status: judging the status is
 // the caller's. A request that cannot be sent, or an answer that cannot be read, is an error of
-// KindUnavailable made by Unavailable, except that a *providers.Error raised by hc's transport or
+// KindUnavailable made by Unavailable, except that a connection an egress policy refused is
+// KindInvalid (see refused), and a *providers.Error raised by hc's transport or
 // redirect check (such as the client-side rate limit's KindRateLimited, or Redirected) is returned
 // as Carried finds it. hc should come from NoRedirects; a 3xx answer that still reaches Send
 // (one without a Location, which no client follows) becomes the error Redirected makes too, and
@@ -90,6 +92,9 @@ func Send(hc *http.Client, req *http.Request, provider, op string, redact []stri
 	resp, err := hc.Do(req)
 	if err != nil {
 		if pe := Carried(err, provider, op, redact); pe != nil {
+			return nil, pe
+		}
+		if pe := refused(err, provider, op); pe != nil {
 			return nil, pe
 		}
 		return nil, Unavailable(provider, op, 0, err, redact)
@@ -105,6 +110,19 @@ func Send(hc *http.Client, req *http.Request, provider, op string, redact []stri
 		return nil, Unavailable(provider, op, resp.StatusCode, err, redact)
 	}
 	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// refused returns the error of a connection that an egress policy refused, or nil. Only an
+// endpoint that a spec supplies dials through a policy, so the spec is at fault: KindInvalid,
+// not retried until it changes. Its text is the refusal's own, which never names the address a
+// name resolved to, and the refusal stays reachable for errors.As whatever the scrub would do
+// to the client's error around it.
+func refused(err error, provider, op string) *providers.Error {
+	var re *egress.RefusedError
+	if !errors.As(err, &re) {
+		return nil
+	}
+	return &providers.Error{Kind: providers.KindInvalid, Provider: provider, Op: op, Message: re.Error(), Err: re}
 }
 
 // ReadLimited reads r to the end, and fails rather than read more than MaxBodyBytes.
