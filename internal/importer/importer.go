@@ -41,6 +41,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 )
@@ -304,6 +305,17 @@ func (o *options) scopeRequest(creds map[string][]byte) *providers.Request {
 	return &providers.Request{Spec: spec, Credentials: creds}
 }
 
+// anyEndpoint is the egress policy of the command: --server-url is given by whoever runs it, with
+// the client's own credentials, not read from a tenant's spec, so a PageSeeder on a private
+// network or on localhost is as good as any.
+var anyEndpoint = func() *egress.Policy {
+	p, err := egress.Parse("0.0.0.0/0,::/0")
+	if err != nil {
+		panic(err) // a constant that does not parse is a programming error
+	}
+	return p
+}()
+
 // newProvider builds the one provider the command talks to.
 func (o *options) newProvider() importable {
 	hc := &http.Client{Timeout: o.httpTimeout}
@@ -315,7 +327,7 @@ func (o *options) newProvider() importable {
 	case hooksv1alpha1.ProviderAutodesk:
 		return autodesk.New(autodesk.Options{BaseURL: o.autodeskURL, HTTPClient: hc})
 	default:
-		return pageseeder.New(pageseeder.Options{HTTPClient: hc, AllowInsecure: o.allowInsecure})
+		return pageseeder.New(pageseeder.Options{HTTPClient: hc, AllowInsecure: o.allowInsecure, Egress: anyEndpoint})
 	}
 }
 

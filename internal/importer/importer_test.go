@@ -399,7 +399,7 @@ func TestImportPageSeeder(t *testing.T) {
 	}
 	assertNoLeak(t, r, psClientSecret)
 	docs := parseOutput(t, r.stdout)
-	p := pageseeder.New(pageseeder.Options{AllowInsecure: true})
+	p := pageseeder.New(pageseeder.Options{AllowInsecure: true, Egress: anyEndpoint})
 	scope := &providers.Request{
 		Spec:        &hooksv1alpha1.WebhookSpec{PageSeeder: &hooksv1alpha1.PageSeederSpec{ServerURL: srv.URL(), Client: psClient}},
 		Credentials: map[string][]byte{pageseeder.CredentialClientID: []byte(psClientID), pageseeder.CredentialClientSecret: []byte(psClientSecret)},
