@@ -34,11 +34,14 @@ import (
 	"syscall"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -49,6 +52,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
@@ -70,6 +74,12 @@ type config struct {
 	qps                       float64
 	burst                     int
 	providerQPS               providerLimits
+	// endpointAllowlist is the raw --endpoint-allowlist; egress its parsed form (set by validate).
+	endpointAllowlist string
+	egress            *egress.Policy
+	// watchNamespaces is the raw --watch-namespaces; namespaces its parsed form (set by validate).
+	watchNamespaces string
+	namespaces      []string
 }
 
 // defaultProviderQPS is the default of --provider-qps: below what each SaaS documents or is
@@ -148,6 +158,8 @@ func (c *config) bind(fs *flag.FlagSet) {
 	if err := c.providerQPS.Set(defaultProviderQPS); err != nil {
 		panic(err) // a constant that does not parse is a programming error
 	}
+	fs.StringVar(&c.endpointAllowlist, "endpoint-allowlist", "", "Host patterns (ps.example.com, *.corp.example) and CIDRs (10.20.0.0/16), separated by commas, that endpoints a Webhook's spec supplies (spec.pageSeeder.serverUrl and its OAuth token URL) may reach. Empty: public addresses only; loopback, link-local, private, shared, unspecified and multicast addresses are refused when connecting. Endpoints set by flag (--webex-api-url and the like) are not limited.")
+	fs.StringVar(&c.watchNamespaces, "watch-namespaces", "", "Namespaces, separated by commas, whose Webhooks and Secrets the operator caches and watches; empty: all namespaces.")
 	fs.Var(&c.providerQPS, "provider-qps", "Client-side requests per second per credential for each provider, as name=qps or name=qps:burst items separated by commas (0 disables a provider's limit; the burst defaults to twice the rate). Items given override the default of their provider only; the providers are "+strings.Join(rateLimitedProviders, ", ")+".")
 }
 
@@ -171,6 +183,55 @@ func (c *config) validate() error {
 	if c.workers < 1 {
 		return errors.New("--max-concurrent-reconciles must be at least 1")
 	}
+	policy, err := egress.Parse(c.endpointAllowlist)
+	if err != nil {
+		return fmt.Errorf("--endpoint-allowlist: %w", err)
+	}
+	c.egress = policy
+	c.namespaces, err = parseNamespaces(c.watchNamespaces)
+	return err
+}
+
+// parseNamespaces reads --watch-namespaces: DNS-1123 labels, each at most once.
+func parseNamespaces(raw string) ([]string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, ns := range strings.Split(raw, ",") {
+		ns = strings.TrimSpace(ns)
+		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+			return nil, fmt.Errorf("--watch-namespaces: entry %q is not a namespace name: %s", ns, strings.Join(errs, "; "))
+		}
+		if slices.Contains(out, ns) {
+			return nil, fmt.Errorf("--watch-namespaces: entry %q is listed twice", ns)
+		}
+		out = append(out, ns)
+	}
+	return out, nil
+}
+
+// checkNamespaces stops the operator at start when a namespace of --watch-namespaces does not
+// exist, or it may not read Webhooks there: a typo would otherwise leave that team's Webhooks
+// untouched without a word. Without permission to read Namespaces (the shipped RBAC grants none),
+// a namespace-scoped install still tells: its Role cannot exist in a namespace that does not.
+func checkNamespaces(ctx context.Context, reader client.Reader, namespaces []string) error {
+	for _, ns := range namespaces {
+		err := reader.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
+		if apierrors.IsForbidden(err) {
+			err = reader.List(ctx, &hooksv1alpha1.WebhookList{}, client.InNamespace(ns), client.Limit(1))
+			if apierrors.IsForbidden(err) {
+				return fmt.Errorf("--watch-namespaces: entry %q: no such namespace, or the operator may not read Webhooks in it", ns)
+			}
+		}
+		switch {
+		case err == nil:
+		case apierrors.IsNotFound(err):
+			return fmt.Errorf("--watch-namespaces: entry %q: no such namespace", ns)
+		default:
+			return fmt.Errorf("--watch-namespaces: checking namespace %q: %w", ns, err)
+		}
+	}
 	return nil
 }
 
@@ -181,15 +242,19 @@ func (c *config) registry() providers.Registry {
 		hooksv1alpha1.ProviderWebex:        metrics.Provider(webex.New(webex.Options{BaseURL: c.webexURL, HTTPClient: c.httpClient(webex.ProviderName)})),
 		hooksv1alpha1.ProviderEightByEight: metrics.Provider(eightbyeight.New(eightbyeight.Options{BaseURL: c.eightByEightURL, HTTPClient: c.httpClient(eightbyeight.ProviderName)})),
 		hooksv1alpha1.ProviderAutodesk:     metrics.Provider(autodesk.New(autodesk.Options{BaseURL: c.autodeskURL, HTTPClient: c.httpClient(autodesk.ProviderName)})),
-		hooksv1alpha1.ProviderPageSeeder:   metrics.Provider(pageseeder.New(pageseeder.Options{HTTPClient: c.httpClient(pageseeder.ProviderName), AllowInsecure: c.allowInsecure})),
+		hooksv1alpha1.ProviderPageSeeder: metrics.Provider(pageseeder.New(pageseeder.Options{
+			HTTPClient: c.httpClient(pageseeder.ProviderName), AllowInsecure: c.allowInsecure, Egress: c.egress})),
 	}
 }
 
 // httpClient returns the client of one provider: its own connection pool, limited to the
-// provider's --provider-qps per credential.
+// provider's --provider-qps per credential. PageSeeder's endpoints come from the Webhook's spec,
+// so every connection it opens is checked against --endpoint-allowlist when it is dialed.
 func (c *config) httpClient(provider string) *http.Client {
 	var base http.RoundTripper
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+	if provider == pageseeder.ProviderName {
+		base = c.egress.Transport()
+	} else if t, ok := http.DefaultTransport.(*http.Transport); ok {
 		base = t.Clone()
 	}
 	// Requests the client-side rate refuses never leave the process, so they are not counted.
@@ -243,8 +308,7 @@ func run(ctx context.Context, c *config) error {
 		LeaderElectionID:       "hookkeeper.hooks.hookkeeper.dev",
 		// The manager ends right after the lease is given up, so a new leader starts at once.
 		LeaderElectionReleaseOnCancel: true,
-		// The operator never reads managedFields: the informer caches keep the objects without them.
-		Cache: cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		Cache:                         controllers.CacheOptions(c.namespaces),
 	})
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
@@ -259,7 +323,12 @@ func run(ctx context.Context, c *config) error {
 			ReactivationDelay:       c.reactivationDelay,
 			DeletionTimeout:         c.deletionTimeout,
 			MaxConcurrentReconciles: c.workers,
+			// A list may take a few pages, but never much more than a request's timeout.
+			ListTimeout: 2 * c.httpTimeout,
 		},
+	}
+	if err := checkNamespaces(ctx, mgr.GetAPIReader(), c.namespaces); err != nil {
+		return err
 	}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up the controller: %w", err)
@@ -271,6 +340,6 @@ func run(ctx context.Context, c *config) error {
 		return err
 	}
 	ctrl.Log.WithName("setup").Info("Starting the operator", "resyncPeriod", c.resync.String(), "workers", c.workers,
-		"providerQPS", c.providerQPS.String())
+		"providerQPS", c.providerQPS.String(), "endpointAllowlist", c.egress.String(), "watchNamespaces", c.namespaces)
 	return mgr.Start(ctx)
 }

@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"maps"
@@ -28,7 +29,17 @@ import (
 	"time"
 
 	promtestutil "github.com/prometheus/client_golang/prometheus/testutil"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
@@ -150,6 +161,15 @@ func TestValidate(t *testing.T) {
 		{name: "relative URL", args: []string{"--webex-api-url=webexapis.com/v1"}, wantErr: "--webex-api-url must be an absolute"},
 		{name: "zero timeout", args: []string{"--http-timeout=0s"}, wantErr: "must be positive"},
 		{name: "no workers", args: []string{"--max-concurrent-reconciles=0"}, wantErr: "at least 1"},
+		{name: "allowlist", args: []string{"--endpoint-allowlist=ps.example.com, *.corp.example,10.20.0.0/16"}},
+		{name: "malformed allowlist entry", args: []string{"--endpoint-allowlist=ps.example.com,10.0.0.0/33"},
+			wantErr: `--endpoint-allowlist: entry "10.0.0.0/33"`},
+		{name: "allowlist entry with a scheme", args: []string{"--endpoint-allowlist=https://ps.example.com"},
+			wantErr: `--endpoint-allowlist: entry "https://ps.example.com"`},
+		{name: "watched namespaces", args: []string{"--watch-namespaces=team-a, team-b"}},
+		{name: "namespace that cannot exist", args: []string{"--watch-namespaces=team-a,Team_B"},
+			wantErr: `--watch-namespaces: entry "Team_B"`},
+		{name: "namespace twice", args: []string{"--watch-namespaces=team-a,team-a"}, wantErr: `entry "team-a" is listed twice`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,6 +185,46 @@ func TestValidate(t *testing.T) {
 				t.Errorf("validate = %v, want an error with %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestWatchNamespacesExist(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	if err := hooksv1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	reader := fake.NewClientBuilder().WithScheme(scheme).
+		WithObjects(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-a"}}).Build()
+	if err := checkNamespaces(context.Background(), reader, []string{"team-a"}); err != nil {
+		t.Errorf("an existing namespace: %v", err)
+	}
+	err := checkNamespaces(context.Background(), reader, []string{"team-a", "team-typo"})
+	if err == nil || !strings.Contains(err.Error(), `--watch-namespaces: entry "team-typo": no such namespace`) {
+		t.Errorf("a missing namespace: %v, want an error naming the flag and the entry", err)
+	}
+	// Namespace-scoped RBAC: Namespaces cannot be read, and Webhooks only where a Role grants it.
+	scoped := interceptor.NewClient(reader, interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			return apierrors.NewForbidden(schema.GroupResource{Resource: "namespaces"}, key.Name, errors.New("no"))
+		},
+		List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+			var lo client.ListOptions
+			lo.ApplyOptions(opts)
+			if lo.Namespace != "team-a" {
+				return apierrors.NewForbidden(schema.GroupResource{Group: "hooks.hookkeeper.dev", Resource: "webhooks"}, "", errors.New("no"))
+			}
+			return c.List(ctx, list, opts...)
+		},
+	})
+	if err := checkNamespaces(context.Background(), scoped, []string{"team-a"}); err != nil {
+		t.Errorf("a namespace with a Role: %v", err)
+	}
+	err = checkNamespaces(context.Background(), scoped, []string{"team-typo"})
+	if err == nil || !strings.Contains(err.Error(), `--watch-namespaces: entry "team-typo"`) {
+		t.Errorf("a namespace without a Role: %v, want an error naming the flag and the entry", err)
 	}
 }
 

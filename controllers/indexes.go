@@ -80,7 +80,7 @@ func (r *WebhookReconciler) ownedByOther(ctx context.Context, y *syncCtx, id str
 // ownerName names the owner for wh's status and events: by name in wh's own namespace only.
 func ownerName(wh *hooksv1alpha1.Webhook, owner types.NamespacedName) string {
 	if owner.Namespace == wh.Namespace {
-		return "Webhook " + owner.Name
+		return "Webhook " + owner.String()
 	}
 	return "a Webhook in another namespace"
 }

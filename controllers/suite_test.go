@@ -53,6 +53,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
@@ -85,7 +86,48 @@ var (
 	operatorLog = &syncBuffer{}
 	// pingsFixed makes the broken PageSeeder receiver answer its pings.
 	pingsFixed atomic.Bool
+	// operatorNamespaces, when set, limits the operator started next to those namespaces, as
+	// --watch-namespaces does.
+	operatorNamespaces []string
+	// secretRequests records every request about Secrets that the operator sends to the API server.
+	secretRequests = &requestLog{}
 )
+
+// suiteEgress is the operator's --endpoint-allowlist in the suite: the simulators listen on
+// 127.0.0.1, and nothing else on the loopback network is allowed.
+const suiteEgress = "127.0.0.1/32"
+
+// requestLog keeps the method, URL and Accept header of requests.
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []loggedRequest
+}
+
+type loggedRequest struct {
+	method, url, accept string
+}
+
+func (l *requestLog) add(r *http.Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reqs = append(l.reqs, loggedRequest{method: r.Method, url: r.URL.String(), accept: r.Header.Get("Accept")})
+}
+
+func (l *requestLog) all() []loggedRequest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]loggedRequest(nil), l.reqs...)
+}
+
+// recordSecrets logs the requests about Secrets before sending them.
+type recordSecrets struct{ next http.RoundTripper }
+
+func (t recordSecrets) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.Contains(r.URL.Path, "/secrets") {
+		secretRequests.add(r)
+	}
+	return t.next.RoundTrip(r)
+}
 
 func TestControllers(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -204,8 +246,11 @@ func startOperator() {
 	operator.mu.Lock()
 	defer operator.mu.Unlock()
 	Expect(operator.done).To(BeNil(), "the operator is already running")
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+	opCfg := rest.CopyConfig(cfg)
+	opCfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return recordSecrets{next: rt} })
+	mgr, err := ctrl.NewManager(opCfg, ctrl.Options{
 		Scheme:                 scheme,
+		Cache:                  controllers.CacheOptions(operatorNamespaces),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		// Each restart registers the controller again, under the same name.
@@ -216,9 +261,16 @@ func startOperator() {
 	// every request goes through the same transport as in production.
 	// Each provider has the transports of production: the client-side rate per credential (far
 	// above what the specs need) and the request metrics.
+	// PageSeeder's endpoints come from the spec: its connections pass the egress policy.
+	policy, err := egress.Parse(suiteEgress)
+	Expect(err).NotTo(HaveOccurred())
 	httpClient := func(provider string) *http.Client {
+		var base http.RoundTripper
+		if provider == pageseeder.ProviderName {
+			base = policy.Transport()
+		}
 		return &http.Client{Timeout: httpTimeout,
-			Transport: ratelimit.Transport(metrics.Transport(nil, provider), provider, ratelimit.Limit{QPS: 200, Burst: 400})}
+			Transport: ratelimit.Transport(metrics.Transport(base, provider), provider, ratelimit.Limit{QPS: 200, Burst: 400})}
 	}
 	r := &controllers.WebhookReconciler{
 		Client:   faultyClient{mgr.GetClient()},
@@ -231,7 +283,7 @@ func startOperator() {
 			hooksv1alpha1.ProviderAutodesk: metrics.Provider(autodesk.New(autodesk.Options{BaseURL: aps.URL(),
 				HTTPClient: httpClient(autodesk.ProviderName)})),
 			hooksv1alpha1.ProviderPageSeeder: metrics.Provider(pageseeder.New(pageseeder.Options{
-				HTTPClient: httpClient(pageseeder.ProviderName), AllowInsecure: true})),
+				HTTPClient: httpClient(pageseeder.ProviderName), AllowInsecure: true, Egress: policy})),
 		},
 		Options: controllers.Options{
 			ResyncPeriod:            resyncPeriod,
