@@ -61,7 +61,6 @@ func (s *countingServer) port() string {
 // TestDialContext dials a server on 127.0.0.1, by its address and by names that a resolver of
 // the test's own resolves to it: as DNS rebinding would, after any check made before the request.
 func TestDialContext(t *testing.T) {
-	const notListed = "not in --endpoint-allowlist"
 	loopback := []netip.Addr{netip.MustParseAddr("127.0.0.1")}
 	resolver := testutil.NewResolver(map[string][]netip.Addr{
 		"rebind.example": loopback, "ps.corp.example": loopback,

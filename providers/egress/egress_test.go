@@ -26,44 +26,46 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/egress"
 )
 
+// parseCases are Parse's inputs, with the canonical policy or the error they give.
+var parseCases = []struct {
+	in, want, wantErr string
+}{
+	{in: "", want: ""},
+	{in: "   ", want: ""},
+	{in: "pageseeder.example.com", want: "pageseeder.example.com"},
+	{in: " PS.Example.COM. , *.Corp.Example ", want: "ps.example.com,*.corp.example"},
+	{in: "10.20.0.0/16,127.0.0.1/32", want: "10.20.0.0/16,127.0.0.1/32"},
+	{in: "fd00::/8, ::1/128", want: "fd00::/8,::1/128"},
+	{in: "127.0.0.1", want: "127.0.0.1/32"},
+	{in: "::1", want: "::1/128"},
+	{in: "::ffff:10.0.0.1", want: "10.0.0.1/32"},
+	{in: "a.example,A.example.,a.example", want: "a.example"},
+	{in: "0.0.0.0/0,::/0", want: "0.0.0.0/0,::/0"},
+	{in: "xn--bcher-kva.example", want: "xn--bcher-kva.example"},
+	{in: "10.0.0.0/33", wantErr: `entry "10.0.0.0/33": not a host name, *.domain pattern or CIDR`},
+	{in: "10.0.0.1/8", wantErr: `entry "10.0.0.1/8": not a host name, *.domain pattern or CIDR (such as ps.example.com, *.corp.example, 10.20.0.0/16): host bits are set; did you mean 10.0.0.0/8?`},
+	{in: "::ffff:10.0.0.0/104", wantErr: "write an IPv4 range in IPv4"},
+	{in: "*", wantErr: `entry "*": not a host name`},
+	{in: "*.", wantErr: `entry "*.": not a host name`},
+	{in: "*.*.example", wantErr: `entry "*.*.example"`},
+	{in: "a*b.com", wantErr: `entry "a*b.com"`},
+	{in: "*example.com", wantErr: `entry "*example.com"`},
+	{in: "ps.example.com:8443", wantErr: `entry "ps.example.com:8443"`},
+	{in: "https://ps.example.com", wantErr: `entry "https://ps.example.com"`},
+	{in: "ps.example.com/ps", wantErr: `entry "ps.example.com/ps"`},
+	{in: "a.example,,b.example", wantErr: "entry 2 is empty"},
+	{in: "a.example,", wantErr: "entry 2 is empty"},
+	{in: ",a.example", wantErr: "entry 1 is empty"},
+	{in: "-a.example", wantErr: `entry "-a.example"`},
+	{in: "a..example", wantErr: `entry "a..example"`},
+	{in: "bücher.example", wantErr: `entry "bücher.example"`},
+	{in: "under_score.example", wantErr: `entry "under_score.example"`},
+	{in: "fe80::1%eth0", wantErr: `entry "fe80::1%eth0"`},
+	{in: strings.Repeat("a", 64) + ".example", wantErr: "not a host name"},
+}
+
 func TestParse(t *testing.T) {
-	cases := []struct {
-		in, want, wantErr string
-	}{
-		{in: "", want: ""},
-		{in: "   ", want: ""},
-		{in: "pageseeder.example.com", want: "pageseeder.example.com"},
-		{in: " PS.Example.COM. , *.Corp.Example ", want: "ps.example.com,*.corp.example"},
-		{in: "10.20.0.0/16,127.0.0.1/32", want: "10.20.0.0/16,127.0.0.1/32"},
-		{in: "fd00::/8, ::1/128", want: "fd00::/8,::1/128"},
-		{in: "127.0.0.1", want: "127.0.0.1/32"},
-		{in: "::1", want: "::1/128"},
-		{in: "::ffff:10.0.0.1", want: "10.0.0.1/32"},
-		{in: "a.example,A.example.,a.example", want: "a.example"},
-		{in: "0.0.0.0/0,::/0", want: "0.0.0.0/0,::/0"},
-		{in: "xn--bcher-kva.example", want: "xn--bcher-kva.example"},
-		{in: "10.0.0.0/33", wantErr: `entry "10.0.0.0/33": not a host name, *.domain pattern or CIDR`},
-		{in: "10.0.0.1/8", wantErr: `entry "10.0.0.1/8": not a host name, *.domain pattern or CIDR (such as ps.example.com, *.corp.example, 10.20.0.0/16): host bits are set; did you mean 10.0.0.0/8?`},
-		{in: "::ffff:10.0.0.0/104", wantErr: "write an IPv4 range in IPv4"},
-		{in: "*", wantErr: `entry "*": not a host name`},
-		{in: "*.", wantErr: `entry "*.": not a host name`},
-		{in: "*.*.example", wantErr: `entry "*.*.example"`},
-		{in: "a*b.com", wantErr: `entry "a*b.com"`},
-		{in: "*example.com", wantErr: `entry "*example.com"`},
-		{in: "ps.example.com:8443", wantErr: `entry "ps.example.com:8443"`},
-		{in: "https://ps.example.com", wantErr: `entry "https://ps.example.com"`},
-		{in: "ps.example.com/ps", wantErr: `entry "ps.example.com/ps"`},
-		{in: "a.example,,b.example", wantErr: "entry 2 is empty"},
-		{in: "a.example,", wantErr: "entry 2 is empty"},
-		{in: ",a.example", wantErr: "entry 1 is empty"},
-		{in: "-a.example", wantErr: `entry "-a.example"`},
-		{in: "a..example", wantErr: `entry "a..example"`},
-		{in: "bücher.example", wantErr: `entry "bücher.example"`},
-		{in: "under_score.example", wantErr: `entry "under_score.example"`},
-		{in: "fe80::1%eth0", wantErr: `entry "fe80::1%eth0"`},
-		{in: strings.Repeat("a", 64) + ".example", wantErr: "not a host name"},
-	}
-	for _, c := range cases {
+	for _, c := range parseCases {
 		t.Run(c.in, func(t *testing.T) {
 			p, err := egress.Parse(c.in)
 			if c.wantErr != "" {
@@ -116,52 +118,55 @@ func assertRefused(t *testing.T, err error, reason string) *egress.RefusedError 
 	return re
 }
 
+const notListed = "not in --endpoint-allowlist"
+
+// checkURLCases are URLs under a policy, with the reason CheckURL refuses them ("" allowed).
+var checkURLCases = []struct {
+	policy, url, reason string
+}{
+	{"", "https://ps.example.com", ""},
+	{"", "https://8.8.8.8/", ""},
+	{"", "https://[2001:4860:4860::8888]:8443/", ""},
+	{"", "http://127.0.0.1:8080", "loopback address"},
+	{"", "http://127.0.0.1.:8080", "loopback address"},
+	{"", "http://[::1]/", "loopback address"},
+	{"", "http://[::ffff:127.0.0.1]/", "loopback address"},
+	{"", "http://169.254.169.254/latest/meta-data", "link-local address"},
+	{"", "http://[::ffff:169.254.169.254]/", "link-local address"},
+	{"", "http://[fe80::1%25eth0]/", "link-local address"},
+	{"", "http://10.1.2.3/", "private address"},
+	{"", "http://172.31.255.255/", "private address"},
+	{"", "http://192.168.0.1/", "private address"},
+	{"", "http://[fd12::1]/", "private address"},
+	{"", "http://100.64.0.1/", "shared address"},
+	{"", "http://0.0.0.0/", "unspecified address"},
+	{"", "http://[::]/", "unspecified address"},
+	{"", "http://224.0.0.1/", "multicast address"},
+	{"", "http://[ff02::1]/", "multicast address"},
+	{"", "http://255.255.255.255/", "broadcast address"},
+	{"", "http://localhost:8080", "loopback address"},
+	{"", "http://LocalHost.:8080", "loopback address"},
+	{"", "http://api.localhost/", "loopback address"},
+	{"", "http://internal.corp/", ""}, // decided when dialing
+	{"ps.example.com", "https://PS.example.com./ps", ""},
+	{"ps.example.com", "https://other.example.com", notListed},
+	{"ps.example.com", "https://8.8.8.8", notListed},
+	{"*.corp.example", "https://ps.eu.corp.example", ""},
+	{"*.corp.example", "https://corp.example", notListed},
+	{"*.corp.example", "https://xcorp.example", notListed},
+	{"10.20.0.0/16", "https://10.20.3.4", ""},
+	{"10.20.0.0/16", "https://10.21.3.4", notListed},
+	{"10.20.0.0/16", "https://8.8.8.8", notListed},
+	{"10.20.0.0/16", "https://ps.example.com", ""}, // a CIDR may hold what the name resolves to
+	{"10.20.0.0/16", "http://localhost", "loopback address"},
+	{"127.0.0.1/32", "http://localhost:8080", ""},
+	{"127.0.0.1/32", "http://[::ffff:127.0.0.1]:8080", ""},
+	{"localhost", "http://localhost:8080", ""},
+	{"*.localhost", "http://a.localhost:8080", ""},
+}
+
 func TestCheckURL(t *testing.T) {
-	const notListed = "not in --endpoint-allowlist"
-	cases := []struct {
-		policy, url, reason string
-	}{
-		{"", "https://ps.example.com", ""},
-		{"", "https://8.8.8.8/", ""},
-		{"", "https://[2001:4860:4860::8888]:8443/", ""},
-		{"", "http://127.0.0.1:8080", "loopback address"},
-		{"", "http://127.0.0.1.:8080", "loopback address"},
-		{"", "http://[::1]/", "loopback address"},
-		{"", "http://[::ffff:127.0.0.1]/", "loopback address"},
-		{"", "http://169.254.169.254/latest/meta-data", "link-local address"},
-		{"", "http://[::ffff:169.254.169.254]/", "link-local address"},
-		{"", "http://[fe80::1%25eth0]/", "link-local address"},
-		{"", "http://10.1.2.3/", "private address"},
-		{"", "http://172.31.255.255/", "private address"},
-		{"", "http://192.168.0.1/", "private address"},
-		{"", "http://[fd12::1]/", "private address"},
-		{"", "http://100.64.0.1/", "shared address"},
-		{"", "http://0.0.0.0/", "unspecified address"},
-		{"", "http://[::]/", "unspecified address"},
-		{"", "http://224.0.0.1/", "multicast address"},
-		{"", "http://[ff02::1]/", "multicast address"},
-		{"", "http://255.255.255.255/", "broadcast address"},
-		{"", "http://localhost:8080", "loopback address"},
-		{"", "http://LocalHost.:8080", "loopback address"},
-		{"", "http://api.localhost/", "loopback address"},
-		{"", "http://internal.corp/", ""}, // decided when dialing
-		{"ps.example.com", "https://PS.example.com./ps", ""},
-		{"ps.example.com", "https://other.example.com", notListed},
-		{"ps.example.com", "https://8.8.8.8", notListed},
-		{"*.corp.example", "https://ps.eu.corp.example", ""},
-		{"*.corp.example", "https://corp.example", notListed},
-		{"*.corp.example", "https://xcorp.example", notListed},
-		{"10.20.0.0/16", "https://10.20.3.4", ""},
-		{"10.20.0.0/16", "https://10.21.3.4", notListed},
-		{"10.20.0.0/16", "https://8.8.8.8", notListed},
-		{"10.20.0.0/16", "https://ps.example.com", ""}, // a CIDR may hold what the name resolves to
-		{"10.20.0.0/16", "http://localhost", "loopback address"},
-		{"127.0.0.1/32", "http://localhost:8080", ""},
-		{"127.0.0.1/32", "http://[::ffff:127.0.0.1]:8080", ""},
-		{"localhost", "http://localhost:8080", ""},
-		{"*.localhost", "http://a.localhost:8080", ""},
-	}
-	for _, c := range cases {
+	for _, c := range checkURLCases {
 		t.Run(c.policy+" "+c.url, func(t *testing.T) {
 			p, err := egress.Parse(c.policy)
 			if err != nil {

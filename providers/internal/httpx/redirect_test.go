@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
 )
 
 // redirectPair is a server that answers every request with a redirect to a second server, on
@@ -150,5 +151,31 @@ func TestRedirectedNamesOnlyTheHost(t *testing.T) {
 				t.Fatalf("Redirected(%v) = %q, want it to contain %q and no path", c.target, got, c.want)
 			}
 		})
+	}
+}
+
+// TestSendReportsAnEgressRefusalAsInvalid: a connection that the egress policy refuses is the
+// spec's fault, KindInvalid, with the refusal reachable, and nothing reaches the server.
+func TestSendReportsAnEgressRefusalAsInvalid(t *testing.T) {
+	var reached atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
+	defer srv.Close()
+	var empty *egress.Policy
+	hc := NoRedirects(&http.Client{Transport: empty.Transport(), Timeout: 5 * time.Second})
+	req, err := NewRequest(context.Background(), http.MethodGet, srv.URL+"/hooks", "bearer-secret", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Send(hc, req, "p", "list", []string{"bearer-secret"})
+	var refused *egress.RefusedError
+	if providers.KindOf(err) != providers.KindInvalid || !errors.As(err, &refused) || refused.Reason != "loopback address" {
+		t.Fatalf("got %v, want Invalid wrapping a loopback refusal", err)
+	}
+	var pe *providers.Error
+	if !errors.As(err, &pe) || pe.Provider != "p" || pe.Op != "list" {
+		t.Errorf("got %+v, want provider p and op list", pe)
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("the server received %d requests", n)
 	}
 }
