@@ -33,6 +33,7 @@ limitations under the License.
 package egress
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -100,7 +101,7 @@ func Parse(s string) (*Policy, error) {
 }
 
 // errEntry says what an entry may be.
-var errEntry = fmt.Errorf("not a host name, *.domain pattern or CIDR (such as ps.example.com, *.corp.example, 10.20.0.0/16)")
+var errEntry = errors.New("not a host name, *.domain pattern or CIDR (such as ps.example.com, *.corp.example, 10.20.0.0/16)")
 
 func (p *Policy) add(entry string) error {
 	if strings.Contains(entry, "/") {
