@@ -40,8 +40,8 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
-	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
+	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 )
