@@ -167,7 +167,7 @@ func TestBenchSmoke(t *testing.T) {
 
 	for _, want := range []string{"FIGURE", "ratio operator/floor", "SaaS requests per created Webhook", "peak RSS of the operator",
 		"steady: API writes /1000 Webhooks /resync", "Ready again after a 2s Webex outage", "machine: ",
-		"Ready behind a hung account (5 Webhooks)", "RSS added by 20 unrelated Secrets of 64 KiB"} {
+		"Ready behind a hung account (5 Webhooks)", "RSS added by unrelated Secrets (20 of 64 KiB)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output has no %q", want)
 		}
@@ -431,7 +431,7 @@ func TestTenancyTargets(t *testing.T) {
 	table.Reset()
 	printTable(&table, r, o)
 	for _, want := range []string{"Ready behind a hung account (50 Webhooks)", "> 0.80 s", "<= 5 s at 10 workers, 50 hung Webhooks", "(missed)",
-		"RSS added by 1000 unrelated Secrets of 64 KiB", "+70.0 MiB", "< 5 MiB at 1000 Secrets", "target stated for other settings"} {
+		"RSS added by unrelated Secrets (1000 of 64 KiB)", "+70.0 MiB", "< 5 MiB at 1000 Secrets", "target stated for other settings"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("the table has no %q:\n%s", want, table.String())
 		}

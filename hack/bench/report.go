@@ -266,7 +266,7 @@ func printTable(out io.Writer, r results, o options) {
 	add(hungFigure, hung, "hungAccountReadySeconds", fmt.Sprintf("<= %g s", hungTargetSeconds))
 	secretsFigure, secrets := "RSS added by unrelated Secrets", "skipped"
 	if v := r.UnrelatedSecretsRSSMiB; v != nil {
-		secretsFigure = fmt.Sprintf("RSS added by %d unrelated Secrets of %d KiB", o.unrelatedSecrets, unrelatedSecretBytes>>10)
+		secretsFigure += fmt.Sprintf(" (%d of %d KiB)", o.unrelatedSecrets, unrelatedSecretBytes>>10)
 		secrets = fmt.Sprintf("%+.1f MiB", *v)
 	}
 	add(secretsFigure, secrets, "unrelatedSecretsRssMiB", fmt.Sprintf("< %g MiB", unrelatedTargetMiB))
