@@ -386,7 +386,8 @@ func TestChartToggles(t *testing.T) {
 }
 
 // TestChartRefusesBrokenValues: values that would install a broken operator fail the
-// rendering with a message that says what to change.
+// rendering with a message that says what to change: values.schema.json's (which names the
+// value by its path) where a schema can say it, the templates' own otherwise.
 func TestChartRefusesBrokenValues(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -396,19 +397,19 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 		{"replicas without leader election", []string{"replicas=2", "leaderElection.enabled=false"}, "requires leaderElection.enabled"},
 		{"ServiceMonitor without Service", []string{"metrics.serviceMonitor.enabled=true", "metrics.service.enabled=false"}, "requires metrics.service.enabled"},
 		{"Service without metrics", []string{"operator.metricsBindAddress=0"}, "operator.metricsBindAddress is \"0\""},
-		{"probe address without port", []string{"operator.healthProbeBindAddress=localhost"}, "must end in :<port>"},
+		{"probe address without port", []string{"operator.healthProbeBindAddress=localhost"}, `at '/operator/healthProbeBindAddress': 'localhost' does not match pattern ':[0-9]+$'`},
 		{"no ServiceAccount", []string{"serviceAccount.create=false"}, "serviceAccount.name is required"},
-		{"watchNamespaces not a list", []string{"watchNamespaces=team-a"}, `watchNamespaces must be a list of namespace names (watchNamespaces: [team-a, team-b]), got "team-a"`},
-		{"watchNamespaces upper case", []string{"watchNamespaces={team-a,Team-B}"}, `watchNamespaces: entry "Team-B" is not a namespace name`},
-		{"watchNamespaces underscore", []string{"watchNamespaces={team_a}"}, `watchNamespaces: entry "team_a" is not a namespace name`},
-		{"watchNamespaces empty entry", []string{"watchNamespaces[0]="}, `watchNamespaces: entry "" is not a namespace name`},
-		{"watchNamespaces too long", []string{"watchNamespaces={" + strings.Repeat("a", 64) + "}"}, `watchNamespaces: entry "` + strings.Repeat("a", 64) + `" is not a namespace name`},
-		{"watchNamespaces duplicate", []string{"watchNamespaces={team-a,team-b,team-a}"}, `watchNamespaces: entry "team-a" is listed twice`},
-		{"endpointAllowlist not a list", []string{"endpointAllowlist=10.20.0.0/16"}, `endpointAllowlist must be a list of host patterns and CIDRs`},
+		{"watchNamespaces not a list", []string{"watchNamespaces=team-a"}, `at '/watchNamespaces': got string, want array`},
+		{"watchNamespaces upper case", []string{"watchNamespaces={team-a,Team-B}"}, `at '/watchNamespaces/1': 'Team-B' does not match pattern`},
+		{"watchNamespaces underscore", []string{"watchNamespaces={team_a}"}, `at '/watchNamespaces/0': 'team_a' does not match pattern`},
+		{"watchNamespaces empty entry", []string{"watchNamespaces[0]="}, `at '/watchNamespaces/0': '' does not match pattern`},
+		{"watchNamespaces too long", []string{"watchNamespaces={" + strings.Repeat("a", 64) + "}"}, `at '/watchNamespaces/0': maxLength: got 64, want 63`},
+		{"watchNamespaces duplicate", []string{"watchNamespaces={team-a,team-b,team-a}"}, `at '/watchNamespaces': items at 0 and 2 are equal`},
+		{"endpointAllowlist not a list", []string{"endpointAllowlist=10.20.0.0/16"}, `at '/endpointAllowlist': got string, want array`},
 		{"endpointAllowlist URL", []string{"endpointAllowlist={https://pageseeder.example.com}"}, `endpointAllowlist: entry "https://pageseeder.example.com" is a URL`},
-		{"endpointAllowlist space", []string{"endpointAllowlist[0]=a.example b.example"}, `endpointAllowlist: entry "a.example b.example" must be one non-empty host pattern or CIDR`},
-		{"endpointAllowlist comma", []string{`endpointAllowlist[0]=a.example\,b.example`}, `endpointAllowlist: entry "a.example,b.example" must be one non-empty host pattern or CIDR, without commas`},
-		{"endpointAllowlist empty entry", []string{"endpointAllowlist[0]="}, `endpointAllowlist: entry "" must be one non-empty host pattern or CIDR`},
+		{"endpointAllowlist space", []string{"endpointAllowlist[0]=a.example b.example"}, `at '/endpointAllowlist/0': 'a.example b.example' does not match pattern`},
+		{"endpointAllowlist comma", []string{`endpointAllowlist[0]=a.example\,b.example`}, `at '/endpointAllowlist/0': 'a.example,b.example' does not match pattern`},
+		{"endpointAllowlist empty entry", []string{"endpointAllowlist[0]="}, `at '/endpointAllowlist/0': '' does not match pattern`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var args []string
