@@ -63,6 +63,7 @@ import (
 type config struct {
 	metricsAddr, probeAddr    string
 	leaderElect               bool
+	leaderElectionNamespace   string
 	webexURL                  string
 	eightByEightURL           string
 	autodeskURL               string
@@ -143,6 +144,7 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", "Address the metrics endpoint binds to; \"0\" disables it.")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
+	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election Lease; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect.")
 	fs.StringVar(&c.webexURL, "webex-api-url", "https://webexapis.com/v1", "Base URL of the Webex API.")
 	fs.StringVar(&c.eightByEightURL, "eightbyeight-api-url", "", "Base URL of the 8x8 API for every region; empty means each region's own host.")
 	fs.StringVar(&c.autodeskURL, "autodesk-api-url", "https://developer.api.autodesk.com", "Base URL of Autodesk Platform Services, for /webhooks/v1 and /authentication/v2/token.")
@@ -301,11 +303,12 @@ func run(ctx context.Context, c *config) error {
 	restCfg.QPS = float32(c.qps)
 	restCfg.Burst = c.burst
 	mgr, err := ctrl.NewManager(restCfg, ctrl.Options{
-		Scheme:                 scheme,
-		Metrics:                metricsserver.Options{BindAddress: c.metricsAddr},
-		HealthProbeBindAddress: c.probeAddr,
-		LeaderElection:         c.leaderElect,
-		LeaderElectionID:       "hookkeeper.hooks.hookkeeper.dev",
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: c.metricsAddr},
+		HealthProbeBindAddress:  c.probeAddr,
+		LeaderElection:          c.leaderElect,
+		LeaderElectionID:        "hookkeeper.hooks.hookkeeper.dev",
+		LeaderElectionNamespace: c.leaderElectionNamespace,
 		// The manager ends right after the lease is given up, so a new leader starts at once.
 		LeaderElectionReleaseOnCancel: true,
 		Cache:                         controllers.CacheOptions(c.namespaces),
