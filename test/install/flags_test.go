@@ -37,7 +37,9 @@ import (
 
 // notInChart are flags the chart does not pass on purpose: in a pod, the operator finds the API
 // server from its ServiceAccount.
-var notInChart = []string{"kubeconfig"}
+// leader-election-namespace is for an operator run outside a cluster; in a pod the Lease lives in
+// the pod's own namespace.
+var notInChart = []string{"kubeconfig", "leader-election-namespace"}
 
 // defaultsDiffer are flags whose chart default is not the operator's: the chart turns leader
 // election on, and controller-runtime's zap flags print no default to compare with.
