@@ -217,21 +217,64 @@ func TestDefaultsMatchKustomize(t *testing.T) {
 	}
 }
 
-// TestChartCRDsAreGenerated: the chart ships the CRDs of config/crd/bases, byte for byte.
+// TestChartCRDsAreGenerated: the chart's CRD templates (templates/crds) are what make chart-crds
+// writes from config/crd/bases, byte for byte, and render as those CRDs with the chart's labels
+// and, with crds.keep (the default), the helm.sh/resource-policy: keep annotation; crds.enabled
+// false renders none.
 func TestChartCRDsAreGenerated(t *testing.T) {
 	want := yamlFiles(t, filepath.Join(root, "config", "crd", "bases"))
-	got := yamlFiles(t, filepath.Join(chartDir, "crds"))
-	for name, data := range want {
+	got := yamlFiles(t, filepath.Join(chartDir, "templates", "crds"))
+	// make chart-crds into a scratch chart: the templates it writes must be the committed ones.
+	scratch := t.TempDir()
+	if out, err := command(root, nil, "make", "-s", "chart-crds", "CHART="+scratch); err != nil {
+		t.Fatalf("make chart-crds: %v\n%s", err, out)
+	}
+	fresh := yamlFiles(t, filepath.Join(scratch, "templates", "crds"))
+	for name, data := range fresh {
 		if g, ok := got[name]; !ok {
-			t.Errorf("dist/chart/crds/%s is missing: run make chart-crds", name)
+			t.Errorf("dist/chart/templates/crds/%s is missing: run make chart-crds", name)
 		} else if !bytes.Equal(g, data) {
-			t.Errorf("dist/chart/crds/%s differs from config/crd/bases/%s: run make chart-crds", name, name)
+			t.Errorf("dist/chart/templates/crds/%s differs from what make chart-crds writes from config/crd/bases/%s: run make chart-crds", name, name)
 		}
 	}
 	for name := range got {
-		if _, ok := want[name]; !ok {
-			t.Errorf("dist/chart/crds/%s is not in config/crd/bases: run make chart-crds", name)
+		if _, ok := fresh[name]; !ok {
+			t.Errorf("dist/chart/templates/crds/%s is not in config/crd/bases: run make chart-crds", name)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(chartDir, "crds")); err == nil {
+		t.Error("dist/chart/crds exists: the CRDs are templates (templates/crds), which helm upgrade upgrades")
+	}
+
+	for _, keep := range []bool{true, false} {
+		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "crds.keep="+strconv.FormatBool(keep))
+		if n := len(find(objs, "CustomResourceDefinition")); n != len(want) {
+			t.Errorf("crds.keep=%t: the chart renders %d CRDs, config/crd/bases has %d", keep, n, len(want))
+		}
+		for name, data := range want {
+			var generated unstructured.Unstructured
+			if err := yaml.Unmarshal(data, &generated.Object); err != nil {
+				t.Fatalf("config/crd/bases/%s: %v", name, err)
+			}
+			rendered := findOne(t, objs, "CustomResourceDefinition", generated.GetName())
+			if !equality.Semantic.DeepEqual(rendered.Object["spec"], generated.Object["spec"]) {
+				t.Errorf("the spec of CRD %s in the chart is not that of config/crd/bases/%s: run make chart-crds", generated.GetName(), name)
+			}
+			annotations := rendered.GetAnnotations()
+			if policy, ok := annotations["helm.sh/resource-policy"]; keep && policy != "keep" || !keep && ok {
+				t.Errorf("crds.keep=%t: CRD %s has helm.sh/resource-policy %q", keep, generated.GetName(), policy)
+			}
+			delete(annotations, "helm.sh/resource-policy")
+			if !equality.Semantic.DeepEqual(annotations, generated.GetAnnotations()) {
+				t.Errorf("CRD %s: annotations %v, config/crd/bases/%s has %v", generated.GetName(), annotations, name, generated.GetAnnotations())
+			}
+			if l := rendered.GetLabels(); l["app.kubernetes.io/instance"] != releaseName || l["app.kubernetes.io/managed-by"] != "Helm" {
+				t.Errorf("CRD %s lacks the chart's labels: %v", generated.GetName(), l)
+			}
+		}
+	}
+	if n := len(find(mustHelmTemplate(t, kustomizeNamespace, "--set", "crds.enabled=false"), "CustomResourceDefinition")); n != 0 {
+		t.Errorf("crds.enabled=false renders %d CRDs", n)
 	}
 }
 

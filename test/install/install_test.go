@@ -186,6 +186,14 @@ func kustomizeBuild(t *testing.T, dir string) []*unstructured.Unstructured {
 // tests of the chart's refusals.
 func helmTemplate(t *testing.T, namespace string, args ...string) ([]*unstructured.Unstructured, error) {
 	t.Helper()
+	return helmTemplateChart(t, chartDir, releaseName, namespace, args...)
+}
+
+// helmTemplateChart is helmTemplate for another chart directory (an earlier version of the
+// chart) or release name. CRDs in the chart's crds/ directory, where earlier versions kept
+// them, are included.
+func helmTemplateChart(t *testing.T, chartDir, releaseName, namespace string, args ...string) ([]*unstructured.Unstructured, error) {
+	t.Helper()
 	helm := tool(t, "helm", "HELM")
 	// Keep Helm away from the user's own configuration, cache and repositories.
 	home := t.TempDir()
