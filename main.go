@@ -19,6 +19,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +29,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +38,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	goruntime "runtime"
+
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -44,6 +48,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -62,6 +67,8 @@ import (
 // config holds the command line.
 type config struct {
 	metricsAddr, probeAddr    string
+	metricsSecure             bool
+	pprofAddr                 string
 	leaderElect               bool
 	leaderElectionNamespace   string
 	webexURL                  string
@@ -142,6 +149,8 @@ func (p *providerLimits) limit(provider string) ratelimit.Limit {
 
 func (c *config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.metricsAddr, "metrics-bind-address", ":8080", "Address the metrics endpoint binds to; \"0\" disables it.")
+	fs.BoolVar(&c.metricsSecure, "metrics-secure", true, "Serve metrics over HTTPS (a self-signed certificate), only to clients whose bearer token the API server authenticates (TokenReview) and authorizes to get the non-resource URL /metrics (SubjectAccessReview). False: plain HTTP without authentication, for local use.")
+	fs.StringVar(&c.pprofAddr, "pprof-bind-address", "", "Address net/http/pprof binds to (/debug/pprof/), with no authentication; empty or \"0\" disables it.")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
 	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election Lease; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect.")
@@ -264,27 +273,148 @@ func (c *config) httpClient(provider string) *http.Client {
 		Transport: ratelimit.Transport(metrics.Transport(base, provider), provider, c.providerQPS.limit(provider))}
 }
 
+// Set at build time: make build and the Dockerfile pass -ldflags "-X main.version=... -X main.commit=...".
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+// versionCommand is the subcommand that prints the version; --version does the same.
+const versionCommand = "version"
+
+// commands are the subcommands, in the order the usage lists them.
+var commands = []string{importer.Command, versionCommand}
+
+// Exit statuses of the command.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
 func main() {
-	// `hookkeeper import` is a command of its own, with its own flags: dispatch before the
-	// operator's flags are parsed.
-	if len(os.Args) > 1 && os.Args[1] == importer.Command {
-		os.Exit(runImport(os.Args[2:], os.Stdout, os.Stderr))
+	c, zapOpts, code := dispatch(os.Args[1:], os.Stdout, os.Stderr)
+	if c == nil {
+		os.Exit(code)
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(zapOpts)))
+	if err := run(ctrl.SetupSignalHandler(), c); err != nil {
+		ctrl.Log.WithName("setup").Error(err, "Operator stopped")
+		os.Exit(exitFailure)
+	}
+}
+
+// dispatch reads the command line. It runs a subcommand, or prints the version or the usage,
+// and returns nil and the exit status; or it returns the validated flags of the operator, which
+// the caller runs.
+func dispatch(args []string, stdout, stderr io.Writer) (*config, *zap.Options, int) {
+	// A subcommand has flags of its own: dispatch before the operator's flags are parsed.
+	if len(args) > 0 {
+		switch args[0] {
+		case importer.Command:
+			return nil, nil, runImport(args[1:], stdout, stderr)
+		case versionCommand:
+			if len(args) > 1 {
+				return nil, nil, usageError(stderr, fmt.Sprintf("%s takes no arguments, got %q", versionCommand, args[1]))
+			}
+			printVersion(stdout)
+			return nil, nil, exitOK
+		}
+	}
+	if wantsVersion(args) {
+		printVersion(stdout)
+		return nil, nil, exitOK
 	}
 	var c config
-	c.bind(flag.CommandLine)
-	zapOpts := zap.Options{}
-	zapOpts.BindFlags(flag.CommandLine)
-	flag.Parse()
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
-	log := ctrl.Log.WithName("setup")
+	fs := flag.NewFlagSet("hookkeeper", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.bind(fs)
+	zapOpts := &zap.Options{}
+	zapOpts.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout, fs)
+			return nil, nil, exitOK
+		}
+		return nil, nil, usageError(stderr, err.Error())
+	}
+	if fs.NArg() > 0 {
+		arg := fs.Arg(0)
+		if slices.Contains(commands, arg) {
+			return nil, nil, usageError(stderr, fmt.Sprintf("the command %q must come first, before any flag", arg))
+		}
+		return nil, nil, usageError(stderr, fmt.Sprintf("unknown command %q: the commands are %s; the operator itself takes flags only",
+			arg, strings.Join(commands, ", ")))
+	}
 	if err := c.validate(); err != nil {
-		log.Error(err, "Invalid flags")
-		os.Exit(2)
+		return nil, nil, usageError(stderr, "invalid flags: "+err.Error())
 	}
-	if err := run(ctrl.SetupSignalHandler(), &c); err != nil {
-		log.Error(err, "Operator stopped")
-		os.Exit(1)
+	return &c, zapOpts, exitOK
+}
+
+// wantsVersion reports whether the operator's flags ask for the version (-version or --version,
+// before any "--"). It is not a flag of the flag set: the Helm chart passes every flag there.
+func wantsVersion(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-version", "--version", "-version=true", "--version=true":
+			return true
+		}
 	}
+	return false
+}
+
+// usageError reports a mistake in the command line and returns exit status 2.
+func usageError(stderr io.Writer, msg string) int {
+	fmt.Fprintf(stderr, "hookkeeper: %s\nRun 'hookkeeper --help' for usage.\n", msg)
+	return exitUsage
+}
+
+// printUsage writes the help of the command: its subcommands and the operator's flags.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `Usage:
+  hookkeeper [flags]                 run the operator
+  hookkeeper %-23s print Webhook resources that adopt the webhooks of a SaaS account
+  hookkeeper %-23s print the version, the commit and the Go version (also: hookkeeper --version)
+
+Run 'hookkeeper %s --help' for the flags of %s.
+
+Exit status: 0 on success, 1 when the operator stops on an error, 2 on a usage error.
+
+Flags of the operator:
+`, importer.Command+" [flags]", versionCommand, importer.Command, importer.Command)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// buildInfo is the version, the commit and the Go version of the binary. Without a commit from
+// the linker flags, the commit go build stamped from the VCS, if any.
+func buildInfo() (ver, rev, goVersion string) {
+	ver, rev = version, commit
+	if info, ok := debug.ReadBuildInfo(); ok && rev == "unknown" {
+		var modified bool
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+		if modified && rev != "unknown" {
+			rev += "-dirty"
+		}
+	}
+	return ver, rev, goruntime.Version()
+}
+
+// printVersion writes the version, the commit and the Go version.
+func printVersion(w io.Writer) {
+	ver, rev, goVersion := buildInfo()
+	fmt.Fprintf(w, "hookkeeper %s\ncommit: %s\ngo: %s %s/%s\n", ver, rev, goVersion, goruntime.GOOS, goruntime.GOARCH)
 }
 
 // runImport runs `hookkeeper import` until it ends or an interrupt cancels it.
@@ -292,6 +422,41 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return importer.Run(ctx, args, stdout, stderr)
+}
+
+// managerOptions are the options of the manager the flags ask for.
+func (c *config) managerOptions(scheme *runtime.Scheme) ctrl.Options {
+	return ctrl.Options{
+		Scheme:                  scheme,
+		Metrics:                 c.metricsOptions(),
+		HealthProbeBindAddress:  c.probeAddr,
+		PprofBindAddress:        c.pprofAddr,
+		LeaderElection:          c.leaderElect,
+		LeaderElectionID:        "hookkeeper.hooks.hookkeeper.dev",
+		LeaderElectionNamespace: c.leaderElectionNamespace,
+		// The manager ends right after the lease is given up, so a new leader starts at once.
+		LeaderElectionReleaseOnCancel: true,
+		Cache:                         controllers.CacheOptions(c.namespaces),
+	}
+}
+
+// metricsOptions are the options of the metrics server. With --metrics-secure (the default) it
+// serves HTTPS with a self-signed certificate, and answers only requests whose bearer token the
+// API server authenticates (TokenReview) and authorizes to get /metrics (SubjectAccessReview):
+// config/rbac/metrics_auth_role.yaml lets the operator ask, metrics_reader_role.yaml grants the
+// scrape.
+func (c *config) metricsOptions() metricsserver.Options {
+	if !c.metricsSecure {
+		return metricsserver.Options{BindAddress: c.metricsAddr}
+	}
+	return metricsserver.Options{
+		BindAddress:    c.metricsAddr,
+		SecureServing:  true,
+		FilterProvider: filters.WithAuthenticationAndAuthorization,
+		// HTTP/1.1 only, as kubebuilder scaffolds it: HTTP/2's stream handling has had denial of
+		// service flaws (CVE-2023-44487, CVE-2023-39325), and a scrape gains nothing from it.
+		TLSOpts: []func(*tls.Config){func(t *tls.Config) { t.NextProtos = []string{"http/1.1"} }},
+	}
 }
 
 func run(ctx context.Context, c *config) error {
@@ -302,17 +467,7 @@ func run(ctx context.Context, c *config) error {
 	restCfg := ctrl.GetConfigOrDie()
 	restCfg.QPS = float32(c.qps)
 	restCfg.Burst = c.burst
-	mgr, err := ctrl.NewManager(restCfg, ctrl.Options{
-		Scheme:                  scheme,
-		Metrics:                 metricsserver.Options{BindAddress: c.metricsAddr},
-		HealthProbeBindAddress:  c.probeAddr,
-		LeaderElection:          c.leaderElect,
-		LeaderElectionID:        "hookkeeper.hooks.hookkeeper.dev",
-		LeaderElectionNamespace: c.leaderElectionNamespace,
-		// The manager ends right after the lease is given up, so a new leader starts at once.
-		LeaderElectionReleaseOnCancel: true,
-		Cache:                         controllers.CacheOptions(c.namespaces),
-	})
+	mgr, err := ctrl.NewManager(restCfg, c.managerOptions(scheme))
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
@@ -342,7 +497,9 @@ func run(ctx context.Context, c *config) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	ctrl.Log.WithName("setup").Info("Starting the operator", "resyncPeriod", c.resync.String(), "workers", c.workers,
+	ver, rev, goVersion := buildInfo()
+	ctrl.Log.WithName("setup").Info("Starting the operator", "version", ver, "commit", rev, "go", goVersion,
+		"metricsSecure", c.metricsSecure, "resyncPeriod", c.resync.String(), "workers", c.workers,
 		"providerQPS", c.providerQPS.String(), "endpointAllowlist", c.egress.String(), "watchNamespaces", c.namespaces)
 	return mgr.Start(ctx)
 }
