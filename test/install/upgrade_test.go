@@ -1,0 +1,243 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package install
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// crdsDirChart is the last commit whose chart kept the CRD in crds/, which Helm installs once and
+// never upgrades.
+const crdsDirChart = "a353af5"
+
+// oldChart extracts dist/chart of commit from git into a temporary directory.
+func oldChart(t *testing.T, commit string) string {
+	t.Helper()
+	if _, err := command(root, nil, "git", "cat-file", "-e", commit+"^{commit}"); err != nil {
+		t.Skipf("commit %s is not in this clone (a shallow one?): %v", commit, err)
+	}
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "chart.tar")
+	if _, err := command(root, nil, "git", "archive", "--format=tar", "-o", archive, commit, "dist/chart"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := command(dir, nil, "tar", "-xf", archive); err != nil {
+		t.Fatal(err)
+	}
+	chart := filepath.Join(dir, "dist", "chart")
+	if _, err := os.Stat(filepath.Join(chart, "crds")); err != nil {
+		t.Fatalf("the chart of %s has no crds/ directory: %v", commit, err)
+	}
+	return chart
+}
+
+// helmOwnership adds what Helm adds to every object of a release.
+func helmOwnership(o *unstructured.Unstructured, release, namespace string) {
+	labels := o.GetLabels()
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels["app.kubernetes.io/managed-by"] = "Helm"
+	o.SetLabels(labels)
+	annotations := o.GetAnnotations()
+	if annotations == nil {
+		annotations = map[string]string{}
+	}
+	annotations["meta.helm.sh/release-name"] = release
+	annotations["meta.helm.sh/release-namespace"] = namespace
+	o.SetAnnotations(annotations)
+}
+
+// helmWouldAdopt is Helm's check (pkg/action/validate.go, checkOwnership) before it takes an
+// object that already exists into a release: its label and annotations must name the release.
+func helmWouldAdopt(o metav1.Object, release, namespace string) error {
+	var errs []error
+	for _, c := range []struct {
+		m         map[string]string
+		key, want string
+	}{
+		{o.GetLabels(), "app.kubernetes.io/managed-by", "Helm"},
+		{o.GetAnnotations(), "meta.helm.sh/release-name", release},
+		{o.GetAnnotations(), "meta.helm.sh/release-namespace", namespace},
+	} {
+		if got, ok := c.m[c.key]; !ok || got != c.want {
+			errs = append(errs, fmt.Errorf("%s is %q, must be %q", c.key, got, c.want))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// TestChartUpgradeFromCRDsDir upgrades a release of the chart as it was with crds/ to the chart
+// with the CRD as a template: the old rendering is installed (the CRD applied server-side, as
+// its README told before each upgrade; every other object as Helm's), a Webhook created, the
+// CRD labelled and annotated as the README's upgrade notes say, and the new rendering applied
+// server-side as the same field manager as before, without forcing conflicts. The Webhook
+// stays, and the CRD is now the release's, with the keep policy.
+func TestChartUpgradeFromCRDsDir(t *testing.T) {
+	c := needAPIServer(t)
+	chart := oldChart(t, crdsDirChart)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const release, ns, hooksNS = "upgrade", "helm-upgrade", "upgrade-webhooks"
+	createNamespace(t, c, ns, nil)
+	createNamespace(t, c, hooksNS, nil)
+
+	apply := func(o *unstructured.Unstructured, owner string, opts ...client.ApplyOption) error {
+		return c.Apply(ctx, client.ApplyConfigurationFromUnstructured(o.DeepCopy()), append(opts, client.FieldOwner(owner))...)
+	}
+	var created []*unstructured.Unstructured
+	t.Cleanup(func() {
+		for _, o := range created {
+			if err := c.Delete(context.Background(), o); err != nil && !apierrors.IsNotFound(err) {
+				t.Errorf("deleting %s %s: %v", o.GetKind(), o.GetName(), err)
+			}
+		}
+	})
+
+	// The old release.
+	oldObjs, err := helmTemplateChart(t, chart, release, ns)
+	if err != nil {
+		t.Fatalf("rendering the chart of %s: %v", crdsDirChart, err)
+	}
+	var crdName string
+	for _, o := range oldObjs {
+		if o.GetKind() == "CustomResourceDefinition" {
+			crdName = o.GetName()
+			if err := apply(o, "kubectl", client.ForceOwnership); err != nil {
+				t.Fatalf("applying the CRD of crds/: %v", err)
+			}
+			continue
+		}
+		helmOwnership(o, release, ns)
+		if err := apply(o, "helm", client.ForceOwnership); err != nil {
+			t.Fatalf("installing the chart of %s: %s %s: %v", crdsDirChart, o.GetKind(), o.GetName(), err)
+		}
+		created = append(created, o)
+	}
+	if crdName == "" {
+		t.Fatalf("the chart of %s renders no CRD: %s", crdsDirChart, describe(oldObjs))
+	}
+
+	// A Webhook, from config/samples.
+	hooks := find(kustomizeBuild(t, "config/samples"), "Webhook")
+	if len(hooks) == 0 {
+		t.Fatal("config/samples holds no Webhook")
+	}
+	hook := hooks[0].DeepCopy()
+	hook.SetNamespace(hooksNS)
+	if err := c.Create(ctx, hook); err != nil {
+		t.Fatalf("creating Webhook %s: %v", hook.GetName(), err)
+	}
+	created = append(created, hook)
+
+	// Helm would refuse to take the CRD over as it is.
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := c.Get(ctx, client.ObjectKey{Name: crdName}, &crd); err != nil {
+		t.Fatal(err)
+	}
+	if err := helmWouldAdopt(&crd, release, ns); err == nil {
+		t.Fatal("the CRD installed from crds/ already carries the release's ownership metadata: the upgrade notes' step is untested")
+	}
+	// The upgrade notes: kubectl label and kubectl annotate.
+	before := crd.DeepCopy()
+	metav1.SetMetaDataLabel(&crd.ObjectMeta, "app.kubernetes.io/managed-by", "Helm")
+	metav1.SetMetaDataAnnotation(&crd.ObjectMeta, "meta.helm.sh/release-name", release)
+	metav1.SetMetaDataAnnotation(&crd.ObjectMeta, "meta.helm.sh/release-namespace", ns)
+	if err := c.Patch(ctx, &crd, client.MergeFrom(before), client.FieldOwner("kubectl-label")); err != nil {
+		t.Fatal(err)
+	}
+	if err := helmWouldAdopt(&crd, release, ns); err != nil {
+		t.Fatalf("after the upgrade notes' kubectl label and annotate, Helm would still refuse the CRD: %v", err)
+	}
+
+	// helm upgrade, server-side, without forcing conflicts.
+	newObjs := mustHelmTemplateChart(t, chartDir, release, ns)
+	for _, o := range newObjs {
+		helmOwnership(o, release, ns)
+		if err := apply(o, "helm"); err != nil {
+			t.Errorf("upgrading: %s %s: %v", o.GetKind(), o.GetName(), err)
+			continue
+		}
+		if o.GetKind() != "CustomResourceDefinition" {
+			created = append(created, o)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	// The Webhook is still there, unchanged.
+	got := &unstructured.Unstructured{}
+	got.SetGroupVersionKind(hook.GroupVersionKind())
+	if err := c.Get(ctx, client.ObjectKeyFromObject(hook), got); err != nil {
+		t.Fatalf("the Webhook is gone after the upgrade: %v", err)
+	}
+	if !equality.Semantic.DeepEqual(got.Object["spec"], hook.Object["spec"]) {
+		t.Errorf("the Webhook's spec changed: %v, was %v", got.Object["spec"], hook.Object["spec"])
+	}
+	// The CRD is the release's: its labels and keep policy, and the helm field manager applies
+	// its spec.
+	if err := c.Get(ctx, client.ObjectKey{Name: crdName}, &crd); err != nil {
+		t.Fatal(err)
+	}
+	if p := crd.Annotations["helm.sh/resource-policy"]; p != "keep" {
+		t.Errorf("the CRD's helm.sh/resource-policy is %q, want keep", p)
+	}
+	rendered := findOne(t, newObjs, "CustomResourceDefinition", crdName)
+	for k, v := range rendered.GetLabels() {
+		if crd.Labels[k] != v {
+			t.Errorf("the CRD's label %s is %q, want the chart's %q", k, crd.Labels[k], v)
+		}
+	}
+	if err := helmWouldAdopt(&crd, release, ns); err != nil {
+		t.Errorf("the CRD does not name the release: %v", err)
+	}
+	owned := false
+	for _, m := range crd.ManagedFields {
+		if m.Manager == "helm" && m.Operation == metav1.ManagedFieldsOperationApply && m.FieldsV1 != nil {
+			fields := string(m.FieldsV1.Raw)
+			owned = strings.Contains(fields, `"f:spec"`) && strings.Contains(fields, `"f:versions"`) && strings.Contains(fields, `"f:helm.sh/resource-policy"`)
+		}
+	}
+	if !owned {
+		t.Errorf("the helm field manager does not own the CRD's spec and keep annotation: %+v", crd.ManagedFields)
+	}
+}
+
+// mustHelmTemplateChart is helmTemplateChart that fails t on an error.
+func mustHelmTemplateChart(t *testing.T, chart, release, namespace string, args ...string) []*unstructured.Unstructured {
+	t.Helper()
+	objs, err := helmTemplateChart(t, chart, release, namespace, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return objs
+}
