@@ -131,6 +131,20 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 	for _, o := range oldObjs {
 		if o.GetKind() == "CustomResourceDefinition" {
 			crdName = o.GetName()
+			// envtest created the CRD, and other tests may have applied the chart's since:
+			// make it the one helm install created from crds/ (its metadata, no other manager's
+			// labels), then apply it server-side, as the old README said to before each upgrade.
+			var existing unstructured.Unstructured
+			existing.SetGroupVersionKind(o.GroupVersionKind())
+			if err := c.Get(ctx, client.ObjectKey{Name: crdName}, &existing); err != nil {
+				t.Fatal(err)
+			}
+			existing.SetLabels(o.GetLabels())
+			existing.SetAnnotations(o.GetAnnotations())
+			existing.Object["spec"] = o.Object["spec"]
+			if err := c.Update(ctx, &existing, client.FieldOwner("helm")); err != nil {
+				t.Fatalf("resetting the CRD to the one of crds/: %v", err)
+			}
 			if err := apply(o, "kubectl", client.ForceOwnership); err != nil {
 				t.Fatalf("applying the CRD of crds/: %v", err)
 			}

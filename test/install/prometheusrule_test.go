@@ -1,0 +1,134 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package install
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/rulefmt"
+	"github.com/prometheus/prometheus/promql/parser"
+	"sigs.k8s.io/yaml"
+)
+
+// alerts are the alerts the PrometheusRule must hold, each once.
+var alerts = []string{"HookkeeperWebhooksNotReady", "HookkeeperSaaSServerErrors", "HookkeeperSaaSRateLimited", "HookkeeperReconcileErrors"}
+
+// TestChartPrometheusRule: prometheusRule.enabled renders a PrometheusRule whose groups
+// Prometheus' own rule parser (rulefmt, as promtool check rules) accepts, with the four alerts;
+// every expression selects only metrics the operator exposes (dashboardMetrics, which
+// TestDashboardMetricsExist ties to the operator's source) through prometheusRule.selector.
+// TestChartApplies applies it (dry-run) with ci/everything-values.yaml.
+func TestChartPrometheusRule(t *testing.T) {
+	if got := find(mustHelmTemplate(t, kustomizeNamespace), "PrometheusRule"); len(got) != 0 {
+		t.Error("the default values render a PrometheusRule: it must stay off, clusters without prometheus-operator lack its CRD")
+	}
+	for name, c := range map[string]struct {
+		args     []string
+		selector string
+	}{
+		"enabled":           {[]string{"--set", "prometheusRule.enabled=true"}, `job="hookkeeper-metrics"`},
+		"everything values": {[]string{"-f", everythingValues}, `namespace="hookkeeper-system"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			objs := mustHelmTemplate(t, kustomizeNamespace, c.args...)
+			rule := findOne(t, objs, "PrometheusRule", releaseName)
+			spec, err := yaml.Marshal(rule.Object["spec"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			promql := parser.NewParser(parser.Options{})
+			groups, errs := rulefmt.Parse(spec, false, model.UTF8Validation, promql)
+			for _, err := range errs {
+				t.Errorf("Prometheus refuses the rules: %v", err)
+			}
+			if groups == nil {
+				t.Fatalf("no rule groups in:\n%s", spec)
+			}
+			var names []string
+			for _, g := range groups.Groups {
+				for _, r := range g.Rules {
+					names = append(names, r.Alert)
+					if r.For == 0 {
+						t.Errorf("alert %s fires at once: no for", r.Alert)
+					}
+					if r.Labels["severity"] == "" || r.Annotations["summary"] == "" || r.Annotations["description"] == "" {
+						t.Errorf("alert %s lacks a severity, summary or description: %v %v", r.Alert, r.Labels, r.Annotations)
+					}
+					expr, err := promql.ParseExpr(r.Expr)
+					if err != nil {
+						t.Errorf("alert %s: %v", r.Alert, err)
+						continue
+					}
+					selectors := 0
+					parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
+						vs, ok := node.(*parser.VectorSelector)
+						if !ok {
+							return nil
+						}
+						selectors++
+						if !slices.Contains(dashboardMetrics, vs.Name) {
+							t.Errorf("alert %s selects %s, which is not a metric the operator exposes (dashboardMetrics)", r.Alert, vs.Name)
+						}
+						if !strings.Contains(vs.String(), c.selector) {
+							t.Errorf("alert %s: %s does not select the operator's series by %s", r.Alert, vs, c.selector)
+						}
+						return nil
+					})
+					if selectors == 0 {
+						t.Errorf("alert %s selects no metric: %s", r.Alert, r.Expr)
+					}
+				}
+			}
+			slices.Sort(names)
+			want := slices.Clone(alerts)
+			slices.Sort(want)
+			if !slices.Equal(names, want) {
+				t.Errorf("alerts %v, want %v", names, want)
+			}
+		})
+	}
+	t.Run("alerts off one by one", func(t *testing.T) {
+		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "prometheusRule.enabled=true", "--set", "prometheusRule.alerts.reconcileErrors.enabled=false")
+		spec, _ := yaml.Marshal(findOne(t, objs, "PrometheusRule", releaseName).Object["spec"])
+		if strings.Contains(string(spec), "HookkeeperReconcileErrors") {
+			t.Error("prometheusRule.alerts.reconcileErrors.enabled=false still renders HookkeeperReconcileErrors")
+		}
+	})
+	// The parser is Prometheus' and refuses what Prometheus would.
+	if _, errs := rulefmt.Parse([]byte("groups:\n- name: x\n  rules:\n  - alert: X\n    expr: sum(rate(x[5m])\n"), false, model.UTF8Validation, parser.NewParser(parser.Options{})); len(errs) == 0 {
+		t.Error("rulefmt accepted an expression with an unbalanced parenthesis")
+	}
+}
+
+// TestAlertedWebhookReasons: the Ready reasons the not-Ready alert leaves out (fine: Available;
+// chosen: Disabled, Paused) are reasons the API defines, so that renaming one fails here.
+func TestAlertedWebhookReasons(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(root, "api", "v1alpha1", "webhook_constants.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, reason := range []string{"Available", "Disabled", "Paused"} {
+		if !strings.Contains(string(data), `= "`+reason+`"`) {
+			t.Errorf("the not-Ready alert (templates/prometheusrule.yaml) leaves out the Ready reason %s, which api/v1alpha1 does not define", reason)
+		}
+	}
+}
