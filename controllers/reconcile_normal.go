@@ -308,6 +308,10 @@ func (r *WebhookReconciler) replace(ctx context.Context, y *syncCtx, old *provid
 	}
 	y.acct.remove(old.ID)
 	r.clearRemote(wh)
+	// The write below is the one moment a replacement is visible: say so rather than leave the
+	// old Available beside an empty id.
+	setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonUpdating, fmt.Sprintf(
+		"replacing remote webhook %s because %s cannot change in place", old.ID, strings.Join(diff.Fields, ", ")))
 	// Persist the deletion before creating, so that a crash in between cannot leave a dead id.
 	if err := r.patchStatus(ctx, y.scope); err != nil {
 		return ctrl.Result{}, err

@@ -38,16 +38,10 @@ const (
 	credentialsRetry  = 2 * time.Minute
 )
 
-// setReady sets the Ready condition and the observed generation.
+// setReady sets the Ready condition and, from its reason, Reconciling, Stalled and the observed
+// generation: every condition the operator writes goes through here (see Webhook.SetReady).
 func setReady(wh *hooksv1alpha1.Webhook, status metav1.ConditionStatus, reason, message string) {
-	wh.Status.ObservedGeneration = wh.Generation
-	meta.SetStatusCondition(&wh.Status.Conditions, metav1.Condition{
-		Type:               hooksv1alpha1.ConditionReady,
-		Status:             status,
-		Reason:             reason,
-		Message:            message,
-		ObservedGeneration: wh.Generation,
-	})
+	wh.SetReady(status, reason, message)
 }
 
 // readyReason returns the current Ready reason, or "".

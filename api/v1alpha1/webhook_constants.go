@@ -30,9 +30,22 @@ const (
 	AnnotationReconcileRequestedAt = "hooks.hookkeeper.dev/reconcile-requested-at"
 )
 
-// ConditionReady is the one condition type: True when the remote webhook exists, matches the spec
-// and delivers as spec.enabled says.
-const ConditionReady = "Ready"
+// Condition types. Ready is the summary; Reconciling and Stalled are the kstatus conditions
+// (abnormal-true: True only when something is unusual), which tools such as Flux and kubectl
+// wait read. The operator sets all three together, with the same reason.
+const (
+	// ConditionReady is True when the remote webhook exists, matches the spec and delivers as
+	// spec.enabled says.
+	ConditionReady = "Ready"
+	// ConditionReconciling is True while the operator still works toward the spec without a
+	// person having to act: creating, updating, deleting, waiting for the SaaS to verify the
+	// webhook, re-activating it, or retrying after a transient error.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is True when nothing changes until a person acts: the spec or the
+	// credentials must change, a conflicting Webhook must go, or the paused annotation must be
+	// removed.
+	ConditionStalled = "Stalled"
+)
 
 // Reasons of the Ready condition. They are part of the API: stable and CamelCase.
 const (

@@ -415,7 +415,11 @@ type WebhookStatus struct {
 	// +optional
 	Created *metav1.Time `json:"created,omitempty"`
 
-	// ObservedGeneration is the metadata.generation this status was computed from.
+	// ObservedGeneration is the metadata.generation this status was computed from. It is -1
+	// until the operator has reconciled the Webhook once: a Webhook just applied then differs
+	// from its generation, so kstatus (kubectl wait, Flux, cli-utils) reports InProgress, never
+	// Current, before the operator has seen it.
+	// +kubebuilder:default=-1
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
@@ -429,7 +433,9 @@ type WebhookStatus struct {
 	// +optional
 	Reactivations int32 `json:"reactivations,omitempty"`
 
-	// Conditions hold the Ready condition.
+	// Conditions are Ready, and the kstatus conditions Reconciling (True while the operator
+	// still works toward the spec) and Stalled (True when nothing changes until a person acts).
+	// All three share the Ready condition's reason and carry the observed generation.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -454,7 +460,9 @@ type Webhook struct {
 
 	// Spec is the desired webhook.
 	Spec WebhookSpec `json:"spec"`
-	// Status is what the operator last observed.
+	// Status is what the operator last observed. The API server defaults it to
+	// {observedGeneration: -1} (see WebhookStatus.ObservedGeneration).
+	// +kubebuilder:default={}
 	// +optional
 	Status WebhookStatus `json:"status,omitempty"`
 }
