@@ -331,6 +331,10 @@ func dispatch(args []string, stdout, stderr io.Writer) (*config, *zap.Options, i
 	c.bind(fs)
 	zapOpts := &zap.Options{}
 	zapOpts.BindFlags(fs)
+	// controller-runtime registers --kubeconfig on the global flag set, where GetConfigOrDie reads it.
+	if f := flag.CommandLine.Lookup("kubeconfig"); f != nil {
+		fs.Var(f.Value, f.Name, f.Usage)
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(stdout, fs)
@@ -442,9 +446,9 @@ func (c *config) managerOptions(scheme *runtime.Scheme) ctrl.Options {
 
 // metricsOptions are the options of the metrics server. With --metrics-secure (the default) it
 // serves HTTPS with a self-signed certificate, and answers only requests whose bearer token the
-// API server authenticates (TokenReview) and authorizes to get /metrics (SubjectAccessReview):
-// config/rbac/metrics_auth_role.yaml lets the operator ask, metrics_reader_role.yaml grants the
-// scrape.
+// API server authenticates (TokenReview) and authorizes to get /metrics (SubjectAccessReview): in
+// config/rbac/metrics, metrics_auth_role.yaml lets the operator ask, metrics_reader_role.yaml
+// grants the scrape.
 func (c *config) metricsOptions() metricsserver.Options {
 	if !c.metricsSecure {
 		return metricsserver.Options{BindAddress: c.metricsAddr}
