@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -50,8 +51,14 @@ type Operator struct {
 }
 
 // StartOperator runs the operator binary at path with args, its KUBECONFIG set to kubeconfig and
-// its standard output and error going to logPath.
+// its standard output and error going to logPath. Unless args say otherwise, its metrics are
+// plain HTTP (--metrics-secure=false): make bench scrapes them on loopback without a token.
 func StartOperator(path string, args []string, kubeconfig, logPath string) (*Operator, error) {
+	if !slices.ContainsFunc(args, func(a string) bool {
+		return a == "--metrics-secure" || strings.HasPrefix(a, "--metrics-secure=")
+	}) {
+		args = append(slices.Clone(args), "--metrics-secure=false")
+	}
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("creating the operator log: %w", err)
