@@ -119,6 +119,7 @@ type options struct {
 	namespace         string
 	credentialsSecret string
 	namePrefix        string
+	output            string
 
 	accountID   string
 	region      string
@@ -137,6 +138,14 @@ type options struct {
 	typ hooksv1alpha1.ProviderType
 }
 
+// Output formats of --output.
+const (
+	outputYAML = "yaml"
+	outputJSON = "json"
+)
+
+var outputFormats = []string{outputYAML, outputJSON}
+
 // scopeFlags are the flags that only some providers take.
 var scopeFlags = map[string][]hooksv1alpha1.ProviderType{
 	"account-id":   {hooksv1alpha1.ProviderEightByEight},
@@ -150,7 +159,10 @@ var scopeFlags = map[string][]hooksv1alpha1.ProviderType{
 func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.provider, "provider", "", "The SaaS to list: webex, eightbyeight, autodesk or pageseeder (or Webex, EightByEight, Autodesk, PageSeeder). Required.")
 	fs.StringVar(&o.credentialsFile, "credentials-file", "", "File of KEY=VALUE lines with the keys of the provider's credentials Secret: webex token; eightbyeight apiKey; autodesk and pageseeder clientId and clientSecret, or token. Blank lines and # comments are ignored; values may be quoted. Required.")
-	fs.StringVar(&o.namespace, "namespace", "default", "metadata.namespace of the Webhooks.")
+	fs.StringVar(&o.namespace, "namespace", "default", "metadata.namespace of the Webhooks, and of the Secrets the notes ask for.")
+	fs.StringVar(&o.namespace, "n", "default", "Short for --namespace.")
+	fs.StringVar(&o.output, "output", outputYAML, "Output format: yaml (a stream of Webhooks, each preceded by its notes as comments) or json (a v1 List of the Webhooks; the notes go to stderr only).")
+	fs.StringVar(&o.output, "o", outputYAML, "Short for --output.")
 	fs.StringVar(&o.credentialsSecret, "credentials-secret", "", "Name of the credentials Secret the Webhooks refer to (spec.credentialsRef.name); \"<provider>-credentials\" when empty.")
 	fs.StringVar(&o.namePrefix, "name-prefix", "", "Prefix of every metadata.name, such as \"imported-\".")
 	fs.StringVar(&o.accountID, "account-id", "", "eightbyeight: the 8x8 account, a GUID with or without dashes. Required with eightbyeight.")
@@ -189,6 +201,9 @@ func (o *options) validate(set map[string]bool) error {
 		if set[name] && !slices.Contains(scopeFlags[name], typ) {
 			return usagef("--%s does not apply to --provider %s", name, shortNames[typ])
 		}
+	}
+	if !slices.Contains(outputFormats, o.output) {
+		return usagef("--output %q is not one of %s", o.output, strings.Join(outputFormats, ", "))
 	}
 	if o.credentialsFile == "" {
 		return usagef("--credentials-file is required: a file of KEY=VALUE lines with %s", credentialKeys(typ))
@@ -399,7 +414,11 @@ func run(ctx context.Context, o *options, creds map[string][]byte, stdout, stder
 		}
 		docs = append(docs, doc)
 	}
-	if err := writeDocuments(stdout, docs); err != nil {
+	write := writeDocuments
+	if o.output == outputJSON {
+		write = writeList
+	}
+	if err := write(stdout, docs); err != nil {
 		return fmt.Errorf("writing the Webhooks: %w", err)
 	}
 	for _, d := range docs {
@@ -438,7 +457,8 @@ messages on stderr, say which Webhooks need a secret reference.
 Examples:
   hookkeeper %[1]s --provider webex --credentials-file token.env > webhooks.yaml
   hookkeeper %[1]s --provider eightbyeight --credentials-file 8x8.env --account-id 6a1c3e5f-7b9d-4f1e-a2c4-e6f8a0b2c4d6 --region EU
-  hookkeeper %[1]s --provider autodesk --credentials-file aps.env --region EMEA --namespace hooks --name-prefix aps-
+  hookkeeper %[1]s --provider autodesk --credentials-file aps.env --region EMEA -n hooks --name-prefix aps-
+  hookkeeper %[1]s --provider webex --credentials-file token.env -o json | jq '.items[].metadata.name'
   hookkeeper %[1]s --provider pageseeder --credentials-file ps.env --server-url https://ps.example.org --client 123
 
 Exit status: 0 on success, 1 when the SaaS could not be listed or the output not written, 2 on a

@@ -249,9 +249,39 @@ func writeComment(b *strings.Builder, text string) {
 	b.WriteString(line + "\n")
 }
 
+// writeList writes the Webhooks as one JSON v1 List, as kubectl get -o json prints several
+// objects (kubectl apply -f takes it too); an empty List when there are none. JSON has no
+// comments: the notes are on stderr only.
+func writeList(w io.Writer, docs []document) error {
+	items := make([]any, 0, len(docs))
+	for _, d := range docs {
+		obj, err := cleanObject(&d.hook)
+		if err != nil {
+			return fmt.Errorf("%s: %w", d.hook.Name, err)
+		}
+		items = append(items, obj)
+	}
+	data, err := json.MarshalIndent(map[string]any{"apiVersion": "v1", "kind": "List", "items": items}, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(data, '\n'))
+	return err
+}
+
 // cleanYAML renders a Webhook without what only the API server fills in: an empty status and
 // metadata.creationTimestamp.
 func cleanYAML(hook *hooksv1alpha1.Webhook) ([]byte, error) {
+	obj, err := cleanObject(hook)
+	if err != nil {
+		return nil, err
+	}
+	return yaml.Marshal(obj)
+}
+
+// cleanObject is a Webhook as a generic object, without an empty status and
+// metadata.creationTimestamp.
+func cleanObject(hook *hooksv1alpha1.Webhook) (map[string]any, error) {
 	raw, err := json.Marshal(hook)
 	if err != nil {
 		return nil, err
@@ -267,5 +297,5 @@ func cleanYAML(hook *hooksv1alpha1.Webhook) ([]byte, error) {
 	if meta, ok := obj["metadata"].(map[string]any); ok {
 		delete(meta, "creationTimestamp")
 	}
-	return yaml.Marshal(obj)
+	return obj, nil
 }
