@@ -18,12 +18,15 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	goruntime "runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -300,5 +303,146 @@ func TestImportDispatch(t *testing.T) {
 	stderr.Reset()
 	if code := runImport([]string{"--leader-elect"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "-leader-elect") {
 		t.Errorf("an operator flag: exit %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+// TestCommandLine runs the command line as main reads it: subcommands, --version, --help and
+// usage errors, with their exit statuses and what they print where.
+func TestCommandLine(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		operator   bool     // the operator runs: dispatch returns its flags
+		stdout     []string // substrings of stdout
+		stderr     []string // substrings of stderr
+		noStdout   bool
+		noStderr   bool
+		wantConfig func(t *testing.T, c *config)
+	}{
+		{name: "no arguments runs the operator", operator: true, noStdout: true, noStderr: true,
+			wantConfig: func(t *testing.T, c *config) {
+				if !c.metricsSecure || c.pprofAddr != "" || c.metricsAddr != ":8080" {
+					t.Errorf("defaults: metrics-secure %t, pprof %q, metrics %q", c.metricsSecure, c.pprofAddr, c.metricsAddr)
+				}
+			}},
+		{name: "operator flags", args: []string{"--metrics-secure=false", "--pprof-bind-address=127.0.0.1:6060", "--kubeconfig=/nowhere"},
+			operator: true, noStdout: true, noStderr: true,
+			wantConfig: func(t *testing.T, c *config) {
+				if c.metricsSecure || c.pprofAddr != "127.0.0.1:6060" {
+					t.Errorf("metrics-secure %t, pprof %q", c.metricsSecure, c.pprofAddr)
+				}
+			}},
+		{name: "version", args: []string{"version"}, stdout: []string{"hookkeeper dev\n", "commit: unknown\n", "go: go1."}, noStderr: true},
+		{name: "--version", args: []string{"--version"}, stdout: []string{"hookkeeper dev\n", "commit: ", "go: go1."}, noStderr: true},
+		{name: "-version", args: []string{"-version"}, stdout: []string{"hookkeeper dev\n"}, noStderr: true},
+		{name: "--version after a flag", args: []string{"--leader-elect", "--version"}, stdout: []string{"hookkeeper dev\n"}, noStderr: true},
+		{name: "version with an argument", args: []string{"version", "--short"}, code: 2, noStdout: true,
+			stderr: []string{`version takes no arguments, got "--short"`, "Run 'hookkeeper --help' for usage."}},
+		{name: "--help", args: []string{"--help"}, noStderr: true,
+			stdout: []string{"hookkeeper [flags]", "hookkeeper import [flags]", "hookkeeper version", "hookkeeper --version",
+				"  -metrics-secure\n", "  -pprof-bind-address string\n", "  -kubeconfig string\n", "  -zap-log-level value\n"}},
+		{name: "-h", args: []string{"-h"}, stdout: []string{"hookkeeper import [flags]"}, noStderr: true},
+		{name: "import --help", args: []string{"import", "--help"}, stdout: []string{"Usage: hookkeeper import"}, noStderr: true},
+		{name: "unknown command", args: []string{"serve"}, code: 2, noStdout: true,
+			stderr: []string{`unknown command "serve": the commands are import, version`, "Run 'hookkeeper --help' for usage."}},
+		{name: "stray argument after flags", args: []string{"--leader-elect", "extra"}, code: 2, noStdout: true,
+			stderr: []string{`unknown command "extra"`, "import, version"}},
+		{name: "command after flags", args: []string{"--leader-elect", "import"}, code: 2, noStdout: true,
+			stderr: []string{`the command "import" must come first`}},
+		{name: "unknown flag", args: []string{"--metrics-insecure"}, code: 2, noStdout: true,
+			stderr: []string{"flag provided but not defined: -metrics-insecure", "Run 'hookkeeper --help' for usage."}},
+		{name: "invalid flag value", args: []string{"--resync-period=0s"}, code: 2, noStdout: true,
+			stderr: []string{"invalid flags: --resync-period", "must be positive"}},
+		{name: "everything after -- is an argument", args: []string{"--", "--version"}, code: 2, noStdout: true,
+			stderr: []string{`unknown command "--version"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			c, zapOpts, code := dispatch(tt.args, &stdout, &stderr)
+			if tt.operator != (c != nil) || tt.operator != (zapOpts != nil) {
+				t.Fatalf("dispatch returned config %v (exit %d), want the operator to run: %t; stderr:\n%s", c != nil, code, tt.operator, stderr.String())
+			}
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
+			}
+			for _, w := range tt.stdout {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("stdout does not contain %q:\n%s", w, stdout.String())
+				}
+			}
+			for _, w := range tt.stderr {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr does not contain %q:\n%s", w, stderr.String())
+				}
+			}
+			if tt.noStdout && stdout.Len() > 0 {
+				t.Errorf("stdout:\n%s", stdout.String())
+			}
+			if tt.noStderr && stderr.Len() > 0 {
+				t.Errorf("stderr:\n%s", stderr.String())
+			}
+			if tt.wantConfig != nil && c != nil {
+				tt.wantConfig(t, c)
+			}
+		})
+	}
+}
+
+// TestHelpListsNoVersionFlag: --version is read before the flags, so that -h does not list it
+// as a flag the Helm chart would have to pass (test/install reads -h).
+func TestHelpListsNoVersionFlag(t *testing.T) {
+	var stdout strings.Builder
+	dispatch([]string{"-h"}, &stdout, io.Discard)
+	if strings.Contains(stdout.String(), "\n  -version") {
+		t.Errorf("-h lists -version as a flag:\n%s", stdout.String())
+	}
+}
+
+// TestVersionFromLinkerFlags: what make build and the Dockerfile set with -X is what prints.
+func TestVersionFromLinkerFlags(t *testing.T) {
+	oldVersion, oldCommit := version, commit
+	t.Cleanup(func() { version, commit = oldVersion, oldCommit })
+	version, commit = "v1.2.3", "0123abcd"
+	var stdout strings.Builder
+	if _, _, code := dispatch([]string{"version"}, &stdout, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	want := "hookkeeper v1.2.3\ncommit: 0123abcd\ngo: " + goruntime.Version() + " " + goruntime.GOOS + "/" + goruntime.GOARCH + "\n"
+	if stdout.String() != want {
+		t.Errorf("version printed\n%s\nwant\n%s", stdout.String(), want)
+	}
+}
+
+// TestManagerOptions: --metrics-secure (the default) serves HTTPS behind controller-runtime's
+// authentication and authorization filter, HTTP/1.1 only; --metrics-secure=false plain HTTP;
+// --pprof-bind-address reaches the manager.
+func TestManagerOptions(t *testing.T) {
+	c, err := parseFlags(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := c.managerOptions(runtime.NewScheme())
+	m := o.Metrics
+	if !m.SecureServing || m.FilterProvider == nil || m.BindAddress != ":8080" || o.PprofBindAddress != "" {
+		t.Errorf("defaults: secure %t, filter %t, bind %q, pprof %q", m.SecureServing, m.FilterProvider != nil, m.BindAddress, o.PprofBindAddress)
+	}
+	tlsConfig := &tls.Config{NextProtos: []string{"h2", "http/1.1"}}
+	for _, f := range m.TLSOpts {
+		f(tlsConfig)
+	}
+	if !slices.Equal(tlsConfig.NextProtos, []string{"http/1.1"}) {
+		t.Errorf("the metrics server offers %v, want HTTP/1.1 only", tlsConfig.NextProtos)
+	}
+
+	c, err = parseFlags(t, "--metrics-secure=false", "--pprof-bind-address=127.0.0.1:6060", "--metrics-bind-address=127.0.0.1:9090")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o = c.managerOptions(runtime.NewScheme())
+	m = o.Metrics
+	if m.SecureServing || m.FilterProvider != nil || len(m.TLSOpts) != 0 || m.BindAddress != "127.0.0.1:9090" || o.PprofBindAddress != "127.0.0.1:6060" {
+		t.Errorf("--metrics-secure=false: secure %t, filter %t, bind %q, pprof %q", m.SecureServing, m.FilterProvider != nil, m.BindAddress, o.PprofBindAddress)
 	}
 }
