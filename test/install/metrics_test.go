@@ -237,13 +237,13 @@ func TestServiceMonitorScheme(t *testing.T) {
 }
 
 // TestSecureMetricsEndpoint runs the operator, built from main.go, against the envtest API
-// server as a ServiceAccount holding config/rbac's manager role and metrics-auth role only, and
-// scrapes its metrics: without a token (401), with a token the API server does not know (401 or 500),
-// with the token of a ServiceAccount that is not bound to metrics-reader (403), with one that is
-// (200), and over plain HTTP (refused). The tokens are real ServiceAccount tokens from the
-// TokenRequest API: envtest starts its API server with --service-account-issuer,
-// --service-account-key-file and --service-account-signing-key-file, so it issues and reviews
-// them like a cluster's.
+// server as a ServiceAccount holding config/rbac's manager role and the metrics-auth role only,
+// and scrapes its metrics: without a token (401), with a token the API server does not know
+// (refused), with the token of a ServiceAccount that is not bound to metrics-reader (403), with
+// one that is (200), and over plain HTTP (refused). --pprof-bind-address serves net/http/pprof
+// meanwhile. The tokens are real ServiceAccount tokens from the TokenRequest API: envtest starts
+// its API server with --service-account-issuer, --service-account-key-file and
+// --service-account-signing-key-file, so it issues and reviews them like a cluster's.
 func TestSecureMetricsEndpoint(t *testing.T) {
 	c := needAPIServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -300,11 +300,11 @@ func TestSecureMetricsEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	addr := metricsTestAddr(t)
+	addr, pprofAddr := metricsTestAddr(t), metricsTestAddr(t)
 	var out bytes.Buffer
 	// The operator's defaults but the addresses: --metrics-secure is not passed.
 	cmd := exec.Command(buildOperator(t), "--kubeconfig="+kubeconfig, "--metrics-bind-address="+addr,
-		"--health-probe-bind-address=0", "--leader-elect=false")
+		"--health-probe-bind-address=0", "--leader-elect=false", "--pprof-bind-address="+pprofAddr)
 	cmd.Env = append(os.Environ(), "KUBECONFIG=", "KUBERNETES_SERVICE_HOST=")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -398,6 +398,17 @@ func TestSecureMetricsEndpoint(t *testing.T) {
 			}
 		})
 	}
+	t.Run("pprof", func(t *testing.T) {
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Get("http://" + pprofAddr + "/debug/pprof/cmdline")
+		if err != nil {
+			t.Fatalf("--pprof-bind-address=%s: %v", pprofAddr, err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "--pprof-bind-address") {
+			t.Errorf("/debug/pprof/cmdline: status %d: %.200s", resp.StatusCode, body)
+		}
+	})
 	t.Run("plain HTTP", func(t *testing.T) {
 		resp, err := (&http.Client{Timeout: 10 * time.Second}).Get("http://" + addr + "/metrics")
 		if err != nil {
