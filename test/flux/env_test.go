@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -106,9 +107,9 @@ func simulators(t *testing.T) (flags []string, pageSeederURL string) {
 }
 
 // startOperator builds the operator from this tree and runs it as a process of its own, as a
-// pod would, with plain HTTP and loopback endpoints allowed (the simulators). On failure the
-// cleanup prints the end of its log.
-func startOperator(t *testing.T, root, state, kubeconfig string, flags []string) {
+// pod would, with plain HTTP and loopback endpoints allowed (the simulators). It returns a stop
+// function, which the cleanup calls too. On failure the cleanup prints the end of its log.
+func startOperator(t *testing.T, root, state, kubeconfig string, flags []string) (stop func()) {
 	bin, logPath := filepath.Join(state, "manager"), filepath.Join(state, "operator.log")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Dir = root
@@ -131,7 +132,7 @@ func startOperator(t *testing.T, root, state, kubeconfig string, flags []string)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
+	stop = sync.OnceFunc(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-done:
@@ -140,10 +141,14 @@ func startOperator(t *testing.T, root, state, kubeconfig string, flags []string)
 			<-done
 		}
 		_ = logFile.Close()
+	})
+	t.Cleanup(func() {
+		stop()
 		if t.Failed() {
 			t.Logf("end of the operator log:\n%s", tail(logPath, 40))
 		}
 	})
+	return stop
 }
 
 func tail(path string, n int) string {

@@ -63,6 +63,7 @@ type env struct {
 	rm            *ssa.ResourceManager
 	root          string
 	pageSeederURL string
+	stopOperator  func()
 }
 
 func TestFluxWaitsForWebhooks(t *testing.T) {
@@ -79,6 +80,10 @@ func TestFluxWaitsForWebhooks(t *testing.T) {
 	t.Run("a Webhook the operator refuses fails the wait within seconds, Stalled", func(t *testing.T) {
 		e.refusedFailsFast(ctx, t)
 	})
+	// Last, since it stops the operator.
+	t.Run("a Webhook the operator has not seen is never Current", func(t *testing.T) {
+		e.unseenIsNotCurrent(ctx, t)
+	})
 }
 
 // start runs the control plane, the simulators and the operator built from this tree, and Flux's
@@ -93,7 +98,7 @@ func start(t *testing.T) *env {
 	e.c = startControlPlane(t, e.root, kubeconfig)
 	flags, psURL := simulators(t)
 	e.pageSeederURL = psURL
-	startOperator(t, e.root, state, kubeconfig, flags)
+	e.stopOperator = startOperator(t, e.root, state, kubeconfig, flags)
 	poller := polling.NewStatusPoller(e.c, e.c.RESTMapper(), polling.Options{})
 	e.rm = ssa.NewResourceManager(e.c, poller, ssa.Owner{Field: "kustomize-controller", Group: "kustomize.toolkit.fluxcd.io"})
 	return e
@@ -179,6 +184,44 @@ spec:
 	}
 	if res.Status != status.FailedStatus || !strings.Contains(res.Message, "--endpoint-allowlist") {
 		t.Errorf("kstatus of the refused Webhook: %s %q, want Failed with the operator's InvalidSpec message", res.Status, res.Message)
+	}
+}
+
+// unseenIsNotCurrent applies a valid Webhook with the operator stopped: the wait must run into
+// its timeout with the Webhook InProgress, never succeed on a Webhook nobody has reconciled
+// (status.observedGeneration is -1 until the operator writes it).
+func (e *env) unseenIsNotCurrent(ctx context.Context, t *testing.T) {
+	e.stopOperator()
+	ns := e.namespace(ctx, t)
+	objects := readYAML(t, `
+apiVersion: v1
+kind: Secret
+metadata: {name: webex-bot}
+stringData: {token: placeholder}
+---
+apiVersion: hooks.hookkeeper.dev/v1alpha1
+kind: Webhook
+metadata: {name: unseen}
+spec:
+  provider: Webex
+  targetUrl: https://hooks.example.com/unseen
+  credentialsRef: {name: webex-bot}
+  webex: {resource: messages, event: created}
+`, ns)
+	cs, err := e.rm.ApplyAllStaged(ctx, objects, ssa.DefaultApplyOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := waitOptions
+	short.Timeout = 12 * time.Second
+	err = e.rm.WaitForSetWithContext(ctx, cs.ToObjMetadataSet(), short)
+	if err == nil {
+		t.Fatal("the wait succeeded for a Webhook that no operator has reconciled")
+	}
+	for _, want := range []string{"timeout waiting for", "Webhook/" + ns + "/unseen status: 'InProgress'"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the wait's error %q does not contain %q", err, want)
+		}
 	}
 }
 
