@@ -18,6 +18,7 @@ package install
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -31,6 +32,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -96,11 +98,14 @@ func helmWouldAdopt(o metav1.Object, release, namespace string) error {
 }
 
 // TestChartUpgradeFromCRDsDir upgrades a release of the chart as it was with crds/ to the chart
-// with the CRD as a template: the old rendering is installed (the CRD applied server-side, as
-// its README told before each upgrade; every other object as Helm's), a Webhook created, the
-// CRD labelled and annotated as the README's upgrade notes say, and the new rendering applied
-// server-side as the same field manager as before, without forcing conflicts. The Webhook
-// stays, and the CRD is now the release's, with the keep policy.
+// with the CRD as a template: the old rendering, CRD included, is installed server-side as the
+// field manager helm (with Helm's ownership metadata on every object but the CRD, which Helm
+// installed from crds/ without it), a Webhook created, the CRD labelled and annotated as the
+// README's upgrade notes say, and the new rendering applied server-side as the same field
+// manager, without forcing conflicts. The Webhook stays, and the CRD is now the release's, with
+// the keep policy. (A CRD that `kubectl apply --server-side` also applied, as the old README
+// said to, is co-owned by the field manager kubectl: a server-side upgrade that changes
+// spec.versions, an atomic list, then conflicts with it once; see the chart's README.)
 func TestChartUpgradeFromCRDsDir(t *testing.T) {
 	c := needAPIServer(t)
 	chart := oldChart(t, crdsDirChart)
@@ -132,21 +137,33 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 		if o.GetKind() == "CustomResourceDefinition" {
 			crdName = o.GetName()
 			// envtest created the CRD, and other tests may have applied the chart's since:
-			// make it the one helm install created from crds/ (its metadata, no other manager's
-			// labels), then apply it server-side, as the old README said to before each upgrade.
+			// make it the one of crds/ (its metadata, without other managers' labels), then
+			// apply it server-side as the release's field manager, which so owns all of it.
+			if err := apply(o, "helm", client.ForceOwnership); err != nil {
+				t.Fatalf("applying the CRD of crds/: %v", err)
+			}
 			var existing unstructured.Unstructured
 			existing.SetGroupVersionKind(o.GroupVersionKind())
 			if err := c.Get(ctx, client.ObjectKey{Name: crdName}, &existing); err != nil {
 				t.Fatal(err)
 			}
-			existing.SetLabels(o.GetLabels())
-			existing.SetAnnotations(o.GetAnnotations())
-			existing.Object["spec"] = o.Object["spec"]
-			if err := c.Update(ctx, &existing, client.FieldOwner("helm")); err != nil {
-				t.Fatalf("resetting the CRD to the one of crds/: %v", err)
+			drop := map[string]map[string]any{"labels": {}, "annotations": {}}
+			for k := range existing.GetLabels() {
+				if _, ok := o.GetLabels()[k]; !ok {
+					drop["labels"][k] = nil
+				}
 			}
-			if err := apply(o, "kubectl", client.ForceOwnership); err != nil {
-				t.Fatalf("applying the CRD of crds/: %v", err)
+			for k := range existing.GetAnnotations() {
+				if _, ok := o.GetAnnotations()[k]; !ok {
+					drop["annotations"][k] = nil
+				}
+			}
+			patch, err := json.Marshal(map[string]any{"metadata": drop})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Patch(ctx, &existing, client.RawPatch(types.MergePatchType, patch), client.FieldOwner("helm")); err != nil {
+				t.Fatalf("removing other tests' labels from the CRD: %v", err)
 			}
 			continue
 		}
@@ -226,6 +243,25 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 		t.Errorf("the CRD's helm.sh/resource-policy is %q, want keep", p)
 	}
 	rendered := findOne(t, newObjs, "CustomResourceDefinition", crdName)
+	// Its schema is the new one (config/crd/bases of today, not the chart of crdsDirChart).
+	stored := &unstructured.Unstructured{}
+	stored.SetGroupVersionKind(rendered.GroupVersionKind())
+	if err := c.Get(ctx, client.ObjectKey{Name: crdName}, stored); err != nil {
+		t.Fatal(err)
+	}
+	schemas := func(o *unstructured.Unstructured) map[string]any {
+		versions, _, _ := unstructured.NestedSlice(o.Object, "spec", "versions")
+		out := map[string]any{}
+		for _, v := range versions {
+			m, _ := v.(map[string]any)
+			out[fmt.Sprint(m["name"])] = m["schema"]
+		}
+		return out
+	}
+	// Compared as JSON: numbers decode from YAML and from the API server as different types.
+	if a, b := mustJSON(t, schemas(stored)), mustJSON(t, schemas(rendered)); a != b {
+		t.Error("after the upgrade the CRD's schema is not the chart's")
+	}
 	for k, v := range rendered.GetLabels() {
 		if crd.Labels[k] != v {
 			t.Errorf("the CRD's label %s is %q, want the chart's %q", k, crd.Labels[k], v)
@@ -254,4 +290,13 @@ func mustHelmTemplateChart(t *testing.T, chart, release, namespace string, args 
 		t.Fatal(err)
 	}
 	return objs
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
