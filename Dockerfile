@@ -4,6 +4,9 @@
 FROM golang:1.26 AS builder
 ARG TARGETOS
 ARG TARGETARCH
+# What `hookkeeper version` prints; make docker-build passes git's.
+ARG VERSION=dev
+ARG COMMIT=unknown
 
 WORKDIR /workspace
 
@@ -14,11 +17,12 @@ RUN go mod download
 COPY main.go main.go
 COPY api/ api/
 COPY controllers/ controllers/
+COPY internal/ internal/
 COPY providers/ providers/
 
 # GOPROXY=off and -mod=readonly: everything must already be in the module cache from the step above.
 RUN CGO_ENABLED=0 GOOS=${TARGETOS:-linux} GOARCH=${TARGETARCH} GOPROXY=off GOFLAGS=-mod=readonly \
-    go build -trimpath -ldflags "-s -w" -o manager main.go
+    go build -trimpath -ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" -o manager main.go
 
 # distroless/static: no shell, no package manager; the nonroot variant runs as 65532.
 FROM gcr.io/distroless/static:nonroot

@@ -6,6 +6,12 @@ IMG ?= ghcr.io/hookkeeper/hookkeeper:dev
 CONTAINER_TOOL ?= docker
 KUBECTL ?= kubectl
 
+# Version and commit that `hookkeeper version` prints, set by `make build` and `make docker-build`
+# through -ldflags (the Dockerfile's VERSION and COMMIT build args). Without git: dev and unknown.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS ?= -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
 # Extra flags for `go test` in `make test` (e.g. TEST_ARGS='-run TestWebex -v').
 TEST_ARGS ?=
 # Packages that `make test` runs.
@@ -147,7 +153,7 @@ bench: ## Measure the operator under load: N Webhooks (default 1000) on the simu
 
 .PHONY: build
 build: manifests generate fmt vet ## Build the operator binary into bin/manager.
-	go build -o bin/manager main.go
+	go build -ldflags "$(LDFLAGS)" -o bin/manager main.go
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the operator against the current kubeconfig (flags in ARGS).
@@ -155,7 +161,7 @@ run: manifests generate fmt vet ## Run the operator against the current kubeconf
 
 .PHONY: docker-build
 docker-build: ## Build the container image IMG.
-	$(CONTAINER_TOOL) build -t $(IMG) .
+	$(CONTAINER_TOOL) build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMG) .
 
 .PHONY: docker-push
 docker-push: ## Push the container image IMG.
