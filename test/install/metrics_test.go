@@ -224,6 +224,18 @@ func TestServiceMonitorScheme(t *testing.T) {
 			}
 		})
 	}
+	fromSecret := findOne(t, mustHelmTemplate(t, kustomizeNamespace, "--set", "metrics.serviceMonitor.enabled=true",
+		"--set", "metrics.serviceMonitor.authorization.type=Bearer", "--set", "metrics.serviceMonitor.authorization.credentials.name=scraper-token",
+		"--set", "metrics.serviceMonitor.authorization.credentials.key=token"), "ServiceMonitor", releaseName+"-metrics")
+	eps, _, _ := unstructured.NestedSlice(fromSecret.Object, "spec", "endpoints")
+	if len(eps) != 1 {
+		t.Fatalf("ServiceMonitor endpoints %v", eps)
+	}
+	ep, _ := eps[0].(map[string]any)
+	if ep["scheme"] != "https" || ep["bearerTokenFile"] != nil ||
+		!equality.Semantic.DeepEqual(ep["authorization"], map[string]any{"type": "Bearer", "credentials": map[string]any{"name": "scraper-token", "key": "token"}}) {
+		t.Errorf("metrics.serviceMonitor.authorization: endpoint %v, want its authorization instead of bearerTokenFile", ep)
+	}
 	plain := findOne(t, mustHelmTemplate(t, kustomizeNamespace, "--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.secure=false"),
 		"ServiceMonitor", releaseName+"-metrics")
 	if ep := endpoints(t, plain)[0]; ep.Scheme != "http" || ep.BearerTokenFile != "" || ep.TLSConfig != nil {
@@ -232,7 +244,7 @@ func TestServiceMonitorScheme(t *testing.T) {
 	// The ServiceMonitor CRD of test/install/testdata takes these fields.
 	if c := apiServerClient(); c != nil {
 		createNamespace(t, c, kustomizeNamespace, nil)
-		applyAll(t, c, []*unstructured.Unstructured{secure["helm"], plain})
+		applyAll(t, c, []*unstructured.Unstructured{secure["helm"], plain, fromSecret})
 	}
 }
 
