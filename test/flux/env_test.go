@@ -130,8 +130,10 @@ func startOperator(t *testing.T, root, state, kubeconfig string, flags []string)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	// Only the end matters: the operator exits on the SIGTERM of stop, or earlier if it fails, which
+	// the waits then show.
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
 	stop = sync.OnceFunc(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
