@@ -326,9 +326,9 @@ func TestSecureMetricsEndpoint(t *testing.T) {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		<-exited
+		waitErr := <-exited
 		if t.Failed() {
-			t.Logf("operator output:\n%s", out.String())
+			t.Logf("operator (%v) output:\n%s", waitErr, out.String())
 		}
 	})
 
