@@ -494,29 +494,6 @@ var _ = Describe("Fault injection", Ordered, func() {
 var _ = Describe("Deletion that ends", func() {
 	ctx := context.Background()
 
-	It("deletes a namespace of 100 Webhooks cleanly, even when its Secrets go first", func() {
-		e := newMixedEnv(ctx)
-		keys := map[hooksv1alpha1.ProviderType][]client.ObjectKey{}
-		e.each(func(p hooksv1alpha1.ProviderType, _ account) { keys[p] = e.create(ctx, p, "hook", 25) })
-		Eventually(func(g Gomega) {
-			e.each(func(p hooksv1alpha1.ProviderType, a account) { expectExactlyOne(g, ctx, a, keys[p]...) })
-		}).WithTimeout(2 * time.Minute).WithPolling(time.Second).Should(Succeed())
-
-		// What the namespace controller does (envtest runs none): the namespace turns Terminating,
-		// then its content goes, here the Secrets first.
-		Expect(k8sClient.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: e.ns}})).To(Succeed())
-		Expect(k8sClient.DeleteAllOf(ctx, &corev1.Secret{}, client.InNamespace(e.ns))).To(Succeed())
-		Expect(k8sClient.DeleteAllOf(ctx, &hooksv1alpha1.Webhook{}, client.InNamespace(e.ns))).To(Succeed())
-		Eventually(func() []hooksv1alpha1.Webhook {
-			var list hooksv1alpha1.WebhookList
-			Expect(k8sClient.List(ctx, &list, client.InNamespace(e.ns))).To(Succeed())
-			return list.Items
-		}).WithTimeout(time.Minute).Should(BeEmpty())
-		e.each(func(p hooksv1alpha1.ProviderType, a account) {
-			Expect(a.remotes()).To(BeEmpty(), "%s: no remote webhook left behind", p)
-		})
-	})
-
 	DescribeTable("gives up after the deletion timeout when the credentials are revoked, naming what it left behind",
 		func(p hooksv1alpha1.ProviderType) {
 			e := newLifecycleEnv(ctx, p)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# setup-envtest.sh prints the directory that holds kube-apiserver, etcd and kubectl for envtest.
+# setup-envtest.sh prints the directory that holds kube-apiserver, etcd, kubectl and
+# kube-controller-manager for envtest (the suite runs the real namespace controller).
 #
 # Order of preference:
 #   1. $KUBEBUILDER_ASSETS, when it already holds the binaries;
@@ -22,7 +23,61 @@ die() { printf 'setup-envtest: error: %s\n' "$*" >&2; exit 1; }
 
 has_bins() {
   local d="$1"
+  [[ -n "$d" && -x "$d/kube-apiserver" && -x "$d/etcd" && -x "$d/kube-controller-manager" ]]
+}
+
+# has_server reports whether d holds the control plane without kube-controller-manager, as
+# setup-envtest's downloads and the caches of earlier versions of this script do.
+has_server() {
+  local d="$1"
   [[ -n "$d" && -x "$d/kube-apiserver" && -x "$d/etcd" ]]
+}
+
+k8s_tag="v${ENVTEST_K8S_VERSION}"
+staging_tag="v0.${ENVTEST_K8S_VERSION#*.}"
+
+# k8s_module makes the current directory a module that builds k8s.io/kubernetes $k8s_tag: it
+# points the staging modules, which k8s.io/kubernetes takes from ./staging, at their tags.
+k8s_module() {
+  go mod init envtest-k8s >/dev/null 2>&1
+  local gomod
+  gomod="$(go mod download -json "k8s.io/kubernetes@${k8s_tag}" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
+  [[ -f "$gomod" ]] || { echo "cannot download k8s.io/kubernetes@${k8s_tag}" >&2; return 1; }
+  sed -n 's/^[[:space:]]*\(k8s\.io\/[a-z0-9-]*\) => \.\/staging\/.*/\1/p' "$gomod" | sort -u > staging.txt
+  [[ -s staging.txt ]] || { echo "found no staging modules in $gomod" >&2; return 1; }
+  go mod edit -require "k8s.io/kubernetes@${k8s_tag}"
+  while read -r m; do go mod edit -replace "$m=$m@$staging_tag"; done < staging.txt
+}
+
+# k8s_build builds each k8s.io/kubernetes/cmd/<name> into $out, reporting its real version.
+k8s_build() {
+  local out="$1"; shift
+  local ldflags="-s -w -X k8s.io/component-base/version.gitVersion=${k8s_tag} -X k8s.io/component-base/version.gitMajor=1"
+  local minor="${ENVTEST_K8S_VERSION#*.}"
+  ldflags="$ldflags -X k8s.io/component-base/version.gitMinor=${minor%%.*} -X k8s.io/component-base/version.gitTreeState=clean"
+  local name pkgs=()
+  for name in "$@"; do pkgs+=("k8s.io/kubernetes/cmd/${name}@${k8s_tag}"); done
+  go get "${pkgs[@]}" >&2
+  for name in "$@"; do
+    go build -trimpath -ldflags "$ldflags" -o "$out/$name" "k8s.io/kubernetes/cmd/$name" >&2
+  done
+}
+
+# add_controller_manager builds kube-controller-manager alone into dir, which holds the rest.
+add_controller_manager() {
+  local dir="$1" work
+  log "building kube-controller-manager $k8s_tag from source into $dir (about 4 minutes)"
+  work="$(mktemp -d "${TMPDIR:-/tmp}/hookkeeper-envtest-kcm.XXXXXX")"
+  (
+    cd "$work"
+    export GOFLAGS=-mod=mod CGO_ENABLED=0
+    k8s_module && k8s_build "$work" kube-controller-manager
+  ) || { rm -rf "$work"; die "building kube-controller-manager $k8s_tag failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"; }
+  "$work/kube-controller-manager" --version >&2 || { rm -rf "$work"; die "the kube-controller-manager that was built does not run"; }
+  # Atomic within the directory: a reader sees no binary or a complete one.
+  mv "$work/kube-controller-manager" "$dir/.kube-controller-manager.tmp.$$"
+  mv "$dir/.kube-controller-manager.tmp.$$" "$dir/kube-controller-manager"
+  rm -rf "$work"
 }
 
 goos="$(go env GOOS)"
@@ -36,7 +91,7 @@ if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
     echo "$KUBEBUILDER_ASSETS"
     exit 0
   fi
-  log "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS has no kube-apiserver and etcd; looking elsewhere"
+  log "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS lacks kube-apiserver, etcd or kube-controller-manager; looking elsewhere"
 fi
 
 if has_bins "$store"; then
@@ -58,14 +113,22 @@ if has_bins "$store"; then
   echo "$store"
   exit 0
 fi
+# A store from before kube-controller-manager was needed: build that one alone.
+if has_server "$store"; then
+  add_controller_manager "$store"
+  echo "$store"
+  exit 0
+fi
 
 # setup-envtest downloads release archives from the internet; on a machine that only reaches a Go
 # module proxy it fails quickly, and we fall through to building from source.
 if [[ "${ENVTEST_SKIP_DOWNLOAD:-}" != "true" ]]; then
   log "trying setup-envtest (downloads from the internet, ${SETUP_ENVTEST_TIMEOUT}s at most)"
   if out="$(timeout "$SETUP_ENVTEST_TIMEOUT" go run "sigs.k8s.io/controller-runtime/tools/setup-envtest@${SETUP_ENVTEST_VERSION}" \
-      use "$ENVTEST_K8S_VERSION" --bin-dir "$store_root" -p path 2>/dev/null)" && has_bins "$out"; then
+      use "$ENVTEST_K8S_VERSION" --bin-dir "$store_root" -p path 2>/dev/null)" && has_server "$out"; then
     log "setup-envtest installed $out"
+    # Its archives carry no kube-controller-manager.
+    has_bins "$out" || add_controller_manager "$out"
     echo "$out"
     exit 0
   fi
@@ -88,26 +151,11 @@ mkdir -p "$work/etcd"
   go build -trimpath -o "$staging/etcd" go.etcd.io/etcd/server/v3 >&2
 ) || die "building etcd failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
 
-k8s_tag="v${ENVTEST_K8S_VERSION}"
-staging_tag="v0.${ENVTEST_K8S_VERSION#*.}"
-log "building kube-apiserver and kubectl $k8s_tag from source (about 7 minutes)"
+log "building kube-apiserver, kube-controller-manager and kubectl $k8s_tag from source (about 10 minutes)"
 mkdir -p "$work/k8s"
 (
   cd "$work/k8s"
-  go mod init envtest-k8s >/dev/null 2>&1
-  gomod="$(go mod download -json "k8s.io/kubernetes@${k8s_tag}" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
-  [[ -f "$gomod" ]] || { echo "cannot download k8s.io/kubernetes@${k8s_tag}" >&2; exit 1; }
-  # k8s.io/kubernetes points its staging modules at ./staging; point them at their published tags.
-  sed -n 's/^[[:space:]]*\(k8s\.io\/[a-z0-9-]*\) => \.\/staging\/.*/\1/p' "$gomod" | sort -u > staging.txt
-  [[ -s staging.txt ]] || { echo "found no staging modules in $gomod" >&2; exit 1; }
-  go mod edit -require "k8s.io/kubernetes@${k8s_tag}"
-  while read -r m; do go mod edit -replace "$m=$m@$staging_tag"; done < staging.txt
-  ldflags="-s -w -X k8s.io/component-base/version.gitVersion=${k8s_tag} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${ENVTEST_K8S_VERSION#*.}"
-  ldflags="${ldflags%.*}"
-  ldflags="$ldflags -X k8s.io/component-base/version.gitTreeState=clean"
-  go get "k8s.io/kubernetes/cmd/kube-apiserver@${k8s_tag}" "k8s.io/kubernetes/cmd/kubectl@${k8s_tag}" >&2
-  go build -trimpath -ldflags "$ldflags" -o "$staging/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver >&2
-  go build -trimpath -ldflags "$ldflags" -o "$staging/kubectl" k8s.io/kubernetes/cmd/kubectl >&2
+  k8s_module && k8s_build "$staging" kube-apiserver kube-controller-manager kubectl
 ) || die "building kube-apiserver $k8s_tag failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
 
 has_bins "$staging" || die "the build produced no binaries in $staging"
