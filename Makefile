@@ -86,15 +86,15 @@ lint: $(GOLANGCI_LINT) ## Run golangci-lint (configuration in .golangci.yml).
 lint-fix: $(GOLANGCI_LINT) ## Run golangci-lint and apply the fixes it can make.
 	$(GOLANGCI_LINT) run --fix $(LINT_ARGS)
 
-# WITH_ENVTEST points KUBEBUILDER_ASSETS at kube-apiserver and etcd, building them from source through
+# WITH_ENVTEST points KUBEBUILDER_ASSETS at kube-apiserver, etcd and kube-controller-manager, building them from source through
 # the Go module proxy the first time (about 10 minutes; cached afterwards). Progress goes to stderr.
 WITH_ENVTEST = assets="$$(hack/setup-envtest.sh)" && [[ -n "$$assets" ]] || { \
-		echo "error: hack/setup-envtest.sh found or built no envtest binaries (kube-apiserver, etcd); see its messages above" >&2; \
+		echo "error: hack/setup-envtest.sh found or built no envtest binaries (kube-apiserver, etcd, kube-controller-manager); see its messages above" >&2; \
 		exit 1; }; \
 	export KUBEBUILDER_ASSETS="$$assets"
 
 .PHONY: envtest
-envtest: ## Find or build the envtest binaries (kube-apiserver, etcd, kubectl) and print their directory.
+envtest: ## Find or build the envtest binaries (kube-apiserver, etcd, kubectl, kube-controller-manager) and print their directory.
 	@hack/setup-envtest.sh
 
 .PHONY: test
