@@ -35,7 +35,7 @@ import (
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/internal/localenv"
 )
 
 // TestBenchSmoke runs the whole bench in this process with tiny settings and checks that every

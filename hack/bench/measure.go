@@ -36,7 +36,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/internal/localenv"
 )
 
 // progressEvery is how often a long wait prints where it stands.

@@ -35,7 +35,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/hookkeeper/hookkeeper/hack/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/internal/localenv"
 )
 
 // TestDemoOnce runs the whole demo in this process, as `go run ./hack/demo --once` would: control

@@ -30,7 +30,7 @@ type secretLookup func(namespace, name, key string) string
 // API root is apiURL; secret reads their credentials.
 type tryFunc func(apiURL string, hooks []hooksv1alpha1.Webhook, secret secretLookup) []string
 
-// tries holds the commands the demo suggests for each provider's simulator (hack/internal/localenv
+// tries holds the commands the demo suggests for each provider's simulator (internal/localenv
 // starts the simulators themselves). A provider joins the suggestions with one entry here.
 var tries = map[hooksv1alpha1.ProviderType]tryFunc{
 	hooksv1alpha1.ProviderWebex:        webexTry,

@@ -17,10 +17,9 @@ limitations under the License.
 // Package flux holds no code, only a test of what a Flux Kustomization with `wait: true` does
 // with Webhooks. It drives Flux's own apply-and-wait engine, github.com/fluxcd/pkg/ssa (the one
 // kustomize-controller runs, with its kstatus poller), against the operator as a process of its
-// own, a local control plane and the provider simulators (as hack/internal/localenv runs them
-// for `make demo`): the samples
-// become Current once the operator has made their remote webhooks, and a Webhook the operator
-// refuses fails the wait within seconds instead of at its timeout.
+// own, a local control plane and the provider simulators (internal/localenv's, as `make demo`
+// runs them): the samples become Current once the operator has made their remote webhooks, and a
+// Webhook the operator refuses fails the wait within seconds instead of at its timeout.
 //
 // Under `make test` KUBEBUILDER_ASSETS is always set; a plain `go test` without it skips, saying why.
 package flux
@@ -51,6 +50,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/localenv"
 )
 
 // waitOptions are kustomize-controller's health-check settings: its 5-second poll, a
@@ -92,7 +92,11 @@ func TestFluxWaitsForWebhooks(t *testing.T) {
 func start(t *testing.T) *env {
 	// The client's own log is not wanted; a failure prints the operator's.
 	logf.SetLogger(zap.New(zap.WriteTo(io.Discard)))
-	e := &env{root: repoRoot(t)}
+	root, err := localenv.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{root: root}
 	state := t.TempDir()
 	kubeconfig := filepath.Join(state, "kubeconfig")
 	e.c = startControlPlane(t, e.root, kubeconfig)

@@ -17,7 +17,8 @@ limitations under the License.
 // Package localenv runs hookkeeper on one machine without a cluster or a SaaS account: a control
 // plane made of the kube-apiserver and etcd binaries that envtest uses, the four provider
 // simulators on loopback ports, and the operator built from this repository and run as a
-// process of its own. The demo (hack/demo) and the benchmark (hack/bench) are built on it.
+// process of its own. The demo (hack/demo), the benchmark (hack/bench) and the tests that run the
+// operator binary (test/flux, test/install) are built on it.
 package localenv
 
 import (

@@ -59,6 +59,12 @@ func StartOperator(path string, args []string, kubeconfig, logPath string) (*Ope
 	}) {
 		args = append(slices.Clone(args), "--metrics-secure=false")
 	}
+	return StartOperatorExact(path, args, kubeconfig, logPath)
+}
+
+// StartOperatorExact is StartOperator without the --metrics-secure default: the operator gets
+// args and nothing else, as a test that runs it with an installed Deployment's arguments needs.
+func StartOperatorExact(path string, args []string, kubeconfig, logPath string) (*Operator, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("creating the operator log: %w", err)
