@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -45,6 +44,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/localenv"
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
 	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
 	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
@@ -154,9 +154,8 @@ func startSimulators(t *testing.T) *simulators {
 
 // installedOperator is the operator binary running as the installed ServiceAccount.
 type installedOperator struct {
-	cmd  *exec.Cmd
-	log  string
-	done chan error
+	*localenv.Operator
+	log string
 }
 
 // runInstalled starts the operator with the Deployment's arguments. Only what a pod would have
@@ -170,41 +169,35 @@ func runInstalled(t *testing.T, dep *appsv1.Deployment, sims *simulators) *insta
 		"--metrics-bind-address=127.0.0.1:"+freePort(t), "--health-probe-bind-address=127.0.0.1:"+freePort(t),
 		"--leader-election-namespace="+dep.Namespace,
 		"--webex-api-url="+sims.wx.URL(), "--eightbyeight-api-url="+sims.e8.URL(), "--autodesk-api-url="+sims.aps.URL(),
-		"--allow-insecure-endpoints", "--endpoint-allowlist=127.0.0.1/32", "--resync-period=30s")
+		"--resync-period=30s")
+	args = append(args, localenv.EndpointFlags()...)
 	if len(container.Args) == 0 || !strings.Contains(strings.Join(container.Args, " "), "--leader-elect") {
 		t.Fatalf("the Deployment's arguments %q do not elect a leader", container.Args)
 	}
 	dir := t.TempDir()
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	writeImpersonatingKubeconfig(t, kubeconfig, dep.Namespace, dep.Spec.Template.Spec.ServiceAccountName)
-	op := &installedOperator{log: filepath.Join(dir, "operator.log"), done: make(chan error, 1)}
-	logFile, err := os.Create(op.log)
+	logPath := filepath.Join(dir, "operator.log")
+	// Exact: StartOperator would add --metrics-secure=false, which the Deployment does not pass.
+	op, err := localenv.StartOperatorExact(buildOperator(t), args, kubeconfig, logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	op.cmd = exec.Command(buildOperator(t), args...)
-	op.cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-	op.cmd.Stdout, op.cmd.Stderr = logFile, logFile
-	if err := op.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { op.done <- op.cmd.Wait(); _ = logFile.Close() }()
 	t.Cleanup(func() {
-		_ = op.cmd.Process.Kill()
+		_ = op.Stop(0)
 		if t.Failed() {
-			data, _ := os.ReadFile(op.log)
-			t.Logf("operator log:\n%s", tail(string(data), 60))
+			t.Logf("operator (%s) log:\n%s", op.ExitStatus(), localenv.TailFile(logPath, 60))
 		}
 	})
-	return op
+	return &installedOperator{Operator: op, log: logPath}
 }
 
 // stop ends the operator as Kubernetes would, and checks its log for any refusal by RBAC.
 func (op *installedOperator) stop(t *testing.T) {
 	t.Helper()
-	_ = op.cmd.Process.Signal(syscall.SIGTERM)
+	_ = syscall.Kill(op.PID(), syscall.SIGTERM)
 	select {
-	case <-op.done:
+	case <-op.Done():
 	case <-time.After(30 * time.Second):
 		t.Errorf("the operator did not stop within 30 s of SIGTERM")
 	}
@@ -366,14 +359,6 @@ func freePort(t *testing.T) string {
 	}
 	defer func() { _ = l.Close() }()
 	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // installedScheme knows the built-in kinds and Webhooks.
