@@ -156,7 +156,7 @@ mkdir -p "$work/k8s"
 (
   cd "$work/k8s"
   k8s_module && k8s_build "$staging" kube-apiserver kube-controller-manager kubectl
-) || die "building kube-apiserver $k8s_tag failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
+) || die "building kube-apiserver, kube-controller-manager and kubectl $k8s_tag failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
 
 has_bins "$staging" || die "the build produced no binaries in $staging"
 "$staging/kube-apiserver" --version >&2 || die "the kube-apiserver that was built does not run"
