@@ -1,13 +1,17 @@
 # hookkeeper Makefile. `make` alone lists the targets; each target's `##` comment is its help line.
 
-# Image that docker-build, docker-push and deploy use.
-IMG ?= ghcr.io/hookkeeper/hookkeeper:dev
+# The operator image: IMG_REPO tagged with VERSION. docker-build, docker-push, build-installer and
+# deploy use IMG; make release always uses IMG_REPO:VERSION.
+IMG_REPO ?= ghcr.io/hookkeeper/hookkeeper
+IMG ?= $(IMG_REPO):$(VERSION)
 # Container tool for docker-build and docker-push (docker or podman).
 CONTAINER_TOOL ?= docker
 KUBECTL ?= kubectl
 
-# Version and commit that `hookkeeper version` prints, set by `make build` and `make docker-build`
-# through -ldflags (the Dockerfile's VERSION and COMMIT build args). Without git: dev and unknown.
+# The version, git describe by default (vX.Y.Z on a release tag). One value goes everywhere: the
+# binary's -ldflags (`hookkeeper version`, make build), the Dockerfile's VERSION build arg and the
+# image tag (make docker-build), the chart's version and appVersion and the image of install.yaml
+# (make release). Without git: dev and unknown.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS ?= -X main.version=$(VERSION) -X main.commit=$(COMMIT)
@@ -181,14 +185,29 @@ install: manifests $(KUSTOMIZE) ## Install the CRD into the cluster of the curre
 uninstall: manifests $(KUSTOMIZE) ## Remove the CRD, and with it every Webhook. ignore-not-found=true to ignore missing objects.
 	$(KUSTOMIZE) build config/crd | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
 
+.PHONY: build-installer
+build-installer: manifests $(KUSTOMIZE) ## Write dist/install.yaml: the CRD, RBAC, metrics Service and Deployment (image IMG) in one file.
+	@hack/build-installer.sh "$(KUSTOMIZE)" "$(IMG)" dist/install.yaml
+
 .PHONY: deploy
-deploy: manifests $(KUSTOMIZE) ## Deploy the operator with image IMG into the cluster of the current kubeconfig.
-	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
-	$(KUSTOMIZE) build config/default | $(KUBECTL) apply -f -
+deploy: build-installer ## Deploy the operator with image IMG into the cluster of the current kubeconfig.
+	$(KUBECTL) apply -f dist/install.yaml
 
 .PHONY: undeploy
 undeploy: $(KUSTOMIZE) ## Remove the operator and the CRD. ignore-not-found=true to ignore missing objects.
 	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+
+##@ Release
+
+# Where make release writes, and the platforms it builds the binary for.
+RELEASE_DIR ?= dist/release
+RELEASE_PLATFORMS ?= linux/amd64 linux/arm64
+
+.PHONY: release
+release: $(KUSTOMIZE) $(HELM) ## Build release VERSION=vX.Y.Z into dist/release: chart, install.yaml, CRDs, binaries, changelog, checksums (and the image if a container engine runs).
+	@VERSION="$(VERSION)" COMMIT="$(COMMIT)" IMG_REPO="$(IMG_REPO)" KUSTOMIZE="$(KUSTOMIZE)" HELM="$(HELM)" \
+		CONTAINER_TOOL="$(CONTAINER_TOOL)" RELEASE_DIR="$(RELEASE_DIR)" RELEASE_PLATFORMS="$(RELEASE_PLATFORMS)" \
+		CHART="$(CHART)" hack/release.sh
 
 ##@ Tools
 
