@@ -303,15 +303,25 @@ func TestReleaseIsWhole(t *testing.T) {
 	}
 }
 
-// TestReleaseWithoutContainerEngine: no container tool is no failure, but it is said.
+// TestReleaseWithoutContainerEngine: no container tool is no failure, but it is said. The commit
+// is tagged with the version first, as the README says to: the changelog still starts at the tag
+// before.
 func TestReleaseWithoutContainerEngine(t *testing.T) {
 	dir, _ := repository(t)
+	run(t, dir, nil, "git", "tag", "v0.2.0")
 	stdout, stderr, err := makeRelease(t, dir, "VERSION=v0.2.0", "CONTAINER_TOOL=/nonexistent/docker")
 	if err != nil {
 		t.Fatalf("make release: %v\n%s%s", err, stdout, stderr)
 	}
 	if want := "image ghcr.io/hookkeeper/hookkeeper:v0.2.0 NOT built: /nonexistent/docker is not installed"; !strings.Contains(stdout, want) {
 		t.Errorf("make release output does not say %q:\n%s", want, stdout)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "dist", "release", "CHANGELOG.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "Changes since v0.1.0:") || !strings.Contains(string(data), "Add a feature after v0.1.0") {
+		t.Errorf("with HEAD tagged v0.2.0, CHANGELOG.md should start at v0.1.0:\n%s", data)
 	}
 }
 
