@@ -19,7 +19,6 @@ package controllers
 import (
 	"context"
 
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -55,32 +54,4 @@ func registerIndexes(ctx context.Context, idx client.FieldIndexer, registry prov
 
 func remoteKey(scope, id string) string {
 	return scope + "|" + id
-}
-
-// ownedByOther returns how to name another Webhook that manages the remote webhook id of y's
-// account scope, or "" when none does. A Webhook of another namespace is never named: a tenant
-// must not learn what other tenants call their Webhooks.
-func (r *WebhookReconciler) ownedByOther(ctx context.Context, y *syncCtx, id string) (string, error) {
-	wh := y.wh
-	if c, ok := r.accounts.other(y.acct, wh.UID, id); ok {
-		return ownerName(wh, c.key), nil
-	}
-	var list hooksv1alpha1.WebhookList
-	if err := r.List(ctx, &list, client.MatchingFields{indexRemoteKey: remoteKey(y.acct.scope, id)}); err != nil {
-		return "", err
-	}
-	for i := range list.Items {
-		if list.Items[i].UID != wh.UID {
-			return ownerName(wh, client.ObjectKeyFromObject(&list.Items[i])), nil
-		}
-	}
-	return "", nil
-}
-
-// ownerName names the owner for wh's status and events: by name in wh's own namespace only.
-func ownerName(wh *hooksv1alpha1.Webhook, owner types.NamespacedName) string {
-	if owner.Namespace == wh.Namespace {
-		return "Webhook " + owner.String()
-	}
-	return "a Webhook in another namespace"
 }

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -41,6 +42,9 @@ import (
 // remoteHook is what a spec needs to know of a remote webhook, whatever the provider.
 type remoteHook struct {
 	id, target, detail string
+	// name and created are the remote name and creation time (RFC 3339) where the simulator of
+	// the SaaS keeps them in a form the spec can compare: Webex's.
+	name, created string
 }
 
 // account is one provider account in its simulator, fresh for each spec, and what the lifecycle
@@ -107,7 +111,7 @@ var accounts = map[hooksv1alpha1.ProviderType]func() account{
 			replace:     func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Resource = "rooms" },
 			remotes: func() (out []remoteHook) {
 				for _, h := range wx.Hooks(token) {
-					out = append(out, remoteHook{id: h.ID, target: h.TargetURL, detail: h.Resource})
+					out = append(out, remoteHook{id: h.ID, target: h.TargetURL, detail: h.Resource, name: h.Name, created: h.Created})
 				}
 				return out
 			},
@@ -273,7 +277,21 @@ var _ = Describe("Lifecycle, for every provider", func() {
 			Expect(wh.Status.ID).To(Equal(remotes[0].id))
 			Expect(wh.Status.State).NotTo(BeEmpty())
 			Expect(wh.Status.Created).NotTo(BeNil())
+			Expect(wh.Status.ObservedGeneration).To(Equal(wh.Generation))
+			Expect(wh.Finalizers).To(ContainElement(hooksv1alpha1.Finalizer))
 			Expect(remotes[0].target).To(Equal("https://hooks.example.com/created"))
+			if r := remotes[0]; r.created != "" {
+				created, err := time.Parse(time.RFC3339, r.created)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(wh.Status.Created.Time.Equal(created.Truncate(time.Second))).To(BeTrue(),
+					"status.created %s should be the remote's %s", wh.Status.Created, r.created)
+			}
+			if r := remotes[0]; r.name != "" {
+				Expect(r.name).To(Equal(e.ns+"/created"), "the name defaults to <namespace>/<name>")
+			}
+			Eventually(func(g Gomega) {
+				g.Expect(eventReasons(g, ctx, e.ns, "created")).To(ContainElement("Created"))
+			}).Should(Succeed())
 		}, allProviders())
 
 	DescribeTable("updates in place, keeping the id",
@@ -356,6 +374,7 @@ var _ = Describe("Lifecycle, for every provider", func() {
 			key := e.create(ctx, "refused", func(wh *hooksv1alpha1.Webhook) { wh.Spec.CredentialsRef.Name = "bad" })
 			wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonUnauthorized)
 			msg := ready(Default, wh).Message
+			Expect(msg).To(ContainSubstring("401"), "the SaaS's status code")
 			for _, v := range e.badCreds {
 				Expect(msg).NotTo(ContainSubstring(v))
 			}

@@ -103,7 +103,7 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, y *syncCtx, id 
 		if wh.Status.ID == "" {
 			// The id comes from the external-id annotation and was never confirmed as ours: it
 			// may belong to another Webhook (this one may be in Conflict).
-			if owner, err := r.ownedByOther(ctx, y, id); err != nil || owner != "" {
+			if owner, err := r.otherOwner(ctx, y, id, false); err != nil || owner != "" {
 				return nil, err
 			}
 		}
@@ -118,7 +118,7 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, y *syncCtx, id 
 	}
 	var ids []string
 	for _, c := range candidates {
-		owner, err := r.ownedByOther(ctx, y, c.ID)
+		owner, err := r.otherOwner(ctx, y, c.ID, false)
 		if err != nil {
 			return nil, err
 		}

@@ -123,100 +123,6 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 	return r.converge(ctx, y, remote)
 }
 
-// observe finds the remote webhook: by status.id, else by the external-id annotation, else among
-// the SaaS's webhooks that match the natural key and name marker and that no other Webhook owns.
-// It returns nil when there is none. It never mutates the SaaS.
-func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
-	wh := y.wh
-	log := ctrl.LoggerFrom(ctx)
-	if id := wh.Status.ID; id != "" {
-		remote, err := r.lookup(ctx, y, id)
-		if err == nil {
-			return remote, nil
-		}
-		if !providers.IsNotFound(err) {
-			return nil, err
-		}
-		y.acct.invalidate()
-		log.Info("Remote webhook is gone; creating it again", "id", id)
-		r.warn(wh, "RemoteGone", fmt.Sprintf("remote webhook %s no longer exists; it will be created again", id))
-		r.clearRemote(wh)
-	}
-	if id := wh.Annotations[hooksv1alpha1.AnnotationExternalID]; id != "" {
-		// The Webhook's own credentials must see the webhook before anyone's claim on it is
-		// looked at: an id the account cannot see tells nothing about other Webhooks.
-		remote, err := r.lookup(ctx, y, id)
-		if err == nil {
-			owner, oerr := r.ownedByOther(ctx, y, id)
-			if oerr == nil && owner == "" {
-				owner = r.claim(y, id)
-			}
-			switch {
-			case oerr != nil:
-				return nil, oerr
-			case owner != "":
-				return nil, &providers.Error{Kind: providers.KindConflict, Op: "adopt",
-					Message: fmt.Sprintf("remote webhook %s named by the %s annotation is already managed by %s",
-						id, hooksv1alpha1.AnnotationExternalID, owner)}
-			}
-			r.adopted(ctx, y, remote, "the "+hooksv1alpha1.AnnotationExternalID+" annotation")
-			return remote, nil
-		}
-		if !providers.IsNotFound(err) {
-			return nil, err
-		}
-		r.warn(wh, "ExternalIDNotFound", fmt.Sprintf("remote webhook %s named by the %s annotation does not exist; looking for a match instead",
-			id, hooksv1alpha1.AnnotationExternalID))
-	}
-	return r.findCandidate(ctx, y)
-}
-
-// findCandidate adopts the first remote webhook matching the natural key and name marker that no
-// other Webhook manages. Where the SaaS allows only one webhook per key, a match that another
-// Webhook manages is a Conflict: creating would overwrite or duplicate it.
-func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
-	candidates, err := r.candidates(ctx, y, y.notBefore)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range candidates {
-		owner, err := r.ownedByOther(ctx, y, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		if owner == "" {
-			owner = r.claim(y, c.ID)
-		}
-		if owner == "" {
-			r.adopted(ctx, y, c, "its natural key and name marker")
-			return c, nil
-		}
-		if y.prov.Capabilities().UniqueNaturalKey {
-			return nil, &providers.Error{Kind: providers.KindConflict, Op: "adopt",
-				Message: fmt.Sprintf("remote webhook %s has the same key and is already managed by %s", c.ID, owner)}
-		}
-	}
-	return nil, nil
-}
-
-// claim takes the remote webhook id for y's Webhook unless another Webhook claimed it first,
-// whose name (for y's status) it then returns.
-func (r *WebhookReconciler) claim(y *syncCtx, id string) string {
-	if c, taken := r.accounts.takeIfFree(y.acct, y.wh.UID, y.key(), id); taken {
-		return ownerName(y.wh, c.key)
-	}
-	return ""
-}
-
-// adopted records a remote webhook the operator did not just create. Its secrets are unknown, so
-// the next converge applies them.
-func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *providers.Remote, how string) {
-	ctrl.LoggerFrom(ctx).Info("Adopted remote webhook", "provider", y.wh.Spec.Provider, "id", remote.ID, "by", how)
-	r.event(y.wh, "Adopted", fmt.Sprintf("adopted remote webhook %s, found by %s", remote.ID, how))
-	y.wh.Status.AppliedSecretHash = ""
-	r.recordRemote(y, remote, nil)
-}
-
 // create makes the remote webhook and writes its id to status at once.
 func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result, error) {
 	wh := y.wh
@@ -297,6 +203,21 @@ func (r *WebhookReconciler) converge(ctx context.Context, y *syncCtx, remote *pr
 	ctrl.LoggerFrom(ctx).Info("Updated remote webhook", "provider", wh.Spec.Provider, "id", updated.ID, "fields", why)
 	r.event(wh, "Updated", fmt.Sprintf("updated remote webhook %s in place: %s", updated.ID, strings.Join(why, ", ")))
 	return r.finish(ctx, y, updated)
+}
+
+// mutationFailed handles a failed update of remote webhook id. A 404 means the snapshot was
+// stale: the webhook went away since it was listed, so it is looked for again and created.
+func (r *WebhookReconciler) mutationFailed(ctx context.Context, y *syncCtx, id string, err error) (ctrl.Result, error) {
+	y.acct.invalidate()
+	if !providers.IsNotFound(err) {
+		return r.failure(ctx, y.wh, y.gate, err)
+	}
+	ctrl.LoggerFrom(ctx).Info("Remote webhook vanished before it could be updated; creating it again", "id", id)
+	r.warn(y.wh, "RemoteGone", fmt.Sprintf("remote webhook %s no longer exists; it will be created again", id))
+	r.clearRemote(y.wh)
+	setReady(y.wh, metav1.ConditionFalse, hooksv1alpha1.ReasonProviderUnavailable,
+		fmt.Sprintf("remote webhook %s vanished before it could be updated; creating it again", id))
+	return ctrl.Result{RequeueAfter: retrySoon}, nil
 }
 
 // replace deletes a remote webhook whose unchangeable fields differ and creates it again.

@@ -155,74 +155,6 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 		e = newWebexEnv(ctx)
 	})
 
-	It("creates the remote webhook and reports its id, state and creation time", func() {
-		key := e.create(ctx, "new-messages")
-		wh := expectAvailable(ctx, key)
-
-		hooks := e.hooks()
-		Expect(hooks).To(HaveLen(1))
-		h := hooks[0]
-		Expect(wh.Status.ID).To(Equal(h.ID))
-		Expect(wh.Status.State).To(Equal("active"))
-		created, err := time.Parse(time.RFC3339, h.Created)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(wh.Status.Created).NotTo(BeNil())
-		Expect(wh.Status.Created.Time.Equal(created.Truncate(time.Second))).To(BeTrue(),
-			"status.created %s should be the remote's %s", wh.Status.Created, h.Created)
-		Expect(wh.Status.ObservedGeneration).To(Equal(wh.Generation))
-		Expect(wh.Finalizers).To(ContainElement(hooksv1alpha1.Finalizer))
-		Expect(h.Name).To(Equal(e.ns+"/new-messages"), "the name defaults to <namespace>/<name>")
-		Expect(h.TargetURL).To(Equal("https://hooks.example.com/new-messages"))
-		Expect(h.Resource).To(Equal("messages"))
-		Expect(h.Event).To(Equal("created"))
-		Eventually(func(g Gomega) {
-			g.Expect(eventReasons(g, ctx, e.ns, "new-messages")).To(ContainElement("Created"))
-		}).Should(Succeed())
-	})
-
-	It("updates name and targetUrl in place, keeping the id", func() {
-		key := e.create(ctx, "in-place")
-		id := expectAvailable(ctx, key).Status.ID
-
-		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) {
-			wh.Spec.TargetURL = "https://hooks.example.com/moved"
-			wh.Spec.Webex.Name = "renamed"
-		})
-		Eventually(func(g Gomega) {
-			hooks := e.hooks()
-			g.Expect(hooks).To(HaveLen(1))
-			g.Expect(hooks[0].ID).To(Equal(id))
-			g.Expect(hooks[0].TargetURL).To(Equal("https://hooks.example.com/moved"))
-			g.Expect(hooks[0].Name).To(Equal("renamed"))
-		}).Should(Succeed())
-		wh := expectAvailable(ctx, key)
-		Expect(wh.Status.ID).To(Equal(id))
-	})
-
-	It("replaces the remote webhook when a field Webex cannot update changes", func() {
-		key := e.create(ctx, "replace-me")
-		oldID := expectAvailable(ctx, key).Status.ID
-
-		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) { wh.Spec.Webex.Resource = "rooms" })
-		var newID string
-		Eventually(func(g Gomega) {
-			wh := get(g, ctx, key)
-			g.Expect(ready(g, wh).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
-			g.Expect(wh.Status.ID).NotTo(BeEmpty())
-			g.Expect(wh.Status.ID).NotTo(Equal(oldID))
-			newID = wh.Status.ID
-		}).Should(Succeed())
-		hooks := e.hooks()
-		Expect(hooks).To(HaveLen(1), "the old webhook must be gone")
-		Expect(hooks[0].ID).To(Equal(newID))
-		Expect(hooks[0].Resource).To(Equal("rooms"))
-		_, found := wx.Hook(oldID)
-		Expect(found).To(BeFalse())
-		Eventually(func(g Gomega) {
-			g.Expect(eventReasons(g, ctx, e.ns, "replace-me")).To(ContainElement("Replaced"))
-		}).Should(Succeed())
-	})
-
 	It("applies a rotated signing secret at once, without waiting for a resync", func() {
 		e.putSecret(ctx, "webex-signing", map[string]string{"secret": "first-secret-value"})
 		key := e.create(ctx, "signed", func(wh *hooksv1alpha1.Webhook) {
@@ -245,16 +177,6 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 		Expect(wh.Status.AppliedSecretHash).NotTo(ContainSubstring("second-secret-value"))
 	})
 
-	It("deletes the remote webhook with the Webhook", func() {
-		key := e.create(ctx, "short-lived")
-		expectAvailable(ctx, key)
-		Expect(e.hooks()).To(HaveLen(1))
-
-		Expect(k8sClient.Delete(ctx, e.webhook("short-lived"))).To(Succeed())
-		expectGone(ctx, key)
-		Expect(e.hooks()).To(BeEmpty())
-	})
-
 	It("treats a remote webhook already deleted as deleted", func() {
 		key := e.create(ctx, "already-gone")
 		id := expectAvailable(ctx, key).Status.ID
@@ -263,127 +185,6 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 		Expect(k8sClient.Delete(ctx, e.webhook("already-gone"))).To(Succeed())
 		expectGone(ctx, key)
 		Expect(e.hooks()).To(BeEmpty())
-	})
-
-	It("leaves the remote webhook in place with deletionPolicy Orphan", func() {
-		key := e.create(ctx, "keep-me", func(wh *hooksv1alpha1.Webhook) {
-			wh.Spec.DeletionPolicy = hooksv1alpha1.DeletionPolicyOrphan
-		})
-		id := expectAvailable(ctx, key).Status.ID
-
-		Expect(k8sClient.Delete(ctx, e.webhook("keep-me"))).To(Succeed())
-		expectGone(ctx, key)
-		_, found := wx.Hook(id)
-		Expect(found).To(BeTrue(), "an orphaned webhook stays on Webex")
-	})
-
-	It("reports CredentialsNotFound until the Secret exists, then becomes Ready", func() {
-		key := e.create(ctx, "waiting", func(wh *hooksv1alpha1.Webhook) {
-			wh.Spec.CredentialsRef.Name = "not-yet"
-		})
-		wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonCredentialsNotFound)
-		Expect(ready(Default, wh).Message).To(ContainSubstring(`"not-yet"`))
-		Expect(wx.Requests(e.token)).To(BeZero(), "no request without credentials")
-
-		e.putSecret(ctx, "not-yet", map[string]string{"token": e.token})
-		Eventually(func(g Gomega) {
-			g.Expect(ready(g, get(g, ctx, key)).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
-		}).WithTimeout(resyncPeriod/2).Should(Succeed(), "the Secret watch applies it before the retry")
-		Expect(e.hooks()).To(HaveLen(1))
-	})
-
-	It("reports Unauthorized for a token Webex refuses, without leaking it", func() {
-		e.putSecret(ctx, "bad-bot", map[string]string{"token": "revoked-token-value"})
-		key := e.create(ctx, "refused", func(wh *hooksv1alpha1.Webhook) {
-			wh.Spec.CredentialsRef.Name = "bad-bot"
-		})
-		wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonUnauthorized)
-		Expect(ready(Default, wh).Message).To(ContainSubstring("401"))
-		Expect(ready(Default, wh).Message).NotTo(ContainSubstring("revoked-token-value"))
-	})
-
-	It("waits for Retry-After after a 429 before sending another request", func() {
-		wx.InjectFault(webexfake.Fault{Key: e.token, Status: 429, RetryAfter: "3", Times: 1})
-		key := e.create(ctx, "throttled")
-		expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited)
-		hitAt := time.Now()
-		Expect(wx.Requests(e.token)).To(Equal(1))
-
-		Consistently(func() int { return wx.Requests(e.token) }).
-			WithTimeout(3*time.Second-time.Since(hitAt)-300*time.Millisecond).
-			Should(Equal(1), "no request before Retry-After")
-		expectAvailable(ctx, key)
-		Expect(time.Since(hitAt)).To(BeNumerically(">=", 2500*time.Millisecond))
-		Expect(e.hooks()).To(HaveLen(1))
-	})
-
-	It("creates a remote webhook deleted out of band again at the next resync", func() {
-		key := e.create(ctx, "self-healing")
-		id := expectAvailable(ctx, key).Status.ID
-		wx.DeleteOutOfBand(id)
-
-		Eventually(func(g Gomega) {
-			wh := get(g, ctx, key)
-			g.Expect(wh.Status.ID).NotTo(Equal(id))
-			g.Expect(ready(g, wh).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
-			g.Expect(e.hooks()).To(HaveLen(1))
-			g.Expect(e.hooks()[0].ID).To(Equal(wh.Status.ID))
-		}).WithTimeout(2 * resyncPeriod).Should(Succeed())
-	})
-
-	It("corrects a remote webhook changed out of band at the next resync", func() {
-		key := e.create(ctx, "drifting")
-		id := expectAvailable(ctx, key).Status.ID
-		wx.UpdateOutOfBand(id, func(h *webexfake.Hook) { h.TargetURL = "https://evil.example.com/" })
-
-		Eventually(func(g Gomega) {
-			h, ok := wx.Hook(id)
-			g.Expect(ok).To(BeTrue())
-			g.Expect(h.TargetURL).To(Equal("https://hooks.example.com/drifting"))
-		}).WithTimeout(2 * resyncPeriod).Should(Succeed())
-	})
-
-	It("adopts the webhook named by the external-id annotation and creates nothing", func() {
-		existing := wx.Seed(e.token, webexfake.Hook{Name: "made by hand", TargetURL: "https://hooks.example.com/adopt",
-			Resource: "messages", Event: "created"})
-		key := e.create(ctx, "adopt", func(wh *hooksv1alpha1.Webhook) {
-			wh.Annotations = map[string]string{hooksv1alpha1.AnnotationExternalID: existing.ID}
-			wh.Spec.Webex.Name = "made by hand"
-		})
-		wh := expectAvailable(ctx, key)
-		Expect(wh.Status.ID).To(Equal(existing.ID))
-		Expect(e.hooks()).To(HaveLen(1), "adoption creates nothing")
-		Eventually(func(g Gomega) {
-			g.Expect(eventReasons(g, ctx, e.ns, "adopt")).To(ContainElement("Adopted"))
-		}).Should(Succeed())
-	})
-
-	It("finds its own webhook again by the name marker when the status is lost", func() {
-		// As after a restore from a backup without status: the remote webhook carries the marker.
-		existing := wx.Seed(e.token, webexfake.Hook{Name: e.ns + "/restored", TargetURL: "https://hooks.example.com/restored",
-			Resource: "messages", Event: "created"})
-		key := e.create(ctx, "restored")
-		wh := expectAvailable(ctx, key)
-		Expect(wh.Status.ID).To(Equal(existing.ID))
-		Expect(e.hooks()).To(HaveLen(1))
-	})
-
-	It("reports Conflict instead of adopting a webhook another Webhook manages", func() {
-		key := e.create(ctx, "owner")
-		id := expectAvailable(ctx, key).Status.ID
-		other := e.create(ctx, "intruder", func(wh *hooksv1alpha1.Webhook) {
-			wh.Annotations = map[string]string{hooksv1alpha1.AnnotationExternalID: id}
-		})
-		wh := expectReason(ctx, other, metav1.ConditionFalse, hooksv1alpha1.ReasonConflict)
-		Expect(ready(Default, wh).Message).To(ContainSubstring(e.ns + "/owner"))
-		Expect(e.hooks()).To(HaveLen(1))
-
-		// Deleting the intruder must not delete the owner's remote webhook.
-		Expect(k8sClient.Delete(ctx, e.webhook("intruder"))).To(Succeed())
-		expectGone(ctx, other)
-		_, found := wx.Hook(id)
-		Expect(found).To(BeTrue())
-		Expect(expectAvailable(ctx, key).Status.ID).To(Equal(id))
 	})
 
 	It("makes no call to Webex while paused, and resumes when unpaused", func() {
@@ -425,21 +226,6 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 		Expect(e.hooks()[0].ID).To(Equal(wh.Status.ID))
 	})
 
-	It("re-activates a webhook Webex disabled, after the reactivation delay", func() {
-		key := e.create(ctx, "flaky-receiver")
-		id := expectAvailable(ctx, key).Status.ID
-		wx.Disable(id)
-		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) {
-			wh.Annotations = map[string]string{hooksv1alpha1.AnnotationReconcileRequestedAt: "now"}
-		})
-		wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonRemoteDisabled)
-		Expect(wh.Status.State).To(Equal("inactive"))
-		wh = expectAvailable(ctx, key)
-		Expect(wh.Status.Reactivations).To(Equal(int32(1)))
-		h, _ := wx.Hook(id)
-		Expect(h.Status).To(Equal("active"))
-	})
-
 	It("gives up deleting after the deletion timeout when the credentials are gone", func() {
 		key := e.create(ctx, "stranded")
 		id := expectAvailable(ctx, key).Status.ID
@@ -462,16 +248,4 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 		}).Should(Succeed())
 	})
 
-	It("refuses to change spec.provider", func() {
-		key := e.create(ctx, "fixed")
-		wh := &hooksv1alpha1.Webhook{}
-		Expect(k8sClient.Get(ctx, key, wh)).To(Succeed())
-		base := wh.DeepCopy()
-		wh.Spec.Provider = hooksv1alpha1.ProviderAutodesk
-		wh.Spec.Webex = nil
-		wh.Spec.Autodesk = &hooksv1alpha1.AutodeskSpec{System: "data", Event: "dm.version.added", Scope: map[string]string{"folder": "urn:x"}}
-		err := k8sClient.Patch(ctx, wh, client.MergeFrom(base))
-		Expect(err).To(HaveOccurred())
-		Expect(err.Error()).To(ContainSubstring("spec.provider is immutable"))
-	})
 })

@@ -1,0 +1,231 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+// The observe path: which remote webhook is this Webhook's, and who else claims it. Everything a
+// reconcile reads from the SaaS goes through here, in this order: the account snapshot (one list
+// per account, shared by its Webhooks), the remote webhook by status.id, else by the external-id
+// annotation, else the snapshot's candidates for the natural key and name marker; and for every
+// id found, otherOwner, which asks the account's claims and the status index who else has it.
+// Nothing here mutates the SaaS; reconcile_normal.go and reconcile_delete.go act on the answer.
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// observe finds the remote webhook: by status.id, else by the external-id annotation, else among
+// the SaaS's webhooks that match the natural key and name marker and that no other Webhook owns.
+// It returns nil when there is none. It never mutates the SaaS.
+func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
+	wh := y.wh
+	log := ctrl.LoggerFrom(ctx)
+	if id := wh.Status.ID; id != "" {
+		remote, err := r.lookup(ctx, y, id)
+		if err == nil {
+			return remote, nil
+		}
+		if !providers.IsNotFound(err) {
+			return nil, err
+		}
+		y.acct.invalidate()
+		log.Info("Remote webhook is gone; creating it again", "id", id)
+		r.warn(wh, "RemoteGone", fmt.Sprintf("remote webhook %s no longer exists; it will be created again", id))
+		r.clearRemote(wh)
+	}
+	if id := wh.Annotations[hooksv1alpha1.AnnotationExternalID]; id != "" {
+		// The Webhook's own credentials must see the webhook before anyone's claim on it is
+		// looked at: an id the account cannot see tells nothing about other Webhooks.
+		remote, err := r.lookup(ctx, y, id)
+		if err == nil {
+			owner, oerr := r.otherOwner(ctx, y, id, true)
+			switch {
+			case oerr != nil:
+				return nil, oerr
+			case owner != "":
+				return nil, &providers.Error{Kind: providers.KindConflict, Op: "adopt",
+					Message: fmt.Sprintf("remote webhook %s named by the %s annotation is already managed by %s",
+						id, hooksv1alpha1.AnnotationExternalID, owner)}
+			}
+			r.adopted(ctx, y, remote, "the "+hooksv1alpha1.AnnotationExternalID+" annotation")
+			return remote, nil
+		}
+		if !providers.IsNotFound(err) {
+			return nil, err
+		}
+		r.warn(wh, "ExternalIDNotFound", fmt.Sprintf("remote webhook %s named by the %s annotation does not exist; looking for a match instead",
+			id, hooksv1alpha1.AnnotationExternalID))
+	}
+	return r.findCandidate(ctx, y)
+}
+
+// findCandidate adopts the first remote webhook matching the natural key and name marker that no
+// other Webhook manages. Where the SaaS allows only one webhook per key, a match that another
+// Webhook manages is a Conflict: creating would overwrite or duplicate it.
+func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
+	candidates, err := r.candidates(ctx, y, y.notBefore)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range candidates {
+		owner, err := r.otherOwner(ctx, y, c.ID, true)
+		if err != nil {
+			return nil, err
+		}
+		if owner == "" {
+			r.adopted(ctx, y, c, "its natural key and name marker")
+			return c, nil
+		}
+		if y.prov.Capabilities().UniqueNaturalKey {
+			return nil, &providers.Error{Kind: providers.KindConflict, Op: "adopt",
+				Message: fmt.Sprintf("remote webhook %s has the same key and is already managed by %s", c.ID, owner)}
+		}
+	}
+	return nil, nil
+}
+
+// adopted records a remote webhook the operator did not just create. Its secrets are unknown, so
+// the next converge applies them.
+func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *providers.Remote, how string) {
+	ctrl.LoggerFrom(ctx).Info("Adopted remote webhook", "provider", y.wh.Spec.Provider, "id", remote.ID, "by", how)
+	r.event(y.wh, "Adopted", fmt.Sprintf("adopted remote webhook %s, found by %s", remote.ID, how))
+	y.wh.Status.AppliedSecretHash = ""
+	r.recordRemote(y, remote, nil)
+}
+
+// otherOwner answers who else claims the remote webhook id of y's account scope: a Webhook that
+// took it in this process (the account's claims, which are ahead of the cache) or one whose status
+// records it (the status index, across credentials of the same scope). It returns how y's status
+// and events may name that Webhook, or "" when none claims it. With take, a free id is claimed for
+// y in the same step, so that two workers can never both adopt it.
+func (r *WebhookReconciler) otherOwner(ctx context.Context, y *syncCtx, id string, take bool) (string, error) {
+	wh := y.wh
+	if c, ok := r.accounts.other(y.acct, wh.UID, id); ok {
+		return ownerName(wh, c.key), nil
+	}
+	var list hooksv1alpha1.WebhookList
+	if err := r.List(ctx, &list, client.MatchingFields{indexRemoteKey: remoteKey(y.acct.scope, id)}); err != nil {
+		return "", err
+	}
+	for i := range list.Items {
+		if list.Items[i].UID != wh.UID {
+			return ownerName(wh, client.ObjectKeyFromObject(&list.Items[i])), nil
+		}
+	}
+	if take {
+		if c, taken := r.accounts.takeIfFree(y.acct, wh.UID, y.key(), id); taken {
+			return ownerName(wh, c.key), nil
+		}
+	}
+	return "", nil
+}
+
+// ownerName names the owner for wh's status and events: by name in wh's own namespace only.
+func ownerName(wh *hooksv1alpha1.Webhook, owner types.NamespacedName) string {
+	if owner.Namespace == wh.Namespace {
+		return "Webhook " + owner.String()
+	}
+	return "a Webhook in another namespace"
+}
+
+// snapshotAge is how old the account snapshot may be for this reconcile of wh: most of a resync
+// period for a Ready Webhook, so that an account is listed about once per period, and a few
+// seconds for one that is not Ready.
+//
+// It returns the time before which a snapshot is too old. A new value of reconcile-requested-at
+// asks for what the SaaS holds now: only a list begun after this reconcile started will do (a
+// list already under way for another Webhook will not), so that Webhooks annotated together
+// still share lists. The first value seen after a start of the operator forces nothing: the
+// operator starts with no snapshot at all.
+func (r *WebhookReconciler) snapshotAge(wh *hooksv1alpha1.Webhook) time.Time {
+	now := r.now()
+	v := wh.Annotations[hooksv1alpha1.AnnotationReconcileRequestedAt]
+	if old, seen := r.syncRequests.Swap(wh.UID, v); seen && v != "" && old.(string) != v {
+		return now
+	}
+	switch readyReason(wh) {
+	case hooksv1alpha1.ReasonAvailable, hooksv1alpha1.ReasonDisabled:
+		return now.Add(-r.Options.ResyncPeriod * 9 / 10)
+	}
+	return now.Add(-unsettledAge)
+}
+
+// view returns the account snapshot of y, listing the account when it was listed before
+// notBefore. A list has a deadline of its own, all pages included, so that a server that answers
+// slowly, page after page, cannot hold the account's snapshot (and the Webhooks waiting for it)
+// for longer.
+func (r *WebhookReconciler) view(ctx context.Context, y *syncCtx, notBefore time.Time) (*view, error) {
+	return y.acct.snapshot(ctx, r.now, notBefore, func(ctx context.Context) ([]*providers.Remote, error) {
+		ctx, cancel := context.WithTimeout(ctx, r.listTimeout())
+		defer cancel()
+		return y.prov.List(ctx, y.req)
+	})
+}
+
+// listTimeout bounds one list of an account, every page included.
+func (r *WebhookReconciler) listTimeout() time.Duration {
+	if r.Options.ListTimeout > 0 {
+		return r.Options.ListTimeout
+	}
+	return time.Minute
+}
+
+// lookup returns the remote webhook with the id. A webhook missing from the snapshot is asked
+// for directly before it is declared gone: the snapshot may predate it, or it may live outside
+// the listed scope (another region, say).
+func (r *WebhookReconciler) lookup(ctx context.Context, y *syncCtx, id string) (*providers.Remote, error) {
+	v, err := r.view(ctx, y, y.notBefore)
+	if err != nil {
+		return nil, err
+	}
+	if remote, ok := v.byID[id]; ok {
+		return remote, nil
+	}
+	remote, err := y.prov.Get(ctx, y.req, id)
+	if err != nil {
+		return nil, err
+	}
+	y.acct.put(remote)
+	return remote, nil
+}
+
+// candidates returns the remote webhooks of the snapshot that the provider matches with req:
+// the candidates for adoption, from a snapshot young enough to create safely.
+func (r *WebhookReconciler) candidates(ctx context.Context, y *syncCtx, notBefore time.Time) ([]*providers.Remote, error) {
+	if limit := r.now().Add(-unsettledAge); notBefore.Before(limit) {
+		notBefore = limit
+	}
+	v, err := r.view(ctx, y, notBefore)
+	if err != nil {
+		return nil, err
+	}
+	var out []*providers.Remote
+	for _, remote := range v.remotes {
+		if y.prov.Matches(y.req, remote) {
+			out = append(out, remote)
+		}
+	}
+	return out, nil
+}
