@@ -36,6 +36,8 @@ LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUSTOMIZE_VERSION ?= v5.8.1
 GOLANGCI_LINT_VERSION ?= v2.15.0
+# crd-ref-docs writes docs/api-reference.md from the Go types (make api-docs).
+CRD_REF_DOCS_VERSION ?= v0.3.0
 # Helm is built from source through the Go module proxy (no download from get.helm.sh).
 HELM_VERSION ?= v3.22.0
 
@@ -45,6 +47,7 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
+CRD_REF_DOCS ?= $(LOCALBIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
 
 # Recipes run in bash, stop at the first failing command and fail a pipeline when any part fails.
 SHELL = /usr/bin/env bash -o pipefail
@@ -70,9 +73,13 @@ manifests: $(CONTROLLER_GEN) ## Generate the CRD (config/crd/bases) and the mana
 generate: $(CONTROLLER_GEN) ## Generate the DeepCopy methods (api/*/zz_generated.deepcopy.go).
 	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./..."
 
+.PHONY: api-docs
+api-docs: $(CRD_REF_DOCS) ## Generate the API reference (docs/api-reference.md) from the Go types and their markers.
+	@hack/gen-api-reference.sh "$(CRD_REF_DOCS)"
+
 .PHONY: verify-generated
-verify-generated: $(CONTROLLER_GEN) ## Fail if the committed generated files differ from what the markers produce.
-	@CONTROLLER_GEN="$(CONTROLLER_GEN)" LOCALBIN="$(LOCALBIN)" hack/verify-generated.sh
+verify-generated: $(CONTROLLER_GEN) $(CRD_REF_DOCS) ## Fail if the committed generated files (CRD, RBAC, deepcopy, API reference) differ from what the markers produce.
+	@CONTROLLER_GEN="$(CONTROLLER_GEN)" CRD_REF_DOCS="$(CRD_REF_DOCS)" LOCALBIN="$(LOCALBIN)" hack/verify-generated.sh
 
 .PHONY: fmt
 fmt: ## Run go fmt on the code.
@@ -214,9 +221,10 @@ release: $(KUSTOMIZE) $(HELM) ## Build release VERSION=vX.Y.Z into dist/release:
 $(LOCALBIN):
 	mkdir -p $(LOCALBIN)
 
-.PHONY: controller-gen kustomize golangci-lint helm tools
-tools: controller-gen kustomize golangci-lint helm ## Install every pinned tool into bin/.
+.PHONY: controller-gen kustomize golangci-lint helm crd-ref-docs tools
+tools: controller-gen kustomize golangci-lint helm crd-ref-docs ## Install every pinned tool into bin/.
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.
+crd-ref-docs: $(CRD_REF_DOCS) ## Install crd-ref-docs into bin/.
 kustomize: $(KUSTOMIZE) ## Install kustomize into bin/.
 golangci-lint: $(GOLANGCI_LINT) ## Install golangci-lint into bin/.
 helm: $(HELM) ## Install helm into bin/ (built from source, about 3 minutes the first time).
@@ -229,6 +237,9 @@ $(KUSTOMIZE): | $(LOCALBIN)
 
 $(GOLANGCI_LINT): | $(LOCALBIN)
 	$(call go-install-tool,golangci-lint,github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
+
+$(CRD_REF_DOCS): | $(LOCALBIN)
+	$(call go-install-tool,crd-ref-docs,github.com/elastic/crd-ref-docs,$(CRD_REF_DOCS_VERSION))
 
 $(HELM): | $(LOCALBIN)
 	$(call go-install-tool,helm,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))

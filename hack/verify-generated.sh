@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # verify-generated.sh fails when the generated files in the working tree are not what controller-gen
-# makes from the current markers: the CRDs, the manager ClusterRole and the DeepCopy methods.
+# and crd-ref-docs make from the current markers: the CRDs, the manager ClusterRole, the DeepCopy
+# methods and the API reference (docs/api-reference.md).
 #
 # It regenerates them in a scratch copy of the source tree with the Makefile's own `manifests` and
 # `generate` targets, so the command lines cannot drift apart, and compares. The working tree is only
 # read. A generated file that neither tree has (role.yaml before any +kubebuilder:rbac marker exists)
 # is not an error; one that only one side has is.
 #
-# Environment: CONTROLLER_GEN (the binary; the Makefile passes its pinned one), LOCALBIN (where the
-# pinned tools live; default <repo>/bin).
+# Environment: CONTROLLER_GEN and CRD_REF_DOCS (the binaries; the Makefile passes its pinned ones),
+# LOCALBIN (where the pinned tools live; default <repo>/bin).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 # Paths, relative to the repository root, that `make manifests generate` writes.
-generated=(config/crd/bases config/rbac/role.yaml)
+generated=(config/crd/bases config/rbac/role.yaml docs/api-reference.md)
 while IFS= read -r f; do generated+=("${f#./}"); done < <(find ./api -name 'zz_generated.*.go' 2>/dev/null | sort)
 # The API packages may have lost a deepcopy file, in which case the copy will create it: list it too.
 while IFS= read -r d; do
@@ -37,9 +38,10 @@ for p in "${generated[@]}"; do rm -rf "${scratch:?}/$p"; done
 localbin="${LOCALBIN:-$root/bin}"
 make_args=(-C "$scratch" --no-print-directory LOCALBIN="$localbin")
 [[ -n "${CONTROLLER_GEN:-}" ]] && make_args+=(CONTROLLER_GEN="$CONTROLLER_GEN")
-if ! make "${make_args[@]}" manifests generate >"$scratch/.generate.log" 2>&1; then
+[[ -n "${CRD_REF_DOCS:-}" ]] && make_args+=(CRD_REF_DOCS="$CRD_REF_DOCS")
+if ! make "${make_args[@]}" manifests generate api-docs >"$scratch/.generate.log" 2>&1; then
   cat "$scratch/.generate.log" >&2
-  echo "verify-generated: controller-gen failed on the current source (output above)" >&2
+  echo "verify-generated: controller-gen or crd-ref-docs failed on the current source (output above)" >&2
   exit 1
 fi
 
@@ -60,7 +62,7 @@ for f in "${files[@]}"; do
   if [[ ! -e "$root/$f" && ! -e "$scratch/$f" ]]; then
     continue
   elif [[ ! -e "$root/$f" ]]; then
-    echo "verify-generated: $f is missing; controller-gen generates it" >&2
+    echo "verify-generated: $f is missing; make manifests generate api-docs generates it" >&2
     status=1
   elif [[ ! -e "$scratch/$f" ]]; then
     echo "verify-generated: $f exists but the markers no longer generate it" >&2
@@ -72,7 +74,7 @@ done
 
 if [[ $status -ne 0 ]]; then
   echo >&2
-  echo "verify-generated: the generated files are out of date: run make manifests generate and commit the result" >&2
+  echo "verify-generated: the generated files are out of date: run make manifests generate api-docs and commit the result" >&2
   exit 1
 fi
 echo "verify-generated: generated files are up to date"
