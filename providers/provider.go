@@ -15,7 +15,7 @@ limitations under the License.
 */
 
 // Package providers defines what every SaaS integration implements: a small, idempotent
-// Get/Find/Create/Update/Delete contract over neutral types, and the error taxonomy the
+// Get/List/Create/Update/Delete contract over neutral types, and the error taxonomy the
 // controller maps to Ready reasons and requeues in one place.
 //
 // Providers never read Kubernetes objects: the controller resolves the Secrets and hands the
@@ -45,22 +45,20 @@ type Provider interface {
 	// the webhook does not exist. It never mutates anything.
 	Get(ctx context.Context, req *Request, id string) (*Remote, error)
 
-	// Find lists the remote webhooks that match the request's natural key and name marker: the
-	// candidates the controller may adopt instead of creating a duplicate. It never mutates.
-	Find(ctx context.Context, req *Request) ([]*Remote, error)
-
 	// Scope names the part of the account that List covers for the request, such as the 8x8
 	// account and region, or the APS region. Requests with the same credentials and the same
 	// Scope share one list. It makes no request.
 	Scope(req *Request) string
 
 	// List returns every remote webhook in the request's scope, all pages: the account snapshot
-	// from which the controller serves Get and Find for every Webhook of that scope. The Remotes
+	// from which the controller observes every Webhook of that scope (by id, and the candidates
+	// that Matches picks). The Remotes
 	// are fresh values that the caller may keep. It never mutates.
 	List(ctx context.Context, req *Request) ([]*Remote, error)
 
-	// Matches reports whether a remote webhook of the request's scope is a candidate for it,
-	// exactly as Find would return it. It makes no request.
+	// Matches reports whether a remote webhook of the request's scope is a candidate for it: one
+	// with the request's natural key and name marker, which the controller may adopt instead of
+	// creating a duplicate. It makes no request.
 	Matches(req *Request, remote *Remote) bool
 
 	// Create makes the remote webhook as the request describes it, including its secrets and,

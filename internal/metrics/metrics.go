@@ -123,10 +123,6 @@ func (i instrumented) Get(ctx context.Context, req *providers.Request, id string
 	return i.Provider.Get(WithOperation(ctx, "get"), req, id)
 }
 
-func (i instrumented) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
-	return i.Provider.Find(WithOperation(ctx, "list"), req)
-}
-
 func (i instrumented) List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
 	return i.Provider.List(WithOperation(ctx, "list"), req)
 }

@@ -50,7 +50,7 @@ func TestTokenFetchedOnceForEveryWebhookOfAClient(t *testing.T) {
 		if _, err := e.prov.Get(ctx, req, created.ID); err != nil {
 			t.Fatalf("Get: %v", err)
 		}
-		if _, err := e.prov.Find(ctx, req); err != nil {
+		if _, err := autodesk.FindHooks(ctx, e.prov, req); err != nil {
 			t.Fatalf("Find: %v", err)
 		}
 	}
@@ -91,7 +91,7 @@ func TestConcurrentCallsShareOneTokenFetch(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := e.prov.Find(context.Background(), newRequest())
+			_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
 			errs <- err
 		}()
 	}
@@ -124,7 +124,7 @@ func TestTokenRefreshedWhenItExpires(t *testing.T) {
 			e.srv.SetTokenLifetime(tt.lifetime)
 			req := newRequest()
 			for range tt.calls {
-				if _, err := e.prov.Find(context.Background(), req); err != nil {
+				if _, err := autodesk.FindHooks(context.Background(), e.prov, req); err != nil {
 					t.Fatalf("Find: %v", err)
 				}
 			}
@@ -145,15 +145,15 @@ func TestTokenRefreshedWhenItExpires(t *testing.T) {
 func TestTokenRefusedByTheAPIIsFetchedAgain(t *testing.T) {
 	e := newEnv(t)
 	req := newRequest()
-	if _, err := e.prov.Find(context.Background(), req); err != nil {
+	if _, err := autodesk.FindHooks(context.Background(), e.prov, req); err != nil {
 		t.Fatalf("Find: %v", err)
 	}
 	e.srv.InjectFault(fake.Fault{Key: clientID, Path: "/webhooks/", Status: http.StatusUnauthorized, Times: 1})
-	_, err := e.prov.Find(context.Background(), req)
+	_, err := autodesk.FindHooks(context.Background(), e.prov, req)
 	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnauthorized {
 		t.Fatalf("Find under a 401 = %v, want Unauthorized", err)
 	}
-	if _, err := e.prov.Find(context.Background(), req); err != nil {
+	if _, err := autodesk.FindHooks(context.Background(), e.prov, req); err != nil {
 		t.Fatalf("Find after the 401: %v", err)
 	}
 	if n := e.srv.TokenRequests(clientID); n != 2 {
@@ -173,7 +173,7 @@ func TestTokensAreKeptPerCredential(t *testing.T) {
 		func(r *providers.Request) {},
 	}
 	for i, m := range calls {
-		if _, err := e.prov.Find(context.Background(), newRequest(m)); err != nil {
+		if _, err := autodesk.FindHooks(context.Background(), e.prov, newRequest(m)); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}
@@ -182,7 +182,7 @@ func TestTokensAreKeptPerCredential(t *testing.T) {
 	}
 	// A new secret for the same client id is another credential: it gets its own token, and a
 	// wrong one is refused rather than served the old secret's token.
-	_, err := e.prov.Find(context.Background(), newRequest(func(r *providers.Request) {
+	_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest(func(r *providers.Request) {
 		r.Credentials["clientSecret"] = []byte(rotated)
 	}))
 	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnauthorized {
@@ -223,7 +223,7 @@ func TestPlainTokenMode(t *testing.T) {
 func TestClientCredentialsWinOverToken(t *testing.T) {
 	e := newEnv(t)
 	req := newRequest(func(r *providers.Request) { r.Credentials["token"] = []byte("unused-token-1") })
-	if _, err := e.prov.Find(context.Background(), req); err != nil {
+	if _, err := autodesk.FindHooks(context.Background(), e.prov, req); err != nil {
 		t.Fatalf("Find: %v", err)
 	}
 	if n := e.srv.TokenRequests(clientID); n != 1 {
@@ -250,7 +250,7 @@ func TestMissingCredentialsMakeNoRequest(t *testing.T) {
 			e := newEnv(t)
 			req := newRequest(func(r *providers.Request) { r.Credentials = tt.creds })
 			calls := map[string]error{
-				"find":   func() error { _, err := e.prov.Find(context.Background(), req); return err }(),
+				"find":   func() error { _, err := autodesk.FindHooks(context.Background(), e.prov, req); return err }(),
 				"get":    func() error { _, err := e.prov.Get(context.Background(), req, "x"); return err }(),
 				"create": func() error { _, err := e.prov.Create(context.Background(), req); return err }(),
 				"update": func() error {
@@ -366,7 +366,7 @@ func TestTokenEndpointEchoingTheSecret(t *testing.T) {
 			}))
 			defer srv.Close()
 			p := autodesk.New(autodesk.Options{BaseURL: srv.URL})
-			_, err := p.Find(context.Background(), newRequest())
+			_, err := autodesk.FindHooks(context.Background(), p, newRequest())
 			pe := testutil.ProviderError(t, err)
 			if pe.Kind == providers.KindMissingCredentials {
 				t.Fatalf("kind %v: the token endpoint was not reached", pe.Kind)
@@ -382,7 +382,7 @@ func TestTokenEndpointEchoingTheSecret(t *testing.T) {
 func TestTokenEndpointUnreachable(t *testing.T) {
 	e := newEnv(t)
 	e.srv.Close()
-	_, err := e.prov.Find(context.Background(), newRequest())
+	_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
 	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnavailable || pe.StatusCode != 0 || pe.Err == nil {
 		t.Fatalf("got %v (kind %v, status %d, wrapped %v), want Unavailable wrapping the cause", pe, pe.Kind, pe.StatusCode, pe.Err)
@@ -393,12 +393,12 @@ func TestTokenEndpointUnreachable(t *testing.T) {
 func TestCancelledContextWhileWaitingForAToken(t *testing.T) {
 	e := newEnv(t)
 	e.srv.InjectFault(fake.Fault{Path: "/authentication/", Delay: 300 * time.Millisecond, Times: 1})
-	go func() { _, _ = e.prov.Find(context.Background(), newRequest()) }()
+	go func() { _, _ = autodesk.FindHooks(context.Background(), e.prov, newRequest()) }()
 	time.Sleep(50 * time.Millisecond) // let the first caller take the fetch
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := e.prov.Find(ctx, newRequest())
+	_, err := autodesk.FindHooks(ctx, e.prov, newRequest())
 	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable {
 		t.Errorf("waiting caller got %v, want Unavailable", err)
 	}
@@ -430,7 +430,7 @@ func TestClientSideRateLimitOnTheTokenRequest(t *testing.T) {
 	}
 	_ = resp.Body.Close()
 
-	_, err = prov.Find(ctx, newRequest())
+	_, err = autodesk.FindHooks(ctx, prov, newRequest())
 	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindRateLimited || pe.RetryAfter <= 0 || pe.Provider != autodesk.ProviderName {
 		t.Fatalf("got %v (kind %v, RetryAfter %v), want RateLimited with a RetryAfter", pe, pe.Kind, pe.RetryAfter)

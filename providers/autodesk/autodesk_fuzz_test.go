@@ -257,7 +257,7 @@ func FuzzProviderResponses(f *testing.F) {
 		}
 		p = New(Options{BaseURL: srv.URL, HTTPClient: hc})
 		srv.Set(testutil.FuzzStatus(status), fuzzHeader(loc, retry, trID), body)
-		found, err := p.Find(ctx, req)
+		found, err := FindHooks(ctx, p, req)
 		testutil.CheckFuzzErr(t, err, secrets...)
 		for _, r := range found {
 			if r == nil || r.Object == nil {

@@ -117,7 +117,7 @@ func TestListPagingVariants(t *testing.T) {
 					}
 					_, _ = w.Write([]byte(last.body))
 				})
-				found, err := s.provider().Find(context.Background(), plainRequest())
+				found, err := autodesk.FindHooks(context.Background(), s.provider(), plainRequest())
 				if err != nil {
 					t.Fatalf("Find: %v", err)
 				}
@@ -169,7 +169,7 @@ func TestListStopsOnBrokenPaging(t *testing.T) {
 				}
 				_, _ = fmt.Fprintf(w, `{"links":%s,"data":[%s]}`, links, hookJSON("h1", target, "dm.version.added"))
 			})
-			_, err := s.provider().Find(context.Background(), plainRequest())
+			_, err := autodesk.FindHooks(context.Background(), s.provider(), plainRequest())
 			if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || pe.Op != "list" {
 				t.Errorf("Find = %v (kind %v), want Unavailable", err, pe.Kind)
 			}

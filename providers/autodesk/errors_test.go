@@ -52,7 +52,7 @@ func TestTypedErrors(t *testing.T) {
 		{name: "401 unknown token", wantKind: providers.KindUnauthorized, wantCode: 401, wantOp: "list",
 			wantText: "invalid or has expired",
 			call: func(e *env) error {
-				_, err := e.prov.Find(context.Background(), newRequest(func(r *providers.Request) {
+				_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest(func(r *providers.Request) {
 					r.Credentials = map[string][]byte{"token": []byte("tok-not-registered")}
 				}))
 				return err
@@ -80,13 +80,19 @@ func TestTypedErrors(t *testing.T) {
 			}},
 		{name: "429 with Retry-After", fault: &fake.Fault{Path: "/webhooks/", Status: 429, RetryAfter: "25", Message: "Quota limit exceeded."},
 			wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "list", wantText: "Quota limit exceeded.", wantRetry: 25 * time.Second,
-			call: func(e *env) error { _, err := e.prov.Find(context.Background(), newRequest()); return err }},
+			call: func(e *env) error {
+				_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
+				return err
+			}},
 		{name: "429 without Retry-After waits 10s", fault: &fake.Fault{Path: "/webhooks/", Status: 429},
 			wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "delete", wantRetry: 10 * time.Second,
 			call: func(e *env) error { return e.prov.Delete(context.Background(), newRequest(), "x") }},
 		{name: "429 of zero seconds waits one", fault: &fake.Fault{Path: "/webhooks/", Status: 429, RetryAfter: "0"},
 			wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "list", wantRetry: time.Second,
-			call: func(e *env) error { _, err := e.prov.Find(context.Background(), newRequest()); return err }},
+			call: func(e *env) error {
+				_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
+				return err
+			}},
 		{name: "500", fault: &fake.Fault{Path: "/webhooks/", Status: 500, Message: "boom"},
 			wantKind: providers.KindUnavailable, wantCode: 500, wantOp: "get", wantText: "boom",
 			call: func(e *env) error { _, err := e.prov.Get(context.Background(), newRequest(), "x"); return err }},
@@ -168,7 +174,7 @@ func TestErrorBodies(t *testing.T) {
 				w.WriteHeader(tt.status)
 				_, _ = w.Write([]byte(tt.body))
 			})
-			_, err := s.provider().Find(context.Background(), plainRequest())
+			_, err := autodesk.FindHooks(context.Background(), s.provider(), plainRequest())
 			pe := testutil.ProviderError(t, err)
 			if pe.Kind != tt.wantKind || pe.StatusCode != tt.status {
 				t.Errorf("kind %v status %d, want %v %d", pe.Kind, pe.StatusCode, tt.wantKind, tt.status)
@@ -188,7 +194,10 @@ func TestErrorBodies(t *testing.T) {
 func TestErrorsNeverCarryCredentials(t *testing.T) {
 	echo := "client " + clientID + " secret " + clientSecret + " token " + signing + " are wrong"
 	ops := map[string]func(e *env) error{
-		"find":   func(e *env) error { _, err := e.prov.Find(context.Background(), newRequest()); return err },
+		"find": func(e *env) error {
+			_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
+			return err
+		},
 		"get":    func(e *env) error { _, err := e.prov.Get(context.Background(), newRequest(), "x"); return err },
 		"create": func(e *env) error { _, err := e.prov.Create(context.Background(), newRequest()); return err },
 		"update": func(e *env) error {
@@ -196,7 +205,10 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 			return err
 		},
 		"delete": func(e *env) error { return e.prov.Delete(context.Background(), newRequest(), "x") },
-		"token":  func(e *env) error { _, err := e.prov.Find(context.Background(), newRequest()); return err },
+		"token": func(e *env) error {
+			_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
+			return err
+		},
 	}
 	for _, status := range []int{400, 401, 403, 429, 500} {
 		for name, op := range ops {
@@ -245,7 +257,7 @@ func TestBearerTokenEchoIsScrubbed(t *testing.T) {
 				w.WriteHeader(http.StatusBadRequest)
 				_, _ = w.Write([]byte(`{"detail":["header was ` + r.Header.Get("Authorization") + `"]}`))
 			})
-			_, err := s.provider().Find(context.Background(), tt.req)
+			_, err := autodesk.FindHooks(context.Background(), s.provider(), tt.req)
 			pe := testutil.ProviderError(t, err)
 			if pe.StatusCode != 400 || !strings.Contains(pe.Message, "[redacted]") {
 				t.Fatalf("got %v, want a 400 whose echo was redacted", err)
@@ -337,7 +349,7 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 		if providers.KindOf(err) != providers.KindConflict {
 			t.Errorf("status %d: second Create = %v, want Conflict", status, err)
 		}
-		found, err := e.prov.Find(context.Background(), newRequest())
+		found, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
 		if err != nil || len(found) != 1 || found[0].ID != e.srv.Hooks(clientID)[0].HookID {
 			t.Errorf("status %d: Find = %v, %v; want the lost hook", status, found, err)
 		}
@@ -346,7 +358,7 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 
 func TestInvalidBaseURL(t *testing.T) {
 	p := autodesk.New(autodesk.Options{BaseURL: "developer.api.autodesk.com"})
-	_, err := p.Find(context.Background(), newRequest())
+	_, err := autodesk.FindHooks(context.Background(), p, newRequest())
 	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable || !strings.Contains(pe.Error(), "not an absolute URL") {
 		t.Errorf("Find with a relative base URL = %v", err)
 	}
@@ -360,7 +372,7 @@ func TestDefaultBaseURL(t *testing.T) {
 		rec.WriteHeader(http.StatusNoContent)
 		return rec.Result(), nil
 	})}})
-	if _, err := p.Find(context.Background(), plainRequest()); err != nil {
+	if _, err := autodesk.FindHooks(context.Background(), p, plainRequest()); err != nil {
 		t.Fatalf("Find: %v", err)
 	}
 	if len(seen) != 1 || !strings.HasPrefix(seen[0], "https://developer.api.autodesk.com/webhooks/v1/systems/data/events/dm.version.added/hooks?") {

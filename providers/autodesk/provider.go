@@ -123,30 +123,6 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 	return toRemote(moved), nil
 }
 
-// Find returns the hooks of the spec's region, system and event whose callback URL and scope
-// equal the spec's: those APS would refuse to create again with 409. It asks APS for the spec's
-// event only, narrowed by the first scope entry, and keeps what Matches keeps, so it returns
-// what List filtered by Matches would, for fewer pages.
-func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
-	spec, err := autodeskSpec(req)
-	if err != nil {
-		return nil, err
-	}
-	c, err := p.client(req, "list")
-	if err != nil {
-		return nil, err
-	}
-	hooks, err := c.findHooks(ctx, "list", req, spec)
-	if err != nil {
-		return nil, err
-	}
-	found := make([]*providers.Remote, 0, len(hooks))
-	for i := range hooks {
-		found = append(found, toRemote(&hooks[i]))
-	}
-	return found, nil
-}
-
 // Scope is the URL of the list of every hook the credentials own in the spec's region: APS keeps
 // hooks per region, and an empty region is US.
 func (p *Provider) Scope(req *providers.Request) string {
@@ -202,7 +178,7 @@ func (p *Provider) Matches(req *providers.Request, remote *providers.Remote) boo
 	return h != nil && matchesHook(req, spec, h)
 }
 
-// matchesHook is the predicate of Matches and Find. What the hook does not tell about its
+// matchesHook is the predicate of Matches and of the search after a create without id. What the hook does not tell about its
 // location is taken from the spec, as the list it came from was the spec's.
 func matchesHook(req *providers.Request, spec *hooksv1alpha1.AutodeskSpec, h *Hook) bool {
 	want := specLocation(spec)
@@ -211,8 +187,9 @@ func matchesHook(req *providers.Request, spec *hooksv1alpha1.AutodeskSpec, h *Ho
 
 // Create makes the hook, then applies what the create payload cannot carry (the signing token and
 // a disabled status) with a PATCH. It returns the hook as it sent it (see createdHook) rather
-// than reading it back. When a step after the POST fails, the error is returned and Find
-// recovers the hook on the next reconcile, whose update applies the rest.
+// than reading it back. When a step after the POST fails, the error is returned and the
+// controller recovers the hook on the next reconcile (Matches picks it), whose update applies the
+// rest.
 func (p *Provider) Create(ctx context.Context, req *providers.Request) (*providers.Remote, error) {
 	spec, err := autodeskSpec(req)
 	if err != nil {
@@ -225,7 +202,7 @@ func (p *Provider) Create(ctx context.Context, req *providers.Request) (*provide
 	loc := specLocation(spec)
 	id, err := c.create(ctx, loc, newCreatePayload(req, spec))
 	if err != nil {
-		return nil, err // a 409 is KindConflict: the controller then adopts through Find
+		return nil, err // a 409 is KindConflict: the controller then adopts what Matches picks
 	}
 	if id == "" {
 		if id, err = c.recoverID(ctx, req, spec); err != nil {

@@ -402,7 +402,7 @@ func TestCreateConflictThenFindAdopts(t *testing.T) {
 	if pe.Kind != providers.KindConflict || pe.StatusCode != http.StatusConflict || pe.Op != "create" {
 		t.Fatalf("Create of an existing hook = %v (kind %v), want a 409 Conflict", err, pe.Kind)
 	}
-	found, err := e.prov.Find(context.Background(), newRequest())
+	found, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
 	if err != nil {
 		t.Fatalf("Find: %v", err)
 	}
@@ -414,7 +414,7 @@ func TestCreateConflictThenFindAdopts(t *testing.T) {
 	}
 }
 
-func TestFindFollowsEveryPageAndMatchesCallbackAndScope(t *testing.T) {
+func TestFindHooksFollowsEveryPageAndMatchesCallbackAndScope(t *testing.T) {
 	e := newEnv(t)
 	seed := func(app string, h fake.Hook) fake.Hook {
 		if h.System == "" {
@@ -439,7 +439,7 @@ func TestFindFollowsEveryPageAndMatchesCallbackAndScope(t *testing.T) {
 	seed("someone-else", fake.Hook{CallbackURL: target})
 	e.srv.SetPageSize(2)
 
-	found, err := e.prov.Find(context.Background(), newRequest())
+	found, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
 	if err != nil {
 		t.Fatalf("Find: %v", err)
 	}
@@ -468,7 +468,7 @@ func TestFindFollowsEveryPageAndMatchesCallbackAndScope(t *testing.T) {
 	}
 }
 
-func TestFindUsesTheFirstScopeKeyInOrder(t *testing.T) {
+func TestFindHooksUsesTheFirstScopeKeyInOrder(t *testing.T) {
 	e := newEnv(t)
 	scope := map[string]string{"workflow": "wf-1", "folder": folder, "project": "p-1"}
 	req := newRequest(func(r *providers.Request) { r.Spec.Autodesk.Scope = scope })
@@ -476,7 +476,7 @@ func TestFindUsesTheFirstScopeKeyInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	found, err := e.prov.Find(context.Background(), req)
+	found, err := autodesk.FindHooks(context.Background(), e.prov, req)
 	if err != nil || len(found) != 1 || found[0].ID != created.ID {
 		t.Fatalf("Find = %+v, %v; want %s", found, err, created.ID)
 	}
@@ -486,9 +486,9 @@ func TestFindUsesTheFirstScopeKeyInOrder(t *testing.T) {
 	}
 }
 
-func TestFindEmptyListIs204(t *testing.T) {
+func TestFindHooksEmptyListIs204(t *testing.T) {
 	e := newEnv(t)
-	found, err := e.prov.Find(context.Background(), newRequest())
+	found, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
 	if err != nil || len(found) != 0 {
 		t.Fatalf("Find on an empty app = %v, %v; want nothing", found, err)
 	}
@@ -515,7 +515,7 @@ func TestRegionIsolation(t *testing.T) {
 		req  *providers.Request
 		want string
 	}{{us, inUS.ID}, {emea, inEMEA.ID}} {
-		found, err := e.prov.Find(ctx, tt.req)
+		found, err := autodesk.FindHooks(ctx, e.prov, tt.req)
 		if err != nil || len(found) != 1 || found[0].ID != tt.want {
 			t.Errorf("Find in %s = %+v, %v; want only %s", tt.req.Spec.Autodesk.Region, found, err, tt.want)
 		}
@@ -1077,7 +1077,7 @@ func TestListCoversEverySystemAndEventOfTheRegion(t *testing.T) {
 		}
 	}
 
-	found, err := e.prov.Find(ctx, req)
+	found, err := autodesk.FindHooks(ctx, e.prov, req)
 	if err != nil {
 		t.Fatalf("Find: %v", err)
 	}

@@ -98,7 +98,7 @@ func TestRequestsGoToTheRegionsHost(t *testing.T) {
 			hr := &hostRecorder{}
 			p := eightbyeight.New(eightbyeight.Options{BaseURL: tt.override, HTTPClient: &http.Client{Transport: hr}})
 			req := newRequest(func(r *providers.Request) { r.Spec.EightByEight.Region = tt.region })
-			if _, err := p.Find(context.Background(), req); err != nil {
+			if _, err := testutil.Candidates(context.Background(), p, req); err != nil {
 				t.Fatalf("Find: %v", err)
 			}
 			if want := tt.want + "/api/v1/accounts/" + account + "/webhooks"; len(hr.urls) != 1 || hr.urls[0] != want {
@@ -322,7 +322,7 @@ func TestNewClientRejectsRelativeBaseURL(t *testing.T) {
 		}
 	}
 	p := eightbyeight.New(eightbyeight.Options{BaseURL: "chatapps.8x8.com"})
-	_, err := p.Find(context.Background(), newRequest())
+	_, err := testutil.Candidates(context.Background(), p, newRequest())
 	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable {
 		t.Errorf("Find with a relative base URL = %v (kind %v), want Unavailable", err, pe.Kind)
 	}

@@ -174,7 +174,7 @@ func FuzzProviderResponses(f *testing.F) {
 			_ = p.Diff(req, r)
 		}
 		srv.Set(testutil.FuzzStatus(status), fuzzHeader(retry), body)
-		found, err := p.Find(ctx, req)
+		found, err := testutil.Candidates(ctx, p, req)
 		testutil.CheckFuzzErr(t, err, fuzzAPIKey, fuzzAuth)
 		for _, r := range found {
 			if r == nil || r.Object == nil {

@@ -50,7 +50,7 @@ func TestTypedErrors(t *testing.T) {
 			call:   func(e *env) error { _, err := e.prov.Create(context.Background(), newRequest()); return err }},
 		{name: "401 unknown key", wantKind: providers.KindUnauthorized, wantCode: 401, wantOp: "list", wantIn: "(code 1200)",
 			call: func(e *env) error {
-				_, err := e.prov.Find(context.Background(), newRequest(func(r *providers.Request) {
+				_, err := testutil.Candidates(context.Background(), e.prov, newRequest(func(r *providers.Request) {
 					r.Credentials["apiKey"] = []byte("key-not-registered")
 				}))
 				return err
@@ -71,7 +71,10 @@ func TestTypedErrors(t *testing.T) {
 			call: func(e *env) error { _, err := e.prov.Create(context.Background(), newRequest()); return err }},
 		{name: "429 without Retry-After waits 1s", setup: func(e *env) { e.srv.InjectFault(fake.Fault{Status: 429}) },
 			wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "list", wantIn: "(code 429)", wantRetry: time.Second,
-			call: func(e *env) error { _, err := e.prov.Find(context.Background(), newRequest()); return err }},
+			call: func(e *env) error {
+				_, err := testutil.Candidates(context.Background(), e.prov, newRequest())
+				return err
+			}},
 		{name: "500", setup: func(e *env) { e.srv.InjectFault(fake.Fault{Status: 500}) },
 			wantKind: providers.KindUnavailable, wantCode: 500, wantOp: "delete", wantIn: "Internal server error (code 2000)",
 			call: func(e *env) error { return e.prov.Delete(context.Background(), newRequest(), id(subAccount, "MSG")) }},
@@ -122,7 +125,7 @@ func TestMissingCredentialsMakeNoRequest(t *testing.T) {
 			e := newEnv(t)
 			req := newRequest(func(r *providers.Request) { r.Credentials = tt.creds })
 			calls := map[string]error{
-				"find":   func() error { _, err := e.prov.Find(context.Background(), req); return err }(),
+				"find":   func() error { _, err := testutil.Candidates(context.Background(), e.prov, req); return err }(),
 				"get":    func() error { _, err := e.prov.Get(context.Background(), req, id(subAccount, "MSG")); return err }(),
 				"create": func() error { _, err := e.prov.Create(context.Background(), req); return err }(),
 				"update": func() error {
@@ -198,7 +201,7 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 			if n := len(e.srv.Hooks(account)); n != 1 {
 				t.Fatalf("fake holds %d hooks, want the 1 whose answer was lost", n)
 			}
-			found, err := e.prov.Find(context.Background(), newRequest())
+			found, err := testutil.Candidates(context.Background(), e.prov, newRequest())
 			if err != nil || len(found) != 1 || found[0].ID != id(subAccount, "MSG") {
 				t.Errorf("Find = %v, %v; want the lost webhook as the candidate", found, err)
 			}
@@ -216,7 +219,10 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 		secrets []string
 		call    func(e *env) error
 	}{
-		"find": {withAuth, func(e *env) error { _, err := e.prov.Find(context.Background(), newRequest()); return err }},
+		"find": {withAuth, func(e *env) error {
+			_, err := testutil.Candidates(context.Background(), e.prov, newRequest())
+			return err
+		}},
 		"get": {withAuth, func(e *env) error {
 			_, err := e.prov.Get(context.Background(), newRequest(), id(subAccount, "MSG"))
 			return err

@@ -154,23 +154,6 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 		Message: fmt.Sprintf("no %s webhook for sub-account %q in account %s", key.Type, key.SubAccountID, key.AccountID)}
 }
 
-// Find returns the webhook at the spec's key, if there is one. 8x8 webhooks carry no name, so the
-// key alone identifies them; the controller treats a match that another Webhook manages as a
-// conflict (UniqueNaturalKey). It is List filtered by Matches.
-func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
-	all, err := p.List(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	found := make([]*providers.Remote, 0, 1)
-	for _, r := range all {
-		if p.Matches(req, r) {
-			found = append(found, r)
-		}
-	}
-	return found, nil
-}
-
 // Scope is the URL of the account's webhook list in the spec's region. The account id is kept as
 // the spec spells it, because it is part of every id List reports.
 func (p *Provider) Scope(req *providers.Request) string {

@@ -382,7 +382,7 @@ func TestFind(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(req)
 			}
-			found, err := e.prov.Find(context.Background(), req)
+			found, err := testutil.Candidates(context.Background(), e.prov, req)
 			if err != nil {
 				t.Fatalf("Find: %v", err)
 			}
@@ -395,7 +395,7 @@ func TestFind(t *testing.T) {
 			}
 		})
 	}
-	found, _ := e.prov.Find(context.Background(), newRequest())
+	found, _ := testutil.Candidates(context.Background(), e.prov, newRequest())
 	if d := e.prov.Diff(newRequest(), found[0]); d.Action != providers.ActionUpdate ||
 		!slices.Equal(d.Fields, []string{"targetUrl", "eightByEight.authorizationSecretRef"}) {
 		t.Errorf("Diff of the found webhook = %+v, want Update of targetUrl and the Authorization", d)

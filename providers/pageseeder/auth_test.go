@@ -51,7 +51,7 @@ func TestTokenFetchedOnceAndReused(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := e.prov.Find(ctx, req); err != nil {
+			if _, err := testutil.Candidates(ctx, e.prov, req); err != nil {
 				t.Errorf("Find: %v", err)
 			}
 		}()
@@ -103,7 +103,7 @@ func TestTokenRenewal(t *testing.T) {
 			e := newEnv(t)
 			e.srv.SetTokenLifetime(tt.lifetime)
 			for range 3 {
-				if _, err := e.prov.Find(context.Background(), e.newRequest()); err != nil {
+				if _, err := testutil.Candidates(context.Background(), e.prov, e.newRequest()); err != nil {
 					t.Fatalf("Find: %v", err)
 				}
 			}
@@ -123,7 +123,7 @@ func TestTokenCacheKeys(t *testing.T) {
 		r.Credentials[pageseeder.CredentialClientSecret] = []byte("second-secret-123")
 	})
 	for _, req := range []*providers.Request{e.newRequest(), other, e.newRequest(), other} {
-		if _, err := e.prov.Find(ctx, req); err != nil {
+		if _, err := testutil.Candidates(ctx, e.prov, req); err != nil {
 			t.Fatalf("Find: %v", err)
 		}
 	}
@@ -136,13 +136,13 @@ func TestTokenCacheKeys(t *testing.T) {
 	rotated := e.newRequest(func(r *providers.Request) {
 		r.Credentials[pageseeder.CredentialClientSecret] = []byte("rotated-secret-456")
 	})
-	if _, err := e.prov.Find(ctx, rotated); err != nil {
+	if _, err := testutil.Candidates(ctx, e.prov, rotated); err != nil {
 		t.Fatalf("Find with the rotated secret: %v", err)
 	}
 	if n := e.srv.TokenRequests(clientID); n != 2 {
 		t.Errorf("%d token requests after the rotation, want 2", n)
 	}
-	_, err := e.prov.Find(ctx, e.newRequest())
+	_, err := testutil.Candidates(ctx, e.prov, e.newRequest())
 	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnauthorized || pe.Op != "token" {
 		t.Errorf("Find with the old secret = %v (kind %v, op %q), want Unauthorized from the token endpoint", pe, pe.Kind, pe.Op)
 	}
@@ -154,15 +154,15 @@ func TestTokenCacheKeys(t *testing.T) {
 func TestRefusedTokenIsForgotten(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if _, err := e.prov.Find(ctx, e.newRequest()); err != nil {
+	if _, err := testutil.Candidates(ctx, e.prov, e.newRequest()); err != nil {
 		t.Fatalf("Find: %v", err)
 	}
 	e.srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/service/", Status: http.StatusUnauthorized, Times: 1})
-	_, err := e.prov.Find(ctx, e.newRequest())
+	_, err := testutil.Candidates(ctx, e.prov, e.newRequest())
 	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnauthorized || pe.StatusCode != 401 || pe.Op != "list" {
 		t.Fatalf("Find under a 401 = %v (kind %v)", err, pe.Kind)
 	}
-	if _, err := e.prov.Find(ctx, e.newRequest()); err != nil {
+	if _, err := testutil.Candidates(ctx, e.prov, e.newRequest()); err != nil {
 		t.Fatalf("Find after the 401: %v", err)
 	}
 	if n := e.srv.TokenRequests(clientID); n != 2 {
@@ -200,7 +200,7 @@ func TestClientCredentialsWinOverAToken(t *testing.T) {
 	req := e.newRequest(func(r *providers.Request) {
 		r.Credentials[pageseeder.CredentialToken] = []byte("stale-token-never-registered")
 	})
-	if _, err := e.prov.Find(context.Background(), req); err != nil {
+	if _, err := testutil.Candidates(context.Background(), e.prov, req); err != nil {
 		t.Fatalf("Find: %v", err)
 	}
 	if n := e.srv.TokenRequests(clientID); n != 1 {
@@ -228,7 +228,7 @@ func TestMissingCredentialsMakeNoRequest(t *testing.T) {
 			e := newEnv(t)
 			req := e.newRequest(func(r *providers.Request) { r.Credentials = tt.creds })
 			calls := map[string]error{
-				"find":   func() error { _, err := e.prov.Find(context.Background(), req); return err }(),
+				"find":   func() error { _, err := testutil.Candidates(context.Background(), e.prov, req); return err }(),
 				"get":    func() error { _, err := e.prov.Get(context.Background(), req, "789"); return err }(),
 				"create": func() error { _, err := e.prov.Create(context.Background(), req); return err }(),
 				"update": func() error {
@@ -318,7 +318,7 @@ func TestNonAdministratorIsUnauthorized(t *testing.T) {
 		r.Credentials[pageseeder.CredentialClientID] = []byte("author-client")
 		r.Credentials[pageseeder.CredentialClientSecret] = []byte("author-secret-42")
 	})
-	_, err := e.prov.Find(context.Background(), req)
+	_, err := testutil.Candidates(context.Background(), e.prov, req)
 	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnauthorized || pe.StatusCode != 403 || !strings.Contains(pe.Message, "administrator") {
 		t.Errorf("Find as a non-administrator = %v (kind %v), want Unauthorized 403 saying why", pe, pe.Kind)
@@ -348,7 +348,7 @@ func TestClientSideRateLimitOnTheTokenRequest(t *testing.T) {
 	}
 	_ = resp.Body.Close()
 
-	_, err = prov.Find(ctx, newRequest(srv.URL(), "https://hooks.example.com/ps"))
+	_, err = testutil.Candidates(ctx, prov, newRequest(srv.URL(), "https://hooks.example.com/ps"))
 	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindRateLimited || pe.RetryAfter <= 0 || pe.Provider != pageseeder.ProviderName {
 		t.Fatalf("got %v (kind %v, RetryAfter %v), want RateLimited with a RetryAfter", pe, pe.Kind, pe.RetryAfter)

@@ -75,7 +75,7 @@ func calls(p *pageseeder.Provider, req *providers.Request) map[string]func() err
 	return map[string]func() error{
 		"validate": func() error { return p.Validate(req) },
 		"list":     func() error { _, err := p.List(ctx, req); return err },
-		"find":     func() error { _, err := p.Find(ctx, req); return err },
+		"find":     func() error { _, err := testutil.Candidates(ctx, p, req); return err },
 		"get":      func() error { _, err := p.Get(ctx, req, "789"); return err },
 		"create":   func() error { _, err := p.Create(ctx, req); return err },
 		"update":   func() error { _, err := p.Update(ctx, req, existing); return err },

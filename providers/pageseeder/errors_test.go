@@ -55,7 +55,10 @@ func TestTypedErrors(t *testing.T) {
 			wantCode: 401, wantOp: "get", wantID: "0191", call: get},
 		{name: "403 from a fault", fault: &fake.Fault{Path: "/ps/service/", Status: 403}, wantKind: providers.KindUnauthorized,
 			wantCode: 403, wantOp: "list", wantID: "0193",
-			call: func(e *env) error { _, err := e.prov.Find(context.Background(), e.newRequest()); return err }},
+			call: func(e *env) error {
+				_, err := testutil.Candidates(context.Background(), e.prov, e.newRequest())
+				return err
+			}},
 		{name: "404 missing webhook", wantKind: providers.KindNotFound, wantCode: 404, wantOp: "get", wantID: "0106", call: get},
 		{name: "404 on update", wantKind: providers.KindNotFound, wantCode: 404, wantOp: "update", wantID: "0106",
 			call: func(e *env) error {
@@ -230,7 +233,10 @@ func TestLenientWireFormat(t *testing.T) {
 // included, and checks that no error text lets them through.
 func TestErrorsNeverCarryCredentials(t *testing.T) {
 	ops := map[string]func(e *env) error{
-		"find":   func(e *env) error { _, err := e.prov.Find(context.Background(), e.newRequest()); return err },
+		"find": func(e *env) error {
+			_, err := testutil.Candidates(context.Background(), e.prov, e.newRequest())
+			return err
+		},
 		"get":    func(e *env) error { _, err := e.prov.Get(context.Background(), e.newRequest(), "789"); return err },
 		"create": func(e *env) error { _, err := e.prov.Create(context.Background(), e.newRequest()); return err },
 		"update": func(e *env) error {
@@ -246,7 +252,7 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				e := newEnv(t)
-				if _, err := e.prov.Find(context.Background(), e.newRequest()); err != nil {
+				if _, err := testutil.Candidates(context.Background(), e.prov, e.newRequest()); err != nil {
 					t.Fatalf("Find: %v", err)
 				}
 				token := e.rec.bearer(t)
@@ -285,7 +291,7 @@ func TestTokenErrorEchoIsScrubbed(t *testing.T) {
 			}))
 			defer srv.Close()
 			p := pageseeder.New(pageseeder.Options{AllowInsecure: true, Egress: loopback})
-			_, err := p.Find(context.Background(), newRequest(srv.URL, "https://x.example/"))
+			_, err := testutil.Candidates(context.Background(), p, newRequest(srv.URL, "https://x.example/"))
 			pe := testutil.ProviderError(t, err)
 			if pe.Kind != providers.KindUnauthorized || pe.Op != "token" {
 				t.Errorf("got %v (kind %v), want Unauthorized from the token request", pe, pe.Kind)
@@ -320,11 +326,11 @@ func TestTransportErrorTextIsScrubbed(t *testing.T) {
 
 func TestTransportErrorWhenServerClosed(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.prov.Find(context.Background(), e.newRequest()); err != nil {
+	if _, err := testutil.Candidates(context.Background(), e.prov, e.newRequest()); err != nil {
 		t.Fatalf("Find: %v", err)
 	}
 	e.srv.Close()
-	_, err := e.prov.Find(context.Background(), e.newRequest())
+	_, err := testutil.Candidates(context.Background(), e.prov, e.newRequest())
 	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnavailable || pe.StatusCode != 0 || pe.Op != "list" {
 		t.Fatalf("got %v (kind %v, status %d), want Unavailable without status", pe, pe.Kind, pe.StatusCode)
@@ -360,7 +366,7 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 	if n := len(e.srv.Hooks(internalID)); n != 1 {
 		t.Fatalf("fake holds %d hooks, want the 1 whose answer was lost", n)
 	}
-	found, err := e.prov.Find(context.Background(), e.newRequest())
+	found, err := testutil.Candidates(context.Background(), e.prov, e.newRequest())
 	if err != nil || len(found) != 1 {
 		t.Errorf("Find = %v, %v; want the lost webhook as a candidate", found, err)
 	}

@@ -230,7 +230,7 @@ func FuzzProviderResponses(f *testing.F) {
 		}
 		p = New(Options{HTTPClient: hc, AllowInsecure: true})
 		srv.Set(testutil.FuzzStatus(status), fuzzHeader(retry), body)
-		found, err := p.Find(ctx, req)
+		found, err := testutil.Candidates(ctx, p, req)
 		testutil.CheckFuzzErr(t, err, secrets...)
 		for _, r := range found {
 			if r == nil || r.Object == nil {

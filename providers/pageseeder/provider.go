@@ -136,22 +136,6 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 	return toRemote(w), nil
 }
 
-// Find returns the client's webhooks that carry the desired name and the target url. It is List
-// filtered by Matches.
-func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
-	all, err := p.List(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	found := make([]*providers.Remote, 0, 1)
-	for _, r := range all {
-		if p.Matches(req, r) {
-			found = append(found, r)
-		}
-	}
-	return found, nil
-}
-
 // Scope is the URL of the webhook list of the spec's OAuth client on the spec's server, below
 // the spec's service root.
 func (p *Provider) Scope(req *providers.Request) string {

@@ -465,7 +465,7 @@ func TestFind(t *testing.T) {
 	e.srv.Seed(internalID, fake.Hook{Name: "team-a/other", URL: req.Spec.TargetURL})
 	e.srv.Seed(999, fake.Hook{Name: owner, URL: req.Spec.TargetURL})
 
-	found, err := e.prov.Find(context.Background(), req)
+	found, err := testutil.Candidates(context.Background(), e.prov, req)
 	if err != nil {
 		t.Fatalf("Find: %v", err)
 	}
@@ -646,7 +646,7 @@ func TestHTTPSRequiredBeforeAnyRequest(t *testing.T) {
 	p := pageseeder.New(pageseeder.Options{})
 	req := newRequest(srv.URL(), "https://hooks.example.com/ps")
 	calls := map[string]error{
-		"find":   func() error { _, err := p.Find(context.Background(), req); return err }(),
+		"find":   func() error { _, err := testutil.Candidates(context.Background(), p, req); return err }(),
 		"get":    func() error { _, err := p.Get(context.Background(), req, "789"); return err }(),
 		"create": func() error { _, err := p.Create(context.Background(), req); return err }(),
 		"update": func() error { _, err := p.Update(context.Background(), req, &providers.Remote{ID: "789"}); return err }(),

@@ -220,7 +220,7 @@ func missing(wanted, got []string) []string {
 }
 
 // desiredName is the remote name: the spec's, or the Webhook's own "<namespace>/<name>", which
-// doubles as the marker Find looks for.
+// doubles as the marker Matches looks for.
 func desiredName(req *providers.Request) string {
 	if req.Spec != nil && req.Spec.PageSeeder != nil && req.Spec.PageSeeder.Name != "" {
 		return req.Spec.PageSeeder.Name

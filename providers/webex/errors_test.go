@@ -48,7 +48,7 @@ func TestTypedErrors(t *testing.T) {
 			}},
 		{name: "401 unknown token", wantKind: providers.KindUnauthorized, wantCode: 401, wantOp: "list",
 			call: func(e *env) error {
-				_, err := e.prov.Find(context.Background(), newRequest(func(r *providers.Request) {
+				_, err := testutil.Candidates(context.Background(), e.prov, newRequest(func(r *providers.Request) {
 					r.Credentials["token"] = []byte("tok-not-registered")
 				}))
 				return err
@@ -63,7 +63,10 @@ func TestTypedErrors(t *testing.T) {
 			call: func(e *env) error { _, err := e.prov.Create(context.Background(), newRequest()); return err }},
 		{name: "429 without Retry-After waits 15s", fault: &fake.Fault{Status: 429},
 			wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "list", wantRetry: 15 * time.Second,
-			call: func(e *env) error { _, err := e.prov.Find(context.Background(), newRequest()); return err }},
+			call: func(e *env) error {
+				_, err := testutil.Candidates(context.Background(), e.prov, newRequest())
+				return err
+			}},
 		{name: "423 with Retry-After is rate limited", fault: &fake.Fault{Status: 423, RetryAfter: "2"},
 			wantKind: providers.KindRateLimited, wantCode: 423, wantOp: "delete", wantRetry: 2 * time.Second,
 			call: func(e *env) error { return e.prov.Delete(context.Background(), newRequest(), "some-id") }},
@@ -117,7 +120,7 @@ func TestMissingCredentialsMakeNoRequest(t *testing.T) {
 			e := newEnv(t)
 			req := newRequest(func(r *providers.Request) { r.Credentials = tt.creds })
 			calls := map[string]error{
-				"find":   func() error { _, err := e.prov.Find(context.Background(), req); return err }(),
+				"find":   func() error { _, err := testutil.Candidates(context.Background(), e.prov, req); return err }(),
 				"get":    func() error { _, err := e.prov.Get(context.Background(), req, "x"); return err }(),
 				"create": func() error { _, err := e.prov.Create(context.Background(), req); return err }(),
 				"update": func() error {
@@ -191,7 +194,7 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 			if n := len(e.srv.Hooks(token)); n != 1 {
 				t.Fatalf("fake holds %d hooks, want the 1 whose answer was lost", n)
 			}
-			found, err := e.prov.Find(context.Background(), newRequest())
+			found, err := testutil.Candidates(context.Background(), e.prov, newRequest())
 			if err != nil || len(found) != 1 {
 				t.Errorf("Find = %v, %v; want the lost webhook as a candidate", found, err)
 			}
@@ -204,7 +207,10 @@ func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
 func TestErrorsNeverCarryCredentials(t *testing.T) {
 	echo := "token " + token + " and secret " + secret + " are wrong"
 	ops := map[string]func(e *env) error{
-		"find":   func(e *env) error { _, err := e.prov.Find(context.Background(), newRequest()); return err },
+		"find": func(e *env) error {
+			_, err := testutil.Candidates(context.Background(), e.prov, newRequest())
+			return err
+		},
 		"get":    func(e *env) error { _, err := e.prov.Get(context.Background(), newRequest(), "x"); return err },
 		"create": func(e *env) error { _, err := e.prov.Create(context.Background(), newRequest()); return err },
 		"update": func(e *env) error {

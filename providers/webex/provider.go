@@ -88,22 +88,6 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 	return toRemote(w), nil
 }
 
-// Find returns the webhooks carrying the desired name whose immutable fields also match: the
-// ones that can be adopted without a replace. It is List filtered by Matches.
-func (p *Provider) Find(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
-	all, err := p.List(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	found := make([]*providers.Remote, 0, 1)
-	for _, r := range all {
-		if p.Matches(req, r) {
-			found = append(found, r)
-		}
-	}
-	return found, nil
-}
-
 // Scope is the URL of the list the request's webhook belongs to. Webex lists the token's own
 // webhooks by default and the organisation's webhooks only with ownedBy=org, so an org-owned
 // spec has a list, and a scope, of its own.

@@ -205,7 +205,7 @@ func TestFind(t *testing.T) {
 	e.srv.Seed("another-user", fake.Hook{Name: owner, TargetURL: "https://x.example/", Resource: "messages", Event: "created", Filter: spec.Filter})
 	e.srv.SetPageSize(2)
 
-	found, err := e.prov.Find(context.Background(), newRequest())
+	found, err := testutil.Candidates(context.Background(), e.prov, newRequest())
 	if err != nil {
 		t.Fatalf("Find: %v", err)
 	}
@@ -225,7 +225,7 @@ func TestFindOrgOwnedAsksForOrgHooks(t *testing.T) {
 	})
 	org := e.srv.Seed(token, fake.Hook{Name: "org-wide", TargetURL: "https://x.example/", Resource: "messages",
 		Event: "created", Filter: req.Spec.Webex.Filter, OwnedBy: "org"})
-	found, err := e.prov.Find(context.Background(), req)
+	found, err := testutil.Candidates(context.Background(), e.prov, req)
 	if err != nil {
 		t.Fatalf("Find: %v", err)
 	}

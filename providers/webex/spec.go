@@ -114,7 +114,7 @@ func ownedBy(v string) string {
 }
 
 // desiredName is the remote name: the spec's, or the Webhook's own "<namespace>/<name>", which
-// doubles as the marker Find looks for.
+// doubles as the marker Matches looks for.
 func desiredName(req *providers.Request) string {
 	if req.Spec != nil && req.Spec.Webex != nil && req.Spec.Webex.Name != "" {
 		return req.Spec.Webex.Name

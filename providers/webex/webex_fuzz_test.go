@@ -199,7 +199,7 @@ func FuzzProviderResponses(f *testing.F) {
 			_ = p.Diff(req, r)
 		}
 		srv.Set(testutil.FuzzStatus(status), fuzzHeader(link, retry, trID), body)
-		found, err := p.Find(ctx, req)
+		found, err := testutil.Candidates(ctx, p, req)
 		testutil.CheckFuzzErr(t, err, fuzzToken, fuzzSecret)
 		for _, r := range found {
 			if r == nil || r.Object == nil {

@@ -19,6 +19,7 @@ limitations under the License.
 package testutil
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -145,4 +146,20 @@ func (s *FuzzServer) Set(status int, header http.Header, body []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.status, s.header, s.body, s.calls = status, header, body, 0
+}
+
+// Candidates returns the remote webhooks of req's scope that the provider matches with req: List
+// filtered by Matches, the way the controller finds a webhook to adopt.
+func Candidates(ctx context.Context, p providers.Provider, req *providers.Request) ([]*providers.Remote, error) {
+	listed, err := p.List(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var out []*providers.Remote
+	for _, r := range listed {
+		if p.Matches(req, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
