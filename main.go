@@ -55,24 +55,20 @@ import (
 	"github.com/hookkeeper/hookkeeper/internal/importer"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/autodesk"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
-	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
-	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
-	"github.com/hookkeeper/hookkeeper/providers/webex"
 )
 
 // config holds the command line.
 type config struct {
-	metricsAddr, probeAddr    string
-	metricsSecure             bool
-	pprofAddr                 string
-	leaderElect               bool
-	leaderElectionNamespace   string
-	webexURL                  string
-	eightByEightURL           string
-	autodeskURL               string
+	metricsAddr, probeAddr  string
+	metricsSecure           bool
+	pprofAddr               string
+	leaderElect             bool
+	leaderElectionNamespace string
+	// apiURLs are the providers' --<name>-api-url values, by descriptor name.
+	apiURLs                   map[string]*string
 	allowInsecure             bool
 	resync, reactivationDelay time.Duration
 	deletionTimeout           time.Duration
@@ -89,12 +85,19 @@ type config struct {
 	namespaces      []string
 }
 
-// defaultProviderQPS is the default of --provider-qps: below what each SaaS documents or is
-// known to tolerate per credential, so that the operator slows down before the SaaS says so.
-const defaultProviderQPS = "webex=10,eightbyeight=20,autodesk=10,pageseeder=10"
+// defaultProviderQPS is the default of --provider-qps, from each provider's descriptor: below
+// what each SaaS documents or is known to tolerate per credential, so that the operator slows
+// down before the SaaS says so.
+func defaultProviderQPS() string {
+	var items []string
+	for _, d := range catalog.All() {
+		items = append(items, d.Name+"="+strconv.FormatFloat(d.DefaultQPS, 'g', -1, 64))
+	}
+	return strings.Join(items, ",")
+}
 
 // rateLimitedProviders are the names --provider-qps accepts, in the order it prints them.
-var rateLimitedProviders = []string{webex.ProviderName, eightbyeight.ProviderName, autodesk.ProviderName, pageseeder.ProviderName}
+var rateLimitedProviders = catalog.Names()
 
 // providerLimits is the value of --provider-qps: the client-side rate of each provider, per
 // credential. Each Set overrides the providers it names and keeps the others.
@@ -153,9 +156,12 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
 	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election Lease; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect.")
-	fs.StringVar(&c.webexURL, "webex-api-url", "https://webexapis.com/v1", "Base URL of the Webex API.")
-	fs.StringVar(&c.eightByEightURL, "eightbyeight-api-url", "", "Base URL of the 8x8 API for every region; empty means each region's own host.")
-	fs.StringVar(&c.autodeskURL, "autodesk-api-url", "https://developer.api.autodesk.com", "Base URL of Autodesk Platform Services, for /webhooks/v1 and /authentication/v2/token.")
+	c.apiURLs = map[string]*string{}
+	for _, d := range catalog.All() {
+		if d.APIURL != nil {
+			c.apiURLs[d.Name] = fs.String(d.FlagName(), d.APIURL.Default, d.APIURL.Usage)
+		}
+	}
 	fs.BoolVar(&c.allowInsecure, "allow-insecure-endpoints", false, "Allow http:// provider URLs and pageSeeder.serverUrl (local sandboxes and tests only).")
 	fs.DurationVar(&c.resync, "resync-period", 10*time.Minute, "How often a synced Webhook is observed again (jittered by 10%).")
 	fs.IntVar(&c.workers, "max-concurrent-reconciles", 10, "Number of reconcile workers.")
@@ -165,7 +171,7 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.Float64Var(&c.qps, "kube-api-qps", 50, "Queries per second to the Kubernetes API server.")
 	fs.IntVar(&c.burst, "kube-api-burst", 100, "Burst of queries to the Kubernetes API server.")
 	c.providerQPS = providerLimits{}
-	if err := c.providerQPS.Set(defaultProviderQPS); err != nil {
+	if err := c.providerQPS.Set(defaultProviderQPS()); err != nil {
 		panic(err) // a constant that does not parse is a programming error
 	}
 	fs.StringVar(&c.endpointAllowlist, "endpoint-allowlist", "", "Host patterns (ps.example.com, *.corp.example) and CIDRs (10.20.0.0/16), separated by commas, that endpoints a Webhook's spec supplies (spec.pageSeeder.serverUrl and its OAuth token URL) may reach. Empty: public addresses only; loopback, link-local, private, shared, unspecified and multicast addresses are refused when connecting. Endpoints set by flag (--webex-api-url and the like) are not limited.")
@@ -175,9 +181,13 @@ func (c *config) bind(fs *flag.FlagSet) {
 
 // validate checks the flags that a typo would turn into a silent misbehaviour.
 func (c *config) validate() error {
-	for name, raw := range map[string]string{"--webex-api-url": c.webexURL, "--eightbyeight-api-url": c.eightByEightURL, "--autodesk-api-url": c.autodeskURL} {
-		if raw == "" && name == "--eightbyeight-api-url" {
+	for _, d := range catalog.All() {
+		if d.APIURL == nil {
 			continue
+		}
+		name, raw := "--"+d.FlagName(), *c.apiURLs[d.Name]
+		if raw == "" && d.APIURL.Default == "" {
+			continue // the provider picks its own host
 		}
 		u, err := url.Parse(raw)
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
@@ -245,24 +255,27 @@ func checkNamespaces(ctx context.Context, reader client.Reader, namespaces []str
 	return nil
 }
 
-// registry builds the provider set explicitly: no init() side effects.
+// registry builds the provider set from the explicit list of descriptors: no init() side effects.
+// Each provider labels its requests with the operation they serve, for the metrics.
 func (c *config) registry() providers.Registry {
-	// Each provider labels its requests with the operation they serve, for the metrics.
-	return providers.Registry{
-		hooksv1alpha1.ProviderWebex:        metrics.Provider(webex.New(webex.Options{BaseURL: c.webexURL, HTTPClient: c.httpClient(webex.ProviderName)})),
-		hooksv1alpha1.ProviderEightByEight: metrics.Provider(eightbyeight.New(eightbyeight.Options{BaseURL: c.eightByEightURL, HTTPClient: c.httpClient(eightbyeight.ProviderName)})),
-		hooksv1alpha1.ProviderAutodesk:     metrics.Provider(autodesk.New(autodesk.Options{BaseURL: c.autodeskURL, HTTPClient: c.httpClient(autodesk.ProviderName)})),
-		hooksv1alpha1.ProviderPageSeeder: metrics.Provider(pageseeder.New(pageseeder.Options{
-			HTTPClient: c.httpClient(pageseeder.ProviderName), AllowInsecure: c.allowInsecure, Egress: c.egress})),
+	registry := providers.Registry{}
+	for _, d := range catalog.All() {
+		settings := providers.Settings{HTTPClient: c.httpClient(d.Name), AllowInsecure: c.allowInsecure, Egress: c.egress}
+		if u := c.apiURLs[d.Name]; u != nil {
+			settings.BaseURL = *u
+		}
+		registry[d.Type] = metrics.Provider(d.New(settings))
 	}
+	return registry
 }
 
 // httpClient returns the client of one provider: its own connection pool, limited to the
-// provider's --provider-qps per credential. PageSeeder's endpoints come from the Webhook's spec,
-// so every connection it opens is checked against --endpoint-allowlist when it is dialed.
+// provider's --provider-qps per credential. A provider whose endpoints come from the Webhook's
+// spec (PageSeeder's serverUrl) gets a transport that checks every connection against
+// --endpoint-allowlist when it is dialed.
 func (c *config) httpClient(provider string) *http.Client {
 	var base http.RoundTripper
-	if provider == pageseeder.ProviderName {
+	if d, ok := catalog.ByName(provider); ok && d.TenantEndpoints {
 		base = c.egress.Transport()
 	} else if t, ok := http.DefaultTransport.(*http.Transport); ok {
 		base = t.Clone()

@@ -109,13 +109,13 @@ func TestProviderQPSFlagPrintsItsDefault(t *testing.T) {
 	if f == nil {
 		t.Fatal("no --provider-qps flag")
 	}
-	if f.DefValue != defaultProviderQPS {
-		t.Errorf("default shown as %q, want %q", f.DefValue, defaultProviderQPS)
+	if f.DefValue != defaultProviderQPS() {
+		t.Errorf("default shown as %q, want %q", f.DefValue, defaultProviderQPS())
 	}
 	var usage strings.Builder
 	fs.SetOutput(&usage)
 	fs.PrintDefaults()
-	if !strings.Contains(usage.String(), "(default "+defaultProviderQPS+")") {
+	if !strings.Contains(usage.String(), "(default "+defaultProviderQPS()+")") {
 		t.Errorf("usage does not show the default:\n%s", usage.String())
 	}
 }

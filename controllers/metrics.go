@@ -18,7 +18,6 @@ package controllers
 
 import (
 	"context"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +26,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 // webhooksDesc is the gauge of Webhooks by provider and Ready reason, computed from the
@@ -79,8 +79,11 @@ func (c *webhookCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// metricsProvider is the provider label of wh's metrics: the lower-case name the SaaS request
-// metrics use too (webex, eightbyeight, autodesk, pageseeder).
+// metricsProvider is the provider label of wh's metrics: its descriptor's Name, the label the
+// SaaS request metrics use too (webex, eightbyeight, autodesk, pageseeder).
 func metricsProvider(wh *hooksv1alpha1.Webhook) string {
-	return strings.ToLower(string(wh.Spec.Provider))
+	if d, ok := catalog.ByType(wh.Spec.Provider); ok {
+		return d.Name
+	}
+	return "unknown"
 }

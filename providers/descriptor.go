@@ -1,0 +1,84 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package providers
+
+import (
+	"net/http"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
+)
+
+// Descriptor is everything the rest of the program needs to know about one provider: main (its
+// flags, rate and constructor), the import command, the metrics, the local environment, the
+// demo and the benchmark read it from the explicit list in providers/catalog, never from a name
+// spelled out of the provider's package.
+type Descriptor struct {
+	// Type is the value of spec.provider (the API enum).
+	Type hooksv1alpha1.ProviderType
+	// Name is the provider's one lower-case name: the prefix of its flags (--<name>-api-url), its
+	// key in --provider-qps, the provider label of every metric, and import --provider's value.
+	Name string
+	// DisplayName is the SaaS's name for people.
+	DisplayName string
+	// SpecField is the JSON name of the provider's block in the spec, such as "eightByEight".
+	SpecField string
+	// DefaultQPS is the default client-side rate per credential (the --provider-qps default).
+	DefaultQPS float64
+	// CredentialKeys are the key sets that the credentials Secret may hold, one set per way to
+	// authenticate; every key of one set is needed.
+	CredentialKeys [][]string
+	// SecretRefPaths are the paths below spec of the provider block's Secret references, as
+	// WebhookSpec.SecretRefs reports them.
+	SecretRefPaths []string
+	// APIURL is the operator flag --<name>-api-url; nil when the provider's endpoints come from
+	// each Webhook's spec (TenantEndpoints).
+	APIURL *URLFlag
+	// TenantEndpoints is true when a Webhook's spec names the provider's endpoints: the operator
+	// then checks every connection against --endpoint-allowlist.
+	TenantEndpoints bool
+	// New builds the provider from the operator's settings.
+	New func(Settings) Provider
+	// Sample is a valid spec for a Webhook of this provider, credentialsRef aside: the
+	// documentation's and the tests' example.
+	Sample func() hooksv1alpha1.WebhookSpec
+}
+
+// URLFlag describes a provider's base URL flag.
+type URLFlag struct {
+	// Default is the flag's default; "" when the provider picks its host itself (8x8's regions).
+	Default string
+	// Usage is the flag's help text.
+	Usage string
+}
+
+// FlagName is the name of d's base URL flag, without dashes.
+func (d *Descriptor) FlagName() string {
+	return d.Name + "-api-url"
+}
+
+// Settings are what main hands each provider's constructor.
+type Settings struct {
+	// BaseURL is the value of the provider's --<name>-api-url.
+	BaseURL string
+	// HTTPClient is the provider's own client: timeout, rate and metrics included.
+	HTTPClient *http.Client
+	// AllowInsecure allows http:// endpoints (--allow-insecure-endpoints).
+	AllowInsecure bool
+	// Egress is the --endpoint-allowlist policy for endpoints that a spec names.
+	Egress *egress.Policy
+}
