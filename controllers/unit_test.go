@@ -56,9 +56,9 @@ func TestReactivationDelayDoubles(t *testing.T) {
 }
 
 func TestCredentialKeyAndSecretHash(t *testing.T) {
-	a := credentialKey("Webex", map[string][]byte{"token": []byte("tok-1")})
-	b := credentialKey("Webex", map[string][]byte{"token": []byte("tok-2")})
-	if a == b || a != credentialKey("Webex", map[string][]byte{"token": []byte("tok-1")}) {
+	a := credentialKey("Example", map[string][]byte{"token": []byte("tok-1")})
+	b := credentialKey("Example", map[string][]byte{"token": []byte("tok-2")})
+	if a == b || a != credentialKey("Example", map[string][]byte{"token": []byte("tok-1")}) {
 		t.Fatal("credentialKey must be stable per credential and differ between credentials")
 	}
 	if credentialKey("Autodesk", map[string][]byte{"token": []byte("tok-1")}) == a {

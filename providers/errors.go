@@ -71,7 +71,7 @@ func (k Kind) String() string {
 type Error struct {
 	// Kind classifies the error.
 	Kind Kind
-	// Provider is the SaaS's name, such as "webex".
+	// Provider is the SaaS's name: its descriptor's Name.
 	Provider string
 	// Op is the operation, such as "create" or "list".
 	Op string

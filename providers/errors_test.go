@@ -67,7 +67,7 @@ func TestKindForStatus(t *testing.T) {
 }
 
 func TestErrorHelpers(t *testing.T) {
-	base := &providers.Error{Kind: providers.KindRateLimited, Provider: "webex", Op: "list", StatusCode: 429,
+	base := &providers.Error{Kind: providers.KindRateLimited, Provider: "example", Op: "list", StatusCode: 429,
 		Message: "slow down", TrackingID: "ROUTER_1", RetryAfter: 3 * time.Second}
 	wrapped := fmt.Errorf("listing: %w", base)
 	if providers.KindOf(wrapped) != providers.KindRateLimited {
@@ -85,8 +85,8 @@ func TestErrorHelpers(t *testing.T) {
 	if providers.IsNotFound(base) || !providers.IsNotFound(&providers.Error{Kind: providers.KindNotFound}) {
 		t.Fatal("IsNotFound is wrong")
 	}
-	inv := providers.Invalid("webex", "webex.filter", "needs %s", "ownedBy: org")
-	if inv.Field != "webex.filter" || !strings.Contains(inv.Error(), "spec.webex.filter: needs ownedBy: org") {
+	inv := providers.Invalid("example", "example.filter", "needs %s", "ownedBy: org")
+	if inv.Field != "example.filter" || !strings.Contains(inv.Error(), "spec.webex.filter: needs ownedBy: org") {
 		t.Fatalf("Invalid() = %+v / %q", inv, inv.Error())
 	}
 }

@@ -81,8 +81,8 @@ func TestSendPassesTransportProviderErrorsThrough(t *testing.T) {
 		},
 		{
 			name: "a named provider and op are kept",
-			err:  &providers.Error{Kind: providers.KindRateLimited, Provider: "webex", Op: "throttle", RetryAfter: time.Second},
-			want: providers.Error{Kind: providers.KindRateLimited, Provider: "webex", Op: "throttle", RetryAfter: time.Second},
+			err:  &providers.Error{Kind: providers.KindRateLimited, Provider: "example", Op: "throttle", RetryAfter: time.Second},
+			want: providers.Error{Kind: providers.KindRateLimited, Provider: "example", Op: "throttle", RetryAfter: time.Second},
 		},
 		{
 			name:   "texts are scrubbed",

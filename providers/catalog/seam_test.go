@@ -1,0 +1,134 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package catalog_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
+)
+
+// perProviderByNature are Go files outside the seam that name providers on purpose: test tables
+// whose entries drive each provider's own simulator, and tests of one provider's behaviour. Each
+// entry says why. A provider added later still needs its entries in the tables these hold, which
+// is what the tables are for.
+var perProviderByNature = map[string]string{
+	"config/argocd/argocd_test.go":           "Argo CD's health check on a Webhook of one provider",
+	"main_test.go":                           "the operator's --provider-qps default and per-provider clients",
+	"hack/demo/demo_test.go":                 "the demo's check of each sample's remote id format",
+	"controllers/faults_test.go":             "fault-injection tables, one entry per provider",
+	"controllers/invalid_test.go":            "invalid-spec tables, one entry per provider block",
+	"controllers/kstatus_test.go":            "kstatus per Ready reason, driven through one provider's simulator",
+	"controllers/lifecycle_test.go":          "the all-provider lifecycle table: each entry's account on its simulator",
+	"controllers/metrics_test.go":            "metrics of one provider's requests",
+	"controllers/snapshot_test.go":           "list sharing on one provider's simulator",
+	"controllers/suite_test.go":              "the envtest suite's simulators, one per provider",
+	"controllers/tenancy_test.go":            "tenancy attacks through PageSeeder's and Webex's simulators",
+	"controllers/webhook_controller_test.go": "Webex-only specs with no all-provider equivalent",
+	"internal/importer/errors_test.go":       "import errors per provider",
+	"internal/importer/importer_test.go":     "import per provider, against each simulator",
+	"internal/importer/output_test.go":       "import output per provider block",
+	"internal/localenv/localenv_test.go":     "each simulator of the local environment",
+	"hack/bench/bench_test.go":               "the benchmark's workload per provider",
+	"test/flux/env_test.go":                  "Flux's wait on a Webhook of one provider",
+	"test/install/installed_test.go":         "the installed operator, one Webhook per provider",
+}
+
+// notYetOnTheList are Go files that still name providers where they should loop over the list.
+// It may only shrink: an entry that names no provider any more fails the test until it goes.
+var notYetOnTheList = map[string]string{
+	"internal/importer/credentials.go": "",
+	"internal/importer/importer.go":    "",
+	"internal/importer/output.go":      "",
+	"internal/localenv/simulators.go":  "",
+	"hack/demo/apply.go":               "",
+	"hack/demo/main.go":                "",
+	"hack/demo/simulators.go":          "",
+	"hack/bench/main.go":               "",
+	"hack/bench/tenancy.go":            "",
+	"hack/bench/workload.go":           "",
+}
+
+// TestProviderNamesStayBehindTheSeam: outside its own package, api/ and the list in
+// providers/catalog, no Go file imports a provider's packages, uses its API constant, or spells
+// its name or type as a string literal, except the files listed above.
+func TestProviderNamesStayBehindTheSeam(t *testing.T) {
+	var alternatives []string
+	for _, d := range catalog.All() {
+		alternatives = append(alternatives,
+			regexp.QuoteMeta(`hookkeeper/providers/`+d.Name)+`(/[a-z]+)?"`,
+			`\bProvider`+regexp.QuoteMeta(string(d.Type))+`\b`,
+			`"`+regexp.QuoteMeta(d.Name)+`"`, `"`+regexp.QuoteMeta(string(d.Type))+`"`)
+	}
+	mention := regexp.MustCompile(strings.Join(alternatives, "|"))
+	ownPackage := regexp.MustCompile(`^providers/(` + strings.Join(catalog.Names(), "|") + `)/`)
+	mentioning := map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := filepath.ToSlash(strings.TrimPrefix(path, root+string(filepath.Separator)))
+		if d.IsDir() {
+			switch rel {
+			case ".git", "bin", "dist", ".demo", "tmp":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(rel, ".go") || strings.HasPrefix(rel, "api/") || strings.HasPrefix(rel, "providers/catalog/") ||
+			ownPackage.MatchString(rel) {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if m := mention.Find(data); m != nil {
+			mentioning[rel] = true
+			if _, ok := perProviderByNature[rel]; ok {
+				return nil
+			}
+			if _, ok := notYetOnTheList[rel]; ok {
+				return nil
+			}
+			t.Errorf("%s names a provider (%s): loop over providers/catalog instead, or list the file here with the reason", rel, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range []map[string]string{perProviderByNature, notYetOnTheList} {
+		for _, f := range slices.Sorted(func(yield func(string) bool) {
+			for k := range list {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
+			if !mentioning[f] {
+				t.Errorf("%s names no provider any more: remove it from the list", f)
+			}
+		}
+	}
+}
