@@ -61,7 +61,7 @@ func TestCredentialKeyAndSecretHash(t *testing.T) {
 	if a == b || a != credentialKey("Example", map[string][]byte{"token": []byte("tok-1")}) {
 		t.Fatal("credentialKey must be stable per credential and differ between credentials")
 	}
-	if credentialKey("Autodesk", map[string][]byte{"token": []byte("tok-1")}) == a {
+	if credentialKey("Other", map[string][]byte{"token": []byte("tok-1")}) == a {
 		t.Fatal("credentialKey must differ between providers")
 	}
 	for _, k := range []string{a, b} {

@@ -76,7 +76,7 @@ func TestErrorHelpers(t *testing.T) {
 	if providers.RetryAfter(wrapped) != 3*time.Second {
 		t.Fatalf("RetryAfter through a wrap = %s", providers.RetryAfter(wrapped))
 	}
-	if got := base.Error(); got != "webex list: HTTP 429: slow down (trackingId ROUTER_1)" {
+	if got := base.Error(); got != "example list: HTTP 429: slow down (trackingId ROUTER_1)" {
 		t.Fatalf("Error() = %q", got)
 	}
 	if providers.KindOf(errors.New("plain")) != providers.KindUnavailable {
@@ -86,7 +86,7 @@ func TestErrorHelpers(t *testing.T) {
 		t.Fatal("IsNotFound is wrong")
 	}
 	inv := providers.Invalid("example", "example.filter", "needs %s", "ownedBy: org")
-	if inv.Field != "example.filter" || !strings.Contains(inv.Error(), "spec.webex.filter: needs ownedBy: org") {
+	if inv.Field != "example.filter" || !strings.Contains(inv.Error(), "spec.example.filter: needs ownedBy: org") {
 		t.Fatalf("Invalid() = %+v / %q", inv, inv.Error())
 	}
 }

@@ -80,8 +80,8 @@ func rateLimited(t *testing.T, err error, out **providers.Error) {
 	if !errors.As(err, &pe) {
 		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
 	}
-	if pe.Kind != providers.KindRateLimited || pe.Provider != "example" || pe.Op != "throttle" || pe.RetryAfter <= 0 {
-		t.Fatalf("got %+v, want RateLimited webex/throttle with a RetryAfter", pe)
+	if pe.Kind != providers.KindRateLimited || pe.Provider != "alpha" || pe.Op != "throttle" || pe.RetryAfter <= 0 {
+		t.Fatalf("got %+v, want RateLimited alpha/throttle with a RetryAfter", pe)
 	}
 	if out != nil {
 		*out = pe
@@ -99,7 +99,7 @@ func TestKeyRoundTripsThroughTheContext(t *testing.T) {
 
 func TestKeysAreIsolated(t *testing.T) {
 	base := &countingBase{}
-	rt := Transport(base, "example", Limit{QPS: 0.001, Burst: 1, MaxWait: time.Millisecond})
+	rt := Transport(base, "alpha", Limit{QPS: 0.001, Burst: 1, MaxWait: time.Millisecond})
 	ctx := context.Background()
 	if err := send(ctx, rt, "a"); err != nil {
 		t.Fatalf("first request of a: %v", err)
@@ -122,7 +122,7 @@ func TestKeysAreIsolated(t *testing.T) {
 func TestShortWaitIsWaited(t *testing.T) {
 	base := &countingBase{}
 	// A turn every 100 ms; the default MaxWait of 2 s covers it.
-	rt := Transport(base, "example", Limit{QPS: 10, Burst: 1})
+	rt := Transport(base, "alpha", Limit{QPS: 10, Burst: 1})
 	ctx := context.Background()
 	start := time.Now()
 	for i := range 3 {
@@ -141,7 +141,7 @@ func TestShortWaitIsWaited(t *testing.T) {
 
 func TestLongWaitFailsFast(t *testing.T) {
 	base := &countingBase{}
-	rt := Transport(base, "example", Limit{QPS: 0.001, Burst: 1})
+	rt := Transport(base, "alpha", Limit{QPS: 0.001, Burst: 1})
 	hc := &http.Client{Transport: rt}
 	ctx := WithKey(context.Background(), "a")
 	if err := send(ctx, rt, "a"); err != nil {
@@ -190,7 +190,7 @@ func (c *closeRecorder) Close() error {
 
 func TestRefusedRequestDoesNotUseATurn(t *testing.T) {
 	base := &countingBase{}
-	rt := Transport(base, "example", Limit{QPS: 1, Burst: 1, MaxWait: time.Millisecond}).(*transport)
+	rt := Transport(base, "alpha", Limit{QPS: 1, Burst: 1, MaxWait: time.Millisecond}).(*transport)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	rt.now = func() time.Time { return now }
 	ctx := context.Background()
@@ -209,7 +209,7 @@ func TestRefusedRequestDoesNotUseATurn(t *testing.T) {
 func TestCancelEndsTheWait(t *testing.T) {
 	base := &countingBase{}
 	// A turn every 4 s, well within a MaxWait of a minute: only the context can end the wait.
-	rt := Transport(base, "example", Limit{QPS: 0.25, Burst: 1, MaxWait: time.Minute})
+	rt := Transport(base, "alpha", Limit{QPS: 0.25, Burst: 1, MaxWait: time.Minute})
 	if err := send(context.Background(), rt, "a"); err != nil {
 		t.Fatalf("first request: %v", err)
 	}
@@ -231,14 +231,14 @@ func TestCancelEndsTheWait(t *testing.T) {
 func TestNoLimitReturnsBase(t *testing.T) {
 	base := &countingBase{}
 	for _, qps := range []float64{0, -1} {
-		if rt := Transport(base, "example", Limit{QPS: qps, Burst: 5}); rt != http.RoundTripper(base) {
+		if rt := Transport(base, "alpha", Limit{QPS: qps, Burst: 5}); rt != http.RoundTripper(base) {
 			t.Errorf("QPS %v: got %T, want base itself", qps, rt)
 		}
 	}
-	if rt := Transport(nil, "example", Limit{}); rt != http.DefaultTransport {
+	if rt := Transport(nil, "alpha", Limit{}); rt != http.DefaultTransport {
 		t.Errorf("nil base without a limit: got %T, want http.DefaultTransport", rt)
 	}
-	if rt, ok := Transport(nil, "example", Limit{QPS: 1}).(*transport); !ok || rt.base != http.DefaultTransport {
+	if rt, ok := Transport(nil, "alpha", Limit{QPS: 1}).(*transport); !ok || rt.base != http.DefaultTransport {
 		t.Errorf("nil base with a limit: does not wrap http.DefaultTransport")
 	}
 }
@@ -263,7 +263,7 @@ func TestDefaults(t *testing.T) {
 func TestIdleBucketsAreForgotten(t *testing.T) {
 	base := &countingBase{}
 	// Fast enough that no request of this test waits on the frozen clock.
-	rt := Transport(base, "example", Limit{QPS: 1e6, Burst: 1000}).(*transport)
+	rt := Transport(base, "alpha", Limit{QPS: 1e6, Burst: 1000}).(*transport)
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := start
 	rt.now = func() time.Time { return now }
@@ -329,7 +329,7 @@ func TestIdleBucketsAreForgotten(t *testing.T) {
 func TestBucketStillRefillingIsKept(t *testing.T) {
 	// At 0.001 per second a drained bucket takes over 16 minutes to refill: forgetting it after
 	// 10 would hand its key a fresh burst early.
-	rt := Transport(&countingBase{}, "example", Limit{QPS: 0.001, Burst: 1}).(*transport)
+	rt := Transport(&countingBase{}, "alpha", Limit{QPS: 0.001, Burst: 1}).(*transport)
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := start
 	rt.now = func() time.Time { return now }
@@ -357,10 +357,10 @@ func TestParse(t *testing.T) {
 		want map[string]Limit
 	}{
 		{in: "", want: map[string]Limit{}},
-		{in: "webex=10", want: map[string]Limit{"example": {QPS: 10}}},
-		{in: "webex=10,eightbyeight=20,autodesk=10:20,pageseeder=5", want: map[string]Limit{
-			"example": {QPS: 10}, "eightbyeight": {QPS: 20}, "autodesk": {QPS: 10, Burst: 20}, "pageseeder": {QPS: 5}}},
-		{in: " webex = 0.5 : 3 , autodesk=0 ,", want: map[string]Limit{"example": {QPS: 0.5, Burst: 3}, "autodesk": {}}},
+		{in: "alpha=10", want: map[string]Limit{"alpha": {QPS: 10}}},
+		{in: "alpha=10,beta=20,gamma=10:20,delta=5", want: map[string]Limit{
+			"alpha": {QPS: 10}, "beta": {QPS: 20}, "gamma": {QPS: 10, Burst: 20}, "delta": {QPS: 5}}},
+		{in: " alpha = 0.5 : 3 , gamma=0 ,", want: map[string]Limit{"alpha": {QPS: 0.5, Burst: 3}, "gamma": {}}},
 		{in: "x=1e2", want: map[string]Limit{"x": {QPS: 100}}},
 	}
 	for _, tt := range tests {
@@ -375,17 +375,17 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		in, want string
 	}{
-		{in: "example", want: `"example": want name=qps or name=qps:burst`},
+		{in: "alpha", want: `"alpha": want name=qps or name=qps:burst`},
 		{in: "=5", want: `"=5": the provider name is missing`},
-		{in: "webex=x", want: `"webex=x": the rate must be a number of requests per second, 0 for no limit`},
-		{in: "webex=", want: `"webex=": the rate must be a number`},
-		{in: "webex=-1", want: `"webex=-1": the rate must be`},
-		{in: "webex=NaN", want: `"webex=NaN": the rate must be`},
-		{in: "webex=+Inf", want: `"webex=+Inf": the rate must be`},
-		{in: "webex=10:0", want: `"webex=10:0": the burst after ":" must be a whole number of requests, at least 1`},
-		{in: "webex=10:2.5", want: `"webex=10:2.5": the burst`},
-		{in: "webex=10:", want: `"webex=10:": the burst`},
-		{in: "webex=1,autodesk=2,webex=3", want: `"webex=3": webex is given more than once`},
+		{in: "alpha=x", want: `"alpha=x": the rate must be a number of requests per second, 0 for no limit`},
+		{in: "alpha=", want: `"alpha=": the rate must be a number`},
+		{in: "alpha=-1", want: `"alpha=-1": the rate must be`},
+		{in: "alpha=NaN", want: `"alpha=NaN": the rate must be`},
+		{in: "alpha=+Inf", want: `"alpha=+Inf": the rate must be`},
+		{in: "alpha=10:0", want: `"alpha=10:0": the burst after ":" must be a whole number of requests, at least 1`},
+		{in: "alpha=10:2.5", want: `"alpha=10:2.5": the burst`},
+		{in: "alpha=10:", want: `"alpha=10:": the burst`},
+		{in: "alpha=1,gamma=2,alpha=3", want: `"alpha=3": alpha is given more than once`},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in)
