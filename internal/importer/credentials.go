@@ -27,22 +27,20 @@ import (
 	"strings"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/providers/autodesk"
-	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
-	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
-	"github.com/hookkeeper/hookkeeper/providers/webex"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 // maxCredentialsBytes bounds what is read of the credentials file: a few keys fit many times over.
 const maxCredentialsBytes = 1 << 20
 
 // credentialSets are the sets of keys that each provider accepts, the preferred one first.
-var credentialSets = map[hooksv1alpha1.ProviderType][][]string{
-	hooksv1alpha1.ProviderWebex:        {{webex.CredentialToken}},
-	hooksv1alpha1.ProviderEightByEight: {{eightbyeight.CredentialAPIKey}},
-	hooksv1alpha1.ProviderAutodesk:     {{autodesk.CredentialClientID, autodesk.CredentialClientSecret}, {autodesk.CredentialToken}},
-	hooksv1alpha1.ProviderPageSeeder:   {{pageseeder.CredentialClientID, pageseeder.CredentialClientSecret}, {pageseeder.CredentialToken}},
-}
+var credentialSets = func() map[hooksv1alpha1.ProviderType][][]string {
+	sets := map[hooksv1alpha1.ProviderType][][]string{}
+	for _, d := range catalog.All() {
+		sets[d.Type] = d.CredentialKeys
+	}
+	return sets
+}()
 
 // credentialKeys describes the keys a provider needs, for messages.
 func credentialKeys(typ hooksv1alpha1.ProviderType) string {

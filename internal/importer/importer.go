@@ -41,9 +41,9 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
-	"github.com/hookkeeper/hookkeeper/providers/webex"
 )
 
 // Command is the name of the subcommand, as os.Args[1] carries it.
@@ -59,30 +59,27 @@ const (
 	ExitUsage = 2
 )
 
-// Default base URLs, the same as the operator's flags.
-const (
-	defaultWebexURL    = webex.DefaultBaseURL
-	defaultAutodeskURL = autodesk.DefaultBaseURL
-)
-
 // maxNamePrefix leaves room, within the 253 characters of a name, for a readable rest.
 const maxNamePrefix = 200
 
 // providerNames maps every spelling --provider accepts, lower-cased, to the provider type.
-var providerNames = map[string]hooksv1alpha1.ProviderType{
-	webex.ProviderName:        hooksv1alpha1.ProviderWebex,
-	eightbyeight.ProviderName: hooksv1alpha1.ProviderEightByEight,
-	autodesk.ProviderName:     hooksv1alpha1.ProviderAutodesk,
-	pageseeder.ProviderName:   hooksv1alpha1.ProviderPageSeeder,
-}
+var providerNames = func() map[string]hooksv1alpha1.ProviderType {
+	names := map[string]hooksv1alpha1.ProviderType{}
+	for _, d := range catalog.All() {
+		names[d.Name] = d.Type
+		names[strings.ToLower(string(d.Type))] = d.Type
+	}
+	return names
+}()
 
 // shortNames maps a provider type back to the lower-case name the flags and defaults use.
-var shortNames = map[hooksv1alpha1.ProviderType]string{
-	hooksv1alpha1.ProviderWebex:        webex.ProviderName,
-	hooksv1alpha1.ProviderEightByEight: eightbyeight.ProviderName,
-	hooksv1alpha1.ProviderAutodesk:     autodesk.ProviderName,
-	hooksv1alpha1.ProviderPageSeeder:   pageseeder.ProviderName,
-}
+var shortNames = func() map[hooksv1alpha1.ProviderType]string {
+	names := map[hooksv1alpha1.ProviderType]string{}
+	for _, d := range catalog.All() {
+		names[d.Type] = d.Name
+	}
+	return names
+}()
 
 // eightByEightRegions are the regions --region accepts with --provider eightbyeight.
 var eightByEightRegions = []string{
@@ -105,12 +102,6 @@ type importable interface {
 	SpecOf(req *providers.Request, remote *providers.Remote) (hooksv1alpha1.WebhookSpec, []string, bool)
 }
 
-var (
-	_ importable = (*webex.Provider)(nil)
-	_ importable = (*eightbyeight.Provider)(nil)
-	_ importable = (*autodesk.Provider)(nil)
-	_ importable = (*pageseeder.Provider)(nil)
-)
 
 // options hold the command line.
 type options struct {
@@ -128,9 +119,8 @@ type options struct {
 	servicePath string
 	ownedBy     string
 
-	webexURL        string
-	eightByEightURL string
-	autodeskURL     string
+	// apiURLs are the providers' --<name>-api-url values, by descriptor name.
+	apiURLs map[string]*string
 	allowInsecure   bool
 	httpTimeout     time.Duration
 
@@ -171,9 +161,12 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.Int64Var(&o.client, "client", 0, "pageseeder: the internal numeric id of the OAuth client whose webhooks are listed. Required with pageseeder.")
 	fs.StringVar(&o.servicePath, "service-path", "", "pageseeder: the service API path on the server; "+pageseeder.DefaultServicePath+" when empty.")
 	fs.StringVar(&o.ownedBy, "owned-by", "", "webex: \"org\" lists the organisation's webhooks (an administrator's token) instead of the token's own.")
-	fs.StringVar(&o.webexURL, "webex-api-url", defaultWebexURL, "Base URL of the Webex API.")
-	fs.StringVar(&o.eightByEightURL, "eightbyeight-api-url", "", "Base URL of the 8x8 API for every region; empty means each region's own host.")
-	fs.StringVar(&o.autodeskURL, "autodesk-api-url", defaultAutodeskURL, "Base URL of Autodesk Platform Services, for /webhooks/v1 and /authentication/v2/token.")
+	o.apiURLs = map[string]*string{}
+	for _, d := range catalog.All() {
+		if d.APIURL != nil {
+			o.apiURLs[d.Name] = fs.String(d.FlagName(), d.APIURL.Default, d.APIURL.Usage)
+		}
+	}
 	fs.BoolVar(&o.allowInsecure, "allow-insecure-endpoints", false, "Allow http:// provider URLs and --server-url (local sandboxes and tests only).")
 	fs.DurationVar(&o.httpTimeout, "http-timeout", 30*time.Second, "Timeout of each request to the SaaS.")
 }
@@ -235,13 +228,15 @@ func (o *options) validate(set map[string]bool) error {
 
 // validateEndpoints checks the base URLs as the operator's own flags are checked.
 func (o *options) validateEndpoints() error {
-	for _, f := range []struct{ name, raw string }{
-		{"--webex-api-url", o.webexURL}, {"--eightbyeight-api-url", o.eightByEightURL}, {"--autodesk-api-url", o.autodeskURL},
-	} {
-		if f.raw == "" && f.name == "--eightbyeight-api-url" {
+	for _, d := range catalog.All() {
+		if d.APIURL == nil {
 			continue
 		}
-		if err := checkURL(f.name, f.raw, o.allowInsecure); err != nil {
+		raw := *o.apiURLs[d.Name]
+		if raw == "" && d.APIURL.Default == "" {
+			continue // the provider picks its own host
+		}
+		if err := checkURL("--"+d.FlagName(), raw, o.allowInsecure); err != nil {
 			return err
 		}
 	}
@@ -331,19 +326,16 @@ var anyEndpoint = func() *egress.Policy {
 	return p
 }()
 
-// newProvider builds the one provider the command talks to.
+// newProvider builds the one provider the command talks to. Every provider package implements
+// importable (the descriptors' test checks it). The command's --server-url is given by whoever
+// runs it, so a spec's endpoints may be anywhere (anyEndpoint).
 func (o *options) newProvider() importable {
-	hc := &http.Client{Timeout: o.httpTimeout}
-	switch o.typ {
-	case hooksv1alpha1.ProviderWebex:
-		return webex.New(webex.Options{BaseURL: o.webexURL, HTTPClient: hc})
-	case hooksv1alpha1.ProviderEightByEight:
-		return eightbyeight.New(eightbyeight.Options{BaseURL: o.eightByEightURL, HTTPClient: hc})
-	case hooksv1alpha1.ProviderAutodesk:
-		return autodesk.New(autodesk.Options{BaseURL: o.autodeskURL, HTTPClient: hc})
-	default:
-		return pageseeder.New(pageseeder.Options{HTTPClient: hc, AllowInsecure: o.allowInsecure, Egress: anyEndpoint})
+	d, _ := catalog.ByType(o.typ)
+	settings := providers.Settings{HTTPClient: &http.Client{Timeout: o.httpTimeout}, AllowInsecure: o.allowInsecure, Egress: anyEndpoint}
+	if u := o.apiURLs[d.Name]; u != nil {
+		settings.BaseURL = *u
 	}
+	return d.New(settings).(importable)
 }
 
 // Run executes `hookkeeper import` with args, the arguments after the subcommand. It writes the
@@ -441,7 +433,7 @@ func compareIDs(a, b string) int {
 }
 
 func providerList() []string {
-	return []string{webex.ProviderName, eightbyeight.ProviderName, autodesk.ProviderName, pageseeder.ProviderName}
+	return catalog.Names()
 }
 
 // printUsage writes the help of the subcommand.
