@@ -32,6 +32,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 const (
@@ -200,8 +201,8 @@ func run(ctx context.Context, o options) (res results, err error) {
 		return res, err
 	}
 	latency := map[hooksv1alpha1.ProviderType]time.Duration{}
-	for _, p := range providerOrder {
-		latency[p] = o.latency
+	for _, d := range catalog.All() {
+		latency[d.Type] = o.latency
 	}
 	sims, err := localenv.StartSimulators(localenv.SimulatorOptions{Latency: latency})
 	if err != nil {
@@ -217,7 +218,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 	if err := w.createSecrets(ctx, observer, benchNamespace); err != nil {
 		return res, err
 	}
-	say("      API server %s; %d credentials Secrets in namespace %s", cp.Config.Host, o.accounts*len(providerOrder), benchNamespace)
+	say("      API server %s; %d credentials Secrets in namespace %s", cp.Config.Host, o.accounts*len(sims.All), benchNamespace)
 
 	// 2. The operator binary, built before the floor so that the compiler does not compete with it.
 	step("Building the operator into %s", o.operatorPath)

@@ -243,11 +243,10 @@ func hungAccount(ctx context.Context, c client.Client, sims *localenv.Simulators
 	if err := localenv.EnsureNamespace(ctx, c, neighbourNamespace); err != nil {
 		return res, err
 	}
-	token := "bench-neighbour-" + randomHex(16)
-	sims.Webex.AddToken(token)
+	account := sims.Get(hooksv1alpha1.ProviderWebex).NewAccount("bench-neighbour-" + randomHex(12))
 	creds := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: neighbourNamespace, Name: "webex-neighbour"},
-		StringData: map[string]string{"token": token},
+		StringData: account.Credentials,
 	}
 	if err := c.Create(ctx, creds); err != nil {
 		return res, fmt.Errorf("creating the Secret %s/%s: %w", neighbourNamespace, creds.Name, err)

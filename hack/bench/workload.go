@@ -21,6 +21,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,76 +33,51 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
-
-// providerOrder is how the Webhooks take turns: Webhook i goes to providerOrder[i%4].
-var providerOrder = []hooksv1alpha1.ProviderType{
-	hooksv1alpha1.ProviderWebex,
-	hooksv1alpha1.ProviderEightByEight,
-	hooksv1alpha1.ProviderAutodesk,
-	hooksv1alpha1.ProviderPageSeeder,
-}
 
 // account is one set of credentials on one simulator, and the Secret that holds them.
 type account struct {
 	provider hooksv1alpha1.ProviderType
-	// secret is the name of the credentials Secret; data its keys, as the provider reads them.
+	// secret is the name of the credentials Secret.
 	secret string
-	data   map[string]string
-	// eightByEightAccount is the GUID of the 8x8 account the API key may manage.
-	eightByEightAccount string
-	// pageSeederClient is the numeric id of the PageSeeder OAuth client.
-	pageSeederClient int64
+	simulator.Account
 }
 
 // workload is the Webhooks of a run and the accounts they use. The same specs serve the floor
 // and the operator's run.
 type workload struct {
-	n             int
+	n int
+	// providerOrder is how the Webhooks take turns: Webhook i goes to providerOrder[i%len]. It is
+	// the catalog's order.
+	providerOrder []hooksv1alpha1.ProviderType
 	accounts      map[hooksv1alpha1.ProviderType][]account
-	pageSeederURL string
 }
 
 // newWorkload registers perProvider fresh accounts with each simulator. Only these credentials
 // are valid: the simulators do not take any credentials as they come.
 func newWorkload(sims *localenv.Simulators, n, perProvider int) *workload {
-	w := &workload{n: n, accounts: map[hooksv1alpha1.ProviderType][]account{}, pageSeederURL: sims.URL(hooksv1alpha1.ProviderPageSeeder)}
-	for i := range perProvider {
-		token := "bench-token-" + randomHex(16)
-		sims.Webex.AddToken(token)
-		w.add(account{provider: hooksv1alpha1.ProviderWebex, secret: fmt.Sprintf("webex-%d", i),
-			data: map[string]string{"token": token}})
-
-		key, guid := "bench-key-"+randomHex(16), randomGUID()
-		sims.EightByEight.AddKey(key, guid)
-		w.add(account{provider: hooksv1alpha1.ProviderEightByEight, secret: fmt.Sprintf("eightbyeight-%d", i),
-			data: map[string]string{"apiKey": key}, eightByEightAccount: guid})
-
-		appID, appSecret := "bench-app-"+randomHex(8), randomHex(24)
-		sims.Autodesk.AddClient(appID, appSecret)
-		w.add(account{provider: hooksv1alpha1.ProviderAutodesk, secret: fmt.Sprintf("autodesk-%d", i),
-			data: map[string]string{"clientId": appID, "clientSecret": appSecret}})
-
-		psID, psSecret := "bench-client-"+randomHex(8), randomHex(24)
-		psClient := int64(1001 + i)
-		sims.PageSeeder.AddClient(psID, psSecret, psClient)
-		w.add(account{provider: hooksv1alpha1.ProviderPageSeeder, secret: fmt.Sprintf("pageseeder-%d", i),
-			data: map[string]string{"clientId": psID, "clientSecret": psSecret}, pageSeederClient: psClient})
+	w := &workload{n: n, accounts: map[hooksv1alpha1.ProviderType][]account{}}
+	for _, sim := range sims.All {
+		w.providerOrder = append(w.providerOrder, sim.Provider)
+		for i := range perProvider {
+			w.accounts[sim.Provider] = append(w.accounts[sim.Provider], account{
+				provider: sim.Provider,
+				secret:   fmt.Sprintf("%s-%d", strings.ToLower(string(sim.Provider)), i),
+				Account:  sim.NewAccount("bench-" + randomHex(12)),
+			})
+		}
 	}
 	return w
 }
 
-func (w *workload) add(a account) {
-	w.accounts[a.provider] = append(w.accounts[a.provider], a)
-}
-
 // createSecrets creates the credentials Secret of every account in namespace.
 func (w *workload) createSecrets(ctx context.Context, c client.Client, namespace string) error {
-	for _, p := range providerOrder {
+	for _, p := range w.providerOrder {
 		for _, a := range w.accounts[p] {
 			s := &corev1.Secret{
 				ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: a.secret},
-				StringData: a.data,
+				StringData: a.Credentials,
 			}
 			if err := c.Create(ctx, s); err != nil {
 				return fmt.Errorf("creating the Secret %s/%s: %w", namespace, a.secret, err)
@@ -116,31 +92,15 @@ func (w *workload) createSecrets(ctx context.Context, c client.Client, namespace
 // own on its SaaS: its own targetUrl everywhere, and besides its own 8x8 sub-account and its own
 // APS folder.
 func (w *workload) webhook(i int, namespace string) *hooksv1alpha1.Webhook {
-	p := providerOrder[i%len(providerOrder)]
+	p := w.providerOrder[i%len(w.providerOrder)]
 	accts := w.accounts[p]
-	a := accts[(i/len(providerOrder))%len(accts)]
+	a := accts[(i/len(w.providerOrder))%len(accts)]
 	spec := hooksv1alpha1.WebhookSpec{
 		Provider:       p,
 		TargetURL:      fmt.Sprintf("https://receiver.example.com/bench/%06d", i),
 		CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: a.secret},
 	}
-	switch p {
-	case hooksv1alpha1.ProviderWebex:
-		spec.Webex = &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}
-	case hooksv1alpha1.ProviderEightByEight:
-		spec.EightByEight = &hooksv1alpha1.EightByEightSpec{
-			AccountID: a.eightByEightAccount, SubAccountID: fmt.Sprintf("bench-%06d", i), Type: "MSG",
-		}
-	case hooksv1alpha1.ProviderAutodesk:
-		spec.Autodesk = &hooksv1alpha1.AutodeskSpec{
-			System: "data", Event: "dm.version.added",
-			Scope: map[string]string{"folder": fmt.Sprintf("urn:adsk.wipprod:fs.folder:co.bench-%06d", i)},
-		}
-	case hooksv1alpha1.ProviderPageSeeder:
-		spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{
-			ServerURL: w.pageSeederURL, Client: a.pageSeederClient, Events: []string{"comment.*"},
-		}
-	}
+	a.Spec(&spec, i)
 	return &hooksv1alpha1.Webhook{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: fmt.Sprintf("hook-%06d", i)},
 		Spec:       spec,
@@ -265,10 +225,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	return hex.EncodeToString(b)
-}
-
-// randomGUID returns a random GUID with dashes, as 8x8 account ids are.
-func randomGUID() string {
-	h := randomHex(16)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

@@ -40,8 +40,8 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
-	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 )
@@ -102,7 +102,6 @@ type importable interface {
 	SpecOf(req *providers.Request, remote *providers.Remote) (hooksv1alpha1.WebhookSpec, []string, bool)
 }
 
-
 // options hold the command line.
 type options struct {
 	provider          string
@@ -120,9 +119,9 @@ type options struct {
 	ownedBy     string
 
 	// apiURLs are the providers' --<name>-api-url values, by descriptor name.
-	apiURLs map[string]*string
-	allowInsecure   bool
-	httpTimeout     time.Duration
+	apiURLs       map[string]*string
+	allowInsecure bool
+	httpTimeout   time.Duration
 
 	// typ is --provider resolved.
 	typ hooksv1alpha1.ProviderType

@@ -73,7 +73,7 @@ func TestSimulatorLatencyAndOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sims.Stop()
-	sims.Webex.AddToken("tok")
+	token := sims.Get(hooksv1alpha1.ProviderWebex).NewAccount("localenv-test").Credentials["token"]
 
 	if got := len(sims.OperatorFlags()); got != 3 {
 		t.Errorf("OperatorFlags has %d flags, want 3 (PageSeeder has none): %q", got, sims.OperatorFlags())
@@ -89,7 +89,7 @@ func TestSimulatorLatencyAndOutage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Header.Set("Authorization", "Bearer tok")
+		req.Header.Set("Authorization", "Bearer "+token)
 		start := time.Now()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

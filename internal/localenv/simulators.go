@@ -27,11 +27,9 @@ import (
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	autodeskfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
-	eightbyeightfake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
-	pageseederfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
+	"github.com/hookkeeper/hookkeeper/providers/catalog/simulated"
 	"github.com/hookkeeper/hookkeeper/providers/simulator"
-	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
 
 // SimulatorOptions configures the simulators that StartSimulators serves.
@@ -44,17 +42,9 @@ type SimulatorOptions struct {
 	Latency map[hooksv1alpha1.ProviderType]time.Duration
 }
 
-// faultServer is what every fake offers for fault injection and request counting.
-type faultServer interface {
-	InjectFault(simulator.Fault)
-	ClearFaults()
-	RequestsTotal() int
-	ResetCounts()
-}
-
 // Simulator is one provider simulator served on a loopback listener.
 type Simulator struct {
-	// Name is the provider's name for people, such as "8x8".
+	// Name is the provider's name for people, such as "8x8 Chat Apps".
 	Name string
 	// Provider is the spec.provider of the Webhooks the simulator serves.
 	Provider hooksv1alpha1.ProviderType
@@ -64,7 +54,7 @@ type Simulator struct {
 	// URL is the simulator's API root, as the operator flag or the spec wants it.
 	URL string
 
-	fake   faultServer
+	fake   simulator.Local
 	server *http.Server
 
 	mu      sync.Mutex
@@ -72,74 +62,44 @@ type Simulator struct {
 	outage  int // the status every request gets during an outage; 0 when there is none
 }
 
-// Simulators are the four provider simulators, each on a listener of its own.
+// Simulators are the provider simulators, one per provider of the catalog, each on a listener of
+// its own.
 type Simulators struct {
-	// The fakes themselves, to add credentials to and to inspect.
-	Webex        *webexfake.Server
-	EightByEight *eightbyeightfake.Server
-	Autodesk     *autodeskfake.Server
-	PageSeeder   *pageseederfake.Server
-
-	// All lists the simulators in a fixed order: Webex, 8x8, Autodesk, PageSeeder.
+	// All lists the simulators in the catalog's order.
 	All []*Simulator
 }
 
-// StartSimulators serves the four simulators on 127.0.0.1, each on a free port. On error
-// nothing is left running.
+// StartSimulators serves every provider's simulator (providers/catalog/simulated) on 127.0.0.1,
+// each on a free port. On error nothing is left running.
 func StartSimulators(o SimulatorOptions) (*Simulators, error) {
-	s := &Simulators{
-		Webex:        webexfake.NewUnstarted(),
-		EightByEight: eightbyeightfake.NewUnstarted(),
-		Autodesk:     autodeskfake.NewUnstarted(),
-		PageSeeder:   pageseederfake.NewUnstarted(),
-	}
-	if o.AcceptAnyCredentials {
-		s.Webex.SetAcceptAnyToken(true)
-		s.EightByEight.SetAcceptAnyKey(true)
-		s.Autodesk.SetAcceptAnyClient(true)
-		s.PageSeeder.SetAcceptAnyClient(true)
-	}
-	// PageSeeder would POST a ping to each targetUrl and expect X-PS-Secret echoed. Local runs
-	// have no receivers, so every ping succeeds and the webhooks go from pending to active.
-	s.PageSeeder.SetPingResult(func(string) error { return nil })
-
-	type entry struct {
-		name     string
-		provider hooksv1alpha1.ProviderType
-		flag     string
-		fake     faultServer
-		handler  http.Handler
-		// apiPath is appended to the listener's address to give the URL.
-		apiPath string
-	}
-	entries := []entry{
-		{"Webex", hooksv1alpha1.ProviderWebex, "--webex-api-url", s.Webex, s.Webex.Handler(), "/v1"},
-		// The 8x8 client appends /api/v1/accounts/... to the base URL itself, as it does to a
-		// region's host.
-		{"8x8", hooksv1alpha1.ProviderEightByEight, "--eightbyeight-api-url", s.EightByEight, s.EightByEight.Handler(), ""},
-		// One host serves /authentication/v2/token and /webhooks/v1, as developer.api.autodesk.com does.
-		{"Autodesk", hooksv1alpha1.ProviderAutodesk, "--autodesk-api-url", s.Autodesk, s.Autodesk.Handler(), ""},
-		// The whole PageSeeder server: /ps/oauth/token and /ps/service/...
-		{"PageSeeder", hooksv1alpha1.ProviderPageSeeder, "", s.PageSeeder, s.PageSeeder.Handler(), ""},
-	}
-	for _, e := range entries {
+	s := &Simulators{}
+	for _, sd := range simulated.All() {
+		d, ok := catalog.ByName(sd.Provider)
+		if !ok {
+			s.Stop()
+			return nil, fmt.Errorf("simulator of %q: no such provider in the catalog", sd.Provider)
+		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			s.Stop()
-			return nil, fmt.Errorf("listening for the %s simulator: %w", e.name, err)
+			return nil, fmt.Errorf("listening for the %s simulator: %w", d.DisplayName, err)
 		}
-		srv := &http.Server{Handler: e.handler, ReadHeaderTimeout: 10 * time.Second}
+		fake := sd.New(o.AcceptAnyCredentials)
+		srv := &http.Server{Handler: fake.Handler(), ReadHeaderTimeout: 10 * time.Second}
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				fmt.Fprintf(os.Stderr, "the %s simulator stopped: %v\n", e.name, err)
+				fmt.Fprintf(os.Stderr, "the %s simulator stopped: %v\n", d.DisplayName, err)
 			}
 		}()
 		sim := &Simulator{
-			Name: e.name, Provider: e.provider, Flag: e.flag,
-			URL:  "http://" + ln.Addr().String() + e.apiPath,
-			fake: e.fake, server: srv,
+			Name: d.DisplayName, Provider: d.Type,
+			URL:  "http://" + ln.Addr().String() + sd.APIPath,
+			fake: fake, server: srv,
 		}
-		sim.SetLatency(o.Latency[e.provider])
+		if d.APIURL != nil {
+			sim.Flag = "--" + d.FlagName()
+		}
+		sim.SetLatency(o.Latency[d.Type])
 		s.All = append(s.All, sim)
 	}
 	return s, nil
@@ -213,6 +173,12 @@ func (s *Simulators) Stop() {
 		}
 		cancel()
 	}
+}
+
+// NewAccount registers fresh credentials with the simulator, made unique by seed: the Secret's
+// keys, and how to set the provider block of Webhook i of the account.
+func (sim *Simulator) NewAccount(seed string) simulator.Account {
+	return sim.fake.NewAccount(seed, sim.URL)
 }
 
 // RequestsTotal counts the requests the simulator received since the last ResetCounts.

@@ -1,0 +1,59 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package simulator
+
+import (
+	"net/http"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+)
+
+// Descriptor is a provider's simulator as the local environment, the demo and the benchmark use
+// it. Each provider's fake package exports one; the list is providers/catalog/simulated, which a
+// test holds to the provider list. The operator binary never links a simulator.
+type Descriptor struct {
+	// Provider is the Name of the provider's descriptor.
+	Provider string
+	// APIPath is appended to the address the simulator listens on to give the base URL the
+	// operator's flag (or, for a provider without one, each Webhook's spec) wants.
+	APIPath string
+	// New returns an unstarted simulator set up for local runs (no receivers: where the SaaS
+	// would call the target URL to verify it, the call succeeds). With acceptAny it takes any
+	// non-empty credentials; otherwise only those of its NewAccount.
+	New func(acceptAny bool) Local
+}
+
+// Local is what the local environment needs of a simulator.
+type Local interface {
+	// Handler serves the SaaS API.
+	Handler() http.Handler
+	InjectFault(Fault)
+	ClearFaults()
+	RequestsTotal() int
+	ResetCounts()
+	// NewAccount registers fresh credentials, made unique by seed, and returns them. url is the
+	// simulator's base URL.
+	NewAccount(seed string, url string) Account
+}
+
+// Account is one set of credentials registered with a simulator.
+type Account struct {
+	// Credentials are the keys of the credentials Secret.
+	Credentials map[string]string
+	// Spec sets the provider block of Webhook i of the account, with a natural key of its own.
+	Spec func(spec *hooksv1alpha1.WebhookSpec, i int)
+}
