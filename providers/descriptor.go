@@ -51,6 +51,9 @@ type Descriptor struct {
 	// TenantEndpoints is true when a Webhook's spec names the provider's endpoints: the operator
 	// then checks every connection against --endpoint-allowlist.
 	TenantEndpoints bool
+	// EndpointField is the path below spec of the field that names those endpoints, such as
+	// "pageSeeder.serverUrl"; "" without TenantEndpoints.
+	EndpointField string
 	// New builds the provider from the operator's settings.
 	New func(Settings) Provider
 	// Sample is a valid spec for a Webhook of this provider, credentialsRef aside: the

@@ -33,6 +33,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 // appliedSamples is what applySamples put on the server.
@@ -45,35 +47,51 @@ type appliedSamples struct {
 // it takes to point them at the simulators when no operator flag can. Everything else is applied
 // as the files say.
 type sampleRewrites struct {
-	// pageSeederServerURL, when set, replaces spec.pageSeeder.serverUrl of every PageSeeder
-	// Webhook. PageSeeder has no operator flag for its API URL: each Webhook names its own server,
-	// and the samples name a real-looking one (https://ps.example.org) that the demo cannot reach.
-	pageSeederServerURL string
+	// endpoints maps a provider whose Webhooks name its server (its descriptor's EndpointField,
+	// such as spec.pageSeeder.serverUrl) to its simulator's URL. Such a provider has no operator
+	// flag for its URL, and the samples name a real-looking server that the demo cannot reach.
+	endpoints map[hooksv1alpha1.ProviderType]string
+}
+
+// newSampleRewrites points the endpoint field of every provider that has one at its simulator.
+func newSampleRewrites(sims *localenv.Simulators) sampleRewrites {
+	rw := sampleRewrites{endpoints: map[hooksv1alpha1.ProviderType]string{}}
+	for _, d := range catalog.All() {
+		if d.EndpointField != "" {
+			rw.endpoints[d.Type] = sims.URL(d.Type)
+		}
+	}
+	return rw
 }
 
 // rewrite applies the rewrites to obj in place and returns one line per change, for the user.
-// It touches spec.pageSeeder.serverUrl of PageSeeder Webhooks that set it, and nothing else.
+// It touches the endpoint field of Webhooks that set it, and nothing else.
 func (rw sampleRewrites) rewrite(obj *unstructured.Unstructured) ([]string, error) {
-	if rw.pageSeederServerURL == "" || !isWebhook(obj) {
+	if !isWebhook(obj) {
 		return nil, nil
 	}
 	provider, _, err := unstructured.NestedString(obj.Object, "spec", "provider")
-	if err != nil || provider != string(hooksv1alpha1.ProviderPageSeeder) {
+	if err != nil {
 		return nil, err
 	}
-	field := []string{"spec", "pageSeeder", "serverUrl"}
-	old, found, err := unstructured.NestedString(obj.Object, field...)
-	if err != nil || !found {
-		// Without a serverUrl the API server rejects the Webhook and says why; no need to invent one.
-		return nil, err
-	}
-	if old == rw.pageSeederServerURL {
+	url := rw.endpoints[hooksv1alpha1.ProviderType(provider)]
+	d, ok := catalog.ByType(hooksv1alpha1.ProviderType(provider))
+	if url == "" || !ok {
 		return nil, nil
 	}
-	if err := unstructured.SetNestedField(obj.Object, rw.pageSeederServerURL, field...); err != nil {
+	field := append([]string{"spec"}, strings.Split(d.EndpointField, ".")...)
+	old, found, err := unstructured.NestedString(obj.Object, field...)
+	if err != nil || !found {
+		// Without the field the API server rejects the Webhook and says why; no need to invent one.
 		return nil, err
 	}
-	return []string{fmt.Sprintf("spec.pageSeeder.serverUrl %s -> %s (the PageSeeder simulator)", old, rw.pageSeederServerURL)}, nil
+	if old == url {
+		return nil, nil
+	}
+	if err := unstructured.SetNestedField(obj.Object, url, field...); err != nil {
+		return nil, err
+	}
+	return []string{fmt.Sprintf("spec.%s %s -> %s (the %s simulator)", d.EndpointField, old, url, d.DisplayName)}, nil
 }
 
 func isWebhook(obj *unstructured.Unstructured) bool {

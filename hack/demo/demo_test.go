@@ -35,6 +35,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
 )
 
@@ -325,7 +326,7 @@ func TestSampleRewrites(t *testing.T) {
 	pageSeeder := func() *unstructured.Unstructured {
 		return webhook("PageSeeder", map[string]any{"pageSeeder": map[string]any{"serverUrl": "https://ps.example.org", "client": int64(42)}})
 	}
-	rw := sampleRewrites{pageSeederServerURL: simURL}
+	rw := sampleRewrites{endpoints: map[hooksv1alpha1.ProviderType]string{hooksv1alpha1.ProviderPageSeeder: simURL}}
 
 	obj := pageSeeder()
 	before := obj.DeepCopy()

@@ -220,7 +220,7 @@ func run(ctx context.Context, o options) (err error) {
 	if err := localenv.EnsureNamespace(ctx, c, demoNamespace); err != nil {
 		return err
 	}
-	rewrites := sampleRewrites{pageSeederServerURL: sims.URL(hooksv1alpha1.ProviderPageSeeder)}
+	rewrites := newSampleRewrites(sims)
 	applied, err := applySamples(ctx, c, samplesDir, demoNamespace, rewrites, o.out)
 	if err != nil {
 		return err
@@ -296,10 +296,8 @@ func printHelp(ctx context.Context, o options, c client.Client, kubeconfigPath, 
 	}
 	for _, s := range sims.All {
 		say("  %-10s %s", s.Name, s.URL)
-		if try := tries[s.Provider]; try != nil {
-			for _, line := range try(s.URL, hooks, secret) {
-				say("             %s", line)
-			}
+		for _, line := range s.Try(hooks, secret) {
+			say("             %s", line)
 		}
 	}
 	say("\nOperator log: %s", logPath)

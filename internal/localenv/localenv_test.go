@@ -25,6 +25,10 @@ import (
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestFindRoot(t *testing.T) {
@@ -121,5 +125,38 @@ func TestSimulatorLatencyAndOutage(t *testing.T) {
 	webex.SetLatency(0)
 	if code, took := list(); code != http.StatusOK || took >= latency {
 		t.Errorf("without latency: status %d after %s, want 200 in less than %s", code, took, latency)
+	}
+}
+
+// TestEverySimulatorServesAnAccount: each simulator of the list registers an account whose
+// Webhook spec its provider finds valid, and suggests commands against its own URL for it.
+func TestEverySimulatorServesAnAccount(t *testing.T) {
+	sims, err := StartSimulators(SimulatorOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sims.Stop()
+	if len(sims.All) != len(catalog.All()) {
+		t.Fatalf("%d simulators for %d providers", len(sims.All), len(catalog.All()))
+	}
+	for _, sim := range sims.All {
+		d, _ := catalog.ByType(sim.Provider)
+		acct := sim.NewAccount("test")
+		wh := hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "w"}, Spec: hooksv1alpha1.WebhookSpec{
+			Provider: sim.Provider, TargetURL: "https://hooks.example.com/w", CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "creds"}}}
+		acct.Spec(&wh.Spec, 7)
+		loopback, err := egress.Parse(LoopbackAllowlist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := d.New(providers.Settings{AllowInsecure: true, Egress: loopback})
+		if err := p.Validate(&providers.Request{Owner: "ns/w", Spec: &wh.Spec}); err != nil {
+			t.Errorf("%s: the account's spec is invalid: %v", d.Type, err)
+		}
+		secret := func(_, _, key string) string { return acct.Credentials[key] }
+		cmds := sim.Try([]hooksv1alpha1.Webhook{wh}, secret)
+		if len(cmds) == 0 || !strings.Contains(strings.Join(cmds, "\n"), sim.URL) {
+			t.Errorf("%s: suggested %q, want commands against %s", d.Type, cmds, sim.URL)
+		}
 	}
 }

@@ -181,6 +181,18 @@ func (sim *Simulator) NewAccount(seed string) simulator.Account {
 	return sim.fake.NewAccount(seed, sim.URL)
 }
 
+// Try returns shell commands that show the simulator's side of the given Webhooks (the demo
+// prints them); secret reads a key of their Secrets.
+func (sim *Simulator) Try(hooks []hooksv1alpha1.Webhook, secret simulator.SecretLookup) []string {
+	var own []hooksv1alpha1.Webhook
+	for _, h := range hooks {
+		if h.Spec.Provider == sim.Provider {
+			own = append(own, h)
+		}
+	}
+	return sim.fake.Try(sim.URL, own, secret)
+}
+
 // RequestsTotal counts the requests the simulator received since the last ResetCounts.
 func (sim *Simulator) RequestsTotal() int { return sim.fake.RequestsTotal() }
 

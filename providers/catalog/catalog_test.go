@@ -67,6 +67,9 @@ func TestDescriptorsAreConsistent(t *testing.T) {
 			if (d.APIURL == nil) != d.TenantEndpoints {
 				t.Errorf("a provider has either a base URL flag or endpoints in the spec: APIURL %v, TenantEndpoints %v", d.APIURL, d.TenantEndpoints)
 			}
+			if d.TenantEndpoints != (d.EndpointField != "") || (d.EndpointField != "" && !strings.HasPrefix(d.EndpointField, d.SpecField+".")) {
+				t.Errorf("endpoint field %q: want a field of spec.%s exactly when the spec names the endpoints", d.EndpointField, d.SpecField)
+			}
 			if d.DefaultQPS <= 0 {
 				t.Errorf("default rate %v, want a positive rate", d.DefaultQPS)
 			}

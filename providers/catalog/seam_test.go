@@ -59,9 +59,6 @@ var perProviderByNature = map[string]string{
 var notYetOnTheList = map[string]string{
 	"internal/importer/importer.go": "",
 	"internal/importer/output.go":   "",
-	"hack/demo/apply.go":            "",
-	"hack/demo/main.go":             "",
-	"hack/demo/simulators.go":       "",
 	"hack/bench/main.go":            "",
 	"hack/bench/tenancy.go":         "",
 }

@@ -31,6 +31,7 @@ var Descriptor = providers.Descriptor{
 	DefaultQPS:      10,
 	CredentialKeys:  [][]string{{CredentialClientID, CredentialClientSecret}, {CredentialToken}},
 	TenantEndpoints: true,
+	EndpointField:   "pageSeeder.serverUrl",
 	New: func(s providers.Settings) providers.Provider {
 		return New(Options{HTTPClient: s.HTTPClient, AllowInsecure: s.AllowInsecure, Egress: s.Egress})
 	},

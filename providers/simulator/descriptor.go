@@ -17,7 +17,9 @@ limitations under the License.
 package simulator
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 )
@@ -48,6 +50,38 @@ type Local interface {
 	// NewAccount registers fresh credentials, made unique by seed, and returns them. url is the
 	// simulator's base URL.
 	NewAccount(seed string, url string) Account
+	// Try returns shell commands that show the simulator's side of the given Webhooks (those of
+	// its provider), whose API root is url; secret reads a key of their Secrets ("" when missing).
+	Try(url string, hooks []hooksv1alpha1.Webhook, secret SecretLookup) []string
+}
+
+// SecretLookup reads one key of a Secret; "" when it is missing.
+type SecretLookup func(namespace, name, key string) string
+
+// ShellQuote quotes s for a POSIX shell.
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// BearerCommands returns the Authorization header argument, already quoted for the shell, that
+// authenticates as the credentials Secret namespace/name, and the commands that must run first.
+// With clientId and clientSecret it fetches a client-credentials token from tokenURL into $TOKEN;
+// with a ready-made "token" it uses that. The header is "" when the Secret holds neither.
+func BearerCommands(ns, name string, secret SecretLookup, tokenURL, extraForm string) (header string, before []string) {
+	id, sec := secret(ns, name, "clientId"), secret(ns, name, "clientSecret")
+	if id == "" || sec == "" {
+		if token := secret(ns, name, "token"); token != "" {
+			return ShellQuote("Authorization: Bearer " + token), nil
+		}
+		return "", nil
+	}
+	form := "-d grant_type=client_credentials"
+	if extraForm != "" {
+		form += " " + extraForm
+	}
+	fetch := fmt.Sprintf(`TOKEN=$(curl -s -u %s %s %s | sed -E 's/.*"access_token": *"([^"]*)".*/\1/')`,
+		ShellQuote(id+":"+sec), form, tokenURL)
+	return `"Authorization: Bearer $TOKEN"`, []string{fetch}
 }
 
 // Account is one set of credentials registered with a simulator.

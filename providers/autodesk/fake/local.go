@@ -49,3 +49,30 @@ func (l local) NewAccount(seed, _ string) simulator.Account {
 		},
 	}
 }
+
+// Try lists the simulator's side of the Webhooks, for the demo.
+func (l local) Try(url string, hooks []hooksv1alpha1.Webhook, secret simulator.SecretLookup) []string {
+	// The hooks of each app (client id) and region: a hook belongs to the app whose token created
+	// it, so the listing needs a token of the same client first, two commands.
+	seen := map[string]bool{}
+	var cmds []string
+	for _, h := range hooks {
+		if h.Spec.Autodesk == nil {
+			continue
+		}
+		region := string(h.Spec.Autodesk.Region)
+		if region == "" {
+			region = "US"
+		}
+		key := h.Namespace + "/" + h.Spec.CredentialsRef.Name + "\n" + region
+		token, fetch := simulator.BearerCommands(h.Namespace, h.Spec.CredentialsRef.Name, secret, url+"/authentication/v2/token", "-d scope=data:read")
+		if token == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		cmds = append(cmds, fetch...)
+		cmds = append(cmds, fmt.Sprintf("curl -s -H %s -H %s %s/webhooks/v1/hooks",
+			token, simulator.ShellQuote("x-ads-region: "+region), url))
+	}
+	return cmds
+}

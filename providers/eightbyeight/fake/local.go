@@ -54,3 +54,25 @@ func (l local) NewAccount(seed, _ string) simulator.Account {
 		},
 	}
 }
+
+// Try lists the simulator's side of the Webhooks, for the demo.
+func (l local) Try(url string, hooks []hooksv1alpha1.Webhook, secret simulator.SecretLookup) []string {
+	// Each account the Webhooks name, with the API key they use. 8x8 shows the delivery secrets
+	// as "***": only the simulator's memory holds them.
+	seen := map[string]bool{}
+	var cmds []string
+	for _, h := range hooks {
+		if h.Spec.EightByEight == nil {
+			continue
+		}
+		key := secret(h.Namespace, h.Spec.CredentialsRef.Name, "apiKey")
+		account := h.Spec.EightByEight.AccountID
+		if key == "" || seen[key+"\n"+account] {
+			continue
+		}
+		seen[key+"\n"+account] = true
+		cmds = append(cmds, fmt.Sprintf("curl -s -H %s %s/api/v1/accounts/%s/webhooks",
+			simulator.ShellQuote("Authorization: Bearer "+key), url, account))
+	}
+	return cmds
+}

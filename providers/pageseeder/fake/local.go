@@ -17,6 +17,8 @@ limitations under the License.
 package fake
 
 import (
+	"fmt"
+	"strings"
 	"sync/atomic"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -54,4 +56,30 @@ func (l *local) NewAccount(seed, url string) simulator.Account {
 			spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{ServerURL: url, Client: client, Events: []string{"comment.*"}}
 		},
 	}
+}
+
+// Try lists the simulator's side of the Webhooks, for the demo.
+func (l *local) Try(url string, hooks []hooksv1alpha1.Webhook, secret simulator.SecretLookup) []string {
+	// The webhooks of each OAuth client (spec.pageSeeder.client), with a token of their credentials.
+	seen := map[string]bool{}
+	var cmds []string
+	for _, h := range hooks {
+		if h.Spec.PageSeeder == nil {
+			continue
+		}
+		servicePath := h.Spec.PageSeeder.ServicePath
+		if servicePath == "" {
+			servicePath = "/ps/service"
+		}
+		token, fetch := simulator.BearerCommands(h.Namespace, h.Spec.CredentialsRef.Name, secret, url+"/ps/oauth/token", "")
+		key := fmt.Sprintf("%s/%s\n%d", h.Namespace, h.Spec.CredentialsRef.Name, h.Spec.PageSeeder.Client)
+		if token == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		cmds = append(cmds, fetch...)
+		cmds = append(cmds, fmt.Sprintf("curl -s -H %s %s%s/clients/%d/webhooks.json",
+			token, url, strings.TrimRight(servicePath, "/"), h.Spec.PageSeeder.Client))
+	}
+	return cmds
 }

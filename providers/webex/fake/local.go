@@ -17,6 +17,7 @@ limitations under the License.
 package fake
 
 import (
+	"fmt"
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
@@ -45,4 +46,24 @@ func (l local) NewAccount(seed, _ string) simulator.Account {
 			spec.Webex = &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}
 		},
 	}
+}
+
+// Try lists the simulator's side of the Webhooks, for the demo.
+func (l local) Try(url string, hooks []hooksv1alpha1.Webhook, secret simulator.SecretLookup) []string {
+	// The simulator takes any token, but each token is a user of its own and sees only the
+	// webhooks created with it: one listing per token.
+	seen := map[string]bool{}
+	var cmds []string
+	for _, h := range hooks {
+		if h.Spec.Webex == nil {
+			continue
+		}
+		token := secret(h.Namespace, h.Spec.CredentialsRef.Name, "token")
+		if token == "" || seen[token] {
+			continue
+		}
+		seen[token] = true
+		cmds = append(cmds, fmt.Sprintf("curl -s -H 'Authorization: Bearer %s' %s/webhooks", token, url))
+	}
+	return cmds
 }
