@@ -57,10 +57,10 @@ func TestTokenFetchedOnceForEveryWebhookOfAClient(t *testing.T) {
 	if n := e.srv.TokenRequests(clientID); n != 1 {
 		t.Errorf("TokenRequests = %d after %d hooks, want 1: the token is not reused", n, len(ids))
 	}
-	if n := len(e.rec.api()); n < 12 {
+	if n := len(api(e.rec)); n < 12 {
 		t.Fatalf("only %d API requests were made; the test proves nothing", n)
 	}
-	tokenReqs := e.rec.find(http.MethodPost, "/authentication/v2/token")
+	tokenReqs := e.rec.Find(http.MethodPost, "/authentication/v2/token")
 	if len(tokenReqs) != 1 {
 		t.Fatalf("%d token requests on the wire, want 1", len(tokenReqs))
 	}
@@ -69,13 +69,13 @@ func TestTokenFetchedOnceForEveryWebhookOfAClient(t *testing.T) {
 	if tr.Auth != wantBasic {
 		t.Errorf("token request Authorization = %q, want HTTP Basic of the trimmed id and secret", tr.Auth)
 	}
-	if tr.Form.Get("grant_type") != "client_credentials" || tr.Form.Get("scope") != "data:read data:write" {
-		t.Errorf("token request form = %v, want client_credentials with data:read data:write", tr.Form)
+	if tr.Form().Get("grant_type") != "client_credentials" || tr.Form().Get("scope") != "data:read data:write" {
+		t.Errorf("token request form = %v, want client_credentials with data:read data:write", tr.Form())
 	}
-	if tr.Form.Has("client_id") || tr.Form.Has("client_secret") {
-		t.Errorf("token request also carries credentials in the body: %v", tr.Form)
+	if tr.Form().Has("client_id") || tr.Form().Has("client_secret") {
+		t.Errorf("token request also carries credentials in the body: %v", tr.Form())
 	}
-	for _, s := range e.rec.api() {
+	for _, s := range api(e.rec) {
 		if !strings.HasPrefix(s.Auth, "Bearer eyFake") {
 			t.Errorf("%s %s sent Authorization %q, want the issued bearer token", s.Method, s.Path, s.Auth)
 		}
@@ -132,7 +132,7 @@ func TestTokenRefreshedWhenItExpires(t *testing.T) {
 				t.Errorf("TokenRequests = %d, want %d", n, tt.wantTokens)
 			}
 			bearers := map[string]bool{}
-			for _, s := range e.rec.api() {
+			for _, s := range api(e.rec) {
 				bearers[s.Auth] = true
 			}
 			if len(bearers) != tt.wantTokens {
@@ -207,10 +207,10 @@ func TestPlainTokenMode(t *testing.T) {
 	if _, err := e.prov.Get(context.Background(), req, created.ID); err != nil {
 		t.Fatalf("Get: %v", err)
 	}
-	if n := len(e.rec.find(http.MethodPost, "/authentication/v2/token")); n != 0 {
+	if n := len(e.rec.Find(http.MethodPost, "/authentication/v2/token")); n != 0 {
 		t.Errorf("%d token requests were made in plain token mode", n)
 	}
-	for _, s := range e.rec.api() {
+	for _, s := range api(e.rec) {
 		if s.Auth != "Bearer "+plain {
 			t.Errorf("%s %s sent Authorization %q, want the trimmed plain token", s.Method, s.Path, s.Auth)
 		}
@@ -329,7 +329,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 			if pe.RetryAfter != tt.wantRetry {
 				t.Errorf("RetryAfter = %v, want %v", pe.RetryAfter, tt.wantRetry)
 			}
-			if n := len(e.rec.api()); n != 0 {
+			if n := len(api(e.rec)); n != 0 {
 				t.Errorf("%d API requests were made without a token", n)
 			}
 			assertNoSecrets(t, err, tt.secret)
@@ -463,7 +463,7 @@ func TestTokenRequestFollowsNoRedirect(t *testing.T) {
 			if host := strings.TrimPrefix(target.URL, "http://"); !strings.Contains(err.Error(), host) || strings.Contains(err.Error(), "steal") {
 				t.Errorf("error %q must name %s and not the path", err, host)
 			}
-			if n := len(e.rec.api()); n != 0 {
+			if n := len(api(e.rec)); n != 0 {
 				t.Errorf("%d API requests were made without a token", n)
 			}
 			assertNoSecrets(t, err)

@@ -17,13 +17,8 @@ limitations under the License.
 package autodesk_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -49,7 +44,7 @@ type env struct {
 	t    *testing.T
 	srv  *fake.Server
 	prov *autodesk.Provider
-	rec  *recorder
+	rec  *testutil.Recorder
 }
 
 func newEnv(t *testing.T) *env {
@@ -57,7 +52,7 @@ func newEnv(t *testing.T) *env {
 	srv := fake.New()
 	t.Cleanup(srv.Close)
 	srv.AddClient(clientID, clientSecret)
-	rec := &recorder{next: http.DefaultTransport}
+	rec := &testutil.Recorder{}
 	prov := autodesk.New(autodesk.Options{BaseURL: srv.URL(), HTTPClient: &http.Client{Transport: rec}})
 	return &env{t: t, srv: srv, prov: prov, rec: rec}
 }
@@ -90,79 +85,15 @@ func attr(s string) *apiextensionsv1.JSON { return &apiextensionsv1.JSON{Raw: []
 
 func ptr[T any](v T) *T { return &v }
 
-// sent is one request as it left the client.
-type sent struct {
-	Method string
-	Path   string
-	Query  url.Values
-	Region string
-	Auth   string
-	Form   url.Values
-	Body   map[string]any
-	Raw    string
-}
-
-// recorder is a transport that remembers every request, to check what went on the wire.
-type recorder struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	reqs []sent
-}
-
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := sent{Method: req.Method, Path: req.URL.EscapedPath(), Query: req.URL.Query(),
-		Region: req.Header.Get("x-ads-region"), Auth: req.Header.Get("Authorization")}
-	if req.Body != nil {
-		data, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		s.Raw = string(data)
-		if strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-			s.Form, _ = url.ParseQuery(string(data))
-		} else {
-			_ = json.Unmarshal(data, &s.Body)
-		}
-		req.Body = io.NopCloser(bytes.NewReader(data))
-	}
-	r.mu.Lock()
-	r.reqs = append(r.reqs, s)
-	r.mu.Unlock()
-	return r.next.RoundTrip(req)
-}
-
-func (r *recorder) all() []sent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]sent(nil), r.reqs...)
-}
-
 // api returns the requests to the webhooks API, without token requests.
-func (r *recorder) api() []sent {
-	var out []sent
-	for _, s := range r.all() {
+func api(r *testutil.Recorder) []testutil.Sent {
+	var out []testutil.Sent
+	for _, s := range r.All() {
 		if strings.HasPrefix(s.Path, "/webhooks/") {
 			out = append(out, s)
 		}
 	}
 	return out
-}
-
-// find returns the requests with this method whose path ends with suffix.
-func (r *recorder) find(method, suffix string) []sent {
-	var out []sent
-	for _, s := range r.all() {
-		if s.Method == method && strings.HasSuffix(s.Path, suffix) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func (r *recorder) reset() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.reqs = nil
 }
 
 // hookOf returns the wire object of a remote.

@@ -77,10 +77,10 @@ func TestRoundTrip(t *testing.T) {
 	if !e.prov.Matches(req, created) {
 		t.Errorf("Matches(req, Create's remote %+v) = false", hookOf(t, created))
 	}
-	if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 0 {
+	if gets := e.rec.Find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 0 {
 		t.Errorf("Create read the hook back %d times, want never", len(gets))
 	}
-	posts := e.rec.find(http.MethodPost, "/systems/data/events/dm.version.added/hooks")
+	posts := e.rec.Find(http.MethodPost, "/systems/data/events/dm.version.added/hooks")
 	if len(posts) != 1 {
 		t.Fatalf("%d create requests, want 1", len(posts))
 	}
@@ -90,17 +90,17 @@ func TestRoundTrip(t *testing.T) {
 		"filter":        "$[?(@.ext=='txt')]", "hubId": "b.hub-1", "projectId": "b.project-1", "tenant": "urn:tenant-1",
 		"autoReactivateHook": true, "hookExpiry": "2031-05-06T07:08:09.000Z", "callbackWithEventPayloadOnly": true,
 	}
-	if !reflect.DeepEqual(posts[0].Body, wantBody) {
-		t.Errorf("create body\n got %v\nwant %v", posts[0].Body, wantBody)
+	if !reflect.DeepEqual(posts[0].Object(), wantBody) {
+		t.Errorf("create body\n got %v\nwant %v", posts[0].Object(), wantBody)
 	}
 	// The token is not part of HookPayload: it follows in a PATCH, alone since the hook is enabled.
-	patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID)
-	if len(patches) != 1 || !reflect.DeepEqual(patches[0].Body, map[string]any{"token": signing}) {
+	patches := e.rec.Find(http.MethodPatch, "/hooks/"+created.ID)
+	if len(patches) != 1 || !reflect.DeepEqual(patches[0].Object(), map[string]any{"token": signing}) {
 		t.Errorf("after create: PATCHes %+v, want one carrying only the token", patches)
 	}
-	for _, s := range e.rec.api() {
-		if s.Region != "EMEA" {
-			t.Errorf("%s %s sent x-ads-region %q, want EMEA", s.Method, s.Path, s.Region)
+	for _, s := range api(e.rec) {
+		if s.Header.Get("x-ads-region") != "EMEA" {
+			t.Errorf("%s %s sent x-ads-region %q, want EMEA", s.Method, s.Path, s.Header.Get("x-ads-region"))
 		}
 	}
 	if stored.Token != signing || stored.Region != "EMEA" || stored.Status != "active" {
@@ -201,11 +201,11 @@ func TestCreateAppliesStatusAndTokenAfterwards(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Create: %v", err)
 			}
-			patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID)
+			patches := e.rec.Find(http.MethodPatch, "/hooks/"+created.ID)
 			switch {
 			case tt.wantPatch == nil && len(patches) != 0:
 				t.Errorf("PATCHes %+v, want none", patches)
-			case tt.wantPatch != nil && (len(patches) != 1 || !reflect.DeepEqual(patches[0].Body, tt.wantPatch)):
+			case tt.wantPatch != nil && (len(patches) != 1 || !reflect.DeepEqual(patches[0].Object(), tt.wantPatch)):
 				t.Errorf("PATCHes %+v, want one with %v", patches, tt.wantPatch)
 			}
 			if created.State != tt.wantState || created.Active != tt.wantActive {
@@ -289,7 +289,7 @@ func TestCreatedRemoteAgreesWithTheSpec(t *testing.T) {
 			if !e.prov.Matches(req, created) {
 				t.Errorf("Matches(req, Create's remote) = false")
 			}
-			if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 0 {
+			if gets := e.rec.Find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 0 {
 				t.Errorf("Create read the hook back %d times, want never", len(gets))
 			}
 
@@ -383,7 +383,7 @@ func TestCreateReadsTheIDFromLocation(t *testing.T) {
 		// The Location names developer.api.autodesk.com (or nothing) whatever host answered: the
 		// client must read the id from it, never follow it, and the hook is not read back.
 		var sentReqs []string
-		for _, s := range e.rec.all() {
+		for _, s := range e.rec.All() {
 			sentReqs = append(sentReqs, s.Method+" "+s.Path)
 		}
 		wantReqs := []string{"POST /authentication/v2/token", "POST " + eventPath, "PATCH " + eventPath + "/" + created.ID}
@@ -450,7 +450,7 @@ func TestFindHooksFollowsEveryPageAndMatchesCallbackAndScope(t *testing.T) {
 		}
 		t.Fatalf("Find = %v, want only %s", ids, match.HookID)
 	}
-	lists := e.rec.find(http.MethodGet, "/systems/data/events/dm.version.added/hooks")
+	lists := e.rec.Find(http.MethodGet, "/systems/data/events/dm.version.added/hooks")
 	// 6 hooks pass the server's scopeName filter (4 others, the match, the extra scope): 3 pages of 2.
 	if len(lists) != 3 {
 		t.Fatalf("%d list requests, want 3 pages", len(lists))
@@ -480,7 +480,7 @@ func TestFindHooksUsesTheFirstScopeKeyInOrder(t *testing.T) {
 	if err != nil || len(found) != 1 || found[0].ID != created.ID {
 		t.Fatalf("Find = %+v, %v; want %s", found, err, created.ID)
 	}
-	l := e.rec.find(http.MethodGet, "/events/dm.version.added/hooks")
+	l := e.rec.Find(http.MethodGet, "/events/dm.version.added/hooks")
 	if q := l[len(l)-1].Query; q.Get("scopeName") != "folder" || q.Get("scopeValue") != folder {
 		t.Errorf("query %v, want the alphabetically first key, folder", q)
 	}
@@ -492,7 +492,7 @@ func TestFindHooksEmptyListIs204(t *testing.T) {
 	if err != nil || len(found) != 0 {
 		t.Fatalf("Find on an empty app = %v, %v; want nothing", found, err)
 	}
-	if n := len(e.rec.api()); n != 1 {
+	if n := len(api(e.rec)); n != 1 {
 		t.Errorf("%d API requests, want one list answered 204", n)
 	}
 }
@@ -537,10 +537,10 @@ func TestUpdateAcceptsPatch200And204(t *testing.T) {
 		if err != nil {
 			t.Fatalf("PATCH %d: Create: %v", code, err)
 		}
-		if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 0 {
+		if gets := e.rec.Find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 0 {
 			t.Errorf("PATCH %d: Create read the hook back %d times, want never", code, len(gets))
 		}
-		if patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID); len(patches) != 1 {
+		if patches := e.rec.Find(http.MethodPatch, "/hooks/"+created.ID); len(patches) != 1 {
 			t.Errorf("PATCH %d: %d PATCHes from Create, want the token's", code, len(patches))
 		}
 		changed := newRequest(func(r *providers.Request) { r.Spec.Autodesk.Filter = "$[?(@.ext=='rvt')]" })
@@ -551,10 +551,10 @@ func TestUpdateAcceptsPatch200And204(t *testing.T) {
 		if hookOf(t, updated).Filter != "$[?(@.ext=='rvt')]" {
 			t.Errorf("PATCH %d: updated remote %+v lacks the new filter", code, hookOf(t, updated))
 		}
-		if gets := e.rec.find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 1 {
+		if gets := e.rec.Find(http.MethodGet, "/hooks/"+created.ID); len(gets) != 1 {
 			t.Errorf("PATCH %d: %d GETs of the hook, want only the one after update", code, len(gets))
 		}
-		if patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID); len(patches) != 2 {
+		if patches := e.rec.Find(http.MethodPatch, "/hooks/"+created.ID); len(patches) != 2 {
 			t.Errorf("PATCH %d: %d PATCHes of the hook, want Create's and Update's", code, len(patches))
 		}
 		if d := e.prov.Diff(changed, updated); d.Action != providers.ActionNone {
@@ -594,7 +594,7 @@ func TestUpdateSendsEveryPatchableField(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Create: %v", err)
 			}
-			e.rec.reset()
+			e.rec.Reset()
 			req := newRequest()
 			if tt.mutate != nil {
 				tt.mutate(req)
@@ -603,8 +603,8 @@ func TestUpdateSendsEveryPatchableField(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Update: %v", err)
 			}
-			patches := e.rec.find(http.MethodPatch, "/hooks/"+created.ID)
-			if len(patches) != 1 || !reflect.DeepEqual(patches[0].Body, tt.want) {
+			patches := e.rec.Find(http.MethodPatch, "/hooks/"+created.ID)
+			if len(patches) != 1 || !reflect.DeepEqual(patches[0].Object(), tt.want) {
 				t.Fatalf("PATCH bodies %+v\nwant %v", patches, tt.want)
 			}
 			if d := e.prov.Diff(req, updated); d.Action != providers.ActionNone {
@@ -700,7 +700,7 @@ func TestLocationChangeIsAReplace(t *testing.T) {
 				t.Fatalf("Create under the changed spec: %v", err)
 			}
 			wantPath := "/webhooks/v1/systems/" + changed.Spec.Autodesk.System + "/events/" + changed.Spec.Autodesk.Event + "/hooks"
-			if posts := e.rec.find(http.MethodPost, wantPath); len(posts) == 0 {
+			if posts := e.rec.Find(http.MethodPost, wantPath); len(posts) == 0 {
 				t.Errorf("no create was sent to %s, as written (a wildcard stays unescaped)", wantPath)
 			}
 			again, err := e.prov.Get(ctx, changed, created.ID)
@@ -723,8 +723,8 @@ func TestGetOfAHookThatIsNowhereSearchesEveryRegion(t *testing.T) {
 		t.Fatalf("Get of an unknown id = %v, want the 404 of the direct read", err)
 	}
 	var regions []string
-	for _, s := range e.rec.find(http.MethodGet, "/webhooks/v1/hooks") {
-		regions = append(regions, s.Region)
+	for _, s := range e.rec.Find(http.MethodGet, "/webhooks/v1/hooks") {
+		regions = append(regions, s.Header.Get("x-ads-region"))
 	}
 	if !slices.Equal(regions, autodesk.Regions) {
 		t.Errorf("searched regions %v, want %v (the spec's first)", regions, autodesk.Regions)
@@ -1046,16 +1046,16 @@ func TestListCoversEverySystemAndEventOfTheRegion(t *testing.T) {
 	if want := []string{match.HookID, otherEvent.HookID, otherCallback.HookID}; !slices.Equal(ids, want) {
 		t.Fatalf("List in US = %v, want %v", ids, want)
 	}
-	lists := e.rec.find(http.MethodGet, "/webhooks/v1/hooks")
+	lists := e.rec.Find(http.MethodGet, "/webhooks/v1/hooks")
 	if len(lists) != 2 {
 		t.Fatalf("%d requests to GET /webhooks/v1/hooks, want 2 pages", len(lists))
 	}
 	for _, l := range lists {
-		if l.Region != "US" {
-			t.Errorf("list asked for region %q, want US", l.Region)
+		if l.Header.Get("x-ads-region") != "US" {
+			t.Errorf("list asked for region %q, want US", l.Header.Get("x-ads-region"))
 		}
 	}
-	if n := len(e.rec.api()); n != len(lists) {
+	if n := len(api(e.rec)); n != len(lists) {
 		t.Errorf("%d API requests, want only the list's %d", n, len(lists))
 	}
 

@@ -17,17 +17,14 @@ limitations under the License.
 package eightbyeight_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
-	"sync"
 	"testing"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 const (
@@ -45,7 +42,7 @@ type env struct {
 	t    *testing.T
 	srv  *fake.Server
 	prov *eightbyeight.Provider
-	rec  *recorder
+	rec  *testutil.Recorder
 }
 
 func newEnv(t *testing.T) *env {
@@ -53,7 +50,7 @@ func newEnv(t *testing.T) *env {
 	srv := fake.New()
 	t.Cleanup(srv.Close)
 	srv.AddKey(apiKey, account)
-	rec := &recorder{next: http.DefaultTransport}
+	rec := &testutil.Recorder{}
 	prov := eightbyeight.New(eightbyeight.Options{BaseURL: srv.URL(), HTTPClient: &http.Client{Transport: rec}})
 	return &env{t: t, srv: srv, prov: prov, rec: rec}
 }
@@ -101,57 +98,3 @@ func id(sub, typ string) string {
 }
 
 func boolPtr(b bool) *bool { return &b }
-
-// sent is one request as it left the client.
-type sent struct {
-	Method string
-	URL    string
-	Auth   string
-	Raw    string
-	Body   []map[string]any
-}
-
-// recorder is a transport that remembers every request, to check what went on the wire.
-type recorder struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	reqs []sent
-}
-
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := sent{Method: req.Method, URL: req.URL.String(), Auth: req.Header.Get("Authorization")}
-	if req.Body != nil {
-		data, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		s.Raw = string(data)
-		_ = json.Unmarshal(data, &s.Body)
-		req.Body = io.NopCloser(bytes.NewReader(data))
-	}
-	r.mu.Lock()
-	r.reqs = append(r.reqs, s)
-	r.mu.Unlock()
-	return r.next.RoundTrip(req)
-}
-
-// last returns the last request with the given method.
-func (r *recorder) last(t *testing.T, method string) sent {
-	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i := len(r.reqs) - 1; i >= 0; i-- {
-		if r.reqs[i].Method == method {
-			return r.reqs[i]
-		}
-	}
-	t.Fatalf("no %s request was sent", method)
-	return sent{}
-}
-
-// count returns how many requests were sent.
-func (r *recorder) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.reqs)
-}

@@ -49,7 +49,7 @@ func TestRoundTrip(t *testing.T) {
 	if created.ID != id(subAccount, "MSG") || created.State != "enabled" || !created.Active || created.Created != nil {
 		t.Fatalf("created remote = %+v, want id %s, enabled, no creation time", created, id(subAccount, "MSG"))
 	}
-	post := e.rec.last(t, "POST")
+	post := e.rec.Last(t, "POST")
 	if post.Auth != "Bearer "+apiKey {
 		t.Errorf("Authorization = %q, want the trimmed bearer key", post.Auth)
 	}
@@ -58,7 +58,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	wantBody := []map[string]any{{"subAccountId": subAccount, "type": "MSG", "url": "https://hooks.example.com/8x8",
 		"enabled": true, "httpAuthorization": authorization}}
-	if !reflect.DeepEqual(post.Body, wantBody) {
+	if !reflect.DeepEqual(post.Objects(), wantBody) {
 		t.Errorf("POST body = %s, want the array %v", post.Raw, wantBody)
 	}
 	stored, ok := e.srv.Hook(account, subAccount, "MSG")
@@ -105,8 +105,8 @@ func TestRoundTrip(t *testing.T) {
 	if err := e.prov.Delete(ctx, req, created.ID); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	del := e.rec.last(t, "DELETE")
-	if want := []map[string]any{{"subAccountId": subAccount, "type": "MSG"}}; !reflect.DeepEqual(del.Body, want) {
+	del := e.rec.Last(t, "DELETE")
+	if want := []map[string]any{{"subAccountId": subAccount, "type": "MSG"}}; !reflect.DeepEqual(del.Objects(), want) {
 		t.Errorf("DELETE body = %s, want %v", del.Raw, want)
 	}
 	if _, err := e.prov.Get(ctx, req, created.ID); !providers.IsNotFound(err) {
@@ -158,7 +158,7 @@ func TestSecretsAreNeverSentMasked(t *testing.T) {
 			if _, err := e.prov.Update(ctx, req, read); err != nil {
 				t.Fatalf("Update: %v", err)
 			}
-			if got := tt.sent(e.rec.last(t, "POST").Body[0]); got != tt.want {
+			if got := tt.sent(e.rec.Last(t, "POST").Objects()[0]); got != tt.want {
 				t.Errorf("Update sent %v, want the real secret", got)
 			}
 			h, _ := e.srv.Hook(account, subAccount, "MSG")
@@ -182,7 +182,7 @@ func TestOAuthIsSentInFull(t *testing.T) {
 	if _, err := e.prov.Create(context.Background(), req); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	body := e.rec.last(t, "POST").Body[0]
+	body := e.rec.Last(t, "POST").Objects()[0]
 	want := map[string]any{"url": "https://auth.example.com/oauth/token", "clientId": "hookkeeper-client",
 		"clientSecret": oauthSecret, "credentialsLocation": "header", "scope": "read write"}
 	if !reflect.DeepEqual(body["oauth"], want) {
@@ -213,7 +213,7 @@ func TestEnabledIsSentAndReported(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Create: %v", err)
 			}
-			if sent := e.rec.last(t, "POST").Body[0]["enabled"]; sent != tt.wantSent {
+			if sent := e.rec.Last(t, "POST").Objects()[0]["enabled"]; sent != tt.wantSent {
 				t.Errorf("enabled sent = %v, want %v", sent, tt.wantSent)
 			}
 			if got.State != tt.wantState || got.Active != tt.wantActive {
@@ -708,7 +708,7 @@ func TestListReportsEveryKeyOnce(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Errorf("List = %v, want %v", ids, want)
 	}
-	if n := e.rec.count(); n != 1+len(want) {
+	if n := e.rec.Count(); n != 1+len(want) {
 		t.Errorf("%d requests, want one list and one per Get", n)
 	}
 	if listed[1].Active || listed[1].State != eightbyeight.StateDisabled {

@@ -71,17 +71,17 @@ func TestTokenFetchedOnceAndReused(t *testing.T) {
 	if n := e.srv.TokenRequests(clientID); n != 1 {
 		t.Errorf("%d token requests, want 1 reused across every call", n)
 	}
-	tokens := e.rec.find("POST", "/ps/oauth/token")
+	tokens := e.rec.Find("POST", "/ps/oauth/token")
 	if len(tokens) != 1 {
 		t.Fatalf("%d token requests on the wire", len(tokens))
 	}
 	tr := tokens[0]
 	wantBasic := "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+clientSecret))
-	if tr.Auth != wantBasic || tr.Form.Get("grant_type") != "client_credentials" || tr.Form.Has("client_secret") {
-		t.Errorf("token request: auth %q, form %v; want HTTP Basic with the trimmed secret and grant_type only", tr.Auth, tr.Form)
+	if tr.Auth != wantBasic || tr.Form().Get("grant_type") != "client_credentials" || tr.Form().Has("client_secret") {
+		t.Errorf("token request: auth %q, form %v; want HTTP Basic with the trimmed secret and grant_type only", tr.Auth, tr.Form())
 	}
-	token := e.rec.bearer(t)
-	for _, s := range e.rec.all() {
+	token := e.rec.Bearer(t)
+	for _, s := range e.rec.All() {
 		if s.Path != "/ps/oauth/token" && s.Auth != "Bearer "+token {
 			t.Errorf("%s %s sent Authorization %q, want the one bearer token", s.Method, s.Path, s.Auth)
 		}
@@ -184,11 +184,11 @@ func TestPlainToken(t *testing.T) {
 	if created.State != "active" {
 		t.Errorf("state %q, want active", created.State)
 	}
-	if n := len(e.rec.find("POST", "/ps/oauth/token")); n != 0 {
+	if n := len(e.rec.Find("POST", "/ps/oauth/token")); n != 0 {
 		t.Errorf("%d token requests with a plain token", n)
 	}
-	if e.rec.bearer(t) != token {
-		t.Errorf("sent bearer %q, want the trimmed token", e.rec.bearer(t))
+	if e.rec.Bearer(t) != token {
+		t.Errorf("sent bearer %q, want the trimmed token", e.rec.Bearer(t))
 	}
 	if n := e.srv.Requests(token); n < 2 {
 		t.Errorf("the fake counted %d requests under the token", n)
@@ -380,7 +380,7 @@ func TestTokenRequestFollowsNoRedirect(t *testing.T) {
 			if host := strings.TrimPrefix(target.URL, "http://"); !strings.Contains(err.Error(), host) || strings.Contains(err.Error(), "steal") {
 				t.Errorf("error %q must name %s and not the path", err, host)
 			}
-			if n := len(e.rec.find("GET", "/webhooks.json")); n != 0 {
+			if n := len(e.rec.Find("GET", "/webhooks.json")); n != 0 {
 				t.Errorf("%d service calls were made without a token", n)
 			}
 			assertNoSecrets(t, err)

@@ -255,7 +255,7 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 				if _, err := testutil.Candidates(context.Background(), e.prov, e.newRequest()); err != nil {
 					t.Fatalf("Find: %v", err)
 				}
-				token := e.rec.bearer(t)
+				token := e.rec.Bearer(t)
 				e.srv.InjectFault(fake.Fault{Path: "/ps/service/", Status: status,
 					Message: "client " + clientID + " secret " + clientSecret + " token " + token + " are wrong"})
 				err := op(e)

@@ -17,12 +17,9 @@ limitations under the License.
 package pageseeder_test
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -49,7 +46,7 @@ type env struct {
 	t    *testing.T
 	srv  *fake.Server
 	prov *pageseeder.Provider
-	rec  *recorder
+	rec  *testutil.Recorder
 	recv *receiver
 }
 
@@ -58,7 +55,7 @@ func newEnv(t *testing.T) *env {
 	srv := fake.New()
 	t.Cleanup(srv.Close)
 	srv.AddClient(clientID, clientSecret, internalID)
-	rec := &recorder{next: http.DefaultTransport}
+	rec := &testutil.Recorder{}
 	prov := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Transport: rec, Timeout: 10 * time.Second}, AllowInsecure: true, Egress: loopback})
 	return &env{t: t, srv: srv, prov: prov, rec: rec, recv: newReceiver(t)}
 }
@@ -107,70 +104,6 @@ func mustPolicy(s string) *egress.Policy {
 		panic(err)
 	}
 	return p
-}
-
-// sent is one request as it left the provider.
-type sent struct {
-	Method      string
-	Path        string
-	Auth        string
-	Accept      string
-	ContentType string
-	Form        url.Values
-}
-
-// recorder is a transport that remembers every request, to check what went on the wire.
-type recorder struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	reqs []sent
-}
-
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := sent{Method: req.Method, Path: req.URL.Path, Auth: req.Header.Get("Authorization"),
-		Accept: req.Header.Get("Accept"), ContentType: req.Header.Get("Content-Type")}
-	if req.Body != nil {
-		data, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		s.Form, _ = url.ParseQuery(string(data))
-		req.Body = io.NopCloser(bytes.NewReader(data))
-	}
-	r.mu.Lock()
-	r.reqs = append(r.reqs, s)
-	r.mu.Unlock()
-	return r.next.RoundTrip(req)
-}
-
-func (r *recorder) all() []sent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]sent(nil), r.reqs...)
-}
-
-// find returns the requests with the method whose path ends with suffix.
-func (r *recorder) find(method, suffix string) []sent {
-	var out []sent
-	for _, s := range r.all() {
-		if s.Method == method && strings.HasSuffix(s.Path, suffix) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// bearer returns the access token the provider last sent to a service.
-func (r *recorder) bearer(t *testing.T) string {
-	t.Helper()
-	reqs := r.all()
-	for i := len(reqs) - 1; i >= 0; i-- {
-		if token, ok := strings.CutPrefix(reqs[i].Auth, "Bearer "); ok {
-			return token
-		}
-	}
-	t.Fatal("no bearer token was sent")
-	return ""
 }
 
 // receiver is a webhook endpoint for pings. It echoes X-PS-Secret unless told otherwise.

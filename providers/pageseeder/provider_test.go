@@ -63,7 +63,7 @@ func TestRoundTripWithPing(t *testing.T) {
 	if body := e.recv.lastBody(); !strings.Contains(body, `"webhook.ping"`) {
 		t.Errorf("ping body %q is not a webhook.ping event", body)
 	}
-	if pings := e.rec.find("GET", "/clients/123/webhooks/"+created.ID+"/ping.json"); len(pings) != 1 {
+	if pings := e.rec.Find("GET", "/clients/123/webhooks/"+created.ID+"/ping.json"); len(pings) != 1 {
 		t.Errorf("%d ping service calls, want 1", len(pings))
 	}
 
@@ -138,7 +138,7 @@ func TestCreateWithFailingPing(t *testing.T) {
 			if d.Action != providers.ActionUpdate || !slices.Equal(d.Fields, []string{"pageSeeder.ping"}) {
 				t.Fatalf("Diff of a pending webhook = %+v, want Update of pageSeeder.ping", d)
 			}
-			if n := len(e.rec.find("PATCH", ".json")); n != 0 {
+			if n := len(e.rec.Find("PATCH", ".json")); n != 0 {
 				t.Fatalf("%d PATCH requests before the update", n)
 			}
 
@@ -165,7 +165,7 @@ func TestCreateWithFailingPing(t *testing.T) {
 			if d := e.prov.Diff(req, fixed); d.Action != providers.ActionNone {
 				t.Errorf("Diff once active = %+v, want None", d)
 			}
-			if n := len(e.rec.find("PATCH", ".json")); tt.target == nil && n != 0 {
+			if n := len(e.rec.Find("PATCH", ".json")); tt.target == nil && n != 0 {
 				t.Errorf("%d PATCH requests when only a ping was due, want 0", n)
 			}
 		})
@@ -182,7 +182,7 @@ func TestPingDisabled(t *testing.T) {
 	if created.State != "pending" {
 		t.Errorf("state = %q, want pending: nothing pinged it", created.State)
 	}
-	if n := len(e.rec.find("GET", "/ping.json")); n != 0 || e.recv.pings.Load() != 0 {
+	if n := len(e.rec.Find("GET", "/ping.json")); n != 0 || e.recv.pings.Load() != 0 {
 		t.Errorf("%d ping calls and %d pings with ping: false", n, e.recv.pings.Load())
 	}
 	if d := e.prov.Diff(req, created); d.Action != providers.ActionNone {
@@ -203,13 +203,13 @@ func TestCreateSendsTheDocumentedRequest(t *testing.T) {
 	if _, err := e.prov.Create(context.Background(), req); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	posts := e.rec.find("POST", "/ps/service/clients/123/webhooks.json")
+	posts := e.rec.Find("POST", "/ps/service/clients/123/webhooks.json")
 	if len(posts) != 1 {
-		t.Fatalf("%d POSTs to the webhooks service, want 1: %+v", len(posts), e.rec.all())
+		t.Fatalf("%d POSTs to the webhooks service, want 1: %+v", len(posts), e.rec.All())
 	}
 	p := posts[0]
-	if !strings.HasPrefix(p.ContentType, "application/x-www-form-urlencoded") || p.Accept != "application/json" {
-		t.Errorf("Content-Type %q, Accept %q", p.ContentType, p.Accept)
+	if !strings.HasPrefix(p.Header.Get("Content-Type"), "application/x-www-form-urlencoded") || p.Header.Get("Accept") != "application/json" {
+		t.Errorf("Content-Type %q, Accept %q", p.Header.Get("Content-Type"), p.Header.Get("Accept"))
 	}
 	if !strings.HasPrefix(p.Auth, "Bearer ") || strings.Contains(p.Auth, clientSecret) {
 		t.Errorf("Authorization %q, want a bearer token", p.Auth)
@@ -220,7 +220,7 @@ func TestCreateSendsTheDocumentedRequest(t *testing.T) {
 		"object": "basic", "insecuressl": "true",
 	}
 	for k, v := range want {
-		if got := p.Form.Get(k); got != v {
+		if got := p.Form().Get(k); got != v {
 			t.Errorf("parameter %s = %q, want %q", k, got, v)
 		}
 	}
@@ -263,10 +263,10 @@ func TestEditResponseShapes(t *testing.T) {
 			if w := created.Object.(*pageseeder.Webhook); w.URL != req.Spec.TargetURL || w.Name != owner {
 				t.Errorf("returned webhook %+v lacks the url or name", w)
 			}
-			if n := len(e.rec.find("GET", "/webhooks/"+created.ID+".json")); n != tt.wantGets {
+			if n := len(e.rec.Find("GET", "/webhooks/"+created.ID+".json")); n != tt.wantGets {
 				t.Errorf("%d reads of the new webhook, want %d", n, tt.wantGets)
 			}
-			if n := len(e.rec.find("GET", "/webhooks.json")); (n == 1) != tt.wantListed {
+			if n := len(e.rec.Find("GET", "/webhooks.json")); (n == 1) != tt.wantListed {
 				t.Errorf("%d listings, want listed = %v", n, tt.wantListed)
 			}
 
@@ -313,12 +313,12 @@ func TestUpdatePatchesEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
-	patches := e.rec.find("PATCH", "/ps/service/clients/123/webhooks/"+created.ID+".json")
-	if len(patches) != 1 || !strings.HasPrefix(patches[0].ContentType, "application/x-www-form-urlencoded") {
+	patches := e.rec.Find("PATCH", "/ps/service/clients/123/webhooks/"+created.ID+".json")
+	if len(patches) != 1 || !strings.HasPrefix(patches[0].Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		t.Fatalf("PATCH requests %+v, want one form-encoded", patches)
 	}
-	if got := patches[0].Form.Get("projects"); got != "" || !patches[0].Form.Has("projects") {
-		t.Errorf("projects sent as %q (present %v), want an empty value that clears it", got, patches[0].Form.Has("projects"))
+	if got := patches[0].Form().Get("projects"); got != "" || !patches[0].Form().Has("projects") {
+		t.Errorf("projects sent as %q (present %v), want an empty value that clears it", got, patches[0].Form().Has("projects"))
 	}
 	id, _ := strconv.ParseInt(created.ID, 10, 64)
 	stored, _ := e.srv.Hook(id)
@@ -380,7 +380,7 @@ func TestUpdatePingsAWebhookPageSeederDisabled(t *testing.T) {
 	if !updated.Active || updated.State != "active" {
 		t.Errorf("after Update the remote is %+v, want active", updated)
 	}
-	if n := len(e.rec.find("PATCH", ".json")); n != 0 {
+	if n := len(e.rec.Find("PATCH", ".json")); n != 0 {
 		t.Errorf("%d PATCH requests, want none: only the ping was needed", n)
 	}
 }
@@ -475,7 +475,7 @@ func TestFind(t *testing.T) {
 	if d := e.prov.Diff(req, found[0]); d.Action != providers.ActionUpdate || !slices.Contains(d.Fields, "pageSeeder.events") {
 		t.Errorf("Diff of the found webhook = %+v, want an Update of its events", d)
 	}
-	if lists := e.rec.find("GET", "/ps/service/clients/123/webhooks.json"); len(lists) != 1 {
+	if lists := e.rec.Find("GET", "/ps/service/clients/123/webhooks.json"); len(lists) != 1 {
 		t.Errorf("%d list calls, want 1", len(lists))
 	}
 }
@@ -500,7 +500,7 @@ func TestServicePaths(t *testing.T) {
 			if want == "" {
 				want = "/ps/service"
 			}
-			for _, s := range e.rec.all() {
+			for _, s := range e.rec.All() {
 				if s.Path != "/ps/oauth/token" && !strings.HasPrefix(s.Path, want+"/clients/123/webhooks") {
 					t.Errorf("%s %s is not under %s", s.Method, s.Path, want)
 				}
@@ -574,7 +574,7 @@ func TestDeleteOfAWebhookDeletedOutOfBand(t *testing.T) {
 	if err := e.prov.Delete(context.Background(), e.newRequest(), strconv.FormatInt(h.ID, 10)); err != nil {
 		t.Errorf("Delete = %v, want nil", err)
 	}
-	if n := len(e.rec.find("DELETE", strconv.FormatInt(h.ID, 10)+".json")); n != 1 {
+	if n := len(e.rec.Find("DELETE", strconv.FormatInt(h.ID, 10)+".json")); n != 1 {
 		t.Errorf("%d DELETE requests, want 1", n)
 	}
 }
@@ -726,7 +726,7 @@ func TestListReturnsTheClientsWebhooks(t *testing.T) {
 	if want := []string{strconv.FormatInt(a.ID, 10), strconv.FormatInt(b.ID, 10)}; !slices.Equal(ids, want) {
 		t.Fatalf("List = %v, want the client's own %v", ids, want)
 	}
-	if lists := e.rec.find("GET", "/ps/service/clients/123/webhooks.json"); len(lists) != 1 {
+	if lists := e.rec.Find("GET", "/ps/service/clients/123/webhooks.json"); len(lists) != 1 {
 		t.Errorf("%d list calls, want 1", len(lists))
 	}
 	if !listed[0].Active || listed[0].Pending || !listed[1].Pending {

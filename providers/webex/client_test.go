@@ -74,7 +74,7 @@ func TestClientListFollowsEveryPage(t *testing.T) {
 			if n := e.srv.Requests(token); n != tt.wantPages {
 				t.Errorf("made %d requests, want %d pages", n, tt.wantPages)
 			}
-			if first := e.rec.all()[0]; !strings.Contains(first.URL, "max=100") {
+			if first := e.rec.All()[0]; !strings.Contains(first.URL, "max=100") {
 				t.Errorf("first page URL %s does not ask for max=100", first.URL)
 			}
 		})
@@ -94,7 +94,7 @@ func TestClientListOwnedByOrg(t *testing.T) {
 	if len(got) != 1 || got[0].ID != org.ID {
 		t.Fatalf("List(ownedBy=org) = %+v, want only %s", got, org.ID)
 	}
-	if u := e.rec.last(t).URL; !strings.Contains(u, "ownedBy=org") {
+	if u := e.rec.Last(t, "").URL; !strings.Contains(u, "ownedBy=org") {
 		t.Errorf("URL %s lacks ownedBy=org", u)
 	}
 }
@@ -108,7 +108,7 @@ func TestClientUpdateSendsOnlyMutableFields(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
-	body := e.rec.last(t).Body
+	body := e.rec.Last(t, "").Object()
 	for _, k := range []string{"name", "targetUrl"} {
 		if _, ok := body[k]; !ok {
 			t.Errorf("PUT body %v lacks required %q", body, k)

@@ -17,15 +17,12 @@ limitations under the License.
 package webex_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
-	"sync"
 	"testing"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 	"github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
@@ -41,7 +38,7 @@ type env struct {
 	t    *testing.T
 	srv  *fake.Server
 	prov *webex.Provider
-	rec  *recorder
+	rec  *testutil.Recorder
 }
 
 func newEnv(t *testing.T) *env {
@@ -49,7 +46,7 @@ func newEnv(t *testing.T) *env {
 	srv := fake.New()
 	t.Cleanup(srv.Close)
 	srv.AddToken(token)
-	rec := &recorder{next: http.DefaultTransport}
+	rec := &testutil.Recorder{}
 	prov := webex.New(webex.Options{BaseURL: srv.URL(), HTTPClient: &http.Client{Transport: rec}})
 	return &env{t: t, srv: srv, prov: prov, rec: rec}
 }
@@ -86,57 +83,4 @@ func newRequest(mutate ...func(*providers.Request)) *providers.Request {
 		m(req)
 	}
 	return req
-}
-
-// sent is one request as it left the client.
-type sent struct {
-	Method string
-	URL    string
-	Auth   string
-	Body   map[string]any
-}
-
-// recorder is a transport that remembers every request, to check what went on the wire.
-type recorder struct {
-	next http.RoundTripper
-	mu   sync.Mutex
-	reqs []sent
-}
-
-func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := sent{Method: req.Method, URL: req.URL.String(), Auth: req.Header.Get("Authorization")}
-	if req.Body != nil {
-		data, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		_ = json.Unmarshal(data, &s.Body)
-		req.Body = io.NopCloser(bytes.NewReader(data))
-	}
-	r.mu.Lock()
-	r.reqs = append(r.reqs, s)
-	r.mu.Unlock()
-	return r.next.RoundTrip(req)
-}
-
-func (r *recorder) last(t *testing.T) sent {
-	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.reqs) == 0 {
-		t.Fatal("no request was sent")
-	}
-	return r.reqs[len(r.reqs)-1]
-}
-
-func (r *recorder) all() []sent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]sent(nil), r.reqs...)
-}
-
-func (r *recorder) reset() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.reqs = nil
 }

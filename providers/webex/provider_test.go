@@ -47,7 +47,7 @@ func TestRoundTrip(t *testing.T) {
 	if created.ID == "" || created.State != "active" || !created.Active || created.Created == nil {
 		t.Fatalf("created remote = %+v, want id, active state and a creation time", created)
 	}
-	if auth := e.rec.last(t).Auth; auth != "Bearer "+token {
+	if auth := e.rec.Last(t, "").Auth; auth != "Bearer "+token {
 		t.Errorf("Authorization = %q, want the trimmed bearer token", auth)
 	}
 	stored, ok := e.srv.Hook(created.ID)
@@ -57,7 +57,7 @@ func TestRoundTrip(t *testing.T) {
 	if stored.Name != owner || stored.Secret != secret || stored.OwnedBy != "creator" || stored.Filter != req.Spec.Webex.Filter {
 		t.Errorf("stored hook = %+v, want name %q, the secret, creator, the filter", stored, owner)
 	}
-	if _, ok := e.rec.last(t).Body["ownedBy"]; ok {
+	if _, ok := e.rec.Last(t, "").Object()["ownedBy"]; ok {
 		t.Error("create sent ownedBy although it is creator")
 	}
 
@@ -111,7 +111,7 @@ func TestCreateOrgOwned(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	body := e.rec.last(t).Body
+	body := e.rec.Last(t, "").Object()
 	if body["ownedBy"] != "org" {
 		t.Errorf("create body ownedBy = %v, want org", body["ownedBy"])
 	}
@@ -184,7 +184,7 @@ func TestUpdateReactivates(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Update: %v", err)
 			}
-			if got := e.rec.last(t).Body["status"]; got != tt.wantStatus {
+			if got := e.rec.Last(t, "").Object()["status"]; got != tt.wantStatus {
 				t.Errorf("PUT status = %v, want %v", got, tt.wantStatus)
 			}
 			if !updated.Active || updated.State != "active" {
@@ -232,7 +232,7 @@ func TestFindOrgOwnedAsksForOrgHooks(t *testing.T) {
 	if len(found) != 1 || found[0].ID != org.ID {
 		t.Errorf("Find = %+v, want %s", found, org.ID)
 	}
-	if u := e.rec.last(t).URL; !strings.Contains(u, "ownedBy=org") {
+	if u := e.rec.Last(t, "").URL; !strings.Contains(u, "ownedBy=org") {
 		t.Errorf("list URL %s lacks ownedBy=org", u)
 	}
 }
@@ -395,13 +395,13 @@ func TestListOrgOwnedAsksForOrgHooks(t *testing.T) {
 	if len(listed) != 1 || listed[0].ID != org.ID {
 		t.Errorf("List for an org-owned spec = %+v, want only the org webhook %s", listed, org.ID)
 	}
-	for _, s := range e.rec.all() {
+	for _, s := range e.rec.All() {
 		if !strings.Contains(s.URL, "ownedBy=org") {
 			t.Errorf("list request %s lacks ownedBy=org", s.URL)
 		}
 	}
 
-	e.rec.reset()
+	e.rec.Reset()
 	listed, err = e.prov.List(ctx, creatorReq)
 	if err != nil {
 		t.Fatalf("List for a creator-owned spec: %v", err)
@@ -414,10 +414,10 @@ func TestListOrgOwnedAsksForOrgHooks(t *testing.T) {
 	if !slices.Equal(ids, []string{mine.ID, org.ID}) {
 		t.Errorf("List for a creator-owned spec = %v, want %v over two pages", ids, []string{mine.ID, org.ID})
 	}
-	if n := len(e.rec.all()); n != 2 {
+	if n := len(e.rec.All()); n != 2 {
 		t.Errorf("%d list requests for two webhooks on pages of one, want 2", n)
 	}
-	for _, s := range e.rec.all() {
+	for _, s := range e.rec.All() {
 		if strings.Contains(s.URL, "ownedBy") {
 			t.Errorf("list request %s names ownedBy for a creator-owned spec", s.URL)
 		}
