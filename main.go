@@ -269,6 +269,15 @@ func (c *config) registry() providers.Registry {
 	return registry
 }
 
+// providerNames maps each provider's type to its name, the provider label of every metric.
+func providerNames() map[hooksv1alpha1.ProviderType]string {
+	names := map[hooksv1alpha1.ProviderType]string{}
+	for _, d := range catalog.All() {
+		names[d.Type] = d.Name
+	}
+	return names
+}
+
 // httpClient returns the client of one provider: its own connection pool, limited to the
 // provider's --provider-qps per credential. A provider whose endpoints come from the Webhook's
 // spec (PageSeeder's serverUrl) gets a transport that checks every connection against
@@ -498,7 +507,8 @@ func run(ctx context.Context, c *config) error {
 			DeletionTimeout:         c.deletionTimeout,
 			MaxConcurrentReconciles: c.workers,
 			// A list may take a few pages, but never much more than a request's timeout.
-			ListTimeout: 2 * c.httpTimeout,
+			ListTimeout:   2 * c.httpTimeout,
+			ProviderNames: providerNames(),
 		},
 	}
 	if err := checkNamespaces(ctx, mgr.GetAPIReader(), c.namespaces); err != nil {

@@ -35,6 +35,7 @@ import (
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
 	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
 	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
+	"github.com/hookkeeper/hookkeeper/providers/providertest/example"
 	"github.com/hookkeeper/hookkeeper/providers/simulator"
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
@@ -202,6 +203,31 @@ var accounts = map[hooksv1alpha1.ProviderType]func() account{
 			disableRemote: func(id string) { ps.SetStatus(psID(id), "disabled") },
 		}
 	},
+	// The test-only fifth provider (providers/providertest/example): one entry here and in the
+	// tables that list it.
+	example.Type: func() account {
+		token := "tok-" + rand.String(24)
+		ex.AddToken(token)
+		return account{
+			creds:    map[string]string{example.CredentialToken: token},
+			badCreds: map[string]string{example.CredentialToken: "revoked-" + rand.String(24)},
+			spec: func(name string) hooksv1alpha1.WebhookSpec {
+				return hooksv1alpha1.WebhookSpec{Provider: example.Type, TargetURL: "https://hooks.example.com/" + name}
+			},
+			inPlace:     func(wh *hooksv1alpha1.Webhook) { wh.Spec.TargetURL += "/v2" },
+			inPlaceDone: func(r remoteHook) bool { return strings.HasSuffix(r.target, "/v2") },
+			remotes: func() (out []remoteHook) {
+				for _, h := range ex.Hooks(token) {
+					out = append(out, remoteHook{id: h.ID, target: h.URL, name: h.Name, created: h.Created.Format(time.RFC3339)})
+				}
+				return out
+			},
+			key: token, sim: ex, createPath: "/hooks", apiPath: "/hooks",
+			deleteRemote:  ex.Remove,
+			changeRemote:  func(id string) { ex.Change(id, func(h *example.Hook) { h.URL = outOfBandTarget }) },
+			disableRemote: func(id string) { ex.Change(id, func(h *example.Hook) { h.Active = false }) },
+		}
+	},
 }
 
 // e8ID splits a synthetic 8x8 id into account, sub-account and type.
@@ -264,6 +290,12 @@ func allProviders() []TableEntry {
 	}
 }
 
+// exampleProvider is the entry of the test-only fifth provider, in the lifecycle tables that
+// prove it works end to end like the others: create, update in place and delete.
+func exampleProvider() TableEntry {
+	return Entry("Example, the test-only fifth provider", example.Type)
+}
+
 var _ = Describe("Lifecycle, for every provider", func() {
 	ctx := context.Background()
 
@@ -292,7 +324,7 @@ var _ = Describe("Lifecycle, for every provider", func() {
 			Eventually(func(g Gomega) {
 				g.Expect(eventReasons(g, ctx, e.ns, "created")).To(ContainElement("Created"))
 			}).Should(Succeed())
-		}, allProviders())
+		}, allProviders(), exampleProvider())
 
 	DescribeTable("updates in place, keeping the id",
 		func(p hooksv1alpha1.ProviderType) {
@@ -307,7 +339,7 @@ var _ = Describe("Lifecycle, for every provider", func() {
 				g.Expect(e.inPlaceDone(remotes[0])).To(BeTrue(), "remote: %+v", remotes[0])
 			}).Should(Succeed())
 			Expect(expectAvailable(ctx, key).Status.ID).To(Equal(id))
-		}, allProviders())
+		}, allProviders(), exampleProvider())
 
 	DescribeTable("replaces the remote webhook when a field the SaaS cannot update changes",
 		func(p hooksv1alpha1.ProviderType) {
@@ -338,7 +370,7 @@ var _ = Describe("Lifecycle, for every provider", func() {
 			Expect(k8sClient.Delete(ctx, e.webhook("deleted"))).To(Succeed())
 			expectGone(ctx, key)
 			Expect(e.remotes()).To(BeEmpty())
-		}, allProviders())
+		}, allProviders(), exampleProvider())
 
 	DescribeTable("leaves the remote webhook in place with deletionPolicy Orphan",
 		func(p hooksv1alpha1.ProviderType) {

@@ -26,7 +26,6 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 // webhooksDesc is the gauge of Webhooks by provider and Ready reason, computed from the
@@ -40,6 +39,7 @@ var webhooksDesc = prometheus.NewDesc("hookkeeper_webhooks",
 // per process; a restarted manager (as in tests) replaces the reader it uses.
 type webhookCollector struct {
 	reader atomic.Pointer[client.Reader]
+	names  atomic.Pointer[map[hooksv1alpha1.ProviderType]string]
 }
 
 var collector = func() *webhookCollector {
@@ -72,7 +72,7 @@ func (c *webhookCollector) Collect(ch chan<- prometheus.Metric) {
 		case reason == "":
 			reason = "None"
 		}
-		counts[key{metricsProvider(wh), reason}]++
+		counts[key{providerLabel(c.names.Load(), wh), reason}]++
 	}
 	for k, n := range counts {
 		ch <- prometheus.MustNewConstMetric(webhooksDesc, prometheus.GaugeValue, float64(n), k.provider, k.reason)
@@ -81,9 +81,15 @@ func (c *webhookCollector) Collect(ch chan<- prometheus.Metric) {
 
 // metricsProvider is the provider label of wh's metrics: its descriptor's Name, the label the
 // SaaS request metrics use too (webex, eightbyeight, autodesk, pageseeder).
-func metricsProvider(wh *hooksv1alpha1.Webhook) string {
-	if d, ok := catalog.ByType(wh.Spec.Provider); ok {
-		return d.Name
+func (r *WebhookReconciler) metricsProvider(wh *hooksv1alpha1.Webhook) string {
+	return providerLabel(&r.Options.ProviderNames, wh)
+}
+
+func providerLabel(names *map[hooksv1alpha1.ProviderType]string, wh *hooksv1alpha1.Webhook) string {
+	if names != nil {
+		if name, ok := (*names)[wh.Spec.Provider]; ok {
+			return name
+		}
 	}
 	return "unknown"
 }

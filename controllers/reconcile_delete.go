@@ -73,7 +73,7 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 	y := r.newSyncCtx(s, prov, req)
 	ctx = ratelimit.WithKey(ctx, y.gate)
 	if wait := r.Gates.Wait(y.gate); wait > 0 {
-		return rateLimited(wh, wait)
+		return r.rateLimited(wh, wait)
 	}
 	if !r.accounts.enter(y.acct, s.key()) {
 		return waitForShare()

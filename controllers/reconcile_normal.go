@@ -104,7 +104,7 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 		return r.failure(ctx, wh, y.gate, err)
 	}
 	if wait := r.Gates.Wait(y.gate); wait > 0 {
-		return rateLimited(wh, wait)
+		return r.rateLimited(wh, wait)
 	}
 	if !r.accounts.enter(y.acct, s.key()) {
 		return waitForShare()
@@ -284,7 +284,7 @@ func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remo
 		return r.mutationFailed(ctx, y, remote.ID, err)
 	}
 	y.acct.put(updated)
-	metrics.Reactivations.WithLabelValues(metricsProvider(wh)).Inc()
+	metrics.Reactivations.WithLabelValues(r.metricsProvider(wh)).Inc()
 	wh.Status.Reactivations++
 	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
 	r.recordRemote(y, updated, nil)

@@ -82,7 +82,7 @@ func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webho
 		if e, ok := errors.AsType[*providers.Error](err); ok && e.Op == "throttle" {
 			source = "client"
 		}
-		metrics.RateLimitWaits.WithLabelValues(metricsProvider(wh), source).Inc()
+		metrics.RateLimitWaits.WithLabelValues(r.metricsProvider(wh), source).Inc()
 		r.warn(wh, hooksv1alpha1.ReasonRateLimited, msg)
 		log.Info("Rate limited", "source", source, "retryAfter", wait.String())
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited, msg)
@@ -100,8 +100,8 @@ func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webho
 }
 
 // rateLimited reports a closed gate without sending a request.
-func rateLimited(wh *hooksv1alpha1.Webhook, wait time.Duration) (ctrl.Result, error) {
-	metrics.RateLimitWaits.WithLabelValues(metricsProvider(wh), "gate").Inc()
+func (r *WebhookReconciler) rateLimited(wh *hooksv1alpha1.Webhook, wait time.Duration) (ctrl.Result, error) {
+	metrics.RateLimitWaits.WithLabelValues(r.metricsProvider(wh), "gate").Inc()
 	setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited,
 		"waiting "+wait.Round(time.Second).String()+" for the SaaS's Retry-After on these credentials")
 	return ctrl.Result{RequeueAfter: wait + 100*time.Millisecond}, nil

@@ -22,7 +22,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,6 +36,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -46,6 +50,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/yaml"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/controllers"
@@ -53,11 +58,13 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
-	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
+	"github.com/hookkeeper/hookkeeper/providers/providertest/example"
+	examplefake "github.com/hookkeeper/hookkeeper/providers/providertest/example/fake"
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
@@ -82,6 +89,7 @@ var (
 	e8        *e8fake.Server
 	aps       *apsfake.Server
 	ps        *psfake.Server
+	ex        *examplefake.Server
 	// operatorLog keeps everything the operator logged, to search it for secrets.
 	operatorLog = &syncBuffer{}
 	// pingsFixed makes the broken PageSeeder receiver answer its pings.
@@ -142,10 +150,7 @@ var _ = BeforeSuite(func() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(hooksv1alpha1.AddToScheme(scheme))
 
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
+	testEnv = &envtest.Environment{CRDs: suiteCRDs()}
 	var err error
 	cfg, err = testEnv.Start()
 	DeferCleanup(stopSuite)
@@ -158,6 +163,7 @@ var _ = BeforeSuite(func() {
 	e8 = e8fake.New()
 	aps = apsfake.New()
 	ps = psfake.New()
+	ex = examplefake.New()
 	// No receiver listens at the Webhooks' target URLs: PageSeeder's pings succeed, except to a
 	// receiver that the pending spec breaks on purpose.
 	ps.SetPingResult(func(url string) error {
@@ -264,32 +270,33 @@ func startOperator() {
 	// PageSeeder's endpoints come from the spec: its connections pass the egress policy.
 	policy, err := egress.Parse(suiteEgress)
 	Expect(err).NotTo(HaveOccurred())
-	httpClient := func(provider string) *http.Client {
+	httpClient := func(d providers.Descriptor) *http.Client {
 		var base http.RoundTripper
-		if provider == pageseeder.ProviderName {
+		if d.TenantEndpoints {
 			base = policy.Transport()
 		}
 		return &http.Client{Timeout: httpTimeout,
-			Transport: ratelimit.Transport(metrics.Transport(base, provider), provider, ratelimit.Limit{QPS: 200, Burst: 400})}
+			Transport: ratelimit.Transport(metrics.Transport(base, d.Name), d.Name, ratelimit.Limit{QPS: 200, Burst: 400})}
+	}
+	// The suite's registry is built from its list of descriptors, as main builds the operator's.
+	urls := map[string]string{webex.ProviderName: wx.URL(), eightbyeight.ProviderName: e8.URL(), autodesk.ProviderName: aps.URL(),
+		example.Name: ex.URL()}
+	registry, names := providers.Registry{}, map[hooksv1alpha1.ProviderType]string{}
+	for _, d := range suiteProviders() {
+		p := d.New(providers.Settings{BaseURL: urls[d.Name], HTTPClient: httpClient(d), AllowInsecure: true, Egress: policy})
+		registry[d.Type], names[d.Type] = metrics.Provider(p), d.Name
 	}
 	r := &controllers.WebhookReconciler{
-		Client:   faultyClient{mgr.GetClient()},
-		Scheme:   mgr.GetScheme(),
-		Recorder: mgr.GetEventRecorder("hookkeeper"),
-		Providers: providers.Registry{
-			hooksv1alpha1.ProviderWebex: metrics.Provider(webex.New(webex.Options{BaseURL: wx.URL(), HTTPClient: httpClient(webex.ProviderName)})),
-			hooksv1alpha1.ProviderEightByEight: metrics.Provider(eightbyeight.New(eightbyeight.Options{BaseURL: e8.URL(),
-				HTTPClient: httpClient(eightbyeight.ProviderName)})),
-			hooksv1alpha1.ProviderAutodesk: metrics.Provider(autodesk.New(autodesk.Options{BaseURL: aps.URL(),
-				HTTPClient: httpClient(autodesk.ProviderName)})),
-			hooksv1alpha1.ProviderPageSeeder: metrics.Provider(pageseeder.New(pageseeder.Options{
-				HTTPClient: httpClient(pageseeder.ProviderName), AllowInsecure: true, Egress: policy})),
-		},
+		Client:    faultyClient{mgr.GetClient()},
+		Scheme:    mgr.GetScheme(),
+		Recorder:  mgr.GetEventRecorder("hookkeeper"),
+		Providers: registry,
 		Options: controllers.Options{
 			ResyncPeriod:            resyncPeriod,
 			ReactivationDelay:       reactivationDelay,
 			DeletionTimeout:         deletionTimeout,
 			MaxConcurrentReconciles: workers,
+			ProviderNames:           names,
 		},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -337,6 +344,7 @@ func stopSuite() {
 		e8.Close()
 		aps.Close()
 		ps.Close()
+		ex.Close()
 	}
 	Expect(testEnv.Stop()).To(Succeed())
 }
@@ -405,4 +413,39 @@ func expectNoSecretLeaked() {
 			Expect(strings.Contains(text, v)).To(BeFalse(), "a secret value appears in the %s", where)
 		}
 	}
+}
+
+// suiteProviders is the suite's list of descriptors: the operator's, and the test-only fifth
+// provider, added as any provider is, with one line.
+func suiteProviders() []providers.Descriptor {
+	return append(catalog.All(), example.Descriptor)
+}
+
+// suiteCRDs are the generated CRDs with every provider of suiteProviders in the spec.provider
+// enum. A real provider gets there through the enum marker in api/v1alpha1; the fifth provider
+// exists for the tests only, so its value is added to this copy alone.
+func suiteCRDs() []*apiextensionsv1.CustomResourceDefinition {
+	files, err := filepath.Glob(filepath.Join("..", "config", "crd", "bases", "*.yaml"))
+	Expect(err).NotTo(HaveOccurred())
+	Expect(files).NotTo(BeEmpty(), "no CRD in config/crd/bases")
+	var crds []*apiextensionsv1.CustomResourceDefinition
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		Expect(err).NotTo(HaveOccurred())
+		crd := &apiextensionsv1.CustomResourceDefinition{}
+		Expect(yaml.Unmarshal(data, crd)).To(Succeed())
+		for i := range crd.Spec.Versions {
+			schema := crd.Spec.Versions[i].Schema.OpenAPIV3Schema
+			provider := schema.Properties["spec"].Properties["provider"]
+			for _, d := range suiteProviders() {
+				value := apiextensionsv1.JSON{Raw: []byte(strconv.Quote(string(d.Type)))}
+				if !slices.ContainsFunc(provider.Enum, func(e apiextensionsv1.JSON) bool { return string(e.Raw) == string(value.Raw) }) {
+					provider.Enum = append(provider.Enum, value)
+				}
+			}
+			schema.Properties["spec"].Properties["provider"] = provider
+		}
+		crds = append(crds, crd)
+	}
+	return crds
 }

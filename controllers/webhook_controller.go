@@ -63,6 +63,9 @@ type Options struct {
 	AccountShare int
 	// ListTimeout bounds one list of an account, every page included; 0 means one minute.
 	ListTimeout time.Duration
+	// ProviderNames are the providers' lower-case names (their descriptors' Name), the provider
+	// label of the metrics; main and the tests fill it from the list of descriptors they use.
+	ProviderNames map[hooksv1alpha1.ProviderType]string
 }
 
 // WebhookReconciler makes each Webhook's remote webhook exist, match its spec and go away with it.
@@ -211,6 +214,7 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	}
 	reader := client.Reader(mgr.GetClient())
 	collector.reader.Store(&reader)
+	collector.names.Store(&r.Options.ProviderNames)
 	workers := max(1, r.Options.MaxConcurrentReconciles)
 	if r.accounts == nil {
 		share := r.Options.AccountShare
