@@ -28,6 +28,18 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/providertest"
 )
 
+// missingCredentials are the credentials Secrets that name no usable client or token, with the
+// keys their error must name.
+var missingCredentials = []providertest.MissingCredentials{
+	{Name: "nil map", Credentials: nil, Keys: []string{`"clientId"`, `"clientSecret"`, `"token"`}},
+	{Name: "unrelated key", Credentials: map[string][]byte{"apiKey": []byte("x")}, Keys: []string{`"clientId"`, `"token"`}},
+	{Name: "blank values", Credentials: map[string][]byte{"clientId": []byte(" "), "clientSecret": []byte("\n"), "token": []byte("")},
+		Keys: []string{`"clientId"`, `"clientSecret"`}},
+	{Name: "id without secret", Credentials: map[string][]byte{"clientId": []byte("abc")}, Keys: []string{`"clientSecret"`}},
+	{Name: "secret without id", Credentials: map[string][]byte{"clientSecret": []byte("abc")}, Keys: []string{`"clientId"`}},
+	{Name: "token with inner whitespace", Credentials: map[string][]byte{"token": []byte("abc def")}, Keys: []string{`"token"`}},
+}
+
 func TestBehaviourTable(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) *providertest.Env {
 		srv := fake.New()
@@ -65,6 +77,19 @@ func TestBehaviourTable(t *testing.T) {
 			Count:       func() int { return len(srv.Hooks(clientID)) },
 			Requests:    func() int { return srv.Requests(clientID) },
 			SetPageSize: srv.SetPageSize,
+			Name:        "autodesk",
+			NewProvider: func(hc *http.Client) providers.Provider {
+				return autodesk.New(autodesk.Options{BaseURL: srv.URL(), HTTPClient: hc})
+			},
+			Close: srv.Close,
+			Delay: func(d time.Duration) {
+				srv.InjectFault(fake.Fault{Key: clientID, Path: "/webhooks/", Delay: d, Times: 1})
+			},
+			DropCreate: func(status int) {
+				srv.InjectFault(fake.Fault{Key: clientID, Method: http.MethodPost, Path: "/webhooks/", DropResponse: true,
+					Status: status, Times: 1})
+			},
+			MissingCredentials: missingCredentials,
 		}
 	})
 }

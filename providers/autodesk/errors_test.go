@@ -18,8 +18,6 @@ package autodesk_test
 
 import (
 	"context"
-	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,6 +30,9 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
+// TestTypedErrors covers APS's own answers (its validation, an unknown token, id or hook, a
+// conflict, the waits of a 429, a 503 that carries Retry-After) and the narrowed search; the
+// behaviour table checks every operation under every failing status.
 func TestTypedErrors(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -57,9 +58,6 @@ func TestTypedErrors(t *testing.T) {
 				}))
 				return err
 			}},
-		{name: "403", fault: &fake.Fault{Method: http.MethodPost, Status: 403, Message: "not your folder"},
-			wantKind: providers.KindUnauthorized, wantCode: 403, wantOp: "create", wantText: "not your folder",
-			call: func(e *env) error { _, err := e.prov.Create(context.Background(), newRequest()); return err }},
 		{name: "404 unknown id", wantKind: providers.KindNotFound, wantCode: 404, wantOp: "get", wantText: "not found",
 			call: func(e *env) error {
 				_, err := e.prov.Get(context.Background(), newRequest(), "0f60f6a0-996c-11e7-abf3-51d68cff984c")
@@ -93,9 +91,6 @@ func TestTypedErrors(t *testing.T) {
 				_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
 				return err
 			}},
-		{name: "500", fault: &fake.Fault{Path: "/webhooks/", Status: 500, Message: "boom"},
-			wantKind: providers.KindUnavailable, wantCode: 500, wantOp: "get", wantText: "boom",
-			call: func(e *env) error { _, err := e.prov.Get(context.Background(), newRequest(), "x"); return err }},
 		{name: "503 with Retry-After carries it", fault: &fake.Fault{Method: http.MethodPatch, Status: 503, RetryAfter: "20"},
 			wantKind: providers.KindUnavailable, wantCode: 503, wantOp: "update", wantRetry: 20 * time.Second,
 			call: func(e *env) error {
@@ -190,7 +185,8 @@ func TestErrorBodies(t *testing.T) {
 }
 
 // TestErrorsNeverCarryCredentials makes the fake echo the client id, the client secret and the
-// signing token in every error, for every operation.
+// signing token in the errors of the narrowed search and of the token request; the behaviour
+// table checks the other operations.
 func TestErrorsNeverCarryCredentials(t *testing.T) {
 	echo := "client " + clientID + " secret " + clientSecret + " token " + signing + " are wrong"
 	ops := map[string]func(e *env) error{
@@ -198,13 +194,6 @@ func TestErrorsNeverCarryCredentials(t *testing.T) {
 			_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
 			return err
 		},
-		"get":    func(e *env) error { _, err := e.prov.Get(context.Background(), newRequest(), "x"); return err },
-		"create": func(e *env) error { _, err := e.prov.Create(context.Background(), newRequest()); return err },
-		"update": func(e *env) error {
-			_, err := e.prov.Update(context.Background(), newRequest(), &providers.Remote{ID: "x"})
-			return err
-		},
-		"delete": func(e *env) error { return e.prov.Delete(context.Background(), newRequest(), "x") },
 		"token": func(e *env) error {
 			_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
 			return err
@@ -269,7 +258,8 @@ func TestBearerTokenEchoIsScrubbed(t *testing.T) {
 
 func TestTransportErrorTextIsScrubbed(t *testing.T) {
 	p := autodesk.New(autodesk.Options{BaseURL: "https://aps.invalid", HTTPClient: &http.Client{Transport: testutil.LeakyTransport{}}})
-	for name, req := range map[string]*providers.Request{"plain token": plainRequest(), "client credentials": newRequest()} {
+	// The behaviour table checks client credentials; a plain token travels as it is.
+	for name, req := range map[string]*providers.Request{"plain token": plainRequest()} {
 		t.Run(name, func(t *testing.T) {
 			_, err := p.Create(context.Background(), req)
 			pe := testutil.ProviderError(t, err)
@@ -282,35 +272,6 @@ func TestTransportErrorTextIsScrubbed(t *testing.T) {
 			}
 			assertNoSecrets(t, err, plainToken)
 		})
-	}
-}
-
-func TestTransportErrorWhenServerClosed(t *testing.T) {
-	e := newEnv(t)
-	e.srv.AddToken(plainToken)
-	e.srv.Close()
-	_, err := e.prov.Create(context.Background(), plainRequest())
-	pe := testutil.ProviderError(t, err)
-	if pe.Kind != providers.KindUnavailable || pe.StatusCode != 0 || pe.Err == nil {
-		t.Fatalf("got %v (kind %v, status %d, wrapped %v), want Unavailable wrapping the cause", pe, pe.Kind, pe.StatusCode, pe.Err)
-	}
-	var opErr *net.OpError
-	if !errors.As(err, &opErr) {
-		t.Errorf("the dial error is not reachable through Unwrap: %v", err)
-	}
-}
-
-func TestTimeoutIsUnavailable(t *testing.T) {
-	srv := fake.New()
-	defer srv.Close()
-	srv.AddToken(plainToken)
-	srv.InjectFault(fake.Fault{Path: "/webhooks/", Delay: 2 * time.Second})
-	p := autodesk.New(autodesk.Options{BaseURL: srv.URL(), HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
-	_, err := p.Get(context.Background(), plainRequest(), "x")
-	pe := testutil.ProviderError(t, err)
-	var ne net.Error
-	if pe.Kind != providers.KindUnavailable || !errors.As(err, &ne) || !ne.Timeout() {
-		t.Errorf("got %v (kind %v), want an Unavailable timeout", err, pe.Kind)
 	}
 }
 
@@ -333,7 +294,10 @@ func TestUnreadableSuccess(t *testing.T) {
 	}
 }
 
-func TestDroppedCreateResponseIsFoundAgain(t *testing.T) {
+// TestDroppedCreateIsFoundByTheNarrowedSearch loses the answer of a create, as the behaviour
+// table does, then follows what the controller does next on APS: a create answered 409, then
+// the narrowed search.
+func TestDroppedCreateIsFoundByTheNarrowedSearch(t *testing.T) {
 	for _, status := range []int{0, http.StatusBadGateway} {
 		e := newEnv(t)
 		e.srv.InjectFault(fake.Fault{Method: http.MethodPost, Path: "/webhooks/", DropResponse: true, Status: status, Times: 1})

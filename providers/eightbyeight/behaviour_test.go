@@ -68,6 +68,24 @@ func TestBehaviourTable(t *testing.T) {
 			Count:   func() int { return len(srv.Hooks(account)) },
 			// 8x8 answers the account's list in one piece: no SetPageSize.
 			Requests: func() int { return srv.Requests(apiKey) },
+			Name:     "eightbyeight",
+			// Get reads the account's list; create and update are one upsert.
+			Ops: map[string]string{"get": "list", "create": "upsert", "update": "upsert"},
+			NewProvider: func(hc *http.Client) providers.Provider {
+				return eightbyeight.New(eightbyeight.Options{BaseURL: srv.URL(), HTTPClient: hc})
+			},
+			Close: srv.Close,
+			Delay: func(d time.Duration) { srv.InjectFault(fake.Fault{Key: apiKey, Delay: d, Times: 1}) },
+			DropCreate: func(status int) {
+				srv.InjectFault(fake.Fault{Key: apiKey, Method: http.MethodPost, DropResponse: true, Status: status, Times: 1})
+			},
+			MissingCredentials: []providertest.MissingCredentials{
+				{Name: "no key", Credentials: map[string][]byte{"token": []byte("x")}, Keys: []string{`"apiKey"`}},
+				{Name: "blank", Credentials: map[string][]byte{"apiKey": []byte("  \n")}, Keys: []string{`"apiKey"`}},
+				{Name: "nil map", Credentials: nil, Keys: []string{`"apiKey"`}},
+				{Name: "inner whitespace", Credentials: map[string][]byte{"apiKey": []byte("abc def")}, Keys: []string{`"apiKey"`}},
+				{Name: "control character", Credentials: map[string][]byte{"apiKey": []byte("abc\x00def")}, Keys: []string{`"apiKey"`}},
+			},
 		}
 	})
 }

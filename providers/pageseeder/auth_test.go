@@ -208,54 +208,6 @@ func TestClientCredentialsWinOverAToken(t *testing.T) {
 	}
 }
 
-func TestMissingCredentialsMakeNoRequest(t *testing.T) {
-	tests := []struct {
-		name     string
-		creds    map[string][]byte
-		wantKeys []string
-	}{
-		{name: "nothing", creds: nil, wantKeys: []string{`"clientId"`, `"clientSecret"`, `"token"`}},
-		{name: "wrong keys", creds: map[string][]byte{"apiKey": []byte("x")}, wantKeys: []string{`"clientId"`, `"token"`}},
-		{name: "client id only", creds: map[string][]byte{"clientId": []byte(clientID)}, wantKeys: []string{`"clientSecret"`}},
-		{name: "secret only", creds: map[string][]byte{"clientSecret": []byte(clientSecret)}, wantKeys: []string{`"clientId"`}},
-		{name: "blank token", creds: map[string][]byte{"token": []byte(" \n")}, wantKeys: []string{`"token"`}},
-		{name: "inner whitespace", creds: map[string][]byte{"token": []byte("abc def")}, wantKeys: []string{`"token"`}},
-		{name: "control character in the secret", creds: map[string][]byte{"clientId": []byte(clientID),
-			"clientSecret": []byte("abc\x00def")}, wantKeys: []string{`"clientSecret"`}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			req := e.newRequest(func(r *providers.Request) { r.Credentials = tt.creds })
-			calls := map[string]error{
-				"find":   func() error { _, err := testutil.Candidates(context.Background(), e.prov, req); return err }(),
-				"get":    func() error { _, err := e.prov.Get(context.Background(), req, "789"); return err }(),
-				"create": func() error { _, err := e.prov.Create(context.Background(), req); return err }(),
-				"update": func() error {
-					_, err := e.prov.Update(context.Background(), req, &providers.Remote{ID: "789"})
-					return err
-				}(),
-				"delete": e.prov.Delete(context.Background(), req, "789"),
-			}
-			for op, err := range calls {
-				pe := testutil.ProviderError(t, err)
-				if pe.Kind != providers.KindMissingCredentials {
-					t.Errorf("%s: %v (kind %v), want MissingCredentials", op, pe, pe.Kind)
-				}
-				for _, k := range tt.wantKeys {
-					if !strings.Contains(pe.Message, k) {
-						t.Errorf("%s: %q does not name %s", op, pe.Message, k)
-					}
-				}
-				assertNoSecrets(t, err)
-			}
-			if n := e.srv.RequestsTotal(); n != 0 {
-				t.Errorf("%d requests were made without usable credentials", n)
-			}
-		})
-	}
-}
-
 func TestTokenEndpointErrors(t *testing.T) {
 	tests := []struct {
 		name      string

@@ -70,6 +70,28 @@ func TestBehaviourTable(t *testing.T) {
 			Count:   func() int { return len(srv.Hooks(internalID)) },
 			// PageSeeder documents no paging of the webhook list: no SetPageSize.
 			Requests: func() int { return srv.Requests(clientID) },
+			Name:     "pageseeder",
+			NewProvider: func(hc *http.Client) providers.Provider {
+				return pageseeder.New(pageseeder.Options{HTTPClient: hc, AllowInsecure: true, Egress: loopback})
+			},
+			Close: srv.Close,
+			Delay: func(d time.Duration) {
+				srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/service/", Delay: d, Times: 1})
+			},
+			DropCreate: func(status int) {
+				srv.InjectFault(fake.Fault{Key: clientID, Method: http.MethodPost, Path: "/ps/service/", DropResponse: true,
+					Status: status, Times: 1})
+			},
+			MissingCredentials: []providertest.MissingCredentials{
+				{Name: "nothing", Credentials: nil, Keys: []string{`"clientId"`, `"clientSecret"`, `"token"`}},
+				{Name: "wrong keys", Credentials: map[string][]byte{"apiKey": []byte("x")}, Keys: []string{`"clientId"`, `"token"`}},
+				{Name: "client id only", Credentials: map[string][]byte{"clientId": []byte(clientID)}, Keys: []string{`"clientSecret"`}},
+				{Name: "secret only", Credentials: map[string][]byte{"clientSecret": []byte(clientSecret)}, Keys: []string{`"clientId"`}},
+				{Name: "blank token", Credentials: map[string][]byte{"token": []byte(" \n")}, Keys: []string{`"token"`}},
+				{Name: "inner whitespace", Credentials: map[string][]byte{"token": []byte("abc def")}, Keys: []string{`"token"`}},
+				{Name: "control character in the secret", Credentials: map[string][]byte{"clientId": []byte(clientID),
+					"clientSecret": []byte("abc\x00def")}, Keys: []string{`"clientSecret"`}},
+			},
 		}
 	})
 }

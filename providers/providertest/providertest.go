@@ -17,8 +17,9 @@ limitations under the License.
 // Package providertest is the behaviour table every provider and its simulator must pass: the
 // create/read/update/delete round trip, not-found after delete, idempotent delete, the candidates
 // for adoption (List filtered by Matches), typed errors for 400/401/404/429/5xx with Retry-After
-// carried, no secret in any error string, no redirect followed, and a SaaS's message cut to one
-// safe line. It also holds the account snapshot to its promises: List reports what Get reads, over
+// carried, on every operation, no secret in any error string, no redirect followed, and a SaaS's
+// message cut to one safe line; below the API, a closed or slow server, a create whose answer
+// was lost, a transport that quotes the credentials, and credentials that cannot be used. It also holds the account snapshot to its promises: List reports what Get reads, over
 // every page; Scope is shared by the Webhooks of one account and names no secret; List's Remotes
 // are fresh, and no method modifies them.
 package providertest
@@ -64,6 +65,25 @@ type Env struct {
 	// SetPageSize sets the largest page of the simulator's list endpoint; nil when the SaaS
 	// answers its list in one piece.
 	SetPageSize func(n int)
+
+	// Name is the provider's name, which every error must carry; any name when empty.
+	Name string
+	// Ops maps an interface method (list, get, create, update, delete) to the Op its errors
+	// carry when that is not the method's name.
+	Ops map[string]string
+	// NewProvider builds another provider like Provider, on the same simulator, over hc, so that
+	// the table can record its requests, give it a short timeout or a transport that fails.
+	NewProvider func(hc *http.Client) providers.Provider
+	// Close stops the simulator: later requests cannot connect.
+	Close func()
+	// Delay makes the next API request with these credentials (not a token request) wait d
+	// before it is answered.
+	Delay func(d time.Duration)
+	// DropCreate makes the next create request with these credentials be applied and its answer
+	// lost: the connection is closed when status is 0, else status is answered.
+	DropCreate func(status int)
+	// MissingCredentials are credentials Secrets that the provider must refuse before any request.
+	MissingCredentials []MissingCredentials
 }
 
 // Run runs the behaviour table against the Env that setup returns for each case.
@@ -82,6 +102,7 @@ func Run(t *testing.T, setup func(t *testing.T) *Env) {
 	t.Run("list of an empty account", func(t *testing.T) { listEmpty(t, setup(t)) })
 	t.Run("list follows pages", func(t *testing.T) { listPages(t, setup(t)) })
 	t.Run("list remotes are fresh and never modified", func(t *testing.T) { listFresh(t, setup(t)) })
+	runFailures(t, setup)
 }
 
 func ctx(t *testing.T) context.Context {
