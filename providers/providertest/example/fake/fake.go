@@ -135,21 +135,28 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.Hooks(simulator.BearerToken(r)))
 }
 
-func (s *Server) get(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// own returns the hook the request's path names, if the request's token owns it; otherwise it
+// answers 404, as the API does for another token's hook. Call it with s.mu held.
+func (s *Server) own(w http.ResponseWriter, r *http.Request) (*owned, bool) {
 	o, ok := s.hooks[r.PathValue("id")]
 	if !ok || o.token != simulator.BearerToken(r) {
 		writeError(w, http.StatusNotFound, "no such hook", "")
-		return
+		return nil, false
 	}
-	writeJSON(w, http.StatusOK, o.hook)
+	return o, true
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o, ok := s.own(w, r); ok {
+		writeJSON(w, http.StatusOK, o.hook)
+	}
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
-	var in example.Hook
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.URL == "" {
-		writeError(w, http.StatusBadRequest, "a hook needs a url", "")
+	in, ok := decode(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -162,16 +169,14 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) update(w http.ResponseWriter, r *http.Request) {
-	var in example.Hook
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.URL == "" {
-		writeError(w, http.StatusBadRequest, "a hook needs a url", "")
+	in, ok := decode(w, r)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.hooks[r.PathValue("id")]
-	if !ok || o.token != simulator.BearerToken(r) {
-		writeError(w, http.StatusNotFound, "no such hook", "")
+	o, ok := s.own(w, r)
+	if !ok {
 		return
 	}
 	o.hook.Name, o.hook.URL, o.hook.Active = in.Name, in.URL, in.Active
@@ -181,13 +186,22 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request) {
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.hooks[r.PathValue("id")]
-	if !ok || o.token != simulator.BearerToken(r) {
-		writeError(w, http.StatusNotFound, "no such hook", "")
+	o, ok := s.own(w, r)
+	if !ok {
 		return
 	}
 	delete(s.hooks, o.hook.ID)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// decode reads the hook of a create or update; one without a URL is a 400.
+func decode(w http.ResponseWriter, r *http.Request) (example.Hook, bool) {
+	var in example.Hook
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.URL == "" {
+		writeError(w, http.StatusBadRequest, "a hook needs a url", "")
+		return in, false
+	}
+	return in, true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
