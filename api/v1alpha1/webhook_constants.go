@@ -73,24 +73,31 @@ func (s *WebhookSpec) IsEnabled() bool {
 // below spec (such as "webex.secretRef"). The credentials Secret is not among them.
 func (s *WebhookSpec) SecretRefs() map[string]SecretKeySelector {
 	refs := map[string]SecretKeySelector{}
-	switch {
-	case s.Webex != nil:
-		if s.Webex.SecretRef != nil {
-			refs["webex.secretRef"] = *s.Webex.SecretRef
-		}
-	case s.EightByEight != nil:
-		if s.EightByEight.AuthorizationSecretRef != nil {
-			refs["eightByEight.authorizationSecretRef"] = *s.EightByEight.AuthorizationSecretRef
-		}
-		if s.EightByEight.OAuth != nil {
-			refs["eightByEight.oauth.clientSecretRef"] = s.EightByEight.OAuth.ClientSecretRef
-		}
-	case s.Autodesk != nil:
-		if s.Autodesk.SecretRef != nil {
-			refs["autodesk.secretRef"] = *s.Autodesk.SecretRef
+	for path, ref := range s.SecretRefFields() {
+		if ref != nil {
+			refs[path] = *ref
 		}
 	}
 	return refs
+}
+
+// SecretRefFields returns the Secret reference fields of the provider block that is set, by
+// path below spec, as pointers into s: nil where an optional reference is unset. SecretRefs and
+// the import command (which names the Secrets it cannot read) build on it.
+func (s *WebhookSpec) SecretRefFields() map[string]*SecretKeySelector {
+	fields := map[string]*SecretKeySelector{}
+	switch {
+	case s.Webex != nil:
+		fields["webex.secretRef"] = s.Webex.SecretRef
+	case s.EightByEight != nil:
+		fields["eightByEight.authorizationSecretRef"] = s.EightByEight.AuthorizationSecretRef
+		if s.EightByEight.OAuth != nil {
+			fields["eightByEight.oauth.clientSecretRef"] = &s.EightByEight.OAuth.ClientSecretRef
+		}
+	case s.Autodesk != nil:
+		fields["autodesk.secretRef"] = s.Autodesk.SecretRef
+	}
+	return fields
 }
 
 // SecretNames returns the names of every Secret the Webhook reads, the credentials Secret first.

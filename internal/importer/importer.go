@@ -100,6 +100,7 @@ type importable interface {
 	Validate(req *providers.Request) error
 	Diff(req *providers.Request, remote *providers.Remote) providers.Diff
 	SpecOf(req *providers.Request, remote *providers.Remote) (hooksv1alpha1.WebhookSpec, []string, bool)
+	NameHint(spec *hooksv1alpha1.WebhookSpec) string
 }
 
 // options hold the command line.
@@ -399,7 +400,7 @@ func run(ctx context.Context, o *options, creds map[string][]byte, stdout, stder
 			fmt.Fprintf(stderr, "skipped webhook %s: %s did not report it in a form this version can read\n", remote.ID, shortNames[o.typ])
 			continue
 		}
-		doc := newDocument(o, names.next(nameHint(&spec)), remote, spec, secrets)
+		doc := newDocument(o, names.next(nameHint(p, &spec)), remote, spec, secrets)
 		if err := p.Validate(&providers.Request{Owner: o.namespace + "/" + doc.hook.Name, Spec: &doc.hook.Spec}); err != nil {
 			doc.warn("the spec does not pass the operator's validation, fix it before applying: %v", err)
 		}

@@ -33,15 +33,8 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
-
-// displayNames are the names of the SaaS in messages.
-var displayNames = map[hooksv1alpha1.ProviderType]string{
-	hooksv1alpha1.ProviderWebex:        "Webex",
-	hooksv1alpha1.ProviderEightByEight: "8x8",
-	hooksv1alpha1.ProviderAutodesk:     "APS",
-	hooksv1alpha1.ProviderPageSeeder:   "PageSeeder",
-}
 
 // commentWidth is where the notes above a Webhook wrap.
 const commentWidth = 100
@@ -72,7 +65,8 @@ func newDocument(o *options, name string, remote *providers.Remote, spec hooksv1
 		},
 		Spec: spec,
 	}}
-	saas := displayNames[o.typ]
+	desc, _ := catalog.ByType(o.typ)
+	saas := desc.ShortName
 	refs := unnamedRefs(&d.hook.Spec)
 	for _, path := range secrets {
 		if ref, ok := refs[path]; ok {
@@ -82,8 +76,8 @@ func newDocument(o *options, name string, remote *providers.Remote, spec hooksv1
 			continue
 		}
 		why := "the webhook has a secret that " + saas + " does not show"
-		if o.typ == hooksv1alpha1.ProviderAutodesk {
-			why = "APS never shows a hook's signing token, nor whether it has one"
+		if desc.HiddenSecretNote != "" {
+			why = desc.HiddenSecretNote
 		}
 		d.warn("spec.%s is left out: %s. Without it the operator leaves the remote secret as it is; add it to manage the secret from a Secret.",
 			path, why)
@@ -115,21 +109,8 @@ func stateOf(r *providers.Remote) string {
 
 // unnamedRefs returns the secret references of spec that have no Secret name yet, by path.
 func unnamedRefs(spec *hooksv1alpha1.WebhookSpec) map[string]*hooksv1alpha1.SecretKeySelector {
-	all := map[string]*hooksv1alpha1.SecretKeySelector{}
-	if s := spec.Webex; s != nil {
-		all["webex.secretRef"] = s.SecretRef
-	}
-	if s := spec.EightByEight; s != nil {
-		all["eightByEight.authorizationSecretRef"] = s.AuthorizationSecretRef
-		if s.OAuth != nil {
-			all["eightByEight.oauth.clientSecretRef"] = &s.OAuth.ClientSecretRef
-		}
-	}
-	if s := spec.Autodesk; s != nil {
-		all["autodesk.secretRef"] = s.SecretRef
-	}
 	refs := map[string]*hooksv1alpha1.SecretKeySelector{}
-	for path, ref := range all {
+	for path, ref := range spec.SecretRefFields() {
 		if ref != nil && ref.Name == "" {
 			refs[path] = ref
 		}
@@ -137,22 +118,11 @@ func unnamedRefs(spec *hooksv1alpha1.WebhookSpec) map[string]*hooksv1alpha1.Secr
 	return refs
 }
 
-// nameHint is what a Webhook is named after: the remote name where the SaaS has one, else what
-// the webhook listens to, else its target.
-func nameHint(spec *hooksv1alpha1.WebhookSpec) string {
-	switch {
-	case spec.Webex != nil && strings.TrimSpace(spec.Webex.Name) != "":
-		return spec.Webex.Name
-	case spec.PageSeeder != nil && strings.TrimSpace(spec.PageSeeder.Name) != "":
-		return spec.PageSeeder.Name
-	case spec.EightByEight != nil:
-		sub := spec.EightByEight.SubAccountID
-		if sub == "*" {
-			sub = "all"
-		}
-		return string(spec.EightByEight.Type) + "-" + sub
-	case spec.Autodesk != nil:
-		return spec.Autodesk.System + "-" + spec.Autodesk.Event
+// nameHint is what a Webhook is named after: what the provider offers (the remote name where the
+// SaaS has one, else what the webhook listens to), else its target.
+func nameHint(p importable, spec *hooksv1alpha1.WebhookSpec) string {
+	if hint := p.NameHint(spec); hint != "" {
+		return hint
 	}
 	if u, err := url.Parse(spec.TargetURL); err == nil && u.Host != "" {
 		return u.Hostname() + u.Path

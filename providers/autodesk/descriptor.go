@@ -24,13 +24,15 @@ import (
 // Descriptor describes Autodesk Platform Services to the rest of the program (see
 // providers/catalog).
 var Descriptor = providers.Descriptor{
-	Type:           hooksv1alpha1.ProviderAutodesk,
-	Name:           ProviderName,
-	DisplayName:    "Autodesk Platform Services",
-	SpecField:      "autodesk",
-	DefaultQPS:     10,
-	CredentialKeys: [][]string{{CredentialClientID, CredentialClientSecret}, {CredentialToken}},
-	SecretRefPaths: []string{"autodesk.secretRef"},
+	Type:             hooksv1alpha1.ProviderAutodesk,
+	Name:             ProviderName,
+	DisplayName:      "Autodesk Platform Services",
+	ShortName:        "APS",
+	HiddenSecretNote: "APS never shows a hook's signing token, nor whether it has one",
+	SpecField:        "autodesk",
+	DefaultQPS:       10,
+	CredentialKeys:   [][]string{{CredentialClientID, CredentialClientSecret}, {CredentialToken}},
+	SecretRefPaths:   []string{"autodesk.secretRef"},
 	APIURL: &providers.URLFlag{Default: DefaultBaseURL,
 		Usage: "Base URL of Autodesk Platform Services, for /webhooks/v1 and /authentication/v2/token."},
 	New: func(s providers.Settings) providers.Provider {

@@ -90,3 +90,12 @@ func (p *Provider) SpecOf(req *providers.Request, remote *providers.Remote) (spe
 	}
 	return spec, []string{SecretRefPath}, true
 }
+
+// NameHint is what the import command names a Webhook of spec after: its system and event, since
+// APS hooks have no name.
+func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
+	if spec.Autodesk == nil {
+		return ""
+	}
+	return spec.Autodesk.System + "-" + spec.Autodesk.Event
+}

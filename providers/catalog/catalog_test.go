@@ -46,7 +46,7 @@ func TestDescriptorsAreConsistent(t *testing.T) {
 	specFields := specBlocks(t)
 	for _, d := range catalog.All() {
 		t.Run(string(d.Type), func(t *testing.T) {
-			for what, v := range map[string]string{"type": string(d.Type), "name": d.Name, "display name": d.DisplayName, "spec field": d.SpecField} {
+			for what, v := range map[string]string{"type": string(d.Type), "name": d.Name, "display name": d.DisplayName, "short name": d.ShortName, "spec field": d.SpecField} {
 				if v == "" {
 					t.Errorf("%s is empty", what)
 				}

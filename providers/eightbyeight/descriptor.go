@@ -26,6 +26,7 @@ var Descriptor = providers.Descriptor{
 	Type:           hooksv1alpha1.ProviderEightByEight,
 	Name:           ProviderName,
 	DisplayName:    "8x8 Chat Apps",
+	ShortName:      "8x8",
 	SpecField:      "eightByEight",
 	DefaultQPS:     20,
 	CredentialKeys: [][]string{{CredentialAPIKey}},

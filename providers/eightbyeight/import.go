@@ -86,3 +86,16 @@ func (p *Provider) SpecOf(req *providers.Request, remote *providers.Remote) (spe
 	}
 	return spec, secrets, true
 }
+
+// NameHint is what the import command names a Webhook of spec after: its type and sub-account
+// ("all" for every sub-account), since 8x8 webhooks have no name.
+func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
+	if spec.EightByEight == nil {
+		return ""
+	}
+	sub := spec.EightByEight.SubAccountID
+	if sub == "*" {
+		sub = "all"
+	}
+	return string(spec.EightByEight.Type) + "-" + sub
+}

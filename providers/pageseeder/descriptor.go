@@ -27,6 +27,7 @@ var Descriptor = providers.Descriptor{
 	Type:            hooksv1alpha1.ProviderPageSeeder,
 	Name:            ProviderName,
 	DisplayName:     "PageSeeder",
+	ShortName:       "PageSeeder",
 	SpecField:       "pageSeeder",
 	DefaultQPS:      10,
 	CredentialKeys:  [][]string{{CredentialClientID, CredentialClientSecret}, {CredentialToken}},

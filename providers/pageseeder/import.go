@@ -17,6 +17,8 @@ limitations under the License.
 package pageseeder
 
 import (
+	"strings"
+
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 )
@@ -73,4 +75,12 @@ func (p *Provider) SpecOf(req *providers.Request, remote *providers.Remote) (spe
 		block.Object = w.Object
 	}
 	return spec, nil, true
+}
+
+// NameHint is what the import command names a Webhook of spec after: the remote name, if any.
+func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
+	if spec.PageSeeder != nil {
+		return strings.TrimSpace(spec.PageSeeder.Name)
+	}
+	return ""
 }

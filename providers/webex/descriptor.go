@@ -26,6 +26,7 @@ var Descriptor = providers.Descriptor{
 	Type:           hooksv1alpha1.ProviderWebex,
 	Name:           ProviderName,
 	DisplayName:    "Cisco Webex",
+	ShortName:      "Webex",
 	SpecField:      "webex",
 	DefaultQPS:     10,
 	CredentialKeys: [][]string{{CredentialToken}},

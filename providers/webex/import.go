@@ -17,6 +17,8 @@ limitations under the License.
 package webex
 
 import (
+	"strings"
+
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 )
@@ -60,4 +62,12 @@ func (p *Provider) SpecOf(req *providers.Request, remote *providers.Remote) (spe
 		secrets = append(secrets, SecretRefPath)
 	}
 	return spec, secrets, true
+}
+
+// NameHint is what the import command names a Webhook of spec after: the remote name, if any.
+func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
+	if spec.Webex != nil {
+		return strings.TrimSpace(spec.Webex.Name)
+	}
+	return ""
 }
