@@ -18,21 +18,17 @@ package autodesk
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
+	"github.com/hookkeeper/hookkeeper/providers/internal/oauth"
 )
 
 const (
@@ -48,9 +44,12 @@ const (
 // tokenScopes are what the webhooks API needs: data:read to read, data:write as well to change.
 var tokenScopes = []string{"data:read", "data:write"}
 
-// assumedLifetime bounds a token whose answer carried no expires_in, which oauth2 would otherwise
-// keep forever.
-const assumedLifetime = 30 * time.Minute
+// assumedLifetime bounds a token whose answer carried no expires_in, which would otherwise be
+// kept until refused; tokenEarlyExpiry is oauth2's margin, with which APS tokens were first used.
+const (
+	assumedLifetime  = 30 * time.Minute
+	tokenEarlyExpiry = 10 * time.Second
+)
 
 // credentials are what the credentials Secret holds: a client id and secret, or a token.
 type credentials struct {
@@ -80,120 +79,22 @@ func readCredentials(req *providers.Request, op string) (credentials, error) {
 	return credentials{}, missing(`credentials Secret needs "clientId" and "clientSecret", or "token"`)
 }
 
-// tokenCache holds one two-legged token per (token URL, client id, secret), so that every Webhook
-// of a credential shares it until shortly before it expires.
-//
-// It caches tokens rather than oauth2.TokenSources on purpose: a TokenSource keeps the context it
-// was made with for every later refresh, so it would either outlive the reconcile whose context
-// it took (and fail once that is cancelled) or ignore every caller's deadline. Here each fetch
-// runs under its caller's context and the client's timeout.
-type tokenCache struct {
-	mu      sync.Mutex
-	entries map[cacheKey]*cachedToken
-}
-
-type cacheKey struct {
-	tokenURL, clientID string
-	secret             [sha256.Size]byte
-}
-
-type cachedToken struct {
-	// sem lets one caller fetch at a time; the others wait for its token, or give up with their
-	// context.
-	sem chan struct{}
-	mu  sync.Mutex
-	tok *oauth2.Token
-}
-
-func (tc *tokenCache) entry(tokenURL string, cr credentials) *cachedToken {
-	key := cacheKey{tokenURL: tokenURL, clientID: cr.clientID, secret: sha256.Sum256([]byte(cr.clientSecret))}
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	if tc.entries == nil {
-		tc.entries = map[cacheKey]*cachedToken{}
-	}
-	e, ok := tc.entries[key]
-	if !ok {
-		e = &cachedToken{sem: make(chan struct{}, 1)}
-		tc.entries[key] = e
-	}
-	return e
-}
-
-// valid returns the cached token while oauth2 deems it valid (until 10 s before it expires).
-func (e *cachedToken) valid() *oauth2.Token {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.tok.Valid() {
-		return e.tok
-	}
-	return nil
-}
-
-// get returns the cached token, or fetches one when there is none or it is about to expire.
-func (e *cachedToken) get(ctx context.Context, fetch func(context.Context) (*oauth2.Token, error)) (*oauth2.Token, error) {
-	if t := e.valid(); t != nil {
-		return t, nil
-	}
-	select {
-	case e.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	defer func() { <-e.sem }()
-	if t := e.valid(); t != nil {
-		return t, nil // fetched by the caller we waited for
-	}
-	t, err := fetch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if t.Expiry.IsZero() {
-		t.Expiry = time.Now().Add(assumedLifetime)
-	}
-	e.mu.Lock()
-	e.tok = t
-	e.mu.Unlock()
-	return t, nil
-}
-
-// drop forgets access if it is still the cached token: APS refused it before it expired.
-func (e *cachedToken) drop(access string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.tok != nil && e.tok.AccessToken == access {
-		e.tok = nil
-	}
-}
-
 // authorize returns what the client needs to authenticate with cr: a fixed bearer token, or the
 // cached two-legged token of the client id and secret. Token errors are scrubbed of redact too.
 func (p *Provider) authorize(cr credentials, redact []string) (bearer func(context.Context, string) (string, error), refused func(string)) {
 	if cr.token != "" {
 		return func(context.Context, string) (string, error) { return cr.token, nil }, nil
 	}
-	entry := p.tokens.entry(p.tokenURL, cr)
-	cfg := &clientcredentials.Config{
-		ClientID:     cr.clientID,
-		ClientSecret: cr.clientSecret,
-		TokenURL:     p.tokenURL,
-		Scopes:       tokenScopes,
-		AuthStyle:    oauth2.AuthStyleInHeader,
-	}
-	// The Basic header travels base64-encoded (of the form-encoded id and secret): a proxy that
-	// quotes it must not leak it either.
-	basic := base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(cr.clientID) + ":" + url.QueryEscape(cr.clientSecret)))
-	redact = append(append([]string(nil), redact...), cr.clientID, cr.clientSecret, basic)
+	cl := oauth.Client{TokenURL: p.tokenURL, ID: cr.clientID, Secret: cr.clientSecret, Scopes: tokenScopes}
+	redact = append(append([]string(nil), redact...), cr.clientID, cr.clientSecret, cl.Basic())
 	bearer = func(ctx context.Context, op string) (string, error) {
-		t, err := entry.get(ctx, func(ctx context.Context) (*oauth2.Token, error) {
-			return cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, p.hc))
-		})
+		access, err := p.tokens.Token(ctx, p.hc, cl)
 		if err != nil {
 			return "", tokenError(op, err, redact)
 		}
-		return t.AccessToken, nil
+		return access, nil
 	}
-	return bearer, entry.drop
+	return bearer, func(access string) { p.tokens.Forget(cl, access) }
 }
 
 // credentialCodes are the OAuth error codes that mean the client id, secret or scope was refused.

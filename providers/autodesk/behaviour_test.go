@@ -90,6 +90,17 @@ func TestBehaviourTable(t *testing.T) {
 					Status: status, Times: 1})
 			},
 			MissingCredentials: missingCredentials,
+			Token: &providertest.TokenEnv{
+				Fault: func(status int, retryAfter, message string) {
+					srv.InjectFault(fake.Fault{Key: clientID, Path: "/authentication/", Status: status, RetryAfter: retryAfter,
+						Message: message, Times: 1})
+				},
+				Redirect: func(status int, location string) {
+					srv.InjectFault(fake.Fault{Key: clientID, Path: "/authentication/", Status: status, Location: location, Times: 1})
+				},
+				Requests:      func() int { return srv.TokenRequests(clientID) },
+				MessagePrefix: "token endpoint: ",
+			},
 		}
 	})
 }

@@ -38,6 +38,7 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
+	"github.com/hookkeeper/hookkeeper/providers/internal/oauth"
 )
 
 // SecretRefPath is the key of the hook's signing token in providers.Request.Secrets.
@@ -60,7 +61,7 @@ type Provider struct {
 	tokenURL string
 	baseErr  error
 	hc       *http.Client
-	tokens   tokenCache
+	tokens   *oauth.Cache
 }
 
 var _ providers.Provider = (*Provider)(nil)
@@ -71,7 +72,8 @@ func New(opts Options) *Provider {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	p := &Provider{base: base, tokenURL: base + tokenPath, hc: opts.HTTPClient}
+	p := &Provider{base: base, tokenURL: base + tokenPath, hc: opts.HTTPClient,
+		tokens: &oauth.Cache{EarlyExpiry: tokenEarlyExpiry, AssumedLifetime: assumedLifetime}}
 	if u, err := url.Parse(base); err != nil || u.Scheme == "" || u.Host == "" {
 		p.baseErr = errors.New("autodesk: base URL " + base + " is not an absolute URL")
 	}

@@ -18,19 +18,14 @@ package pageseeder
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
+	"github.com/hookkeeper/hookkeeper/providers/internal/oauth"
 )
 
 // The keys of the credentials Secret: clientId and clientSecret of an OAuth client of an
@@ -84,59 +79,22 @@ func missingCredentials(op, msg string) error {
 	return &providers.Error{Kind: providers.KindMissingCredentials, Provider: ProviderName, Op: op, Message: msg}
 }
 
-// cachedToken is the last token of one OAuth client on one server. Its mutex also makes
-// concurrent reconciles of the same client wait for one token request rather than each make
-// their own.
-type cachedToken struct {
-	mu         sync.Mutex
-	secretHash [sha256.Size]byte
-	tok        *oauth2.Token
-}
-
-// accessToken returns a token for the client credentials, fetched once and reused until a
-// minute before it expires. Tokens are cached per serverUrl and clientId; a new clientSecret
-// replaces the entry, so a rotated secret takes effect at once and the cache holds one entry
-// per client. The token source is rebuilt around the cached token on every call so that a fetch
-// runs under the caller's context and is cancelled with it; oauth2.ReuseTokenSourceWithExpiry
-// decides whether the cached token is still good.
+// accessToken returns a token for the client credentials from the provider's cache (see
+// oauth.Cache): fetched once per serverUrl and clientId and reused until a minute before it
+// expires; a rotated clientSecret takes effect at once. The token URL is checked against the
+// egress policy before any request.
 //
 // forget drops the token when the server refuses it before its time, as after a restart.
 func (p *Provider) accessToken(ctx context.Context, server string, creds credentials, redact []string) (token string, forget func(), err error) {
-	key := server + "\n" + creds.clientID
-	hash := sha256.Sum256([]byte(creds.clientSecret))
-	p.mu.Lock()
-	entry := p.tokens[key]
-	if entry == nil || entry.secretHash != hash {
-		entry = &cachedToken{secretHash: hash}
-		p.tokens[key] = entry
-	}
-	p.mu.Unlock()
-
 	if err := p.checkEndpoint("token", server+tokenPath); err != nil {
 		return "", nil, err
 	}
-	entry.mu.Lock()
-	defer entry.mu.Unlock()
-	cfg := clientcredentials.Config{
-		ClientID:     creds.clientID,
-		ClientSecret: creds.clientSecret,
-		TokenURL:     server + tokenPath,
-		AuthStyle:    oauth2.AuthStyleInHeader,
-	}
-	fetchCtx := context.WithValue(ctx, oauth2.HTTPClient, p.hc)
-	tok, err := oauth2.ReuseTokenSourceWithExpiry(entry.tok, cfg.TokenSource(fetchCtx), tokenEarlyExpiry).Token()
+	cl := oauth.Client{TokenURL: server + tokenPath, ID: creds.clientID, Secret: creds.clientSecret}
+	token, err = p.tokens.Token(ctx, p.hc, cl)
 	if err != nil {
 		return "", nil, tokenError(err, redact)
 	}
-	entry.tok = tok
-	forget = func() {
-		entry.mu.Lock()
-		defer entry.mu.Unlock()
-		if entry.tok == tok {
-			entry.tok = nil
-		}
-	}
-	return tok.AccessToken, forget, nil
+	return token, func() { p.tokens.Forget(cl, token) }, nil
 }
 
 // redactions are every value that must never reach an error: each credential, the forms in
@@ -145,8 +103,8 @@ func (p *Provider) accessToken(ctx context.Context, server string, creds credent
 func redactions(req *providers.Request, creds credentials) []string {
 	values := req.SecretValues()
 	if creds.oauth() {
-		id, secret := url.QueryEscape(creds.clientID), url.QueryEscape(creds.clientSecret)
-		values = append(values, id, secret, base64.StdEncoding.EncodeToString([]byte(id+":"+secret)))
+		cl := oauth.Client{ID: creds.clientID, Secret: creds.clientSecret}
+		values = append(values, url.QueryEscape(creds.clientID), url.QueryEscape(creds.clientSecret), cl.Basic())
 	}
 	return sortRedactions(values)
 }

@@ -19,21 +19,16 @@ package pageseeder_test
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
-	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // TestTokenFetchedOnceAndReused runs every operation, several concurrently, on one provider:
@@ -208,6 +203,9 @@ func TestClientCredentialsWinOverAToken(t *testing.T) {
 	}
 }
 
+// TestTokenEndpointErrors covers the token answers of PageSeeder's own: a refused secret, the
+// default wait of a 429, a 404 that is no NotFound, a server that is down, and the error ids;
+// the behaviour table checks the statuses every token endpoint shares.
 func TestTokenEndpointErrors(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -219,15 +217,8 @@ func TestTokenEndpointErrors(t *testing.T) {
 		wantRetry time.Duration
 	}{
 		{name: "wrong secret", secret: "not-the-secret", wantKind: providers.KindUnauthorized, wantCode: 401},
-		{name: "400", fault: &fake.Fault{Path: "/ps/oauth/token", Status: 400}, wantKind: providers.KindUnauthorized, wantCode: 400},
-		{name: "403", fault: &fake.Fault{Path: "/ps/oauth/token", Status: 403}, wantKind: providers.KindUnauthorized, wantCode: 403},
-		{name: "429 with Retry-After", fault: &fake.Fault{Path: "/ps/oauth/token", Status: 429, RetryAfter: "9"},
-			wantKind: providers.KindRateLimited, wantCode: 429, wantRetry: 9 * time.Second},
 		{name: "429 without Retry-After waits 5s", fault: &fake.Fault{Path: "/ps/oauth/token", Status: 429},
 			wantKind: providers.KindRateLimited, wantCode: 429, wantRetry: 5 * time.Second},
-		{name: "500", fault: &fake.Fault{Path: "/ps/oauth/token", Status: 500}, wantKind: providers.KindUnavailable, wantCode: 500},
-		{name: "503 with Retry-After", fault: &fake.Fault{Path: "/ps/oauth/token", Status: 503, RetryAfter: "30"},
-			wantKind: providers.KindUnavailable, wantCode: 503, wantRetry: 30 * time.Second},
 		{name: "404 is not NotFound", fault: &fake.Fault{Path: "/ps/oauth/token", Status: 404}, wantKind: providers.KindUnavailable, wantCode: 404},
 		{name: "server down", close: true, wantKind: providers.KindUnavailable},
 	}
@@ -274,84 +265,5 @@ func TestNonAdministratorIsUnauthorized(t *testing.T) {
 	pe := testutil.ProviderError(t, err)
 	if pe.Kind != providers.KindUnauthorized || pe.StatusCode != 403 || !strings.Contains(pe.Message, "administrator") {
 		t.Errorf("Find as a non-administrator = %v (kind %v), want Unauthorized 403 saying why", pe, pe.Kind)
-	}
-}
-
-// TestClientSideRateLimitOnTheTokenRequest checks that the client-side rate limit, when it
-// refuses a token request, reaches the caller as a rate limit with its wait rather than as an
-// unreachable server.
-func TestClientSideRateLimitOnTheTokenRequest(t *testing.T) {
-	srv := fake.New()
-	t.Cleanup(srv.Close)
-	srv.AddClient(clientID, clientSecret, internalID)
-	hc := &http.Client{Transport: ratelimit.Transport(nil, pageseeder.ProviderName,
-		ratelimit.Limit{QPS: 0.001, Burst: 1, MaxWait: time.Millisecond})}
-	prov := pageseeder.New(pageseeder.Options{HTTPClient: hc, AllowInsecure: true, Egress: loopback})
-	ctx := ratelimit.WithKey(context.Background(), "credential-hash")
-
-	// The first request of the credential takes its only turn.
-	first, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL()+"/ps/service/groups", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := hc.Do(first)
-	if err != nil {
-		t.Fatalf("first request: %v", err)
-	}
-	_ = resp.Body.Close()
-
-	_, err = testutil.Candidates(ctx, prov, newRequest(srv.URL(), "https://hooks.example.com/ps"))
-	pe := testutil.ProviderError(t, err)
-	if pe.Kind != providers.KindRateLimited || pe.RetryAfter <= 0 || pe.Provider != pageseeder.ProviderName {
-		t.Fatalf("got %v (kind %v, RetryAfter %v), want RateLimited with a RetryAfter", pe, pe.Kind, pe.RetryAfter)
-	}
-	if n := srv.TokenRequests(clientID); n != 0 {
-		t.Errorf("%d token requests reached PageSeeder past the limit", n)
-	}
-	assertNoSecrets(t, err)
-}
-
-// TestTokenRequestFollowsNoRedirect redirects the token request, which oauth2 sends with the
-// client id and secret in a Basic header, to another port: nothing may reach it.
-func TestTokenRequestFollowsNoRedirect(t *testing.T) {
-	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
-		t.Run(http.StatusText(status), func(t *testing.T) {
-			e := newEnv(t)
-			var reached atomic.Int32
-			target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
-			defer target.Close()
-			e.srv.InjectFault(fake.Fault{Path: "/ps/oauth/token", Status: status, Location: target.URL + "/steal?x=1", Times: 1})
-			_, err := e.prov.List(context.Background(), e.newRequest())
-			if n := reached.Load(); n != 0 {
-				t.Fatalf("the redirect target received %d requests", n)
-			}
-			pe := testutil.ProviderError(t, err)
-			if pe.Kind != providers.KindUnavailable || pe.Op != "token" || !errors.Is(err, httpx.ErrRedirect) {
-				t.Errorf("got %v (kind %v, op %s), want an Unavailable token error wrapping ErrRedirect", err, pe.Kind, pe.Op)
-			}
-			if host := strings.TrimPrefix(target.URL, "http://"); !strings.Contains(err.Error(), host) || strings.Contains(err.Error(), "steal") {
-				t.Errorf("error %q must name %s and not the path", err, host)
-			}
-			if n := len(e.rec.Find("GET", "/webhooks.json")); n != 0 {
-				t.Errorf("%d service calls were made without a token", n)
-			}
-			assertNoSecrets(t, err)
-		})
-	}
-}
-
-// TestTokenErrorMessageIsExcerpted: the token endpoint's message reaches the error cut short, on
-// one line.
-func TestTokenErrorMessageIsExcerpted(t *testing.T) {
-	e := newEnv(t)
-	e.srv.InjectFault(fake.Fault{Path: "/ps/oauth/token", Status: 400,
-		Message: "bad\r\nlevel=info forged \x1b[2J" + strings.Repeat("x", 100000), Times: 1})
-	_, err := e.prov.List(context.Background(), e.newRequest())
-	pe := testutil.ProviderError(t, err)
-	if !strings.Contains(pe.Message, "bad level=info forged x") || strings.ContainsAny(pe.Message, "\r\n\x1b") {
-		t.Errorf("message %q is not the sanitized start of the answer's", pe.Message)
-	}
-	if n := len([]rune(pe.Message)); n > providers.MaxExcerpt+len("token request refused: ") {
-		t.Errorf("message has %d characters, want it cut", n)
 	}
 }

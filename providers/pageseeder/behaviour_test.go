@@ -92,6 +92,18 @@ func TestBehaviourTable(t *testing.T) {
 				{Name: "control character in the secret", Credentials: map[string][]byte{"clientId": []byte(clientID),
 					"clientSecret": []byte("abc\x00def")}, Keys: []string{`"clientSecret"`}},
 			},
+			Token: &providertest.TokenEnv{
+				Fault: func(status int, retryAfter, message string) {
+					srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/oauth/token", Status: status, RetryAfter: retryAfter,
+						Message: message, Times: 1})
+				},
+				Redirect: func(status int, location string) {
+					srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/oauth/token", Status: status, Location: location, Times: 1})
+				},
+				Requests:      func() int { return srv.TokenRequests(clientID) },
+				Op:            "token",
+				MessagePrefix: "token request refused: ",
+			},
 		}
 	})
 }

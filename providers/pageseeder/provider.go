@@ -39,13 +39,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
+	"github.com/hookkeeper/hookkeeper/providers/internal/oauth"
 )
 
 const (
@@ -92,15 +92,14 @@ type Provider struct {
 	allowInsecure bool
 	egress        *egress.Policy
 
-	mu     sync.Mutex
-	tokens map[string]*cachedToken
+	tokens *oauth.Cache
 }
 
 var _ providers.Provider = (*Provider)(nil)
 
 // New returns a Provider configured by opts.
 func New(opts Options) *Provider {
-	p := &Provider{hc: opts.HTTPClient, allowInsecure: opts.AllowInsecure, egress: opts.Egress, tokens: map[string]*cachedToken{}}
+	p := &Provider{hc: opts.HTTPClient, allowInsecure: opts.AllowInsecure, egress: opts.Egress, tokens: &oauth.Cache{EarlyExpiry: tokenEarlyExpiry}}
 	if p.hc == nil {
 		p.hc = &http.Client{Timeout: 30 * time.Second}
 	}

@@ -84,6 +84,8 @@ type Env struct {
 	DropCreate func(status int)
 	// MissingCredentials are credentials Secrets that the provider must refuse before any request.
 	MissingCredentials []MissingCredentials
+	// Token is the SaaS's OAuth token endpoint; nil when it issues no tokens.
+	Token *TokenEnv
 }
 
 // Run runs the behaviour table against the Env that setup returns for each case.
@@ -103,6 +105,9 @@ func Run(t *testing.T, setup func(t *testing.T) *Env) {
 	t.Run("list follows pages", func(t *testing.T) { listPages(t, setup(t)) })
 	t.Run("list remotes are fresh and never modified", func(t *testing.T) { listFresh(t, setup(t)) })
 	runFailures(t, setup)
+	if e := setup(t); e.Token != nil {
+		runToken(t, setup)
+	}
 }
 
 func ctx(t *testing.T) context.Context {
