@@ -17,7 +17,9 @@ limitations under the License.
 package providers
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
@@ -61,6 +63,13 @@ type Descriptor struct {
 	EndpointField string
 	// New builds the provider from the operator's settings.
 	New func(Settings) Provider
+	// ImportFlags are the provider's own flags of `hookkeeper import`, which say which part of an
+	// account to list (such as --account-id); providers may share a flag name.
+	ImportFlags []ImportFlag
+	// ImportScope checks the values of ImportFlags (by name; "" for a flag not given) and returns
+	// what the listing's spec needs: it sets the provider block's scope fields. Its errors name the
+	// flag and what it allows. nil when the provider has no such flag.
+	ImportScope func(values map[string]string, allowInsecure bool) (func(*hooksv1alpha1.WebhookSpec), error)
 	// Sample is a valid spec for a Webhook of this provider, credentialsRef aside: the
 	// documentation's and the tests' example.
 	Sample func() hooksv1alpha1.WebhookSpec
@@ -72,6 +81,27 @@ type URLFlag struct {
 	Default string
 	// Usage is the flag's help text.
 	Usage string
+}
+
+// ImportFlag is a flag of `hookkeeper import` that narrows the listing to a part of an account.
+type ImportFlag struct {
+	// Name is the flag's name, without dashes.
+	Name string
+	// Usage is its help for this provider.
+	Usage string
+}
+
+// CheckURLFlag checks the value of a flag that takes a base URL, such as --webex-api-url: an
+// absolute http(s) URL, and https unless allowInsecure. The error names the flag.
+func CheckURLFlag(flagName, raw string, allowInsecure bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%s must be an absolute http(s) URL, got %q", flagName, raw)
+	}
+	if u.Scheme == "http" && !allowInsecure {
+		return fmt.Errorf("%s is http://: pass --allow-insecure-endpoints to allow it", flagName)
+	}
+	return nil
 }
 
 // FlagName is the name of d's base URL flag, without dashes.

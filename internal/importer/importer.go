@@ -28,8 +28,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,11 +37,8 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
-	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
-	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
 )
 
 // Command is the name of the subcommand, as os.Args[1] carries it.
@@ -81,17 +76,6 @@ var shortNames = func() map[hooksv1alpha1.ProviderType]string {
 	return names
 }()
 
-// eightByEightRegions are the regions --region accepts with --provider eightbyeight.
-var eightByEightRegions = []string{
-	string(eightbyeight.RegionAPAC), string(eightbyeight.RegionUS), string(eightbyeight.RegionEU), string(eightbyeight.RegionID),
-}
-
-// The patterns of the CRD for the scope flags, so that a typo is refused before any request.
-var (
-	accountIDPattern   = regexp.MustCompile(`^[0-9A-Fa-f]{8}[-]?(?:[0-9A-Fa-f]{4}[-]?){3}[0-9A-Fa-f]{12}$`)
-	servicePathPattern = regexp.MustCompile(`^/[A-Za-z0-9._~/-]*$`)
-)
-
 // importable is what the command needs of a provider, Diff for its tests: every provider
 // package implements it.
 type importable interface {
@@ -112,12 +96,10 @@ type options struct {
 	namePrefix        string
 	output            string
 
-	accountID   string
-	region      string
-	serverURL   string
-	client      int64
-	servicePath string
-	ownedBy     string
+	// scope are the values of the providers' import flags (such as --account-id), by name;
+	// setScope is what the chosen provider's ImportScope made of them.
+	scope    map[string]*string
+	setScope func(*hooksv1alpha1.WebhookSpec)
 
 	// apiURLs are the providers' --<name>-api-url values, by descriptor name.
 	apiURLs       map[string]*string
@@ -136,31 +118,44 @@ const (
 
 var outputFormats = []string{outputYAML, outputJSON}
 
-// scopeFlags are the flags that only some providers take.
-var scopeFlags = map[string][]hooksv1alpha1.ProviderType{
-	"account-id":   {hooksv1alpha1.ProviderEightByEight},
-	"region":       {hooksv1alpha1.ProviderEightByEight, hooksv1alpha1.ProviderAutodesk},
-	"server-url":   {hooksv1alpha1.ProviderPageSeeder},
-	"client":       {hooksv1alpha1.ProviderPageSeeder},
-	"service-path": {hooksv1alpha1.ProviderPageSeeder},
-	"owned-by":     {hooksv1alpha1.ProviderWebex},
+// scopeFlags are the providers' import flags: which providers take each, and its help, in the
+// order of the catalog.
+func scopeFlags() (names []string, takers map[string][]hooksv1alpha1.ProviderType, usage map[string]string) {
+	takers, usage = map[string][]hooksv1alpha1.ProviderType{}, map[string]string{}
+	for _, d := range catalog.All() {
+		for _, f := range d.ImportFlags {
+			if _, seen := takers[f.Name]; !seen {
+				names = append(names, f.Name)
+			} else {
+				usage[f.Name] += "; "
+			}
+			takers[f.Name] = append(takers[f.Name], d.Type)
+			usage[f.Name] += d.Name + ": " + f.Usage
+		}
+	}
+	return names, takers, usage
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
-	fs.StringVar(&o.provider, "provider", "", "The SaaS to list: webex, eightbyeight, autodesk or pageseeder (or Webex, EightByEight, Autodesk, PageSeeder). Required.")
-	fs.StringVar(&o.credentialsFile, "credentials-file", "", "File of KEY=VALUE lines with the keys of the provider's credentials Secret: webex token; eightbyeight apiKey; autodesk and pageseeder clientId and clientSecret, or token. Blank lines and # comments are ignored; values may be quoted. Required.")
+	var names, types, keys []string
+	for _, d := range catalog.All() {
+		names, types = append(names, d.Name), append(types, string(d.Type))
+		keys = append(keys, d.Name+" "+strings.TrimPrefix(credentialKeys(d.Type), "the key(s) "))
+	}
+	fs.StringVar(&o.provider, "provider", "", "The SaaS to list: "+orList(names)+" (or "+strings.Join(types, ", ")+"). Required.")
+	fs.StringVar(&o.credentialsFile, "credentials-file", "", "File of KEY=VALUE lines with the keys of the provider's credentials Secret: "+
+		strings.Join(keys, "; ")+". Blank lines and # comments are ignored; values may be quoted. Required.")
 	fs.StringVar(&o.namespace, "namespace", "default", "metadata.namespace of the Webhooks, and of the Secrets the notes ask for.")
 	fs.StringVar(&o.namespace, "n", "default", "Short for --namespace.")
 	fs.StringVar(&o.output, "output", outputYAML, "Output format: yaml (a stream of Webhooks, each preceded by its notes as comments) or json (a v1 List of the Webhooks; the notes go to stderr only).")
 	fs.StringVar(&o.output, "o", outputYAML, "Short for --output.")
 	fs.StringVar(&o.credentialsSecret, "credentials-secret", "", "Name of the credentials Secret the Webhooks refer to (spec.credentialsRef.name); \"<provider>-credentials\" when empty.")
 	fs.StringVar(&o.namePrefix, "name-prefix", "", "Prefix of every metadata.name, such as \"imported-\".")
-	fs.StringVar(&o.accountID, "account-id", "", "eightbyeight: the 8x8 account, a GUID with or without dashes. Required with eightbyeight.")
-	fs.StringVar(&o.region, "region", "", "eightbyeight: APAC (the default), US, EU or ID; autodesk: US (the default), EMEA, AUS, CAN, DEU, IND, JPN or GBR.")
-	fs.StringVar(&o.serverURL, "server-url", "", "pageseeder: the PageSeeder server, such as https://ps.example.org. Required with pageseeder.")
-	fs.Int64Var(&o.client, "client", 0, "pageseeder: the internal numeric id of the OAuth client whose webhooks are listed. Required with pageseeder.")
-	fs.StringVar(&o.servicePath, "service-path", "", "pageseeder: the service API path on the server; "+pageseeder.DefaultServicePath+" when empty.")
-	fs.StringVar(&o.ownedBy, "owned-by", "", "webex: \"org\" lists the organisation's webhooks (an administrator's token) instead of the token's own.")
+	o.scope = map[string]*string{}
+	names, _, usage := scopeFlags()
+	for _, name := range names {
+		o.scope[name] = fs.String(name, "", usage[name])
+	}
 	o.apiURLs = map[string]*string{}
 	for _, d := range catalog.All() {
 		if d.APIURL != nil {
@@ -169,6 +164,14 @@ func (o *options) bind(fs *flag.FlagSet) {
 	}
 	fs.BoolVar(&o.allowInsecure, "allow-insecure-endpoints", false, "Allow http:// provider URLs and --server-url (local sandboxes and tests only).")
 	fs.DurationVar(&o.httpTimeout, "http-timeout", 30*time.Second, "Timeout of each request to the SaaS.")
+}
+
+// orList joins items as "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 // usageError is a mistake in the command line or the credentials file: exit status 2.
@@ -190,8 +193,9 @@ func (o *options) validate(set map[string]bool) error {
 		return usagef("--provider %q is not one of %s", o.provider, strings.Join(providerList(), ", "))
 	}
 	o.typ = typ
-	for _, name := range slices.Sorted(maps.Keys(scopeFlags)) {
-		if set[name] && !slices.Contains(scopeFlags[name], typ) {
+	_, takers, _ := scopeFlags()
+	for _, name := range slices.Sorted(maps.Keys(takers)) {
+		if set[name] && !slices.Contains(takers[name], typ) {
 			return usagef("--%s does not apply to --provider %s", name, shortNames[typ])
 		}
 	}
@@ -244,55 +248,29 @@ func (o *options) validateEndpoints() error {
 }
 
 func checkURL(name, raw string, allowInsecure bool) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return usagef("%s must be an absolute http(s) URL, got %q", name, raw)
-	}
-	if u.Scheme == "http" && !allowInsecure {
-		return usagef("%s is http://: pass --allow-insecure-endpoints to allow it", name)
+	if err := providers.CheckURLFlag(name, raw, allowInsecure); err != nil {
+		return usagef("%v", err)
 	}
 	return nil
 }
 
-// validateScope checks the flags that say which part of the account to list.
+// validateScope checks the flags that say which part of the account to list, with the chosen
+// provider's own rules.
 func (o *options) validateScope() error {
-	switch o.typ {
-	case hooksv1alpha1.ProviderWebex:
-		switch o.ownedBy {
-		case "", string(hooksv1alpha1.WebexOwnedByCreator), string(hooksv1alpha1.WebexOwnedByOrg):
-		default:
-			return usagef("--owned-by %q is not one of creator, org", o.ownedBy)
-		}
-	case hooksv1alpha1.ProviderEightByEight:
-		if o.accountID == "" {
-			return usagef("--account-id is required with --provider eightbyeight: the 8x8 account GUID")
-		}
-		if len(o.accountID) < 32 || len(o.accountID) > 36 || !accountIDPattern.MatchString(o.accountID) {
-			return usagef("--account-id %q is not a GUID of 32 to 36 characters, with or without dashes", o.accountID)
-		}
-		o.region = strings.ToUpper(o.region)
-		if o.region != "" && !slices.Contains(eightByEightRegions, o.region) {
-			return usagef("--region %q is not one of %s", o.region, strings.Join(eightByEightRegions, ", "))
-		}
-	case hooksv1alpha1.ProviderAutodesk:
-		o.region = strings.ToUpper(o.region)
-		if o.region != "" && !slices.Contains(autodesk.Regions, o.region) {
-			return usagef("--region %q is not one of %s", o.region, strings.Join(autodesk.Regions, ", "))
-		}
-	case hooksv1alpha1.ProviderPageSeeder:
-		if o.serverURL == "" {
-			return usagef("--server-url is required with --provider pageseeder, such as https://ps.example.org")
-		}
-		if err := checkURL("--server-url", o.serverURL, o.allowInsecure); err != nil {
-			return err
-		}
-		if o.client < 1 {
-			return usagef("--client is required with --provider pageseeder: the internal numeric id of the OAuth client, 1 or more")
-		}
-		if o.servicePath != "" && !servicePathPattern.MatchString(o.servicePath) {
-			return usagef("--service-path %q must be an absolute path such as %s", o.servicePath, pageseeder.DefaultServicePath)
-		}
+	d, _ := catalog.ByType(o.typ)
+	if d.ImportScope == nil {
+		o.setScope = func(*hooksv1alpha1.WebhookSpec) {}
+		return nil
 	}
+	values := map[string]string{}
+	for _, f := range d.ImportFlags {
+		values[f.Name] = *o.scope[f.Name]
+	}
+	set, err := d.ImportScope(values, o.allowInsecure)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	o.setScope = set
 	return nil
 }
 
@@ -302,16 +280,7 @@ func (o *options) scopeRequest(creds map[string][]byte) *providers.Request {
 		Provider:       o.typ,
 		CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: o.credentialsSecret},
 	}
-	switch o.typ {
-	case hooksv1alpha1.ProviderWebex:
-		spec.Webex = &hooksv1alpha1.WebexSpec{OwnedBy: hooksv1alpha1.WebexOwnedBy(o.ownedBy)}
-	case hooksv1alpha1.ProviderEightByEight:
-		spec.EightByEight = &hooksv1alpha1.EightByEightSpec{AccountID: o.accountID, Region: hooksv1alpha1.EightByEightRegion(o.region)}
-	case hooksv1alpha1.ProviderAutodesk:
-		spec.Autodesk = &hooksv1alpha1.AutodeskSpec{Region: hooksv1alpha1.AutodeskRegion(o.region)}
-	case hooksv1alpha1.ProviderPageSeeder:
-		spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{ServerURL: o.serverURL, ServicePath: o.servicePath, Client: o.client}
-	}
+	o.setScope(spec)
 	return &providers.Request{Spec: spec, Credentials: creds}
 }
 

@@ -35,6 +35,8 @@ var Descriptor = providers.Descriptor{
 	SecretRefPaths:   []string{"autodesk.secretRef"},
 	APIURL: &providers.URLFlag{Default: DefaultBaseURL,
 		Usage: "Base URL of Autodesk Platform Services, for /webhooks/v1 and /authentication/v2/token."},
+	ImportFlags: importFlags,
+	ImportScope: importScope,
 	New: func(s providers.Settings) providers.Provider {
 		return New(Options{BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
 	},

@@ -18,14 +18,15 @@ package autodesk
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"slices"
-
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"strings"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // SpecOf writes remote, one of the hooks List returned for req, back as the spec of a Webhook
@@ -98,4 +99,20 @@ func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
 		return ""
 	}
 	return spec.Autodesk.System + "-" + spec.Autodesk.Event
+}
+
+// importFlags are APS's flags of `hookkeeper import`.
+var importFlags = []providers.ImportFlag{
+	{Name: "region", Usage: "US (the default), EMEA, AUS, CAN, DEU, IND, JPN or GBR."},
+}
+
+// importScope reads --region into the listing's spec.
+func importScope(values map[string]string, _ bool) (func(*hooksv1alpha1.WebhookSpec), error) {
+	region := strings.ToUpper(values["region"])
+	if region != "" && !slices.Contains(Regions, region) {
+		return nil, fmt.Errorf("--region %q is not one of %s", region, strings.Join(Regions, ", "))
+	}
+	return func(spec *hooksv1alpha1.WebhookSpec) {
+		spec.Autodesk = &hooksv1alpha1.AutodeskSpec{Region: hooksv1alpha1.AutodeskRegion(region)}
+	}, nil
 }

@@ -32,6 +32,8 @@ var Descriptor = providers.Descriptor{
 	CredentialKeys: [][]string{{CredentialAPIKey}},
 	SecretRefPaths: []string{"eightByEight.authorizationSecretRef", "eightByEight.oauth.clientSecretRef"},
 	APIURL:         &providers.URLFlag{Usage: "Base URL of the 8x8 API for every region; empty means each region's own host."},
+	ImportFlags:    importFlags,
+	ImportScope:    importScope,
 	New: func(s providers.Settings) providers.Provider {
 		return New(Options{BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
 	},

@@ -17,6 +17,11 @@ limitations under the License.
 package eightbyeight
 
 import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 )
@@ -98,4 +103,29 @@ func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
 		sub = "all"
 	}
 	return string(spec.EightByEight.Type) + "-" + sub
+}
+
+// importFlags are 8x8's flags of `hookkeeper import`.
+var importFlags = []providers.ImportFlag{
+	{Name: "account-id", Usage: "the 8x8 account, a GUID with or without dashes. Required with eightbyeight."},
+	{Name: "region", Usage: "APAC (the default), US, EU or ID."},
+}
+
+// importScope reads --account-id and --region into the listing's spec.
+func importScope(values map[string]string, _ bool) (func(*hooksv1alpha1.WebhookSpec), error) {
+	account := values["account-id"]
+	if account == "" {
+		return nil, errors.New("--account-id is required with --provider eightbyeight: the 8x8 account GUID")
+	}
+	if len(account) < 32 || len(account) > 36 || !accountIDPattern.MatchString(account) {
+		return nil, fmt.Errorf("--account-id %q is not a GUID of 32 to 36 characters, with or without dashes", account)
+	}
+	region := strings.ToUpper(values["region"])
+	regions := []string{string(RegionAPAC), string(RegionUS), string(RegionEU), string(RegionID)}
+	if region != "" && !slices.Contains(regions, region) {
+		return nil, fmt.Errorf("--region %q is not one of %s", region, strings.Join(regions, ", "))
+	}
+	return func(spec *hooksv1alpha1.WebhookSpec) {
+		spec.EightByEight = &hooksv1alpha1.EightByEightSpec{AccountID: account, Region: hooksv1alpha1.EightByEightRegion(region)}
+	}, nil
 }

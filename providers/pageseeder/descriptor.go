@@ -33,6 +33,8 @@ var Descriptor = providers.Descriptor{
 	CredentialKeys:  [][]string{{CredentialClientID, CredentialClientSecret}, {CredentialToken}},
 	TenantEndpoints: true,
 	EndpointField:   "pageSeeder.serverUrl",
+	ImportFlags:     importFlags,
+	ImportScope:     importScope,
 	New: func(s providers.Settings) providers.Provider {
 		return New(Options{HTTPClient: s.HTTPClient, AllowInsecure: s.AllowInsecure, Egress: s.Egress})
 	},

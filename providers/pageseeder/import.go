@@ -17,6 +17,10 @@ limitations under the License.
 package pageseeder
 
 import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -83,4 +87,35 @@ func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
 		return strings.TrimSpace(spec.PageSeeder.Name)
 	}
 	return ""
+}
+
+// importFlags are PageSeeder's flags of `hookkeeper import`.
+var importFlags = []providers.ImportFlag{
+	{Name: "server-url", Usage: "the PageSeeder server, such as https://ps.example.org. Required with pageseeder."},
+	{Name: "client", Usage: "the internal numeric id of the OAuth client whose webhooks are listed. Required with pageseeder."},
+	{Name: "service-path", Usage: "the service API path on the server; " + DefaultServicePath + " when empty."},
+}
+
+// servicePathPattern is the CRD's pattern of spec.pageSeeder.servicePath.
+var servicePathPattern = regexp.MustCompile(`^/[A-Za-z0-9._~/-]*$`)
+
+// importScope reads --server-url, --client and --service-path into the listing's spec.
+func importScope(values map[string]string, allowInsecure bool) (func(*hooksv1alpha1.WebhookSpec), error) {
+	server, servicePath := values["server-url"], values["service-path"]
+	if server == "" {
+		return nil, errors.New("--server-url is required with --provider pageseeder, such as https://ps.example.org")
+	}
+	if err := providers.CheckURLFlag("--server-url", server, allowInsecure); err != nil {
+		return nil, err
+	}
+	client, err := strconv.ParseInt(values["client"], 10, 64)
+	if values["client"] == "" || err != nil || client < 1 {
+		return nil, errors.New("--client is required with --provider pageseeder: the internal numeric id of the OAuth client, 1 or more")
+	}
+	if servicePath != "" && !servicePathPattern.MatchString(servicePath) {
+		return nil, fmt.Errorf("--service-path %q must be an absolute path such as %s", servicePath, DefaultServicePath)
+	}
+	return func(spec *hooksv1alpha1.WebhookSpec) {
+		spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{ServerURL: server, ServicePath: servicePath, Client: client}
+	}, nil
 }

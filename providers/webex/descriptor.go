@@ -32,6 +32,8 @@ var Descriptor = providers.Descriptor{
 	CredentialKeys: [][]string{{CredentialToken}},
 	SecretRefPaths: []string{"webex.secretRef"},
 	APIURL:         &providers.URLFlag{Default: DefaultBaseURL, Usage: "Base URL of the Webex API."},
+	ImportFlags:    importFlags,
+	ImportScope:    importScope,
 	New: func(s providers.Settings) providers.Provider {
 		return New(Options{BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
 	},

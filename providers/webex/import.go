@@ -17,6 +17,7 @@ limitations under the License.
 package webex
 
 import (
+	"fmt"
 	"strings"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -70,4 +71,22 @@ func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
 		return strings.TrimSpace(spec.Webex.Name)
 	}
 	return ""
+}
+
+// importFlags are Webex's flags of `hookkeeper import`.
+var importFlags = []providers.ImportFlag{
+	{Name: "owned-by", Usage: "\"org\" lists the organisation's webhooks (an administrator's token) instead of the token's own."},
+}
+
+// importScope reads --owned-by into the listing's spec.
+func importScope(values map[string]string, _ bool) (func(*hooksv1alpha1.WebhookSpec), error) {
+	ownedBy := values["owned-by"]
+	switch ownedBy {
+	case "", string(hooksv1alpha1.WebexOwnedByCreator), string(hooksv1alpha1.WebexOwnedByOrg):
+	default:
+		return nil, fmt.Errorf("--owned-by %q is not one of creator, org", ownedBy)
+	}
+	return func(spec *hooksv1alpha1.WebhookSpec) {
+		spec.Webex = &hooksv1alpha1.WebexSpec{OwnedBy: hooksv1alpha1.WebexOwnedBy(ownedBy)}
+	}, nil
 }
