@@ -26,7 +26,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	goruntime "runtime"
@@ -189,12 +188,8 @@ func (c *config) validate() error {
 		if raw == "" && d.APIURL.Default == "" {
 			continue // the provider picks its own host
 		}
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			return fmt.Errorf("%s must be an absolute http(s) URL, got %q", name, raw)
-		}
-		if u.Scheme == "http" && !c.allowInsecure {
-			return fmt.Errorf("%s is http://: pass --allow-insecure-endpoints to allow it", name)
+		if err := providers.CheckURLFlag(name, raw, c.allowInsecure); err != nil {
+			return err
 		}
 	}
 	if c.resync <= 0 || c.reactivationDelay <= 0 || c.deletionTimeout <= 0 || c.httpTimeout <= 0 {
