@@ -66,7 +66,7 @@ func runToken(t *testing.T, setup func(t *testing.T) *Env) {
 
 func needToken(t *testing.T, e *Env) *TokenEnv {
 	t.Helper()
-	need(t, e.Token != nil && e.NewProvider != nil, "Token or NewProvider")
+	need(t, e.NewProvider != nil, "NewProvider")
 	return e.Token
 }
 

@@ -55,6 +55,21 @@ func TestBehaviourTable(t *testing.T) {
 			Secrets:  []string{token},
 			Count:    func() int { return len(srv.Hooks(token)) },
 			Requests: func() int { return srv.Requests(token) },
+			Name:     example.Name,
+			NewProvider: func(hc *http.Client) providers.Provider {
+				return example.Descriptor.New(providers.Settings{BaseURL: srv.URL(), HTTPClient: hc})
+			},
+			Close: srv.Close,
+			Delay: func(d time.Duration) { srv.InjectFault(fake.Fault{Key: token, Delay: d, Times: 1}) },
+			DropCreate: func(status int) {
+				srv.InjectFault(fake.Fault{Key: token, Method: http.MethodPost, DropResponse: true, Status: status, Times: 1})
+			},
+			MissingCredentials: []providertest.MissingCredentials{
+				{Name: "no key", Credentials: map[string][]byte{"apiKey": []byte("x")}, Keys: []string{`"token"`}},
+				{Name: "blank", Credentials: map[string][]byte{"token": []byte("  \n")}, Keys: []string{`"token"`}},
+				{Name: "nil map", Credentials: nil, Keys: []string{`"token"`}},
+				{Name: "inner whitespace", Credentials: map[string][]byte{"token": []byte("abc def")}, Keys: []string{`"token"`}},
+			},
 		}
 	})
 }
