@@ -98,6 +98,9 @@ func TestBehaviourTable(t *testing.T) {
 				Redirect: func(status int, location string) {
 					srv.InjectFault(fake.Fault{Key: clientID, Path: "/authentication/", Status: status, Location: location, Times: 1})
 				},
+				Delay: func(d time.Duration) {
+					srv.InjectFault(fake.Fault{Key: clientID, Path: "/authentication/", Delay: d, Times: 1})
+				},
 				Requests:      func() int { return srv.TokenRequests(clientID) },
 				MessagePrefix: "token endpoint: ",
 			},

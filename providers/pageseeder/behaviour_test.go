@@ -100,6 +100,9 @@ func TestBehaviourTable(t *testing.T) {
 				Redirect: func(status int, location string) {
 					srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/oauth/token", Status: status, Location: location, Times: 1})
 				},
+				Delay: func(d time.Duration) {
+					srv.InjectFault(fake.Fault{Key: clientID, Path: "/ps/oauth/token", Delay: d, Times: 1})
+				},
 				Requests:      func() int { return srv.TokenRequests(clientID) },
 				Op:            "token",
 				MessagePrefix: "token request refused: ",

@@ -19,9 +19,11 @@ limitations under the License.
 // for adoption (List filtered by Matches), typed errors for 400/401/404/429/5xx with Retry-After
 // carried, on every operation, no secret in any error string, no redirect followed, and a SaaS's
 // message cut to one safe line; below the API, a closed or slow server, a create whose answer
-// was lost, a transport that quotes the credentials, and credentials that cannot be used. It also holds the account snapshot to its promises: List reports what Get reads, over
-// every page; Scope is shared by the Webhooks of one account and names no secret; List's Remotes
-// are fresh, and no method modifies them.
+// was lost, a transport that quotes the credentials, and credentials that cannot be used; and,
+// for a SaaS that issues OAuth tokens, the failures of the token request. It also holds the
+// account snapshot to its promises: List reports what Get reads, over every page; Scope is shared
+// by the Webhooks of one account and names no secret; List's Remotes are fresh, and no method
+// modifies them.
 package providertest
 
 import (

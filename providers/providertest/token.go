@@ -39,6 +39,8 @@ type TokenEnv struct {
 	Fault func(status int, retryAfter, message string)
 	// Redirect makes the next token request answer status, a 3xx, with the Location location.
 	Redirect func(status int, location string)
+	// Delay makes the next token request with these credentials wait d before it is answered.
+	Delay func(d time.Duration)
 	// Requests returns how many token requests the simulator received for these credentials.
 	Requests func() int
 	// Op is the Op of a token error; the method's own when empty.
@@ -62,6 +64,7 @@ func runToken(t *testing.T, setup func(t *testing.T) *Env) {
 	t.Run("token request under the client-side rate limit", func(t *testing.T) { tokenRateLimited(t, setup(t)) })
 	t.Run("token request follows no redirect", func(t *testing.T) { tokenNoRedirect(t, setup(t)) })
 	t.Run("token error text is one short line", func(t *testing.T) { tokenExcerpt(t, setup(t)) })
+	t.Run("a caller waiting for a token keeps its deadline", func(t *testing.T) { tokenWait(t, setup(t)) })
 }
 
 func needToken(t *testing.T, e *Env) *TokenEnv {
@@ -180,5 +183,30 @@ func tokenExcerpt(t *testing.T, e *Env) {
 	}
 	if n := len([]rune(pe.Message)); n > providers.MaxExcerpt+len(te.MessagePrefix) {
 		t.Errorf("message has %d characters, want it cut", n)
+	}
+}
+
+// tokenWait: while one call fetches a slow token, another call of the same client waits for it,
+// but no longer than its own deadline, and then fails Unavailable.
+func tokenWait(t *testing.T, e *Env) {
+	te := needToken(t, e)
+	need(t, te.Delay != nil, "Token.Delay")
+	te.Delay(300 * time.Millisecond)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = e.Provider.List(context.Background(), e.Request("ns/token-first"))
+	}()
+	t.Cleanup(func() { <-done })
+	time.Sleep(50 * time.Millisecond) // let the first call take the fetch
+	c, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := e.Provider.List(c, e.Request("ns/token-waiting"))
+	if pe := testutil.ProviderError(t, err); pe.Kind != providers.KindUnavailable {
+		t.Errorf("the waiting call got %v (kind %v), want Unavailable", err, pe.Kind)
+	}
+	if waited := time.Since(start); waited > 200*time.Millisecond {
+		t.Errorf("the waiting call ignored its deadline for %v", waited)
 	}
 }
