@@ -425,8 +425,9 @@ func run(ctx context.Context, o options) (res results, err error) {
 
 	// 9. Hung account.
 	if o.hungWebhooks > 0 {
-		step("Hung account: %d PageSeeder Webhooks of one account in namespace %s on a server that never answers; "+
-			"then one Webex Webhook in namespace %s, timed until Ready", o.hungWebhooks, hungNamespace, neighbourNamespace)
+		hd, nd, _ := hungProviders() // hungAccount reports the error
+		step("Hung account: %d %s Webhooks of one account in namespace %s on a server that never answers; "+
+			"then one %s Webhook in namespace %s, timed until Ready", o.hungWebhooks, hd.ShortName, hungNamespace, nd.ShortName, neighbourNamespace)
 		hr, err := hungAccount(ctx, observer, sims, op, o.hungWebhooks, say)
 		if err != nil {
 			return res, failure(err)

@@ -49,6 +49,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 // defaultJSON is where the results go, relative to the repository root (bin/ is not versioned).
@@ -92,7 +93,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		accounts:       2,
 		resync:         60 * time.Second,
 		outage:         60 * time.Second,
-		outageProvider: hooksv1alpha1.ProviderWebex,
+		outageProvider: catalog.All()[0].Type,
 		qps:            50,
 		burst:          100,
 		workers:        10,
@@ -117,20 +118,20 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		o.latency = d
 	}
 
-	outageProvider := "webex"
-	fs.IntVar(&o.n, "n", o.n, "Number of Webhooks to apply, spread evenly over the four providers (also N=...).")
+	outageProvider := catalog.All()[0].Name
+	fs.IntVar(&o.n, "n", o.n, "Number of Webhooks to apply, spread evenly over the providers (also N=...).")
 	fs.DurationVar(&o.latency, "latency", o.latency, "Latency of every request to every simulator (also LATENCY=...).")
 	fs.IntVar(&o.accounts, "accounts", o.accounts, "Credentials per provider; the Webhooks are spread evenly over them.")
 	fs.DurationVar(&o.resync, "resync", o.resync, "The operator's --resync-period during the run.")
 	fs.DurationVar(&o.outage, "outage", o.outage, "How long the outage of one simulator lasts.")
-	fs.StringVar(&outageProvider, "outage-provider", outageProvider, "Simulator that goes down: webex, eightbyeight (8x8), autodesk (aps) or pageseeder.")
+	fs.StringVar(&outageProvider, "outage-provider", outageProvider, "Simulator that goes down: "+providerChoices(true)+".")
 	fs.Float64Var(&o.qps, "qps", o.qps, "API-server queries per second of the operator (--kube-api-qps), of the floor's client and of the client that applies the Webhooks.")
 	fs.IntVar(&o.burst, "burst", o.burst, "API-server burst of the same three clients (--kube-api-burst).")
 	fs.IntVar(&o.workers, "workers", o.workers, "Reconcile workers of the operator (--max-concurrent-reconciles), and workers of the floor's and the applying clients.")
 	fs.StringVar(&o.providerQPS, "provider-qps", o.providerQPS, "Passed to the operator as --provider-qps when set, such as webex=10,autodesk=10.")
 	fs.StringVar(&o.jsonPath, "json", o.jsonPath, "File the results are written to as JSON; empty writes none. The default is below the repository root, wherever the command runs.")
 	fs.DurationVar(&o.timeout, "timeout", 0, "Longest wait of each phase (operator start, all Ready, deletion of the floor); 0 means 2m + N*40ms, or three times the floor when that is longer.")
-	fs.IntVar(&o.hungWebhooks, "hung-webhooks", o.hungWebhooks, "Webhooks of the hung account (PageSeeder, on a server that never answers) in the phase that times a Webhook of another namespace behind them; 0 skips the phase.")
+	fs.IntVar(&o.hungWebhooks, "hung-webhooks", o.hungWebhooks, "Webhooks of the hung account (of the first provider whose Webhooks name their server, on a server that never answers) in the phase that times a Webhook of another namespace behind them; 0 skips the phase.")
 	fs.IntVar(&o.unrelatedSecrets, "unrelated-secrets", o.unrelatedSecrets, "Secrets of 64 KiB created in a namespace no Webhook uses, in the phase that measures the resident memory they add to the operator; 0 skips the phase.")
 	fs.BoolVar(&o.keepLogs, "keep-logs", false, "Keep the operator log and the kubeconfig in bin/bench/ after a successful run (a failed run always keeps them).")
 	fs.Usage = func() {
@@ -151,19 +152,33 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	return o, o.validate()
 }
 
-// parseProvider accepts a provider as spec.provider spells it, in any case, or a short name.
+// parseProvider accepts a provider as spec.provider spells it, in any case, its name, or its
+// short name (such as 8x8).
 func parseProvider(s string) (hooksv1alpha1.ProviderType, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "webex":
-		return hooksv1alpha1.ProviderWebex, nil
-	case "eightbyeight", "8x8":
-		return hooksv1alpha1.ProviderEightByEight, nil
-	case "autodesk", "aps":
-		return hooksv1alpha1.ProviderAutodesk, nil
-	case "pageseeder":
-		return hooksv1alpha1.ProviderPageSeeder, nil
+	name := strings.ToLower(strings.TrimSpace(s))
+	for _, d := range catalog.All() {
+		if name == d.Name || name == strings.ToLower(string(d.Type)) || name == strings.ToLower(d.ShortName) {
+			return d.Type, nil
+		}
 	}
-	return "", fmt.Errorf("-outage-provider %q: want webex, eightbyeight, autodesk or pageseeder", s)
+	return "", fmt.Errorf("-outage-provider %q: want %s", s, providerChoices(false))
+}
+
+// providerChoices lists the providers' names, "a, b or c", each followed by its short name in
+// parentheses where that differs, when aliases is true.
+func providerChoices(aliases bool) string {
+	var names []string
+	for _, d := range catalog.All() {
+		name := d.Name
+		if short := strings.ToLower(d.ShortName); aliases && short != "" && short != d.Name {
+			name += " (" + short + ")"
+		}
+		names = append(names, name)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // locate finds the repository and the envtest binaries, and puts the files the run writes

@@ -19,9 +19,10 @@ package main
 // The two tenancy phases run after the outage, once every other figure is taken: what one
 // tenant does must not cost another one time or memory.
 //
-//   - A hung account: Webhooks of one PageSeeder account whose server accepts connections and
-//     never answers, then one Webhook of another namespace on a working simulator, timed from
-//     its creation until it is Ready.
+//   - A hung account: Webhooks of one account of a provider whose Webhooks name their own server
+//     (the first such in providers/catalog), on a server that accepts connections and never
+//     answers, then one Webhook of another namespace on a working simulator (of the first provider
+//     whose server is an operator flag), timed from its creation until it is Ready.
 //   - Unrelated Secrets: many large Secrets in a namespace no Webhook uses, and the operator's
 //     resident memory before and after.
 
@@ -31,7 +32,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,10 +43,14 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 const (
@@ -171,12 +178,65 @@ type hungResult struct {
 	notReady    string        // the neighbour's Ready condition when it timed out
 }
 
-// hungAccount runs the hung-account phase: hungWebhooks PageSeeder Webhooks of one account on a
-// server that never answers, then one Webex Webhook in another namespace, timed until Ready.
+// hungProviders picks the providers of the hung-account phase: the first of the catalog whose
+// Webhooks name their own server (which the phase points at the hung one), and the first whose
+// server is an operator flag (the neighbour, on its simulator).
+func hungProviders() (hung, neighbour providers.Descriptor, err error) {
+	var foundHung, foundNeighbour bool
+	for _, d := range catalog.All() {
+		switch {
+		case d.TenantEndpoints && !foundHung:
+			hung, foundHung = d, true
+		case !d.TenantEndpoints && !foundNeighbour:
+			neighbour, foundNeighbour = d, true
+		}
+	}
+	if !foundHung || !foundNeighbour {
+		return hung, neighbour, fmt.Errorf("the hung-account phase needs a provider whose Webhooks name their server and one whose server is a flag; " +
+			"pass -hung-webhooks 0 to skip it")
+	}
+	return hung, neighbour, nil
+}
+
+// hungSpec is Webhook i of the hung account: d's sample, its endpoint field pointed at serverURL.
+func hungSpec(d providers.Descriptor, serverURL, secret string, i int) (hooksv1alpha1.WebhookSpec, error) {
+	spec := d.Sample()
+	spec.TargetURL = fmt.Sprintf("https://receiver.example.com/hung/%03d", i)
+	spec.CredentialsRef = hooksv1alpha1.LocalObjectReference{Name: secret}
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&spec)
+	if err != nil {
+		return spec, err
+	}
+	if err := unstructured.SetNestedField(obj, serverURL, strings.Split(d.EndpointField, ".")...); err != nil {
+		return spec, fmt.Errorf("setting spec.%s: %w", d.EndpointField, err)
+	}
+	var out hooksv1alpha1.WebhookSpec
+	err = runtime.DefaultUnstructuredConverter.FromUnstructured(obj, &out)
+	return out, err
+}
+
+// hungCredentials fills the smallest of d's credential key sets with made-up values: the hung
+// server never gets to check them.
+func hungCredentials(d providers.Descriptor) map[string]string {
+	keys := slices.MinFunc(d.CredentialKeys, func(a, b []string) int { return len(a) - len(b) })
+	creds := map[string]string{}
+	for _, k := range keys {
+		creds[k] = "bench-hung-" + randomHex(16)
+	}
+	return creds
+}
+
+// hungAccount runs the hung-account phase (see hungProviders): hungWebhooks Webhooks of one
+// account on a server that never answers, then one Webhook in another namespace, timed until
+// Ready.
 // The hung Webhooks are deleted at the end without waiting for the operator: their finalizers
 // are removed, since the operator would retry their deletion until --deletion-timeout.
 func hungAccount(ctx context.Context, c client.Client, sims *localenv.Simulators, op *localenv.Operator,
 	hungWebhooks int, say func(string, ...any)) (res hungResult, err error) {
+	hd, nd, err := hungProviders()
+	if err != nil {
+		return res, err
+	}
 	hs, err := startHungServer()
 	if err != nil {
 		return res, err
@@ -198,21 +258,20 @@ func hungAccount(ctx context.Context, c client.Client, sims *localenv.Simulators
 		return res, err
 	}
 	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: hungNamespace, Name: "pageseeder-hung"},
-		StringData: map[string]string{"token": "bench-hung-" + randomHex(16)},
+		ObjectMeta: metav1.ObjectMeta{Namespace: hungNamespace, Name: hd.Name + "-hung"},
+		StringData: hungCredentials(hd),
 	}
 	if err := c.Create(ctx, secret); err != nil {
 		return res, fmt.Errorf("creating the Secret %s/%s: %w", hungNamespace, secret.Name, err)
 	}
 	err = forEach(ctx, hungWebhooks, 10, func(ctx context.Context, i int) error {
+		spec, err := hungSpec(hd, hs.URL(), secret.Name, i)
+		if err != nil {
+			return err
+		}
 		return create(ctx, c, &hooksv1alpha1.Webhook{
 			ObjectMeta: metav1.ObjectMeta{Namespace: hungNamespace, Name: fmt.Sprintf("hung-%03d", i)},
-			Spec: hooksv1alpha1.WebhookSpec{
-				Provider:       hooksv1alpha1.ProviderPageSeeder,
-				TargetURL:      fmt.Sprintf("https://receiver.example.com/hung/%03d", i),
-				CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: secret.Name},
-				PageSeeder:     &hooksv1alpha1.PageSeederSpec{ServerURL: hs.URL(), Client: 1, Events: []string{"comment.*"}},
-			},
+			Spec:       spec,
 		})
 	})
 	if err != nil {
@@ -239,13 +298,14 @@ func hungAccount(ctx context.Context, c client.Client, sims *localenv.Simulators
 	}
 	say("      the operator opened %d connection(s) to the hung server %s", hs.Accepted(), hs.URL())
 
-	// The neighbour: a fresh Webex account, its Secret created before the clock starts.
+	// The neighbour: a fresh account on a working simulator, its Secret created before the clock
+	// starts.
 	if err := localenv.EnsureNamespace(ctx, c, neighbourNamespace); err != nil {
 		return res, err
 	}
-	account := sims.Get(hooksv1alpha1.ProviderWebex).NewAccount("bench-neighbour-" + randomHex(12))
+	account := sims.Get(nd.Type).NewAccount("bench-neighbour-" + randomHex(12))
 	creds := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: neighbourNamespace, Name: "webex-neighbour"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: neighbourNamespace, Name: nd.Name + "-neighbour"},
 		StringData: account.Credentials,
 	}
 	if err := c.Create(ctx, creds); err != nil {
@@ -254,12 +314,12 @@ func hungAccount(ctx context.Context, c client.Client, sims *localenv.Simulators
 	neighbour := &hooksv1alpha1.Webhook{
 		ObjectMeta: metav1.ObjectMeta{Namespace: neighbourNamespace, Name: "neighbour"},
 		Spec: hooksv1alpha1.WebhookSpec{
-			Provider:       hooksv1alpha1.ProviderWebex,
+			Provider:       nd.Type,
 			TargetURL:      "https://receiver.example.com/neighbour",
 			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: creds.Name},
-			Webex:          &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"},
 		},
 	}
+	account.Spec(&neighbour.Spec, 0)
 	start := time.Now()
 	if err := create(ctx, c, neighbour); err != nil {
 		return res, err
