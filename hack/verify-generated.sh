@@ -3,9 +3,9 @@
 # and crd-ref-docs make from the current markers: the CRDs, the manager ClusterRole, the DeepCopy
 # methods and the API reference (docs/api-reference.md).
 #
-# It regenerates them in a scratch copy of the source tree with the Makefile's own `manifests` and
-# `generate` targets, so the command lines cannot drift apart, and compares. The working tree is only
-# read. A generated file that neither tree has (role.yaml before any +kubebuilder:rbac marker exists)
+# It regenerates them in a scratch copy of the source tree with the Makefile's own `manifests`,
+# `generate` and `api-docs` targets, so the command lines cannot drift apart, and compares; each
+# stale file is named with the target that rewrites it. The working tree is only read. A generated file that neither tree has (role.yaml before any +kubebuilder:rbac marker exists)
 # is not an error; one that only one side has is.
 #
 # Environment: CONTROLLER_GEN and CRD_REF_DOCS (the binaries; the Makefile passes its pinned ones),
@@ -57,23 +57,42 @@ for p in "${generated[@]}"; do
   fi
 done
 
+# The make target that writes a generated file, for the messages.
+target_for() {
+  case "$1" in
+    docs/api-reference.md) echo "make api-docs" ;;
+    */zz_generated.*.go) echo "make generate" ;;
+    *) echo "make manifests" ;;
+  esac
+}
+
 status=0
+stale=()
 for f in "${files[@]}"; do
   if [[ ! -e "$root/$f" && ! -e "$scratch/$f" ]]; then
     continue
   elif [[ ! -e "$root/$f" ]]; then
-    echo "verify-generated: $f is missing; make manifests generate api-docs generates it" >&2
+    echo "verify-generated: $f is missing; $(target_for "$f") generates it" >&2
+    stale+=("$f ($(target_for "$f"))")
     status=1
   elif [[ ! -e "$scratch/$f" ]]; then
     echo "verify-generated: $f exists but the markers no longer generate it" >&2
+    stale+=("$f (delete it)")
     status=1
   elif ! diff -u --label "committed/$f" --label "generated/$f" "$root/$f" "$scratch/$f" >&2; then
+    stale+=("$f ($(target_for "$f"))")
     status=1
   fi
 done
 
 if [[ $status -ne 0 ]]; then
   echo >&2
+  for f in "${stale[@]}"; do
+    echo "verify-generated: out of date: $f" >&2
+  done
+  if [[ " ${stale[*]} " == *" docs/api-reference.md "* ]]; then
+    echo "verify-generated: the API reference docs/api-reference.md is stale: run make api-docs and commit it" >&2
+  fi
   echo "verify-generated: the generated files are out of date: run make manifests generate api-docs and commit the result" >&2
   exit 1
 fi
