@@ -89,6 +89,10 @@ type ImportFlag struct {
 	Name string
 	// Usage is its help for this provider.
 	Usage string
+	// Int is true for a flag that takes a whole number, parsed as flag.Int64 parses it (0x10 is
+	// 16); ImportScope then gets the number in decimal, or "" when the flag is not given.
+	// Providers that share a flag name agree on it.
+	Int bool
 }
 
 // CheckURLFlag checks the value of a flag that takes a base URL, such as --webex-api-url: an

@@ -51,6 +51,41 @@ func credentialKeys(typ hooksv1alpha1.ProviderType) string {
 	return "the key(s) " + strings.Join(alts, ", or ")
 }
 
+// credentialKeysHelp lists every provider's key sets for the help, unquoted, with the providers
+// that take the same sets together: "webex token; ...; autodesk and pageseeder clientId and
+// clientSecret, or token".
+func credentialKeysHelp() string {
+	var groups []string
+	byKeys := map[string]int{} // the key sets, spelled out, to their index in groups
+	var names [][]string
+	for _, d := range catalog.All() {
+		var alts []string
+		for _, set := range d.CredentialKeys {
+			alts = append(alts, strings.Join(set, " and "))
+		}
+		keys := strings.Join(alts, ", or ")
+		i, ok := byKeys[keys]
+		if !ok {
+			i = len(groups)
+			byKeys[keys] = i
+			groups, names = append(groups, keys), append(names, nil)
+		}
+		names[i] = append(names[i], d.Name)
+	}
+	for i := range groups {
+		groups[i] = andList(names[i]) + " " + groups[i]
+	}
+	return strings.Join(groups, "; ")
+}
+
+// andList joins items as "a, b and c".
+func andList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
 // readCredentials reads the credentials file and checks that it holds the keys of typ. Its
 // errors name the flag, the line and the key, never a value: the file holds secrets.
 func readCredentials(path string, typ hooksv1alpha1.ProviderType) (map[string][]byte, error) {

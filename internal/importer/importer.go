@@ -96,9 +96,10 @@ type options struct {
 	namePrefix        string
 	output            string
 
-	// scope are the values of the providers' import flags (such as --account-id), by name;
-	// setScope is what the chosen provider's ImportScope made of them.
-	scope    map[string]*string
+	// scope are the values of the providers' import flags (such as --account-id), by name, as
+	// ImportScope gets them (see scopeValue); setScope is what the chosen provider's ImportScope
+	// made of them.
+	scope    map[string]scopeValue
 	setScope func(*hooksv1alpha1.WebhookSpec)
 
 	// apiURLs are the providers' --<name>-api-url values, by descriptor name.
@@ -118,43 +119,66 @@ const (
 
 var outputFormats = []string{outputYAML, outputJSON}
 
-// scopeFlags are the providers' import flags: which providers take each, and its help, in the
-// order of the catalog.
-func scopeFlags() (names []string, takers map[string][]hooksv1alpha1.ProviderType, usage map[string]string) {
+// scopeFlags are the providers' import flags, in the order of the catalog: which providers take
+// each, and its help, each provider's part after its name ("eightbyeight: APAC (the default),
+// ...; autodesk: US ...").
+func scopeFlags() (flags []providers.ImportFlag, takers map[string][]hooksv1alpha1.ProviderType, usage map[string]string) {
 	takers, usage = map[string][]hooksv1alpha1.ProviderType{}, map[string]string{}
+	parts := map[string][]string{}
 	for _, d := range catalog.All() {
 		for _, f := range d.ImportFlags {
 			if _, seen := takers[f.Name]; !seen {
-				names = append(names, f.Name)
-			} else {
-				usage[f.Name] += "; "
+				flags = append(flags, f)
 			}
 			takers[f.Name] = append(takers[f.Name], d.Type)
-			usage[f.Name] += d.Name + ": " + f.Usage
+			parts[f.Name] = append(parts[f.Name], d.Name+": "+strings.TrimSuffix(f.Usage, "."))
 		}
 	}
-	return names, takers, usage
+	for name, p := range parts {
+		usage[name] = strings.Join(p, "; ") + "."
+	}
+	return flags, takers, usage
+}
+
+// scopeValue is the value of one import flag, as ImportScope wants it.
+type scopeValue func() string
+
+// bindScope registers f with fs: a whole number (Int) as flag.Int64, in decimal for ImportScope,
+// and "" when the flag is not given.
+func bindScope(fs *flag.FlagSet, f providers.ImportFlag, usage string) scopeValue {
+	if !f.Int {
+		v := fs.String(f.Name, "", usage)
+		return func() string { return *v }
+	}
+	v := fs.Int64(f.Name, 0, usage)
+	return func() string {
+		given := false
+		fs.Visit(func(g *flag.Flag) { given = given || g.Name == f.Name })
+		if !given {
+			return ""
+		}
+		return strconv.FormatInt(*v, 10)
+	}
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
-	var names, types, keys []string
+	var names, types []string
 	for _, d := range catalog.All() {
 		names, types = append(names, d.Name), append(types, string(d.Type))
-		keys = append(keys, d.Name+" "+strings.TrimPrefix(credentialKeys(d.Type), "the key(s) "))
 	}
 	fs.StringVar(&o.provider, "provider", "", "The SaaS to list: "+orList(names)+" (or "+strings.Join(types, ", ")+"). Required.")
 	fs.StringVar(&o.credentialsFile, "credentials-file", "", "File of KEY=VALUE lines with the keys of the provider's credentials Secret: "+
-		strings.Join(keys, "; ")+". Blank lines and # comments are ignored; values may be quoted. Required.")
+		credentialKeysHelp()+". Blank lines and # comments are ignored; values may be quoted. Required.")
 	fs.StringVar(&o.namespace, "namespace", "default", "metadata.namespace of the Webhooks, and of the Secrets the notes ask for.")
 	fs.StringVar(&o.namespace, "n", "default", "Short for --namespace.")
 	fs.StringVar(&o.output, "output", outputYAML, "Output format: yaml (a stream of Webhooks, each preceded by its notes as comments) or json (a v1 List of the Webhooks; the notes go to stderr only).")
 	fs.StringVar(&o.output, "o", outputYAML, "Short for --output.")
 	fs.StringVar(&o.credentialsSecret, "credentials-secret", "", "Name of the credentials Secret the Webhooks refer to (spec.credentialsRef.name); \"<provider>-credentials\" when empty.")
 	fs.StringVar(&o.namePrefix, "name-prefix", "", "Prefix of every metadata.name, such as \"imported-\".")
-	o.scope = map[string]*string{}
-	names, _, usage := scopeFlags()
-	for _, name := range names {
-		o.scope[name] = fs.String(name, "", usage[name])
+	o.scope = map[string]scopeValue{}
+	flags, _, usage := scopeFlags()
+	for _, f := range flags {
+		o.scope[f.Name] = bindScope(fs, f, usage[f.Name])
 	}
 	o.apiURLs = map[string]*string{}
 	for _, d := range catalog.All() {
@@ -264,7 +288,7 @@ func (o *options) validateScope() error {
 	}
 	values := map[string]string{}
 	for _, f := range d.ImportFlags {
-		values[f.Name] = *o.scope[f.Name]
+		values[f.Name] = o.scope[f.Name]()
 	}
 	set, err := d.ImportScope(values, o.allowInsecure)
 	if err != nil {

@@ -33,8 +33,12 @@ var Descriptor = providers.Descriptor{
 	CredentialKeys:  [][]string{{CredentialClientID, CredentialClientSecret}, {CredentialToken}},
 	TenantEndpoints: true,
 	EndpointField:   "pageSeeder.serverUrl",
-	ImportFlags:     importFlags,
-	ImportScope:     importScope,
+	ImportFlags: []providers.ImportFlag{
+		{Name: "server-url", Usage: "the PageSeeder server, such as https://ps.example.org. Required with pageseeder."},
+		{Name: "client", Usage: "the internal numeric id of the OAuth client whose webhooks are listed. Required with pageseeder.", Int: true},
+		{Name: "service-path", Usage: "the service API path on the server; " + DefaultServicePath + " when empty."},
+	},
+	ImportScope: importScope,
 	New: func(s providers.Settings) providers.Provider {
 		return New(Options{HTTPClient: s.HTTPClient, AllowInsecure: s.AllowInsecure, Egress: s.Egress})
 	},
