@@ -37,12 +37,12 @@ type Descriptor struct {
 	Name string
 	// DisplayName is the SaaS's name for people.
 	DisplayName string
-	// ShortName is the SaaS's name in short messages, such as "8x8" or "APS".
+	// ShortName is the SaaS's name in short messages, such as 8x8 or APS.
 	ShortName string
 	// HiddenSecretNote says why the import command cannot carry a webhook's secret over, where
 	// the SaaS never shows it nor whether there is one; "" for the general note.
 	HiddenSecretNote string
-	// SpecField is the JSON name of the provider's block in the spec, such as "eightByEight".
+	// SpecField is the JSON name of the provider's block in the spec, such as eightByEight.
 	SpecField string
 	// DefaultQPS is the default client-side rate per credential (the --provider-qps default).
 	DefaultQPS float64
