@@ -87,8 +87,9 @@ func TestDescriptorsAreConsistent(t *testing.T) {
 	}
 }
 
-// checkSample: the sample is a spec of this provider with exactly its block set, which the
-// provider itself finds valid.
+// checkSample: the provider comes from the package named as the descriptor (so that its own
+// errors and the metrics label agree), and the sample is a spec of this provider with exactly its
+// block set, which the provider itself finds valid.
 func checkSample(t *testing.T, d providers.Descriptor) {
 	t.Helper()
 	spec := d.Sample()
@@ -103,6 +104,14 @@ func checkSample(t *testing.T, d providers.Descriptor) {
 		}
 	}
 	p := d.New(providers.Settings{AllowInsecure: true})
+	typ := reflect.TypeOf(p)
+	for typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	if want := "/" + d.Name; !strings.HasSuffix(typ.PkgPath(), want) {
+		t.Errorf("the provider is a %s of package %s: the name %q (its flags' prefix and metrics label) must be its package's, ...%s",
+			typ.Name(), typ.PkgPath(), d.Name, want)
+	}
 	if err := p.Validate(&providers.Request{Owner: "ns/sample", Spec: &spec}); err != nil {
 		t.Errorf("the provider refuses its own sample: %v", err)
 	}
