@@ -24,11 +24,12 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestFindRoot(t *testing.T) {
