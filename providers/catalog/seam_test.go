@@ -52,16 +52,12 @@ var perProviderByNature = map[string]string{
 	"internal/importer/output_test.go":       "import output per provider block",
 	"internal/localenv/localenv_test.go":     "each simulator of the local environment",
 	"hack/bench/bench_test.go":               "the benchmark's workload per provider",
-	"test/flux/env_test.go":                  "Flux's wait on a Webhook of one provider",
 	"test/install/installed_test.go":         "the installed operator, one Webhook per provider",
 }
 
 // notYetOnTheList are Go files that still name providers where they should loop over the list.
 // It may only shrink: an entry that names no provider any more fails the test until it goes.
-var notYetOnTheList = map[string]string{
-	"test/flux/flux_test.go": "points the samples' PageSeeder Webhooks at the simulator by spec.pageSeeder.serverUrl; " +
-		"it should rewrite each descriptor's EndpointField, as hack/demo/apply.go does",
-}
+var notYetOnTheList = map[string]string{}
 
 // TestProviderNamesStayBehindTheSeam: outside its own package, api/ and the list in
 // providers/catalog, no Go file imports a provider's packages, uses its API constant, or spells

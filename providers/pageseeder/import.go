@@ -89,13 +89,6 @@ func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
 	return ""
 }
 
-// importFlags are PageSeeder's flags of `hookkeeper import`.
-var importFlags = []providers.ImportFlag{
-	{Name: "server-url", Usage: "the PageSeeder server, such as https://ps.example.org. Required with pageseeder."},
-	{Name: "client", Usage: "the internal numeric id of the OAuth client whose webhooks are listed. Required with pageseeder."},
-	{Name: "service-path", Usage: "the service API path on the server; " + DefaultServicePath + " when empty."},
-}
-
 // servicePathPattern is the CRD's pattern of spec.pageSeeder.servicePath.
 var servicePathPattern = regexp.MustCompile(`^/[A-Za-z0-9._~/-]*$`)
 

@@ -24,7 +24,6 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
 )
 
@@ -51,13 +50,13 @@ func startControlPlane(t *testing.T, root, kubeconfig string) client.Client {
 // simulators serves the four provider simulators, taking any credentials as the samples'
 // placeholders need, and returns the operator flags that point at them and PageSeeder's URL
 // (PageSeeder has no flag: each Webhook names its server).
-func simulators(t *testing.T) (flags []string, pageSeederURL string) {
+func simulators(t *testing.T) *localenv.Simulators {
 	sims, err := localenv.StartSimulators(localenv.SimulatorOptions{AcceptAnyCredentials: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sims.Stop)
-	return sims.OperatorFlags(), sims.URL(hooksv1alpha1.ProviderPageSeeder)
+	return sims
 }
 
 // startOperator builds the operator from this tree and runs it as a process of its own, as a

@@ -51,6 +51,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 // waitOptions are kustomize-controller's health-check settings: its 5-second poll, a
@@ -59,11 +60,11 @@ var waitOptions = ssa.WaitOptions{Interval: 5 * time.Second, Timeout: 2 * time.M
 
 // env is the running system: control plane, simulators, operator, and Flux's resource manager.
 type env struct {
-	c             client.Client
-	rm            *ssa.ResourceManager
-	root          string
-	pageSeederURL string
-	stopOperator  func()
+	c            client.Client
+	rm           *ssa.ResourceManager
+	root         string
+	sims         *localenv.Simulators
+	stopOperator func()
 }
 
 func TestFluxWaitsForWebhooks(t *testing.T) {
@@ -100,9 +101,8 @@ func start(t *testing.T) *env {
 	state := t.TempDir()
 	kubeconfig := filepath.Join(state, "kubeconfig")
 	e.c = startControlPlane(t, e.root, kubeconfig)
-	flags, psURL := simulators(t)
-	e.pageSeederURL = psURL
-	e.stopOperator = startOperator(t, e.root, state, kubeconfig, flags)
+	e.sims = simulators(t)
+	e.stopOperator = startOperator(t, e.root, state, kubeconfig, e.sims.OperatorFlags())
 	poller := polling.NewStatusPoller(e.c, e.c.RESTMapper(), polling.Options{})
 	e.rm = ssa.NewResourceManager(e.c, poller, ssa.Owner{Field: "kustomize-controller", Group: "kustomize.toolkit.fluxcd.io"})
 	return e
@@ -230,8 +230,9 @@ spec:
 }
 
 // build runs kustomize on dir, as kustomize-controller does, puts every object into ns (its
-// targetNamespace) and points PageSeeder Webhooks at the simulator, as `make demo` does: the
-// samples name a server that cannot be reached from here.
+// targetNamespace) and points the Webhooks that name their server (each descriptor's
+// EndpointField) at its simulator, as `make demo` does: the samples name a server that cannot be
+// reached from here.
 func (e *env) build(t *testing.T, dir, ns string) []*unstructured.Unstructured {
 	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
 	if err != nil {
@@ -243,9 +244,15 @@ func (e *env) build(t *testing.T, dir, ns string) []*unstructured.Unstructured {
 	}
 	objects := readYAML(t, string(data), ns)
 	for _, obj := range objects {
-		if _, found, _ := unstructured.NestedString(obj.Object, "spec", "pageSeeder", "serverUrl"); found {
-			if err := unstructured.SetNestedField(obj.Object, e.pageSeederURL, "spec", "pageSeeder", "serverUrl"); err != nil {
-				t.Fatal(err)
+		for _, d := range catalog.All() {
+			if d.EndpointField == "" {
+				continue
+			}
+			field := append([]string{"spec"}, strings.Split(d.EndpointField, ".")...)
+			if _, found, _ := unstructured.NestedString(obj.Object, field...); found {
+				if err := unstructured.SetNestedField(obj.Object, e.sims.URL(d.Type), field...); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	}
