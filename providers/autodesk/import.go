@@ -23,10 +23,11 @@ import (
 	"slices"
 	"strings"
 
-	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/providers"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
 )
 
 // SpecOf writes remote, one of the hooks List returned for req, back as the spec of a Webhook

@@ -128,7 +128,10 @@ func TestTransport(t *testing.T) {
 		t.Fatal("the transport may use a proxy, or dials without the policy")
 	}
 	for _, host := range []string{"127.0.0.1", "rebind.example"} {
-		_, err := get(none, host)
+		resp, err := get(none, host)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
 		var re *egress.RefusedError
 		if !errors.As(err, &re) || re.Reason != "loopback address" {
 			t.Fatalf("GET %s with a nil policy: %v, want a loopback refusal", host, err)

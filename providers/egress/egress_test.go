@@ -92,7 +92,7 @@ func TestNilPolicyIsEmpty(t *testing.T) {
 	if !p.Empty() || p.String() != "" {
 		t.Fatal("a nil policy is not the empty policy")
 	}
-	assertRefused(t, p.CheckURL("https://127.0.0.1/"), "loopback address")
+	_ = assertRefused(t, p.CheckURL("https://127.0.0.1/"), "loopback address")
 	if err := p.CheckURL("https://ps.example.com/"); err != nil {
 		t.Fatalf("a nil policy refuses a public name: %v", err)
 	}
@@ -172,7 +172,7 @@ func TestCheckURL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertRefused(t, p.CheckURL(c.url), c.reason)
+			_ = assertRefused(t, p.CheckURL(c.url), c.reason)
 		})
 	}
 	if err := (&egress.Policy{}).CheckURL("/relative"); err == nil || errors.As(err, new(*egress.RefusedError)) {
@@ -202,7 +202,7 @@ func TestEmptyPolicyAddresses(t *testing.T) {
 			if strings.Contains(addr, ":") {
 				host = "[" + strings.Replace(addr, "%", "%25", 1) + "]"
 			}
-			assertRefused(t, empty.CheckURL("https://"+host+"/"), reason)
+			_ = assertRefused(t, empty.CheckURL("https://"+host+"/"), reason)
 		})
 	}
 }

@@ -273,7 +273,7 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 	owned := false
 	for _, m := range crd.ManagedFields {
 		if m.Manager == "helm" && m.Operation == metav1.ManagedFieldsOperationApply && m.FieldsV1 != nil {
-			fields := string(m.FieldsV1.Raw)
+			fields := m.FieldsV1.GetRawString()
 			owned = strings.Contains(fields, `"f:spec"`) && strings.Contains(fields, `"f:versions"`) && strings.Contains(fields, `"f:helm.sh/resource-policy"`)
 		}
 	}

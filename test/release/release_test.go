@@ -27,6 +27,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -388,7 +389,7 @@ func readChartYAML(t *testing.T, tgz string) map[string]any {
 	tr := tar.NewReader(gz)
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			t.Fatalf("%s holds no Chart.yaml", tgz)
 		}
 		if err != nil {
@@ -415,7 +416,7 @@ func decode(t *testing.T, data []byte) []*unstructured.Unstructured {
 	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	for {
 		var o map[string]any
-		if err := dec.Decode(&o); err == io.EOF {
+		if err := dec.Decode(&o); errors.Is(err, io.EOF) {
 			return objs
 		} else if err != nil {
 			t.Fatal(err)

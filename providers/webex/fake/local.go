@@ -18,6 +18,7 @@ package fake
 
 import (
 	"fmt"
+
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
