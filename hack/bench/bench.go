@@ -249,8 +249,13 @@ func run(ctx context.Context, o options) (res results, err error) {
 	if err != nil {
 		return res, err
 	}
+	pprofAddr, err := freeLoopbackAddr()
+	if err != nil {
+		return res, err
+	}
 	args := append(localenv.EndpointFlags(),
 		"--metrics-bind-address="+metricsAddr,
+		"--pprof-bind-address="+pprofAddr,
 		"--health-probe-bind-address=0",
 		"--resync-period="+o.resync.String(),
 		"--max-concurrent-reconciles="+strconv.Itoa(o.workers),
@@ -351,6 +356,20 @@ func run(ctx context.Context, o options) (res results, err error) {
 	rss.sample()
 	say("      all Ready after %s (applying took %s); %d SaaS requests, %d API-server writes by the operator %s",
 		round(readyAt.Sub(start)), round(applyTook), res.CreateSaaSRequests, res.CreateAPIWrites, byMethod(res.CreateAPIWritesByMethod))
+	// Where the memory goes, with every Webhook in the caches: the live heap by allocating function.
+	profileDir := ""
+	if o.jsonPath != "" {
+		profileDir = filepath.Dir(o.jsonPath)
+	}
+	if total, top, file, err := heapProfile(ctx, pprofAddr, profileDir); err != nil {
+		say("      heap profile: %v", err)
+	} else {
+		res.HeapInuseMiB, res.HeapTop = total, top
+		say("      live heap %.1f MiB after a GC%s; the functions that allocated most of it:", total, inFile(file))
+		for _, e := range top {
+			say("        %6.1f MiB  %s", e.MiB, e.Function)
+		}
+	}
 
 	// 6. Steady state.
 	window := time.Duration(steadyPeriods * float64(o.resync))
@@ -512,4 +531,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+func inFile(file string) string {
+	if file == "" {
+		return ""
+	}
+	return " (profile: " + file + ", for go tool pprof)"
 }

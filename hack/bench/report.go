@@ -72,6 +72,10 @@ type results struct {
 	// PeakRSSMiB is the largest VmHWM of the operator process seen at the end of each phase, up
 	// to the outage: the tenancy phases after it are not counted.
 	PeakRSSMiB float64 `json:"peakRssMiB"`
+	// HeapInuseMiB is the operator's live heap after a garbage collection once every Webhook is
+	// Ready, and HeapTop the functions that allocated most of it (from its pprof endpoint).
+	HeapInuseMiB float64     `json:"heapInuseMiB,omitempty"`
+	HeapTop      []heapEntry `json:"heapTop,omitempty"`
 
 	// Outage: how many Webhooks were not Ready at once during it, and how long after its end
 	// every Webhook was Ready again.
