@@ -22,8 +22,8 @@ limitations under the License.
 // starts a slot only once no other live member still holds it (Startable): the previous owner
 // stops its workers for a slot it loses and says so in its Lease before the new owner begins.
 //
-// This package is the pure part: slots, assignment, selectors and the handover rule. It reads
-// and writes no Lease itself.
+// Membership keeps a replica's Lease and runs the handover over the API server; the rest of the
+// package is pure. Nothing in the operator uses it yet.
 package sharding
 
 import (

@@ -1,0 +1,196 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package sharding
+
+import (
+	"context"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// apiServer starts a real API server for the Lease tests, or skips them without one.
+func apiServer(t *testing.T) client.Client {
+	t.Helper()
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Skip("KUBEBUILDER_ASSETS is unset: no API server for the Leases (make test sets it)")
+	}
+	env := &envtest.Environment{}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "hookkeeper-system"}}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// clock is a settable time for the members, so that a Lease can run out without waiting.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// TestMembershipHandsOverThroughLeases runs three members against a real API server: their
+// assignments partition the slots; a joining member starts only the slots their previous owner
+// has let go; a member that leaves, or whose Lease runs out, gives its slots to the others; and
+// at no step does a slot have two members running it.
+func TestMembershipHandsOverThroughLeases(t *testing.T) {
+	c := apiServer(t)
+	ctx := t.Context()
+	clk := &clock{t: time.Now()}
+	member := func(id string) *Membership {
+		return &Membership{Client: c, Namespace: "hookkeeper-system", Identity: id, Duration: 15 * time.Second, Now: clk.now}
+	}
+	held := map[string][]Slot{}
+	// step syncs every member in order, each then stopping what it must and starting what it
+	// may; after each member's turn, no slot may run on two members.
+	step := func(ms ...*Membership) map[string]View {
+		t.Helper()
+		views := map[string]View{}
+		for _, m := range ms {
+			v, err := m.Sync(ctx, held[m.Identity])
+			if err != nil {
+				t.Fatal(err)
+			}
+			held[m.Identity] = union(without(held[m.Identity], v.Stop), v.Start)
+			views[m.Identity] = v
+			running := map[Slot]string{}
+			for id, slots := range held {
+				for _, s := range slots {
+					if other, dup := running[s]; dup {
+						t.Fatalf("after %s's turn, slot %d runs on %s and %s", m.Identity, s, other, id)
+					}
+					running[s] = id
+				}
+			}
+		}
+		return views
+	}
+	a, b, cc := member("a"), member("b"), member("c")
+
+	// Alone, a takes everything.
+	step(a)
+	if len(held["a"]) != Slots {
+		t.Fatalf("a alone runs %d slots, want %d", len(held["a"]), Slots)
+	}
+	// b joins: it may start nothing a still runs. Once a has synced and let go of what it lost,
+	// b starts its share.
+	v := step(b)
+	if len(v["b"].Assigned) == 0 || len(v["b"].Start) != 0 {
+		t.Fatalf("b joining: assigned %d, start %d; want a share, and nothing to start while a runs it", len(v["b"].Assigned), len(v["b"].Start))
+	}
+	step(a, b)
+	step(a, b)
+	step(a, b)
+	if len(held["a"])+len(held["b"]) != Slots || len(held["b"]) == 0 {
+		t.Fatalf("after the handover a runs %d and b %d slots, want all %d between them", len(held["a"]), len(held["b"]), Slots)
+	}
+	// c joins; after two rounds the three partition the slots.
+	// A slot moving from one member to another takes three rounds: the old owner stops it, then
+	// lets it go in its Lease, then the new owner starts it.
+	step(cc)
+	step(a, b, cc)
+	step(a, b, cc)
+	views := step(a, b, cc)
+	total := 0
+	for _, id := range []string{"a", "b", "c"} {
+		total += len(held[id])
+		if !slices.Equal(held[id], views[id].Assigned) {
+			t.Errorf("%s runs %d slots, is assigned %d", id, len(held[id]), len(views[id].Assigned))
+		}
+	}
+	if total != Slots {
+		t.Fatalf("the three run %d slots, want %d", total, Slots)
+	}
+
+	// b leaves gracefully: its workers stop, then its Lease goes; a and c take its slots.
+	held["b"] = nil
+	if err := b.Leave(ctx); err != nil {
+		t.Fatal(err)
+	}
+	step(a, cc)
+	step(a, cc)
+	step(a, cc)
+	if len(held["a"])+len(held["c"]) != Slots {
+		t.Fatalf("after b left, a and c run %d slots, want %d", len(held["a"])+len(held["c"]), Slots)
+	}
+
+	// c dies: its Lease is not renewed. Until it runs out nobody takes c's slots; then a does.
+	dead := slices.Clone(held["c"])
+	clk.t = clk.t.Add(10 * time.Second)
+	step(a)
+	for _, s := range dead {
+		if slices.Contains(held["a"], s) {
+			t.Fatalf("a runs slot %d of c before c's Lease ran out", s)
+		}
+	}
+	clk.t = clk.t.Add(10 * time.Second)
+	delete(held, "c") // c is gone: nothing of it runs any more
+	step(a)
+	if len(held["a"]) != Slots {
+		t.Fatalf("after c's Lease ran out, a runs %d slots, want %d", len(held["a"]), Slots)
+	}
+
+	// The Leases say who holds what, for anyone who looks.
+	var lease coordinationv1.Lease
+	if err := c.Get(ctx, client.ObjectKey{Namespace: "hookkeeper-system", Name: LeaseName("a")}, &lease); err != nil {
+		t.Fatal(err)
+	}
+	if lease.Annotations[HeldAnnotation] != "0-255" || lease.Labels[MemberLabel] != "true" || *lease.Spec.HolderIdentity != "a" {
+		t.Errorf("a's Lease: labels %v, annotations %v, holder %v", lease.Labels, lease.Annotations, *lease.Spec.HolderIdentity)
+	}
+}
+
+// TestMembershipRefusesAnUnreadableLease: a Lease whose held slots cannot be read stops the
+// sync rather than count as holding nothing.
+func TestMembershipRefusesAnUnreadableLease(t *testing.T) {
+	c := apiServer(t)
+	ctx := context.Background()
+	now := time.Now()
+	renew := metav1.NewMicroTime(now)
+	bad := &coordinationv1.Lease{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "hookkeeper-system", Name: LeaseName("broken"),
+			Labels: map[string]string{MemberLabel: "true"}, Annotations: map[string]string{HeldAnnotation: "0-999"}},
+		Spec: coordinationv1.LeaseSpec{HolderIdentity: new("broken"), LeaseDurationSeconds: new(int32(15)), RenewTime: &renew},
+	}
+	if err := c.Create(ctx, bad); err != nil {
+		t.Fatal(err)
+	}
+	m := &Membership{Client: c, Namespace: "hookkeeper-system", Identity: "a", Duration: 15 * time.Second}
+	if _, err := m.Sync(ctx, nil); err == nil {
+		t.Fatal("Sync read a Lease with held slots 0-999 as if it held nothing")
+	}
+}
