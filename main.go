@@ -42,6 +42,7 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -53,6 +54,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/controllers"
 	"github.com/hookkeeper/hookkeeper/internal/importer"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
+	"github.com/hookkeeper/hookkeeper/internal/sharding"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
@@ -66,6 +68,10 @@ type config struct {
 	pprofAddr               string
 	leaderElect             bool
 	leaderElectionNamespace string
+	// sharding makes every replica active on a share of the namespaces (internal/sharding);
+	// shardIdentity names this replica in the shard Leases.
+	sharding      bool
+	shardIdentity string
 	// apiURLs are the providers' --<name>-api-url values, by descriptor name.
 	apiURLs                   map[string]*string
 	allowInsecure             bool
@@ -154,7 +160,9 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.pprofAddr, "pprof-bind-address", "", "Address net/http/pprof binds to (/debug/pprof/), with no authentication; empty or \"0\" disables it.")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
-	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election Lease; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect.")
+	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election and shard Leases; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect or --sharding.")
+	fs.BoolVar(&c.sharding, "sharding", false, "Every replica is active and reconciles a share of the namespaces, agreed through one Lease per replica (no leader election). Experimental: the informers still receive every namespace.")
+	fs.StringVar(&c.shardIdentity, "shard-identity", "", "This replica's name in the shard Leases; empty: the host name, which is the pod's name.")
 	c.apiURLs = map[string]*string{}
 	for _, d := range catalog.All() {
 		if d.APIURL != nil {
@@ -444,6 +452,54 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 	return importer.Run(ctx, args, stdout, stderr)
 }
 
+// serviceAccountNamespace is where a pod finds its own namespace.
+const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
+// shardLease is how long a shard Lease lasts without renewal; it is renewed three times as often.
+const shardLease = 15 * time.Second
+
+// shardRunner sets up --sharding: the gate the reconciler asks before each reconcile, and the
+// runner that keeps this replica's Lease and opens the gate on the slots it gets.
+func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, r *controllers.WebhookReconciler) (*sharding.Runner, error) {
+	ns := c.leaderElectionNamespace
+	if ns == "" {
+		data, err := os.ReadFile(serviceAccountNamespace)
+		if err != nil {
+			return nil, errors.New("--sharding outside a cluster needs --leader-election-namespace: the namespace of the shard Leases")
+		}
+		ns = strings.TrimSpace(string(data))
+	}
+	id := c.shardIdentity
+	if id == "" {
+		host, err := os.Hostname()
+		if err != nil {
+			return nil, fmt.Errorf("--shard-identity is empty and the host name is unknown: %w", err)
+		}
+		id = host
+	}
+	// The Leases are read and written straight through the API server: a replica must see the
+	// others' claims as they are, not as a cache had them.
+	direct, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return nil, err
+	}
+	gate := sharding.NewGate()
+	r.Options.Shards = gate
+	log := ctrl.Log.WithName("sharding")
+	log.Info("Sharding on", "identity", id, "leaseNamespace", ns)
+	return &sharding.Runner{
+		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Duration: shardLease},
+		Gate:       gate,
+		Period:     shardLease / 3,
+		Started: func([]sharding.Slot) {
+			if err := r.RequeueOwned(ctx); err != nil && ctx.Err() == nil {
+				log.Error(err, "Queueing the Webhooks of the slots that started")
+			}
+		},
+		Log: log,
+	}, nil
+}
+
 // managerOptions are the options of the manager the flags ask for.
 func (c *config) managerOptions(scheme *runtime.Scheme) ctrl.Options {
 	return ctrl.Options{
@@ -451,7 +507,7 @@ func (c *config) managerOptions(scheme *runtime.Scheme) ctrl.Options {
 		Metrics:                 c.metricsOptions(),
 		HealthProbeBindAddress:  c.probeAddr,
 		PprofBindAddress:        c.pprofAddr,
-		LeaderElection:          c.leaderElect,
+		LeaderElection:          c.leaderElect && !c.sharding,
 		LeaderElectionID:        "hookkeeper.hooks.hookkeeper.dev",
 		LeaderElectionNamespace: c.leaderElectionNamespace,
 		// The manager ends right after the lease is given up, so a new leader starts at once.
@@ -509,8 +565,19 @@ func run(ctx context.Context, c *config) error {
 	if err := checkNamespaces(ctx, mgr.GetAPIReader(), c.namespaces); err != nil {
 		return err
 	}
+	var runner *sharding.Runner
+	if c.sharding {
+		if runner, err = c.shardRunner(ctx, restCfg, scheme, r); err != nil {
+			return err
+		}
+	}
 	if err := r.SetupWithManager(ctx, mgr); err != nil {
 		return fmt.Errorf("setting up the controller: %w", err)
+	}
+	if runner != nil {
+		if err := mgr.Add(runner); err != nil {
+			return err
+		}
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return err

@@ -66,6 +66,19 @@ type Options struct {
 	// ProviderNames are the providers' lower-case names (their descriptors' Name), the provider
 	// label of the metrics; main and the tests fill it from the list of descriptors they use.
 	ProviderNames map[hooksv1alpha1.ProviderType]string
+	// Shards, when set, says which namespaces this replica reconciles now (--sharding): a Webhook
+	// of another namespace is left alone, and queued again by Requeue once its namespace's slot
+	// starts here. Nil reconciles every namespace.
+	Shards Shards
+}
+
+// Shards is the gate of a sharded replica (internal/sharding.Gate).
+type Shards interface {
+	// Enter reports whether the replica reconciles namespace now; when it does, Leave follows.
+	Enter(namespace string) bool
+	Leave(namespace string)
+	// Owns reports whether namespace is this replica's now.
+	Owns(namespace string) bool
 }
 
 // WebhookReconciler makes each Webhook's remote webhook exist, match its spec and go away with it.
@@ -106,6 +119,12 @@ type WebhookReconciler struct {
 // Status is written once, at the end, and only when it changed; a create writes it at once as well,
 // so that a crash right after cannot lose the remote id.
 func (r *WebhookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	if shards := r.Options.Shards; shards != nil {
+		if !shards.Enter(req.Namespace) {
+			return ctrl.Result{}, nil // another replica's; queued again if its slot starts here
+		}
+		defer shards.Leave(req.Namespace)
+	}
 	wh := &hooksv1alpha1.Webhook{}
 	if err := r.Get(ctx, req.NamespacedName, wh); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -285,6 +304,31 @@ func (r *WebhookReconciler) secretHandler() handler.EventHandler {
 			enqueue(ctx, e.Object, q)
 		},
 	}
+}
+
+// RequeueOwned queues every Webhook of the namespaces this replica now owns, as a sharded replica
+// does when slots start here. It blocks until each is queued.
+func (r *WebhookReconciler) RequeueOwned(ctx context.Context) error {
+	shards := r.Options.Shards
+	if shards == nil || r.wake == nil {
+		return nil
+	}
+	var list hooksv1alpha1.WebhookList
+	if err := r.List(ctx, &list); err != nil {
+		return err
+	}
+	for i := range list.Items {
+		wh := &list.Items[i]
+		if !shards.Owns(wh.Namespace) {
+			continue
+		}
+		select {
+		case r.wake <- event.GenericEvent{Object: wh}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // wakeUp queues a Webhook again without blocking the worker that frees its account's slot; when

@@ -52,8 +52,11 @@ func heapProfile(ctx context.Context, pprofAddr, dir string) (total float64, top
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return 0, nil, "", fmt.Errorf("heap profile: status %d, %v", resp.StatusCode, err)
+	if err != nil {
+		return 0, nil, "", fmt.Errorf("heap profile: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, nil, "", fmt.Errorf("heap profile: status %d", resp.StatusCode)
 	}
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err == nil {

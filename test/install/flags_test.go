@@ -38,8 +38,9 @@ import (
 // notInChart are flags the chart does not pass on purpose: in a pod, the operator finds the API
 // server from its ServiceAccount.
 // leader-election-namespace is for an operator run outside a cluster; in a pod the Lease lives in
-// the pod's own namespace.
-var notInChart = []string{"kubeconfig", "leader-election-namespace"}
+// the pod's own namespace. sharding is experimental and not offered by the chart yet, and
+// shard-identity defaults to the pod's name.
+var notInChart = []string{"kubeconfig", "leader-election-namespace", "sharding", "shard-identity"}
 
 // defaultsDiffer are flags whose chart default is not the operator's: the chart turns leader
 // election on, and controller-runtime's zap flags print no default to compare with.

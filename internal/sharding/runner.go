@@ -1,0 +1,168 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package sharding
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+)
+
+// Gate says which namespaces this replica reconciles now, and counts the reconciles in flight
+// per slot, so that a slot is let go only once none of its reconciles still runs.
+type Gate struct {
+	mu       sync.Mutex
+	idle     *sync.Cond
+	running  map[Slot]bool
+	inflight map[Slot]int
+}
+
+// NewGate returns a gate that lets nothing through until slots start.
+func NewGate() *Gate {
+	g := &Gate{running: map[Slot]bool{}, inflight: map[Slot]int{}}
+	g.idle = sync.NewCond(&g.mu)
+	return g
+}
+
+// Enter reports whether the replica reconciles namespace now; when it does, Leave must follow.
+func (g *Gate) Enter(namespace string) bool {
+	s := SlotOf(namespace)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.running[s] {
+		return false
+	}
+	g.inflight[s]++
+	return true
+}
+
+// Leave ends a reconcile that Enter let through.
+func (g *Gate) Leave(namespace string) {
+	s := SlotOf(namespace)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inflight[s]--
+	if g.inflight[s] == 0 {
+		g.idle.Broadcast()
+	}
+}
+
+// Owns reports whether namespace's slot runs here, without entering it.
+func (g *Gate) Owns(namespace string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.running[SlotOf(namespace)]
+}
+
+// Running returns the slots that run now.
+func (g *Gate) Running() []Slot {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []Slot
+	for s := range g.running {
+		out = append(out, s)
+	}
+	return union(out, nil)
+}
+
+func (g *Gate) start(slots []Slot) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, s := range slots {
+		g.running[s] = true
+	}
+}
+
+// stop lets no new reconcile of slots through and waits until those in flight have ended.
+func (g *Gate) stop(slots []Slot) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, s := range slots {
+		delete(g.running, s)
+	}
+	for {
+		busy := false
+		for _, s := range slots {
+			if g.inflight[s] > 0 {
+				busy = true
+			}
+		}
+		if !busy {
+			return
+		}
+		g.idle.Wait()
+	}
+}
+
+// Runner runs the sharing for one replica: a Sync every Period, the gate opened and closed as
+// the Syncs say, and the Lease deleted when the replica stops. It is a manager Runnable that
+// every replica runs, leader or not.
+type Runner struct {
+	Membership *Membership
+	Gate       *Gate
+	// Period is the time between two Syncs; a third of the Lease duration is usual.
+	Period time.Duration
+	// Started is called with the slots that just started, to queue their Webhooks.
+	Started func(slots []Slot)
+	Log     logr.Logger
+}
+
+// NeedLeaderElection is false: every replica shares the work.
+func (r *Runner) NeedLeaderElection() bool { return false }
+
+// Start runs until ctx ends, then stops every slot and leaves.
+func (r *Runner) Start(ctx context.Context) error {
+	ticker := time.NewTicker(r.Period)
+	defer ticker.Stop()
+	for {
+		r.round(ctx)
+		select {
+		case <-ctx.Done():
+			r.Gate.stop(r.Gate.Running())
+			leaveCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := r.Membership.Leave(leaveCtx); err != nil {
+				r.Log.Error(err, "Leaving the shards")
+			}
+			return nil
+		case <-ticker.C:
+		}
+	}
+}
+
+func (r *Runner) round(ctx context.Context) {
+	v, err := r.Membership.Sync(ctx, r.Gate.Running())
+	if err != nil {
+		if ctx.Err() == nil {
+			r.Log.Error(err, "Syncing the shards")
+		}
+		return
+	}
+	if len(v.Stop) > 0 {
+		r.Gate.stop(v.Stop)
+		r.Log.Info("Stopped shard slots", "slots", Format(v.Stop), "members", len(v.Members))
+	}
+	if len(v.Start) > 0 {
+		r.Gate.start(v.Start)
+		r.Log.Info("Started shard slots", "slots", Format(v.Start), "members", len(v.Members))
+		if r.Started != nil {
+			r.Started(v.Start)
+		}
+	}
+}
