@@ -51,8 +51,11 @@ func (c Client) Basic() string {
 }
 
 // Cache holds the last token of each client, keyed by token URL and client id. A new secret
-// replaces the entry: a rotated secret takes effect at once, an old one is never served the new
-// one's token, and the cache holds one entry per client.
+// replaces the entry once the endpoint has accepted it: a rotated secret takes effect at once,
+// an old one is never served the new one's token, the cache holds one entry per client, and a
+// secret the endpoint refuses leaves the entry alone. The last point matters across tenants: a
+// client id is no secret, so a Webhook in another namespace may name it with a wrong secret, and
+// must not make the owner's token be fetched again and again.
 //
 // It caches tokens rather than oauth2.TokenSources on purpose: a TokenSource keeps the context it
 // was made with for every later refresh, so it would either outlive the reconcile whose context
@@ -66,11 +69,19 @@ type Cache struct {
 	// is kept until the API refuses it.
 	AssumedLifetime time.Duration
 
-	mu      sync.Mutex
-	entries map[key]*entry
+	mu sync.Mutex
+	// entries are the clients' accepted secrets and tokens; candidates, the secrets not (yet)
+	// accepted, each with its own single fetch, dropped when the endpoint refuses them.
+	entries    map[key]*entry
+	candidates map[candidateKey]*entry
 }
 
 type key struct{ tokenURL, clientID string }
+
+type candidateKey struct {
+	key
+	secret [sha256.Size]byte
+}
 
 type entry struct {
 	secret [sha256.Size]byte
@@ -81,27 +92,48 @@ type entry struct {
 	tok *oauth2.Token
 }
 
-func (c *Cache) entry(cl Client) *entry {
+// entry returns the entry of cl's secret: the client's own when the secret is the accepted one,
+// else a candidate, which settle promotes or drops once its fetch is answered.
+func (c *Cache) entry(cl Client) (e *entry, candidate bool) {
 	k, secret := key{cl.TokenURL, cl.ID}, sha256.Sum256([]byte(cl.Secret))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
-		c.entries = map[key]*entry{}
+		c.entries, c.candidates = map[key]*entry{}, map[candidateKey]*entry{}
 	}
-	e := c.entries[k]
-	if e == nil || e.secret != secret {
+	if e := c.entries[k]; e != nil && e.secret == secret {
+		return e, false
+	}
+	ck := candidateKey{k, secret}
+	e = c.candidates[ck]
+	if e == nil {
 		e = &entry{secret: secret, sem: make(chan struct{}, 1)}
+		c.candidates[ck] = e
+	}
+	return e, true
+}
+
+// settle makes an accepted candidate the client's entry, or drops a refused one.
+func (c *Cache) settle(cl Client, e *entry, accepted bool) {
+	k := key{cl.TokenURL, cl.ID}
+	ck := candidateKey{k, e.secret}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.candidates[ck] != e {
+		return
+	}
+	delete(c.candidates, ck)
+	if accepted {
 		c.entries[k] = e
 	}
-	return e
 }
 
 // Token returns an access token of cl: the cached one while it is good for EarlyExpiry more,
-// or one fetched from cl.TokenURL over hc under ctx. Concurrent callers for one client wait for
-// a single fetch. An error is oauth2's (an *oauth2.RetrieveError for an answer) or ctx's, which
-// the caller maps.
+// or one fetched from cl.TokenURL over hc under ctx. Concurrent callers for one client and secret
+// wait for a single fetch. An error is oauth2's (an *oauth2.RetrieveError for an answer) or
+// ctx's, which the caller maps.
 func (c *Cache) Token(ctx context.Context, hc *http.Client, cl Client) (string, error) {
-	e := c.entry(cl)
+	e, candidate := c.entry(cl)
 	if t := e.valid(c.EarlyExpiry); t != nil {
 		return t.AccessToken, nil
 	}
@@ -118,6 +150,9 @@ func (c *Cache) Token(ctx context.Context, hc *http.Client, cl Client) (string, 
 		Scopes: cl.Scopes, AuthStyle: oauth2.AuthStyleInHeader}
 	t, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 	if err != nil {
+		if candidate && ctx.Err() == nil {
+			c.settle(cl, e, false)
+		}
 		return "", err
 	}
 	if t.Expiry.IsZero() && c.AssumedLifetime > 0 {
@@ -126,6 +161,9 @@ func (c *Cache) Token(ctx context.Context, hc *http.Client, cl Client) (string, 
 	e.mu.Lock()
 	e.tok = t
 	e.mu.Unlock()
+	if candidate {
+		c.settle(cl, e, true)
+	}
 	return t.AccessToken, nil
 }
 

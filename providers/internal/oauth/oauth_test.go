@@ -247,3 +247,26 @@ func TestBasicIsTheHeaderValue(t *testing.T) {
 		t.Errorf("Basic() = %q, want the value of %q", cl.Basic(), got)
 	}
 }
+
+// TestARefusedSecretLeavesTheOwnersToken: a client id is no secret, so another tenant may name
+// it with a wrong secret; the endpoint refuses that secret, and the owner's token stays cached:
+// no fetch is forced on the owner, however often the wrong secret comes.
+func TestARefusedSecretLeavesTheOwnersToken(t *testing.T) {
+	ts := newTokenServer(t, time.Hour)
+	c := &oauth.Cache{}
+	owner := ts.client("client-a")
+	first := mustToken(t, c, owner)
+	intruder := owner
+	intruder.Secret = "guessed"
+	for range 3 {
+		if _, err := c.Token(context.Background(), http.DefaultClient, intruder); err == nil {
+			t.Fatal("a wrong secret got a token")
+		}
+		if tok := mustToken(t, c, owner); tok != first {
+			t.Fatalf("after a refused secret the owner got %q, want its cached %q", tok, first)
+		}
+	}
+	if n := ts.issued.Load(); n != 1 {
+		t.Errorf("%d tokens issued, want the owner's one", n)
+	}
+}
