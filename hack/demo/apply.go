@@ -34,7 +34,6 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
-	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 // appliedSamples is what applySamples put on the server.
@@ -55,43 +54,13 @@ type sampleRewrites struct {
 
 // newSampleRewrites points the endpoint field of every provider that has one at its simulator.
 func newSampleRewrites(sims *localenv.Simulators) sampleRewrites {
-	rw := sampleRewrites{endpoints: map[hooksv1alpha1.ProviderType]string{}}
-	for _, d := range catalog.All() {
-		if d.EndpointField != "" {
-			rw.endpoints[d.Type] = sims.URL(d.Type)
-		}
-	}
-	return rw
+	return sampleRewrites{endpoints: sims.EndpointURLs()}
 }
 
 // rewrite applies the rewrites to obj in place and returns one line per change, for the user.
 // It touches the endpoint field of Webhooks that set it, and nothing else.
 func (rw sampleRewrites) rewrite(obj *unstructured.Unstructured) ([]string, error) {
-	if !isWebhook(obj) {
-		return nil, nil
-	}
-	provider, _, err := unstructured.NestedString(obj.Object, "spec", "provider")
-	if err != nil {
-		return nil, err
-	}
-	url := rw.endpoints[hooksv1alpha1.ProviderType(provider)]
-	d, ok := catalog.ByType(hooksv1alpha1.ProviderType(provider))
-	if url == "" || !ok {
-		return nil, nil
-	}
-	field := append([]string{"spec"}, strings.Split(d.EndpointField, ".")...)
-	old, found, err := unstructured.NestedString(obj.Object, field...)
-	if err != nil || !found {
-		// Without the field the API server rejects the Webhook and says why; no need to invent one.
-		return nil, err
-	}
-	if old == url {
-		return nil, nil
-	}
-	if err := unstructured.SetNestedField(obj.Object, url, field...); err != nil {
-		return nil, err
-	}
-	return []string{fmt.Sprintf("spec.%s %s -> %s (the %s simulator)", d.EndpointField, old, url, d.DisplayName)}, nil
+	return localenv.PointAtSimulators(obj, rw.endpoints)
 }
 
 func isWebhook(obj *unstructured.Unstructured) bool {

@@ -23,8 +23,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
@@ -245,4 +248,45 @@ func (sim *Simulator) applyLocked() {
 		// normally.
 		sim.fake.InjectFault(simulator.Fault{Delay: sim.latency})
 	}
+}
+
+// EndpointURLs returns, for each provider whose Webhooks name their own server (its descriptor's
+// EndpointField, such as spec.pageSeeder.serverUrl), its simulator's URL.
+func (s *Simulators) EndpointURLs() map[hooksv1alpha1.ProviderType]string {
+	urls := map[hooksv1alpha1.ProviderType]string{}
+	for _, d := range catalog.All() {
+		if d.EndpointField != "" {
+			urls[d.Type] = s.URL(d.Type)
+		}
+	}
+	return urls
+}
+
+// PointAtSimulators sets, in obj if it is a Webhook, the field that names its provider's server
+// to urls[provider] (see EndpointURLs), as `make demo` does to the samples, which name servers
+// that cannot be reached from here. It returns one line per change, for people; a Webhook without
+// the field is left for the API server to refuse.
+func PointAtSimulators(obj *unstructured.Unstructured, urls map[hooksv1alpha1.ProviderType]string) ([]string, error) {
+	gvk := obj.GroupVersionKind()
+	if gvk.Group != hooksv1alpha1.GroupVersion.Group || gvk.Kind != "Webhook" {
+		return nil, nil
+	}
+	provider, _, err := unstructured.NestedString(obj.Object, "spec", "provider")
+	if err != nil {
+		return nil, err
+	}
+	url := urls[hooksv1alpha1.ProviderType(provider)]
+	d, ok := catalog.ByType(hooksv1alpha1.ProviderType(provider))
+	if url == "" || !ok || d.EndpointField == "" {
+		return nil, nil
+	}
+	field := append([]string{"spec"}, strings.Split(d.EndpointField, ".")...)
+	old, found, err := unstructured.NestedString(obj.Object, field...)
+	if err != nil || !found || old == url {
+		return nil, err
+	}
+	if err := unstructured.SetNestedField(obj.Object, url, field...); err != nil {
+		return nil, err
+	}
+	return []string{fmt.Sprintf("spec.%s %s -> %s (the %s simulator)", d.EndpointField, old, url, d.DisplayName)}, nil
 }

@@ -51,7 +51,6 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
-	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 // waitOptions are kustomize-controller's health-check settings: its 5-second poll, a
@@ -243,17 +242,10 @@ func (e *env) build(t *testing.T, dir, ns string) []*unstructured.Unstructured {
 		t.Fatal(err)
 	}
 	objects := readYAML(t, string(data), ns)
+	urls := e.sims.EndpointURLs()
 	for _, obj := range objects {
-		for _, d := range catalog.All() {
-			if d.EndpointField == "" {
-				continue
-			}
-			field := append([]string{"spec"}, strings.Split(d.EndpointField, ".")...)
-			if _, found, _ := unstructured.NestedString(obj.Object, field...); found {
-				if err := unstructured.SetNestedField(obj.Object, e.sims.URL(d.Type), field...); err != nil {
-					t.Fatal(err)
-				}
-			}
+		if _, err := localenv.PointAtSimulators(obj, urls); err != nil {
+			t.Fatal(err)
 		}
 	}
 	return objects
