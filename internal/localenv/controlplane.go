@@ -53,6 +53,9 @@ type ControlPlaneOptions struct {
 	KubeconfigPath string
 	// User is the name of the user in the kubeconfig, a member of system:masters.
 	User string
+	// FeatureGates is passed to kube-apiserver as --feature-gates when set, for example
+	// "ShardedListAndWatch=true" for the server-side sharded list and watch.
+	FeatureGates string
 }
 
 // ControlPlane is a running kube-apiserver and etcd with the Webhook CRD installed.
@@ -72,6 +75,9 @@ func StartControlPlane(o ControlPlaneOptions) (*ControlPlane, error) {
 		CRDDirectoryPaths:     []string{filepath.Join(o.Root, "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: o.Assets,
+	}
+	if o.FeatureGates != "" {
+		env.ControlPlane.GetAPIServer().Configure().Set("feature-gates", o.FeatureGates)
 	}
 	cfg, err := env.Start()
 	if err != nil {
