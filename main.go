@@ -38,6 +38,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -47,6 +48,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -460,7 +462,7 @@ const shardLease = 15 * time.Second
 
 // shardRunner sets up --sharding: the gate the reconciler asks before each reconcile, and the
 // runner that keeps this replica's Lease and opens the gate on the slots it gets.
-func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, r *controllers.WebhookReconciler) (*sharding.Runner, error) {
+func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, r *controllers.WebhookReconciler, scope *sharding.Scope) (*sharding.Runner, error) {
 	ns := c.leaderElectionNamespace
 	if ns == "" {
 		data, err := os.ReadFile(serviceAccountNamespace)
@@ -490,6 +492,7 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 	return &sharding.Runner{
 		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Duration: shardLease},
 		Gate:       gate,
+		Scope:      scope,
 		Period:     shardLease / 3,
 		Started: func([]sharding.Slot) {
 			if err := r.RequeueOwned(ctx); err != nil && ctx.Err() == nil {
@@ -500,8 +503,29 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 	}, nil
 }
 
-// managerOptions are the options of the manager the flags ask for.
-func (c *config) managerOptions(scheme *runtime.Scheme) ctrl.Options {
+// shardedResource names the informers that --sharding restricts to the replica's namespaces:
+// Webhooks, and Secrets (watched as metadata). The others (none today) see everything.
+func shardedResource(obj runtime.Object) string {
+	switch o := obj.(type) {
+	case *hooksv1alpha1.Webhook:
+		return "webhooks"
+	case *corev1.Secret:
+		return "secrets"
+	case *metav1.PartialObjectMetadata:
+		if gvk := o.GroupVersionKind(); gvk.Group == "" && gvk.Kind == "Secret" {
+			return "secrets"
+		}
+	}
+	return ""
+}
+
+// managerOptions are the options of the manager the flags ask for. With a shard scope, the
+// Webhook and Secret informers receive only the scope's namespaces.
+func (c *config) managerOptions(scheme *runtime.Scheme, scope *sharding.Scope) ctrl.Options {
+	cacheOpts := controllers.CacheOptions(c.namespaces)
+	if scope != nil {
+		cacheOpts.NewInformer = scope.NewInformer(shardedResource)
+	}
 	return ctrl.Options{
 		Scheme:                  scheme,
 		Metrics:                 c.metricsOptions(),
@@ -512,7 +536,7 @@ func (c *config) managerOptions(scheme *runtime.Scheme) ctrl.Options {
 		LeaderElectionNamespace: c.leaderElectionNamespace,
 		// The manager ends right after the lease is given up, so a new leader starts at once.
 		LeaderElectionReleaseOnCancel: true,
-		Cache:                         controllers.CacheOptions(c.namespaces),
+		Cache:                         cacheOpts,
 	}
 }
 
@@ -543,7 +567,12 @@ func run(ctx context.Context, c *config) error {
 	restCfg := ctrl.GetConfigOrDie()
 	restCfg.QPS = float32(c.qps)
 	restCfg.Burst = c.burst
-	mgr, err := ctrl.NewManager(restCfg, c.managerOptions(scheme))
+	var scope *sharding.Scope
+	if c.sharding {
+		scope = sharding.NewScope(ctrl.Log.WithName("sharding"))
+		ctrlmetrics.Registry.MustRegister(sharding.Collectors()...)
+	}
+	mgr, err := ctrl.NewManager(restCfg, c.managerOptions(scheme, scope))
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
@@ -567,7 +596,7 @@ func run(ctx context.Context, c *config) error {
 	}
 	var runner *sharding.Runner
 	if c.sharding {
-		if runner, err = c.shardRunner(ctx, restCfg, scheme, r); err != nil {
+		if runner, err = c.shardRunner(ctx, restCfg, scheme, r, scope); err != nil {
 			return err
 		}
 	}

@@ -423,7 +423,7 @@ func TestManagerOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := c.managerOptions(runtime.NewScheme())
+	o := c.managerOptions(runtime.NewScheme(), nil)
 	m := o.Metrics
 	if !m.SecureServing || m.FilterProvider == nil || m.BindAddress != ":8080" || o.PprofBindAddress != "" {
 		t.Errorf("defaults: secure %t, filter %t, bind %q, pprof %q", m.SecureServing, m.FilterProvider != nil, m.BindAddress, o.PprofBindAddress)
@@ -440,7 +440,7 @@ func TestManagerOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o = c.managerOptions(runtime.NewScheme())
+	o = c.managerOptions(runtime.NewScheme(), nil)
 	m = o.Metrics
 	if m.SecureServing || m.FilterProvider != nil || len(m.TLSOpts) != 0 || m.BindAddress != "127.0.0.1:9090" || o.PprofBindAddress != "127.0.0.1:6060" {
 		t.Errorf("--metrics-secure=false: secure %t, filter %t, bind %q, pprof %q", m.SecureServing, m.FilterProvider != nil, m.BindAddress, o.PprofBindAddress)

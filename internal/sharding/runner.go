@@ -118,6 +118,9 @@ type Runner struct {
 	Gate       *Gate
 	// Period is the time between two Syncs; a third of the Lease duration is usual.
 	Period time.Duration
+	// Scope, when set, is what the informers hold: a slot enters it, and the informers list it,
+	// before the gate opens on the slot; it leaves it after the gate has closed.
+	Scope *Scope
 	// Started is called with the slots that just started, to queue their Webhooks.
 	Started func(slots []Slot)
 	Log     logr.Logger
@@ -128,6 +131,12 @@ func (r *Runner) NeedLeaderElection() bool { return false }
 
 // Start runs until ctx ends, then stops every slot and leaves.
 func (r *Runner) Start(ctx context.Context) error {
+	if r.Scope != nil {
+		if _, err := r.Scope.ProbeMode(ctx, r.Membership.Client, r.Membership.Namespace); err != nil {
+			// The informers still filter for themselves; the mode stays unknown until they can tell.
+			r.Log.Error(err, "Probing the API server for sharded list and watch")
+		}
+	}
 	ticker := time.NewTicker(r.Period)
 	defer ticker.Stop()
 	for {
@@ -158,11 +167,30 @@ func (r *Runner) round(ctx context.Context) {
 		r.Gate.stop(v.Stop)
 		r.Log.Info("Stopped shard slots", "slots", Format(v.Stop), "members", len(v.Members))
 	}
+	if len(v.Start) > 0 && r.Scope != nil {
+		// The informers must hold a slot's objects before its workers start, or a reconcile
+		// would take a Webhook the cache has not received yet for one that is gone.
+		gen := r.Scope.Set(union(r.Gate.Running(), v.Start))
+		wait, cancel := context.WithTimeout(ctx, 2*r.Period)
+		err := r.Scope.WaitListed(wait, gen)
+		cancel()
+		if err != nil {
+			// The slots stay claimed in the Lease; the next round tries again.
+			if ctx.Err() == nil {
+				r.Log.Error(err, "Not starting shard slots yet", "slots", Format(v.Start))
+			}
+			return
+		}
+	}
 	if len(v.Start) > 0 {
 		r.Gate.start(v.Start)
 		r.Log.Info("Started shard slots", "slots", Format(v.Start), "members", len(v.Members))
 		if r.Started != nil {
 			r.Started(v.Start)
 		}
+	}
+	if r.Scope != nil && len(v.Stop) > 0 {
+		// What the replica no longer runs leaves its informers' caches.
+		r.Scope.Set(r.Gate.Running())
 	}
 }

@@ -136,8 +136,10 @@ func Selector(slots []Slot) apisharding.Selector {
 		i = j + 1
 	}
 	if len(reqs) == 0 {
-		// An empty range: apisharding.NewSelector with no requirement would match everything.
-		reqs = append(reqs, apisharding.ShardRangeRequirement{Key: Key, Start: "0x0000000000000000", End: "0x0000000000000000"})
+		// apisharding.NewSelector with no requirement would match everything, and the API server
+		// refuses an empty range: the narrowest range it takes, the single hash 0, which no
+		// namespace of a real cluster is known to have.
+		reqs = append(reqs, apisharding.ShardRangeRequirement{Key: Key, Start: "0x0000000000000000", End: "0x0000000000000001"})
 	}
 	return apisharding.NewSelector(reqs...)
 }

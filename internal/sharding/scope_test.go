@@ -1,0 +1,257 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package sharding
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	promtestutil "github.com/prometheus/client_golang/prometheus/testutil"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// TestScopedInformers runs controller-runtime informers restricted to a Scope against a real API
+// server, once with the ShardedListAndWatch feature gate on (the server cuts the slice) and once
+// without it (the replica cuts it itself). In both, the caches hold exactly the objects of the
+// scope's namespaces, after a list and after watch events, and a new scope replaces the old one.
+func TestScopedInformers(t *testing.T) {
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Skip("KUBEBUILDER_ASSETS is unset: no API server (make test sets it)")
+	}
+	for _, tc := range []struct {
+		name  string
+		gates string
+		mode  Mode
+	}{
+		{name: "feature gate on", gates: "ShardedListAndWatch=true", mode: ModeServer},
+		{name: "feature gate off", gates: "", mode: ModeClient},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := &envtest.Environment{}
+			if tc.gates != "" {
+				env.ControlPlane.GetAPIServer().Configure().Set("feature-gates", tc.gates)
+			}
+			cfg, err := env.Start()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = env.Stop() })
+			testScope(t, cfg, tc.mode)
+		})
+	}
+}
+
+func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
+	ctx := t.Context()
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Eight namespaces in eight different slots, a Secret and a ConfigMap in each.
+	var names []string
+	seen := map[Slot]bool{}
+	for i := 0; len(names) < 8; i++ {
+		ns := fmt.Sprintf("scope-%d", i)
+		if seen[SlotOf(ns)] {
+			continue
+		}
+		seen[SlotOf(ns)] = true
+		names = append(names, ns)
+		mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+		mustCreate(t, c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "creds"}})
+		mustCreate(t, c, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "settings"}})
+	}
+	slotsOf := func(nss ...string) []Slot {
+		var out []Slot
+		for _, ns := range nss {
+			out = append(out, SlotOf(ns))
+		}
+		return out
+	}
+
+	scope := NewScope(logr.Discard())
+	gen := scope.Set(slotsOf(names[:4]...))
+	secretMeta := &metav1.PartialObjectMetadata{}
+	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	resourceOf := func(obj runtime.Object) string {
+		switch o := obj.(type) {
+		case *corev1.ConfigMap:
+			return "configmaps"
+		case *metav1.PartialObjectMetadata:
+			if o.GroupVersionKind().Kind == "Secret" {
+				return "secrets"
+			}
+		}
+		return ""
+	}
+	informers, err := cache.New(cfg, cache.Options{Scheme: scheme, NewInformer: scope.NewInformer(resourceOf)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = informers.Start(ctx) }()
+	for _, obj := range []client.Object{secretMeta, &corev1.ConfigMap{}} {
+		if _, err := informers.GetInformer(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !informers.WaitForCacheSync(ctx) {
+		t.Fatal("the caches did not sync")
+	}
+	received := func(r string) float64 { return promtestutil.ToFloat64(receivedTotal.WithLabelValues(r)) }
+	filtered := func(r string) float64 { return promtestutil.ToFloat64(filteredTotal.WithLabelValues(r)) }
+	filteredBefore := filtered("configmaps") + filtered("secrets")
+
+	// check compares what the caches hold with what the API server has in the scope's slots.
+	check := func(step string, slots []Slot) {
+		t.Helper()
+		wait, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := scope.WaitListed(wait, gen); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		for _, kind := range []struct {
+			list, all client.ObjectList
+		}{
+			{list: &corev1.ConfigMapList{}, all: &corev1.ConfigMapList{}},
+			{list: metaList("SecretList"), all: metaList("SecretList")},
+		} {
+			if err := c.List(ctx, kind.all); err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, ns := range namespacesOf(t, kind.all) {
+				if slices.Contains(slots, SlotOf(ns)) {
+					want = append(want, ns)
+				}
+			}
+			if err := informers.List(ctx, kind.list); err != nil {
+				t.Fatal(err)
+			}
+			if got := namespacesOf(t, kind.list); !slices.Equal(got, want) {
+				t.Errorf("%s: %T cache holds the namespaces %v, want %v", step, kind.list, got, want)
+			}
+		}
+	}
+	check("first scope", slotsOf(names[:4]...))
+	// The typed ConfigMap list tells the mode by itself (the echo, or the objects it dropped).
+	if got := scope.Mode(); got != wantMode {
+		t.Errorf("mode %q after the lists, want %q", got, wantMode)
+	}
+	// The probe asks the server straight away.
+	if got, err := scope.ProbeMode(ctx, c, "default"); err != nil || got != wantMode {
+		t.Errorf("ProbeMode: %q, %v; want %q", got, err, wantMode)
+	}
+	if got := scope.Mode(); got != wantMode {
+		t.Errorf("mode %q, want %q", got, wantMode)
+	}
+	if got := promtestutil.ToFloat64(modeGauge.WithLabelValues(string(wantMode))); got != 1 {
+		t.Errorf("hookkeeper_sharding_mode{mode=%q} = %v, want 1", wantMode, got)
+	}
+
+	// A new scope: the caches lose the namespaces that left and gain those that came.
+	gen = scope.Set(slotsOf(names[3:7]...))
+	check("second scope", slotsOf(names[3:7]...))
+
+	// Watch events: an object outside the scope never reaches the cache; one inside does. The
+	// one inside is created last, so once it is cached the other's event has passed.
+	receivedBefore := received("configmaps")
+	mustCreate(t, c, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: names[0], Name: "outside"}})
+	mustCreate(t, c, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: names[4], Name: "inside"}})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		cm := &corev1.ConfigMap{}
+		err := informers.Get(ctx, client.ObjectKey{Namespace: names[4], Name: "inside"}, cm)
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the ConfigMap inside the scope never reached the cache: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	check("after watch events", slotsOf(names[3:7]...))
+
+	switch wantMode {
+	case ModeServer:
+		if got := filtered("configmaps") + filtered("secrets") - filteredBefore; got != 0 {
+			t.Errorf("the server applied the selector, yet the replica dropped %v objects", got)
+		}
+		if got := received("configmaps") - receivedBefore; got != 1 {
+			t.Errorf("the watch delivered %v ConfigMap events, want 1 (the one inside the scope)", got)
+		}
+	case ModeClient:
+		if got := filtered("configmaps") + filtered("secrets") - filteredBefore; got == 0 {
+			t.Error("the server sent everything, yet the replica dropped nothing")
+		}
+		if got := received("configmaps") - receivedBefore; got != 2 {
+			t.Errorf("the watch delivered %v ConfigMap events, want 2 (the server filters nothing)", got)
+		}
+	}
+
+	// An empty scope: the caches empty (and the API server takes the selector).
+	gen = scope.Set(nil)
+	check("empty scope", nil)
+}
+
+func metaList(kind string) *metav1.PartialObjectMetadataList {
+	l := &metav1.PartialObjectMetadataList{}
+	l.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind(kind))
+	return l
+}
+
+func mustCreate(t *testing.T, c client.Client, obj client.Object) {
+	t.Helper()
+	if err := c.Create(t.Context(), obj); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// namespacesOf returns the sorted namespaces of a list's items, once per item.
+func namespacesOf(t *testing.T, list client.ObjectList) []string {
+	t.Helper()
+	var out []string
+	switch l := list.(type) {
+	case *corev1.ConfigMapList:
+		for _, item := range l.Items {
+			out = append(out, item.Namespace)
+		}
+	case *metav1.PartialObjectMetadataList:
+		for _, item := range l.Items {
+			out = append(out, item.Namespace)
+		}
+	default:
+		t.Fatalf("unexpected list %T", list)
+	}
+	slices.Sort(out)
+	return out
+}
