@@ -163,7 +163,7 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
 	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election and shard Leases; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect or --sharding.")
-	fs.BoolVar(&c.sharding, "sharding", false, "Every replica is active and reconciles a share of the namespaces, agreed through one Lease per replica (no leader election). Experimental: the informers still receive every namespace.")
+	fs.BoolVar(&c.sharding, "sharding", false, "Every replica is active and reconciles a share of the namespaces, agreed through one Lease per replica (no leader election). Experimental.")
 	fs.StringVar(&c.shardIdentity, "shard-identity", "", "This replica's name in the shard Leases; empty: the host name, which is the pod's name.")
 	c.apiURLs = map[string]*string{}
 	for _, d := range catalog.All() {

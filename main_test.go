@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	promtestutil "github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -44,6 +45,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
+	"github.com/hookkeeper/hookkeeper/internal/sharding"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
@@ -444,5 +446,35 @@ func TestManagerOptions(t *testing.T) {
 	m = o.Metrics
 	if m.SecureServing || m.FilterProvider != nil || len(m.TLSOpts) != 0 || m.BindAddress != "127.0.0.1:9090" || o.PprofBindAddress != "127.0.0.1:6060" {
 		t.Errorf("--metrics-secure=false: secure %t, filter %t, bind %q, pprof %q", m.SecureServing, m.FilterProvider != nil, m.BindAddress, o.PprofBindAddress)
+	}
+}
+
+// TestShardedInformers: with --sharding, the manager's cache builds its informers through the
+// shard scope, and the scope restricts exactly the Webhooks and the Secrets (typed or metadata).
+func TestShardedInformers(t *testing.T) {
+	c, err := parseFlags(t, "--sharding")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := c.managerOptions(runtime.NewScheme(), nil); o.Cache.NewInformer != nil {
+		t.Error("without a shard scope the informers are built as controller-runtime builds them")
+	}
+	if o := c.managerOptions(runtime.NewScheme(), sharding.NewScope(logr.Discard())); o.Cache.NewInformer == nil || o.LeaderElection {
+		t.Errorf("with a shard scope: NewInformer set %t, leader election %t; want the scope's informers and no election", o.Cache.NewInformer != nil, o.LeaderElection)
+	}
+	secretMeta := &metav1.PartialObjectMetadata{}
+	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	configMapMeta := &metav1.PartialObjectMetadata{}
+	configMapMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("ConfigMap"))
+	for obj, want := range map[runtime.Object]string{
+		&hooksv1alpha1.Webhook{}: "webhooks",
+		&corev1.Secret{}:         "secrets",
+		secretMeta:               "secrets",
+		configMapMeta:            "",
+		&corev1.Namespace{}:      "",
+	} {
+		if got := shardedResource(obj); got != want {
+			t.Errorf("shardedResource(%T %v) = %q, want %q", obj, obj.GetObjectKind().GroupVersionKind(), got, want)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -34,6 +35,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 // TestScopedInformers runs controller-runtime informers restricted to a Scope against a real API
@@ -53,7 +57,7 @@ func TestScopedInformers(t *testing.T) {
 		{name: "feature gate off", gates: "", mode: ModeClient},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := &envtest.Environment{}
+			env := &envtest.Environment{CRDDirectoryPaths: []string{filepath.Join("..", "..", "config", "crd", "bases")}, ErrorIfCRDPathMissing: true}
 			if tc.gates != "" {
 				env.ControlPlane.GetAPIServer().Configure().Set("feature-gates", tc.gates)
 			}
@@ -73,6 +77,9 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
+	if err := hooksv1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
 	c, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +97,9 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 		mustCreate(t, c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "creds"}})
 		mustCreate(t, c, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "settings"}})
+		spec := catalog.All()[0].Sample()
+		spec.CredentialsRef = hooksv1alpha1.LocalObjectReference{Name: "creds"}
+		mustCreate(t, c, &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "hook"}, Spec: spec})
 	}
 	slotsOf := func(nss ...string) []Slot {
 		var out []Slot
@@ -107,6 +117,8 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		switch o := obj.(type) {
 		case *corev1.ConfigMap:
 			return "configmaps"
+		case *hooksv1alpha1.Webhook:
+			return "webhooks"
 		case *metav1.PartialObjectMetadata:
 			if o.GroupVersionKind().Kind == "Secret" {
 				return "secrets"
@@ -119,7 +131,7 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		t.Fatal(err)
 	}
 	go func() { _ = informers.Start(ctx) }()
-	for _, obj := range []client.Object{secretMeta, &corev1.ConfigMap{}} {
+	for _, obj := range []client.Object{secretMeta, &corev1.ConfigMap{}, &hooksv1alpha1.Webhook{}} {
 		if _, err := informers.GetInformer(ctx, obj); err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +141,7 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 	}
 	received := func(r string) float64 { return promtestutil.ToFloat64(receivedTotal.WithLabelValues(r)) }
 	filtered := func(r string) float64 { return promtestutil.ToFloat64(filteredTotal.WithLabelValues(r)) }
-	filteredBefore := filtered("configmaps") + filtered("secrets")
+	filteredBefore := filtered("configmaps") + filtered("secrets") + filtered("webhooks")
 
 	// check compares what the caches hold with what the API server has in the scope's slots.
 	check := func(step string, slots []Slot) {
@@ -144,6 +156,7 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		}{
 			{list: &corev1.ConfigMapList{}, all: &corev1.ConfigMapList{}},
 			{list: metaList("SecretList"), all: metaList("SecretList")},
+			{list: &hooksv1alpha1.WebhookList{}, all: &hooksv1alpha1.WebhookList{}},
 		} {
 			if err := c.List(ctx, kind.all); err != nil {
 				t.Fatal(err)
@@ -203,14 +216,20 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 
 	switch wantMode {
 	case ModeServer:
-		if got := filtered("configmaps") + filtered("secrets") - filteredBefore; got != 0 {
+		// Custom resources and metadata lists too: the server cut them, though it does not say so.
+		if got := filtered("configmaps") + filtered("secrets") + filtered("webhooks") - filteredBefore; got != 0 {
 			t.Errorf("the server applied the selector, yet the replica dropped %v objects", got)
 		}
 		if got := received("configmaps") - receivedBefore; got != 1 {
 			t.Errorf("the watch delivered %v ConfigMap events, want 1 (the one inside the scope)", got)
 		}
 	case ModeClient:
-		if got := filtered("configmaps") + filtered("secrets") - filteredBefore; got == 0 {
+		for _, r := range []string{"configmaps", "secrets", "webhooks"} {
+			if filtered(r) == 0 {
+				t.Errorf("the server sent every %s, yet the replica dropped none", r)
+			}
+		}
+		if got := filtered("configmaps") + filtered("secrets") + filtered("webhooks") - filteredBefore; got == 0 {
 			t.Error("the server sent everything, yet the replica dropped nothing")
 		}
 		if got := received("configmaps") - receivedBefore; got != 2 {
@@ -246,6 +265,10 @@ func namespacesOf(t *testing.T, list client.ObjectList) []string {
 			out = append(out, item.Namespace)
 		}
 	case *metav1.PartialObjectMetadataList:
+		for _, item := range l.Items {
+			out = append(out, item.Namespace)
+		}
+	case *hooksv1alpha1.WebhookList:
 		for _, item := range l.Items {
 			out = append(out, item.Namespace)
 		}
