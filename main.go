@@ -462,7 +462,10 @@ const shardLease = 15 * time.Second
 
 // shardRunner sets up --sharding: the gate the reconciler asks before each reconcile, and the
 // runner that keeps this replica's Lease and opens the gate on the slots it gets.
-func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, r *controllers.WebhookReconciler, scope *sharding.Scope) (*sharding.Runner, error) {
+//
+// The slots are cut where the namespaces crowd, so every replica reads the namespace names:
+// those of --namespaces, or every namespace's metadata through the manager's cache.
+func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, r *controllers.WebhookReconciler, scope *sharding.Scope, cached client.Reader) (*sharding.Runner, error) {
 	ns := c.leaderElectionNamespace
 	if ns == "" {
 		data, err := os.ReadFile(serviceAccountNamespace)
@@ -490,10 +493,25 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 	log := ctrl.Log.WithName("sharding")
 	log.Info("Sharding on", "identity", id, "leaseNamespace", ns)
 	return &sharding.Runner{
-		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Duration: shardLease},
-		Gate:       gate,
-		Scope:      scope,
-		Period:     shardLease / 3,
+		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Duration: shardLease,
+			Namespaces: func(ctx context.Context) ([]string, error) {
+				if len(c.namespaces) > 0 {
+					return c.namespaces, nil
+				}
+				list := &metav1.PartialObjectMetadataList{}
+				list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("NamespaceList"))
+				if err := cached.List(ctx, list); err != nil {
+					return nil, err
+				}
+				names := make([]string, 0, len(list.Items))
+				for _, item := range list.Items {
+					names = append(names, item.Name)
+				}
+				return names, nil
+			}},
+		Gate:   gate,
+		Scope:  scope,
+		Period: shardLease / 3,
 		Started: func([]sharding.Slot) {
 			if err := r.RequeueOwned(ctx); err != nil && ctx.Err() == nil {
 				log.Error(err, "Queueing the Webhooks of the slots that started")
@@ -596,7 +614,7 @@ func run(ctx context.Context, c *config) error {
 	}
 	var runner *sharding.Runner
 	if c.sharding {
-		if runner, err = c.shardRunner(ctx, restCfg, scheme, r, scope); err != nil {
+		if runner, err = c.shardRunner(ctx, restCfg, scheme, r, scope, mgr.GetCache()); err != nil {
 			return err
 		}
 	}

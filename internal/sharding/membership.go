@@ -38,6 +38,9 @@ const (
 	leasePrefix = "hookkeeper-shard-"
 )
 
+// With --sharding every replica reads the namespace names, to cut the slots where they crowd.
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+
 // Membership is one replica's side of the sharing: it keeps the replica's Lease, with the slots
 // it holds, and reads the others'. It is not safe for concurrent use.
 type Membership struct {
@@ -51,6 +54,9 @@ type Membership struct {
 	Duration time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Namespaces returns the namespaces the slots are cut for (Partition); nil: none known, and
+	// the space is cut into 2^MinDepth equal slots.
+	Namespaces func(ctx context.Context) ([]string, error)
 }
 
 // View is what a replica does after a Sync.
@@ -59,6 +65,8 @@ type View struct {
 	Members []string
 	// Assigned are the replica's slots by Assign over Members.
 	Assigned []Slot
+	// Slots is how many slots the space is cut into.
+	Slots int
 	// Start are the slots to start now: assigned, run by no other live member, and already
 	// claimed in the replica's Lease.
 	Start []Slot
@@ -89,8 +97,15 @@ func (m *Membership) Sync(ctx context.Context, running []Slot) (View, error) {
 		// A replica counts itself from its first round, so that its share is known at once.
 		members = append(members, Member{ID: m.Identity, Expires: now.Add(m.Duration)})
 	}
-	assigned := Assign(Live(members, now))[m.Identity]
-	candidates := without(Startable(m.Identity, assigned, members, now), running)
+	var namespaces []string
+	if m.Namespaces != nil {
+		if namespaces, err = m.Namespaces(ctx); err != nil {
+			return View{}, fmt.Errorf("listing the namespaces to cut the slots for: %w", err)
+		}
+	}
+	partition := Partition(namespaces)
+	assigned := Assign(Live(members, now), partition)[m.Identity]
+	candidates := Startable(m.Identity, notCoveredBy(assigned, running), members, now)
 	if err := m.renew(ctx, union(running, candidates), now); err != nil {
 		return View{}, err
 	}
@@ -99,10 +114,11 @@ func (m *Membership) Sync(ctx context.Context, running []Slot) (View, error) {
 		if members, err = m.read(ctx); err != nil {
 			return View{}, err
 		}
-		again := Assign(Live(members, now))[m.Identity]
+		again := Assign(Live(members, now), partition)[m.Identity]
+		startable := Startable(m.Identity, candidates, members, now)
 		var confirmed []Slot
 		for _, s := range candidates {
-			if slices.Contains(again, s) && slices.Contains(Startable(m.Identity, []Slot{s}, members, now), s) {
+			if coveredBy(s, again) && slices.Contains(startable, s) {
 				confirmed = append(confirmed, s)
 			}
 		}
@@ -116,8 +132,11 @@ func (m *Membership) Sync(ctx context.Context, running []Slot) (View, error) {
 	return View{
 		Members:  Live(members, now),
 		Assigned: assigned,
+		Slots:    len(partition),
 		Start:    candidates,
-		Stop:     without(running, assigned),
+		// A running slot the assignment no longer covers whole stops whole; the part of it that
+		// is still the replica's starts again as its own slot.
+		Stop: notCoveredBy(running, assigned),
 	}, nil
 }
 
@@ -148,16 +167,6 @@ func (m *Membership) read(ctx context.Context) ([]Member, error) {
 		members = append(members, member)
 	}
 	return members, nil
-}
-
-func union(a, b []Slot) []Slot {
-	out := append(slices.Clone(a), b...)
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-func without(a, b []Slot) []Slot {
-	return slices.DeleteFunc(slices.Clone(a), func(s Slot) bool { return slices.Contains(b, s) })
 }
 
 // Leave deletes the replica's Lease: call it once its workers have stopped, so that the others

@@ -18,6 +18,7 @@ package sharding
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"testing"
@@ -64,19 +65,22 @@ type clock struct{ t time.Time }
 func (c *clock) now() time.Time { return c.t }
 
 // TestMembershipHandsOverThroughLeases runs three members against a real API server: their
-// assignments partition the slots; a joining member starts only the slots their previous owner
-// has let go; a member that leaves, or whose Lease runs out, gives its slots to the others; and
-// at no step does a slot have two members running it.
+// assignments partition the hash space; a joining member starts only the slots their previous
+// owner has let go; a member that leaves, or whose Lease runs out, gives its slots to the
+// others; when namespaces arrive and the slots are cut finer, the members hand the pieces over;
+// and at no step does any hash run on two members.
 func TestMembershipHandsOverThroughLeases(t *testing.T) {
 	c := apiServer(t)
 	ctx := t.Context()
 	clk := &clock{t: time.Now()}
+	var namespaces []string
 	member := func(id string) *Membership {
-		return &Membership{Client: c, Namespace: "hookkeeper-system", Identity: id, Duration: 15 * time.Second, Now: clk.now}
+		return &Membership{Client: c, Namespace: "hookkeeper-system", Identity: id, Duration: 15 * time.Second, Now: clk.now,
+			Namespaces: func(context.Context) ([]string, error) { return namespaces, nil }}
 	}
 	held := map[string][]Slot{}
 	// step syncs every member in order, each then stopping what it must and starting what it
-	// may; after each member's turn, no slot may run on two members.
+	// may; after each member's turn, no two members' running slots may overlap.
 	step := func(ms ...*Membership) map[string]View {
 		t.Helper()
 		views := map[string]View{}
@@ -85,26 +89,31 @@ func TestMembershipHandsOverThroughLeases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			held[m.Identity] = union(without(held[m.Identity], v.Stop), v.Start)
+			held[m.Identity] = union(slices.DeleteFunc(slices.Clone(held[m.Identity]), func(s Slot) bool { return slices.Contains(v.Stop, s) }), v.Start)
 			views[m.Identity] = v
-			running := map[Slot]string{}
 			for id, slots := range held {
-				for _, s := range slots {
-					if other, dup := running[s]; dup {
-						t.Fatalf("after %s's turn, slot %d runs on %s and %s", m.Identity, s, other, id)
+				for other, theirs := range held {
+					if id < other && len(without(slots, theirs)) != len(slots) {
+						t.Fatalf("after %s's turn, %s and %s run overlapping slots: %s and %s", m.Identity, id, other, Format(slots), Format(theirs))
 					}
-					running[s] = id
 				}
 			}
 		}
 		return views
 	}
+	share := func(ids ...string) float64 {
+		var all []Slot
+		for _, id := range ids {
+			all = append(all, held[id]...)
+		}
+		return Share(all)
+	}
 	a, b, cc := member("a"), member("b"), member("c")
 
 	// Alone, a takes everything.
 	step(a)
-	if len(held["a"]) != Slots {
-		t.Fatalf("a alone runs %d slots, want %d", len(held["a"]), Slots)
+	if got := share("a"); got != 1 {
+		t.Fatalf("a alone runs %v of the space, want all", got)
 	}
 	// b joins: it may start nothing a still runs. Once a has synced and let go of what it lost,
 	// b starts its share.
@@ -115,25 +124,48 @@ func TestMembershipHandsOverThroughLeases(t *testing.T) {
 	step(a, b)
 	step(a, b)
 	step(a, b)
-	if len(held["a"])+len(held["b"]) != Slots || len(held["b"]) == 0 {
-		t.Fatalf("after the handover a runs %d and b %d slots, want all %d between them", len(held["a"]), len(held["b"]), Slots)
+	if share("a", "b") != 1 || len(held["b"]) == 0 {
+		t.Fatalf("after the handover a runs %v and b %v of the space, want all between them", share("a"), share("b"))
 	}
-	// c joins; after two rounds the three partition the slots.
-	// A slot moving from one member to another takes three rounds: the old owner stops it, then
-	// lets it go in its Lease, then the new owner starts it.
+	// c joins; a slot moving from one member to another takes three rounds: the old owner stops
+	// it, then lets it go in its Lease, then the new owner starts it.
 	step(cc)
 	step(a, b, cc)
 	step(a, b, cc)
 	views := step(a, b, cc)
-	total := 0
 	for _, id := range []string{"a", "b", "c"} {
-		total += len(held[id])
-		if !slices.Equal(held[id], views[id].Assigned) {
-			t.Errorf("%s runs %d slots, is assigned %d", id, len(held[id]), len(views[id].Assigned))
+		if len(notCoveredBy(held[id], views[id].Assigned)) > 0 || len(notCoveredBy(views[id].Assigned, held[id])) > 0 {
+			t.Errorf("%s runs %s, is assigned %s", id, Format(held[id]), Format(views[id].Assigned))
 		}
 	}
-	if total != Slots {
-		t.Fatalf("the three run %d slots, want %d", total, Slots)
+	if got := share("a", "b", "c"); got != 1 {
+		t.Fatalf("the three run %v of the space, want all", got)
+	}
+
+	// Namespaces arrive, crowded where their hash puts them: the slots are cut finer, and the
+	// members hand the pieces over without overlap, each with its share of the namespaces.
+	for i := range 300 {
+		namespaces = append(namespaces, fmt.Sprintf("team-%03d", i))
+	}
+	for range 4 {
+		views = step(a, b, cc)
+	}
+	if got := share("a", "b", "c"); got != 1 {
+		t.Fatalf("after the cut, the three run %v of the space, want all", got)
+	}
+	for _, id := range []string{"a", "b", "c"} {
+		n := 0
+		for _, ns := range namespaces {
+			if Covered(held[id], ns) {
+				n++
+			}
+		}
+		if n < 90 || n > 110 {
+			t.Errorf("%s runs %d of the 300 namespaces, want about 100", id, n)
+		}
+		if views[id].Slots <= 1<<MinDepth {
+			t.Errorf("%s cut the space into %d slots for 300 crowded namespaces", id, views[id].Slots)
+		}
 	}
 
 	// b leaves gracefully: its workers stop, then its Lease goes; a and c take its slots.
@@ -144,24 +176,22 @@ func TestMembershipHandsOverThroughLeases(t *testing.T) {
 	step(a, cc)
 	step(a, cc)
 	step(a, cc)
-	if len(held["a"])+len(held["c"]) != Slots {
-		t.Fatalf("after b left, a and c run %d slots, want %d", len(held["a"])+len(held["c"]), Slots)
+	if got := share("a", "c"); got != 1 {
+		t.Fatalf("after b left, a and c run %v of the space, want all", got)
 	}
 
 	// c dies: its Lease is not renewed. Until it runs out nobody takes c's slots; then a does.
 	dead := slices.Clone(held["c"])
 	clk.t = clk.t.Add(10 * time.Second)
 	step(a)
-	for _, s := range dead {
-		if slices.Contains(held["a"], s) {
-			t.Fatalf("a runs slot %d of c before c's Lease ran out", s)
-		}
+	if len(without(held["a"], dead)) != len(held["a"]) {
+		t.Fatalf("a runs slots of c before c's Lease ran out")
 	}
 	clk.t = clk.t.Add(10 * time.Second)
 	delete(held, "c") // c is gone: nothing of it runs any more
 	step(a)
-	if len(held["a"]) != Slots {
-		t.Fatalf("after c's Lease ran out, a runs %d slots, want %d", len(held["a"]), Slots)
+	if got := share("a"); got != 1 {
+		t.Fatalf("after c's Lease ran out, a runs %v of the space, want all", got)
 	}
 
 	// The Leases say who holds what, for anyone who looks.
@@ -169,7 +199,8 @@ func TestMembershipHandsOverThroughLeases(t *testing.T) {
 	if err := c.Get(ctx, client.ObjectKey{Namespace: "hookkeeper-system", Name: LeaseName("a")}, &lease); err != nil {
 		t.Fatal(err)
 	}
-	if lease.Annotations[HeldAnnotation] != "0-255" || lease.Labels[MemberLabel] != "true" || *lease.Spec.HolderIdentity != "a" {
+	fromLease, err := Parse(lease.Annotations[HeldAnnotation])
+	if err != nil || Share(fromLease) != 1 || lease.Labels[MemberLabel] != "true" || *lease.Spec.HolderIdentity != "a" {
 		t.Errorf("a's Lease: labels %v, annotations %v, holder %v", lease.Labels, lease.Annotations, *lease.Spec.HolderIdentity)
 	}
 }

@@ -18,6 +18,7 @@ package sharding
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,40 +26,39 @@ import (
 )
 
 // Gate says which namespaces this replica reconciles now, and counts the reconciles in flight
-// per slot, so that a slot is let go only once none of its reconciles still runs.
+// per namespace, so that a slot is let go only once none of its reconciles still runs.
 type Gate struct {
 	mu       sync.Mutex
 	idle     *sync.Cond
-	running  map[Slot]bool
-	inflight map[Slot]int
+	running  []Slot
+	inflight map[string]int
 }
 
 // NewGate returns a gate that lets nothing through until slots start.
 func NewGate() *Gate {
-	g := &Gate{running: map[Slot]bool{}, inflight: map[Slot]int{}}
+	g := &Gate{inflight: map[string]int{}}
 	g.idle = sync.NewCond(&g.mu)
 	return g
 }
 
 // Enter reports whether the replica reconciles namespace now; when it does, Leave must follow.
 func (g *Gate) Enter(namespace string) bool {
-	s := SlotOf(namespace)
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !g.running[s] {
+	if !Covered(g.running, namespace) {
 		return false
 	}
-	g.inflight[s]++
+	g.inflight[namespace]++
 	return true
 }
 
 // Leave ends a reconcile that Enter let through.
 func (g *Gate) Leave(namespace string) {
-	s := SlotOf(namespace)
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.inflight[s]--
-	if g.inflight[s] == 0 {
+	g.inflight[namespace]--
+	if g.inflight[namespace] <= 0 {
+		delete(g.inflight, namespace)
 		g.idle.Broadcast()
 	}
 }
@@ -67,39 +67,31 @@ func (g *Gate) Leave(namespace string) {
 func (g *Gate) Owns(namespace string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.running[SlotOf(namespace)]
+	return Covered(g.running, namespace)
 }
 
 // Running returns the slots that run now.
 func (g *Gate) Running() []Slot {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var out []Slot
-	for s := range g.running {
-		out = append(out, s)
-	}
-	return union(out, nil)
+	return slices.Clone(g.running)
 }
 
 func (g *Gate) start(slots []Slot) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for _, s := range slots {
-		g.running[s] = true
-	}
+	g.running = union(g.running, slots)
 }
 
 // stop lets no new reconcile of slots through and waits until those in flight have ended.
 func (g *Gate) stop(slots []Slot) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for _, s := range slots {
-		delete(g.running, s)
-	}
+	g.running = slices.DeleteFunc(g.running, func(s Slot) bool { return slices.Contains(slots, s) })
 	for {
 		busy := false
-		for _, s := range slots {
-			if g.inflight[s] > 0 {
+		for ns := range g.inflight {
+			if Covered(slots, ns) && !Covered(g.running, ns) {
 				busy = true
 			}
 		}
@@ -165,7 +157,7 @@ func (r *Runner) round(ctx context.Context) {
 	}
 	if len(v.Stop) > 0 {
 		r.Gate.stop(v.Stop)
-		r.Log.Info("Stopped shard slots", "slots", Format(v.Stop), "members", len(v.Members))
+		r.Log.Info("Stopped shard slots", "slots", Format(v.Stop), "members", len(v.Members), "share", Share(r.Gate.Running()))
 	}
 	if len(v.Start) > 0 && r.Scope != nil {
 		// The informers must hold a slot's objects before its workers start, or a reconcile
@@ -184,7 +176,7 @@ func (r *Runner) round(ctx context.Context) {
 	}
 	if len(v.Start) > 0 {
 		r.Gate.start(v.Start)
-		r.Log.Info("Started shard slots", "slots", Format(v.Start), "members", len(v.Members))
+		r.Log.Info("Started shard slots", "slots", Format(v.Start), "members", len(v.Members), "share", Share(r.Gate.Running()), "of", v.Slots)
 		if r.Started != nil {
 			r.Started(v.Start)
 		}

@@ -85,14 +85,15 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		t.Fatal(err)
 	}
 	// Eight namespaces in eight different slots, a Secret and a ConfigMap in each.
+	slotOf := func(ns string) Slot { return Slot{Prefix: Hash(ns) >> (64 - MinDepth), Bits: MinDepth} }
 	var names []string
 	seen := map[Slot]bool{}
 	for i := 0; len(names) < 8; i++ {
 		ns := fmt.Sprintf("scope-%d", i)
-		if seen[SlotOf(ns)] {
+		if seen[slotOf(ns)] {
 			continue
 		}
-		seen[SlotOf(ns)] = true
+		seen[slotOf(ns)] = true
 		names = append(names, ns)
 		mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 		mustCreate(t, c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "creds"}})
@@ -104,7 +105,7 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 	slotsOf := func(nss ...string) []Slot {
 		var out []Slot
 		for _, ns := range nss {
-			out = append(out, SlotOf(ns))
+			out = append(out, slotOf(ns))
 		}
 		return out
 	}
@@ -163,7 +164,7 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 			}
 			var want []string
 			for _, ns := range namespacesOf(t, kind.all) {
-				if slices.Contains(slots, SlotOf(ns)) {
+				if Covered(slots, ns) {
 					want = append(want, ns)
 				}
 			}
@@ -235,6 +236,20 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		if got := received("configmaps") - receivedBefore; got != 2 {
 			t.Errorf("the watch delivered %v ConfigMap events, want 2 (the server filters nothing)", got)
 		}
+	}
+
+	// The API server takes the selector of a few hundred ranges that a member holds when many
+	// namespaces crowd (every other slot of 12 bits: 1,024 ranges).
+	var many []Slot
+	for p := uint64(0); p < 1<<12; p += 4 {
+		many = append(many, Slot{Prefix: p, Bits: 12})
+	}
+	if n := len(Selector(many).Requirements()); n != 1024 {
+		t.Fatalf("%d ranges, want 1024", n)
+	}
+	var cms corev1.ConfigMapList
+	if err := c.List(ctx, &cms, &client.ListOptions{Raw: &metav1.ListOptions{ShardSelector: Selector(many).String()}}); err != nil {
+		t.Errorf("the API server refuses a selector of 1024 ranges (%d bytes): %v", len(Selector(many).String()), err)
 	}
 
 	// An empty scope: the caches empty (and the API server takes the selector).
