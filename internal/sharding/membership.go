@@ -169,6 +169,12 @@ func (m *Membership) read(ctx context.Context) ([]Member, error) {
 	return members, nil
 }
 
+// Hold renews the replica's Lease with held, and nothing else: a replica whose reconciles are
+// still ending keeps its slots while it stops.
+func (m *Membership) Hold(ctx context.Context, held []Slot) error {
+	return m.renew(ctx, union(held, nil), m.now())
+}
+
 // Leave deletes the replica's Lease: call it once its workers have stopped, so that the others
 // take its slots at once rather than when the Lease would have run out.
 func (m *Membership) Leave(ctx context.Context) error {
