@@ -437,7 +437,9 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 		set  []string
 		want string
 	}{
-		{"replicas without leader election", []string{"replicas=2", "leaderElection.enabled=false"}, "requires leaderElection.enabled"},
+		{"replicas without sharding or leader election", []string{"replicas=2", "sharding.enabled=false", "leaderElection.enabled=false"}, "with sharding.enabled false requires leaderElection.enabled"},
+		{"POD_NAME in extraEnv with sharding", []string{"replicas=2", "extraEnv[0].name=POD_NAME", "extraEnv[0].value=operator"}, "extraEnv: POD_NAME is the chart's own with sharding"},
+		{"misspelled sharding value", []string{"sharding.enable=true"}, `at '/sharding': additional properties 'enable' not allowed`},
 		{"ServiceMonitor without Service", []string{"metrics.serviceMonitor.enabled=true", "metrics.service.enabled=false"}, "requires metrics.service.enabled"},
 		{"Service without metrics", []string{"operator.metricsBindAddress=0"}, "operator.metricsBindAddress is \"0\""},
 		{"probe address without port", []string{"operator.healthProbeBindAddress=localhost"}, `at '/operator/healthProbeBindAddress': 'localhost' does not match pattern ':[0-9]+$'`},
@@ -468,9 +470,16 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 			}
 		})
 	}
-	// Several replicas are fine with leader election.
-	if _, err := helmTemplate(t, kustomizeNamespace, "--set", "replicas=3"); err != nil {
-		t.Errorf("replicas=3 with leader election: %v", err)
+	// Several replicas are fine sharded, with leader election or without (it is not used then),
+	// and active/standby with leader election.
+	for _, set := range [][]string{
+		{"--set", "replicas=3"},
+		{"--set", "replicas=3", "--set", "leaderElection.enabled=false"},
+		{"--set", "replicas=3", "--set", "sharding.enabled=false"},
+	} {
+		if _, err := helmTemplate(t, kustomizeNamespace, set...); err != nil {
+			t.Errorf("helm template %v: %v", set, err)
+		}
 	}
 }
 

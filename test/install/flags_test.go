@@ -37,10 +37,9 @@ import (
 
 // notInChart are flags the chart does not pass on purpose: in a pod, the operator finds the API
 // server from its ServiceAccount.
-// leader-election-namespace is for an operator run outside a cluster; in a pod the Lease lives in
-// the pod's own namespace. sharding is experimental and not offered by the chart yet, and
-// shard-identity defaults to the pod's name.
-var notInChart = []string{"kubeconfig", "leader-election-namespace", "sharding", "shard-identity"}
+// leader-election-namespace is for an operator run outside a cluster; in a pod the Leases live in
+// the pod's own namespace.
+var notInChart = []string{"kubeconfig", "leader-election-namespace"}
 
 // defaultsDiffer are flags whose chart default is not the operator's: the chart turns leader
 // election on, and controller-runtime's zap flags print no default to compare with.
@@ -219,9 +218,13 @@ func TestOperatorAcceptsRenderedArgs(t *testing.T) {
 	bin := buildOperator(t)
 	for name, objs := range all {
 		t.Run(name, func(t *testing.T) {
-			args := deploymentArgs(t, objs)
+			// As the kubelet passes them: $(POD_NAME) is the pod's name.
+			args := argMap(expandArgs(podContainer(t, objs), "hookkeeper-controller-manager-5d8f9-abcde"))
 			var argv []string
 			for k, v := range args {
+				if strings.Contains(v, "$(") {
+					t.Errorf("--%s=%s refers to a variable the container does not define", k, v)
+				}
 				argv = append(argv, "--"+k+"="+v)
 			}
 			// A kubeconfig that does not exist: the operator must not reach any cluster.

@@ -23,7 +23,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -45,6 +44,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/internal/sharding"
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
 	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
 	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
@@ -75,6 +75,11 @@ func TestOperatorRunsAsInstalled(t *testing.T) {
 		{name: "chart with watchNamespaces", tenant: "installed-chart-ns", render: func(t *testing.T, tenant string) []*unstructured.Unstructured {
 			return mustHelmTemplate(t, "hk-chart-ns", "--include-crds", "--set", "watchNamespaces={"+tenant+"}")
 		}},
+		// Three replicas shard: one of them runs here, with its shard Lease rather than the
+		// leader's, and holds every namespace.
+		{name: "chart with three replicas", tenant: "installed-chart-sharded", render: func(t *testing.T, _ string) []*unstructured.Unstructured {
+			return mustHelmTemplate(t, "hk-chart-sharded", "--include-crds", "--set", "replicas=3")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tenant := tc.tenant
@@ -88,8 +93,18 @@ func TestOperatorRunsAsInstalled(t *testing.T) {
 			sims := startSimulators(t)
 			op := runInstalled(t, dep, sims)
 			checkLifecycle(t, c, tenant, sims)
-			checkLeaderLease(t, c, dep.Namespace)
+			if !op.sharded {
+				checkLeaderLease(t, c, dep.Namespace)
+				op.stop(t)
+				return
+			}
+			checkShardLease(t, c, dep.Namespace, op.podName)
 			op.stop(t)
+			// Stopping, it deleted its Lease, so that the others take its namespaces at once.
+			err := c.Get(context.Background(), client.ObjectKey{Namespace: dep.Namespace, Name: sharding.LeaseName(op.podName)}, &coordinationv1.Lease{})
+			if !apierrors.IsNotFound(err) {
+				t.Errorf("the shard Lease after the operator stopped: got %v, want NotFound", err)
+			}
 		})
 	}
 }
@@ -156,24 +171,31 @@ func startSimulators(t *testing.T) *simulators {
 type installedOperator struct {
 	*localenv.Operator
 	log string
+	// podName is the name of the pod it stands for; sharded, whether the Deployment shards.
+	podName string
+	sharded bool
 }
 
-// runInstalled starts the operator with the Deployment's arguments. Only what a pod would have
-// and a process here has not is added: the simulators' URLs, plain HTTP on loopback, free local
-// ports instead of the pod's, and the namespace of the leader-election Lease.
+// runInstalled starts the operator with the Deployment's arguments, expanded as the kubelet
+// would for a pod of the Deployment ($(POD_NAME)). Only what a pod would have and a process here
+// has not is added: the simulators' URLs, plain HTTP on loopback, free local ports instead of the
+// pod's, and the namespace of the leader-election or shard Leases.
 func runInstalled(t *testing.T, dep *appsv1.Deployment, sims *simulators) *installedOperator {
 	t.Helper()
 	container := dep.Spec.Template.Spec.Containers[0]
-	args := append([]string{}, container.Args...)
+	podName := dep.Name + "-5d8f9-x7k2q"
+	args := expandArgs(container, podName)
+	given := argMap(container.Args)
+	sharded := given["sharding"] == "true"
+	if given["leader-elect"] != "true" && !sharded {
+		t.Fatalf("the Deployment's arguments %q neither elect a leader nor shard", container.Args)
+	}
 	args = append(args,
 		"--metrics-bind-address=127.0.0.1:"+freePort(t), "--health-probe-bind-address=127.0.0.1:"+freePort(t),
 		"--leader-election-namespace="+dep.Namespace,
 		"--webex-api-url="+sims.wx.URL(), "--eightbyeight-api-url="+sims.e8.URL(), "--autodesk-api-url="+sims.aps.URL(),
 		"--resync-period=30s")
 	args = append(args, localenv.EndpointFlags()...)
-	if len(container.Args) == 0 || !strings.Contains(strings.Join(container.Args, " "), "--leader-elect") {
-		t.Fatalf("the Deployment's arguments %q do not elect a leader", container.Args)
-	}
 	dir := t.TempDir()
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	writeImpersonatingKubeconfig(t, kubeconfig, dep.Namespace, dep.Spec.Template.Spec.ServiceAccountName)
@@ -189,7 +211,7 @@ func runInstalled(t *testing.T, dep *appsv1.Deployment, sims *simulators) *insta
 			t.Logf("operator (%s) log:\n%s", op.ExitStatus(), localenv.TailFile(logPath, 60))
 		}
 	})
-	return &installedOperator{Operator: op, log: logPath}
+	return &installedOperator{Operator: op, log: logPath, podName: podName, sharded: sharded}
 }
 
 // stop ends the operator as Kubernetes would, and checks its log for any refusal by RBAC.
@@ -313,6 +335,22 @@ func checkLeaderLease(t *testing.T, c client.Client, namespace string) {
 	}
 	if lease.Spec.HolderIdentity == nil || *lease.Spec.HolderIdentity == "" {
 		t.Errorf("the leader-election Lease has no holder")
+	}
+}
+
+// checkShardLease checks that the sharded operator holds its Lease, named after its pod, in its
+// namespace, and runs slots in it.
+func checkShardLease(t *testing.T, c client.Client, namespace, podName string) {
+	t.Helper()
+	lease := &coordinationv1.Lease{}
+	if err := c.Get(context.Background(), client.ObjectKey{Namespace: namespace, Name: sharding.LeaseName(podName)}, lease); err != nil {
+		t.Fatalf("the shard Lease: %v", err)
+	}
+	if lease.Spec.HolderIdentity == nil || *lease.Spec.HolderIdentity != podName {
+		t.Errorf("the shard Lease's holder is %v, want the pod's name %s", lease.Spec.HolderIdentity, podName)
+	}
+	if lease.Labels[sharding.MemberLabel] == "" || lease.Annotations[sharding.HeldAnnotation] == "" {
+		t.Errorf("the shard Lease holds no slots: labels %v, annotations %v", lease.Labels, lease.Annotations)
 	}
 }
 

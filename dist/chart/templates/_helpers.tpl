@@ -76,10 +76,30 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- include "hookkeeper.portOf" (dict "flag" "operator.healthProbeBindAddress" "addr" .Values.operator.healthProbeBindAddress) }}
 {{- end }}
 
+{{/*
+"true" when the replicas share the work (--sharding): more than one replica, and sharding.enabled
+not false; else "". One replica never shards: it would only add a Lease round to its start.
+*/}}
+{{- define "hookkeeper.sharding" -}}
+{{- if and (gt (int .Values.replicas) 1) (ne (toString (get (.Values.sharding | default dict) "enabled")) "false") }}true{{ end }}
+{{- end }}
+
+{{/* "true" when the pods elect a leader (--leader-elect): asked for, and not sharding; else "". */}}
+{{- define "hookkeeper.leaderElection" -}}
+{{- if and .Values.leaderElection.enabled (not (include "hookkeeper.sharding" .)) }}true{{ end }}
+{{- end }}
+
 {{/* Combinations that would install something broken. */}}
 {{- define "hookkeeper.validate" -}}
-{{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) }}
-{{- fail "replicas > 1 requires leaderElection.enabled: without it every replica reconciles every Webhook" }}
+{{- if and (gt (int .Values.replicas) 1) (not (include "hookkeeper.sharding" .)) (not .Values.leaderElection.enabled) }}
+{{- fail "replicas > 1 with sharding.enabled false requires leaderElection.enabled: without it every replica reconciles every Webhook" }}
+{{- end }}
+{{- if include "hookkeeper.sharding" . }}
+{{- range .Values.extraEnv }}
+{{- if eq (toString .name) "POD_NAME" }}
+{{- fail "extraEnv: POD_NAME is the chart's own with sharding (replicas > 1): --shard-identity=$(POD_NAME) names each replica after its pod, and another value could give two pods one identity" }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled requires metrics.service.enabled" }}
