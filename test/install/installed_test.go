@@ -75,6 +75,25 @@ func TestOperatorRunsAsInstalled(t *testing.T) {
 		{name: "chart with watchNamespaces", tenant: "installed-chart-ns", render: func(t *testing.T, tenant string) []*unstructured.Unstructured {
 			return mustHelmTemplate(t, "hk-chart-ns", "--include-crds", "--set", "watchNamespaces={"+tenant+"}")
 		}},
+		// config/default's RBAC suffices for --sharding too: its leader-election Role covers the
+		// shard Leases. The identity is then the host name, as a pod's would be.
+		{name: "kustomize with --sharding", tenant: "installed-kustomize-sharded", render: func(t *testing.T, _ string) []*unstructured.Unstructured {
+			objs := kustomizeBuild(t, filepath.Join(root, "config", "default"))
+			d := find(objs, "Deployment")[0]
+			containers, _, _ := unstructured.NestedSlice(d.Object, "spec", "template", "spec", "containers")
+			c := containers[0].(map[string]any)
+			var args []any
+			for _, a := range c["args"].([]any) {
+				if a != "--leader-elect" {
+					args = append(args, a)
+				}
+			}
+			c["args"] = append(args, "--sharding")
+			if err := unstructured.SetNestedSlice(d.Object, containers, "spec", "template", "spec", "containers"); err != nil {
+				t.Fatal(err)
+			}
+			return objs
+		}},
 		// Three replicas shard: one of them runs here, with its shard Lease rather than the
 		// leader's, and holds every namespace.
 		{name: "chart with three replicas", tenant: "installed-chart-sharded", render: func(t *testing.T, _ string) []*unstructured.Unstructured {
@@ -185,10 +204,21 @@ func runInstalled(t *testing.T, dep *appsv1.Deployment, sims *simulators) *insta
 	container := dep.Spec.Template.Spec.Containers[0]
 	podName := dep.Name + "-5d8f9-x7k2q"
 	args := expandArgs(container, podName)
-	given := argMap(container.Args)
+	given := argMap(args)
 	sharded := given["sharding"] == "true"
 	if given["leader-elect"] != "true" && !sharded {
 		t.Fatalf("the Deployment's arguments %q neither elect a leader nor shard", container.Args)
+	}
+	if sharded && given["shard-identity"] == "" {
+		// The operator's default: the host name, which in a pod is the pod's name.
+		host, err := os.Hostname()
+		if err != nil {
+			t.Fatal(err)
+		}
+		podName = host
+	}
+	if sharded && given["shard-identity"] != "" {
+		podName = given["shard-identity"]
 	}
 	args = append(args,
 		"--metrics-bind-address=127.0.0.1:"+freePort(t), "--health-probe-bind-address=127.0.0.1:"+freePort(t),
