@@ -26,12 +26,13 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -203,24 +204,18 @@ func checkShardedRendering(t *testing.T, objs []*unstructured.Unstructured, ns s
 // checks that they are exactly those internal/sharding uses.
 var shardLeaseVerbs = []string{"get", "list", "create", "update", "delete"}
 
+// podContainer returns the operator's container in a rendering.
 func podContainer(t *testing.T, objs []*unstructured.Unstructured) corev1.Container {
 	t.Helper()
-	var d struct {
-		Spec struct {
-			Template corev1.PodTemplateSpec `json:"template"`
-		} `json:"spec"`
-	}
+	var d appsv1.Deployment
 	convert(t, findOne(t, objs, "Deployment", deploymentName), &d)
 	return d.Spec.Template.Spec.Containers[0]
 }
 
+// podServiceAccount returns the ServiceAccount of the operator's pods in a rendering.
 func podServiceAccount(t *testing.T, objs []*unstructured.Unstructured) string {
 	t.Helper()
-	var d struct {
-		Spec struct {
-			Template corev1.PodTemplateSpec `json:"template"`
-		} `json:"spec"`
-	}
+	var d appsv1.Deployment
 	convert(t, findOne(t, objs, "Deployment", deploymentName), &d)
 	return d.Spec.Template.Spec.ServiceAccountName
 }
