@@ -72,8 +72,9 @@ type config struct {
 	leaderElectionNamespace string
 	// sharding makes every replica active on a share of the namespaces (internal/sharding);
 	// shardIdentity names this replica in the shard Leases.
-	sharding      bool
-	shardIdentity string
+	sharding           bool
+	shardIdentity      string
+	shardLeaseDuration time.Duration
 	// apiURLs are the providers' --<name>-api-url values, by descriptor name.
 	apiURLs                   map[string]*string
 	allowInsecure             bool
@@ -164,7 +165,8 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
 	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election and shard Leases; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect or --sharding.")
 	fs.BoolVar(&c.sharding, "sharding", false, "Every replica is active and reconciles a share of the namespaces, agreed through one Lease per replica (no leader election). Experimental.")
-	fs.StringVar(&c.shardIdentity, "shard-identity", "", "This replica's name in the shard Leases; empty: the host name, which is the pod's name.")
+	fs.StringVar(&c.shardIdentity, "shard-identity", "", "This replica's name in the shard Leases and in the User-Agent of its requests to the SaaS; empty: the host name, which is the pod's name.")
+	fs.DurationVar(&c.shardLeaseDuration, "shard-lease-duration", 15*time.Second, "How long a shard Lease lasts without renewal (renewed three times as often): a replica that dies is replaced after this long. At least 3s.")
 	c.apiURLs = map[string]*string{}
 	for _, d := range catalog.All() {
 		if d.APIURL != nil {
@@ -204,6 +206,9 @@ func (c *config) validate() error {
 	}
 	if c.resync <= 0 || c.reactivationDelay <= 0 || c.deletionTimeout <= 0 || c.httpTimeout <= 0 {
 		return errors.New("--resync-period, --reactivation-delay, --deletion-timeout and --http-timeout must be positive")
+	}
+	if c.shardLeaseDuration < 3*time.Second || c.shardLeaseDuration%time.Second != 0 {
+		return errors.New("--shard-lease-duration must be a whole number of seconds, at least 3s")
 	}
 	if c.workers < 1 {
 		return errors.New("--max-concurrent-reconciles must be at least 1")
@@ -265,13 +270,28 @@ func checkNamespaces(ctx context.Context, reader client.Reader, namespaces []str
 func (c *config) registry() providers.Registry {
 	registry := providers.Registry{}
 	for _, d := range catalog.All() {
-		settings := providers.Settings{HTTPClient: c.httpClient(d.Name), AllowInsecure: c.allowInsecure, Egress: c.egress}
+		settings := providers.Settings{HTTPClient: c.httpClient(d.Name), AllowInsecure: c.allowInsecure, Egress: c.egress,
+			UserAgent: c.userAgent()}
 		if u := c.apiURLs[d.Name]; u != nil {
 			settings.BaseURL = *u
 		}
 		registry[d.Type] = metrics.Provider(d.New(settings))
 	}
 	return registry
+}
+
+// userAgent is the User-Agent of the requests to the SaaS: hookkeeper/<version>, and with
+// --sharding the replica's identity, so that the SaaS's logs tell which replica sent each request.
+func (c *config) userAgent() string {
+	ver, _, _ := buildInfo()
+	if !c.sharding {
+		return providers.UserAgent(ver, "")
+	}
+	id := c.shardIdentity
+	if id == "" {
+		id, _ = os.Hostname() // shardRunner refuses to start without it
+	}
+	return providers.UserAgent(ver, id)
 }
 
 // providerNames maps each provider's type to its name, the provider label of every metric.
@@ -457,9 +477,6 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 // serviceAccountNamespace is where a pod finds its own namespace.
 const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
-// shardLease is how long a shard Lease lasts without renewal; it is renewed three times as often.
-const shardLease = 15 * time.Second
-
 // shardRunner sets up --sharding: the gate the reconciler asks before each reconcile, and the
 // runner that keeps this replica's Lease and opens the gate on the slots it gets.
 //
@@ -493,7 +510,7 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 	log := ctrl.Log.WithName("sharding")
 	log.Info("Sharding on", "identity", id, "leaseNamespace", ns)
 	return &sharding.Runner{
-		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Duration: shardLease,
+		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Duration: c.shardLeaseDuration,
 			Namespaces: func(ctx context.Context) ([]string, error) {
 				if len(c.namespaces) > 0 {
 					return c.namespaces, nil
@@ -511,7 +528,7 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 			}},
 		Gate:   gate,
 		Scope:  scope,
-		Period: shardLease / 3,
+		Period: c.shardLeaseDuration / 3,
 		Started: func([]sharding.Slot) {
 			if err := r.RequeueOwned(ctx); err != nil && ctx.Err() == nil {
 				log.Error(err, "Queueing the Webhooks of the slots that started")

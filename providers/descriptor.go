@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
@@ -123,4 +124,40 @@ type Settings struct {
 	AllowInsecure bool
 	// Egress is the --endpoint-allowlist policy for endpoints that a spec names.
 	Egress *egress.Policy
+	// UserAgent is the User-Agent of every request, token requests included, such as
+	// "hookkeeper/v0.4.0 (hookkeeper-7d9f-x2)" (UserAgent): the version, and with --sharding
+	// the replica's identity, so that the SaaS's logs tell which replica sent each request. Empty:
+	// "hookkeeper".
+	UserAgent string
+}
+
+// DefaultUserAgent is the User-Agent of the requests of a provider whose Settings have none.
+const DefaultUserAgent = "hookkeeper"
+
+// UserAgent returns the User-Agent the operator sends: "hookkeeper/<version>", followed by
+// " (<identity>)" when identity is not empty, such as "hookkeeper/v0.4.0 (hookkeeper-7d9f-x2)".
+// The identity names the replica, so that the SaaS's own logs tell which replica sent a request.
+// Characters a header token or comment cannot hold are replaced by "_"; an empty version is
+// "unknown".
+func UserAgent(version, identity string) string {
+	version = strings.Map(func(r rune) rune {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`()<>@,;:\"/[]?={}`, r) {
+			return '_'
+		}
+		return r
+	}, version)
+	if version == "" {
+		version = "unknown"
+	}
+	ua := DefaultUserAgent + "/" + version
+	identity = strings.Map(func(r rune) rune {
+		if r < ' ' || r >= 0x7f || r == '(' || r == ')' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, strings.TrimSpace(identity))
+	if identity != "" {
+		ua += " (" + identity + ")"
+	}
+	return ua
 }

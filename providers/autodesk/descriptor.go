@@ -19,6 +19,7 @@ package autodesk
 import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // Descriptor describes Autodesk Platform Services to the rest of the program (see
@@ -38,7 +39,7 @@ var Descriptor = providers.Descriptor{
 	ImportFlags: importFlags,
 	ImportScope: importScope,
 	New: func(s providers.Settings) providers.Provider {
-		return New(Options{BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
+		return New(Options{BaseURL: s.BaseURL, HTTPClient: httpx.Client(s)})
 	},
 	Sample: func() hooksv1alpha1.WebhookSpec {
 		return hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderAutodesk, TargetURL: "https://hooks.example.com/aps",

@@ -19,6 +19,7 @@ package eightbyeight
 import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // Descriptor describes 8x8 Chat Apps to the rest of the program (see providers/catalog).
@@ -35,7 +36,7 @@ var Descriptor = providers.Descriptor{
 	ImportFlags:    importFlags,
 	ImportScope:    importScope,
 	New: func(s providers.Settings) providers.Provider {
-		return New(Options{BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
+		return New(Options{BaseURL: s.BaseURL, HTTPClient: httpx.Client(s)})
 	},
 	Sample: func() hooksv1alpha1.WebhookSpec {
 		return hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderEightByEight, TargetURL: "https://hooks.example.com/8x8",

@@ -48,7 +48,7 @@ func NewRequest(ctx context.Context, method, target, token string, body io.Reade
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "hookkeeper")
+	req.Header.Set("User-Agent", DefaultUserAgent)
 	if body != nil {
 		req.Header.Set("Content-Type", contentType)
 	}
