@@ -202,6 +202,10 @@ func (sim *Simulator) RequestsTotal() int { return sim.fake.RequestsTotal() }
 // ResetCounts sets the simulator's request counters back to zero.
 func (sim *Simulator) ResetCounts() { sim.fake.ResetCounts() }
 
+// Mutations returns every change that requests made to the simulator's webhooks, each with its
+// time and User-Agent, in the order applied.
+func (sim *Simulator) Mutations() []simulator.Mutation { return sim.fake.Mutations() }
+
 // Latency returns the delay every request currently gets.
 func (sim *Simulator) Latency() time.Duration {
 	sim.mu.Lock()

@@ -24,10 +24,13 @@ import (
 // Base is what every simulator's Server holds alike: its handler, the local httptest server it
 // may run on, and the fault injection. A fake embeds it through an unexported alias
 // (type base = simulator.Base), so that the field stays private while Handler, URL, Close,
-// InjectFault, ClearFaults, Requests, RequestsTotal and ResetCounts become the Server's own.
+// InjectFault, ClearFaults, Requests, RequestsTotal, ResetCounts and Mutations become the Server's own.
 type Base struct {
 	// Faults counts requests and injects faults; a fake wraps its routes with Faults.Wrap.
 	Faults Faults
+	// Log records every change a request makes to the webhooks; a fake adds to it in each
+	// handler that creates, updates or deletes one.
+	Log MutationLog
 
 	handler http.Handler
 	ts      *httptest.Server
@@ -65,6 +68,9 @@ func (b *Base) Close() {
 		b.ts.Close()
 	}
 }
+
+// Mutations returns every change that requests made to the webhooks, in the order applied.
+func (b *Base) Mutations() []Mutation { return b.Log.List() }
 
 // InjectFault adds a fault after those already injected.
 func (b *Base) InjectFault(f Fault) { b.Faults.Inject(f) }

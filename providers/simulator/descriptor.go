@@ -47,6 +47,9 @@ type Local interface {
 	ClearFaults()
 	RequestsTotal() int
 	ResetCounts()
+	// Mutations returns every change that requests made to the webhooks, with the User-Agent
+	// of each, in the order applied.
+	Mutations() []Mutation
 	// NewAccount registers fresh credentials, made unique by seed, and returns them. url is the
 	// simulator's base URL.
 	NewAccount(seed string, url string) Account

@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 const (
@@ -167,6 +169,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, c call) {
 	}
 	h.CreatedBy = s.createdByLocked(c.app)
 	s.storeLocked(c.app, h)
+	s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationCreate, Remote: h.HookID, TargetURL: h.CallbackURL})
 	location := locationHost + apiPrefix + h.Self
 	if s.relativeLocation {
 		location = apiPrefix + h.Self
@@ -311,9 +314,15 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, c call) {
 	rec, ok := s.findLocked(r, c)
 	var h Hook
 	if ok {
+		kind := simulator.MutationUpdate
+		was := rec.hook.Status
 		change(&rec.hook)
+		if was != statusActive && rec.hook.Status == statusActive {
+			kind = simulator.MutationReactivate
+		}
 		rec.hook.LastUpdatedDate = time.Now().UTC().Format(dateLayout)
 		h = copyHook(rec.hook)
+		s.Log.Add(r, simulator.Mutation{Kind: kind, Remote: h.HookID, TargetURL: h.CallbackURL})
 	}
 	status := s.patchStatus
 	s.mu.Unlock()
@@ -391,6 +400,7 @@ func (s *Server) remove(w http.ResponseWriter, r *http.Request, c call) {
 	rec, ok := s.findLocked(r, c)
 	if ok {
 		delete(s.hooks, rec.hook.HookID)
+		s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationDelete, Remote: rec.hook.HookID, TargetURL: rec.hook.CallbackURL})
 	}
 	s.mu.Unlock()
 	if !ok {

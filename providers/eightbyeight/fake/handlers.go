@@ -166,7 +166,15 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, account string) 
 		for _, typ := range typesOf(it.Type) {
 			h := Hook{SubAccountID: *it.SubAccountID, Type: typ, URL: it.URL, Enabled: enabled,
 				HTTPAuthorization: it.HTTPAuthorization, OAuth: it.OAuth}
+			kind := simulator.MutationCreate
+			if old, ok := a.hooks[hookKey{h.SubAccountID, h.Type}]; ok {
+				kind = simulator.MutationUpdate
+				if !old.hook.Enabled && h.Enabled {
+					kind = simulator.MutationReactivate
+				}
+			}
 			s.storeLocked(a, h.clone())
+			s.Log.Add(r, simulator.Mutation{Kind: kind, Remote: account + "/" + h.SubAccountID + "/" + h.Type, TargetURL: h.URL})
 		}
 	}
 	w.WriteHeader(http.StatusOK)
@@ -255,6 +263,7 @@ func (s *Server) remove(w http.ResponseWriter, r *http.Request, account string) 
 		}
 	}
 	for _, k := range doomed {
+		s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationDelete, Remote: account + "/" + k.sub + "/" + k.typ, TargetURL: a.hooks[k].hook.URL})
 		delete(a.hooks, k)
 	}
 	w.WriteHeader(http.StatusOK)

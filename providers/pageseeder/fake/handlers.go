@@ -217,6 +217,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, client int64) {
 	h.Modified = h.Created
 	stored := h
 	s.hooks[h.ID] = &stored
+	s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationCreate, Remote: strconv.FormatInt(h.ID, 10), Name: h.Name, TargetURL: h.URL})
 	wire := s.hookWireLocked(&stored)
 	shape := s.editResponse
 	s.mu.Unlock()
@@ -250,6 +251,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request, client int64) {
 		next.Modified = s.stampLocked()
 	}
 	*h = next
+	s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationUpdate, Remote: strconv.FormatInt(h.ID, 10), Name: h.Name, TargetURL: h.URL})
 	wire := s.hookWireLocked(h)
 	shape := s.editResponse
 	s.mu.Unlock()
@@ -281,6 +283,7 @@ func (s *Server) remove(w http.ResponseWriter, r *http.Request, client int64) {
 	if ok {
 		wire = s.hookWireLocked(h)
 		delete(s.hooks, h.ID)
+		s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationDelete, Remote: strconv.FormatInt(h.ID, 10), Name: h.Name, TargetURL: h.URL})
 	}
 	s.mu.Unlock()
 	if !ok {

@@ -26,8 +26,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 // SecretHeader is the header that carries the random value a receiver must echo.
@@ -81,7 +84,12 @@ func (s *Server) ping(w http.ResponseWriter, r *http.Request, client int64) {
 	}
 	s.mu.Lock()
 	if h, ok := s.hooks[hook.ID]; ok {
+		kind := simulator.MutationActivate
+		if h.Status != StatusPending && h.Status != StatusActive {
+			kind = simulator.MutationReactivate // such as "disabled", which SetStatus sets
+		}
 		h.Status = StatusActive
+		s.Log.Add(r, simulator.Mutation{Kind: kind, Remote: strconv.FormatInt(h.ID, 10), Name: h.Name, TargetURL: h.URL})
 	}
 	s.mu.Unlock()
 	if formatOf(r) == formatJSON {

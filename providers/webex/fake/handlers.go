@@ -203,6 +203,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, token string) {
 	s.mu.Lock()
 	s.fillLocked(&h, s.users[token])
 	s.storeLocked(token, h)
+	s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationCreate, Remote: h.ID, Name: h.Name, TargetURL: h.TargetURL})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, h)
 }
@@ -279,7 +280,12 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, token string) {
 	s.mu.Lock()
 	rec, ok := s.ownedLocked(token, r.PathValue("id"))
 	if ok {
+		kind := simulator.MutationUpdate
+		if rec.hook.Status != statusActive && in.Status == statusActive {
+			kind = simulator.MutationReactivate
+		}
 		applyUpdate(&rec.hook, &in)
+		s.Log.Add(r, simulator.Mutation{Kind: kind, Remote: rec.hook.ID, Name: rec.hook.Name, TargetURL: rec.hook.TargetURL})
 	}
 	var h Hook
 	if ok {
@@ -323,6 +329,7 @@ func (s *Server) remove(w http.ResponseWriter, r *http.Request, token string) {
 	rec, ok := s.ownedLocked(token, r.PathValue("id"))
 	if ok {
 		delete(s.hooks, rec.hook.ID)
+		s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationDelete, Remote: rec.hook.ID, Name: rec.hook.Name, TargetURL: rec.hook.TargetURL})
 	}
 	s.mu.Unlock()
 	if !ok {

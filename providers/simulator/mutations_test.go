@@ -1,0 +1,121 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package simulator_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"testing"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
+	"github.com/hookkeeper/hookkeeper/providers/catalog/simulated"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
+	"github.com/hookkeeper/hookkeeper/providers/simulator"
+)
+
+// TestEverySimulatorRecordsMutations drives each provider, built from its descriptor with a
+// User-Agent as main builds it, against its simulator: the create, the update and the delete are
+// recorded in order, each with the User-Agent, the remote id and the target URL; reads are not.
+func TestEverySimulatorRecordsMutations(t *testing.T) {
+	loopback, err := egress.Parse("127.0.0.1/32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ua := providers.UserAgent("v0.0.0-test", "replica-x")
+	for _, sd := range simulated.All() {
+		t.Run(sd.Provider, func(t *testing.T) {
+			d, ok := catalog.ByName(sd.Provider)
+			if !ok {
+				t.Fatalf("no provider %q in the catalog", sd.Provider)
+			}
+			fake := sd.New(false)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := &http.Server{Handler: fake.Handler()}
+			go func() { _ = srv.Serve(ln) }()
+			t.Cleanup(func() { _ = srv.Close() })
+			url := "http://" + ln.Addr().String() + sd.APIPath
+			acct := fake.NewAccount("mutations", url)
+
+			settings := providers.Settings{HTTPClient: &http.Client{Transport: loopback.Transport()}, AllowInsecure: true,
+				Egress: loopback, UserAgent: ua}
+			if d.APIURL != nil {
+				settings.BaseURL = url
+			}
+			p := d.New(settings)
+			spec := hooksv1alpha1.WebhookSpec{Provider: d.Type, TargetURL: "https://hooks.example.com/team-a/first"}
+			acct.Spec(&spec, 0)
+			creds := map[string][]byte{}
+			for k, v := range acct.Credentials {
+				creds[k] = []byte(v)
+			}
+			req := &providers.Request{Owner: "team-a/first", Spec: &spec, Credentials: creds}
+			ctx := context.Background()
+			if err := p.Validate(req); err != nil {
+				t.Fatal(err)
+			}
+			remote, err := p.Create(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.List(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			spec.TargetURL = "https://hooks.example.com/team-a/second"
+			if d := p.Diff(req, remote); d.Action == providers.ActionUpdate {
+				if remote, err = p.Update(ctx, req, remote); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := p.Delete(ctx, req, remote.ID); err != nil {
+				t.Fatal(err)
+			}
+
+			got := fake.Mutations()
+			var kinds []simulator.MutationKind
+			for _, m := range got {
+				kinds = append(kinds, m.Kind)
+				if m.UserAgent != ua || m.Remote == "" || m.Time.IsZero() {
+					t.Errorf("%s: User-Agent %q, remote %q, time %v; want %q, an id and a time", m.Kind, m.UserAgent, m.Remote, m.Time, ua)
+				}
+				if m.Name != "" && m.Name != "team-a/first" {
+					t.Errorf("%s: name %q, want the owner's marker team-a/first or none", m.Kind, m.Name)
+				}
+			}
+			t.Logf("mutations: %v", kinds)
+			if len(got) < 2 || got[0].Kind != simulator.MutationCreate || got[len(got)-1].Kind != simulator.MutationDelete {
+				t.Fatalf("mutations %v: want a create first and a delete last", kinds)
+			}
+			if got[0].TargetURL != "https://hooks.example.com/team-a/first" {
+				t.Errorf("the create's target URL is %q", got[0].TargetURL)
+			}
+			for _, m := range got[1:] {
+				if m.Remote != got[0].Remote {
+					t.Errorf("%s of remote %q, want the created %q", m.Kind, m.Remote, got[0].Remote)
+				}
+			}
+			if last := got[len(got)-1]; last.TargetURL != spec.TargetURL && len(got) > 2 {
+				t.Errorf("the delete's target URL is %q, want the updated %q (mutations %v)", last.TargetURL, spec.TargetURL, kinds)
+			}
+		})
+	}
+}
