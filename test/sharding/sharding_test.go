@@ -14,36 +14,220 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package sharding runs two operator processes with --sharding against one API server and one
-// Webex simulator, and checks that they share the namespaces: every Webhook Ready, the Webhooks of
-// each namespace created by one replica only, and both replicas at work.
+// Package sharding runs the operator as several processes with --sharding against one API server
+// and the four SaaS simulators, and injects the faults a Deployment sees: a replica killed in the
+// middle of a batch, one joining, one stopped gracefully, a rolling restart. From a watch of the
+// shard Leases and the simulators' record of every mutating request (each names its replica in
+// the User-Agent), it checks that the namespaces were never owned twice, never left unowned for
+// long, and that every Webhook ends Ready with exactly one remote webhook.
 package sharding
 
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
 	"github.com/hookkeeper/hookkeeper/internal/sharding"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
+	"github.com/hookkeeper/hookkeeper/providers/egress"
+	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 const (
-	namespaces   = 12
-	perNamespace = 2
+	namespaces   = 30
+	perNamespace = 10
+	// waves is how many times perNamespace/waves Webhooks are created in every namespace: one
+	// wave before each fault and during it, so that every handover finds work in flight.
+	waves = 5
+	// leaseNamespace holds the shard Leases.
+	leaseNamespace = "default"
+	// leaseDuration is the shard Lease of the replicas (--shard-lease-duration); they renew it
+	// every third of it.
+	leaseDuration = 5 * time.Second
+	syncPeriod    = leaseDuration / 3
+	// gapSlack is what a loaded machine may add to the longest time a namespace has no owner,
+	// beyond the Lease duration and one round of the Leases. The new owner takes a namespace at
+	// its first round after the previous one let go or its Lease ran out: at most syncPeriod
+	// later, plus that round's API calls (a list, a get, an update and a list again). On 2 busy
+	// cores a round's calls and the process's wake-up can each take a second or more; 2 rounds'
+	// worth covers one round delayed past its tick.
+	gapSlack = 2 * syncPeriod
 )
 
-func TestTwoReplicasShareTheNamespaces(t *testing.T) {
+// provider is one of the four providers the Webhooks use, with its simulator.
+type provider struct {
+	typ hooksv1alpha1.ProviderType
+	sim *localenv.Simulator
+}
+
+// fixture is the control plane, the simulators and the replicas of the run.
+type fixture struct {
+	t          *testing.T
+	ctx        context.Context
+	c          client.Client
+	bin, state string
+	kubeconfig string
+	simFlags   []string
+	replicas   map[string]*replica
+	order      []string // every replica started, in order
+}
+
+type replica struct {
+	id  string
+	op  *localenv.Operator
+	log string
+	end string // how it ended: "", "killed", "stopped"
+}
+
+func (f *fixture) start(id string) {
+	f.t.Helper()
+	log := filepath.Join(f.state, id+".log")
+	args := append(localenv.EndpointFlags(), "--metrics-bind-address=0", "--health-probe-bind-address=0",
+		"--sharding", "--shard-identity="+id, "--leader-election-namespace="+leaseNamespace,
+		"--shard-lease-duration="+leaseDuration.String())
+	op, err := localenv.StartOperator(f.bin, append(args, f.simFlags...), f.kubeconfig, log)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.replicas[id] = &replica{id: id, op: op, log: log}
+	f.order = append(f.order, id)
+	f.t.Logf("%s started %s", time.Now().Format("15:04:05.000"), id)
+}
+
+// kill ends the replica with SIGKILL: no chance to stop its workers or give up its Lease.
+func (f *fixture) kill(id string) {
+	f.t.Helper()
+	r := f.replicas[id]
+	if err := syscall.Kill(r.op.PID(), syscall.SIGKILL); err != nil {
+		f.t.Fatalf("killing %s: %v", id, err)
+	}
+	<-r.op.Done()
+	r.end = "killed"
+	f.t.Logf("%s killed %s (SIGKILL)", time.Now().Format("15:04:05.000"), id)
+}
+
+// stop ends the replica with SIGTERM and expects it to exit by itself, its Lease given up.
+func (f *fixture) stop(id string) {
+	f.t.Helper()
+	r := f.replicas[id]
+	// The grace is far above what a stop takes; the replica is killed only if it hangs.
+	if err := r.op.Stop(time.Minute); err != nil {
+		f.t.Fatalf("stopping %s: %v", id, err)
+	}
+	r.end = "stopped"
+	f.t.Logf("%s stopped %s (SIGTERM): %s", time.Now().Format("15:04:05.000"), id, r.op.ExitStatus())
+	if status := r.op.ExitStatus(); status != "exit status 0" {
+		f.t.Errorf("%s ended with %s after SIGTERM, want exit status 0", id, status)
+	}
+}
+
+func (f *fixture) live() []string {
+	var ids []string
+	for _, id := range f.order {
+		if f.replicas[id].end == "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// waitSettled waits until the live replicas own every namespace between them, each exactly
+// once, each of them owns some share, no other Lease is live, and the Leases' claims have not
+// changed for two rounds: the handovers that the last change started are done.
+func (f *fixture) waitSettled(nss []string, timeout time.Duration) {
+	f.t.Helper()
+	live := f.live()
+	deadline := time.Now().Add(timeout)
+	var stableSince time.Time
+	var last, why string
+	for {
+		var leases coordinationv1.LeaseList
+		if err := f.c.List(f.ctx, &leases, client.InNamespace(leaseNamespace), client.HasLabels{sharding.MemberLabel}); err != nil {
+			f.t.Fatal(err)
+		}
+		now := time.Now()
+		why = ""
+		owners := map[string][]string{}
+		var claims []string
+		holding := map[string]bool{}
+		for i := range leases.Items {
+			l := &leases.Items[i]
+			if !leaseExpiry(l).After(now) {
+				continue
+			}
+			id := holder(l)
+			if !slices.Contains(live, id) {
+				why = fmt.Sprintf("the Lease of %s, which is not running, is still live", id)
+				continue
+			}
+			covers, any, err := coverage(l)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			holding[id] = any
+			claims = append(claims, id+"="+l.Annotations[sharding.HeldAnnotation])
+			for _, ns := range nss {
+				if covers(ns) {
+					owners[ns] = append(owners[ns], id)
+				}
+			}
+		}
+		for _, id := range live {
+			if !holding[id] {
+				why = fmt.Sprintf("%s owns nothing yet", id)
+			}
+		}
+		for _, ns := range nss {
+			if len(owners[ns]) != 1 {
+				why = fmt.Sprintf("namespace %s is owned by %v", ns, owners[ns])
+			}
+		}
+		sort.Strings(claims)
+		if state := strings.Join(claims, " "); why != "" || state != last {
+			last, stableSince = state, now
+		}
+		if why == "" && now.Sub(stableSince) >= 2*syncPeriod {
+			f.t.Logf("%s settled on %v", now.Format("15:04:05.000"), live)
+			return
+		}
+		if now.After(deadline) {
+			if why == "" {
+				why = "the claims still change"
+			}
+			f.t.Fatalf("the replicas %v did not settle within %s: %s", live, timeout, why)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestFaultsNeverGiveANamespaceTwoOwners runs 3 replicas with --sharding over 300 Webhooks in 30
+// namespaces and the four providers, and in order: kills one with SIGKILL in the middle of a
+// batch, starts a 4th, stops one with SIGTERM, and rolls the remaining ones (each stopped, then
+// its successor started under a new identity). Meanwhile a watch records the shard Leases and
+// the simulators record every mutating request with the replica's identity from its User-Agent.
+// At the end: every Webhook Ready with exactly one remote webhook, each mutation made while its
+// replica's Lease covered the namespace, no two replicas' coverage of a namespace overlapping,
+// and no namespace unowned for longer than the Lease duration, one round and gapSlack.
+func TestFaultsNeverGiveANamespaceTwoOwners(t *testing.T) {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is unset: no control plane (make test sets it)")
 	}
@@ -52,15 +236,20 @@ func TestTwoReplicasShareTheNamespaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	state := t.TempDir()
-	kubeconfig := filepath.Join(state, "kubeconfig")
+	f := &fixture{t: t, ctx: t.Context(), state: state, kubeconfig: filepath.Join(state, "kubeconfig"),
+		bin: filepath.Join(state, "manager"), replicas: map[string]*replica{}}
 	cp, err := localenv.StartControlPlane(localenv.ControlPlaneOptions{
-		Root: root, Assets: os.Getenv("KUBEBUILDER_ASSETS"), KubeconfigPath: kubeconfig, User: "sharding",
+		Root: root, Assets: os.Getenv("KUBEBUILDER_ASSETS"), KubeconfigPath: f.kubeconfig, User: "sharding",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cp.Stop() })
-	c, err := cp.Client(0, 0)
+	// No client-side limit: the test's own requests must not pace the batch.
+	if f.c, err = cp.Client(-1, 0); err != nil {
+		t.Fatal(err)
+	}
+	wc, err := client.NewWithWatch(cp.Config, client.Options{Scheme: localenv.Scheme()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,111 +258,429 @@ func TestTwoReplicasShareTheNamespaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sims.Stop)
-	webex := sims.Get(hooksv1alpha1.ProviderWebex)
-
-	bin := filepath.Join(state, "manager")
-	if err := localenv.BuildOperator(t.Context(), root, bin); err != nil {
+	f.simFlags = sims.OperatorFlags()
+	var provs []provider
+	for _, sim := range sims.All {
+		provs = append(provs, provider{typ: sim.Provider, sim: sim})
+	}
+	if len(provs) != 4 {
+		t.Fatalf("%d simulators, want the four providers", len(provs))
+	}
+	if err := localenv.BuildOperator(f.ctx, root, f.bin); err != nil {
 		t.Fatal(err)
 	}
-	logs := map[string]string{}
-	for _, id := range []string{"replica-a", "replica-b"} {
-		logs[id] = filepath.Join(state, id+".log")
-		args := append(localenv.EndpointFlags(), "--metrics-bind-address=0", "--health-probe-bind-address=0",
-			"--sharding", "--shard-identity="+id, "--leader-election-namespace=default")
-		op, err := localenv.StartOperator(bin, append(args, sims.OperatorFlags()...), kubeconfig, logs[id])
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			_ = op.Stop(10 * time.Second)
+	t.Cleanup(func() {
+		for _, id := range f.order {
+			r := f.replicas[id]
+			_ = r.op.Stop(10 * time.Second)
 			if t.Failed() {
-				t.Logf("%s log:\n%s", id, localenv.TailFile(logs[id], 40))
+				t.Logf("%s log (%s):\n%s", id, r.end, localenv.TailFile(r.log, 30))
 			}
-		})
-	}
+		}
+	})
 
-	ctx := t.Context()
-	// A join takes three rounds of the Leases (a third of 15 s each): wait until both replicas
-	// run slots, so that the Webhooks below are shared from the start.
-	waitShared(ctx, t, c, 2, time.Minute)
-	var keys []client.ObjectKey
+	// The namespaces, with one Secret per provider each: every namespace is four accounts of its
+	// own. Names that differ only in their last characters share the top bits of their FNV-1a
+	// hash, and so an owner: the number goes first.
+	var nss []string
+	accounts := map[string]map[hooksv1alpha1.ProviderType]simulator.Account{}
 	for i := range namespaces {
-		// Names that differ only in their last characters share the top bits of their FNV-1a hash,
-		// and so a slot (tenant-00 to tenant-11 all fall in slot 41): the number goes in the middle.
-		ns := fmt.Sprintf("tenant-%02d-apps", i)
-		if err := localenv.EnsureNamespace(ctx, c, ns); err != nil {
+		ns := fmt.Sprintf("t%02d-faults", i)
+		nss = append(nss, ns)
+		if err := localenv.EnsureNamespace(f.ctx, f.c, ns); err != nil {
 			t.Fatal(err)
 		}
-		acct := webex.NewAccount(fmt.Sprintf("sharding-%02d", i))
-		if err := c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "creds"}, StringData: acct.Credentials}); err != nil {
-			t.Fatal(err)
-		}
-		for j := range perNamespace {
-			wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("hook-%d", j)},
-				Spec: hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderWebex, TargetURL: fmt.Sprintf("https://hooks.example.com/%s/%d", ns, j),
-					CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "creds"}}}
-			acct.Spec(&wh.Spec, j)
-			if err := c.Create(ctx, wh); err != nil {
+		accounts[ns] = map[hooksv1alpha1.ProviderType]simulator.Account{}
+		for _, p := range provs {
+			acct := p.sim.NewAccount(fmt.Sprintf("%s-%s", ns, strings.ToLower(string(p.typ))))
+			accounts[ns][p.typ] = acct
+			secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: secretName(p.typ)}, StringData: acct.Credentials}
+			if err := f.c.Create(f.ctx, secret); err != nil {
 				t.Fatal(err)
 			}
-			keys = append(keys, client.ObjectKeyFromObject(wh))
 		}
 	}
-	waitReady(ctx, t, c, keys, 2*time.Minute)
 
-	// Each namespace's Webhooks were created by one replica, and both replicas took part.
-	created := regexp.MustCompile(`"msg":"Created remote webhook".*?"namespace":"(tenant-\d+-apps)"|Created remote webhook.*?"namespace": "(tenant-\d+-apps)"`)
-	byNamespace := map[string]map[string]bool{}
-	perReplica := map[string]int{}
-	for id, path := range logs {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range created.FindAllStringSubmatch(string(data), -1) {
-			ns := m[1] + m[2]
-			if byNamespace[ns] == nil {
-				byNamespace[ns] = map[string]bool{}
+	recCtx, stopRecording := context.WithCancel(f.ctx)
+	rec, err := recordLeases(recCtx, wc, leaseNamespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stopRecording(); <-rec.done }()
+
+	for _, id := range []string{"replica-1", "replica-2", "replica-3"} {
+		f.start(id)
+	}
+	f.waitSettled(nss, time.Minute)
+	windowStart := time.Now()
+
+	var keys []client.ObjectKey
+	created := 0
+	// wave creates the next perNamespace/waves Webhooks of every namespace, calling mid once
+	// half of them are created.
+	wave := func(mid func()) {
+		t.Helper()
+		per := perNamespace / waves
+		total := per * namespaces
+		for k := range total {
+			if k == total/2 && mid != nil {
+				mid()
 			}
-			byNamespace[ns][id] = true
+			ns := nss[k%namespaces]
+			idx := created / namespaces // the Webhook's index in its namespace
+			p := provs[(k+idx)%len(provs)]
+			name := fmt.Sprintf("hook-%02d", idx)
+			wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+				Spec: hooksv1alpha1.WebhookSpec{Provider: p.typ, TargetURL: targetURL(ns, name),
+					CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: secretName(p.typ)}}}
+			accounts[ns][p.typ].Spec(&wh.Spec, idx)
+			if err := f.c.Create(f.ctx, wh); err != nil {
+				t.Fatalf("creating %s/%s: %v", ns, name, err)
+			}
+			keys = append(keys, client.ObjectKeyFromObject(wh))
+			created++
+		}
+	}
+
+	// change moves hook-00 of every namespace to another target URL (an update, or for APS a
+	// delete and a create) and deletes hook-01, calling mid once half of them are done.
+	var gone []hooksv1alpha1.Webhook
+	change := func(mid func()) {
+		t.Helper()
+		for i, ns := range nss {
+			if i == len(nss)/2 && mid != nil {
+				mid()
+			}
+			var wh hooksv1alpha1.Webhook
+			if err := f.c.Get(f.ctx, client.ObjectKey{Namespace: ns, Name: "hook-00"}, &wh); err != nil {
+				t.Fatal(err)
+			}
+			patch := client.MergeFrom(wh.DeepCopy())
+			wh.Spec.TargetURL = targetURL(ns, wh.Name) + "?v=2"
+			if err := f.c.Patch(f.ctx, &wh, patch); err != nil {
+				t.Fatalf("changing %s/%s: %v", ns, wh.Name, err)
+			}
+			if err := f.c.Get(f.ctx, client.ObjectKey{Namespace: ns, Name: "hook-01"}, &wh); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.c.Delete(f.ctx, &wh); err != nil {
+				t.Fatalf("deleting %s/%s: %v", ns, wh.Name, err)
+			}
+			gone = append(gone, wh)
+			keys = slices.DeleteFunc(keys, func(k client.ObjectKey) bool { return k == client.ObjectKeyFromObject(&wh) })
+		}
+	}
+	// roll stops a replica gracefully and starts its successor under a new identity.
+	roll := func(id, successor string) func() {
+		return func() {
+			f.stop(id)
+			f.start(successor)
+		}
+	}
+
+	// 1. A batch, and in the middle of the next one a replica killed.
+	wave(nil)
+	wave(func() { f.kill("replica-2") })
+	f.waitSettled(nss, 4*leaseDuration+time.Minute)
+	// 2. A 4th replica joins, and Webhooks keep coming while it takes its share.
+	f.start("replica-4")
+	wave(nil)
+	f.waitSettled(nss, time.Minute)
+	// 3. One stopped gracefully in the middle of a batch.
+	wave(func() { f.stop("replica-3") })
+	f.waitSettled(nss, time.Minute)
+	// 4. A rolling restart of the remaining ones, one at a time, in the middle of a batch of
+	// creates, then of updates and deletes.
+	remaining := f.live()
+	if len(remaining) != 2 {
+		t.Fatalf("replicas %v remain, want 2", remaining)
+	}
+	wave(roll(remaining[0], "replica-5"))
+	f.waitSettled(nss, time.Minute)
+	change(roll(remaining[1], "replica-6"))
+	f.waitSettled(nss, time.Minute)
+	if created != namespaces*perNamespace {
+		t.Fatalf("%d Webhooks created, want %d", created, namespaces*perNamespace)
+	}
+	waitReady(f.ctx, t, f.c, keys, 3*time.Minute)
+	waitGone(f.ctx, t, f.c, gone, time.Minute)
+	windowEnd := time.Now()
+
+	stopRecording()
+	<-rec.done
+	events, err := rec.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov, err := intervals(events, nss, windowEnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCoverage(t, cov, nss, windowStart, windowEnd)
+	all := slices.Clone(keys)
+	for i := range gone {
+		all = append(all, client.ObjectKeyFromObject(&gone[i]))
+	}
+	checkMutations(t, provs, cov, all, f.order)
+	checkRemotes(f.ctx, t, f.c, provs, accounts, keys, gone)
+}
+
+func secretName(p hooksv1alpha1.ProviderType) string {
+	return "creds-" + strings.ToLower(string(p))
+}
+
+// targetURL is where a Webhook delivers; unique per Webhook, so that the simulators' record
+// tells which Webhook each mutation was for.
+func targetURL(ns, name string) string {
+	return fmt.Sprintf("https://hooks.example.com/%s/%s", ns, name)
+}
+
+// webhookOf maps a mutation back to the Webhook it was for: by its target URL, else by its name
+// marker "<namespace>/<name>".
+func webhookOf(m simulator.Mutation) (client.ObjectKey, bool) {
+	if u, err := url.Parse(m.TargetURL); err == nil && u.Host == "hooks.example.com" {
+		if ns, name, ok := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/"); ok && name != "" {
+			return client.ObjectKey{Namespace: ns, Name: name}, true
+		}
+	}
+	if ns, name, ok := strings.Cut(m.Name, "/"); ok && ns != "" && name != "" {
+		return client.ObjectKey{Namespace: ns, Name: name}, true
+	}
+	return client.ObjectKey{}, false
+}
+
+// identityIn is the replica that the User-Agent names: "hookkeeper/<version> (<identity>)".
+var identityIn = regexp.MustCompile(`^hookkeeper/\S+ \(([^()]+)\)$`)
+
+// checkCoverage: no two replicas' coverage of a namespace overlaps, and no namespace is without
+// an owner for longer than the bound, within [from, to].
+func checkCoverage(t *testing.T, cov map[string][]interval, nss []string, from, to time.Time) {
+	t.Helper()
+	bound := leaseDuration + syncPeriod + gapSlack
+	var worst time.Duration
+	var worstNS string
+	var worstAt time.Time
+	handovers := 0
+	for _, ns := range nss {
+		ivs := cov[ns]
+		for i := range ivs {
+			for j := i + 1; j < len(ivs); j++ {
+				a, b := ivs[i], ivs[j]
+				if a.replica != b.replica && overlaps(a, b) {
+					t.Errorf("namespace %s had two owners: %s and %s", ns, a, b)
+				}
+			}
+			if i > 0 && ivs[i-1].replica != ivs[i].replica {
+				handovers++
+			}
+		}
+		gap, at := largestGap(ivs, from, to)
+		if gap > bound {
+			t.Errorf("namespace %s had no owner for %s from %s (bound %s: Lease %s, a round %s, slack %s); its owners: %v",
+				ns, gap.Round(time.Millisecond), at.Format("15:04:05.000"), bound, leaseDuration, syncPeriod, gapSlack, ivs)
+		}
+		if gap > worst {
+			worst, worstNS, worstAt = gap, ns, at
+		}
+	}
+	t.Logf("coverage: %d handovers over %d namespaces; largest time without an owner %s (%s from %s), bound %s",
+		handovers, len(nss), worst.Round(time.Millisecond), worstNS, worstAt.Format("15:04:05.000"), bound.Round(time.Millisecond))
+}
+
+// checkMutations: every mutation names a replica in its User-Agent, is for a Webhook of the run,
+// and happened while that replica's Lease covered the Webhook's namespace.
+func checkMutations(t *testing.T, provs []provider, cov map[string][]interval, keys []client.ObjectKey, replicas []string) {
+	t.Helper()
+	kinds := map[simulator.MutationKind]int{}
+	perReplica := map[string]int{}
+	total := 0
+	for _, p := range provs {
+		for _, m := range p.sim.Mutations() {
+			total++
+			kinds[m.Kind]++
+			key, ok := webhookOf(m)
+			if !ok || !slices.Contains(keys, key) {
+				t.Errorf("%s %s of remote webhook %s (target %s, name %q) at %s: for no Webhook of the run",
+					p.typ, m.Kind, m.Remote, m.TargetURL, m.Name, m.Time.Format("15:04:05.000"))
+				continue
+			}
+			match := identityIn.FindStringSubmatch(m.UserAgent)
+			if match == nil || !slices.Contains(replicas, match[1]) {
+				t.Errorf("%s of Webhook %s at %s: User-Agent %q names no replica of the run", m.Kind, key, m.Time.Format("15:04:05.000"), m.UserAgent)
+				continue
+			}
+			id := match[1]
 			perReplica[id]++
+			covered := false
+			var owners []string
+			for _, iv := range cov[key.Namespace] {
+				if iv.contains(m.Time) {
+					owners = append(owners, iv.String())
+					if iv.replica == id {
+						covered = true
+					}
+				}
+			}
+			if !covered {
+				var own []string
+				for _, iv := range cov[key.Namespace] {
+					if iv.replica == id {
+						own = append(own, iv.String())
+					}
+				}
+				t.Errorf("%s %s of Webhook %s (remote %s) by %s at %s, when its Lease did not cover %s: %s covered it then; %s's coverage: %v",
+					p.typ, m.Kind, key, m.Remote, id, m.Time.Format("15:04:05.000"), key.Namespace, owners, id, own)
+			}
 		}
 	}
-	for ns, replicas := range byNamespace {
-		if len(replicas) != 1 {
-			t.Errorf("the Webhooks of %s were created by %v", ns, replicas)
-		}
-	}
-	if len(byNamespace) != namespaces || perReplica["replica-a"] == 0 || perReplica["replica-b"] == 0 {
-		t.Errorf("creates per replica %v over %d namespaces: want both replicas at work on all %d", perReplica, len(byNamespace), namespaces)
+	t.Logf("mutations: %d (%v), by replica %v", total, kinds, perReplica)
+	if len(perReplica) < 3 {
+		t.Errorf("only %d replicas made mutations (%v): the run did not share the work", len(perReplica), perReplica)
 	}
 }
 
-// waitShared waits until n replicas' shard Leases each list slots they run, and together all.
-func waitShared(ctx context.Context, t *testing.T, c client.Client, n int, timeout time.Duration) {
+// checkRemotes: each Webhook has exactly one remote webhook, its status.id, and each deleted one
+// none, as the SaaS lists them (through the providers themselves) and as the record of creates
+// and deletes adds up.
+func checkRemotes(ctx context.Context, t *testing.T, c client.Client, provs []provider,
+	accounts map[string]map[hooksv1alpha1.ProviderType]simulator.Account, keys []client.ObjectKey, gone []hooksv1alpha1.Webhook) {
+	t.Helper()
+	loopback, err := egress.Parse(localenv.LoopbackAllowlist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	impls := map[hooksv1alpha1.ProviderType]providers.Provider{}
+	for _, p := range provs {
+		d, ok := catalog.ByType(p.typ)
+		if !ok {
+			t.Fatalf("no provider %s in the catalog", p.typ)
+		}
+		s := providers.Settings{HTTPClient: &http.Client{Transport: loopback.Transport(), Timeout: 30 * time.Second},
+			AllowInsecure: true, Egress: loopback}
+		if d.APIURL != nil {
+			s.BaseURL = p.sim.URL
+		}
+		impls[p.typ] = d.New(s)
+	}
+	// The Webhooks of each account and scope, and the SaaS's webhooks there.
+	type scopeKey struct {
+		ns    string
+		typ   hooksv1alpha1.ProviderType
+		scope string
+	}
+	hooks := map[scopeKey][]hooksv1alpha1.Webhook{}
+	for _, k := range keys {
+		var wh hooksv1alpha1.Webhook
+		if err := c.Get(ctx, k, &wh); err != nil {
+			t.Fatal(err)
+		}
+		sk := scopeKey{ns: k.Namespace, typ: wh.Spec.Provider, scope: impls[wh.Spec.Provider].Scope(request(&wh, accounts))}
+		hooks[sk] = append(hooks[sk], wh)
+	}
+	// A deleted Webhook's account is listed too, even when no Webhook of it is left.
+	sample := map[scopeKey]*hooksv1alpha1.Webhook{}
+	for i := range gone {
+		wh := &gone[i]
+		sk := scopeKey{ns: wh.Namespace, typ: wh.Spec.Provider, scope: impls[wh.Spec.Provider].Scope(request(wh, accounts))}
+		sample[sk] = wh
+		if _, ok := hooks[sk]; !ok {
+			hooks[sk] = nil
+		}
+	}
+	listed := 0
+	listedIDs := map[hooksv1alpha1.ProviderType]map[string]bool{}
+	for sk, whs := range hooks {
+		p := impls[sk.typ]
+		from := sample[sk]
+		if len(whs) > 0 {
+			from = &whs[0]
+		}
+		remotes, err := p.List(ctx, request(from, accounts))
+		if err != nil {
+			t.Fatalf("listing the %s webhooks of %s: %v", sk.typ, sk.ns, err)
+		}
+		listed += len(remotes)
+		ids := map[string]int{}
+		for _, r := range remotes {
+			ids[r.ID]++
+			if listedIDs[sk.typ] == nil {
+				listedIDs[sk.typ] = map[string]bool{}
+			}
+			listedIDs[sk.typ][r.ID] = true
+		}
+		if len(remotes) != len(whs) {
+			t.Errorf("%s account of %s: %d remote webhooks for %d Webhooks", sk.typ, sk.ns, len(remotes), len(whs))
+		}
+		for _, wh := range whs {
+			if ids[wh.Status.ID] != 1 {
+				t.Errorf("Webhook %s/%s: status.id %q is listed %d times on %s", wh.Namespace, wh.Name, wh.Status.ID, ids[wh.Status.ID], sk.typ)
+			}
+		}
+	}
+	for _, wh := range gone {
+		if wh.Status.ID != "" && listedIDs[wh.Spec.Provider][wh.Status.ID] {
+			t.Errorf("deleted Webhook %s/%s: its remote webhook %s is still listed on %s", wh.Namespace, wh.Name, wh.Status.ID, wh.Spec.Provider)
+		}
+	}
+	// The same from the record: creates less deletes, per Webhook.
+	live := map[client.ObjectKey]int{}
+	for _, p := range provs {
+		remotes := map[string]client.ObjectKey{}
+		for _, m := range p.sim.Mutations() {
+			key, _ := webhookOf(m)
+			switch m.Kind {
+			case simulator.MutationCreate:
+				remotes[m.Remote] = key
+			case simulator.MutationDelete:
+				delete(remotes, m.Remote)
+			}
+		}
+		for _, key := range remotes {
+			live[key]++
+		}
+	}
+	for _, k := range keys {
+		if live[k] != 1 {
+			t.Errorf("Webhook %s: the record of creates and deletes leaves %d remote webhooks, want 1", k, live[k])
+		}
+	}
+	for i := range gone {
+		if k := client.ObjectKeyFromObject(&gone[i]); live[k] != 0 {
+			t.Errorf("deleted Webhook %s: the record of creates and deletes leaves %d remote webhooks, want none", k, live[k])
+		}
+	}
+	t.Logf("remote webhooks: %d listed for %d Webhooks", listed, len(keys))
+}
+
+// request is the providers' request for a Webhook, with its account's credentials.
+func request(wh *hooksv1alpha1.Webhook, accounts map[string]map[hooksv1alpha1.ProviderType]simulator.Account) *providers.Request {
+	creds := map[string][]byte{}
+	for k, v := range accounts[wh.Namespace][wh.Spec.Provider].Credentials {
+		creds[k] = []byte(v)
+	}
+	return &providers.Request{Owner: wh.Namespace + "/" + wh.Name, Spec: &wh.Spec, Credentials: creds}
+}
+
+// waitGone waits until the deleted Webhooks are gone: their remote webhooks deleted and their
+// finalizer removed.
+func waitGone(ctx context.Context, t *testing.T, c client.Client, gone []hooksv1alpha1.Webhook, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		var leases coordinationv1.LeaseList
-		if err := c.List(ctx, &leases, client.InNamespace("default"), client.HasLabels{sharding.MemberLabel}); err != nil {
-			t.Fatal(err)
-		}
-		running, total := 0, 0.0
-		for _, l := range leases.Items {
-			slots, err := sharding.Parse(l.Annotations[sharding.HeldAnnotation])
-			if err != nil {
+		var left []string
+		for i := range gone {
+			err := c.Get(ctx, client.ObjectKeyFromObject(&gone[i]), &hooksv1alpha1.Webhook{})
+			if err == nil {
+				left = append(left, client.ObjectKeyFromObject(&gone[i]).String())
+			} else if !apierrors.IsNotFound(err) {
 				t.Fatal(err)
 			}
-			if len(slots) > 0 {
-				running++
-			}
-			total += sharding.Share(slots)
 		}
-		if running == n && total == 1 {
+		if len(left) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %s, %d replicas run slots (%v of the hash space in all), want %d running all of it", timeout, running, total, n)
+			t.Fatalf("%d of %d deleted Webhooks still exist after %s, such as %v", len(left), len(gone), timeout, left[:min(5, len(left))])
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -184,7 +691,7 @@ func waitReady(ctx context.Context, t *testing.T, c client.Client, keys []client
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		notReady := 0
+		var notReady []string
 		for _, k := range keys {
 			var wh hooksv1alpha1.Webhook
 			if err := c.Get(ctx, k, &wh); err != nil {
@@ -197,15 +704,15 @@ func waitReady(ctx context.Context, t *testing.T, c client.Client, keys []client
 				}
 			}
 			if !ready {
-				notReady++
+				notReady = append(notReady, k.String())
 			}
 		}
-		if notReady == 0 {
+		if len(notReady) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d Webhooks not Ready after %s", notReady, len(keys), timeout)
+			t.Fatalf("%d of %d Webhooks not Ready after %s, such as %v", len(notReady), len(keys), timeout, notReady[:min(5, len(notReady))])
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond)
 	}
 }
