@@ -158,9 +158,14 @@ func (r *leaseRecorder) snapshot() ([]leaseEvent, error) {
 // How a replica's coverage of a namespace ended.
 const (
 	endReleased = "released" // its Lease was written without the namespace
-	endDeleted  = "deleted"  // its Lease was deleted (the replica stopped gracefully)
-	endExpired  = "expired"  // its Lease ran out without renewal (the replica died)
-	endOpen     = "open"     // it still covers it
+	// endWithdrawn is a claim withdrawn in the round that made it (the same renew time): a
+	// replica claims what it may start, reads the others' Leases again, and withdraws what
+	// another claimed in the same moment before it starts anything. It never owned the namespace,
+	// and counts as coverage for no check.
+	endWithdrawn = "withdrawn"
+	endDeleted   = "deleted" // its Lease was deleted (the replica stopped gracefully)
+	endExpired   = "expired" // its Lease ran out without renewal (the replica died)
+	endOpen      = "open"    // it still covers it
 )
 
 // interval is a time during which one replica's live Lease covered one namespace.
@@ -189,7 +194,7 @@ func (iv interval) String() string {
 
 // contains reports whether t is within the interval.
 func (iv interval) contains(t time.Time) bool {
-	return !t.Before(iv.start) && (iv.endKind == endOpen || !t.After(iv.end))
+	return iv.endKind != endWithdrawn && !t.Before(iv.start) && (iv.endKind == endOpen || !t.After(iv.end))
 }
 
 // intervals derives, from the Lease events, every interval during which a replica's live Lease
@@ -241,6 +246,9 @@ func intervals(events []leaseEvent, namespaces []string, now time.Time) (map[str
 					open[ns] = &interval{replica: holder(l), namespace: ns, start: renew, startSeq: e.seq}
 				case !covers(ns) && isOpen:
 					iv.end, iv.endSeq, iv.endKind = renew, e.seq, endReleased
+					if renew.Equal(iv.start) {
+						iv.endKind = endWithdrawn
+					}
 					out[ns] = append(out[ns], *iv)
 					delete(open, ns)
 				}
@@ -259,10 +267,13 @@ func intervals(events []leaseEvent, namespaces []string, now time.Time) (map[str
 }
 
 // overlaps reports whether b, which started after a in commit order, began while a still
-// covered the namespace. Between two commits the order of the watch is exact; against a Lease
+// covered the namespace; a withdrawn claim overlaps nothing. Between two commits the order of the watch is exact; against a Lease
 // that ran out, the renew time b wrote with its claim is the clock its replica judged the expiry
 // with.
 func overlaps(a, b interval) bool {
+	if a.endKind == endWithdrawn || b.endKind == endWithdrawn {
+		return false
+	}
 	switch a.endKind {
 	case endOpen:
 		return true

@@ -41,15 +41,15 @@ var t0 = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 
 func at(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
 
-// lease is a version of replica id's Lease, renewed at renew (seconds after t0), covering ns
-// (or nothing when ns is "").
+// lease is a version of replica id's Lease, renewed at renew (seconds after t0), covering every
+// namespace, or none when ns is "".
 func lease(id string, renew float64, ns string) coordinationv1.Lease {
-	held := ""
-	if ns != "" {
-		held = sharding.Format([]sharding.Slot{sharding.SlotOf(ns)})
+	key, held := claimAll()
+	if ns == "" {
+		held = ""
 	}
 	return coordinationv1.Lease{
-		ObjectMeta: metav1.ObjectMeta{Name: sharding.LeaseName(id), Annotations: map[string]string{sharding.HeldAnnotation: held}},
+		ObjectMeta: metav1.ObjectMeta{Name: sharding.LeaseName(id), Annotations: map[string]string{key: held}},
 		Spec: coordinationv1.LeaseSpec{HolderIdentity: ptr.To(id), LeaseDurationSeconds: ptr.To(int32(5)),
 			RenewTime: ptr.To(metav1.NewMicroTime(at(renew)))},
 	}
@@ -104,6 +104,13 @@ func TestIntervals(t *testing.T) {
 			leaseEvent{typ: watch.Added, lease: lease("a", 0, ns)},
 			leaseEvent{lease: lease("a", 7, ns)},
 		), 8, "a 0.0-5.0 expired; a 7.0- open"},
+		{"two claims in the same moment, both withdrawn in their round, then one kept", events(
+			leaseEvent{typ: watch.Added, lease: lease("a", 0, ns)},
+			leaseEvent{typ: watch.Added, lease: lease("b", 0.1, ns)},
+			leaseEvent{lease: lease("a", 0, "")},
+			leaseEvent{lease: lease("b", 0.1, "")},
+			leaseEvent{lease: lease("a", 1.7, ns)},
+		), 2, "a 0.0-0.0 withdrawn; b 0.1-0.1 withdrawn; a 1.7- open"},
 		{"a graceful stop: the Lease deleted", events(
 			leaseEvent{typ: watch.Added, lease: lease("a", 0, ns)},
 			leaseEvent{typ: watch.Deleted, lease: lease("a", 1, ns), observed: at(2)},
@@ -119,7 +126,8 @@ func TestIntervals(t *testing.T) {
 	}
 	if _, err := intervals(events(leaseEvent{lease: func() coordinationv1.Lease {
 		l := lease("a", 0, ns)
-		l.Annotations[sharding.HeldAnnotation] = "x"
+		key, _ := claimAll()
+		l.Annotations[key] = "x/y"
 		return l
 	}()}), []string{ns}, at(1)); err == nil {
 		t.Error("a Lease whose claims cannot be read was taken for one that covers nothing")
@@ -130,11 +138,14 @@ func TestOverlaps(t *testing.T) {
 	released := interval{replica: "a", start: at(0), startSeq: 0, end: at(2), endSeq: 5, endKind: endReleased}
 	expired := interval{replica: "a", start: at(0), startSeq: 0, end: at(6), endSeq: -1, endKind: endExpired}
 	open := interval{replica: "a", start: at(0), startSeq: 0, endKind: endOpen}
+	withdrawn := interval{replica: "a", start: at(1), startSeq: 1, end: at(1), endSeq: 3, endKind: endWithdrawn}
 	for _, tc := range []struct {
 		name string
 		a, b interval
 		want bool
 	}{
+		{"a withdrawn claim owns nothing", withdrawn, interval{start: at(1.1), startSeq: 2, endKind: endOpen}, false},
+		{"nor does one against an owner", open, withdrawn, false},
 		// Between commits, the watch's order decides, whatever the clocks wrote.
 		{"claimed after the release was committed", released, interval{start: at(1.9), startSeq: 6}, false},
 		{"claimed before the release was committed", released, interval{start: at(2.1), startSeq: 4}, true},

@@ -186,7 +186,7 @@ func (f *fixture) waitSettled(nss []string, timeout time.Duration) {
 				f.t.Fatal(err)
 			}
 			holding[id] = any
-			claims = append(claims, id+"="+l.Annotations[sharding.HeldAnnotation])
+			claims = append(claims, fmt.Sprintf("%s=%v", id, l.Annotations))
 			for _, ns := range nss {
 				if covers(ns) {
 					owners[ns] = append(owners[ns], id)
@@ -474,9 +474,10 @@ func checkCoverage(t *testing.T, cov map[string][]interval, nss []string, from, 
 		at  time.Time
 	}
 	var leases, effective worst
-	handovers := 0
+	handovers, withdrawn := 0, 0
 	for _, ns := range nss {
-		ivs := cov[ns]
+		ivs := slices.DeleteFunc(slices.Clone(cov[ns]), func(iv interval) bool { return iv.endKind == endWithdrawn })
+		withdrawn += len(cov[ns]) - len(ivs)
 		for i := range ivs {
 			for j := i + 1; j < len(ivs); j++ {
 				a, b := ivs[i], ivs[j]
@@ -510,9 +511,9 @@ func checkCoverage(t *testing.T, cov map[string][]interval, nss []string, from, 
 			}
 		}
 	}
-	t.Logf("coverage: %d handovers over %d namespaces; longest without an owner: %s between live Leases (%s from %s), "+
-		"%s counting a killed replica as gone when it died (%s from %s); bound %s",
-		handovers, len(nss), leases.gap.Round(time.Millisecond), leases.ns, leases.at.Format("15:04:05.000"),
+	t.Logf("coverage: %d handovers over %d namespaces (and %d claims withdrawn in the round that made them); longest without an owner: "+
+		"%s between live Leases (%s from %s), %s counting a killed replica as gone when it died (%s from %s); bound %s",
+		handovers, len(nss), withdrawn, leases.gap.Round(time.Millisecond), leases.ns, leases.at.Format("15:04:05.000"),
 		effective.gap.Round(time.Millisecond), effective.ns, effective.at.Format("15:04:05.000"), bound.Round(time.Millisecond))
 }
 
