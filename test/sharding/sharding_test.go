@@ -67,9 +67,10 @@ const (
 	// gapSlack is what a loaded machine may add to the longest time a namespace has no owner,
 	// beyond the Lease duration and one round of the Leases. The new owner takes a namespace at
 	// its first round after the previous one let go or its Lease ran out: at most syncPeriod
-	// later, plus that round's API calls (a list, a get, an update and a list again). On 2 busy
-	// cores a round's calls and the process's wake-up can each take a second or more; 2 rounds'
-	// worth covers one round delayed past its tick.
+	// later, plus that round's API calls (two lists of Leases, a get and an update, and a list
+	// of namespaces). On 2 busy cores a round's calls and the process's wake-up can each take a
+	// second or more; two rounds' worth covers a round delayed past its next tick. Measured with
+	// a load average of 10 on 2 cores: 1.6 s between live Leases, 5.0 to 6.5 s from a kill.
 	gapSlack = 2 * syncPeriod
 )
 
@@ -282,8 +283,8 @@ func TestFaultsNeverGiveANamespaceTwoOwners(t *testing.T) {
 	})
 
 	// The namespaces, with one Secret per provider each: every namespace is four accounts of its
-	// own. Names that differ only in their last characters share the top bits of their FNV-1a
-	// hash, and so an owner: the number goes first.
+	// own. The number goes first: names that differ only in their last characters hash close
+	// together, and would share an owner.
 	var nss []string
 	accounts := map[string]map[hooksv1alpha1.ProviderType]simulator.Account{}
 	for i := range namespaces {
