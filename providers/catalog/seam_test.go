@@ -52,7 +52,6 @@ var perProviderByNature = map[string]string{
 	"internal/importer/output_test.go":       "import output per provider block",
 	"internal/localenv/localenv_test.go":     "each simulator of the local environment",
 	"hack/bench/bench_test.go":               "the benchmark's workload per provider",
-	"test/sharding/sharding_test.go":         "two sharded replicas on one provider's simulator",
 	"test/install/installed_test.go":         "the installed operator, one Webhook per provider",
 }
 

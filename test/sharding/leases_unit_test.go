@@ -205,7 +205,7 @@ func TestAttribute(t *testing.T) {
 		{"for no Webhook of the run", simulator.Mutation{Time: at(1), Kind: simulator.MutationDelete, UserAgent: "hookkeeper/dev (replica-1)",
 			Remote: "r9", TargetURL: "https://elsewhere.example.com/x"}, "", []string{"r9", "no Webhook"}},
 	} {
-		id, problem := attribute(hooksv1alpha1.ProviderWebex, tc.m, cov, keys, replicas)
+		id, problem := attribute(hooksv1alpha1.ProviderType("Example"), tc.m, cov, keys, replicas)
 		if id != tc.wantReplica || (problem == "") != (tc.wantProblem == nil) {
 			t.Errorf("%s: replica %q, problem %q; want %q and a problem: %v", tc.name, id, problem, tc.wantReplica, tc.wantProblem != nil)
 		}
