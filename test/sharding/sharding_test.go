@@ -72,6 +72,9 @@ const (
 	// second or more; two rounds' worth covers a round delayed past its next tick. Measured with
 	// a load average of 10 on 2 cores: 1.6 s between live Leases, 5.0 to 6.5 s from a kill.
 	gapSlack = 2 * syncPeriod
+	// saasLatency delays every answer of the simulators, as a real SaaS's round trip would, so
+	// that a replica losing a namespace still has requests in flight for it.
+	saasLatency = 100 * time.Millisecond
 )
 
 // provider is one of the four providers the Webhooks use, with its simulator.
@@ -256,7 +259,12 @@ func TestFaultsNeverGiveANamespaceTwoOwners(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sims, err := localenv.StartSimulators(localenv.SimulatorOptions{})
+	// Every SaaS answers after saasLatency, so that handovers find requests in flight.
+	latency := map[hooksv1alpha1.ProviderType]time.Duration{}
+	for _, d := range catalog.All() {
+		latency[d.Type] = saasLatency
+	}
+	sims, err := localenv.StartSimulators(localenv.SimulatorOptions{Latency: latency})
 	if err != nil {
 		t.Fatal(err)
 	}
