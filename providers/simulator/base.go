@@ -22,9 +22,10 @@ import (
 )
 
 // Base is what every simulator's Server holds alike: its handler, the local httptest server it
-// may run on, and the fault injection. A fake embeds it through an unexported alias
-// (type base = simulator.Base), so that the field stays private while Handler, URL, Close,
-// InjectFault, ClearFaults, Requests, RequestsTotal, ResetCounts and Mutations become the Server's own.
+// may run on, the fault injection and the record of mutations. A fake embeds it through an
+// unexported alias (type base = simulator.Base), so that the field stays private while Handler,
+// URL, Close, InjectFault, ClearFaults, Requests, RequestsTotal, ResetCounts and Mutations become
+// the Server's own.
 type Base struct {
 	// Faults counts requests and injects faults; a fake wraps its routes with Faults.Wrap.
 	Faults Faults
