@@ -39,7 +39,7 @@ const (
 )
 
 // With --sharding every replica reads the namespace names, to cut the slots where they crowd.
-// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=list;watch
 
 // Membership is one replica's side of the sharing: it keeps the replica's Lease, with the slots
 // it holds, and reads the others'. It is not safe for concurrent use.
