@@ -482,12 +482,18 @@ const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/n
 //
 // The slots are cut where the namespaces crowd, so every replica reads the namespace names:
 // those of --namespaces, or every namespace's metadata through the manager's cache.
+//
+// With --leader-elect and without --sharding, the elected leader runs the same handover for the
+// whole space (Membership.Whole): it starts once no sharded replica holds anything, and none
+// starts while it holds the space, so a rolling update between the two modes never gives a
+// namespace two owners.
 func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, r *controllers.WebhookReconciler, scope *sharding.Scope, cached client.Reader) (*sharding.Runner, error) {
+	whole := !c.sharding
 	ns := c.leaderElectionNamespace
 	if ns == "" {
 		data, err := os.ReadFile(serviceAccountNamespace)
 		if err != nil {
-			return nil, errors.New("--sharding outside a cluster needs --leader-election-namespace: the namespace of the shard Leases")
+			return nil, errors.New("--sharding or --leader-elect outside a cluster needs --leader-election-namespace: the namespace of the shard Leases")
 		}
 		ns = strings.TrimSpace(string(data))
 	}
@@ -508,9 +514,13 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 	gate := sharding.NewGate()
 	r.Options.Shards = gate
 	log := ctrl.Log.WithName("sharding")
-	log.Info("Sharding on", "identity", id, "leaseNamespace", ns)
+	if whole {
+		log.Info("Leader: claiming the whole namespace space in a shard Lease before reconciling", "identity", id, "leaseNamespace", ns)
+	} else {
+		log.Info("Sharding on", "identity", id, "leaseNamespace", ns)
+	}
 	return &sharding.Runner{
-		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Duration: c.shardLeaseDuration,
+		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Duration: c.shardLeaseDuration, Whole: whole,
 			Namespaces: func(ctx context.Context) ([]string, error) {
 				if len(c.namespaces) > 0 {
 					return c.namespaces, nil
@@ -534,7 +544,8 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 				log.Error(err, "Queueing the Webhooks of the slots that started")
 			}
 		},
-		Log: log,
+		Log:    log,
+		Leader: whole,
 	}, nil
 }
 
@@ -630,7 +641,7 @@ func run(ctx context.Context, c *config) error {
 		return err
 	}
 	var runner *sharding.Runner
-	if c.sharding {
+	if c.sharding || c.leaderElect {
 		if runner, err = c.shardRunner(ctx, restCfg, scheme, r, scope, mgr.GetCache()); err != nil {
 			return err
 		}

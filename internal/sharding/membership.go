@@ -34,6 +34,9 @@ const (
 	MemberLabel = "hooks.hookkeeper.dev/shard-member"
 	// HeldAnnotation lists, in a member's Lease, the slots whose workers it runs (Format).
 	HeldAnnotation = "hooks.hookkeeper.dev/held-slots"
+	// WholeAnnotation marks the Lease of a leader that does not shard (Membership.Whole): the
+	// sharded replicas leave it out of their assignment, and wait for it to go.
+	WholeAnnotation = "hooks.hookkeeper.dev/whole"
 	// leasePrefix starts the name of every member's Lease.
 	leasePrefix = "hookkeeper-shard-"
 )
@@ -57,6 +60,11 @@ type Membership struct {
 	// Namespaces returns the namespaces the slots are cut for (Partition); nil: none known, and
 	// the space is cut into 2^MinDepth equal slots.
 	Namespaces func(ctx context.Context) ([]string, error)
+	// Whole makes the member claim the whole space, whoever else is there: the elected leader of
+	// an operator that does not shard. It starts once no sharded replica holds anything, and
+	// while it holds the space no sharded replica starts any of it, so that switching between
+	// the two modes in a rolling update never gives a namespace two owners.
+	Whole bool
 }
 
 // View is what a replica does after a Sync.
@@ -98,13 +106,21 @@ func (m *Membership) Sync(ctx context.Context, running []Slot) (View, error) {
 		members = append(members, Member{ID: m.Identity, Expires: now.Add(m.Duration)})
 	}
 	var namespaces []string
-	if m.Namespaces != nil {
+	if m.Namespaces != nil && !m.Whole {
 		if namespaces, err = m.Namespaces(ctx); err != nil {
 			return View{}, fmt.Errorf("listing the namespaces to cut the slots for: %w", err)
 		}
 	}
 	partition := Partition(namespaces)
-	assigned := Assign(Live(members, now), partition)[m.Identity]
+	assign := func(members []Member) []Slot {
+		if m.Whole {
+			return []Slot{{}}
+		}
+		// A leader that does not shard takes no share: the space is the sharded replicas'.
+		sharded := slices.DeleteFunc(slices.Clone(members), func(x Member) bool { return x.Whole })
+		return Assign(Live(sharded, now), partition)[m.Identity]
+	}
+	assigned := assign(members)
 	candidates := Startable(m.Identity, notCoveredBy(assigned, running), members, now)
 	if err := m.renew(ctx, union(running, candidates), now); err != nil {
 		return View{}, err
@@ -114,7 +130,7 @@ func (m *Membership) Sync(ctx context.Context, running []Slot) (View, error) {
 		if members, err = m.read(ctx); err != nil {
 			return View{}, err
 		}
-		again := Assign(Live(members, now), partition)[m.Identity]
+		again := assign(members)
 		startable := Startable(m.Identity, candidates, members, now)
 		var confirmed []Slot
 		for _, s := range candidates {
@@ -217,6 +233,11 @@ func (m *Membership) fill(lease *coordinationv1.Lease, held []Slot, now time.Tim
 		lease.Annotations = map[string]string{}
 	}
 	lease.Annotations[HeldAnnotation] = Format(held)
+	if m.Whole {
+		lease.Annotations[WholeAnnotation] = "true"
+	} else {
+		delete(lease.Annotations, WholeAnnotation)
+	}
 	lease.Spec.HolderIdentity = ptr.To(m.Identity)
 	lease.Spec.LeaseDurationSeconds = ptr.To(int32(m.Duration / time.Second))
 	renew := metav1.NewMicroTime(now)
@@ -241,5 +262,6 @@ func memberOf(lease *coordinationv1.Lease) (Member, error) {
 		ID:      *spec.HolderIdentity,
 		Held:    held,
 		Expires: spec.RenewTime.Add(time.Duration(*spec.LeaseDurationSeconds) * time.Second),
+		Whole:   lease.Annotations[WholeAnnotation] == "true",
 	}, nil
 }

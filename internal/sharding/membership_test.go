@@ -225,3 +225,94 @@ func TestMembershipRefusesAnUnreadableLease(t *testing.T) {
 		t.Fatal("Sync read a Lease with held slots 0-999 as if it held nothing")
 	}
 }
+
+// TestWholeMemberAndShardedMembersNeverOverlap: the leader of an operator that does not shard
+// claims the whole space; during a rolling update between the two modes it starts only once the
+// sharded replicas hold nothing, and they start nothing while it holds the space.
+func TestWholeMemberAndShardedMembersNeverOverlap(t *testing.T) {
+	c := apiServer(t)
+	ctx := t.Context()
+	clk := &clock{t: time.Now()}
+	member := func(id string, whole bool) *Membership {
+		return &Membership{Client: c, Namespace: "hookkeeper-system", Identity: id, Duration: 15 * time.Second, Now: clk.now, Whole: whole}
+	}
+	held := map[string][]Slot{}
+	sync := func(m *Membership) View {
+		t.Helper()
+		v, err := m.Sync(ctx, held[m.Identity])
+		if err != nil {
+			t.Fatal(err)
+		}
+		held[m.Identity] = union(slices.DeleteFunc(slices.Clone(held[m.Identity]), func(s Slot) bool { return slices.Contains(v.Stop, s) }), v.Start)
+		for id, slots := range held {
+			for other, theirs := range held {
+				if id < other && len(without(slots, theirs)) != len(slots) {
+					t.Fatalf("after %s's turn, %s and %s run overlapping slots: %s and %s", m.Identity, id, other, Format(slots), Format(theirs))
+				}
+			}
+		}
+		return v
+	}
+
+	// Sharded replicas a and b run the space; the leader of a new, unsharded version arrives.
+	a, b, leader := member("a", false), member("b", false), member("leader", true)
+	for range 4 {
+		sync(a)
+		sync(b)
+	}
+	if Share(append(slices.Clone(held["a"]), held["b"]...)) != 1 {
+		t.Fatalf("a and b run %s and %s", Format(held["a"]), Format(held["b"]))
+	}
+	for range 3 {
+		sync(leader)
+		sync(a)
+		sync(b)
+	}
+	if len(held["leader"]) != 0 {
+		t.Fatalf("the leader started %s while sharded replicas still ran slots", Format(held["leader"]))
+	}
+	// The old pods go, one after the other: the leader starts only once both are gone.
+	held["a"] = nil
+	if err := a.Leave(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sync(leader)
+	sync(b)
+	if len(held["leader"]) != 0 {
+		t.Fatal("the leader started while b still ran slots")
+	}
+	held["b"] = nil
+	if err := b.Leave(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sync(leader)
+	if Share(held["leader"]) != 1 {
+		t.Fatalf("alone, the leader runs %s, want the whole space", Format(held["leader"]))
+	}
+
+	// And back: sharded replicas arrive while the leader runs; they start nothing until it goes,
+	// and they share the space between themselves, leaving the leader out.
+	c2, d := member("c", false), member("d", false)
+	for range 3 {
+		sync(c2)
+		sync(d)
+		sync(leader)
+	}
+	if len(held["c"])+len(held["d"]) != 0 {
+		t.Fatalf("sharded replicas started %s and %s while the leader held the space", Format(held["c"]), Format(held["d"]))
+	}
+	if v := sync(c2); Share(v.Assigned) < 0.4 {
+		t.Errorf("c is assigned %v of the space while the leader lives, want about half: the leader takes no share", Share(v.Assigned))
+	}
+	held["leader"] = nil
+	if err := leader.Leave(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		sync(c2)
+		sync(d)
+	}
+	if Share(append(slices.Clone(held["c"]), held["d"]...)) != 1 || len(held["c"]) == 0 || len(held["d"]) == 0 {
+		t.Fatalf("after the leader left, c and d run %s and %s, want the space between them", Format(held["c"]), Format(held["d"]))
+	}
+}

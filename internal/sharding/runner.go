@@ -154,14 +154,17 @@ type Runner struct {
 	// Started is called with the slots that just started, to queue their Webhooks.
 	Started func(slots []Slot)
 	Log     logr.Logger
+	// Leader makes the Runner run on the elected leader only (with Membership.Whole).
+	Leader bool
 
 	// Used by the Runner's goroutine only.
 	stopping, pending []Slot
 	pendingGen        uint64
 }
 
-// NeedLeaderElection is false: every replica shares the work.
-func (r *Runner) NeedLeaderElection() bool { return false }
+// NeedLeaderElection is false when every replica shares the work, true for the Runner of an
+// elected leader.
+func (r *Runner) NeedLeaderElection() bool { return r.Leader }
 
 // Start runs until ctx ends, then stops every slot and leaves.
 func (r *Runner) Start(ctx context.Context) error {

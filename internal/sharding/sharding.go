@@ -344,6 +344,9 @@ type Member struct {
 	Held []Slot
 	// Expires is when the Lease runs out unless renewed: renew time plus duration.
 	Expires time.Time
+	// Whole is a leader that does not shard (Membership.Whole): it holds, or waits for, the
+	// whole space, and takes no share of the assignment.
+	Whole bool
 }
 
 // Live returns the IDs of the members whose Lease has not run out at now, sorted.
