@@ -29,6 +29,9 @@ ARGS ?=
 N ?= 1000
 # Further flags for `make bench` (e.g. BENCH_ARGS='-latency 50ms -resync 30s'); `go run ./hack/bench -h` lists them.
 BENCH_ARGS ?=
+# Operator processes of `make bench` (e.g. `make bench REPLICAS=3 N=10000`); above 1 they run with --sharding against an
+# API server with the ShardedListAndWatch feature gate, and the Webhooks are spread over N/10 namespaces.
+REPLICAS ?= 1
 
 # Pinned tools, installed into bin/ by the rules at the end of this file. They are defined here,
 # before any rule, because make expands prerequisites as it reads them.
@@ -157,8 +160,8 @@ demo: ## Run the whole system locally: control plane, provider simulators and op
 	@$(WITH_ENVTEST); go run ./hack/demo $(DEMO_ARGS)
 
 .PHONY: bench
-bench: ## Measure the operator under load: N Webhooks (default 1000) on the simulators; JSON in bin/bench/.
-	@$(WITH_ENVTEST); go run ./hack/bench -n $(N) $(BENCH_ARGS)
+bench: ## Measure the operator under load: N Webhooks (default 1000) on the simulators, REPLICAS processes (default 1); JSON in bin/bench/.
+	@$(WITH_ENVTEST); go run ./hack/bench -n $(N) -replicas $(REPLICAS) $(BENCH_ARGS)
 
 ##@ Build
 

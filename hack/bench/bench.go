@@ -78,6 +78,13 @@ type options struct {
 	hungWebhooks int
 	// unrelatedSecrets is how many Secrets go into a namespace no Webhook uses; 0 skips that phase.
 	unrelatedSecrets int
+	// replicas is how many operator processes run; above 1 they run with --sharding.
+	replicas int
+	// spread puts the Webhooks into namespaces of perNamespace each, each with its own account.
+	spread bool
+	// baselineRSS is one replica's peak RSS in MiB at the same N; 0 looks for it in the JSON
+	// results of earlier runs.
+	baselineRSS float64
 
 	out io.Writer // progress and the table
 
@@ -108,8 +115,32 @@ func (o options) validate() error {
 		return fmt.Errorf("-hung-webhooks %d: must not be negative (0 skips the phase)", o.hungWebhooks)
 	case o.unrelatedSecrets < 0:
 		return fmt.Errorf("-unrelated-secrets %d: must not be negative (0 skips the phase)", o.unrelatedSecrets)
+	case o.replicas < 1:
+		return fmt.Errorf("-replicas %d: need at least one", o.replicas)
+	case o.replicas > 1 && !o.spread:
+		return fmt.Errorf("-replicas %d: the Webhooks must be spread over namespaces (-spread)", o.replicas)
+	case o.replicas > 1 && (o.hungWebhooks > 0 || o.unrelatedSecrets > 0):
+		return fmt.Errorf("-replicas %d: the tenancy phases run with one replica only", o.replicas)
+	case o.baselineRSS < 0:
+		return fmt.Errorf("-baseline-rss %g: must not be negative", o.baselineRSS)
 	}
 	return nil
+}
+
+// sharded reports whether the run has several replicas, sharing the namespaces.
+func (o options) sharded() bool { return o.replicas > 1 }
+
+// defaultJSONName is where the results go below the repository root when -json is not given:
+// a run with several replicas, or spread over namespaces, does not overwrite the figures of a
+// plain run, which the replicas are compared with.
+func (o options) defaultJSONName() string {
+	switch {
+	case o.sharded():
+		return filepath.Join(filepath.Dir(defaultJSON), fmt.Sprintf("results-replicas%d.json", o.replicas))
+	case o.spread:
+		return filepath.Join(filepath.Dir(defaultJSON), "results-spread.json")
+	}
+	return defaultJSON
 }
 
 // waitTimeout is the longest wait of each phase: the -timeout flag, or a default that grows
@@ -124,6 +155,9 @@ func (o options) waitTimeout() time.Duration {
 // run is the whole benchmark. Everything it starts is stopped before it returns, in reverse
 // order: operator, simulators, control plane. It prints the table and writes the JSON itself.
 func run(ctx context.Context, o options) (res results, err error) {
+	if o.replicas == 0 {
+		o.replicas = 1
+	}
 	if err := o.validate(); err != nil {
 		return res, err
 	}
@@ -139,8 +173,13 @@ func run(ctx context.Context, o options) (res results, err error) {
 	timeout := o.waitTimeout()
 
 	res = newResults(o, readMachine())
-	say("hookkeeper bench: %d Webhooks, simulator latency %s, %d account(s) per provider, resync %s, %s outage of %s",
-		o.n, o.latency, o.accounts, o.resync, o.outage, o.outageProvider)
+	if o.spread {
+		say("hookkeeper bench: %d Webhooks in namespaces of %d with an account each, %d replica(s), simulator latency %s, resync %s, %s outage of %s",
+			o.n, perNamespace, o.replicas, o.latency, o.resync, o.outage, o.outageProvider)
+	} else {
+		say("hookkeeper bench: %d Webhooks, simulator latency %s, %d account(s) per provider, resync %s, %s outage of %s",
+			o.n, o.latency, o.accounts, o.resync, o.outage, o.outageProvider)
+	}
 	phases := 7
 	if o.unrelatedSecrets > 0 {
 		phases++
@@ -179,9 +218,11 @@ func run(ctx context.Context, o options) (res results, err error) {
 
 	// 1. Control plane, simulators, accounts.
 	step("Starting the control plane and the simulators")
-	cp, err := localenv.StartControlPlane(localenv.ControlPlaneOptions{
-		Root: o.root, Assets: o.assets, KubeconfigPath: kubeconfigPath, User: "bench",
-	})
+	cpOptions := localenv.ControlPlaneOptions{Root: o.root, Assets: o.assets, KubeconfigPath: kubeconfigPath, User: "bench"}
+	if o.sharded() {
+		cpOptions.FeatureGates = shardFeatureGates
+	}
+	cp, err := localenv.StartControlPlane(cpOptions)
 	if err != nil {
 		return res, err
 	}
@@ -209,16 +250,39 @@ func run(ctx context.Context, o options) (res results, err error) {
 		return res, err
 	}
 	cleanups = append(cleanups, sims.Stop)
-	w := newWorkload(sims, o.n, o.accounts)
-	for _, ns := range []string{benchNamespace, floorNamespace} {
+	var w *workload
+	if o.spread {
+		w = newSpreadWorkload(sims, o.n)
+		res.Parameters.Namespaces = len(w.namespaces)
+	} else {
+		w = newWorkload(sims, o.n, o.accounts)
+	}
+	namespaces := []string{benchNamespace, floorNamespace}
+	if o.sharded() {
+		namespaces = append(namespaces, shardLeaseNamespace)
+	}
+	for _, ns := range namespaces {
 		if err := localenv.EnsureNamespace(ctx, observer, ns); err != nil {
 			return res, err
 		}
 	}
-	if err := w.createSecrets(ctx, observer, benchNamespace); err != nil {
-		return res, err
+	if o.spread {
+		// Before the operator starts, so that its first view of the namespaces has them all.
+		if err := w.createSpreadSecrets(ctx, observer, o.workers); err != nil {
+			return res, err
+		}
+		gates := ""
+		if cpOptions.FeatureGates != "" {
+			gates = " (feature gates " + cpOptions.FeatureGates + ")"
+		}
+		say("      API server %s%s; %d namespaces %s to %s, one credentials Secret and account each", cp.Config.Host, gates,
+			len(w.namespaces), w.namespaceList()[0], w.namespaceList()[len(w.namespaces)-1])
+	} else {
+		if err := w.createSecrets(ctx, observer, benchNamespace); err != nil {
+			return res, err
+		}
+		say("      API server %s; %d credentials Secrets in namespace %s", cp.Config.Host, o.accounts*len(sims.All), benchNamespace)
 	}
-	say("      API server %s; %d credentials Secrets in namespace %s", cp.Config.Host, o.accounts*len(sims.All), benchNamespace)
 
 	// 2. The operator binary, built before the floor so that the compiler does not compete with it.
 	step("Building the operator into %s", o.operatorPath)
@@ -244,69 +308,127 @@ func run(ctx context.Context, o options) (res results, err error) {
 		return res, err
 	}
 
-	// 4. Operator.
-	metricsAddr, err := freeLoopbackAddr()
-	if err != nil {
-		return res, err
-	}
-	pprofAddr, err := freeLoopbackAddr()
-	if err != nil {
-		return res, err
-	}
-	args := append(localenv.EndpointFlags(),
-		"--metrics-bind-address="+metricsAddr,
-		"--pprof-bind-address="+pprofAddr,
-		"--health-probe-bind-address=0",
+	// 4. Operator: one process, or -replicas processes sharing the namespaces.
+	base := append(localenv.EndpointFlags(),
 		"--resync-period="+o.resync.String(),
 		"--max-concurrent-reconciles="+strconv.Itoa(o.workers),
 		"--kube-api-qps="+strconv.FormatFloat(o.qps, 'g', -1, 64),
 		"--kube-api-burst="+strconv.Itoa(o.burst),
 	)
 	if o.providerQPS != "" {
-		args = append(args, "--provider-qps="+o.providerQPS)
+		base = append(base, "--provider-qps="+o.providerQPS)
 	}
-	args = append(args, sims.OperatorFlags()...)
-	step("Starting the operator (metrics on %s, log %s)", metricsAddr, logPath)
-	op, err := localenv.StartOperator(o.operatorPath, args, kubeconfigPath, logPath)
-	if err != nil {
-		return res, err
-	}
-	cleanups = append(cleanups, func() {
-		if err := op.Stop(operatorGrace); err != nil {
-			say("  stopping the operator: %v", err)
-		}
-	})
-	if o.onOperatorStart != nil {
-		o.onOperatorStart(op.PID())
-	}
-	metrics := &metricsClient{url: "http://" + metricsAddr + "/metrics", http: &http.Client{Timeout: 10 * time.Second}}
-	// failure adds the operator's last words to an error of a phase it takes part in.
+	base = append(base, sims.OperatorFlags()...)
+	var reps replicaSet
+	cleanups = append(cleanups, func() { reps.stop(say) })
+	// failure adds the operators' last words to an error of a phase they take part in.
 	failure := func(err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		say("\nLast lines of the operator log (%s):\n%s", logPath, localenv.TailFile(logPath, logTailLines))
+		lines := logTailLines
+		if len(reps) > 1 {
+			lines = logTailLines / 2
+		}
+		for _, r := range reps {
+			say("\nLast lines of the log of %s (%s):\n%s", r.name(), r.logPath, localenv.TailFile(r.logPath, lines))
+		}
 		return err
 	}
-	if err := waitOperatorStarted(ctx, op, logPath, metrics, timeout); err != nil {
-		return res, failure(err)
+	// The bench's own count of the Webhook objects that an informer of every namespace receives,
+	// from before the replicas start: what each replica's share is measured against.
+	var objects *objectCounter
+	if o.sharded() {
+		if objects, err = startObjectCounter(ctx, cp.Config); err != nil {
+			return res, err
+		}
+		defer objects.stop()
 	}
-	rss := &rssTracker{pid: op.PID()}
-	rss.sample()
+	for i := range o.replicas {
+		metricsAddr, err := freeLoopbackAddr()
+		if err != nil {
+			return res, err
+		}
+		pprofAddr, err := freeLoopbackAddr()
+		if err != nil {
+			return res, err
+		}
+		r := &replica{logPath: logPath, pprofAddr: pprofAddr}
+		args := append([]string(nil), base[:len(localenv.EndpointFlags())]...)
+		args = append(args, "--metrics-bind-address="+metricsAddr, "--pprof-bind-address="+pprofAddr)
+		if o.sharded() {
+			healthAddr, err := freeLoopbackAddr()
+			if err != nil {
+				return res, err
+			}
+			r.id = replicaID(i)
+			r.logPath = filepath.Join(o.stateDir, "operator-"+r.id+".log")
+			args = append(args, "--health-probe-bind-address="+healthAddr)
+			args = append(args, shardingArgs(i)...)
+		} else {
+			args = append(args, "--health-probe-bind-address=0")
+		}
+		args = append(args, base[len(localenv.EndpointFlags()):]...)
+		if o.sharded() {
+			if i == 0 {
+				step("Starting %d operator processes with --sharding (shard Leases in namespace %s) and waiting until they share the namespaces",
+					o.replicas, shardLeaseNamespace)
+			}
+			say("      %s: metrics on %s, log %s", r.id, metricsAddr, r.logPath)
+		} else {
+			step("Starting the operator (metrics on %s, log %s)", metricsAddr, r.logPath)
+		}
+		op, err := localenv.StartOperator(o.operatorPath, args, kubeconfigPath, r.logPath)
+		if err != nil {
+			return res, err
+		}
+		r.op = op
+		r.metrics = &metricsClient{url: "http://" + metricsAddr + "/metrics", http: &http.Client{Timeout: 10 * time.Second}}
+		r.rss = &rssTracker{pid: op.PID()}
+		reps = append(reps, r)
+		if o.onOperatorStart != nil {
+			o.onOperatorStart(op.PID())
+		}
+	}
+	for _, r := range reps {
+		if err := waitOperatorStarted(ctx, r.op, r.logPath, r.metrics, timeout); err != nil {
+			return res, failure(fmt.Errorf("%s: %w", r.name(), err))
+		}
+	}
+	if o.sharded() {
+		held, err := waitShardsSettled(ctx, observer, o.replicas, reps.ops(), timeout)
+		if err != nil {
+			return res, failure(err)
+		}
+		res.ShardLeases = held
+		say("      the shard Leases of %d replicas list the slots they hold and have not changed for %s (the slots are in the JSON)", len(held), shardSettle)
+	}
+	reps.sampleRSS()
 
-	watch := &watcher{c: observer, namespace: benchNamespace, n: o.n, poll: o.poll, op: op, out: o.out}
-
+	watchNamespace := benchNamespace
+	if o.spread {
+		watchNamespace = "" // every namespace: the floor's is empty by now
+	}
+	watch := &watcher{c: observer, namespace: watchNamespace, n: o.n, poll: o.poll, ops: reps.ops(), out: o.out}
 	// 5. Create.
-	step("Creating %d Webhooks in namespace %s (%g QPS, burst %d, %d workers) and waiting until all are Ready",
-		o.n, benchNamespace, o.qps, o.burst, o.workers)
+	where := "namespace " + benchNamespace
+	if o.spread {
+		where = fmt.Sprintf("%d namespaces", len(w.namespaces))
+	}
+	step("Creating %d Webhooks in %s (%g QPS, burst %d, %d workers) and waiting until all are Ready",
+		o.n, where, o.qps, o.burst, o.workers)
 	sims.ResetCounts()
-	writesBefore, err := metrics.apiWrites(ctx)
+	writesBefore, err := reps.apiWrites(ctx)
 	if err != nil {
 		return res, failure(err)
 	}
-	saasBefore, err := metrics.saasRequests(ctx)
+	saasBefore, err := reps.saasRequests(ctx)
 	if err != nil {
 		return res, failure(err)
+	}
+	perReplicaBefore := make([]map[string]float64, len(reps))
+	for i, r := range reps {
+		perReplicaBefore[i], _ = r.metrics.saasRequests(ctx)
 	}
 	start := time.Now()
 	applyCtx, cancelApply := context.WithCancel(ctx)
@@ -339,12 +461,33 @@ func run(ctx context.Context, o options) (res results, err error) {
 	}
 	res.ApplySeconds = applyTook.Seconds()
 	res.CreateSaaSRequests = sims.RequestsTotal()
-	writesAfter, err := metrics.apiWrites(ctx)
+	if o.sharded() {
+		// Right after the List that showed every Webhook Ready: what each replica's informers
+		// received, next to what an informer of every namespace received meanwhile.
+		res.AllWebhookObjects = objects.stop()
+		for i, r := range reps {
+			rr := replicaResult{Identity: r.id}
+			if m, err := r.metrics.sharding(ctx); err != nil {
+				say("      %s: reading its sharding metrics: %v", r.id, err)
+			} else {
+				rr.fill(m, res.AllWebhookObjects, o.n)
+			}
+			if after, err := r.metrics.saasRequests(ctx); err == nil && perReplicaBefore[i] != nil {
+				total := 0
+				for _, v := range saasSince(after, perReplicaBefore[i]) {
+					total += v
+				}
+				rr.CreateSaaSRequests = &total
+			}
+			res.Replicas = append(res.Replicas, rr)
+		}
+	}
+	writesAfter, err := reps.apiWrites(ctx)
 	if err != nil {
 		return res, failure(err)
 	}
 	res.CreateAPIWritesByMethod = writesAfter.since(writesBefore)
-	if saasAfter, err := metrics.saasRequests(ctx); err == nil {
+	if saasAfter, err := reps.saasRequests(ctx); err == nil {
 		res.CreateSaaSRequestsByOperation = saasSince(saasAfter, saasBefore)
 		say("      SaaS requests by provider/operation, as the operator counted them: %v", res.CreateSaaSRequestsByOperation)
 	}
@@ -353,7 +496,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 	res.Ratio = res.TimeToReadySeconds / res.FloorSeconds
 	res.SaaSRequestsPerWebhook = float64(res.CreateSaaSRequests) / float64(o.n)
 	res.APIWritesPerWebhook = float64(res.CreateAPIWrites) / float64(o.n)
-	rss.sample()
+	reps.sampleRSS()
 	say("      all Ready after %s (applying took %s); %d SaaS requests, %d API-server writes by the operator %s",
 		round(readyAt.Sub(start)), round(applyTook), res.CreateSaaSRequests, res.CreateAPIWrites, byMethod(res.CreateAPIWritesByMethod))
 	// Where the memory goes, with every Webhook in the caches: the live heap by allocating function.
@@ -361,29 +504,49 @@ func run(ctx context.Context, o options) (res results, err error) {
 	if o.jsonPath != "" {
 		profileDir = filepath.Dir(o.jsonPath)
 	}
-	if total, top, file, err := heapProfile(ctx, pprofAddr, profileDir); err != nil {
-		say("      heap profile: %v", err)
-	} else {
-		res.HeapInuseMiB, res.HeapTop = total, top
-		say("      live heap %.1f MiB after a GC%s; the functions that allocated most of it:", total, inFile(file))
-		for _, e := range top {
-			say("        %6.1f MiB  %s", e.MiB, e.Function)
+	for i, r := range reps {
+		name := "heap.pprof"
+		if o.sharded() {
+			name = "heap-" + r.id + ".pprof"
 		}
+		total, top, file, err := heapProfile(ctx, r.pprofAddr, profileDir, name)
+		switch {
+		case err != nil:
+			say("      heap profile of %s: %v", r.name(), err)
+		case o.sharded():
+			res.Replicas[i].HeapInuseMiB = total
+			say("      %s: live heap %.1f MiB after a GC%s", r.id, total, inFile(file))
+		default:
+			res.HeapInuseMiB, res.HeapTop = total, top
+			say("      live heap %.1f MiB after a GC%s; the functions that allocated most of it:", total, inFile(file))
+			for _, e := range top {
+				say("        %6.1f MiB  %s", e.MiB, e.Function)
+			}
+		}
+	}
+	if o.sharded() {
+		// After the figures of the creation: the lists below are requests to the simulators too.
+		d, err := countRemotes(ctx, w, sims, o.workers)
+		if err != nil {
+			return res, failure(err)
+		}
+		res.Duplicates, res.RemoteWebhooks = &d.duplicates, d.remotes
+		say("      the simulators hold %d remote webhooks for %d Webhooks (%d of them matched): %d duplicates", d.remotes, o.n, d.matched, d.duplicates)
 	}
 
 	// 6. Steady state.
 	window := time.Duration(steadyPeriods * float64(o.resync))
 	step("Steady state: counting for %s (%.2f resync periods)", round(window), steadyPeriods)
 	sims.ResetCounts()
-	if writesBefore, err = metrics.apiWrites(ctx); err != nil {
+	if writesBefore, err = reps.apiWrites(ctx); err != nil {
 		return res, failure(err)
 	}
 	steadyStart := time.Now()
-	if err := sleepWatching(ctx, window, op); err != nil {
+	if err := sleepWatching(ctx, window, reps.ops()...); err != nil {
 		return res, failure(err)
 	}
 	res.SteadySaaSRequests = sims.RequestsTotal()
-	if writesAfter, err = metrics.apiWrites(ctx); err != nil {
+	if writesAfter, err = reps.apiWrites(ctx); err != nil {
 		return res, failure(err)
 	}
 	res.SteadyAPIWritesByMethod = writesAfter.since(writesBefore)
@@ -394,7 +557,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 	perResync := o.resync.Seconds() / res.SteadyWindowSeconds
 	res.SteadySaaSRequestsPer1000PerResync = float64(res.SteadySaaSRequests) * perResync * 1000 / float64(o.n)
 	res.SteadyAPIWritesPer1000PerResync = float64(res.SteadyAPIWrites) * perResync * 1000 / float64(o.n)
-	rss.sample()
+	reps.sampleRSS()
 	say("      %d SaaS requests, %d API-server writes %s", res.SteadySaaSRequests, res.SteadyAPIWrites, byMethod(res.SteadyAPIWritesByMethod))
 
 	// 7. Outage.
@@ -414,7 +577,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 	res.OutageNotReadyMax = notReady
 	res.OutageRecoverySeconds = recoveredAt.Sub(outageEnd).Seconds()
 	res.OutageRecoveredWithinResync = recoveredAt.Sub(outageEnd) <= o.resync
-	rss.sample()
+	reps.sampleRSS()
 	say("      %d Webhooks not Ready at most during the outage; all Ready %s after it ended", notReady, round(recoveredAt.Sub(outageEnd)))
 	if notReady == 0 {
 		say("      No Webhook was seen not Ready: the outage may have fallen between two resyncs, so the recovery time" +
@@ -422,10 +585,17 @@ func run(ctx context.Context, o options) (res results, err error) {
 	}
 
 	// The peak RSS is the one of the workload above; the tenancy phases below are not part of it.
-	if rss.err != nil && rss.peak == 0 {
-		say("      peak RSS unknown: %v", rss.err)
+	for i, r := range reps {
+		if r.rss.err != nil && r.rss.peak == 0 {
+			say("      peak RSS of %s unknown: %v", r.name(), r.rss.err)
+		}
+		if o.sharded() {
+			res.Replicas[i].PeakRSSMiB = float64(r.rss.peak) / (1 << 20)
+		}
 	}
-	res.PeakRSSMiB = float64(rss.peak) / (1 << 20)
+	// With several replicas, the largest of them.
+	res.PeakRSSMiB = float64(reps.peakRSS()) / (1 << 20)
+	op := reps[0].op // the tenancy phases run with one replica
 
 	// 8. Unrelated Secrets, before the hung account, whose stuck requests would add to the memory.
 	if o.unrelatedSecrets > 0 {
@@ -462,6 +632,16 @@ func run(ctx context.Context, o options) (res results, err error) {
 				round(hr.ready), hr.connections)
 		}
 	}
+	if o.sharded() {
+		switch {
+		case o.baselineRSS > 0:
+			res.BaselinePeakRSSMiB, res.BaselineSource = o.baselineRSS, "-baseline-rss"
+		default:
+			if b, ok := findBaseline(filepath.Dir(o.jsonPath), o.n, o.spread); ok {
+				res.BaselinePeakRSSMiB, res.BaselineSource = b.mib, b.source
+			}
+		}
+	}
 	res.Targets = targets(res, o)
 
 	say("")
@@ -475,17 +655,23 @@ func run(ctx context.Context, o options) (res results, err error) {
 	return res, nil
 }
 
-// sleepWatching waits d, failing early when ctx ends or the operator exits.
-func sleepWatching(ctx context.Context, d time.Duration, op *localenv.Operator) error {
+// sleepWatching waits d, failing early when ctx ends or an operator process exits.
+func sleepWatching(ctx context.Context, d time.Duration, ops ...*localenv.Operator) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-op.Done():
-		return fmt.Errorf("the operator exited (%s)", op.ExitStatus())
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+			if err := exited(ops); err != nil {
+				return err
+			}
+		}
 	}
 }
 

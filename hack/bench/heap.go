@@ -39,9 +39,9 @@ type heapEntry struct {
 const heapTop = 10
 
 // heapProfile takes a heap profile from the operator's pprof endpoint after a garbage
-// collection, writes it next to the JSON results (for go tool pprof), and returns the live heap
+// collection, writes it next to the JSON results as name (for go tool pprof), and returns the live heap
 // in all and the functions that hold most of it.
-func heapProfile(ctx context.Context, pprofAddr, dir string) (total float64, top []heapEntry, file string, err error) {
+func heapProfile(ctx context.Context, pprofAddr, dir, name string) (total float64, top []heapEntry, file string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+pprofAddr+"/debug/pprof/heap?gc=1", nil)
 	if err != nil {
 		return 0, nil, "", err
@@ -60,7 +60,7 @@ func heapProfile(ctx context.Context, pprofAddr, dir string) (total float64, top
 	}
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err == nil {
-			file = filepath.Join(dir, "heap.pprof")
+			file = filepath.Join(dir, name)
 			if err := os.WriteFile(file, data, 0o644); err != nil {
 				file = ""
 			}

@@ -83,9 +83,10 @@ func main() {
 	}
 }
 
-// parseFlags reads the command line into options. The environment variables N and LATENCY,
-// read through getenv, replace the defaults of -n and -latency, so that `make bench N=10000`
-// and `N=10000 go run ./hack/bench` both work; a flag given on the command line wins.
+// parseFlags reads the command line into options. The environment variables N, LATENCY and
+// REPLICAS, read through getenv, replace the defaults of -n, -latency and -replicas, so that
+// `make bench N=10000` and `N=10000 go run ./hack/bench` both work; a flag given on the command
+// line wins.
 func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (options, error) {
 	o := options{
 		n:              1000,
@@ -102,6 +103,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		// The targets of the tenancy phases are stated for these counts.
 		hungWebhooks:     defaultHungWebhooks,
 		unrelatedSecrets: defaultUnrelatedSecrets,
+		replicas:         1,
 	}
 	if v := getenv("N"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -116,6 +118,14 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 			return o, fmt.Errorf("environment variable LATENCY=%q is not a duration such as 20ms", v)
 		}
 		o.latency = d
+	}
+
+	if v := getenv("REPLICAS"); v != "" {
+		r, err := strconv.Atoi(v)
+		if err != nil {
+			return o, fmt.Errorf("environment variable REPLICAS=%q is not a number", v)
+		}
+		o.replicas = r
 	}
 
 	outageProvider := catalog.All()[0].Name
@@ -133,6 +143,14 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	fs.DurationVar(&o.timeout, "timeout", 0, "Longest wait of each phase (operator start, all Ready, deletion of the floor); 0 means 2m + N*40ms, or three times the floor when that is longer.")
 	fs.IntVar(&o.hungWebhooks, "hung-webhooks", o.hungWebhooks, "Webhooks of the hung account (of the first provider whose Webhooks name their server, on a server that never answers) in the phase that times a Webhook of another namespace behind them; 0 skips the phase.")
 	fs.IntVar(&o.unrelatedSecrets, "unrelated-secrets", o.unrelatedSecrets, "Secrets of 64 KiB created in a namespace no Webhook uses, in the phase that measures the resident memory they add to the operator; 0 skips the phase.")
+	fs.IntVar(&o.replicas, "replicas", o.replicas, "Operator processes (also REPLICAS=...). Above 1 they run with --sharding against an API server with the "+
+		"ShardedListAndWatch feature gate, the Webhooks are spread over namespaces of their own (-spread), the tenancy phases are skipped and "+
+		"the JSON goes to bin/bench/results-replicas<R>.json.")
+	fs.BoolVar(&o.spread, "spread", false, "Spread the Webhooks over N/10 namespaces, each with its own credentials Secret and account, 10 Webhooks of one "+
+		"provider each (-accounts is then unused). On with -replicas above 1; with one replica it gives the figure the replicas are compared with "+
+		"(JSON in bin/bench/results-spread.json).")
+	fs.Float64Var(&o.baselineRSS, "baseline-rss", 0, "One replica's peak RSS in MiB at the same N, for the target of -replicas above 1; 0 takes it from "+
+		"the newest single-replica JSON at the same N in bin/bench/ (the same layout preferred).")
 	fs.BoolVar(&o.keepLogs, "keep-logs", false, "Keep the operator log and the kubeconfig in bin/bench/ after a successful run (a failed run always keeps them).")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./hack/bench [flags]   (or: make bench N=... BENCH_ARGS='...')\n\n")
@@ -143,6 +161,21 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q: every setting is a flag", fs.Args())
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if o.replicas > 1 {
+		if given["spread"] && !o.spread {
+			return o, fmt.Errorf("-replicas %d -spread=false: the replicas share the Webhooks by namespace, so they are spread", o.replicas)
+		}
+		o.spread = true
+		// The tenancy phases measure one process.
+		for _, name := range []string{"hung-webhooks", "unrelated-secrets"} {
+			if given[name] && fs.Lookup(name).Value.String() != "0" {
+				return o, fmt.Errorf("-%s: the tenancy phases run with one replica only", name)
+			}
+		}
+		o.hungWebhooks, o.unrelatedSecrets = 0, 0
 	}
 	p, err := parseProvider(outageProvider)
 	if err != nil {
@@ -197,7 +230,7 @@ func locate(o *options) error {
 	o.stateDir = filepath.Join(o.root, "bin", "bench")
 	o.operatorPath = filepath.Join(o.root, "bin", "hookkeeper-bench")
 	if o.jsonPath == defaultJSON {
-		o.jsonPath = filepath.Join(o.root, defaultJSON)
+		o.jsonPath = filepath.Join(o.root, o.defaultJSONName())
 	}
 	return nil
 }

@@ -45,10 +45,10 @@ const progressEvery = 10 * time.Second
 // watcher lists the Webhooks of the bench's namespace to see how many are Ready.
 type watcher struct {
 	c         client.Client
-	namespace string
+	namespace string        // "" for every namespace
 	n         int           // how many Webhooks there should be
 	poll      time.Duration // shortest time between two Lists
-	op        *localenv.Operator
+	ops       []*localenv.Operator
 	out       io.Writer
 }
 
@@ -71,7 +71,11 @@ func isReady(h *hooksv1alpha1.Webhook) bool {
 func (w *watcher) look(ctx context.Context) (snapshot, error) {
 	start := time.Now()
 	var list hooksv1alpha1.WebhookList
-	if err := w.c.List(ctx, &list, client.InNamespace(w.namespace)); err != nil {
+	var opts []client.ListOption
+	if w.namespace != "" {
+		opts = append(opts, client.InNamespace(w.namespace))
+	}
+	if err := w.c.List(ctx, &list, opts...); err != nil {
 		return snapshot{}, err
 	}
 	s := snapshot{total: len(list.Items), reasons: map[string]int{}, at: time.Now()}
@@ -145,8 +149,8 @@ func (w *watcher) allReady(ctx context.Context, since time.Time, timeout time.Du
 			}
 			lastErr = err
 		}
-		if w.op.Exited() {
-			return time.Time{}, fmt.Errorf("the operator exited while the bench waited for the Webhooks to be Ready (%s)", w.op.ExitStatus())
+		if err := exited(w.ops); err != nil {
+			return time.Time{}, fmt.Errorf("while the bench waited for the Webhooks to be Ready, %w", err)
 		}
 		if check != nil {
 			if err := check(); err != nil {
@@ -182,8 +186,8 @@ func (w *watcher) mostNotReady(ctx context.Context, d time.Duration) (int, error
 		} else if ctx.Err() != nil {
 			return most, ctx.Err()
 		}
-		if w.op.Exited() {
-			return most, fmt.Errorf("the operator exited during the outage (%s)", w.op.ExitStatus())
+		if err := exited(w.ops); err != nil {
+			return most, fmt.Errorf("during the outage, %w", err)
 		}
 		left := time.Until(end)
 		if left <= 0 {

@@ -99,6 +99,18 @@ type results struct {
 	UnrelatedSecretsRSSBeforeMiB float64  `json:"unrelatedSecretsRssBeforeMiB,omitempty"`
 	UnrelatedSecretsRSSAfterMiB  float64  `json:"unrelatedSecretsRssAfterMiB,omitempty"`
 
+	// A run with several replicas (parameters.replicas): each one's share, the Webhook objects
+	// that an informer of every namespace received meanwhile (the bench's own watch), the remote
+	// webhooks on the simulators and how many of them are duplicates, the shard Leases' held
+	// slots once they settled, and the single-replica peak RSS the replicas are compared with.
+	Replicas           []replicaResult   `json:"replicas,omitempty"`
+	AllWebhookObjects  int64             `json:"allWebhookObjects,omitempty"`
+	RemoteWebhooks     int               `json:"remoteWebhooks,omitempty"`
+	Duplicates         *int              `json:"duplicates,omitempty"`
+	ShardLeases        map[string]string `json:"shardLeases,omitempty"`
+	BaselinePeakRSSMiB float64           `json:"baselinePeakRssMiB,omitempty"`
+	BaselineSource     string            `json:"baselineSource,omitempty"`
+
 	Targets []target `json:"targets"`
 }
 
@@ -118,6 +130,11 @@ type parameters struct {
 	HungWebhooks       int `json:"hungWebhooks"`
 	UnrelatedSecrets   int `json:"unrelatedSecrets"`
 	UnrelatedSecretKiB int `json:"unrelatedSecretKiB"`
+	// Replicas is the number of operator processes when above 1; Spread is true when the
+	// Webhooks were spread over Namespaces namespaces of their own.
+	Replicas   int  `json:"replicas,omitempty"`
+	Spread     bool `json:"spread,omitempty"`
+	Namespaces int  `json:"namespaces,omitempty"`
 }
 
 // target is one of the project's goals next to the figure it is about. Targets are reported,
@@ -134,9 +151,16 @@ type target struct {
 	For string `json:"for,omitempty"`
 	// Applies says whether this run's settings are those the target is stated for.
 	Applies bool `json:"applies"`
+	// NotReported is true when the figure is unknown (the operator does not export it, or there
+	// is nothing to compare with): Value and Met then mean nothing.
+	NotReported bool `json:"notReported,omitempty"`
 }
 
 func newResults(o options, m machineInfo) results {
+	replicas := 0 // absent from the JSON of a run with one, as before there could be more
+	if o.replicas > 1 {
+		replicas = o.replicas
+	}
 	return results{
 		Date:      time.Now().UTC().Truncate(time.Second),
 		GoVersion: runtime.Version(),
@@ -151,6 +175,7 @@ func newResults(o options, m machineInfo) results {
 			Outage: o.outage.String(), OutageProvider: string(o.outageProvider),
 			QPS: o.qps, Burst: o.burst, Workers: o.workers, ProviderQPS: o.providerQPS,
 			HungWebhooks: o.hungWebhooks, UnrelatedSecrets: o.unrelatedSecrets, UnrelatedSecretKiB: unrelatedSecretBytes >> 10,
+			Replicas: replicas, Spread: o.spread,
 		},
 	}
 }
@@ -186,6 +211,9 @@ func targets(r results, o options) []target {
 	}
 	for i := range t {
 		t[i].Applies = t[i].ForN == 0 || t[i].ForN == o.n
+	}
+	if o.sharded() {
+		t = append(t, replicaTargets(r, o)...)
 	}
 	// The tenancy targets hold at the operator's default workers (and --http-timeout, which the
 	// bench leaves alone) and for the default sizes of their phases.
@@ -240,8 +268,15 @@ func printTable(out io.Writer, r results, o options) {
 		rows = append(rows, row{figure, value, tt, status})
 	}
 	add("Webhooks (N)", fmt.Sprint(o.n), "", "")
+	if o.sharded() {
+		add("operator replicas (--sharding)", fmt.Sprint(o.replicas), "", "")
+	}
 	add("simulator latency", o.latency.String(), "", "")
-	add("accounts per provider", fmt.Sprint(o.accounts), "", "")
+	if o.spread {
+		add("namespaces, one account each", fmt.Sprint(r.Parameters.Namespaces), "", "")
+	} else {
+		add("accounts per provider", fmt.Sprint(o.accounts), "", "")
+	}
 	add("resync period", o.resync.String(), "", "")
 	add("time until all Ready (operator)", seconds(r.TimeToReadySeconds), "", "")
 	add("floor: create + 1 status patch each", seconds(r.FloorSeconds), "", "")
@@ -256,7 +291,11 @@ func printTable(out io.Writer, r results, o options) {
 	if r.PeakRSSMiB > 0 {
 		rss = fmt.Sprintf("%.1f MiB", r.PeakRSSMiB)
 	}
-	add("peak RSS of the operator", rss, "peakRssMiB", "<= 150 MiB")
+	rssFigure := "peak RSS of the operator"
+	if o.sharded() {
+		rssFigure = "peak RSS of the largest replica"
+	}
+	add(rssFigure, rss, "peakRssMiB", "<= 150 MiB")
 	add(fmt.Sprintf("Ready again after a %s %s outage", o.outage, o.outageProvider), seconds(r.OutageRecoverySeconds),
 		"outageRecoverySeconds", fmt.Sprintf("<= resync (%s)", o.resync))
 	hungFigure, hung := "Ready behind a hung account", "skipped"
@@ -275,12 +314,12 @@ func printTable(out io.Writer, r results, o options) {
 	}
 	add(secretsFigure, secrets, "unrelatedSecretsRssMiB", fmt.Sprintf("< %g MiB", unrelatedTargetMiB))
 
-	tw := tabwriter.NewWriter(out, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "FIGURE\tVALUE\tTARGET\t")
+	var table strings.Builder
+	table.WriteString("FIGURE\tVALUE\tTARGET\t\n")
 	for _, rw := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rw.figure, rw.value, rw.target, rw.status)
+		fmt.Fprintf(&table, "%s\t%s\t%s\t%s\n", rw.figure, rw.value, rw.target, rw.status)
 	}
-	_ = tw.Flush()
+	writeTable(out, table.String())
 	fmt.Fprintf(out, "\nApplying took %s; %d SaaS requests and %d API-server writes during creation; "+
 		"%d SaaS requests and %d API-server writes in the %s steady-state window; at most %d Webhooks not Ready during the outage.\n",
 		seconds(r.ApplySeconds), r.CreateSaaSRequests, r.CreateAPIWrites, r.SteadySaaSRequests, r.SteadyAPIWrites,
@@ -295,6 +334,16 @@ func printTable(out io.Writer, r results, o options) {
 	if anyOtherN {
 		fmt.Fprintln(out, "A status in parentheses compares with a target stated for other settings: for information only.")
 	}
+	if o.sharded() {
+		printReplicas(out, r, o)
+	}
+}
+
+// writeTable aligns the tab-separated columns of table.
+func writeTable(out io.Writer, table string) {
+	tw := tabwriter.NewWriter(out, 0, 0, 3, ' ', 0)
+	_, _ = io.WriteString(tw, table)
+	_ = tw.Flush()
 }
 
 // byMethod formats write counts by method as "(PATCH 200, POST 100)", or "" for none.

@@ -21,6 +21,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,12 @@ type account struct {
 // and the operator's run.
 type workload struct {
 	n int
+	// spread puts every perNamespace Webhooks of one provider into a namespace of their own, with
+	// one account of their own (namespaces[k] and nsAccounts[k]); without it every Webhook goes
+	// into the namespace its caller names and uses the shared accounts.
+	spread     bool
+	namespaces map[int]string
+	nsAccounts map[int]account
 	// providerOrder is how the Webhooks take turns: Webhook i goes to providerOrder[i%len]. It is
 	// the catalog's order.
 	providerOrder []hooksv1alpha1.ProviderType
@@ -69,6 +76,95 @@ func newWorkload(sims *localenv.Simulators, n, perProvider int) *workload {
 		}
 	}
 	return w
+}
+
+// perNamespace is how many Webhooks share a namespace when they are spread.
+const perNamespace = 10
+
+// spreadNamespacePrefix names the namespaces of a spread workload: bench-0000, bench-0001, ...
+// The names are simply numbered, as the bench's Webhooks are: FNV-1a puts names that differ only
+// in their last characters close together in hash space, and the per-replica report shows what
+// that does to the split rather than names picked to even it out.
+const spreadNamespacePrefix = benchNamespace + "-"
+
+// newSpreadWorkload spreads n Webhooks over namespaces of perNamespace Webhooks of one provider
+// each, about n/perNamespace of them, and registers one fresh account per namespace with its
+// provider's simulator. The providers still take turns over the Webhooks.
+func newSpreadWorkload(sims *localenv.Simulators, n int) *workload {
+	w := &workload{n: n, spread: true, accounts: map[hooksv1alpha1.ProviderType][]account{},
+		namespaces: map[int]string{}, nsAccounts: map[int]account{}}
+	for _, sim := range sims.All {
+		w.providerOrder = append(w.providerOrder, sim.Provider)
+	}
+	for i := range n {
+		k := w.namespaceIndex(i)
+		if _, ok := w.namespaces[k]; ok {
+			continue
+		}
+		sim := sims.Get(w.providerOrder[i%len(w.providerOrder)])
+		w.namespaces[k] = fmt.Sprintf("%s%04d", spreadNamespacePrefix, k)
+		w.nsAccounts[k] = account{
+			provider: sim.Provider,
+			secret:   strings.ToLower(string(sim.Provider)) + "-0",
+			Account:  sim.NewAccount("bench-" + randomHex(12)),
+		}
+	}
+	return w
+}
+
+// namespaceIndex is the namespace of Webhook i of a spread workload: the j-th Webhook of
+// provider p goes to namespace (j/perNamespace)*providers + p.
+func (w *workload) namespaceIndex(i int) int {
+	p := len(w.providerOrder)
+	return (i/p/perNamespace)*p + i%p
+}
+
+// namespaceOf returns the namespace Webhook i belongs in: its own for a spread workload, else
+// def.
+func (w *workload) namespaceOf(i int, def string) string {
+	if !w.spread {
+		return def
+	}
+	return w.namespaces[w.namespaceIndex(i)]
+}
+
+// namespaceList returns the namespaces of a spread workload in order; nil otherwise.
+func (w *workload) namespaceList() []string {
+	keys := make([]int, 0, len(w.namespaces))
+	for k := range w.namespaces {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, w.namespaces[k])
+	}
+	return out
+}
+
+// createSpreadSecrets creates the namespaces of a spread workload and the credentials Secret of
+// each, with workers workers.
+func (w *workload) createSpreadSecrets(ctx context.Context, c client.Client, workers int) error {
+	keys := make([]int, 0, len(w.namespaces))
+	for k := range w.namespaces {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return forEach(ctx, len(keys), workers, func(ctx context.Context, i int) error {
+		k := keys[i]
+		ns, a := w.namespaces[k], w.nsAccounts[k]
+		if err := localenv.EnsureNamespace(ctx, c, ns); err != nil {
+			return err
+		}
+		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: a.secret}, StringData: a.Credentials}
+		return retry(ctx, func() error {
+			err := c.Create(ctx, s)
+			if apierrors.IsAlreadyExists(err) {
+				return nil
+			}
+			return err
+		}, "creating the Secret %s/%s", ns, a.secret)
+	})
 }
 
 // createSecrets creates the credentials Secret of every account in namespace.
@@ -93,8 +189,13 @@ func (w *workload) createSecrets(ctx context.Context, c client.Client, namespace
 // APS folder.
 func (w *workload) webhook(i int, namespace string) *hooksv1alpha1.Webhook {
 	p := w.providerOrder[i%len(w.providerOrder)]
-	accts := w.accounts[p]
-	a := accts[(i/len(w.providerOrder))%len(accts)]
+	var a account
+	if w.spread {
+		a = w.nsAccounts[w.namespaceIndex(i)]
+	} else {
+		accts := w.accounts[p]
+		a = accts[(i/len(w.providerOrder))%len(accts)]
+	}
 	spec := hooksv1alpha1.WebhookSpec{
 		Provider:       p,
 		TargetURL:      fmt.Sprintf("https://receiver.example.com/bench/%06d", i),
@@ -107,10 +208,11 @@ func (w *workload) webhook(i int, namespace string) *hooksv1alpha1.Webhook {
 	}
 }
 
-// apply creates every Webhook of the workload in namespace with workers workers.
+// apply creates every Webhook of the workload in namespace (in its own namespace when the
+// workload is spread) with workers workers.
 func (w *workload) apply(ctx context.Context, c client.Client, namespace string, workers int) error {
 	return forEach(ctx, w.n, workers, func(ctx context.Context, i int) error {
-		return create(ctx, c, w.webhook(i, namespace))
+		return create(ctx, c, w.webhook(i, w.namespaceOf(i, namespace)))
 	})
 }
 
