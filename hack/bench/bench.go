@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -198,14 +199,23 @@ func run(ctx context.Context, o options) (res results, err error) {
 		return res, fmt.Errorf("creating %s: %w", o.stateDir, err)
 	}
 	kubeconfigPath := filepath.Join(o.stateDir, "kubeconfig")
-	logPath := filepath.Join(o.stateDir, "operator.log")
+	// One log per operator process.
+	logPaths := []string{filepath.Join(o.stateDir, "operator.log")}
+	if o.sharded() {
+		logPaths = nil
+		for i := range o.replicas {
+			logPaths = append(logPaths, filepath.Join(o.stateDir, "operator-"+replicaID(i)+".log"))
+		}
+	}
 	// Runs last, once the operator has stopped: a failed run keeps its log for a look.
 	defer func() {
 		if err != nil || o.keepLogs {
-			say("Operator log: %s (kubeconfig %s)", logPath, kubeconfigPath)
+			say("Operator log: %s (kubeconfig %s)", strings.Join(logPaths, ", "), kubeconfigPath)
 			return
 		}
-		_ = os.Remove(logPath)
+		for _, p := range logPaths {
+			_ = os.Remove(p)
+		}
 		_ = os.Remove(kubeconfigPath)
 	}()
 
@@ -353,7 +363,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 		if err != nil {
 			return res, err
 		}
-		r := &replica{logPath: logPath, pprofAddr: pprofAddr}
+		r := &replica{logPath: logPaths[i], pprofAddr: pprofAddr}
 		args := append([]string(nil), base[:len(localenv.EndpointFlags())]...)
 		args = append(args, "--metrics-bind-address="+metricsAddr, "--pprof-bind-address="+pprofAddr)
 		if o.sharded() {
@@ -362,7 +372,6 @@ func run(ctx context.Context, o options) (res results, err error) {
 				return res, err
 			}
 			r.id = replicaID(i)
-			r.logPath = filepath.Join(o.stateDir, "operator-"+r.id+".log")
 			args = append(args, "--health-probe-bind-address="+healthAddr)
 			args = append(args, shardingArgs(i)...)
 		} else {

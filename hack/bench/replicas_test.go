@@ -18,13 +18,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -351,4 +354,109 @@ func sortedValues(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestBenchSmokeReplicas runs the whole bench with three replicas and tiny settings, and checks
+// that every replica's figures are there, that the replicas are gone afterwards, and that no
+// Webhook has a duplicate. It judges no other figure against a target: the split of a handful of
+// namespaces says nothing.
+func TestBenchSmokeReplicas(t *testing.T) {
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Skip("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which sets it")
+	}
+	assets, err := localenv.EnvtestAssets("bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := localenv.FindRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	state := t.TempDir()
+	var pids []int
+	t.Cleanup(func() {
+		for _, pid := range pids {
+			if syscall.Kill(pid, 0) == nil {
+				_ = syscall.Kill(-pid, syscall.SIGKILL)
+			}
+		}
+	})
+	const n, replicas = 40, 3
+	o := options{
+		root: root, assets: assets, stateDir: state,
+		operatorPath: filepath.Join(state, "manager"), jsonPath: filepath.Join(state, "results-replicas3.json"),
+		n: n, latency: time.Millisecond, accounts: 1, resync: 4 * time.Second, outage: 2 * time.Second,
+		outageProvider: hooksv1alpha1.ProviderWebex, qps: 50, burst: 100, workers: 10,
+		timeout: 2 * time.Minute, poll: 250 * time.Millisecond,
+		replicas: replicas, spread: true, baselineRSS: 500,
+	}
+	var out bytes.Buffer
+	o.out = &out
+	o.onOperatorStart = func(pid int) { pids = append(pids, pid) }
+	start := time.Now()
+	res, err := run(ctx, o)
+	t.Logf("bench output (%s):\n%s", time.Since(start).Round(time.Second), out.String())
+	if err != nil {
+		t.Fatalf("the bench failed: %v", err)
+	}
+	if len(pids) != replicas {
+		t.Fatalf("%d operator processes started, want %d", len(pids), replicas)
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("operator process %d is still running after the bench returned", pid)
+		}
+	}
+	if logs, _ := filepath.Glob(filepath.Join(state, "operator*.log")); len(logs) != 0 {
+		t.Errorf("the operator logs of a successful run are still there: %v", logs)
+	}
+	if len(res.Replicas) != replicas || res.Parameters.Replicas != replicas || res.Parameters.Namespaces != n/perNamespace {
+		t.Fatalf("%d replica results, parameters %+v", len(res.Replicas), res.Parameters)
+	}
+	if res.Duplicates == nil || *res.Duplicates != 0 || res.RemoteWebhooks != n {
+		t.Errorf("duplicates %v, %d remote webhooks for %d Webhooks", res.Duplicates, res.RemoteWebhooks, n)
+	}
+	if res.AllWebhookObjects < n {
+		t.Errorf("an informer of every namespace received %d Webhook objects, want at least %d", res.AllWebhookObjects, n)
+	}
+	saas := 0
+	for _, rr := range res.Replicas {
+		if !strings.HasPrefix(rr.Identity, "bench-replica-") || !(rr.PeakRSSMiB > 0) || rr.CreateSaaSRequests == nil {
+			t.Errorf("replica %+v: want an identity, a peak RSS and its SaaS requests", rr)
+			continue
+		}
+		saas += *rr.CreateSaaSRequests
+		// The sharding figures are there when the operator exports them; when it does, the API
+		// server has the gate on and applies the selector.
+		if rr.ShardingMode != "" && rr.ShardingMode != "server" {
+			t.Errorf("replica %s runs in mode %q, want server: the API server has the gate on", rr.Identity, rr.ShardingMode)
+		}
+	}
+	if saas != res.CreateSaaSRequests {
+		t.Logf("the replicas counted %d SaaS requests, the simulators %d", saas, res.CreateSaaSRequests)
+	}
+	var sum float64
+	reported := true
+	for _, rr := range res.Replicas {
+		if rr.WebhooksReceived == nil {
+			reported = false
+			break
+		}
+		sum += *rr.WebhooksReceived
+	}
+	// Each Webhook's objects go to one replica: the shares add up to N, give or take the events
+	// in flight when the counts were read.
+	if reported && (sum < 0.9*n || sum > 1.1*n) {
+		t.Errorf("the replicas received %.1f Webhooks between them, want about %d", sum, n)
+	}
+	for _, want := range []string{"Per replica", "bench-replica-0", "bench-replica-2", "duplicates on the simulators: 0", "from -baseline-rss"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output has no %q", want)
+		}
+	}
+	if _, err := os.Stat(o.jsonPath); err != nil {
+		t.Errorf("no JSON: %v", err)
+	}
 }
