@@ -618,6 +618,8 @@ func printReplicas(out io.Writer, r results, o options) {
 		o.n, r.Parameters.Namespaces, seconds(r.TimeToReadySeconds), r.SaaSRequestsPerWebhook, dups)
 	fmt.Fprintf(out, "An informer of every namespace received %d Webhook objects in the same time; ≈ WEBHOOKS is N times a replica's objects over that.\n",
 		r.AllWebhookObjects)
+	fmt.Fprintln(out, "Objects count list items and watch events until every Webhook was Ready, the lists a replica makes again when its slots",
+		"change at start included (hence Secret objects above a replica's share of the namespaces); SaaS requests are those of the creation.")
 	fmt.Fprintln(out, "The API-server writes include the replicas' shard Lease renewals (PUT, each replica every 5 s), the steady-state ones too.")
 	if r.BaselinePeakRSSMiB > 0 {
 		fmt.Fprintf(out, "One replica's peak RSS: %.1f MiB, from %s.\n", r.BaselinePeakRSSMiB, r.BaselineSource)
