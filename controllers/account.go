@@ -148,42 +148,53 @@ func (acct *account) lockCreates() func() {
 	return acct.creating.Unlock
 }
 
-// view is a consistent copy of a snapshot's content at one moment.
-type view struct {
-	remotes []*providers.Remote
-	byID    map[string]*providers.Remote
-}
-
-// snapshot returns the account's snapshot, listing again when it is missing or was listed before
-// notBefore.
+// snapshot makes sure the account's snapshot was listed at notBefore or later, listing again when
+// it is missing or older. It copies nothing: find and matching read the snapshot afterwards. The
+// remote webhooks in it are never modified, only replaced, so a caller may keep one it read.
 func (acct *account) snapshot(ctx context.Context, now func() time.Time, notBefore time.Time,
-	list func(context.Context) ([]*providers.Remote, error)) (*view, error) {
+	list func(context.Context) ([]*providers.Remote, error)) error {
 	acct.mu.Lock()
 	defer acct.mu.Unlock()
-	if !acct.valid || acct.fetched.Before(notBefore) {
-		started := now()
-		remotes, err := list(ctx)
-		if err != nil {
-			acct.valid = false
-			return nil, err
-		}
-		acct.ids = make([]string, 0, len(remotes))
-		acct.remotes = make(map[string]*providers.Remote, len(remotes))
-		for _, r := range remotes {
-			if _, dup := acct.remotes[r.ID]; !dup {
-				acct.ids = append(acct.ids, r.ID)
-			}
-			acct.remotes[r.ID] = r
-		}
-		acct.valid, acct.fetched = true, started
+	if acct.valid && !acct.fetched.Before(notBefore) {
+		return nil
 	}
-	v := &view{remotes: make([]*providers.Remote, 0, len(acct.ids)), byID: make(map[string]*providers.Remote, len(acct.ids))}
+	started := now()
+	remotes, err := list(ctx)
+	if err != nil {
+		acct.valid = false
+		return err
+	}
+	acct.ids = make([]string, 0, len(remotes))
+	acct.remotes = make(map[string]*providers.Remote, len(remotes))
+	for _, r := range remotes {
+		if _, dup := acct.remotes[r.ID]; !dup {
+			acct.ids = append(acct.ids, r.ID)
+		}
+		acct.remotes[r.ID] = r
+	}
+	acct.valid, acct.fetched = true, started
+	return nil
+}
+
+// find returns the remote webhook with the id from the snapshot.
+func (acct *account) find(id string) (*providers.Remote, bool) {
+	acct.mu.Lock()
+	defer acct.mu.Unlock()
+	r, ok := acct.remotes[id]
+	return r, ok
+}
+
+// matching returns the remote webhooks of the snapshot that match, in list order.
+func (acct *account) matching(match func(*providers.Remote) bool) []*providers.Remote {
+	acct.mu.Lock()
+	defer acct.mu.Unlock()
+	var out []*providers.Remote
 	for _, id := range acct.ids {
-		r := acct.remotes[id]
-		v.remotes = append(v.remotes, r)
-		v.byID[id] = r
+		if r := acct.remotes[id]; match(r) {
+			out = append(out, r)
+		}
 	}
-	return v, nil
+	return out
 }
 
 // put records a remote webhook the operator just created, updated or found.
@@ -234,6 +245,15 @@ func (a *accounts) setLocked(acct *account, uid types.UID, key types.NamespacedN
 	a.dropLocked(uid)
 	acct.claims[id] = claim{uid: uid, key: key}
 	a.claimed[uid] = claimRef{acct: acct, id: id}
+}
+
+// claimsElsewhere reports whether the Webhook claims a remote webhook of an account other than
+// acct: one made or adopted through other credentials, before its credentials changed.
+func (a *accounts) claimsElsewhere(uid types.UID, acct *account) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ref, ok := a.claimed[uid]
+	return ok && ref.acct != acct
 }
 
 // drop forgets what the Webhook manages.

@@ -85,7 +85,11 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 // other Webhook manages. Where the SaaS allows only one webhook per key, a match that another
 // Webhook manages is a Conflict: creating would overwrite or duplicate it.
 func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
-	candidates, err := r.candidates(ctx, y, y.notBefore)
+	from := y.searchFrom
+	if from.IsZero() {
+		from = r.now().Add(-unsettledAge)
+	}
+	candidates, err := r.candidates(ctx, y, from)
 	if err != nil {
 		return nil, err
 	}
@@ -154,29 +158,55 @@ func ownerName(wh *hooksv1alpha1.Webhook, owner types.NamespacedName) string {
 // period for a Ready Webhook, so that an account is listed about once per period, and a few
 // seconds for one that is not Ready.
 //
-// It returns the time before which a snapshot is too old. A new value of reconcile-requested-at
-// asks for what the SaaS holds now: only a list begun after this reconcile started will do (a
-// list already under way for another Webhook will not), so that Webhooks annotated together
-// still share lists. The first value seen after a start of the operator forces nothing: the
-// operator starts with no snapshot at all.
-func (r *WebhookReconciler) snapshotAge(wh *hooksv1alpha1.Webhook) time.Time {
+// It returns the time before which a snapshot is too old, and whether the reconcile asks for
+// what the SaaS holds now. A new value of reconcile-requested-at does: only a list begun after
+// this reconcile started will do (a list already under way for another Webhook will not), so
+// that Webhooks annotated together still share lists. The first value seen after a start of the
+// operator forces nothing: the operator starts with no snapshot at all.
+func (r *WebhookReconciler) snapshotAge(wh *hooksv1alpha1.Webhook) (notBefore time.Time, forced bool) {
 	now := r.now()
 	v := wh.Annotations[hooksv1alpha1.AnnotationReconcileRequestedAt]
 	if old, seen := r.syncRequests.Swap(wh.UID, v); seen && v != "" && old.(string) != v {
-		return now
+		return now, true
 	}
 	switch readyReason(wh) {
 	case hooksv1alpha1.ReasonAvailable, hooksv1alpha1.ReasonDisabled:
-		return now.Add(-r.Options.ResyncPeriod * 9 / 10)
+		return now.Add(-r.Options.ResyncPeriod * 9 / 10), false
 	}
-	return now.Add(-unsettledAge)
+	return now.Add(-unsettledAge), false
 }
 
-// view returns the account snapshot of y, listing the account when it was listed before
-// notBefore. A list has a deadline of its own, all pages included, so that a server that answers
-// slowly, page after page, cannot hold the account's snapshot (and the Webhooks waiting for it)
-// for longer.
-func (r *WebhookReconciler) view(ctx context.Context, y *syncCtx, notBefore time.Time) (*view, error) {
+// searchAge is how old the account snapshot may be for the search that comes before a create
+// (the candidates for the natural key and name marker). The snapshot is the operator's own: it
+// was listed by this process, and every create, update and delete this process made through the
+// account since is written into it, while a failed or uncertain one drops it. What it can miss is
+// a webhook made by someone else since the list, and the only one that makes webhooks with this
+// Webhook's name marker is the operator itself:
+//
+//   - an earlier process of the operator (a crash between the create and the status write): a
+//     new process has no snapshot, and lists first;
+//   - this process through other credentials of the same scope, when the Webhook's credentials
+//     changed since: the Webhook then claims a webhook of another account, and the search uses a
+//     snapshot no older than unsettledAge;
+//   - another replica that owned the namespace before (--sharding): a sharded replica always
+//     uses a snapshot no older than unsettledAge.
+//
+// Otherwise the search may use a snapshot up to maintainedAge old (at most most of a resync
+// period), so that an account is not listed again, all pages, every few seconds while many of
+// its Webhooks are being created. Where the SaaS keeps one webhook per key (8x8, APS), the SaaS
+// itself refuses or takes over a second one, and a webhook someone else made is adopted or taken
+// over, never duplicated.
+func (r *WebhookReconciler) searchAge(y *syncCtx) time.Duration {
+	if r.Options.Shards != nil || r.accounts.claimsElsewhere(y.wh.UID, y.acct) {
+		return unsettledAge
+	}
+	return max(unsettledAge, min(maintainedAge, r.Options.ResyncPeriod*9/10))
+}
+
+// refresh makes sure the account snapshot of y was listed at notBefore or later. A list has a
+// deadline of its own, all pages included, so that a server that answers slowly, page after
+// page, cannot hold the account's snapshot (and the Webhooks waiting for it) for longer.
+func (r *WebhookReconciler) refresh(ctx context.Context, y *syncCtx, notBefore time.Time) error {
 	return y.acct.snapshot(ctx, r.now, notBefore, func(ctx context.Context) ([]*providers.Remote, error) {
 		ctx, cancel := context.WithTimeout(ctx, r.listTimeout())
 		defer cancel()
@@ -196,11 +226,10 @@ func (r *WebhookReconciler) listTimeout() time.Duration {
 // for directly before it is declared gone: the snapshot may predate it, or it may live outside
 // the listed scope (another region, say).
 func (r *WebhookReconciler) lookup(ctx context.Context, y *syncCtx, id string) (*providers.Remote, error) {
-	v, err := r.view(ctx, y, y.notBefore)
-	if err != nil {
+	if err := r.refresh(ctx, y, y.notBefore); err != nil {
 		return nil, err
 	}
-	if remote, ok := v.byID[id]; ok {
+	if remote, ok := y.acct.find(id); ok {
 		return remote, nil
 	}
 	remote, err := y.prov.Get(ctx, y.req, id)
@@ -212,20 +241,10 @@ func (r *WebhookReconciler) lookup(ctx context.Context, y *syncCtx, id string) (
 }
 
 // candidates returns the remote webhooks of the snapshot that the provider matches with req:
-// the candidates for adoption, from a snapshot young enough to create safely.
+// the candidates for adoption, from a snapshot listed at notBefore or later.
 func (r *WebhookReconciler) candidates(ctx context.Context, y *syncCtx, notBefore time.Time) ([]*providers.Remote, error) {
-	if limit := r.now().Add(-unsettledAge); notBefore.Before(limit) {
-		notBefore = limit
-	}
-	v, err := r.view(ctx, y, notBefore)
-	if err != nil {
+	if err := r.refresh(ctx, y, notBefore); err != nil {
 		return nil, err
 	}
-	var out []*providers.Remote
-	for _, remote := range v.remotes {
-		if y.prov.Matches(y.req, remote) {
-			out = append(out, remote)
-		}
-	}
-	return out, nil
+	return y.acct.matching(func(remote *providers.Remote) bool { return y.prov.Matches(y.req, remote) }), nil
 }

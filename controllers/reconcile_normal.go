@@ -37,9 +37,12 @@ import (
 const (
 	// pendingRetry is how soon a webhook the SaaS has not verified yet is looked at again.
 	pendingRetry = 2 * time.Minute
-	// unsettledAge is how old an account snapshot may be for a Webhook that is not Ready, or
-	// about to create: young enough that a webhook made by someone else a moment ago is seen.
+	// unsettledAge is how old an account snapshot may be for a Webhook that is not Ready:
+	// young enough that a webhook made by someone else a moment ago is seen.
 	unsettledAge = 5 * time.Second
+	// maintainedAge is how old the operator's own snapshot of an account may be for the search
+	// before a create (see searchAge); never more than most of a resync period.
+	maintainedAge = time.Minute
 	// retrySoon is the wait before trying again after the SaaS contradicted the snapshot.
 	retrySoon = 100 * time.Millisecond
 	// shareRetry is the safety net of a Webhook waiting for its account's share of the workers;
@@ -54,9 +57,11 @@ type syncCtx struct {
 	req  *providers.Request
 	gate string
 	// acct is the account the Webhook belongs to: its snapshot, claims, create turns and
-	// worker share. A snapshot listed before notBefore is too old for this reconcile.
-	acct      *account
-	notBefore time.Time
+	// worker share. A snapshot listed before notBefore is too old for this reconcile, and one
+	// listed before searchFrom too old for the search before a create.
+	acct       *account
+	notBefore  time.Time
+	searchFrom time.Time
 }
 
 // newSyncCtx resolves the account of a request. It makes no request.
@@ -97,7 +102,11 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 		return r.failure(ctx, wh, "", err)
 	}
 	y := r.newSyncCtx(s, prov, req)
-	y.notBefore = r.snapshotAge(wh)
+	notBefore, forced := r.snapshotAge(wh)
+	y.notBefore, y.searchFrom = notBefore, notBefore
+	if !forced {
+		y.searchFrom = r.now().Add(-r.searchAge(y))
+	}
 	// Every request of this reconcile counts against the client-side rate of this credential.
 	ctx = ratelimit.WithKey(ctx, y.gate)
 	if err := prov.Validate(req); err != nil {

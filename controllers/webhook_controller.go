@@ -23,6 +23,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -203,10 +204,11 @@ func (r *WebhookReconciler) now() time.Time {
 }
 
 // CacheOptions are the manager's cache options the reconciler expects: objects kept without
-// managedFields (the operator never reads them) and, when namespaces are given, every cache and
+// what the operator never reads (managedFields and kubectl's last-applied-configuration
+// annotation, which repeats the whole object) and, when namespaces are given, every cache and
 // watch (Webhooks and Secret metadata) limited to those namespaces.
 func CacheOptions(namespaces []string) cache.Options {
-	opts := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
+	opts := cache.Options{DefaultTransform: stripUnread}
 	if len(namespaces) > 0 {
 		opts.DefaultNamespaces = make(map[string]cache.Config, len(namespaces))
 		for _, ns := range namespaces {
@@ -214,6 +216,27 @@ func CacheOptions(namespaces []string) cache.Options {
 		}
 	}
 	return opts
+}
+
+// stripUnread drops from an object the cache is about to keep what the operator never reads:
+// managedFields, and kubectl's last-applied-configuration annotation. The operator writes
+// finalizers and status with patches computed from the cached object, which therefore never
+// name either; an annotation change that kubectl applies also changes the annotation itself, so
+// the predicates still see it.
+func stripUnread(in any) (any, error) {
+	if obj, ok := in.(metav1.Object); ok {
+		obj.SetManagedFields(nil)
+		if a := obj.GetAnnotations(); a != nil {
+			if _, ok := a[corev1.LastAppliedConfigAnnotation]; ok {
+				delete(a, corev1.LastAppliedConfigAnnotation)
+				if len(a) == 0 {
+					a = nil
+				}
+				obj.SetAnnotations(a)
+			}
+		}
+	}
+	return in, nil
 }
 
 // SetupWithManager registers the indexes and watches: Webhooks (spec, annotations, deletion) and

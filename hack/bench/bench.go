@@ -694,8 +694,11 @@ func round(d time.Duration) time.Duration {
 
 // deleteAll deletes every Webhook of namespace and waits until they are gone.
 func deleteAll(ctx context.Context, c client.Client, namespace string, timeout, poll time.Duration) error {
-	if err := c.DeleteAllOf(ctx, &hooksv1alpha1.Webhook{}, client.InNamespace(namespace)); err != nil {
-		return fmt.Errorf("deleting the Webhooks of namespace %s: %w", namespace, err)
+	// A busy API server may time out a deletion of many objects while it goes on: try again.
+	if err := retry(ctx, func() error {
+		return c.DeleteAllOf(ctx, &hooksv1alpha1.Webhook{}, client.InNamespace(namespace))
+	}, "deleting the Webhooks of namespace %s", namespace); err != nil {
+		return err
 	}
 	deadline := time.Now().Add(timeout)
 	for {
