@@ -72,6 +72,7 @@ type options struct {
 	burst          int                        // and their burst
 	workers        int                        // reconcile workers, and workers of the floor and the applier
 	providerQPS    string                     // --provider-qps for the operator, when set
+	gomemlimit     string                     // GOMEMLIMIT of the operator processes, when set
 	timeout        time.Duration              // longest wait of each phase; 0 for the default
 	keepLogs       bool                       // keep the operator log and kubeconfig after a successful run
 	poll           time.Duration              // shortest time between two Lists while waiting; 0 for defaultPoll
@@ -387,7 +388,11 @@ func run(ctx context.Context, o options) (res results, err error) {
 		} else {
 			step("Starting the operator (metrics on %s, log %s)", metricsAddr, r.logPath)
 		}
-		op, err := localenv.StartOperator(o.operatorPath, args, kubeconfigPath, r.logPath)
+		var env []string
+		if o.gomemlimit != "" {
+			env = append(env, "GOMEMLIMIT="+o.gomemlimit)
+		}
+		op, err := localenv.StartOperatorEnv(o.operatorPath, args, kubeconfigPath, r.logPath, env)
 		if err != nil {
 			return res, err
 		}

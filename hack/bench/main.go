@@ -138,6 +138,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	fs.Float64Var(&o.qps, "qps", o.qps, "API-server queries per second of the operator (--kube-api-qps), of the floor's client and of the client that applies the Webhooks.")
 	fs.IntVar(&o.burst, "burst", o.burst, "API-server burst of the same three clients (--kube-api-burst).")
 	fs.IntVar(&o.workers, "workers", o.workers, "Reconcile workers of the operator (--max-concurrent-reconciles), and workers of the floor's and the applying clients.")
+	fs.StringVar(&o.gomemlimit, "gomemlimit", "", "GOMEMLIMIT of the operator processes only (not of the control plane), such as 90MiB; empty leaves it unset. Reported with the results.")
 	fs.StringVar(&o.providerQPS, "provider-qps", o.providerQPS, "Passed to the operator as --provider-qps when set, such as webex=10,autodesk=10.")
 	fs.StringVar(&o.jsonPath, "json", o.jsonPath, "File the results are written to as JSON; empty writes none. The default is below the repository root, wherever the command runs.")
 	fs.DurationVar(&o.timeout, "timeout", 0, "Longest wait of each phase (operator start, all Ready, deletion of the floor); 0 means 2m + N*40ms, or three times the floor when that is longer.")

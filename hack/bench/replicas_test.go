@@ -460,3 +460,15 @@ func TestBenchSmokeReplicas(t *testing.T) {
 		t.Errorf("no JSON: %v", err)
 	}
 }
+
+// TestParseFlagsGOMEMLIMIT: -gomemlimit reaches the results' parameters, and is unset by default.
+func TestParseFlagsGOMEMLIMIT(t *testing.T) {
+	o, err := parseWith(nil)
+	if err != nil || o.gomemlimit != "" {
+		t.Fatalf("default: %q, %v; want unset", o.gomemlimit, err)
+	}
+	o, err = parseWith(nil, "-gomemlimit", "90MiB")
+	if err != nil || o.gomemlimit != "90MiB" {
+		t.Fatalf("-gomemlimit 90MiB: %q, %v", o.gomemlimit, err)
+	}
+}

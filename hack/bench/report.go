@@ -126,6 +126,7 @@ type parameters struct {
 	Burst          int     `json:"burst"`
 	Workers        int     `json:"workers"`
 	ProviderQPS    string  `json:"providerQps,omitempty"`
+	GOMEMLIMIT     string  `json:"gomemlimit,omitempty"`
 	// HungWebhooks and UnrelatedSecrets are the sizes of the tenancy phases; 0 when skipped.
 	HungWebhooks       int `json:"hungWebhooks"`
 	UnrelatedSecrets   int `json:"unrelatedSecrets"`
@@ -173,7 +174,7 @@ func newResults(o options, m machineInfo) results {
 		Parameters: parameters{
 			N: o.n, Latency: o.latency.String(), Accounts: o.accounts, Resync: o.resync.String(),
 			Outage: o.outage.String(), OutageProvider: string(o.outageProvider),
-			QPS: o.qps, Burst: o.burst, Workers: o.workers, ProviderQPS: o.providerQPS,
+			QPS: o.qps, Burst: o.burst, Workers: o.workers, ProviderQPS: o.providerQPS, GOMEMLIMIT: o.gomemlimit,
 			HungWebhooks: o.hungWebhooks, UnrelatedSecrets: o.unrelatedSecrets, UnrelatedSecretKiB: unrelatedSecretBytes >> 10,
 			Replicas: replicas, Spread: o.spread,
 		},
@@ -294,6 +295,9 @@ func printTable(out io.Writer, r results, o options) {
 	rssFigure := "peak RSS of the operator"
 	if o.sharded() {
 		rssFigure = "peak RSS of the largest replica"
+	}
+	if o.gomemlimit != "" {
+		rssFigure += " (GOMEMLIMIT=" + o.gomemlimit + ")"
 	}
 	add(rssFigure, rss, "peakRssMiB", "<= 150 MiB")
 	add(fmt.Sprintf("Ready again after a %s %s outage", o.outage, o.outageProvider), seconds(r.OutageRecoverySeconds),

@@ -54,23 +54,33 @@ type Operator struct {
 // its standard output and error going to logPath. Unless args say otherwise, its metrics are
 // plain HTTP (--metrics-secure=false): make bench scrapes them on loopback without a token.
 func StartOperator(path string, args []string, kubeconfig, logPath string) (*Operator, error) {
+	return StartOperatorEnv(path, args, kubeconfig, logPath, nil)
+}
+
+// StartOperatorEnv is StartOperator with env ("NAME=value") added to the operator's environment
+// only, such as GOMEMLIMIT for the operator and not for the control plane.
+func StartOperatorEnv(path string, args []string, kubeconfig, logPath string, env []string) (*Operator, error) {
 	if !slices.ContainsFunc(args, func(a string) bool {
 		return a == "--metrics-secure" || strings.HasPrefix(a, "--metrics-secure=")
 	}) {
 		args = append(slices.Clone(args), "--metrics-secure=false")
 	}
-	return StartOperatorExact(path, args, kubeconfig, logPath)
+	return startOperator(path, args, kubeconfig, logPath, env)
 }
 
 // StartOperatorExact is StartOperator without the --metrics-secure default: the operator gets
 // args and nothing else, as a test that runs it with an installed Deployment's arguments needs.
 func StartOperatorExact(path string, args []string, kubeconfig, logPath string) (*Operator, error) {
+	return startOperator(path, args, kubeconfig, logPath, nil)
+}
+
+func startOperator(path string, args []string, kubeconfig, logPath string, env []string) (*Operator, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("creating the operator log: %w", err)
 	}
 	cmd := exec.Command(path, args...)
-	cmd.Env = append(withoutEnv(os.Environ(), "KUBECONFIG"), "KUBECONFIG="+kubeconfig)
+	cmd.Env = append(append(withoutEnv(os.Environ(), "KUBECONFIG"), "KUBECONFIG="+kubeconfig), env...)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = operatorProcAttr()
