@@ -52,6 +52,7 @@ var perProviderByNature = map[string]string{
 	"internal/importer/output_test.go":       "import output per provider block",
 	"internal/localenv/localenv_test.go":     "each simulator of the local environment",
 	"hack/bench/bench_test.go":               "the benchmark's workload per provider",
+	"hack/bench/replicas_test.go":            "metrics text as an operator writes it, with its provider labels, and the outage provider of the options under test",
 	"test/install/installed_test.go":         "the installed operator, one Webhook per provider",
 }
 
