@@ -436,7 +436,7 @@ func waitShardsSettled(ctx context.Context, c client.Client, replicas int, ops [
 			return nil, err
 		}
 		if time.Now().After(deadline) {
-			return last, fmt.Errorf("the shard Leases in namespace %s did not settle within %s: %d of %d replicas hold slots (%v); last error %v",
+			return last, fmt.Errorf("the shard Leases in namespace %s did not settle within %s: %d of %d replicas hold slots (%v); last error: %w",
 				shardLeaseNamespace, timeout, len(last), replicas, last, err)
 		}
 		if err := sleep(ctx, 500*time.Millisecond); err != nil {
