@@ -26,6 +26,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -436,8 +437,12 @@ func waitShardsSettled(ctx context.Context, c client.Client, replicas int, ops [
 			return nil, err
 		}
 		if time.Now().After(deadline) {
-			return last, fmt.Errorf("the shard Leases in namespace %s did not settle within %s: %d of %d replicas hold slots (%v); last error: %w",
-				shardLeaseNamespace, timeout, len(last), replicas, last, err)
+			msg := fmt.Sprintf("the shard Leases in namespace %s did not settle within %s: %d of %d replicas hold slots (%v)",
+				shardLeaseNamespace, timeout, len(last), replicas, last)
+			if err != nil {
+				return last, fmt.Errorf("%s; last error: %w", msg, err)
+			}
+			return last, errors.New(msg)
 		}
 		if err := sleep(ctx, 500*time.Millisecond); err != nil {
 			return nil, err
