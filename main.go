@@ -513,6 +513,7 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 	}
 	gate := sharding.NewGate()
 	r.Options.Shards = gate
+	r.Options.Sharded = !whole
 	log := ctrl.Log.WithName("sharding")
 	if whole {
 		log.Info("Leader: claiming the whole namespace space in a shard Lease before reconciling", "identity", id, "leaseNamespace", ns)

@@ -197,7 +197,7 @@ func (r *WebhookReconciler) snapshotAge(wh *hooksv1alpha1.Webhook) (notBefore ti
 // itself refuses or takes over a second one, and a webhook someone else made is adopted or taken
 // over, never duplicated.
 func (r *WebhookReconciler) searchAge(y *syncCtx) time.Duration {
-	if r.Options.Shards != nil || r.accounts.claimsElsewhere(y.wh.UID, y.acct) {
+	if r.Options.Sharded || r.accounts.claimsElsewhere(y.wh.UID, y.acct) {
 		return unsettledAge
 	}
 	return max(unsettledAge, min(maintainedAge, r.Options.ResyncPeriod*9/10))

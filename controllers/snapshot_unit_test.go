@@ -42,30 +42,33 @@ func (allShards) Owns(string) bool  { return true }
 func TestSearchAge(t *testing.T) {
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	newReconciler := func(resync time.Duration, shards Shards) *WebhookReconciler {
-		return &WebhookReconciler{Options: Options{ResyncPeriod: resync, Shards: shards}, Now: clock,
+	newReconciler := func(resync time.Duration, shards Shards, sharded bool) *WebhookReconciler {
+		return &WebhookReconciler{Options: Options{ResyncPeriod: resync, Shards: shards, Sharded: sharded}, Now: clock,
 			accounts: newAccounts(clock, 1, nil)}
 	}
 	wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{UID: "uid-1", Namespace: "ns", Name: "a"}}
 	for _, tc := range []struct {
-		name   string
-		resync time.Duration
-		shards Shards
-		want   time.Duration
+		name    string
+		resync  time.Duration
+		shards  Shards
+		sharded bool
+		want    time.Duration
 	}{
-		{"default resync", 10 * time.Minute, nil, time.Minute},
-		{"short resync", 30 * time.Second, nil, 27 * time.Second},
-		{"very short resync", 2 * time.Second, nil, unsettledAge},
-		{"sharded", 10 * time.Minute, allShards{}, unsettledAge},
+		{"default resync", 10 * time.Minute, nil, false, time.Minute},
+		{"short resync", 30 * time.Second, nil, false, 27 * time.Second},
+		{"very short resync", 2 * time.Second, nil, false, unsettledAge},
+		{"sharded", 10 * time.Minute, allShards{}, true, unsettledAge},
+		// The elected leader gates on the whole space without sharding: its snapshot is its own.
+		{"leader holding the whole space", 10 * time.Minute, allShards{}, false, time.Minute},
 	} {
-		r := newReconciler(tc.resync, tc.shards)
+		r := newReconciler(tc.resync, tc.shards, tc.sharded)
 		y := &syncCtx{scope: &scope{wh: wh}, acct: r.accounts.get("Example", "cred-1", "scope")}
 		if got := r.searchAge(y); got != tc.want {
 			t.Errorf("%s: searchAge = %s, want %s", tc.name, got, tc.want)
 		}
 	}
 
-	r := newReconciler(10*time.Minute, nil)
+	r := newReconciler(10*time.Minute, nil, false)
 	before := r.accounts.get("Example", "cred-1", "scope")
 	after := r.accounts.get("Example", "cred-2", "scope")
 	r.accounts.take(before, wh.UID, types.NamespacedName{Namespace: "ns", Name: "a"}, "remote-1")

@@ -71,6 +71,12 @@ type Options struct {
 	// of another namespace is left alone, and queued again by Requeue once its namespace's slot
 	// starts here. Nil reconciles every namespace.
 	Shards Shards
+	// Sharded says namespaces move between replicas (--sharding): a namespace that starts here
+	// may have had webhooks made for it by another replica since this process last listed its
+	// account, so the search before a create uses a young snapshot (searchAge). A leader that
+	// holds the whole space (Shards set, Sharded false) takes over only in a new process, which
+	// has no snapshot yet.
+	Sharded bool
 }
 
 // Shards is the gate of a sharded replica (internal/sharding.Gate).

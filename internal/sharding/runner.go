@@ -193,7 +193,7 @@ func (r *Runner) Start(ctx context.Context) error {
 func (r *Runner) leave() {
 	running := r.Gate.Running()
 	r.Gate.stop(running)
-	held := append(append(running, r.stopping...), r.pending...)
+	held := r.held(running)
 	bg := context.Background()
 	for range int(time.Minute / r.Period) {
 		if r.Gate.waitDrained(held, r.Period) {
@@ -215,8 +215,7 @@ func (r *Runner) leave() {
 
 func (r *Runner) round(ctx context.Context) {
 	running := r.Gate.Running()
-	held := append(append(slices.Clone(running), r.stopping...), r.pending...)
-	v, err := r.Membership.Sync(ctx, held)
+	v, err := r.Membership.Sync(ctx, r.held(running))
 	if err != nil {
 		if ctx.Err() == nil {
 			r.Log.Error(err, "Syncing the shards")
@@ -274,6 +273,11 @@ func (r *Runner) round(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// held is what the replica's Lease must hold: the running slots, and those stopping or pending.
+func (r *Runner) held(running []Slot) []Slot {
+	return append(append(slices.Clone(running), r.stopping...), r.pending...)
 }
 
 // scope is what the informers must hold: every slot running, pending or stopping.

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -92,13 +93,6 @@ func NewScope(log logr.Logger) *Scope {
 	return s
 }
 
-// Slots returns the slots the informers hold now.
-func (s *Scope) Slots() []Slot {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return union(s.slots, nil)
-}
-
 // Mode returns how the informers receive their slice; empty until the first list.
 func (s *Scope) Mode() Mode {
 	s.mu.Lock()
@@ -112,7 +106,7 @@ func (s *Scope) Set(slots []Slot) uint64 {
 	slots = union(slots, nil)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if equal(slots, s.slots) && s.gen > 0 {
+	if slices.Equal(slots, s.slots) && s.gen > 0 {
 		return s.gen
 	}
 	s.slots = slots
@@ -219,18 +213,6 @@ func boolGauge(b bool) float64 {
 		return 1
 	}
 	return 0
-}
-
-func equal(a, b []Slot) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // scopedListWatch is one informer's ListerWatcher restricted to the scope.
