@@ -355,23 +355,17 @@ func run(ctx context.Context, o options) (res results, err error) {
 		}
 		defer objects.stop()
 	}
+	// Every replica's metrics, pprof and health addresses, all distinct.
+	addrs, err := freeLoopbackAddrs(3 * o.replicas)
+	if err != nil {
+		return res, err
+	}
 	for i := range o.replicas {
-		metricsAddr, err := freeLoopbackAddr()
-		if err != nil {
-			return res, err
-		}
-		pprofAddr, err := freeLoopbackAddr()
-		if err != nil {
-			return res, err
-		}
+		metricsAddr, pprofAddr, healthAddr := addrs[3*i], addrs[3*i+1], addrs[3*i+2]
 		r := &replica{logPath: logPaths[i], pprofAddr: pprofAddr}
 		args := append([]string(nil), base[:len(localenv.EndpointFlags())]...)
 		args = append(args, "--metrics-bind-address="+metricsAddr, "--pprof-bind-address="+pprofAddr)
 		if o.sharded() {
-			healthAddr, err := freeLoopbackAddr()
-			if err != nil {
-				return res, err
-			}
 			r.id = replicaID(i)
 			args = append(args, "--health-probe-bind-address="+healthAddr)
 			args = append(args, shardingArgs(i)...)
