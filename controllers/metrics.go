@@ -17,12 +17,9 @@ limitations under the License.
 package controllers
 
 import (
-	"context"
 	"sync/atomic"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -38,8 +35,8 @@ var webhooksDesc = prometheus.NewDesc("hookkeeper_webhooks",
 // webhookCollector reads the Webhooks of the current manager's cache. Only one is registered
 // per process; a restarted manager (as in tests) replaces the reader it uses.
 type webhookCollector struct {
-	reader atomic.Pointer[client.Reader]
-	names  atomic.Pointer[map[hooksv1alpha1.ProviderType]string]
+	index atomic.Pointer[webhookIndex]
+	names atomic.Pointer[map[hooksv1alpha1.ProviderType]string]
 }
 
 var collector = func() *webhookCollector {
@@ -51,20 +48,14 @@ var collector = func() *webhookCollector {
 func (c *webhookCollector) Describe(ch chan<- *prometheus.Desc) { ch <- webhooksDesc }
 
 func (c *webhookCollector) Collect(ch chan<- prometheus.Metric) {
-	rp := c.reader.Load()
-	if rp == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var list hooksv1alpha1.WebhookList
-	if err := (*rp).List(ctx, &list); err != nil {
+	index := c.index.Load()
+	if index == nil {
 		return
 	}
 	type key struct{ provider, reason string }
 	counts := map[key]int{}
-	for i := range list.Items {
-		wh := &list.Items[i]
+	names := c.names.Load()
+	index.each(func(wh *hooksv1alpha1.Webhook) {
 		reason := readyReason(wh)
 		switch {
 		case !wh.DeletionTimestamp.IsZero():
@@ -72,8 +63,8 @@ func (c *webhookCollector) Collect(ch chan<- prometheus.Metric) {
 		case reason == "":
 			reason = "None"
 		}
-		counts[key{providerLabel(c.names.Load(), wh), reason}]++
-	}
+		counts[key{providerLabel(names, wh), reason}]++
+	})
 	for k, n := range counts {
 		ch <- prometheus.MustNewConstMetric(webhooksDesc, prometheus.GaugeValue, float64(n), k.provider, k.reason)
 	}

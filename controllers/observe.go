@@ -30,7 +30,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -129,14 +128,12 @@ func (r *WebhookReconciler) otherOwner(ctx context.Context, y *syncCtx, id strin
 	if c, ok := r.accounts.other(y.acct, wh.UID, id); ok {
 		return ownerName(wh, c.key), nil
 	}
-	var list hooksv1alpha1.WebhookList
-	if err := r.List(ctx, &list, client.MatchingFields{indexRemoteKey: remoteKey(y.acct.scope, id)}); err != nil {
+	owners, err := r.index.recordedBy(ctx, remoteKey(y.acct.scope, id), wh.UID)
+	if err != nil {
 		return "", err
 	}
-	for i := range list.Items {
-		if list.Items[i].UID != wh.UID {
-			return ownerName(wh, client.ObjectKeyFromObject(&list.Items[i])), nil
-		}
+	if len(owners) > 0 {
+		return ownerName(wh, owners[0]), nil
 	}
 	if take {
 		if c, taken := r.accounts.takeIfFree(y.acct, wh.UID, y.key(), id); taken {
@@ -166,7 +163,7 @@ func ownerName(wh *hooksv1alpha1.Webhook, owner types.NamespacedName) string {
 func (r *WebhookReconciler) snapshotAge(wh *hooksv1alpha1.Webhook) (notBefore time.Time, forced bool) {
 	now := r.now()
 	v := wh.Annotations[hooksv1alpha1.AnnotationReconcileRequestedAt]
-	if old, seen := r.syncRequests.Swap(wh.UID, v); seen && v != "" && old.(string) != v {
+	if old, seen := r.syncRequests.swap(wh.UID, v); seen && v != "" && old != v {
 		return now, true
 	}
 	switch readyReason(wh) {

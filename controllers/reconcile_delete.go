@@ -169,7 +169,7 @@ func (r *WebhookReconciler) release(ctx context.Context, s *scope) (ctrl.Result,
 		}
 	}
 	s.gone = true
-	r.syncRequests.Delete(s.wh.UID)
+	r.syncRequests.forget(s.wh.UID)
 	r.accounts.drop(s.wh.UID)
 	return ctrl.Result{}, nil
 }

@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -108,12 +109,14 @@ type WebhookReconciler struct {
 	deletedSecrets *secretMemory
 	// secrets holds the data of the Secrets that Webhooks read, by resource version.
 	secrets *secretCache
+	// index answers which Webhooks record a remote webhook, and which read a Secret.
+	index *webhookIndex
 	// accounts are the SaaS accounts met so far: snapshots, claims, create turns, worker shares.
 	accounts *accounts
 	// wake re-queues a Webhook that waited for its account's share of the workers.
 	wake chan event.GenericEvent
 	// syncRequests remembers, per Webhook UID, the last reconcile-requested-at value acted on.
-	syncRequests sync.Map
+	syncRequests syncRequests
 }
 
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks,verbs=get;list;watch;patch
@@ -228,7 +231,7 @@ func CacheOptions(namespaces []string) cache.Options {
 // managedFields, and kubectl's last-applied-configuration annotation. The operator writes
 // finalizers and status with patches computed from the cached object, which therefore never
 // name either; an annotation change that kubectl applies also changes the annotation itself, so
-// the predicates still see it.
+// the predicates still see it. The strings that repeat across objects then share one copy.
 func stripUnread(in any) (any, error) {
 	if obj, ok := in.(metav1.Object); ok {
 		obj.SetManagedFields(nil)
@@ -242,13 +245,15 @@ func stripUnread(in any) (any, error) {
 			}
 		}
 	}
+	cacheStrings.internObject(in)
 	return in, nil
 }
 
 // SetupWithManager registers the indexes and watches: Webhooks (spec, annotations, deletion) and
 // the Secrets they read, so a rotated credential or signing secret is applied at once.
 func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
-	if err := registerIndexes(ctx, mgr.GetFieldIndexer(), r.Providers); err != nil {
+	r.index = newWebhookIndex(r.Providers)
+	if err := r.index.register(ctx, mgr.GetCache()); err != nil {
 		return err
 	}
 	if r.APIReader == nil {
@@ -260,8 +265,7 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	if r.Gates == nil {
 		r.Gates = NewGates(r.now)
 	}
-	reader := client.Reader(mgr.GetClient())
-	collector.reader.Store(&reader)
+	collector.index.Store(r.index)
 	collector.names.Store(&r.Options.ProviderNames)
 	workers := max(1, r.Options.MaxConcurrentReconciles)
 	if r.accounts == nil {
@@ -372,17 +376,13 @@ func (r *WebhookReconciler) wakeUp(key types.NamespacedName) {
 }
 
 // webhooksForSecret maps a Secret to the Webhooks in its namespace that read it.
-func (r *WebhookReconciler) webhooksForSecret(ctx context.Context, obj client.Object) []reconcile.Request {
-	var list hooksv1alpha1.WebhookList
-	if err := r.List(ctx, &list, client.InNamespace(obj.GetNamespace()),
-		client.MatchingFields{indexSecretNames: obj.GetName()}); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "Listing Webhooks for a Secret failed", "secret", obj.GetName())
-		return nil
-	}
-	reqs := make([]reconcile.Request, 0, len(list.Items))
-	for i := range list.Items {
-		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-	}
+func (r *WebhookReconciler) webhooksForSecret(_ context.Context, obj client.Object) []reconcile.Request {
+	var reqs []reconcile.Request
+	r.index.eachInNamespace(obj.GetNamespace(), func(wh *hooksv1alpha1.Webhook) {
+		if slices.Contains(wh.Spec.SecretNames(), obj.GetName()) {
+			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: wh.Namespace, Name: wh.Name}})
+		}
+	})
 	return reqs
 }
 
@@ -392,4 +392,29 @@ var deletionStarted = predicate.Funcs{
 		return e.ObjectOld != nil && e.ObjectNew != nil &&
 			e.ObjectOld.GetDeletionTimestamp().IsZero() && !e.ObjectNew.GetDeletionTimestamp().IsZero()
 	},
+}
+
+// syncRequests maps a Webhook's UID to the last reconcile-requested-at value acted on ("" for
+// none): a plain map, a third of a sync.Map's size per entry, as every Webhook has one.
+type syncRequests struct {
+	mu sync.Mutex
+	m  map[types.UID]string
+}
+
+// swap records v for uid and returns the value it replaces, and whether there was one.
+func (s *syncRequests) swap(uid types.UID, v string) (old string, seen bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[types.UID]string{}
+	}
+	old, seen = s.m[uid]
+	s.m[uid] = v
+	return old, seen
+}
+
+func (s *syncRequests) forget(uid types.UID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, uid)
 }

@@ -75,6 +75,7 @@ type options struct {
 	gomemlimit     string                     // GOMEMLIMIT of the operator processes, when set
 	timeout        time.Duration              // longest wait of each phase; 0 for the default
 	keepLogs       bool                       // keep the operator log and kubeconfig after a successful run
+	noFloor        bool                       // skip the floor (no ratio), for a quicker look at memory or requests
 	poll           time.Duration              // shortest time between two Lists while waiting; 0 for defaultPoll
 	// hungWebhooks is how many Webhooks the hung account has; 0 skips that phase.
 	hungWebhooks int
@@ -302,21 +303,25 @@ func run(ctx context.Context, o options) (res results, err error) {
 	}
 
 	// 3. Floor.
-	step("Floor: a plain client (%g QPS, burst %d, %d workers) creates %d Webhooks and patches each status once",
-		o.qps, o.burst, o.workers, o.n)
-	floor, err := w.floor(ctx, applier, floorNamespace, o.workers)
-	if err != nil {
-		return res, err
-	}
-	res.FloorSeconds = floor.Seconds()
-	say("      %s; deleting them", round(floor))
-	if o.timeout == 0 {
-		// The floor tells how long this machine takes to write N Webhooks; an operator three
-		// times as slow still gets an answer rather than a timeout.
-		timeout = max(timeout, 3*floor)
-	}
-	if err := deleteAll(ctx, observer, floorNamespace, timeout, o.poll); err != nil {
-		return res, err
+	if o.noFloor {
+		step("Floor: skipped (-no-floor); no ratio this run")
+	} else {
+		step("Floor: a plain client (%g QPS, burst %d, %d workers) creates %d Webhooks and patches each status once",
+			o.qps, o.burst, o.workers, o.n)
+		floor, err := w.floor(ctx, applier, floorNamespace, o.workers)
+		if err != nil {
+			return res, err
+		}
+		res.FloorSeconds = floor.Seconds()
+		say("      %s; deleting them", round(floor))
+		if o.timeout == 0 {
+			// The floor tells how long this machine takes to write N Webhooks; an operator three
+			// times as slow still gets an answer rather than a timeout.
+			timeout = max(timeout, 3*floor)
+		}
+		if err := deleteAll(ctx, observer, floorNamespace, timeout, o.poll); err != nil {
+			return res, err
+		}
 	}
 
 	// 4. Operator: one process, or -replicas processes sharing the namespaces.
@@ -501,7 +506,9 @@ func run(ctx context.Context, o options) (res results, err error) {
 	}
 	res.CreateAPIWrites = writesAfter.total() - writesBefore.total()
 	res.TimeToReadySeconds = readyAt.Sub(start).Seconds()
-	res.Ratio = res.TimeToReadySeconds / res.FloorSeconds
+	if res.FloorSeconds > 0 {
+		res.Ratio = res.TimeToReadySeconds / res.FloorSeconds
+	}
 	res.SaaSRequestsPerWebhook = float64(res.CreateSaaSRequests) / float64(o.n)
 	res.APIWritesPerWebhook = float64(res.CreateAPIWrites) / float64(o.n)
 	reps.sampleRSS()

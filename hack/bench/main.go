@@ -152,6 +152,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		"(JSON in bin/bench/results-spread.json).")
 	fs.Float64Var(&o.baselineRSS, "baseline-rss", 0, "One replica's peak RSS in MiB at the same N, for the target of -replicas above 1; 0 takes it from "+
 		"the newest single-replica JSON at the same N in bin/bench/ (the same layout preferred).")
+	fs.BoolVar(&o.noFloor, "no-floor", false, "Skip the floor (a plain client writing N Webhooks) and so the ratio: a quicker run to look at memory or requests.")
 	fs.BoolVar(&o.keepLogs, "keep-logs", false, "Keep the operator log and the kubeconfig in bin/bench/ after a successful run (a failed run always keeps them).")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./hack/bench [flags]   (or: make bench N=... BENCH_ARGS='...')\n\n")

@@ -1,0 +1,157 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	toolscache "k8s.io/client-go/tools/cache"
+
+	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/providertest/example"
+)
+
+func indexedWebhook(ns, name, uid, id string, secrets ...string) *hooksv1alpha1.Webhook {
+	wh := &hooksv1alpha1.Webhook{}
+	wh.Namespace, wh.Name, wh.UID = ns, name, types.UID(uid)
+	wh.Spec.Provider = example.Type
+	wh.Status.ID = id
+	if len(secrets) > 0 {
+		wh.Spec.CredentialsRef.Name = secrets[0]
+	}
+	return wh
+}
+
+// The index follows the informer's adds, updates and deletes (tombstones too), answers who
+// records a remote id without naming the asker, and lists a namespace's Webhooks only.
+func TestWebhookIndex(t *testing.T) {
+	reg := providers.Registry{example.Type: example.New("https://example.test", nil)}
+	x := newWebhookIndex(reg)
+	x.synced = func() bool { return true }
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	key := func(id string) string { return x.remoteKeyOf(indexedWebhook("", "", "", id)) }
+	owners := func(id string, except types.UID) []types.NamespacedName {
+		t.Helper()
+		got, err := x.recordedBy(ctx, key(id), except)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	a := indexedWebhook("team-a", "a", "uid-a", "")
+	b := indexedWebhook("team-b", "b", "uid-b", "42")
+	x.put(a)
+	x.put(b)
+	if got := owners("42", "uid-a"); len(got) != 1 || got[0] != (types.NamespacedName{Namespace: "team-b", Name: "b"}) {
+		t.Fatalf("owners of 42 = %v, want team-b/b", got)
+	}
+	if got := owners("42", "uid-b"); len(got) != 0 {
+		t.Fatalf("a Webhook is named as the other owner of its own id: %v", got)
+	}
+	// a takes 42 as well (a conflict): both are recorded; then b moves to 43.
+	a2 := indexedWebhook("team-a", "a", "uid-a", "42")
+	x.put(a2)
+	if got := owners("42", ""); len(got) != 2 {
+		t.Fatalf("owners of 42 = %v, want both", got)
+	}
+	x.put(indexedWebhook("team-b", "b", "uid-b", "43"))
+	if got := owners("42", ""); len(got) != 1 || got[0].Name != "a" {
+		t.Fatalf("owners of 42 after b moved = %v, want a", got)
+	}
+	// b is deleted through a tombstone; a's status loses its id.
+	x.remove(toolscache.DeletedFinalStateUnknown{Key: "team-b/b", Obj: b})
+	x.put(a)
+	if got := owners("43", ""); len(got) != 0 {
+		t.Fatalf("a deleted Webhook still owns 43: %v", got)
+	}
+	if got := owners("42", ""); len(got) != 0 {
+		t.Fatalf("a Webhook whose status lost its id still owns 42: %v", got)
+	}
+	if len(x.byRemote) != 0 || len(x.remoteOf) != 0 {
+		t.Fatalf("the index keeps entries for no remote id: %v %v", x.byRemote, x.remoteOf)
+	}
+
+	x.put(indexedWebhook("team-a", "c", "uid-c", "", "creds"))
+	var names []string
+	x.eachInNamespace("team-a", func(wh *hooksv1alpha1.Webhook) { names = append(names, wh.Name) })
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"a", "c"}) {
+		t.Fatalf("team-a holds %v, want [a c]", names)
+	}
+	r := &WebhookReconciler{index: x}
+	s := indexedWebhook("team-a", "creds", "uid-s", "")
+	if reqs := r.webhooksForSecret(ctx, s); len(reqs) != 1 || reqs[0].Name != "c" {
+		t.Fatalf("Secret creds maps to %v, want team-a/c only", reqs)
+	}
+	x.remove(indexedWebhook("team-a", "a", "uid-a", ""))
+	x.remove(indexedWebhook("team-a", "c", "uid-c", ""))
+	if len(x.byNamespace) != 0 {
+		t.Fatalf("an emptied namespace stays in the index: %v", x.byNamespace)
+	}
+
+	// Before the informer's first list has reached the index, an answer waits for it.
+	x.synced = func() bool { return false }
+	short, cancelShort := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancelShort()
+	if _, err := x.recordedBy(short, key("42"), ""); err == nil {
+		t.Fatal("an index that has not seen the first list answered")
+	}
+}
+
+// Equal strings of cached objects share one copy; the table stays bounded.
+func TestInternShares(t *testing.T) {
+	in := &interner{m: map[string]string{}}
+	mk := func() *hooksv1alpha1.Webhook {
+		wh := indexedWebhook(string([]byte("team-a")), "a", "uid-a", "", string([]byte("creds")))
+		wh.Finalizers = []string{string([]byte("hooks.hookkeeper.dev/finalizer"))}
+		wh.Status.Conditions = []metav1.Condition{{Type: string([]byte("Ready")), Reason: string([]byte("Created")), Message: string([]byte("made"))}}
+		return wh
+	}
+	a, b := mk(), mk()
+	in.internObject(a)
+	in.internObject(b)
+	same := func(x, y string) bool { return unsafe.StringData(x) == unsafe.StringData(y) }
+	if !same(a.Namespace, b.Namespace) || !same(a.Spec.CredentialsRef.Name, b.Spec.CredentialsRef.Name) ||
+		!same(a.Finalizers[0], b.Finalizers[0]) || !same(a.Status.Conditions[0].Message, b.Status.Conditions[0].Message) {
+		t.Fatal("equal strings of two objects do not share one copy")
+	}
+	if a.Namespace != "team-a" || b.Status.Conditions[0].Reason != "Created" {
+		t.Fatal("interning changed a value")
+	}
+	for i := range 3 * maxInternedStrings {
+		in.intern(strconv.Itoa(i))
+	}
+	if len(in.m) > maxInternedStrings {
+		t.Fatalf("the table holds %d strings, bound %d", len(in.m), maxInternedStrings)
+	}
+	long := strings.Repeat("x", maxInterned+1)
+	in.intern(long)
+	if _, ok := in.m[long]; ok {
+		t.Fatal("a string longer than the bound was kept")
+	}
+}
