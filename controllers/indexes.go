@@ -19,6 +19,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"sync"
 	"time"
@@ -43,12 +44,15 @@ type webhookIndex struct {
 	mu sync.RWMutex
 	// byNamespace holds every Webhook of the cache, by namespace and UID.
 	byNamespace map[string]map[types.UID]*hooksv1alpha1.Webhook
-	// remoteOf is the remote key each Webhook records, and byRemote its reverse: which Webhooks
-	// record "<provider>|<provider scope>|<status.id>". Remote ids are unique within a scope only
-	// (PageSeeder ids are small integers on each server), so a bare id would let one tenant's
-	// Webhook conflict with, and learn the name of, another tenant's Webhook on another server.
-	remoteOf map[types.UID]string
-	byRemote map[string][]claim
+	// remoteOf is the hash of the remote key each Webhook records, and byRemote its reverse:
+	// which Webhooks record "<provider>|<provider scope>|<status.id>". Remote ids are unique
+	// within a scope only (PageSeeder ids are small integers on each server), so a bare id would
+	// let one tenant's Webhook conflict with, and learn the name of, another tenant's Webhook on
+	// another server. The hash (seeded per process, so no one can aim at a collision) keeps the
+	// keys, which hold the SaaS's base URL, out of memory; a lookup compares the whole key.
+	seed     maphash.Seed
+	remoteOf map[types.UID]uint64
+	byRemote map[uint64][]claim
 
 	synced func() bool
 }
@@ -57,8 +61,9 @@ func newWebhookIndex(registry providers.Registry) *webhookIndex {
 	return &webhookIndex{
 		registry:    registry,
 		byNamespace: map[string]map[types.UID]*hooksv1alpha1.Webhook{},
-		remoteOf:    map[types.UID]string{},
-		byRemote:    map[string][]claim{},
+		seed:        maphash.MakeSeed(),
+		remoteOf:    map[types.UID]uint64{},
+		byRemote:    map[uint64][]claim{},
 		synced:      func() bool { return false },
 	}
 }
@@ -98,6 +103,10 @@ func (x *webhookIndex) put(obj any) {
 		return
 	}
 	key := x.remoteKeyOf(wh)
+	var h uint64
+	if key != "" {
+		h = maphash.String(x.seed, key)
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	inNS := x.byNamespace[wh.Namespace]
@@ -107,15 +116,15 @@ func (x *webhookIndex) put(obj any) {
 	}
 	inNS[wh.UID] = wh
 	old, had := x.remoteOf[wh.UID]
-	if had && old == key {
+	if had && key != "" && old == h {
 		return
 	}
 	if had {
 		x.unlinkLocked(wh.UID, old)
 	}
 	if key != "" {
-		x.remoteOf[wh.UID] = key
-		x.byRemote[key] = append(x.byRemote[key], claim{uid: wh.UID, key: types.NamespacedName{Namespace: wh.Namespace, Name: wh.Name}})
+		x.remoteOf[wh.UID] = h
+		x.byRemote[h] = append(x.byRemote[h], claim{uid: wh.UID, key: types.NamespacedName{Namespace: wh.Namespace, Name: wh.Name}})
 	}
 }
 
@@ -140,7 +149,7 @@ func (x *webhookIndex) remove(obj any) {
 	}
 }
 
-func (x *webhookIndex) unlinkLocked(uid types.UID, key string) {
+func (x *webhookIndex) unlinkLocked(uid types.UID, key uint64) {
 	delete(x.remoteOf, uid)
 	owners := slices.DeleteFunc(x.byRemote[key], func(c claim) bool { return c.uid == uid })
 	if len(owners) == 0 {
@@ -169,8 +178,11 @@ func (x *webhookIndex) recordedBy(ctx context.Context, key string, except types.
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	var out []types.NamespacedName
-	for _, c := range x.byRemote[key] {
-		if c.uid != except {
+	for _, c := range x.byRemote[maphash.String(x.seed, key)] {
+		if c.uid == except {
+			continue
+		}
+		if wh := x.byNamespace[c.key.Namespace][c.uid]; wh != nil && x.remoteKeyOf(wh) == key {
 			out = append(out, c.key)
 		}
 	}

@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,6 +96,17 @@ func TestWebhookIndex(t *testing.T) {
 	if len(x.byRemote) != 0 || len(x.remoteOf) != 0 {
 		t.Fatalf("the index keeps entries for no remote id: %v %v", x.byRemote, x.remoteOf)
 	}
+
+	// A hash shared by two keys never names the Webhook of the other key.
+	z := indexedWebhook("team-z", "z", "uid-z", "99")
+	x.put(z)
+	h := maphash.String(x.seed, key("42"))
+	x.byRemote[h] = append(x.byRemote[h], claim{uid: z.UID, key: types.NamespacedName{Namespace: "team-z", Name: "z"}})
+	if got := owners("42", ""); len(got) != 0 {
+		t.Fatalf("a Webhook recording 99 is named as the owner of 42 through a shared hash: %v", got)
+	}
+	delete(x.byRemote, h)
+	x.remove(z)
 
 	x.put(indexedWebhook("team-a", "c", "uid-c", "", "creds"))
 	var names []string

@@ -360,6 +360,9 @@ func run(ctx context.Context, o options) (res results, err error) {
 		}
 		defer objects.stop()
 	}
+	// The anonymous RSS is polled until the end of the phases the peak RSS covers.
+	rssCtx, stopRSS := context.WithCancel(ctx)
+	defer stopRSS()
 	// Every replica's metrics, pprof and health addresses, all distinct.
 	addrs, err := freeLoopbackAddrs(3 * o.replicas)
 	if err != nil {
@@ -398,6 +401,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 		r.op = op
 		r.metrics = &metricsClient{url: "http://" + metricsAddr + "/metrics", http: &http.Client{Timeout: 10 * time.Second}}
 		r.rss = &rssTracker{pid: op.PID()}
+		go r.rss.poll(rssCtx, 250*time.Millisecond)
 		reps = append(reps, r)
 		if o.onOperatorStart != nil {
 			o.onOperatorStart(op.PID())
@@ -600,12 +604,16 @@ func run(ctx context.Context, o options) (res results, err error) {
 	}
 
 	// The peak RSS is the one of the workload above; the tenancy phases below are not part of it.
+	stopRSS()
 	for i, r := range reps {
 		if r.rss.err != nil && r.rss.peak == 0 {
 			say("      peak RSS of %s unknown: %v", r.name(), r.rss.err)
 		}
+		peak, start, anon := r.rss.figures()
+		res.StartRSSMiB = max(res.StartRSSMiB, start)
+		res.PeakAnonRSSMiB = max(res.PeakAnonRSSMiB, anon)
 		if o.sharded() {
-			res.Replicas[i].PeakRSSMiB = float64(r.rss.peak) / (1 << 20)
+			res.Replicas[i].PeakRSSMiB, res.Replicas[i].StartRSSMiB, res.Replicas[i].PeakAnonRSSMiB = peak, start, anon
 		}
 	}
 	// With several replicas, the largest of them.

@@ -17,7 +17,10 @@ limitations under the License.
 package main
 
 import (
+	"context"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/google/pprof/profile"
 )
@@ -39,5 +42,23 @@ func TestInuseByFunction(t *testing.T) {
 	total, top := inuseByFunction(p)
 	if total != 5 || len(top) != 2 || top[0].Function != informer.Line[0].Function.Name || top[0].MiB != 4 || top[1].MiB != 1 {
 		t.Errorf("total %v, top %+v; want 5 MiB, the informer's 4 MiB first", total, top)
+	}
+}
+
+// The tracker reads this very process: a peak, the figure at its first sample, and a polled
+// anonymous peak no larger than the whole.
+func TestRSSTracker(t *testing.T) {
+	tr := &rssTracker{pid: os.Getpid()}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); tr.poll(ctx, 10*time.Millisecond) }()
+	tr.sample()
+	time.Sleep(50 * time.Millisecond)
+	tr.sample()
+	cancel()
+	<-done
+	peak, start, anon := tr.figures()
+	if tr.err != nil || peak <= 0 || start <= 0 || start > peak || anon <= 0 || anon > peak {
+		t.Fatalf("peak %.1f, start %.1f, anon %.1f MiB, err %v", peak, start, anon, tr.err)
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -385,21 +386,58 @@ func freeLoopbackAddrs(n int) ([]string, error) {
 	return addrs, nil
 }
 
-// rssTracker keeps the largest peak resident set size seen of a process.
+// rssTracker keeps the largest peak resident set size seen of a process, what it was before
+// any Webhook (the code and runtime every process pays), and the largest anonymous part of it
+// (the memory the process allocated, without the pages of its executable).
 type rssTracker struct {
-	pid  int
-	peak uint64 // bytes
-	err  error  // the last failure to read it
+	pid int
+
+	mu       sync.Mutex
+	peak     uint64 // bytes
+	start    uint64 // VmHWM at the first sample: the operator started, no Webhook yet
+	peakAnon uint64 // the largest RssAnon polled
+	err      error  // the last failure to read it
 }
 
 // sample reads the process's peak RSS so far (VmHWM in /proc/<pid>/status, Linux only).
 func (t *rssTracker) sample() {
 	hwm, err := procStatusBytes(fmt.Sprintf("/proc/%d/status", t.pid), "VmHWM")
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if err != nil {
 		t.err = err
 		return
 	}
 	t.peak = max(t.peak, hwm)
+	if t.start == 0 {
+		t.start = hwm
+	}
+}
+
+// poll reads the anonymous RSS every interval until ctx ends: the kernel keeps no peak of it.
+func (t *rssTracker) poll(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if anon, err := procStatusBytes(fmt.Sprintf("/proc/%d/status", t.pid), "RssAnon"); err == nil {
+			t.mu.Lock()
+			t.peakAnon = max(t.peakAnon, anon)
+			t.mu.Unlock()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// figures returns the peak, start and anonymous peak in MiB.
+func (t *rssTracker) figures() (peak, start, anon float64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	const mib = 1 << 20
+	return float64(t.peak) / mib, float64(t.start) / mib, float64(t.peakAnon) / mib
 }
 
 // procStatusBytes reads a "Name:   123 kB" field of a /proc file such as status or meminfo.

@@ -238,6 +238,9 @@ func (m *metricsClient) sharding(ctx context.Context) (shardingMetrics, error) {
 type replicaResult struct {
 	Identity   string  `json:"identity"`
 	PeakRSSMiB float64 `json:"peakRssMiB"`
+	// StartRSSMiB and PeakAnonRSSMiB are as in results, for this replica.
+	StartRSSMiB    float64 `json:"startRssMiB,omitempty"`
+	PeakAnonRSSMiB float64 `json:"peakAnonRssMiB,omitempty"`
 	// HeapInuseMiB is its live heap after a GC once every Webhook is Ready.
 	HeapInuseMiB float64 `json:"heapInuseMiB,omitempty"`
 	// CreateSaaSRequests are its SaaS requests while the Webhooks were created, from its own
@@ -591,7 +594,7 @@ func printReplicas(out io.Writer, r results, o options) {
 	fmt.Fprintf(out, "\nPer replica (targets: Webhooks received %.0f to %.0f, N/%d ± 20%%; peak RSS at most %.0f%% of one replica's at N=%d):\n",
 		lo, hi, o.replicas, rssShareTarget*100, o.n)
 	var b strings.Builder
-	b.WriteString("REPLICA\tMODE\tWEBHOOK OBJECTS\t≈ WEBHOOKS\tTARGET\tSECRET OBJECTS\tFILTERED (W/S)\tSAAS REQUESTS\tPEAK RSS\tTARGET\tLIVE HEAP\t\n")
+	b.WriteString("REPLICA\tMODE\tWEBHOOK OBJECTS\t≈ WEBHOOKS\tTARGET\tSECRET OBJECTS\tFILTERED (W/S)\tSAAS REQUESTS\tPEAK RSS\tTARGET\tRSS AT START\tPEAK ANON RSS\tLIVE HEAP\t\n")
 	for _, rr := range r.Replicas {
 		mode := rr.ShardingMode
 		if mode == "" {
@@ -609,9 +612,9 @@ func printReplicas(out io.Writer, r results, o options) {
 		if rr.FilteredWebhookObjects != nil || rr.FilteredSecretObjects != nil {
 			filtered = num(rr.FilteredWebhookObjects) + "/" + num(rr.FilteredSecretObjects)
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f MiB\t%s\t%s\t\n", rr.Identity, mode, num(rr.WebhookObjects), num(rr.WebhooksReceived),
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f MiB\t%s\t%s\t%s\t%s\t\n", rr.Identity, mode, num(rr.WebhookObjects), num(rr.WebhooksReceived),
 			status("replicas["+rr.Identity+"].webhooksReceived"), num(rr.SecretObjects), filtered,
-			saas, rr.PeakRSSMiB, status("replicas["+rr.Identity+"].peakRssMiB"), heap)
+			saas, rr.PeakRSSMiB, status("replicas["+rr.Identity+"].peakRssMiB"), mibOrNA(rr.StartRSSMiB), mibOrNA(rr.PeakAnonRSSMiB), heap)
 	}
 	writeTable(out, b.String())
 
@@ -636,4 +639,12 @@ func printReplicas(out io.Writer, r results, o options) {
 		fmt.Fprintln(out, "n/a: the operator does not export that figure (hookkeeper_sharding_mode, hookkeeper_sharding_objects_received_total,",
 			"hookkeeper_sharding_objects_filtered_total).")
 	}
+}
+
+// mibOrNA formats a figure in MiB, "n/a" when it was not measured.
+func mibOrNA(v float64) string {
+	if v <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f MiB", v)
 }

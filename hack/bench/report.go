@@ -72,6 +72,14 @@ type results struct {
 	// PeakRSSMiB is the largest VmHWM of the operator process seen at the end of each phase, up
 	// to the outage: the tenancy phases after it are not counted.
 	PeakRSSMiB float64 `json:"peakRssMiB"`
+	// StartRSSMiB is the operator's VmHWM once it started, before any Webhook: what the code
+	// (the executable's pages it touched) and the runtime cost a process with no work. With
+	// several replicas, the largest.
+	StartRSSMiB float64 `json:"startRssMiB,omitempty"`
+	// PeakAnonRSSMiB is the largest anonymous RSS polled every 250ms over the same phases as
+	// PeakRSSMiB: the memory the process allocated (Go heap, stacks, runtime), without its
+	// executable's pages. With several replicas, the largest.
+	PeakAnonRSSMiB float64 `json:"peakAnonRssMiB,omitempty"`
 	// HeapInuseMiB is the operator's live heap after a garbage collection once every Webhook is
 	// Ready, and HeapTop the functions that allocated most of it (from its pprof endpoint).
 	HeapInuseMiB float64     `json:"heapInuseMiB,omitempty"`
@@ -300,6 +308,12 @@ func printTable(out io.Writer, r results, o options) {
 		rssFigure += " (GOMEMLIMIT=" + o.gomemlimit + ")"
 	}
 	add(rssFigure, rss, "peakRssMiB", "<= 100 MiB")
+	if r.StartRSSMiB > 0 {
+		add("  of which before any Webhook (code, runtime)", fmt.Sprintf("%.1f MiB", r.StartRSSMiB), "", "")
+	}
+	if r.PeakAnonRSSMiB > 0 {
+		add("  peak anonymous RSS (heap, stacks, runtime)", fmt.Sprintf("%.1f MiB", r.PeakAnonRSSMiB), "", "")
+	}
 	add(fmt.Sprintf("Ready again after a %s %s outage", o.outage, o.outageProvider), seconds(r.OutageRecoverySeconds),
 		"outageRecoverySeconds", fmt.Sprintf("<= resync (%s)", o.resync))
 	hungFigure, hung := "Ready behind a hung account", "skipped"
