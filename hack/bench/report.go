@@ -288,8 +288,12 @@ func printTable(out io.Writer, r results, o options) {
 	}
 	add("resync period", o.resync.String(), "", "")
 	add("time until all Ready (operator)", seconds(r.TimeToReadySeconds), "", "")
-	add("floor: create + 1 status patch each", seconds(r.FloorSeconds), "", "")
-	add("ratio operator/floor", fmt.Sprintf("%.2f", r.Ratio), "ratio", "<= 1.5")
+	if r.FloorSeconds > 0 {
+		add("floor: create + 1 status patch each", seconds(r.FloorSeconds), "", "")
+		add("ratio operator/floor", fmt.Sprintf("%.2f", r.Ratio), "ratio", "<= 1.5")
+	} else {
+		add("floor and ratio", "skipped (-no-floor)", "", "")
+	}
 	add("SaaS requests per created Webhook", fmt.Sprintf("%.2f", r.SaaSRequestsPerWebhook), "saasRequestsPerWebhook", "<= 1.1")
 	add("API writes per created Webhook", fmt.Sprintf("%.2f", r.APIWritesPerWebhook), "", "")
 	add("steady: SaaS requests /1000 Webhooks /resync", fmt.Sprintf("%.1f", r.SteadySaaSRequestsPer1000PerResync),
