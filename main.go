@@ -56,6 +56,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/controllers"
 	"github.com/hookkeeper/hookkeeper/internal/importer"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
+	"github.com/hookkeeper/hookkeeper/internal/recorder"
 	"github.com/hookkeeper/hookkeeper/internal/sharding"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
@@ -623,10 +624,15 @@ func run(ctx context.Context, c *config) error {
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
+	// The operator's own Event recorder: client-go's keeps a copy of every Event for minutes.
+	events := recorder.New(mgr.GetClient(), mgr.GetScheme(), "hookkeeper")
+	if err := mgr.Add(events); err != nil {
+		return fmt.Errorf("adding the Event recorder: %w", err)
+	}
 	r := &controllers.WebhookReconciler{
 		Client:    mgr.GetClient(),
 		Scheme:    mgr.GetScheme(),
-		Recorder:  mgr.GetEventRecorder("hookkeeper"),
+		Recorder:  events,
 		Providers: c.registry(),
 		Options: controllers.Options{
 			ResyncPeriod:            c.resync,

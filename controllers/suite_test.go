@@ -55,6 +55,7 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/controllers"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
+	"github.com/hookkeeper/hookkeeper/internal/recorder"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
@@ -286,10 +287,12 @@ func startOperator() {
 		p := d.New(providers.Settings{BaseURL: urls[d.Name], HTTPClient: httpClient(d), AllowInsecure: true, Egress: policy})
 		registry[d.Type], names[d.Type] = metrics.Provider(p), d.Name
 	}
+	events := recorder.New(mgr.GetClient(), mgr.GetScheme(), "hookkeeper")
+	Expect(mgr.Add(events)).To(Succeed())
 	r := &controllers.WebhookReconciler{
 		Client:    faultyClient{mgr.GetClient()},
 		Scheme:    mgr.GetScheme(),
-		Recorder:  mgr.GetEventRecorder("hookkeeper"),
+		Recorder:  events,
 		Providers: registry,
 		Options: controllers.Options{
 			ResyncPeriod:            resyncPeriod,

@@ -16,7 +16,7 @@ limitations under the License.
 
 // Package metrics holds hookkeeper's own Prometheus metrics, served on the manager's metrics
 // endpoint beside controller-runtime's: the requests sent to each SaaS and their latency, the
-// re-activations and the rate-limit waits. The Webhooks-by-reason gauge lives with the
+// re-activations, the rate-limit waits and the Events not written. The Webhooks-by-reason gauge lives with the
 // controller, which owns the cache it is computed from.
 package metrics
 
@@ -61,10 +61,17 @@ var (
 		Name: "hookkeeper_rate_limit_waits_total",
 		Help: "Times a Webhook waited for a rate limit, by provider and source (saas: a 429; client: the operator's own --provider-qps; gate: held by a limit another Webhook of the same credential hit).",
 	}, []string{"provider", "source"})
+	// EventsDropped counts the Kubernetes Events the operator did not write: its queue was full
+	// (the API server slower than the operator's events) or the API server refused or kept
+	// failing them.
+	EventsDropped = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hookkeeper_events_dropped_total",
+		Help: "Kubernetes Events not written, by cause (queue_full, rejected, failed).",
+	}, []string{"cause"})
 )
 
 func init() {
-	ctrlmetrics.Registry.MustRegister(SaaSRequests, SaaSLatency, Reactivations, RateLimitWaits)
+	ctrlmetrics.Registry.MustRegister(SaaSRequests, SaaSLatency, Reactivations, RateLimitWaits, EventsDropped)
 }
 
 type operationKey struct{}
