@@ -415,5 +415,17 @@ func toRemote(h *Hook) *providers.Remote {
 	if t, ok := h.CreatedTime(); ok {
 		r.Created = &t
 	}
+	slim(h)
 	return r
+}
+
+// slim drops from a hook what nothing reads once it is a Remote, which the account snapshot
+// keeps for a resync period: its self link and URN (the location they hold goes into System and
+// Event first), its creator and its dates (the creation time is in Remote.Created).
+func slim(h *Hook) {
+	if h.System == "" || h.Event == "" {
+		own := locationOf(h, location{Region: h.Region})
+		h.System, h.Event = own.System, own.Event
+	}
+	h.Self, h.URN, h.CreatedBy, h.CreatorType, h.CreatedDate, h.LastUpdatedDate = "", "", "", "", "", ""
 }
