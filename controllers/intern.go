@@ -28,14 +28,14 @@ import (
 // are), and a table that reaches maxInternedStrings starts again, so that a tenant who writes
 // many distinct values costs the table a bounded size, never the cache its sharing.
 const (
-	maxInterned        = 256
-	maxInternedStrings = 8192
+	maxInterned        = 128
+	maxInternedStrings = 1024
 )
 
 // interner makes equal strings of the cached objects share one copy. The JSON decoder gives
 // every string of every object its own allocation; at 10,000 Webhooks the same apiVersion,
-// namespace, finalizer, credentials name and condition types, statuses, reasons and messages
-// repeated in every object cost megabytes.
+// namespace, finalizer, credentials name and condition types, statuses and reasons repeated in
+// every object cost megabytes.
 type interner struct {
 	mu sync.Mutex
 	m  map[string]string
@@ -80,8 +80,9 @@ func (in *interner) internMap(m map[string]string) map[string]string {
 
 // internObject interns the strings that repeat across cached objects: the type, namespace,
 // labels, annotations and finalizers of any object, and of a Webhook its provider, credentials
-// name, deletion policy, state and conditions. Names, UIDs and resource versions are unique and
-// left alone.
+// name, deletion policy, state and its conditions' types, statuses and reasons. Names, UIDs,
+// resource versions and condition messages (which often name the remote id) are mostly unique
+// and left alone: a table full of them would hold strings no object uses any more.
 func (in *interner) internObject(obj any) {
 	switch o := obj.(type) {
 	case *hooksv1alpha1.Webhook:
@@ -95,7 +96,6 @@ func (in *interner) internObject(obj any) {
 			c.Type = in.intern(c.Type)
 			c.Status = metav1.ConditionStatus(in.intern(string(c.Status)))
 			c.Reason = in.intern(c.Reason)
-			c.Message = in.intern(c.Message)
 		}
 	case *metav1.PartialObjectMetadata:
 		in.internMeta(&o.TypeMeta, &o.ObjectMeta)
