@@ -244,6 +244,9 @@ func toRemote(w *Webhook) *providers.Remote {
 	if t, ok := w.CreatedTime(); ok {
 		r.Created = &t
 	}
+	// The account snapshot keeps the Remote for a resync period: without the ids of the
+	// organization, creator and app, which nothing reads.
+	w.OrgID, w.CreatedBy, w.AppID = "", "", ""
 	return r
 }
 
