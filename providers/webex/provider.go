@@ -120,8 +120,7 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	}
 	remotes := make([]*providers.Remote, 0, len(all))
 	for i := range all {
-		w := all[i]
-		remotes = append(remotes, toRemote(&w))
+		remotes = append(remotes, toRemote(&all[i]))
 	}
 	return remotes, nil
 }
@@ -239,12 +238,32 @@ func toRemote(w *Webhook) *providers.Remote {
 		ID:     w.ID,
 		State:  w.Status,
 		Active: w.Status != StatusInactive,
-		Object: w,
+		Object: slim(w),
 	}
 	if t, ok := w.CreatedTime(); ok {
 		r.Created = &t
 	}
 	return r
+}
+
+// slim returns a copy of w holding only what Diff, Matches and SpecOf read: the name, target URL,
+// resource, event, filter and owner they compare or import, the secret whose presence SpecOf
+// reports, and the id and status (shared with the Remote's ID and State, so free). The creation
+// time is already parsed into Remote.Created; orgId, createdBy and appId are read by nothing. The
+// controller keeps every listed Remote in its account snapshot, so what is cleared here is heap
+// saved per webhook. w itself is left as it was.
+func slim(w *Webhook) *Webhook {
+	return &Webhook{
+		ID:        w.ID,
+		Name:      w.Name,
+		TargetURL: w.TargetURL,
+		Resource:  w.Resource,
+		Event:     w.Event,
+		Filter:    w.Filter,
+		Secret:    w.Secret,
+		Status:    w.Status,
+		OwnedBy:   w.OwnedBy,
+	}
 }
 
 // sameOwner compares ownedBy values, where empty means creator on both sides.
