@@ -20,15 +20,21 @@ import "runtime"
 
 // RetainedBytes reports the live heap that build's result keeps once the garbage collector has
 // run, divided by n: with build returning n Remotes, what each costs in a snapshot that keeps
-// them, transient garbage (response bodies, decoded pages) excluded. It is a figure for the test
+// them, transient garbage (response bodies, decoded pages, pooled buffers) excluded. It is a figure for the test
 // log, never for an assertion: other goroutines of the test binary move it by a few bytes.
 func RetainedBytes(n int, build func() any) float64 {
 	var before, after runtime.MemStats
-	runtime.GC()
+	settle()
 	runtime.ReadMemStats(&before)
 	kept := build()
-	runtime.GC()
+	settle()
 	runtime.ReadMemStats(&after)
 	runtime.KeepAlive(kept)
 	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
+}
+
+// settle collects twice: what sync.Pools held at the first collection is freed by the second.
+func settle() {
+	runtime.GC()
+	runtime.GC()
 }
