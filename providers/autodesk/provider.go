@@ -410,10 +410,47 @@ func toRemote(h *Hook) *providers.Remote {
 		Active: h.Status != StatusInactive,
 		// APS re-activates such a hook on its own; the operator must not race it.
 		SelfReactivating: bool(h.AutoReactivateHook),
-		Object:           h,
+		Object:           slim(h),
 	}
 	if t, ok := h.CreatedTime(); ok {
 		r.Created = &t
 	}
 	return r
+}
+
+// slim returns a copy of h holding only what Diff, Matches, Update and SpecOf read: the callback
+// URL, scope, tenant, hub and project ids, filter, hookAttribute, the two flags, the expiry, and
+// the region, system and event that address the hook (system and event filled in from __self__
+// where the hook did not name them, so that __self__ itself is not kept). The id and status are
+// shared with the Remote's ID and State. The creation date is already parsed into
+// Remote.Created; createdBy, creatorType, lastUpdatedDate and urn are read by nothing. The
+// controller keeps every listed Remote in its account snapshot, so what is left out here is heap
+// saved per hook. A tenant equal to a scope value (APS fills in the scope's URN) shares that
+// value's string. h itself is left as it was.
+func slim(h *Hook) *Hook {
+	loc := locationOf(h, location{Region: h.Region})
+	s := &Hook{
+		HookID:                       h.HookID,
+		Tenant:                       h.Tenant,
+		CallbackURL:                  h.CallbackURL,
+		Event:                        loc.Event,
+		System:                       loc.System,
+		Status:                       h.Status,
+		AutoReactivateHook:           h.AutoReactivateHook,
+		HookExpiry:                   h.HookExpiry,
+		Scope:                        h.Scope,
+		HookAttribute:                h.HookAttribute,
+		Filter:                       h.Filter,
+		HubID:                        h.HubID,
+		ProjectID:                    h.ProjectID,
+		CallbackWithEventPayloadOnly: h.CallbackWithEventPayloadOnly,
+		Region:                       h.Region,
+	}
+	for _, v := range s.Scope {
+		if v == s.Tenant {
+			s.Tenant = v
+			break
+		}
+	}
+	return s
 }
