@@ -34,6 +34,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -404,13 +405,14 @@ func (p *Provider) client(req *providers.Request, op string) (*client, error) {
 // toRemote reports a hook in the neutral shape. Only inactive stops deliveries: active and
 // reactivated (re-enabled, no event since) both deliver.
 func toRemote(h *Hook) *providers.Remote {
+	o := slim(h)
 	r := &providers.Remote{
 		ID:     h.HookID,
-		State:  h.Status,
+		State:  o.Status,
 		Active: h.Status != StatusInactive,
 		// APS re-activates such a hook on its own; the operator must not race it.
 		SelfReactivating: bool(h.AutoReactivateHook),
-		Object:           slim(h),
+		Object:           o,
 	}
 	if t, ok := h.CreatedTime(); ok {
 		r.Created = &t
@@ -426,16 +428,17 @@ func toRemote(h *Hook) *providers.Remote {
 // Remote.Created; createdBy, creatorType, lastUpdatedDate and urn are read by nothing. The
 // controller keeps every listed Remote in its account snapshot, so what is left out here is heap
 // saved per hook. A tenant equal to a scope value (APS fills in the scope's URN) shares that
-// value's string. h itself is left as it was.
+// value's string, and the values that repeat from hook to hook (system, event, status, region)
+// are interned, so that a snapshot holds each once. h itself is left as it was.
 func slim(h *Hook) *Hook {
 	loc := locationOf(h, location{Region: h.Region})
 	s := &Hook{
 		HookID:                       h.HookID,
 		Tenant:                       h.Tenant,
 		CallbackURL:                  h.CallbackURL,
-		Event:                        loc.Event,
-		System:                       loc.System,
-		Status:                       h.Status,
+		Event:                        intern(loc.Event),
+		System:                       intern(loc.System),
+		Status:                       intern(h.Status),
 		AutoReactivateHook:           h.AutoReactivateHook,
 		HookExpiry:                   h.HookExpiry,
 		Scope:                        h.Scope,
@@ -444,7 +447,7 @@ func slim(h *Hook) *Hook {
 		HubID:                        h.HubID,
 		ProjectID:                    h.ProjectID,
 		CallbackWithEventPayloadOnly: h.CallbackWithEventPayloadOnly,
-		Region:                       h.Region,
+		Region:                       intern(h.Region),
 	}
 	for _, v := range s.Scope {
 		if v == s.Tenant {
@@ -453,4 +456,12 @@ func slim(h *Hook) *Hook {
 		}
 	}
 	return s
+}
+
+// intern returns the canonical copy of s, which every hook with the same value shares.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }

@@ -22,6 +22,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -234,11 +235,12 @@ func credentialToken(req *providers.Request, op string) (string, error) {
 // toRemote reports a webhook in the neutral shape. An empty status is read as active, since
 // only "inactive" is documented to stop deliveries.
 func toRemote(w *Webhook) *providers.Remote {
+	o := slim(w)
 	r := &providers.Remote{
 		ID:     w.ID,
-		State:  w.Status,
+		State:  o.Status,
 		Active: w.Status != StatusInactive,
-		Object: slim(w),
+		Object: o,
 	}
 	if t, ok := w.CreatedTime(); ok {
 		r.Created = &t
@@ -251,19 +253,28 @@ func toRemote(w *Webhook) *providers.Remote {
 // reports, and the id and status (shared with the Remote's ID and State, so free). The creation
 // time is already parsed into Remote.Created; orgId, createdBy and appId are read by nothing. The
 // controller keeps every listed Remote in its account snapshot, so what is cleared here is heap
-// saved per webhook. w itself is left as it was.
+// saved per webhook. The values that repeat from webhook to webhook (resource, event, status,
+// ownedBy) are interned, so that a snapshot holds each once. w itself is left as it was.
 func slim(w *Webhook) *Webhook {
 	return &Webhook{
 		ID:        w.ID,
 		Name:      w.Name,
 		TargetURL: w.TargetURL,
-		Resource:  w.Resource,
-		Event:     w.Event,
+		Resource:  intern(w.Resource),
+		Event:     intern(w.Event),
 		Filter:    w.Filter,
 		Secret:    w.Secret,
-		Status:    w.Status,
-		OwnedBy:   w.OwnedBy,
+		Status:    intern(w.Status),
+		OwnedBy:   intern(w.OwnedBy),
 	}
+}
+
+// intern returns the canonical copy of s, which every webhook with the same value shares.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 // sameOwner compares ownedBy values, where empty means creator on both sides.
