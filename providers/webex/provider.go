@@ -249,8 +249,10 @@ func toRemote(w *Webhook) *providers.Remote {
 }
 
 // slim returns a copy of w holding only what Diff, Matches and SpecOf read: the name, target URL,
-// resource, event, filter and owner they compare or import, the secret whose presence SpecOf
-// reports, and the id and status (shared with the Remote's ID and State, so free). The creation
+// resource, event, filter and owner they compare or import, whether a secret is set (SpecOf
+// reports it; the value itself is read by nothing, so a set one is kept as maskedSecret and the
+// snapshot holds no signing secret), and the id and status (shared with the Remote's ID and
+// State). The creation
 // time is already parsed into Remote.Created; orgId, createdBy and appId are read by nothing. The
 // controller keeps every listed Remote in its account snapshot, so what is cleared here is heap
 // saved per webhook. The values that repeat from webhook to webhook (resource, event, status,
@@ -263,10 +265,21 @@ func slim(w *Webhook) *Webhook {
 		Resource:  intern(w.Resource),
 		Event:     intern(w.Event),
 		Filter:    w.Filter,
-		Secret:    w.Secret,
+		Secret:    mask(w.Secret),
 		Status:    intern(w.Status),
 		OwnedBy:   intern(w.OwnedBy),
 	}
+}
+
+// maskedSecret stands for a set secret in a Remote's object.
+const maskedSecret = "***"
+
+// mask returns maskedSecret for a set secret and "" for none.
+func mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return maskedSecret
 }
 
 // intern returns the canonical copy of s, which every webhook with the same value shares.

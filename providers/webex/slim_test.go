@@ -50,9 +50,9 @@ func TestListKeepsSlimObjects(t *testing.T) {
 	for _, r := range []*providers.Remote{created, listed[0]} {
 		w := r.Object.(*webex.Webhook)
 		want := webex.Webhook{ID: created.ID, Name: owner, TargetURL: req.Spec.TargetURL, Resource: "messages", Event: "created",
-			Filter: req.Spec.Webex.Filter, Secret: secret, Status: "active", OwnedBy: "creator"}
+			Filter: req.Spec.Webex.Filter, Secret: "***", Status: "active", OwnedBy: "creator"}
 		if *w != want {
-			t.Errorf("Remote.Object = %+v, want only the read fields %+v", *w, want)
+			t.Errorf("Remote.Object = %+v, want only the read fields, the secret masked: %+v", *w, want)
 		}
 		if r.Created == nil {
 			t.Error("Remote.Created is nil: the creation time must still be parsed before it is dropped")
