@@ -34,6 +34,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -404,28 +405,63 @@ func (p *Provider) client(req *providers.Request, op string) (*client, error) {
 // toRemote reports a hook in the neutral shape. Only inactive stops deliveries: active and
 // reactivated (re-enabled, no event since) both deliver.
 func toRemote(h *Hook) *providers.Remote {
+	o := slim(h)
 	r := &providers.Remote{
 		ID:     h.HookID,
-		State:  h.Status,
+		State:  o.Status,
 		Active: h.Status != StatusInactive,
 		// APS re-activates such a hook on its own; the operator must not race it.
 		SelfReactivating: bool(h.AutoReactivateHook),
-		Object:           h,
+		Object:           o,
 	}
 	if t, ok := h.CreatedTime(); ok {
 		r.Created = &t
 	}
-	slim(h)
 	return r
 }
 
-// slim drops from a hook what nothing reads once it is a Remote, which the account snapshot
-// keeps for a resync period: its self link and URN (the location they hold goes into System and
-// Event first), its creator and its dates (the creation time is in Remote.Created).
-func slim(h *Hook) {
-	if h.System == "" || h.Event == "" {
-		own := locationOf(h, location{Region: h.Region})
-		h.System, h.Event = own.System, own.Event
+// slim returns a copy of h holding only what Diff, Matches, Update and SpecOf read: the callback
+// URL, scope, tenant, hub and project ids, filter, hookAttribute, the two flags, the expiry, and
+// the region, system and event that address the hook (system and event filled in from __self__
+// where the hook did not name them, so that __self__ itself is not kept). The id and status are
+// shared with the Remote's ID and State. The creation date is already parsed into
+// Remote.Created; createdBy, creatorType, lastUpdatedDate and urn are read by nothing. The
+// controller keeps every listed Remote in its account snapshot, so what is left out here is heap
+// saved per hook. A tenant equal to a scope value (APS fills in the scope's URN) shares that
+// value's string, and the values that repeat from hook to hook (system, event, status, region)
+// are interned, so that a snapshot holds each once. h itself is left as it was.
+func slim(h *Hook) *Hook {
+	loc := locationOf(h, location{Region: h.Region})
+	s := &Hook{
+		HookID:                       h.HookID,
+		Tenant:                       h.Tenant,
+		CallbackURL:                  h.CallbackURL,
+		Event:                        intern(loc.Event),
+		System:                       intern(loc.System),
+		Status:                       intern(h.Status),
+		AutoReactivateHook:           h.AutoReactivateHook,
+		HookExpiry:                   h.HookExpiry,
+		Scope:                        h.Scope,
+		HookAttribute:                h.HookAttribute,
+		Filter:                       h.Filter,
+		HubID:                        h.HubID,
+		ProjectID:                    h.ProjectID,
+		CallbackWithEventPayloadOnly: h.CallbackWithEventPayloadOnly,
+		Region:                       intern(h.Region),
 	}
-	h.Self, h.URN, h.CreatedBy, h.CreatorType, h.CreatedDate, h.LastUpdatedDate = "", "", "", "", "", ""
+	for _, v := range s.Scope {
+		if v == s.Tenant {
+			s.Tenant = v
+			break
+		}
+	}
+	return s
+}
+
+// intern returns the canonical copy of s, which every hook with the same value shares.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }

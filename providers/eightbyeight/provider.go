@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -190,13 +191,13 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	remotes := make([]*providers.Remote, 0, len(hooks))
 	seen := make(map[string]bool, len(hooks))
 	for i := range hooks {
-		w := hooks[i]
+		w := &hooks[i]
 		ref := Ref{AccountID: spec.AccountID, SubAccountID: w.SubAccountID, Type: w.Type}
 		if parsed, ok := ParseID(ref.ID()); !ok || parsed != ref || seen[ref.ID()] {
 			continue
 		}
 		seen[ref.ID()] = true
-		remotes = append(remotes, toRemote(ref, &w))
+		remotes = append(remotes, toRemote(ref, w))
 	}
 	return remotes, nil
 }
@@ -308,9 +309,41 @@ func credentialAPIKey(req *providers.Request, op string) (string, error) {
 
 // toRemote reports a webhook in the neutral shape. 8x8 reports no creation time.
 func toRemote(key Ref, w *Webhook) *providers.Remote {
-	r := &providers.Remote{ID: key.ID(), State: StateDisabled, Active: w.IsEnabled(), Object: w}
+	r := &providers.Remote{ID: key.ID(), State: StateDisabled, Active: w.IsEnabled(), Object: slim(w)}
 	if r.Active {
 		r.State = StateEnabled
 	}
 	return r
+}
+
+// slim returns a copy of w for a Remote, which the controller keeps in its account snapshot. It
+// holds what Diff, Update and SpecOf read: the url, enabled, and the OAuth token URL, client id,
+// credentials location and scope. The secrets are read only for whether they are set, so a set
+// one is kept as Masked (a constant: what 8x8 reads back anyway, and no secret in the snapshot).
+// The sub-account and type are left out: the Remote's ID carries them, and Diff, Matches, Update
+// and SpecOf read them from there. The OAuth token URL, repeated across an account's webhooks,
+// is interned. w itself is left as it was.
+func slim(w *Webhook) *Webhook {
+	s := &Webhook{URL: w.URL, Enabled: w.Enabled, HTTPAuthorization: masks(w.HTTPAuthorization)}
+	if o := w.OAuth; o != nil {
+		s.OAuth = &OAuth{URL: intern(o.URL), ClientID: o.ClientID, ClientSecret: masks(o.ClientSecret),
+			CredentialsLocation: intern(o.CredentialsLocation), Scope: o.Scope}
+	}
+	return s
+}
+
+// masks returns Masked for a set secret and "" for none.
+func masks(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return Masked
+}
+
+// intern returns the canonical copy of s, which every webhook with the same value shares.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }

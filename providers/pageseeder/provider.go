@@ -40,6 +40,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -165,12 +166,12 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	remotes := make([]*providers.Remote, 0, len(all))
 	seen := make(map[int64]bool, len(all))
 	for i := range all {
-		w := all[i]
+		w := &all[i]
 		if w.ID < 1 || seen[w.ID] {
 			continue
 		}
 		seen[w.ID] = true
-		remotes = append(remotes, toRemote(&w))
+		remotes = append(remotes, toRemote(w))
 	}
 	return remotes, nil
 }
@@ -354,18 +355,65 @@ func (p *Provider) connect(ctx context.Context, req *providers.Request, op strin
 
 // toRemote reports a webhook in the neutral shape.
 func toRemote(w *Webhook) *providers.Remote {
+	o := slim(w)
 	r := &providers.Remote{
 		ID:     strconv.FormatInt(w.ID, 10),
-		State:  w.Status,
+		State:  o.Status,
 		Active: !inactiveStatuses[strings.ToLower(w.Status)],
 		// A pending hook waits for a successful ping: it exists, but PageSeeder will not post to it.
 		Pending: strings.EqualFold(w.Status, StatusPending),
-		Object:  w,
+		Object:  o,
 	}
 	if t, ok := w.CreatedTime(); ok {
 		r.Created = &t
 	}
 	return r
+}
+
+// slim returns a copy of w for a Remote, which the controller keeps in its account snapshot. It
+// holds what Diff, Matches, Update and SpecOf read: the name, url, events, projects, groups,
+// server, format, object, insecuressl, status and client id; and modified, which nothing reads
+// but Get has always reported (and List must report what Get does). The creation time is already
+// parsed into Remote.Created, so its text is dropped. The values that repeat from webhook to
+// webhook (status, format, object, and the items of the lists, which are event names, project
+// and group names) are interned, so that a snapshot holds each once; the lists are new slices of
+// their exact length. w itself is left as it was.
+func slim(w *Webhook) *Webhook {
+	return &Webhook{
+		ID:          w.ID,
+		Name:        w.Name,
+		URL:         w.URL,
+		Events:      internAll(w.Events),
+		Projects:    internAll(w.Projects),
+		Groups:      internAll(w.Groups),
+		Server:      w.Server,
+		Format:      intern(w.Format),
+		Object:      intern(w.Object),
+		InsecureSSL: w.InsecureSSL,
+		Status:      intern(w.Status),
+		Modified:    w.Modified,
+		ClientID:    w.ClientID,
+	}
+}
+
+// intern returns the canonical copy of s, which every webhook with the same value shares.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
+}
+
+// internAll returns a new slice of items, each interned; nil for none.
+func internAll(items []string) []string {
+	if len(items) == 0 {
+		return nil
+	}
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = intern(it)
+	}
+	return out
 }
 
 func parseID(id string) (int64, bool) {

@@ -22,6 +22,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -120,8 +121,7 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	}
 	remotes := make([]*providers.Remote, 0, len(all))
 	for i := range all {
-		w := all[i]
-		remotes = append(remotes, toRemote(&w))
+		remotes = append(remotes, toRemote(&all[i]))
 	}
 	return remotes, nil
 }
@@ -235,19 +235,59 @@ func credentialToken(req *providers.Request, op string) (string, error) {
 // toRemote reports a webhook in the neutral shape. An empty status is read as active, since
 // only "inactive" is documented to stop deliveries.
 func toRemote(w *Webhook) *providers.Remote {
+	o := slim(w)
 	r := &providers.Remote{
 		ID:     w.ID,
-		State:  w.Status,
+		State:  o.Status,
 		Active: w.Status != StatusInactive,
-		Object: w,
+		Object: o,
 	}
 	if t, ok := w.CreatedTime(); ok {
 		r.Created = &t
 	}
-	// The account snapshot keeps the Remote for a resync period: without the ids of the
-	// organization, creator and app, which nothing reads.
-	w.OrgID, w.CreatedBy, w.AppID = "", "", ""
 	return r
+}
+
+// slim returns a copy of w holding only what Diff, Matches and SpecOf read: the name, target URL,
+// resource, event, filter and owner they compare or import, whether a secret is set (SpecOf
+// reports it; the value itself is read by nothing, so a set one is kept as maskedSecret and the
+// snapshot holds no signing secret), and the id and status (shared with the Remote's ID and
+// State). The creation
+// time is already parsed into Remote.Created; orgId, createdBy and appId are read by nothing. The
+// controller keeps every listed Remote in its account snapshot, so what is cleared here is heap
+// saved per webhook. The values that repeat from webhook to webhook (resource, event, status,
+// ownedBy) are interned, so that a snapshot holds each once. w itself is left as it was.
+func slim(w *Webhook) *Webhook {
+	return &Webhook{
+		ID:        w.ID,
+		Name:      w.Name,
+		TargetURL: w.TargetURL,
+		Resource:  intern(w.Resource),
+		Event:     intern(w.Event),
+		Filter:    w.Filter,
+		Secret:    mask(w.Secret),
+		Status:    intern(w.Status),
+		OwnedBy:   intern(w.OwnedBy),
+	}
+}
+
+// maskedSecret stands for a set secret in a Remote's object.
+const maskedSecret = "***"
+
+// mask returns maskedSecret for a set secret and "" for none.
+func mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return maskedSecret
+}
+
+// intern returns the canonical copy of s, which every webhook with the same value shares.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 // sameOwner compares ownedBy values, where empty means creator on both sides.

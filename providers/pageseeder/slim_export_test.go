@@ -1,0 +1,49 @@
+/*
+Copyright 2026 The hookkeeper Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package pageseeder
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/hookkeeper/hookkeeper/providers"
+)
+
+// WholeList lists as List did before it kept slim webhooks: each Remote holds the whole decoded
+// webhook. It serves the measurement of what slimming saves.
+func WholeList(ctx context.Context, p *Provider, req *providers.Request) ([]*providers.Remote, error) {
+	c, _, err := p.connect(ctx, req, "list")
+	if err != nil {
+		return nil, err
+	}
+	all, err := c.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	remotes := make([]*providers.Remote, 0, len(all))
+	for i := range all {
+		w := all[i]
+		r := &providers.Remote{ID: strconv.FormatInt(w.ID, 10), State: w.Status, Active: !inactiveStatuses[strings.ToLower(w.Status)],
+			Pending: strings.EqualFold(w.Status, StatusPending), Object: &w}
+		if t, ok := w.CreatedTime(); ok {
+			r.Created = &t
+		}
+		remotes = append(remotes, r)
+	}
+	return remotes, nil
+}
