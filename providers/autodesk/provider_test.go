@@ -1132,27 +1132,3 @@ func TestMatches(t *testing.T) {
 		t.Error("Matches without a wire object is true")
 	}
 }
-
-// A listed hook keeps what Diff, Update, Delete and adoption read, and not its self link, URN,
-// creator or dates, which the account snapshot would otherwise hold for a resync period; its
-// location and creation time survive in System, Event and Remote.Created.
-func TestListedHookIsSlim(t *testing.T) {
-	e := newEnv(t)
-	seeded := e.srv.Seed(clientID, fake.Hook{CallbackURL: target, System: "data", Event: "dm.version.added",
-		Scope: map[string]string{"folder": folder}})
-	req := newRequest()
-	listed, err := e.prov.List(context.Background(), req)
-	if err != nil || len(listed) != 1 || listed[0].ID != seeded.HookID {
-		t.Fatalf("List = %v, %v; want the seeded hook", listed, err)
-	}
-	h, _ := listed[0].Object.(*autodesk.Hook)
-	if h == nil || h.Self != "" || h.URN != "" || h.CreatedBy != "" || h.CreatorType != "" || h.CreatedDate != "" || h.LastUpdatedDate != "" {
-		t.Fatalf("the listed hook keeps what nothing reads: %+v", h)
-	}
-	if h.System != "data" || h.Event != "dm.version.added" || listed[0].Created == nil {
-		t.Fatalf("the listed hook lost its location or creation time: %+v, created %v", h, listed[0].Created)
-	}
-	if d := e.prov.Diff(req, listed[0]); d.Action != providers.ActionNone {
-		t.Fatalf("Diff of the matching hook = %+v, want none", d)
-	}
-}

@@ -18,8 +18,6 @@ package autodesk_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -27,7 +25,6 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 // TestListKeepsSlimHooks checks that a listed Remote keeps only what Diff, Matches, Update and
@@ -99,38 +96,5 @@ func TestListKeepsSlimHooks(t *testing.T) {
 	}
 	if u := hookOf(t, updated); u.CreatedBy != "" || u.URN != "" || u.Self != "" {
 		t.Errorf("Update returned %+v, want the slim hook", *u)
-	}
-}
-
-// TestListRetainedBytes logs what 1,000 listed Remotes keep on the heap, with the whole decoded
-// wire object (as List kept before) and with the slim one. A measurement, not an assertion.
-func TestListRetainedBytes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measurement")
-	}
-	const n = 1000
-	e := newEnv(t)
-	req := newRequest()
-	for i := range n {
-		scope := fmt.Sprintf("%s%04d", folder, i)
-		e.srv.Seed(clientID, fake.Hook{CallbackURL: fmt.Sprintf("%s/%d", target, i), System: "data", Event: "dm.version.added",
-			Tenant: scope, Scope: map[string]string{"folder": scope},
-			HookAttribute: json.RawMessage(`{"team":"a"}`), Filter: "$[?(@.ext=='txt')]"})
-	}
-	ctx := context.Background()
-	for _, c := range []struct {
-		name string
-		list func(context.Context, *autodesk.Provider, *providers.Request) ([]*providers.Remote, error)
-	}{{"with the whole wire object", autodesk.WholeList}, {"slim", func(ctx context.Context, p *autodesk.Provider, req *providers.Request) ([]*providers.Remote, error) {
-		return p.List(ctx, req)
-	}}} {
-		b := testutil.RetainedBytes(n, func() any {
-			remotes, err := c.list(ctx, e.prov, req)
-			if err != nil || len(remotes) != n {
-				t.Fatalf("List = %d, %v", len(remotes), err)
-			}
-			return remotes
-		})
-		t.Logf("bytes per listed Remote, %s: %.0f", c.name, b)
 	}
 }

@@ -18,14 +18,11 @@ package eightbyeight_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
-	"github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 // TestListKeepsSlimWebhooks checks that a listed Remote keeps only what Diff, Update and SpecOf
@@ -86,42 +83,5 @@ func TestListKeepsSlimWebhooks(t *testing.T) {
 	}
 	if stored, _ := e.srv.Hook(account, subAccount, "MSG"); stored.OAuth == nil || stored.OAuth.Scope != "read" || stored.OAuth.ClientSecret != oauthSecret {
 		t.Errorf("after Update the fake holds %+v, want the new scope and the real client secret", stored)
-	}
-}
-
-// TestListRetainedBytes logs what 1,000 listed Remotes keep on the heap, with the whole decoded
-// webhook (as List kept before) and with the slim one. A measurement, not an assertion.
-func TestListRetainedBytes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measurement")
-	}
-	const n = 1000
-	e := newEnv(t)
-	req := newRequest()
-	for i := range n {
-		h := fake.Hook{SubAccountID: fmt.Sprintf("Onion_Marketing_%04d", i), Type: "MSG", URL: fmt.Sprintf("https://hooks.example.com/8x8/%d", i), Enabled: true}
-		if i%2 == 0 {
-			h.HTTPAuthorization = authorization
-		} else {
-			h.OAuth = &fake.OAuth{URL: "https://auth.example.com/oauth/token", ClientID: "hookkeeper-client", ClientSecret: oauthSecret,
-				CredentialsLocation: "header", Scope: "read write"}
-		}
-		e.srv.Seed(account, h)
-	}
-	ctx := context.Background()
-	for _, c := range []struct {
-		name string
-		list func(context.Context, *eightbyeight.Provider, *providers.Request) ([]*providers.Remote, error)
-	}{{"with the whole webhook", eightbyeight.WholeList}, {"slim", func(ctx context.Context, p *eightbyeight.Provider, req *providers.Request) ([]*providers.Remote, error) {
-		return p.List(ctx, req)
-	}}} {
-		b := testutil.RetainedBytes(n, func() any {
-			remotes, err := c.list(ctx, e.prov, req)
-			if err != nil || len(remotes) != n {
-				t.Fatalf("List = %d, %v", len(remotes), err)
-			}
-			return remotes
-		})
-		t.Logf("bytes per listed Remote, %s: %.0f", c.name, b)
 	}
 }

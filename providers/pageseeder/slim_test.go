@@ -18,14 +18,11 @@ package pageseeder_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/pageseeder"
-	"github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
 )
 
 // TestListKeepsSlimWebhooks checks that a listed Remote keeps only what Diff, Matches, Update and
@@ -83,36 +80,5 @@ func TestListKeepsSlimWebhooks(t *testing.T) {
 	}
 	if w := updated.Object.(*pageseeder.Webhook); w.Created != "" {
 		t.Errorf("Update returned %+v, want the slim webhook", *w)
-	}
-}
-
-// TestListRetainedBytes logs what 1,000 listed Remotes keep on the heap, with the whole decoded
-// webhook (as List kept before) and with the slim one. A measurement, not an assertion.
-func TestListRetainedBytes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measurement")
-	}
-	const n = 1000
-	e := newEnv(t)
-	req := e.newRequest()
-	for i := range n {
-		e.srv.Seed(internalID, fake.Hook{Name: fmt.Sprintf("team-%d/doc-events-%d", i, i), URL: fmt.Sprintf("https://hooks.example.com/ps/%d", i),
-			Events: "comment.*,membership.created,task.updated", Projects: "acme", Status: fake.StatusActive})
-	}
-	ctx := context.Background()
-	for _, c := range []struct {
-		name string
-		list func(context.Context, *pageseeder.Provider, *providers.Request) ([]*providers.Remote, error)
-	}{{"with the whole webhook", pageseeder.WholeList}, {"slim", func(ctx context.Context, p *pageseeder.Provider, req *providers.Request) ([]*providers.Remote, error) {
-		return p.List(ctx, req)
-	}}} {
-		b := testutil.RetainedBytes(n, func() any {
-			remotes, err := c.list(ctx, e.prov, req)
-			if err != nil || len(remotes) != n {
-				t.Fatalf("List = %d, %v", len(remotes), err)
-			}
-			return remotes
-		})
-		t.Logf("bytes per listed Remote, %s: %.0f", c.name, b)
 	}
 }

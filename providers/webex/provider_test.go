@@ -469,23 +469,3 @@ func TestMatches(t *testing.T) {
 		t.Error("Matches without a webex block is true")
 	}
 }
-
-// A listed webhook keeps what Diff, Update and adoption read, and not the organization, creator
-// and app ids, which the account snapshot would otherwise hold for a resync period.
-func TestListedWebhookIsSlim(t *testing.T) {
-	e := newEnv(t)
-	req := newRequest()
-	seeded := e.srv.Seed(token, fake.Hook{Name: owner, TargetURL: req.Spec.TargetURL, Resource: "messages",
-		Event: "created", Filter: req.Spec.Webex.Filter})
-	listed, err := e.prov.List(context.Background(), req)
-	if err != nil || len(listed) != 1 || listed[0].ID != seeded.ID {
-		t.Fatalf("List = %v, %v; want the seeded webhook", listed, err)
-	}
-	w, _ := listed[0].Object.(*webex.Webhook)
-	if w == nil || w.OrgID != "" || w.CreatedBy != "" || w.AppID != "" {
-		t.Fatalf("the listed webhook keeps what nothing reads: %+v", w)
-	}
-	if w.TargetURL != req.Spec.TargetURL || listed[0].Created == nil {
-		t.Fatalf("the listed webhook lost what is read: %+v, created %v", w, listed[0].Created)
-	}
-}

@@ -18,14 +18,11 @@ package webex_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
-	"github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
 
 // TestListKeepsSlimObjects checks that a listed Remote keeps only what Diff, Matches, Update and
@@ -87,44 +84,4 @@ func TestListKeepsSlimObjects(t *testing.T) {
 	if w := updated.Object.(*webex.Webhook); w.OrgID != "" || w.CreatedBy != "" || w.AppID != "" || w.Created != "" {
 		t.Errorf("Update returned %+v, want the slim object", *w)
 	}
-}
-
-// TestListRetainedBytes logs what 1,000 listed Remotes keep on the heap, with the whole decoded
-// wire object (as List kept before) and with the slim one. A measurement, not an assertion.
-func TestListRetainedBytes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measurement")
-	}
-	const n = 1000
-	e := newEnv(t)
-	req := newRequest()
-	for i := range n {
-		e.srv.Seed(token, fake.Hook{Name: fmt.Sprintf("team-%d/chat-alerts-%d", i, i), TargetURL: fmt.Sprintf("https://hooks.example.com/webex/%d", i),
-			Resource: "messages", Event: "created", Filter: req.Spec.Webex.Filter, Secret: secret})
-	}
-	ctx := context.Background()
-	full := testutil.RetainedBytes(n, func() any {
-		all, err := e.client().List(ctx, webex.ListOptions{})
-		if err != nil || len(all) != n {
-			t.Fatalf("client List = %d, %v", len(all), err)
-		}
-		remotes := make([]*providers.Remote, 0, len(all))
-		for i := range all {
-			w := all[i]
-			r := &providers.Remote{ID: w.ID, State: w.Status, Active: true, Object: &w}
-			if c, ok := w.CreatedTime(); ok {
-				r.Created = &c
-			}
-			remotes = append(remotes, r)
-		}
-		return remotes
-	})
-	slim := testutil.RetainedBytes(n, func() any {
-		remotes, err := e.prov.List(ctx, req)
-		if err != nil || len(remotes) != n {
-			t.Fatalf("List = %d, %v", len(remotes), err)
-		}
-		return remotes
-	})
-	t.Logf("bytes per listed Remote: %.0f with the whole wire object, %.0f slim", full, slim)
 }
