@@ -474,7 +474,8 @@ func printVersion(w io.Writer) {
 func runImport(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return importer.Run(ctx, args, stdout, stderr)
+	ver, _, _ := buildInfo()
+	return importer.Run(ctx, args, providers.UserAgent(ver, importer.Command), stdout, stderr)
 }
 
 // serviceAccountNamespace is where a pod finds its own namespace.

@@ -17,9 +17,16 @@ limitations under the License.
 package importer
 
 import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
@@ -160,6 +167,52 @@ func TestEmptyAccount(t *testing.T) {
 		"--webex-api-url", srv.URL(), "--allow-insecure-endpoints", "--owned-by", "org")
 	if r.code != ExitOK || r.stdout != "" || !strings.Contains(r.stderr, "0 webex webhook(s) found in "+srv.URL()+"/webhooks?ownedBy=org") {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestUserAgent: every request of the command carries the User-Agent Run was given, so that the
+// SaaS's logs tell the import from the operator; without one, the providers' default.
+func TestUserAgent(t *testing.T) {
+	srv := webexfake.New()
+	t.Cleanup(srv.Close)
+	srv.AddToken(webexToken)
+	target, err := url.Parse(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen []string
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("User-Agent"))
+		mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	for _, tc := range []struct{ given, want string }{
+		{"hookkeeper/v1.2.3 (import)", "hookkeeper/v1.2.3 (import)"},
+		{"", "hookkeeper"},
+	} {
+		mu.Lock()
+		seen = nil
+		mu.Unlock()
+		var stdout, stderr bytes.Buffer
+		args := []string{"--provider", "webex", "--credentials-file", credentialsFile(t, "token="+webexToken+"\n"),
+			"--webex-api-url", front.URL, "--allow-insecure-endpoints"}
+		if code := Run(context.Background(), args, tc.given, &stdout, &stderr); code != ExitOK {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
+		}
+		mu.Lock()
+		if len(seen) == 0 {
+			t.Errorf("User-Agent %q: no request reached the server", tc.given)
+		}
+		for _, ua := range seen {
+			if ua != tc.want {
+				t.Errorf("User-Agent %q: a request carried %q, want %q", tc.given, ua, tc.want)
+			}
+		}
+		mu.Unlock()
 	}
 }
 

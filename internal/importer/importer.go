@@ -106,6 +106,8 @@ type options struct {
 	apiURLs       map[string]*string
 	allowInsecure bool
 	httpTimeout   time.Duration
+	// userAgent is the User-Agent of every request to the SaaS (Run's argument).
+	userAgent string
 
 	// typ is --provider resolved.
 	typ hooksv1alpha1.ProviderType
@@ -324,7 +326,8 @@ var anyEndpoint = func() *egress.Policy {
 // runs it, so a spec's endpoints may be anywhere (anyEndpoint).
 func (o *options) newProvider() importable {
 	d, _ := catalog.ByType(o.typ)
-	settings := providers.Settings{HTTPClient: &http.Client{Timeout: o.httpTimeout}, AllowInsecure: o.allowInsecure, Egress: anyEndpoint}
+	settings := providers.Settings{HTTPClient: &http.Client{Timeout: o.httpTimeout}, UserAgent: o.userAgent,
+		AllowInsecure: o.allowInsecure, Egress: anyEndpoint}
 	if u := o.apiURLs[d.Name]; u != nil {
 		settings.BaseURL = *u
 	}
@@ -332,9 +335,11 @@ func (o *options) newProvider() importable {
 }
 
 // Run executes `hookkeeper import` with args, the arguments after the subcommand. It writes the
-// Webhooks to stdout and everything else to stderr, and returns the exit status.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var o options
+// Webhooks to stdout and everything else to stderr, and returns the exit status. Every request to
+// the SaaS, token requests included, carries userAgent, such as providers.UserAgent(version,
+// Command); empty means providers.DefaultUserAgent.
+func Run(ctx context.Context, args []string, userAgent string, stdout, stderr io.Writer) int {
+	o := options{userAgent: userAgent}
 	fs := flag.NewFlagSet("hookkeeper "+Command, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	o.bind(fs)
