@@ -440,6 +440,8 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 		{"replicas without sharding or leader election", []string{"replicas=2", "sharding.enabled=false", "leaderElection.enabled=false"}, "with sharding.enabled false requires leaderElection.enabled"},
 		{"POD_NAME in extraEnv with sharding", []string{"replicas=2", "extraEnv[0].name=POD_NAME", "extraEnv[0].value=operator"}, "extraEnv: POD_NAME is the chart's own with sharding"},
 		{"misspelled sharding value", []string{"sharding.enable=true"}, `at '/sharding': additional properties 'enable' not allowed`},
+		{"shard Lease too short", []string{"replicas=3", "sharding.leaseDurationSeconds=2"}, `at '/sharding/leaseDurationSeconds': minimum: got 2, want 3`},
+		{"shard Lease not whole seconds", []string{"sharding.leaseDurationSeconds=15s"}, `at '/sharding/leaseDurationSeconds': got string, want integer`},
 		{"ServiceMonitor without Service", []string{"metrics.serviceMonitor.enabled=true", "metrics.service.enabled=false"}, "requires metrics.service.enabled"},
 		{"Service without metrics", []string{"operator.metricsBindAddress=0"}, "operator.metricsBindAddress is \"0\""},
 		{"probe address without port", []string{"operator.healthProbeBindAddress=localhost"}, `at '/operator/healthProbeBindAddress': 'localhost' does not match pattern ':[0-9]+$'`},

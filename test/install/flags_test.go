@@ -38,8 +38,8 @@ import (
 // notInChart are flags the chart does not pass on purpose: in a pod, the operator finds the API
 // server from its ServiceAccount.
 // leader-election-namespace is for an operator run outside a cluster; in a pod the Leases live in
-// the pod's own namespace. shard-lease-duration keeps its default in a pod: tests shorten it.
-var notInChart = []string{"kubeconfig", "leader-election-namespace", "shard-lease-duration"}
+// the pod's own namespace.
+var notInChart = []string{"kubeconfig", "leader-election-namespace"}
 
 // defaultsDiffer are flags whose chart default is not the operator's: the chart turns leader
 // election on, and controller-runtime's zap flags print no default to compare with.

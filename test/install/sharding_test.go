@@ -149,6 +149,25 @@ func TestChartSharding(t *testing.T) {
 	t.Run("everything values", func(t *testing.T) {
 		checkShardedRendering(t, mustHelmTemplate(t, kustomizeNamespace, "-f", everythingValues), kustomizeNamespace)
 	})
+
+	// The shard Lease duration reaches every mode: the sharded pods, and the elected leader's
+	// claim on every namespace.
+	for _, c := range []struct {
+		name string
+		set  []string
+		want string
+	}{
+		{"lease duration, one replica", nil, "15s"},
+		{"lease duration, three replicas", []string{"--set", "replicas=3"}, "15s"},
+		{"lease duration set, three replicas", []string{"--set", "replicas=3", "--set", "sharding.leaseDurationSeconds=45"}, "45s"},
+		{"lease duration set, active/standby", []string{"--set", "replicas=2", "--set", "sharding.enabled=false", "--set", "sharding.leaseDurationSeconds=7"}, "7s"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := deploymentArgs(t, mustHelmTemplate(t, kustomizeNamespace, c.set...))["shard-lease-duration"]; got != c.want {
+				t.Errorf("--shard-lease-duration=%q, want %q", got, c.want)
+			}
+		})
+	}
 }
 
 // checkShardedRendering checks a rendering in which the replicas shard the namespaces.
