@@ -62,11 +62,11 @@ var (
 		Help: "Times a Webhook waited for a rate limit, by provider and source (saas: a 429; client: the operator's own --provider-qps; gate: held by a limit another Webhook of the same credential hit).",
 	}, []string{"provider", "source"})
 	// EventsDropped counts the Kubernetes Events the operator did not write: its queue was full
-	// (the API server slower than the operator's events) or the API server refused or kept
-	// failing them.
+	// (the API server slower than the operator's events), held its share of one namespace's
+	// Events already, or the API server refused or kept failing them.
 	EventsDropped = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hookkeeper_events_dropped_total",
-		Help: "Kubernetes Events not written, by cause (queue_full, rejected, failed).",
+		Help: "Kubernetes Events not written, by cause (queue_full, namespace_share, rejected, failed).",
 	}, []string{"cause"})
 )
 

@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"os"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -48,6 +49,10 @@ const (
 	// QueueSize is how many Events may wait to be written; more are dropped, as client-go's
 	// broadcaster drops them beyond the same number.
 	QueueSize = 1000
+	// NamespaceShare is how many of the queued Events may be about objects of one namespace:
+	// a tenant whose Webhooks fail in a loop fills its share, not the queue, and the Events of
+	// the other namespaces are still written.
+	NamespaceShare = QueueSize / 10
 	// SeriesEntries bounds the table of recent Events that repeats are counted into.
 	SeriesEntries = 4096
 	// seriesWindow is how long after its last repeat an Event still takes repeats into its
@@ -70,7 +75,10 @@ type Recorder struct {
 	backoff    time.Duration
 
 	queue chan *eventsv1.Event
-	seed  maphash.Seed
+	// queued counts the Events in queue by namespace, for NamespaceShare.
+	queuedMu sync.Mutex
+	queued   map[string]int
+	seed     maphash.Seed
 	// series is used by the writer goroutine only: key hash -> *entry.
 	series *lru.Cache
 }
@@ -99,13 +107,15 @@ func New(c client.Client, scheme *runtime.Scheme, controller string) *Recorder {
 		now:        time.Now,
 		backoff:    time.Second,
 		queue:      make(chan *eventsv1.Event, QueueSize),
+		queued:     map[string]int{},
 		seed:       maphash.MakeSeed(),
 		series:     lru.New(SeriesEntries),
 	}
 }
 
 // Eventf queues an Event about regarding (and related, when not nil). It never blocks: when the
-// queue is full the Event is dropped and counted.
+// queue is full, or holds NamespaceShare Events of the namespace already, the Event is dropped
+// and counted.
 func (r *Recorder) Eventf(regarding, related runtime.Object, eventtype, reason, action, note string, args ...any) {
 	log := ctrl.Log.WithName("events")
 	if eventtype != corev1.EventTypeNormal && eventtype != corev1.EventTypeWarning {
@@ -138,11 +148,44 @@ func (r *Recorder) Eventf(regarding, related runtime.Object, eventtype, reason, 
 		Note:                truncate(fmt.Sprintf(note, args...), maxNote),
 		Type:                eventtype,
 	}
+	if !r.reserve(ns) {
+		metrics.EventsDropped.WithLabelValues("namespace_share").Inc()
+		return
+	}
 	select {
 	case r.queue <- ev:
 	default:
+		r.release(ns)
 		metrics.EventsDropped.WithLabelValues("queue_full").Inc()
 	}
+}
+
+// reserve counts one more queued Event of namespace ns, unless ns holds its share already.
+func (r *Recorder) reserve(ns string) bool {
+	r.queuedMu.Lock()
+	defer r.queuedMu.Unlock()
+	if r.queued[ns] >= NamespaceShare {
+		return false
+	}
+	r.queued[ns]++
+	return true
+}
+
+// release counts one queued Event of namespace ns less: it left the queue.
+func (r *Recorder) release(ns string) {
+	r.queuedMu.Lock()
+	defer r.queuedMu.Unlock()
+	if r.queued[ns] <= 1 {
+		delete(r.queued, ns)
+		return
+	}
+	r.queued[ns]--
+}
+
+// next is what the writer does with an Event it took from the queue.
+func (r *Recorder) next(ctx context.Context, ev *eventsv1.Event) {
+	r.release(ev.Namespace)
+	r.write(ctx, ev)
 }
 
 // Start writes the queued Events until ctx ends, then for at most a second what is left.
@@ -150,14 +193,14 @@ func (r *Recorder) Start(ctx context.Context) error {
 	for {
 		select {
 		case ev := <-r.queue:
-			r.write(ctx, ev)
+			r.next(ctx, ev)
 		case <-ctx.Done():
 			flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 			defer cancel()
 			for {
 				select {
 				case ev := <-r.queue:
-					r.write(flush, ev)
+					r.next(flush, ev)
 				default:
 					return nil
 				}

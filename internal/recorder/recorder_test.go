@@ -18,7 +18,9 @@ package recorder
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -148,8 +150,11 @@ func TestEventfNeverBlocks(t *testing.T) {
 	go func() { defer close(done); _ = r.Start(ctx) }()
 
 	before := testutil.ToFloat64(metrics.EventsDropped.WithLabelValues("queue_full"))
+	// From 50 namespaces, so that the queue fills before any namespace's share does.
 	for i := range 5 * QueueSize {
-		r.Eventf(configMap("hook", "1"), nil, corev1.EventTypeNormal, "Created", "Created", "n %d", i)
+		hook := configMap("hook", "1")
+		hook.Namespace = fmt.Sprintf("team-%d", i%50)
+		r.Eventf(hook, nil, corev1.EventTypeNormal, "Created", "Created", "n %d", i)
 	}
 	dropped := testutil.ToFloat64(metrics.EventsDropped.WithLabelValues("queue_full")) - before
 	if dropped < float64(3*QueueSize) {
@@ -181,5 +186,69 @@ func TestRefusedEventIsNotRetried(t *testing.T) {
 	}
 	if r.series.Len() != 0 {
 		t.Fatal("a refused Event was kept for repeats")
+	}
+}
+
+// TestOneNamespaceCannotCrowdOutTheOthers: while the writer is stuck, a namespace that records
+// thousands of Events queues its share of them only, and the Events of another namespace still
+// find room and are written once the writer moves again.
+func TestOneNamespaceCannotCrowdOutTheOthers(t *testing.T) {
+	s := testScheme(t)
+	release := make(chan struct{})
+	var mu sync.Mutex
+	created := map[string]int{}
+	c := fake.NewClientBuilder().WithScheme(s).WithInterceptorFuncs(interceptor.Funcs{
+		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			mu.Lock()
+			created[obj.GetNamespace()]++
+			mu.Unlock()
+			return c.Create(ctx, obj, opts...)
+		},
+	}).Build()
+	r := New(c, s, "hookkeeper")
+	r.backoff = time.Millisecond
+	started(t, r)
+
+	hook := func(ns string, i int) *corev1.ConfigMap {
+		cm := configMap(fmt.Sprintf("hook-%d", i), "1")
+		cm.Namespace = ns
+		return cm
+	}
+	before := testutil.ToFloat64(metrics.EventsDropped.WithLabelValues("namespace_share"))
+	for i := range 5 * QueueSize {
+		r.Eventf(hook("noisy", i), nil, corev1.EventTypeWarning, "Failed", "Reconcile", "failure %d", i)
+	}
+	const quiet = 20
+	for i := range quiet {
+		r.Eventf(hook("quiet", i), nil, corev1.EventTypeNormal, "Created", "Create", "created %d", i)
+	}
+	// The writer holds one of the noisy Events; the queue holds at most the share of them.
+	dropped := testutil.ToFloat64(metrics.EventsDropped.WithLabelValues("namespace_share")) - before
+	if want := float64(5*QueueSize - NamespaceShare - 1); dropped < want {
+		t.Errorf("%v Events dropped for the noisy namespace's share, want at least %v", dropped, want)
+	}
+	close(release)
+	err := wait.PollUntilContextTimeout(context.Background(), 10*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return created["quiet"] == quiet, nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if err != nil {
+		t.Fatalf("%d of the quiet namespace's %d Events written", created["quiet"], quiet)
+	}
+	if n := created["noisy"]; n > NamespaceShare+1 || n < NamespaceShare {
+		t.Errorf("%d of the noisy namespace's Events written, want its share %d (and the one the writer held)", n, NamespaceShare)
+	}
+	r.queuedMu.Lock()
+	defer r.queuedMu.Unlock()
+	if len(r.queued) != 0 {
+		t.Errorf("queued counts left once the queue is empty: %v", r.queued)
 	}
 }
