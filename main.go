@@ -631,11 +631,12 @@ func run(ctx context.Context, c *config) error {
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
-	// The operator's own Event recorder: client-go's keeps a copy of every Event for minutes.
+	// The operator's own Event recorder: client-go's keeps a copy of every Event for minutes. Its
+	// writer outlives the manager, so that the reconciles that end last at shutdown, after the
+	// manager's other runnables have stopped, still have their Events written.
 	events := recorder.New(mgr.GetClient(), mgr.GetScheme(), "hookkeeper")
-	if err := mgr.Add(events); err != nil {
-		return fmt.Errorf("adding the Event recorder: %w", err)
-	}
+	stopEvents := events.Run()
+	defer stopEvents()
 	r := &controllers.WebhookReconciler{
 		Client:    mgr.GetClient(),
 		Scheme:    mgr.GetScheme(),

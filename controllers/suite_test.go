@@ -288,7 +288,6 @@ func startOperator() {
 		registry[d.Type], names[d.Type] = metrics.Provider(p), d.Name
 	}
 	events := recorder.New(mgr.GetClient(), mgr.GetScheme(), "hookkeeper")
-	Expect(mgr.Add(events)).To(Succeed())
 	r := &controllers.WebhookReconciler{
 		Client:    faultyClient{mgr.GetClient()},
 		Scheme:    mgr.GetScheme(),
@@ -305,9 +304,11 @@ func startOperator() {
 	ctx, cancel := context.WithCancel(context.Background())
 	Expect(r.SetupWithManager(ctx, mgr)).To(Succeed())
 	done := make(chan struct{})
+	stopEvents := events.Run()
 	go func() {
 		defer GinkgoRecover()
 		defer close(done)
+		defer stopEvents() // once the manager has stopped, as main does
 		Expect(mgr.Start(ctx)).To(Succeed())
 	}()
 	operator.cancel, operator.done = cancel, done

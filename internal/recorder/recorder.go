@@ -62,10 +62,12 @@ const (
 	maxNote = 1024
 	// attempts is how many times an Event is sent when the API server cannot be reached.
 	attempts = 3
+	// FlushTimeout bounds the writing of what is still queued when the writer stops.
+	FlushTimeout = 3 * time.Second
 )
 
-// Recorder implements client-go's events.EventRecorder. Add it to the manager (it is a
-// Runnable): it writes the Events from Start until the manager stops.
+// Recorder implements client-go's events.EventRecorder. Its writer runs from Run until the
+// function Run returned is called, once the manager has stopped.
 type Recorder struct {
 	client     client.Client
 	scheme     *runtime.Scheme
@@ -188,14 +190,32 @@ func (r *Recorder) next(ctx context.Context, ev *eventsv1.Event) {
 	r.write(ctx, ev)
 }
 
-// Start writes the queued Events until ctx ends, then for at most a second what is left.
+// Run starts the writer in the background and returns the function that stops it: that writes
+// what is queued (for at most FlushTimeout) and returns once the writer has ended. Call it after
+// the manager's Start has returned, rather than adding the recorder to the manager: a manager
+// stops the runnables that need no leader election first, and its controllers after them, so the
+// Events of the reconciles that end last would find no writer.
+func (r *Recorder) Run() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = r.Start(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// Start writes the queued Events until ctx ends, then for at most FlushTimeout what is left.
 func (r *Recorder) Start(ctx context.Context) error {
 	for {
 		select {
 		case ev := <-r.queue:
 			r.next(ctx, ev)
 		case <-ctx.Done():
-			flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), FlushTimeout)
 			defer cancel()
 			for {
 				select {
@@ -211,9 +231,6 @@ func (r *Recorder) Start(ctx context.Context) error {
 		}
 	}
 }
-
-// NeedLeaderElection is false: every replica writes the Events of what it reconciles.
-func (r *Recorder) NeedLeaderElection() bool { return false }
 
 // key identifies the Events that count as repeats of one another, as client-go's: the same
 // type, action and reason about the same object version and related object, whatever the note.

@@ -34,10 +34,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/rest"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
 )
@@ -250,5 +253,55 @@ func TestOneNamespaceCannotCrowdOutTheOthers(t *testing.T) {
 	defer r.queuedMu.Unlock()
 	if len(r.queued) != 0 {
 		t.Errorf("queued counts left once the queue is empty: %v", r.queued)
+	}
+}
+
+// lastReconcile stands for a controller's reconcile that is still running when the manager is
+// told to stop: it needs leader election, as the controllers do, ends a moment after the stop,
+// and records an Event on its way out.
+type lastReconcile struct{ events *Recorder }
+
+func (l lastReconcile) Start(ctx context.Context) error {
+	<-ctx.Done()
+	time.Sleep(200 * time.Millisecond)
+	l.events.Eventf(configMap("hook", "7"), nil, corev1.EventTypeNormal, "Deleted", "Delete", "the last reconcile")
+	return nil
+}
+
+func (lastReconcile) NeedLeaderElection() bool { return true }
+
+// TestRunOutlivesTheManager: with the writer of Run stopped once a real manager's Start has
+// returned, as main does, the Event that a reconcile records while the manager stops is written.
+// (Added to the manager instead, the writer would stop first: a manager stops the runnables that
+// need no leader election before its controllers.)
+func TestRunOutlivesTheManager(t *testing.T) {
+	s := testScheme(t)
+	c := fake.NewClientBuilder().WithScheme(s).Build()
+	r := New(c, s, "hookkeeper")
+	// The manager runs no informer, so it never contacts this address.
+	mgr, err := manager.New(&rest.Config{Host: "https://127.0.0.1:1"}, manager.Options{Scheme: s,
+		Metrics: metricsserver.Options{BindAddress: "0"}, HealthProbeBindAddress: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mgr.Add(lastReconcile{events: r}); err != nil {
+		t.Fatal(err)
+	}
+	stop := r.Run()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("the manager: %v", err)
+	}
+	stop()
+	var list eventsv1.EventList
+	if err := c.List(context.Background(), &list, client.InNamespace("team-a")); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Items) != 1 || list.Items[0].Note != "the last reconcile" {
+		t.Fatalf("Events written: %+v, want the last reconcile's", list.Items)
 	}
 }
