@@ -513,7 +513,9 @@ func run(ctx context.Context, o options) (res results, err error) {
 	if res.FloorSeconds > 0 {
 		res.Ratio = res.TimeToReadySeconds / res.FloorSeconds
 	}
-	res.SaaSRequestsPerWebhook = float64(res.CreateSaaSRequests) / float64(o.n)
+	res.CreatePings = res.CreateSaaSRequestsByOperation["pageseeder/ping"]
+	res.SaaSRequestsPerWebhook = float64(res.CreateSaaSRequests-res.CreatePings) / float64(o.n)
+	res.SaaSRequestsPerWebhookWithPings = float64(res.CreateSaaSRequests) / float64(o.n)
 	res.APIWritesPerWebhook = float64(res.CreateAPIWrites) / float64(o.n)
 	reps.sampleRSS()
 	say("      all Ready after %s (applying took %s); %d SaaS requests, %d API-server writes by the operator %s",

@@ -46,14 +46,21 @@ type results struct {
 	Parameters parameters `json:"parameters"`
 
 	// Creation: from the first create until a List shows every Webhook Ready.
-	ApplySeconds           float64 `json:"applySeconds"`
-	TimeToReadySeconds     float64 `json:"timeToReadySeconds"`
-	FloorSeconds           float64 `json:"floorSeconds"`
-	Ratio                  float64 `json:"ratio"`
-	CreateSaaSRequests     int     `json:"createSaasRequests"`
-	SaaSRequestsPerWebhook float64 `json:"saasRequestsPerWebhook"`
-	CreateAPIWrites        int     `json:"createApiWrites"`
-	APIWritesPerWebhook    float64 `json:"apiWritesPerWebhook"`
+	ApplySeconds       float64 `json:"applySeconds"`
+	TimeToReadySeconds float64 `json:"timeToReadySeconds"`
+	FloorSeconds       float64 `json:"floorSeconds"`
+	Ratio              float64 `json:"ratio"`
+	CreateSaaSRequests int     `json:"createSaasRequests"`
+	// SaaSRequestsPerWebhook leaves out PageSeeder's verification pings (CreatePings), a second
+	// request that PageSeeder requires of every webhook; SaaSRequestsPerWebhookWithPings counts
+	// them.
+	SaaSRequestsPerWebhook          float64 `json:"saasRequestsPerWebhook"`
+	SaaSRequestsPerWebhookWithPings float64 `json:"saasRequestsPerWebhookWithPings"`
+	// CreatePings are the verification pings among CreateSaaSRequests, from the operator's
+	// hookkeeper_saas_requests_total{provider="pageseeder",operation="ping"}.
+	CreatePings         int     `json:"createPings"`
+	CreateAPIWrites     int     `json:"createApiWrites"`
+	APIWritesPerWebhook float64 `json:"apiWritesPerWebhook"`
 	// CreateAPIWritesByMethod splits CreateAPIWrites by HTTP method (events are POSTs).
 	CreateAPIWritesByMethod map[string]int `json:"createApiWritesByMethod"`
 	// CreateSaaSRequestsByOperation splits the SaaS requests of the creation by
@@ -294,7 +301,8 @@ func printTable(out io.Writer, r results, o options) {
 	} else {
 		add("floor and ratio", "not run (-no-floor)", "", "")
 	}
-	add("SaaS requests per created Webhook", fmt.Sprintf("%.2f", r.SaaSRequestsPerWebhook), "saasRequestsPerWebhook", "<= 1.1")
+	add("SaaS requests per created Webhook (no pings)", fmt.Sprintf("%.2f", r.SaaSRequestsPerWebhook), "saasRequestsPerWebhook", "<= 1.1")
+	add("  with PageSeeder's verification pings", fmt.Sprintf("%.2f (%d pings)", r.SaaSRequestsPerWebhookWithPings, r.CreatePings), "", "")
 	add("API writes per created Webhook", fmt.Sprintf("%.2f", r.APIWritesPerWebhook), "", "")
 	add("steady: SaaS requests /1000 Webhooks /resync", fmt.Sprintf("%.1f", r.SteadySaaSRequestsPer1000PerResync),
 		"steadySaasRequestsPer1000PerResync", "<= 20")

@@ -74,20 +74,13 @@ func init() {
 	ctrlmetrics.Registry.MustRegister(SaaSRequests, SaaSLatency, Reactivations, RateLimitWaits, EventsDropped)
 }
 
-type operationKey struct{}
-
-// WithOperation labels the requests made with ctx with the provider operation they serve.
-func WithOperation(ctx context.Context, op string) context.Context {
-	return context.WithValue(ctx, operationKey{}, op)
-}
-
 // operationOf names a request's operation: the one its context carries, "token" for a request
 // to an OAuth token endpoint, "other" when nothing says.
 func operationOf(r *http.Request) string {
 	if strings.Contains(r.URL.Path, "/token") {
 		return "token"
 	}
-	if op, ok := r.Context().Value(operationKey{}).(string); ok && op != "" {
+	if op := providers.OperationOf(r.Context()); op != "" {
 		return op
 	}
 	return "other"
@@ -127,21 +120,21 @@ func Provider(p providers.Provider) providers.Provider { return instrumented{p} 
 type instrumented struct{ providers.Provider }
 
 func (i instrumented) Get(ctx context.Context, req *providers.Request, id string) (*providers.Remote, error) {
-	return i.Provider.Get(WithOperation(ctx, "get"), req, id)
+	return i.Provider.Get(providers.WithOperation(ctx, "get"), req, id)
 }
 
 func (i instrumented) List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
-	return i.Provider.List(WithOperation(ctx, "list"), req)
+	return i.Provider.List(providers.WithOperation(ctx, "list"), req)
 }
 
 func (i instrumented) Create(ctx context.Context, req *providers.Request) (*providers.Remote, error) {
-	return i.Provider.Create(WithOperation(ctx, "create"), req)
+	return i.Provider.Create(providers.WithOperation(ctx, "create"), req)
 }
 
 func (i instrumented) Update(ctx context.Context, req *providers.Request, r *providers.Remote) (*providers.Remote, error) {
-	return i.Provider.Update(WithOperation(ctx, "update"), req, r)
+	return i.Provider.Update(providers.WithOperation(ctx, "update"), req, r)
 }
 
 func (i instrumented) Delete(ctx context.Context, req *providers.Request, id string) error {
-	return i.Provider.Delete(WithOperation(ctx, "delete"), req, id)
+	return i.Provider.Delete(providers.WithOperation(ctx, "delete"), req, id)
 }

@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
@@ -114,8 +115,10 @@ func (c *client) remove(ctx context.Context, id int64) error {
 }
 
 // ping asks PageSeeder to post webhook.ping to the webhook's url; on success the webhook moves
-// from pending to active.
+// from pending to active. The request is counted as a "ping", not as the call (create, update)
+// that asks for it.
 func (c *client) ping(ctx context.Context, id int64) error {
+	ctx = providers.WithOperation(ctx, "ping")
 	_, _, err := c.do(ctx, "ping", http.MethodGet, c.webhookPath(id)+"/ping.json", nil)
 	return err
 }

@@ -18,9 +18,11 @@ package pageseeder_test
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -765,5 +767,38 @@ func TestUpdateNeverSharesTheObjectItWasGiven(t *testing.T) {
 	got.Events[0] = "changed.by-the-caller"
 	if kept.Events[0] == "changed.by-the-caller" {
 		t.Error("the returned object shares its events with the given one")
+	}
+}
+
+// opTransport notes the operation each request's context names, as the operator's metrics read it.
+type opTransport struct {
+	mu  sync.Mutex
+	ops map[string]string // path -> operation
+}
+
+func (o *opTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	o.mu.Lock()
+	o.ops[r.Method+" "+r.URL.Path] = providers.OperationOf(r.Context())
+	o.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestPingIsItsOwnOperation: the verification ping is named "ping" for the metrics, while the
+// create request keeps the operation of the call (so that SaaS requests per created Webhook can
+// leave the pings out, as they are a second request PageSeeder requires).
+func TestPingIsItsOwnOperation(t *testing.T) {
+	e := newEnv(t)
+	ops := &opTransport{ops: map[string]string{}}
+	prov := pageseeder.New(pageseeder.Options{HTTPClient: &http.Client{Transport: ops, Timeout: 10 * time.Second}, AllowInsecure: true, Egress: loopback})
+	created, err := prov.Create(providers.WithOperation(context.Background(), "create"), e.newRequest())
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	ping := "GET /ps/service/clients/123/webhooks/" + created.ID + "/ping.json"
+	if got := ops.ops[ping]; got != "ping" {
+		t.Errorf("the ping request names the operation %q, want ping (requests: %v)", got, ops.ops)
+	}
+	if got := ops.ops["POST /ps/service/clients/123/webhooks.json"]; got != "create" {
+		t.Errorf("the create request names the operation %q, want create (requests: %v)", got, ops.ops)
 	}
 }
