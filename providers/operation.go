@@ -18,6 +18,10 @@ package providers
 
 import "context"
 
+// OperationPing names the requests that ask a SaaS to verify a webhook's receiver, such as
+// PageSeeder's ping after a create: a step the SaaS requires rather than a call of the operator.
+const OperationPing = "ping"
+
 type operationKey struct{}
 
 // WithOperation names the operation that the requests made with ctx serve, for the operator's

@@ -33,6 +33,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
@@ -513,7 +514,11 @@ func run(ctx context.Context, o options) (res results, err error) {
 	if res.FloorSeconds > 0 {
 		res.Ratio = res.TimeToReadySeconds / res.FloorSeconds
 	}
-	res.CreatePings = res.CreateSaaSRequestsByOperation["pageseeder/ping"]
+	for op, n := range res.CreateSaaSRequestsByOperation {
+		if strings.HasSuffix(op, "/"+providers.OperationPing) {
+			res.CreatePings += n
+		}
+	}
 	res.SaaSRequestsPerWebhook = float64(res.CreateSaaSRequests-res.CreatePings) / float64(o.n)
 	res.SaaSRequestsPerWebhookWithPings = float64(res.CreateSaaSRequests) / float64(o.n)
 	res.APIWritesPerWebhook = float64(res.CreateAPIWrites) / float64(o.n)

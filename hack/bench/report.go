@@ -57,7 +57,7 @@ type results struct {
 	SaaSRequestsPerWebhook          float64 `json:"saasRequestsPerWebhook"`
 	SaaSRequestsPerWebhookWithPings float64 `json:"saasRequestsPerWebhookWithPings"`
 	// CreatePings are the verification pings among CreateSaaSRequests, from the operator's
-	// hookkeeper_saas_requests_total{provider="pageseeder",operation="ping"}.
+	// hookkeeper_saas_requests_total{operation="ping"} of every provider.
 	CreatePings         int     `json:"createPings"`
 	CreateAPIWrites     int     `json:"createApiWrites"`
 	APIWritesPerWebhook float64 `json:"apiWritesPerWebhook"`
@@ -302,7 +302,7 @@ func printTable(out io.Writer, r results, o options) {
 		add("floor and ratio", "not run (-no-floor)", "", "")
 	}
 	add("SaaS requests per created Webhook (no pings)", fmt.Sprintf("%.2f", r.SaaSRequestsPerWebhook), "saasRequestsPerWebhook", "<= 1.1")
-	add("  with PageSeeder's verification pings", fmt.Sprintf("%.2f (%d pings)", r.SaaSRequestsPerWebhookWithPings, r.CreatePings), "", "")
+	add("  with verification pings", fmt.Sprintf("%.2f (%d pings)", r.SaaSRequestsPerWebhookWithPings, r.CreatePings), "", "")
 	add("API writes per created Webhook", fmt.Sprintf("%.2f", r.APIWritesPerWebhook), "", "")
 	add("steady: SaaS requests /1000 Webhooks /resync", fmt.Sprintf("%.1f", r.SteadySaaSRequestsPer1000PerResync),
 		"steadySaasRequestsPer1000PerResync", "<= 20")

@@ -118,7 +118,7 @@ func (c *client) remove(ctx context.Context, id int64) error {
 // from pending to active. The request is counted as a "ping", not as the call (create, update)
 // that asks for it.
 func (c *client) ping(ctx context.Context, id int64) error {
-	ctx = providers.WithOperation(ctx, "ping")
+	ctx = providers.WithOperation(ctx, providers.OperationPing)
 	_, _, err := c.do(ctx, "ping", http.MethodGet, c.webhookPath(id)+"/ping.json", nil)
 	return err
 }

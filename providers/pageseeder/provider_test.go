@@ -795,7 +795,7 @@ func TestPingIsItsOwnOperation(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	ping := "GET /ps/service/clients/123/webhooks/" + created.ID + "/ping.json"
-	if got := ops.ops[ping]; got != "ping" {
+	if got := ops.ops[ping]; got != providers.OperationPing {
 		t.Errorf("the ping request names the operation %q, want ping (requests: %v)", got, ops.ops)
 	}
 	if got := ops.ops["POST /ps/service/clients/123/webhooks.json"]; got != "create" {
