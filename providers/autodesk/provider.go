@@ -34,11 +34,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
+	"github.com/hookkeeper/hookkeeper/providers/internal/intern"
 	"github.com/hookkeeper/hookkeeper/providers/internal/oauth"
 )
 
@@ -436,9 +436,9 @@ func slim(h *Hook) *Hook {
 		HookID:                       h.HookID,
 		Tenant:                       h.Tenant,
 		CallbackURL:                  h.CallbackURL,
-		Event:                        intern(loc.Event),
-		System:                       intern(loc.System),
-		Status:                       intern(h.Status),
+		Event:                        intern.String(loc.Event),
+		System:                       intern.String(loc.System),
+		Status:                       intern.String(h.Status),
 		AutoReactivateHook:           h.AutoReactivateHook,
 		HookExpiry:                   h.HookExpiry,
 		Scope:                        h.Scope,
@@ -447,7 +447,7 @@ func slim(h *Hook) *Hook {
 		HubID:                        h.HubID,
 		ProjectID:                    h.ProjectID,
 		CallbackWithEventPayloadOnly: h.CallbackWithEventPayloadOnly,
-		Region:                       intern(h.Region),
+		Region:                       intern.String(h.Region),
 	}
 	for _, v := range s.Scope {
 		if v == s.Tenant {
@@ -456,12 +456,4 @@ func slim(h *Hook) *Hook {
 		}
 	}
 	return s
-}
-
-// intern returns the canonical copy of s, which every hook with the same value shares.
-func intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
 }

@@ -28,11 +28,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
+	"github.com/hookkeeper/hookkeeper/providers/internal/intern"
 )
 
 const (
@@ -326,8 +326,8 @@ func toRemote(key Ref, w *Webhook) *providers.Remote {
 func slim(w *Webhook) *Webhook {
 	s := &Webhook{URL: w.URL, Enabled: w.Enabled, HTTPAuthorization: masks(w.HTTPAuthorization)}
 	if o := w.OAuth; o != nil {
-		s.OAuth = &OAuth{URL: intern(o.URL), ClientID: o.ClientID, ClientSecret: masks(o.ClientSecret),
-			CredentialsLocation: intern(o.CredentialsLocation), Scope: o.Scope}
+		s.OAuth = &OAuth{URL: intern.String(o.URL), ClientID: o.ClientID, ClientSecret: masks(o.ClientSecret),
+			CredentialsLocation: intern.String(o.CredentialsLocation), Scope: o.Scope}
 	}
 	return s
 }
@@ -338,12 +338,4 @@ func masks(secret string) string {
 		return ""
 	}
 	return Masked
-}
-
-// intern returns the canonical copy of s, which every webhook with the same value shares.
-func intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
 }

@@ -40,12 +40,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
+	"github.com/hookkeeper/hookkeeper/providers/internal/intern"
 	"github.com/hookkeeper/hookkeeper/providers/internal/oauth"
 )
 
@@ -383,37 +383,17 @@ func slim(w *Webhook) *Webhook {
 		ID:          w.ID,
 		Name:        w.Name,
 		URL:         w.URL,
-		Events:      internAll(w.Events),
-		Projects:    internAll(w.Projects),
-		Groups:      internAll(w.Groups),
+		Events:      intern.Strings(w.Events),
+		Projects:    intern.Strings(w.Projects),
+		Groups:      intern.Strings(w.Groups),
 		Server:      w.Server,
-		Format:      intern(w.Format),
-		Object:      intern(w.Object),
+		Format:      intern.String(w.Format),
+		Object:      intern.String(w.Object),
 		InsecureSSL: w.InsecureSSL,
-		Status:      intern(w.Status),
+		Status:      intern.String(w.Status),
 		Modified:    w.Modified,
 		ClientID:    w.ClientID,
 	}
-}
-
-// intern returns the canonical copy of s, which every webhook with the same value shares.
-func intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
-}
-
-// internAll returns a new slice of items, each interned; nil for none.
-func internAll(items []string) []string {
-	if len(items) == 0 {
-		return nil
-	}
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = intern(it)
-	}
-	return out
 }
 
 func parseID(id string) (int64, bool) {

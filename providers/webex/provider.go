@@ -22,11 +22,11 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"unique"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
+	"github.com/hookkeeper/hookkeeper/providers/internal/intern"
 )
 
 const (
@@ -262,12 +262,12 @@ func slim(w *Webhook) *Webhook {
 		ID:        w.ID,
 		Name:      w.Name,
 		TargetURL: w.TargetURL,
-		Resource:  intern(w.Resource),
-		Event:     intern(w.Event),
+		Resource:  intern.String(w.Resource),
+		Event:     intern.String(w.Event),
 		Filter:    w.Filter,
 		Secret:    mask(w.Secret),
-		Status:    intern(w.Status),
-		OwnedBy:   intern(w.OwnedBy),
+		Status:    intern.String(w.Status),
+		OwnedBy:   intern.String(w.OwnedBy),
 	}
 }
 
@@ -280,14 +280,6 @@ func mask(secret string) string {
 		return ""
 	}
 	return maskedSecret
-}
-
-// intern returns the canonical copy of s, which every webhook with the same value shares.
-func intern(s string) string {
-	if s == "" {
-		return ""
-	}
-	return unique.Make(s).Value()
 }
 
 // sameOwner compares ownedBy values, where empty means creator on both sides.
