@@ -204,6 +204,76 @@ func TestReplayBuildsAGoodFixture(t *testing.T) {
 	}
 }
 
+// TestReplayStartsWithAnEmptyModuleCache: the builder's module cache is its own and starts empty,
+// as in a golang image. A Dockerfile that builds offline without downloading its dependencies
+// first fails, even though this machine's cache holds the module (the operator's tests import
+// it); with a download step first it builds, fetching through the configured proxy.
+func TestReplayStartsWithAnEmptyModuleCache(t *testing.T) {
+	const dep = "github.com/pkg/errors"
+	gomod, gosum := requireFromOurs(t, dep)
+	build := "RUN CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=readonly go build -o app .\n"
+	for _, tc := range []struct {
+		name, download string
+		want           string // in the error; "" for a build that succeeds
+	}{
+		{name: "no download step", want: "Dockerfile:4: RUN CGO_ENABLED=0 GOPROXY=off"},
+		{name: "go mod download first", download: "RUN go mod download\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, filepath.Join(dir, "go.mod"), "module example.test/fixture\n\ngo 1.26.0\n\n"+gomod)
+			write(t, filepath.Join(dir, "go.sum"), gosum)
+			write(t, filepath.Join(dir, "main.go"), "package main\n\nimport (\n\t\"fmt\"\n\n\t\""+dep+
+				"\"\n)\n\nfunc main() { fmt.Println(errors.New(\"wrapped\")) }\n")
+			write(t, filepath.Join(dir, "Dockerfile"), "FROM golang:1.26 AS builder\nWORKDIR /src\nCOPY . .\n"+
+				tc.download+build+"FROM scratch\nCOPY --from=builder /src/app /app\n")
+			res, err := (&Replay{Dockerfile: filepath.Join(dir, "Dockerfile"), Context: dir, Root: t.TempDir()}).Run()
+			if tc.want != "" {
+				if err == nil {
+					t.Fatal("the offline build found the module without a download step: the replay used this machine's module cache")
+				}
+				for _, w := range []string{tc.want, "GOPROXY=off"} {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error\n%v\ndoes not say %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(filepath.Join(res.Root, "src", "app")).CombinedOutput(); err != nil || string(out) != "wrapped\n" {
+				t.Errorf("the fixture printed %q (%v)", out, err)
+			}
+			if _, err := os.Stat(filepath.Join(res.Root, "go", "pkg", "mod", "cache", "download", "github.com", "pkg", "errors")); err != nil {
+				t.Errorf("the module is not in the builder's own cache: %v", err)
+			}
+		})
+	}
+}
+
+// requireFromOurs returns a require line for module and its go.sum lines, as this repository pins
+// them, so the fixture needs nothing this repository does not already depend on.
+func requireFromOurs(t *testing.T, module string) (gomod, gosum string) {
+	t.Helper()
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version string
+	for _, line := range strings.Split(string(sum), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[0] == module {
+			gosum += line + "\n"
+			version = strings.TrimSuffix(f[1], "/go.mod")
+		}
+	}
+	if version == "" {
+		t.Fatalf("go.sum pins no version of %s", module)
+	}
+	return "require " + module + " " + version + "\n", gosum
+}
+
 // fixture writes a module with a main package that imports an internal one.
 func fixture(t *testing.T, gomod string) string {
 	t.Helper()

@@ -17,8 +17,10 @@ limitations under the License.
 // Package image replays the builder stage of a Dockerfile without Docker: it builds the context
 // the way Docker does (.dockerignore read and matched by Docker's own libraries, negations
 // included), parses the Dockerfile with BuildKit's parser, copies what each COPY line names, and
-// runs each RUN line in that copy with the Go module proxy off. Every failure names the Dockerfile
-// line it comes from. The test in this package replays the operator's Dockerfile in `make test`,
+// runs each RUN line in that copy. As in a golang image, the builder's module cache starts empty
+// and the RUN lines reach the configured Go module proxy, so a build step that works offline only
+// because this machine's cache happens to hold a module fails here too. Every failure names the
+// Dockerfile line it comes from. The test in this package replays the operator's Dockerfile in `make test`,
 // so that an image which cannot build is noticed on a machine that has no container engine.
 package image
 
@@ -28,6 +30,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
 	"path"
@@ -51,7 +54,8 @@ type Replay struct {
 	Context string
 	// BuildArgs are the --build-arg values.
 	BuildArgs map[string]string
-	// Root is an empty directory that stands for the builder's file system.
+	// Root is an empty directory that stands for the builder's file system. The builder's module
+	// cache is in it (go/pkg/mod, the golang image's GOPATH), empty when the replay starts.
 	Root string
 }
 
@@ -346,8 +350,7 @@ func copyFile(from, to string) error {
 }
 
 // run runs a RUN line in the builder's working directory: the shell form through /bin/sh -c, as
-// Docker does, with the ARGs and ENVs as environment. The Go module proxy is off and the module
-// cache is this machine's: the replay never downloads.
+// Docker does, with the ARGs and ENVs as environment and the builder's own module cache.
 func (r *Replay) run(st *state, n *parser.Node, a []string, jsonForm bool) error {
 	if !jsonForm {
 		a = []string{"/bin/sh", "-c", strings.Join(a, " ")}
@@ -357,7 +360,7 @@ func (r *Replay) run(st *state, n *parser.Node, a []string, jsonForm bool) error
 	}
 	cmd := exec.Command(a[0], a[1:]...)
 	cmd.Dir = st.path(st.workdir)
-	cmd.Env = replayEnv(st)
+	cmd.Env = replayEnv(st, filepath.Join(r.Root, "go"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -366,13 +369,16 @@ func (r *Replay) run(st *state, n *parser.Node, a []string, jsonForm bool) error
 	return nil
 }
 
-// replayEnv is the RUN environment: this machine's, minus what would change how Go builds, plus
-// the stage's ARGs and ENVs, with the module proxy off.
-func replayEnv(st *state) []string {
+// replayEnv is the RUN environment: this machine's, minus what would change how Go builds or where
+// it keeps modules, plus the stage's ARGs and ENVs. gopath is the builder's GOPATH, whose module
+// cache starts empty as in a golang image. Like a real image build, a RUN line reaches the network
+// through this machine's module proxy settings; a line that must build offline says GOPROXY=off
+// itself, as the operator's Dockerfile does.
+func replayEnv(st *state, gopath string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "GO") && name != "GOPATH" && name != "GOMODCACHE" && name != "GOCACHE" || name == "CGO_ENABLED" {
+		if strings.HasPrefix(name, "GO") && !proxySetting[name] && name != "GOCACHE" || name == "CGO_ENABLED" {
 			continue
 		}
 		env = append(env, kv)
@@ -383,7 +389,46 @@ func replayEnv(st *state) []string {
 	for k, v := range st.env {
 		env = append(env, k+"="+v)
 	}
-	return append(env, "GOPROXY=off", "GOTOOLCHAIN=local", "GOFLAGS=")
+	return append(env, "GOPATH="+gopath, "GOMODCACHE="+filepath.Join(gopath, "pkg", "mod"),
+		"GOPROXY="+moduleProxy(), "GOTOOLCHAIN=local",
+		// The module cache is made writable so that the test's temporary directory can be removed.
+		"GOFLAGS=-modcacherw")
+}
+
+// proxySetting names the variables that say how Go reaches modules; the replay keeps them, so that
+// a machine behind a private proxy or with private modules replays the way it builds.
+var proxySetting = map[string]bool{
+	"GOPROXY": true, "GONOPROXY": true, "GOPRIVATE": true, "GOSUMDB": true, "GONOSUMDB": true,
+	"GOINSECURE": true, "GOAUTH": true, "GOVCS": true,
+}
+
+// moduleProxy is the GOPROXY of the RUN lines: this machine's module cache first, read as a
+// file:// proxy (a module it lacks falls through, and go.sum still checks what it serves), then the
+// configured proxies. So the replay downloads only what this machine has never fetched, and on a
+// machine with an empty cache it fetches everything, as the image build does.
+func moduleProxy() string {
+	configured := goEnv("GOPROXY")
+	if configured == "" || configured == "off" {
+		return configured
+	}
+	cache := goEnv("GOMODCACHE")
+	if cache == "" {
+		return configured
+	}
+	download := filepath.Join(cache, "cache", "download")
+	if fi, err := os.Stat(download); err != nil || !fi.IsDir() {
+		return configured
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(download)}).String() + "," + configured
+}
+
+// goEnv is `go env name`, which reads the environment and go env -w settings alike.
+func goEnv(name string) string {
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		return os.Getenv(name)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func tail(s string, lines int) string {
