@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -35,64 +36,102 @@ import (
 type RefusedError struct {
 	// Host is the host name or address literal the endpoint names, as written.
 	Host string
+	// Port is the port connected to, when an entry of the policy names a port and the port
+	// therefore took part in the decision; 0 otherwise.
+	Port uint16
 	// Reason is a short category: "loopback address", "private address", "link-local address",
 	// "shared address", "unspecified address", "multicast address", "broadcast address",
-	// "reserved address", or "not in --endpoint-allowlist".
+	// "reserved address", "documentation address", "benchmarking address", "special-purpose
+	// address", "IPv4-embedding address", or "not in --endpoint-allowlist".
 	Reason string
 }
 
 func (e *RefusedError) Error() string {
-	if strings.Contains(e.Reason, Flag) {
-		return fmt.Sprintf("endpoint %q is refused: %s", e.Host, e.Reason)
+	endpoint := fmt.Sprintf("%q", e.Host)
+	if e.Port != 0 {
+		endpoint += " on port " + strconv.Itoa(int(e.Port))
 	}
-	return fmt.Sprintf("endpoint %q is refused: %s, which %s does not allow", e.Host, e.Reason, Flag)
+	if strings.Contains(e.Reason, Flag) {
+		return fmt.Sprintf("endpoint %s is refused: %s", endpoint, e.Reason)
+	}
+	return fmt.Sprintf("endpoint %s is refused: %s, which %s does not allow", endpoint, e.Reason, Flag)
+}
+
+// refused is the refusal of host on port for reason.
+func (p *Policy) refused(host string, port uint16, reason string) *RefusedError {
+	e := &RefusedError{Host: host, Reason: reason}
+	if p != nil && p.ports {
+		e.Port = port
+	}
+	return e
 }
 
 // CheckURL decides, without any request or lookup, what can be decided of the endpoint raw
 // before connecting: a host that is an address literal is checked against the policy; a name
-// that matches a host pattern is allowed; localhost and *.localhost are refused unless a pattern
-// names them or a CIDR holds a loopback address; with a policy of host patterns only, any other
-// name is refused. Whatever depends on what a name resolves to is left to the dialer. An error
-// that is not a *RefusedError means raw is no absolute URL.
+// that matches a host pattern (on the URL's port) is allowed; localhost and *.localhost are
+// refused unless a pattern names them or a CIDR holds a loopback address; a name that matches no
+// pattern is refused when no CIDR allows the URL's port, as with a policy of host patterns
+// only. Whatever depends on what a name resolves to is left to the dialer. The port is the
+// URL's, or 443 for https and 80 for http. An error that is not a *RefusedError means raw is no
+// absolute URL.
 func (p *Policy) CheckURL(raw string) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("%q is not an absolute URL", raw)
 	}
-	return p.checkHost(u.Hostname())
+	return p.checkHost(u.Hostname(), urlPort(u))
 }
 
-func (p *Policy) checkHost(host string) error {
+// urlPort is the port a request to u connects to, or 0 when it is unknown: a scheme without a
+// default port, or a port out of range, which no entry with a port then allows.
+func urlPort(u *url.URL) uint16 {
+	if s := u.Port(); s != "" {
+		n, err := strconv.ParseUint(s, 10, 16)
+		if err != nil {
+			return 0
+		}
+		return uint16(n)
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https", "wss":
+		return 443
+	case "http", "ws":
+		return 80
+	}
+	return 0
+}
+
+func (p *Policy) checkHost(host string, port uint16) error {
 	name := canonicalHost(host)
 	if addr, err := netip.ParseAddr(name); err == nil {
-		if reason := p.refusal(addr); reason != "" {
-			return &RefusedError{Host: host, Reason: reason}
+		if reason := p.refusal(addr, port); reason != "" {
+			return p.refused(host, port, reason)
 		}
 		return nil
 	}
 	switch {
-	case p.matchesHost(name):
+	case p.matchesHost(name, port):
 		return nil
-	case (name == "localhost" || strings.HasSuffix(name, ".localhost")) && !p.allowsLoopback():
-		return &RefusedError{Host: host, Reason: "loopback address"}
-	case !p.Empty() && len(p.prefixes) == 0:
-		return &RefusedError{Host: host, Reason: "not in " + Flag}
+	case (name == "localhost" || strings.HasSuffix(name, ".localhost")) && !p.allowsLoopback(port):
+		return p.refused(host, port, reasonLoopback)
+	case !p.Empty() && !p.prefixAllowsPort(port):
+		return p.refused(host, port, "not in "+Flag)
 	}
 	return nil
 }
 
-// allowsLoopback reports whether a CIDR of the policy holds 127.0.0.1 or ::1.
-func (p *Policy) allowsLoopback() bool {
-	return !p.Empty() && (p.refusal(netip.IPv6Loopback()) == "" || p.refusal(netip.AddrFrom4([4]byte{127, 0, 0, 1})) == "")
+// allowsLoopback reports whether a CIDR of the policy holds 127.0.0.1 or ::1 on port.
+func (p *Policy) allowsLoopback(port uint16) bool {
+	return !p.Empty() && (p.refusal(netip.IPv6Loopback(), port) == "" || p.refusal(netip.AddrFrom4([4]byte{127, 0, 0, 1}), port) == "")
 }
 
 // DialContext connects to addr ("host:port") as a net.Dialer does, and checks every address it
 // connects to, after resolution, against the policy, unless the host name matches a host
-// pattern. The check runs in the dialer's Control hook, for each address tried, so that no
-// answer of a name server can route a connection around it. A refusal is a *RefusedError, never
-// wrapped in the dialer's own error, whose text would name the address.
+// pattern on that port. The check runs in the dialer's Control hook, for each address tried, so
+// that no answer of a name server can route a connection around it. A refusal is a
+// *RefusedError, never wrapped in the dialer's own error, whose text would name the address.
 func (p *Policy) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, _, err := net.SplitHostPort(addr)
+	host, service, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +139,11 @@ func (p *Policy) DialContext(ctx context.Context, network, addr string) (net.Con
 	if p != nil {
 		d.Resolver = p.resolver
 	}
-	if !p.matchesHost(canonicalHost(host)) {
+	port, err := d.Resolver.LookupPort(ctx, network, service)
+	if err != nil {
+		return nil, err
+	}
+	if !p.matchesHost(canonicalHost(host), uint16(port)) {
 		d.Control = func(_, address string, _ syscall.RawConn) error {
 			return p.checkConnect(host, address)
 		}
@@ -113,15 +156,15 @@ func (p *Policy) DialContext(ctx context.Context, network, addr string) (net.Con
 	return conn, err
 }
 
-// checkConnect judges the address the dialer is about to connect to; one it cannot read is
-// refused.
+// checkConnect judges the address and port the dialer is about to connect to; one it cannot
+// read is refused.
 func (p *Policy) checkConnect(host, address string) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return &RefusedError{Host: host, Reason: "unreadable address"}
 	}
-	if reason := p.refusal(ap.Addr()); reason != "" {
-		return &RefusedError{Host: host, Reason: reason}
+	if reason := p.refusal(ap.Addr(), ap.Port()); reason != "" {
+		return p.refused(host, ap.Port(), reason)
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -165,5 +166,60 @@ func TestResolverIsUsed(t *testing.T) {
 	_ = conn.Close()
 	if resolver.Lookups.Load() == 0 {
 		t.Fatal("the resolver answered no query")
+	}
+}
+
+// TestDialContextPorts dials two servers on 127.0.0.1 under entries that name the port of the
+// first: only that port is reached, by address, by a name that resolves to it, and by a name
+// that a host pattern lists.
+func TestDialContextPorts(t *testing.T) {
+	resolver := testutil.NewResolver(map[string][]netip.Addr{
+		"rebind.example": {netip.MustParseAddr("127.0.0.1")}, "ps.corp.example": {netip.MustParseAddr("127.0.0.1")},
+	})
+	open, other := newCountingServer(t), newCountingServer(t)
+	cases := []struct {
+		name, policy, host string
+		// wantOpen and wantOther are the reasons dialing the listed port and the other one give.
+		wantOpen, wantOther string
+	}{
+		{"address, CIDR on the port", "127.0.0.1/32:PORT", "127.0.0.1", "", notListed},
+		{"mapped address, CIDR on the port", "127.0.0.1/32:PORT", "::ffff:127.0.0.1", "", notListed},
+		{"name, CIDR on the port", "127.0.0.0/8:PORT", "rebind.example", "", notListed},
+		{"listed name on the port", "rebind.example:PORT", "rebind.example", "", notListed},
+		{"name below a wildcard on the port", "*.corp.example:PORT", "ps.corp.example", "", notListed},
+		{"listed name on the port, CIDR on any port", "rebind.example:PORT,127.0.0.1/32", "rebind.example", "", ""},
+		{"name listed on another port, empty otherwise", "other.example:PORT", "rebind.example", notListed, notListed},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := egress.Parse(strings.ReplaceAll(c.policy, "PORT", open.port()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p = p.WithResolver(resolver.Resolver)
+			for _, target := range []struct {
+				srv    *countingServer
+				reason string
+			}{{open, c.wantOpen}, {other, c.wantOther}} {
+				before := target.srv.conns.Load()
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				conn, err := p.DialContext(ctx, "tcp", net.JoinHostPort(c.host, target.srv.port()))
+				cancel()
+				if conn != nil {
+					_ = conn.Close()
+				}
+				re := assertRefused(t, err, target.reason)
+				if re == nil {
+					continue
+				}
+				if want := target.srv.port(); strconv.Itoa(int(re.Port)) != want || !strings.Contains(err.Error(), " on port "+want+" ") {
+					t.Errorf("refusal %q names port %d, want %s", err, re.Port, want)
+				}
+				waitIdle()
+				if n := target.srv.conns.Load() - before; n != 0 {
+					t.Errorf("the server on port %s accepted %d connections, want 0", target.srv.port(), n)
+				}
+			}
+		})
 	}
 }

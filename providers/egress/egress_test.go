@@ -42,18 +42,17 @@ var parseCases = []struct {
 	{in: "a.example,A.example.,a.example", want: "a.example"},
 	{in: "0.0.0.0/0,::/0", want: "0.0.0.0/0,::/0"},
 	{in: "xn--bcher-kva.example", want: "xn--bcher-kva.example"},
-	{in: "10.0.0.0/33", wantErr: `entry "10.0.0.0/33": not a host name, *.domain pattern or CIDR`},
-	{in: "10.0.0.1/8", wantErr: `entry "10.0.0.1/8": not a host name, *.domain pattern or CIDR (such as ps.example.com, *.corp.example, 10.20.0.0/16): host bits are set; did you mean 10.0.0.0/8?`},
+	{in: "10.0.0.0/33", wantErr: `entry "10.0.0.0/33": not a host name, *.domain pattern, address or CIDR`},
+	{in: "10.0.0.1/8", wantErr: `entry "10.0.0.1/8": not a host name, *.domain pattern, address or CIDR, optionally followed by :port (such as ps.example.com, *.corp.example:443, 10.20.0.0/16, 10.20.0.0/16:8443, [fd00::/8]:443): host bits are set; did you mean 10.0.0.0/8?`},
 	{in: "::ffff:10.0.0.0/104", wantErr: "write an IPv4 range in IPv4"},
 	{in: "*", wantErr: `entry "*": not a host name`},
 	{in: "*.", wantErr: `entry "*.": not a host name`},
 	{in: "*.*.example", wantErr: `entry "*.*.example"`},
 	{in: "a*b.com", wantErr: `entry "a*b.com"`},
 	{in: "*example.com", wantErr: `entry "*example.com"`},
-	{in: "ps.example.com:8443", wantErr: `entry "ps.example.com:8443"`},
-	{in: "https://ps.example.com", wantErr: `entry "https://ps.example.com"`},
+	{in: "https://ps.example.com", wantErr: `entry "https://ps.example.com": not a host name, *.domain pattern, address or CIDR, optionally followed by :port (such as`},
 	{in: "ps.example.com/ps", wantErr: `entry "ps.example.com/ps"`},
-	{in: "a.example,,b.example", wantErr: "entry 2 is empty"},
+	{in: "a.example,,b.example", wantErr: "entry 2 is empty: want a host name, *.domain pattern, address or CIDR, optionally followed by :port"},
 	{in: "a.example,", wantErr: "entry 2 is empty"},
 	{in: ",a.example", wantErr: "entry 1 is empty"},
 	{in: "-a.example", wantErr: `entry "-a.example"`},
@@ -62,6 +61,35 @@ var parseCases = []struct {
 	{in: "under_score.example", wantErr: `entry "under_score.example"`},
 	{in: "fe80::1%eth0", wantErr: `entry "fe80::1%eth0"`},
 	{in: strings.Repeat("a", 64) + ".example", wantErr: "not a host name"},
+
+	// Ports.
+	{in: "ps.example.com:8443", want: "ps.example.com:8443"},
+	{in: " PS.Example.com.:08443 ", want: "ps.example.com:8443"},
+	{in: "*.corp.example:443", want: "*.corp.example:443"},
+	{in: "ps.example.com,ps.example.com:443,ps.example.com:443", want: "ps.example.com,ps.example.com:443"},
+	{in: "10.0.0.0/8:443", want: "10.0.0.0/8:443"},
+	{in: "10.0.0.1:443", want: "10.0.0.1/32:443"},
+	{in: "10.0.0.1.:443", want: "10.0.0.1/32:443"},
+	{in: "[fd00::/8]:443", want: "[fd00::/8]:443"},
+	{in: "[::1]:65535", want: "[::1/128]:65535"},
+	{in: "[fd00::/8]", want: "fd00::/8"},
+	{in: "[::ffff:10.0.0.1]:443", want: "10.0.0.1/32:443"},
+	{in: "fd00::1:443", want: "fd00::1:443/128"}, // without brackets, every colon is the address's
+	{in: "ps.example.com:0", wantErr: `entry "ps.example.com:0": not a host name, *.domain pattern, address or CIDR, optionally followed by :port (such as ps.example.com, *.corp.example:443, 10.20.0.0/16, 10.20.0.0/16:8443, [fd00::/8]:443): port 0 is not a number from 1 to 65535`},
+	{in: "ps.example.com:65536", wantErr: `entry "ps.example.com:65536": not a host name, *.domain pattern, address or CIDR, optionally followed by :port (such as ps.example.com, *.corp.example:443, 10.20.0.0/16, 10.20.0.0/16:8443, [fd00::/8]:443): port 65536 is not`},
+	{in: "ps.example.com:https", wantErr: `entry "ps.example.com:https": not a host name`},
+	{in: "ps.example.com:+443", wantErr: `entry "ps.example.com:+443": not a host name`},
+	{in: "ps.example.com:", wantErr: `entry "ps.example.com:": not a host name`},
+	{in: ":443", wantErr: `entry ":443": not a host name`},
+	{in: "a*b.com:443", wantErr: `entry "a*b.com:443": not a host name`},
+	{in: "10.0.0.1/8:443", wantErr: "host bits are set; did you mean 10.0.0.0/8?"},
+	{in: "10.0.0.0/8:443:1", wantErr: `entry "10.0.0.0/8:443:1": not a host name`},
+	{in: "[10.0.0.0/8]:443", wantErr: "brackets hold an IPv6 address or CIDR only"},
+	{in: "[10.0.0.1]:443", wantErr: "brackets hold an IPv6 address or CIDR only"},
+	{in: "[ps.example.com]:443", wantErr: `entry "[ps.example.com]:443": not a host name`},
+	{in: "[fd00::/8", wantErr: "a [ without ]"},
+	{in: "[fd00::/8]443", wantErr: "only :port may follow ]"},
+	{in: "fd00::/8:443", wantErr: `entry "fd00::/8:443": not a host name`},
 }
 
 func TestParse(t *testing.T) {
@@ -163,6 +191,32 @@ var checkURLCases = []struct {
 	{"127.0.0.1/32", "http://[::ffff:127.0.0.1]:8080", ""},
 	{"localhost", "http://localhost:8080", ""},
 	{"*.localhost", "http://a.localhost:8080", ""},
+
+	// Entries with a port allow that port only; a URL without one has its scheme's.
+	{"ps.example.com:8443", "https://ps.example.com:8443/", ""},
+	{"ps.example.com:8443", "https://ps.example.com/", notListed},
+	{"ps.example.com:8443", "https://ps.example.com:8444/", notListed},
+	{"ps.example.com:443", "https://ps.example.com/", ""},
+	{"ps.example.com:443", "http://ps.example.com/", notListed},
+	{"ps.example.com:80", "http://ps.example.com/", ""},
+	{"ps.example.com:443", "ftp://ps.example.com/", notListed},
+	{"ps.example.com:443", "https://ps.example.com:99999/", notListed},
+	{"ps.example.com", "https://ps.example.com:8443/", ""},
+	{"ps.example.com,ps.example.com:443", "https://ps.example.com:8443/", ""},
+	{"*.corp.example:443", "https://ps.corp.example/", ""},
+	{"*.corp.example:443", "https://ps.corp.example:8443/", notListed},
+	{"10.0.0.0/8:443", "https://10.1.2.3/", ""},
+	{"10.0.0.0/8:443", "https://10.1.2.3:444/", notListed},
+	{"10.0.0.0/8:443", "https://[::ffff:10.1.2.3]/", ""},
+	{"10.0.0.0/8:443", "https://ps.example.com/", ""},             // the dialer decides what it resolves to
+	{"10.0.0.0/8:443", "https://ps.example.com:8443/", notListed}, // no entry allows 8443
+	{"ps.example.com:8443,10.0.0.0/8", "https://other.example.com:8443/", ""},
+	{"[fd00::/8]:443", "https://[fd00::1]/", ""},
+	{"[fd00::/8]:443", "https://[fd00::1]:8443/", notListed},
+	{"127.0.0.1:8080", "http://localhost:8080/", ""},
+	{"127.0.0.1:8080", "http://localhost:8081/", "loopback address"},
+	{"[::1]:8080", "http://localhost:8080/", ""},
+	{"localhost:8080", "http://localhost:8081/", "loopback address"},
 }
 
 func TestCheckURL(t *testing.T) {
@@ -190,7 +244,7 @@ func TestEmptyPolicyAddresses(t *testing.T) {
 		"169.254.169.254": "link-local address", "::ffff:169.254.169.254": "link-local address",
 		"::ffff:10.0.0.1": "private address", "::ffff:127.0.0.1": "loopback address",
 		"64:ff9b::a9fe:a9fe": "link-local address", "64:ff9b::808:808": "",
-		"2002:7f00:1::1": "loopback address", "2002:808:808::1": "",
+		"2002:7f00:1::1": "IPv4-embedding address", "2002:808:808::1": "IPv4-embedding address",
 		"64:ff9b:1::1": "private address", "fec0::1": "private address",
 		"fe80::1%eth0": "link-local address", "240.0.0.1": "reserved address",
 		"100.127.255.255": "shared address", "fc00::1": "private address", "febf::1": "link-local address",
@@ -211,7 +265,8 @@ func TestEmptyPolicyAddresses(t *testing.T) {
 // the same policy and the same text.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"", "a.example", "*.corp.example", "10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8",
-		" A.Example. , 10.20.0.0/16 ", "*", "*.", "a*b.com", "10.0.0.0/33", "a,,b", "::ffff:1.2.3.4", "x:1", "0.0.0.0/0,::/0"} {
+		" A.Example. , 10.20.0.0/16 ", "*", "*.", "a*b.com", "10.0.0.0/33", "a,,b", "::ffff:1.2.3.4", "x:1", "0.0.0.0/0,::/0",
+		"a.example:8443", "*.corp.example:443", "10.0.0.0/8:443", "127.0.0.1:80", "[fd00::/8]:443", "[::1]:1", "[::1]", "a:0", "[1.2.3.4]:5"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -226,18 +281,47 @@ func FuzzParse(f *testing.F) {
 		if again.String() != p.String() || !reflect.DeepEqual(again, p) {
 			t.Fatalf("Parse(%q) = %q, parsed again %q", s, p.String(), again.String())
 		}
-		for _, probe := range []string{"127.0.0.1", "10.1.2.3", "8.8.8.8", "::1"} {
-			a, b := p.CheckURL("https://"+bracket(probe)+"/"), again.CheckURL("https://"+bracket(probe)+"/")
-			if (a == nil) != (b == nil) {
-				t.Fatalf("Parse(%q) and its String disagree on %s: %v / %v", s, probe, a, b)
+		for _, probe := range []string{"127.0.0.1", "10.1.2.3", "8.8.8.8", "::1", "a.example"} {
+			for _, url := range []string{"https://" + bracket(probe) + "/", "http://" + bracket(probe) + ":8443/"} {
+				a, b := p.CheckURL(url), again.CheckURL(url)
+				if (a == nil) != (b == nil) {
+					t.Fatalf("Parse(%q) and its String disagree on %s: %v / %v", s, url, a, b)
+				}
 			}
 		}
 	})
 }
 
+// bracket writes addr as the host of a URL; a name stays as it is.
 func bracket(addr string) string {
-	if netip.MustParseAddr(addr).Is6() {
+	if a, err := netip.ParseAddr(addr); err == nil && a.Is6() {
 		return "[" + addr + "]"
 	}
 	return addr
+}
+
+// TestRefusalNamesPort: a refusal names the port when an entry names one, since the port then
+// decided it, and not otherwise.
+func TestRefusalNamesPort(t *testing.T) {
+	cases := []struct{ policy, url, want string }{
+		{"ps.example.com:8443", "https://ps.example.com/",
+			`endpoint "ps.example.com" on port 443 is refused: not in --endpoint-allowlist`},
+		{"10.0.0.0/8:443", "http://127.0.0.1:8080/",
+			`endpoint "127.0.0.1" on port 8080 is refused: not in --endpoint-allowlist`},
+		{"127.0.0.1:8080", "http://localhost:8081/",
+			`endpoint "localhost" on port 8081 is refused: loopback address, which --endpoint-allowlist does not allow`},
+		{"ps.example.com", "https://other.example.com:8443/",
+			`endpoint "other.example.com" is refused: not in --endpoint-allowlist`},
+		{"", "http://[::1]:8080/",
+			`endpoint "::1" is refused: loopback address, which --endpoint-allowlist does not allow`},
+	}
+	for _, c := range cases {
+		p, err := egress.Parse(c.policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.CheckURL(c.url); err == nil || err.Error() != c.want {
+			t.Errorf("%s under %q: %v, want %q", c.url, c.policy, err, c.want)
+		}
+	}
 }
