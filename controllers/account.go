@@ -39,9 +39,11 @@ import (
 //   - its share of the reconcile workers, so that a slow or hung account cannot hold them all.
 type account struct {
 	key string
-	// scope is "<provider>|<provider scope>": accounts of other credentials on the same scope
-	// can see the same remote webhooks, so claims are checked across them.
-	scope string
+	// ident is "<provider>|<provider account>", the canonical SaaS account (Provider.Account):
+	// credentials of the same account, and lists of other scopes on it, see the same remote
+	// webhooks, so claims are checked across every account object with the same ident. It is
+	// what status.remoteAccount records.
+	ident string
 
 	// creating serializes creates where the SaaS keeps one webhook per natural key, so that a
 	// second Webhook sees the first one's webhook before it would create its own.
@@ -71,7 +73,7 @@ type claim struct {
 type accounts struct {
 	mu      sync.Mutex
 	m       map[string]*account
-	byScope map[string][]*account
+	byIdent map[string][]*account
 	// claimed maps a Webhook to the account and remote id it claims.
 	claimed map[types.UID]claimRef
 	now     func() time.Time
@@ -88,26 +90,29 @@ type claimRef struct {
 }
 
 func newAccounts(now func() time.Time, share int, wake func(types.NamespacedName)) *accounts {
-	return &accounts{m: map[string]*account{}, byScope: map[string][]*account{}, claimed: map[types.UID]claimRef{},
+	return &accounts{m: map[string]*account{}, byIdent: map[string][]*account{}, claimed: map[types.UID]claimRef{},
 		now: now, share: max(1, share), wake: wake}
 }
 
-// get returns the account of the credential key on the provider scope.
-func (a *accounts) get(p hooksv1alpha1.ProviderType, credential, scope string) *account {
+// get returns the account object of the credential key on the provider scope, a list of the
+// canonical SaaS account ident (identKey).
+func (a *accounts) get(credential, scope, ident string) *account {
 	key := credential + "|" + scope
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	acct, ok := a.m[key]
 	if !ok {
-		acct = &account{key: key, scope: scopeKey(p, scope), claims: map[string]claim{}, waiting: map[types.NamespacedName]struct{}{}}
+		acct = &account{key: key, ident: ident, claims: map[string]claim{}, waiting: map[types.NamespacedName]struct{}{}}
 		a.m[key] = acct
-		a.byScope[acct.scope] = append(a.byScope[acct.scope], acct)
+		a.byIdent[ident] = append(a.byIdent[ident], acct)
 	}
 	return acct
 }
 
-func scopeKey(p hooksv1alpha1.ProviderType, scope string) string {
-	return string(p) + "|" + scope
+// identKey is "<provider>|<provider account>": the canonical SaaS account, as claims, owner
+// checks, gates and status.remoteAccount name it.
+func identKey(p hooksv1alpha1.ProviderType, account string) string {
+	return string(p) + "|" + account
 }
 
 // enter takes one of the account's worker slots for the Webhook. When the account already uses
@@ -272,10 +277,10 @@ func (a *accounts) dropLocked(uid types.UID) {
 	}
 }
 
-// otherLocked returns another Webhook's claim on the remote webhook id of acct's scope, in acct
-// or in an account of other credentials on the same scope (they can see the same webhook).
+// otherLocked returns another Webhook's claim on the remote webhook id of acct's SaaS account, in
+// acct or in an account object of other credentials or scopes on it (they see the same webhook).
 func (a *accounts) otherLocked(acct *account, uid types.UID, id string) (claim, bool) {
-	for _, other := range a.byScope[acct.scope] {
+	for _, other := range a.byIdent[acct.ident] {
 		if c, ok := other.claims[id]; ok && c.uid != uid {
 			return c, true
 		}
@@ -283,7 +288,7 @@ func (a *accounts) otherLocked(acct *account, uid types.UID, id string) (claim, 
 	return claim{}, false
 }
 
-// other returns the Webhook other than uid that claimed the remote webhook id of acct's scope.
+// other returns the Webhook other than uid that claimed the remote webhook id of acct's account.
 func (a *accounts) other(acct *account, uid types.UID, id string) (claim, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -45,7 +45,7 @@ type webhookIndex struct {
 	// byNamespace holds every Webhook of the cache, by namespace and UID.
 	byNamespace map[string]map[types.UID]*hooksv1alpha1.Webhook
 	// remoteOf is the hash of the remote key each Webhook records, and byRemote its reverse:
-	// which Webhooks record "<provider>|<provider scope>|<status.id>". Remote ids are unique
+	// which Webhooks record "<provider>|<provider account>|<status.id>". Remote ids are unique
 	// within a scope only (PageSeeder ids are small integers on each server), so a bare id would
 	// let one tenant's Webhook conflict with, and learn the name of, another tenant's Webhook on
 	// another server. The hash (seeded per process, so no one can aim at a collision) keeps the
@@ -87,14 +87,22 @@ func (x *webhookIndex) register(ctx context.Context, c cache.Informers) error {
 	return nil
 }
 
-// remoteKeyOf is the remote key wh records in its status, "" when none.
+// remoteKeyOf is the remote key wh records in its status, "" when none: the account status
+// says the id lives on, or, for a status written before the operator recorded it, the account
+// the spec names.
 func (x *webhookIndex) remoteKeyOf(wh *hooksv1alpha1.Webhook) string {
-	prov, ok := x.registry[wh.Spec.Provider]
-	if wh.Status.ID == "" || !ok {
+	if wh.Status.ID == "" {
 		return ""
 	}
-	scope := prov.Scope(&providers.Request{Owner: wh.Namespace + "/" + wh.Name, Spec: &wh.Spec})
-	return remoteKey(scopeKey(wh.Spec.Provider, scope), wh.Status.ID)
+	if wh.Status.RemoteAccount != "" {
+		return remoteKey(wh.Status.RemoteAccount, wh.Status.ID)
+	}
+	prov, ok := x.registry[wh.Spec.Provider]
+	if !ok {
+		return ""
+	}
+	account := prov.Account(&providers.Request{Owner: wh.Namespace + "/" + wh.Name, Spec: &wh.Spec})
+	return remoteKey(identKey(wh.Spec.Provider, account), wh.Status.ID)
 }
 
 func (x *webhookIndex) put(obj any) {
@@ -187,6 +195,32 @@ func (x *webhookIndex) recordedBy(ctx context.Context, key string, except types.
 		}
 	}
 	return out, nil
+}
+
+// precedingRecorder returns a Webhook other than wh whose status records the remote key and that
+// comes first: created earlier, or at the same second with the smaller UID. Two Webhooks that both
+// record one remote webhook (an earlier release could get there, through two spellings of one
+// account) then agree on which keeps it, whichever is reconciled first after a restart.
+func (x *webhookIndex) precedingRecorder(ctx context.Context, key string, wh *hooksv1alpha1.Webhook) (types.NamespacedName, bool, error) {
+	if err := x.waitSynced(ctx); err != nil {
+		return types.NamespacedName{}, false, fmt.Errorf("waiting for the Webhook index: %w", err)
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for _, c := range x.byRemote[maphash.String(x.seed, key)] {
+		if c.uid == wh.UID {
+			continue
+		}
+		other := x.byNamespace[c.key.Namespace][c.uid]
+		if other == nil || x.remoteKeyOf(other) != key {
+			continue
+		}
+		a, b := other.CreationTimestamp.Time, wh.CreationTimestamp.Time
+		if a.Before(b) || (a.Equal(b) && other.UID < wh.UID) {
+			return c.key, true, nil
+		}
+	}
+	return types.NamespacedName{}, false, nil
 }
 
 // each calls fn with every Webhook of the cache (fn must not modify it or keep it), holding the

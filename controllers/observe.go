@@ -41,9 +41,12 @@ import (
 func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
 	wh := y.wh
 	log := ctrl.LoggerFrom(ctx)
-	if id := wh.Status.ID; id != "" {
+	if id := wh.Status.ID; id != "" && r.sameAccount(ctx, y) {
 		remote, err := r.lookup(ctx, y, id)
 		if err == nil {
+			if err := r.keepRecorded(ctx, y, id); err != nil {
+				return nil, err
+			}
 			return remote, nil
 		}
 		if !providers.IsNotFound(err) {
@@ -78,6 +81,54 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 			id, hooksv1alpha1.AnnotationExternalID))
 	}
 	return r.findCandidate(ctx, y)
+}
+
+// sameAccount reports whether status.id lives on y's account. When the Webhook's account changed
+// since (another server, client or region), the id means nothing there, or someone else's
+// webhook: it is never used on the new account. The remote webhook on the previous account is
+// left in place, with a warning that names it, and status is cleared, so that the Webhook gets
+// its remote webhook on the new account. A status from before the operator recorded the account
+// is taken to be on the current one.
+func (r *WebhookReconciler) sameAccount(ctx context.Context, y *syncCtx) bool {
+	wh := y.wh
+	if wh.Status.RemoteAccount == "" || wh.Status.RemoteAccount == y.acct.ident {
+		return true
+	}
+	ctrl.LoggerFrom(ctx).Info("The Webhook's account changed; leaving its remote webhook on the previous account",
+		"provider", wh.Spec.Provider, "id", wh.Status.ID)
+	r.warn(wh, "RemoteLeftBehind", fmt.Sprintf(
+		"the Webhook's SaaS account changed, so remote webhook %s on the previous account was left in place and is no longer managed; delete it there by hand if it is not wanted",
+		wh.Status.ID))
+	r.clearRemote(wh)
+	return false
+}
+
+// keepRecorded is the owner check of the status.id path: the remote webhook the status records
+// stays this Webhook's unless another Webhook claimed it in this process or records it too and
+// comes first (precedingRecorder). The one that loses gets Conflict and forgets the id, so that
+// it stops recording it; it is never updated, re-activated or deleted through this Webhook.
+func (r *WebhookReconciler) keepRecorded(ctx context.Context, y *syncCtx, id string) error {
+	wh := y.wh
+	owner := ""
+	if c, ok := r.accounts.other(y.acct, wh.UID, id); ok {
+		owner = ownerName(wh, c.key)
+	} else {
+		first, ok, err := r.index.precedingRecorder(ctx, remoteKey(y.acct.ident, id), wh)
+		if err != nil {
+			return err
+		}
+		if ok {
+			owner = ownerName(wh, first)
+		} else if c, taken := r.accounts.takeIfFree(y.acct, wh.UID, y.key(), id); taken {
+			owner = ownerName(wh, c.key)
+		}
+	}
+	if owner == "" {
+		return nil
+	}
+	r.clearRemote(wh)
+	return &providers.Error{Kind: providers.KindConflict, Op: "observe",
+		Message: fmt.Sprintf("remote webhook %s, which this Webhook's status recorded, is managed by %s; this Webhook no longer records it", id, owner)}
 }
 
 // findCandidate adopts the first remote webhook matching the natural key and name marker that no
@@ -128,7 +179,7 @@ func (r *WebhookReconciler) otherOwner(ctx context.Context, y *syncCtx, id strin
 	if c, ok := r.accounts.other(y.acct, wh.UID, id); ok {
 		return ownerName(wh, c.key), nil
 	}
-	owners, err := r.index.recordedBy(ctx, remoteKey(y.acct.scope, id), wh.UID)
+	owners, err := r.index.recordedBy(ctx, remoteKey(y.acct.ident, id), wh.UID)
 	if err != nil {
 		return "", err
 	}

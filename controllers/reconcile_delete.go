@@ -100,12 +100,22 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 func (r *WebhookReconciler) remotesToDelete(ctx context.Context, y *syncCtx, id string) ([]string, error) {
 	wh, prov := y.wh, y.prov
 	if id != "" {
-		if wh.Status.ID == "" {
-			// The id comes from the external-id annotation and was never confirmed as ours: it
-			// may belong to another Webhook (this one may be in Conflict).
-			if owner, err := r.otherOwner(ctx, y, id, false); err != nil || owner != "" {
-				return nil, err
-			}
+		if wh.Status.ID != "" && wh.Status.RemoteAccount != "" && wh.Status.RemoteAccount != y.acct.ident {
+			// The id lives on the account the Webhook had before: on this one it may be anyone's.
+			r.warn(wh, "RemoteLeftBehind", fmt.Sprintf(
+				"remote webhook %s is on the SaaS account this Webhook had before its account changed, so it was left in place; delete it there by hand if it is not wanted", id))
+			return nil, nil
+		}
+		// Whether the id comes from status or from the external-id annotation, another Webhook
+		// may own it (this one may be in Conflict): only a remote webhook that no other Webhook
+		// claims or records is deleted.
+		owner, err := r.otherOwner(ctx, y, id, false)
+		if err != nil {
+			return nil, err
+		}
+		if owner != "" {
+			r.warn(wh, "RemoteLeftBehind", fmt.Sprintf("remote webhook %s was not deleted: it is managed by %s", id, owner))
+			return nil, nil
 		}
 		return []string{id}, nil
 	}

@@ -55,6 +55,9 @@ type syncCtx struct {
 	*scope
 	prov providers.Provider
 	req  *providers.Request
+	// gate keys the Retry-After gate and the client-side rate: the credential on its canonical
+	// SaaS account, so that the same credential aimed at another server (one that answers 429 for
+	// an hour, say) holds back nothing on the real one.
 	gate string
 	// acct is the account the Webhook belongs to: its snapshot, claims, create turns and
 	// worker share. A snapshot listed before notBefore is too old for this reconcile, and one
@@ -66,8 +69,10 @@ type syncCtx struct {
 
 // newSyncCtx resolves the account of a request. It makes no request.
 func (r *WebhookReconciler) newSyncCtx(s *scope, prov providers.Provider, req *providers.Request) *syncCtx {
-	y := &syncCtx{scope: s, prov: prov, req: req, gate: credentialKey(s.wh.Spec.Provider, req.Credentials)}
-	y.acct = r.accounts.get(s.wh.Spec.Provider, y.gate, prov.Scope(req))
+	credential := credentialKey(s.wh.Spec.Provider, req.Credentials)
+	ident := identKey(s.wh.Spec.Provider, prov.Account(req))
+	y := &syncCtx{scope: s, prov: prov, req: req, gate: credential + "|" + ident}
+	y.acct = r.accounts.get(credential, prov.Scope(req), ident)
 	return y
 }
 
@@ -168,7 +173,7 @@ func (r *WebhookReconciler) create(ctx context.Context, y *syncCtx) (ctrl.Result
 	y.acct.put(remote)
 	now := metav1.NewTime(r.now().UTC().Truncate(time.Second))
 	r.recordRemote(y, remote, &now)
-	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
+	wh.Status.AppliedSecretHash = r.secretHash(wh, y.req.Secrets)
 	wh.Status.Reactivations = 0
 	ctrl.LoggerFrom(ctx).Info("Created remote webhook", "provider", wh.Spec.Provider, "id", remote.ID)
 	r.event(wh, "Created", "created remote webhook "+remote.ID)
@@ -186,12 +191,12 @@ func (r *WebhookReconciler) converge(ctx context.Context, y *syncCtx, remote *pr
 	if enabled && !remote.Active && readyReason(wh) != hooksv1alpha1.ReasonDisabled {
 		return r.remoteDisabled(ctx, y, remote)
 	}
-	hash := secretHash(wh, y.req.Secrets)
+	hash := r.secretHash(wh, y.req.Secrets)
 	var why []string
 	if diff.Action == providers.ActionUpdate {
 		why = append(why, diff.Fields...)
 	}
-	if hash != wh.Status.AppliedSecretHash {
+	if !r.secretsApplied(wh, hash, y.req.Secrets) {
 		why = append(why, "secrets")
 	}
 	if enabled != remote.Active {
@@ -200,6 +205,7 @@ func (r *WebhookReconciler) converge(ctx context.Context, y *syncCtx, remote *pr
 	if len(why) == 0 {
 		r.recordRemote(y, remote, nil)
 		r.maybeResetReactivations(wh)
+		wh.Status.AppliedSecretHash = hash // replaces an earlier release's unkeyed hash
 		return r.finish(ctx, y, remote)
 	}
 	updated, err := y.prov.Update(ctx, y.req, remote)
@@ -254,7 +260,7 @@ func (r *WebhookReconciler) replace(ctx context.Context, y *syncCtx, old *provid
 	y.acct.put(remote)
 	now := metav1.NewTime(r.now().UTC().Truncate(time.Second))
 	r.recordRemote(y, remote, &now)
-	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
+	wh.Status.AppliedSecretHash = r.secretHash(wh, y.req.Secrets)
 	ctrl.LoggerFrom(ctx).Info("Replaced remote webhook", "provider", wh.Spec.Provider, "old", old.ID, "new", remote.ID, "fields", diff.Fields)
 	r.event(wh, "Replaced", fmt.Sprintf("replaced remote webhook %s with %s because %s cannot change in place",
 		old.ID, remote.ID, strings.Join(diff.Fields, ", ")))
@@ -295,7 +301,7 @@ func (r *WebhookReconciler) remoteDisabled(ctx context.Context, y *syncCtx, remo
 	y.acct.put(updated)
 	metrics.Reactivations.WithLabelValues(r.metricsProvider(wh)).Inc()
 	wh.Status.Reactivations++
-	wh.Status.AppliedSecretHash = secretHash(wh, y.req.Secrets)
+	wh.Status.AppliedSecretHash = r.secretHash(wh, y.req.Secrets)
 	r.recordRemote(y, updated, nil)
 	r.event(wh, "Reactivated", fmt.Sprintf("re-activated remote webhook %s (re-activation %d)", updated.ID, wh.Status.Reactivations))
 	return r.finish(ctx, y, updated)
@@ -332,7 +338,10 @@ func conditionSince(wh *hooksv1alpha1.Webhook) time.Time {
 // ensureAbsent honours enabled: false where the SaaS cannot deactivate: the remote webhook goes.
 func (r *WebhookReconciler) ensureAbsent(ctx context.Context, y *syncCtx) (ctrl.Result, error) {
 	wh := y.wh
-	if id := wh.Status.ID; id != "" {
+	if id := wh.Status.ID; id != "" && r.sameAccount(ctx, y) {
+		if err := r.keepRecorded(ctx, y, id); err != nil {
+			return r.failure(ctx, wh, y.gate, err)
+		}
 		if err := y.prov.Delete(ctx, y.req, id); err != nil {
 			y.acct.invalidate()
 			return r.failure(ctx, wh, y.gate, err)
@@ -368,12 +377,17 @@ func (r *WebhookReconciler) finish(_ context.Context, y *syncCtx, remote *provid
 // fallback creation time for SaaS that report none.
 func (r *WebhookReconciler) recordRemote(y *syncCtx, remote *providers.Remote, created *metav1.Time) {
 	wh := y.wh
-	if wh.Status.ID != remote.ID {
+	if wh.Status.ID != remote.ID || wh.Status.RemoteAccount != y.acct.ident {
 		r.accounts.take(y.acct, wh.UID, y.key(), remote.ID)
+	}
+	if wh.Status.ID != remote.ID {
 		wh.Status.Created = nil
 	}
 	wh.Status.ID = remote.ID
-	wh.Status.State = remote.State
+	wh.Status.RemoteAccount = y.acct.ident
+	// Providers report a State token already; a second pass costs nothing and keeps a printer
+	// column of kubectl get webhooks short and clean whatever a provider missed.
+	wh.Status.State = providers.State(remote.State)
 	// The creation time, once recorded for this id, stays: a SaaS that answers a create without
 	// one (APS) gets the operator's time, and the SaaS's own, a moment apart, is not worth a
 	// status write at every Webhook's first resync.
@@ -390,6 +404,7 @@ func (r *WebhookReconciler) recordRemote(y *syncCtx, remote *providers.Remote, c
 func (r *WebhookReconciler) clearRemote(wh *hooksv1alpha1.Webhook) {
 	r.accounts.drop(wh.UID)
 	wh.Status.ID = ""
+	wh.Status.RemoteAccount = ""
 	wh.Status.State = ""
 	wh.Status.Created = nil
 	wh.Status.AppliedSecretHash = ""

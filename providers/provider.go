@@ -45,9 +45,17 @@ type Provider interface {
 	// the webhook does not exist. It never mutates anything.
 	Get(ctx context.Context, req *Request, id string) (*Remote, error)
 
-	// Scope names the part of the account that List covers for the request, such as the 8x8
-	// account and region, or the APS region. Requests with the same credentials and the same
-	// Scope share one list. It makes no request.
+	// Account names the SaaS account that the request's remote webhooks live on: the server and
+	// the account on it, never the credentials, in one spelling for every way of writing it
+	// (CanonicalURL, CanonicalGUID). Remote ids are unique within an account only, so the
+	// controller keys on it whatever says who owns a remote webhook (claims, owner checks,
+	// status.remoteAccount) and whatever the SaaS applies per account (Retry-After, rates). It
+	// makes no request.
+	Account(req *Request) string
+
+	// Scope names the part of the account that List covers for the request: Account, and what
+	// narrows the list (Webex's ownedBy, say), in the same canonical spelling. Requests with the
+	// same credentials and the same Scope share one list. It makes no request.
 	Scope(req *Request) string
 
 	// List returns every remote webhook in the request's scope, all pages: the account snapshot
@@ -123,9 +131,12 @@ func (r *Request) Secret(path string) string {
 
 // Remote is a remote webhook as the SaaS reports it.
 type Remote struct {
-	// ID is the remote id (8x8, which has none: "<accountId>/<subAccountId>/<type>").
+	// ID is the remote id (8x8, which has none: "<accountId>/<subAccountId>/<type>"). It reaches
+	// status.id, messages, events and logs, so providers report only ids that ValidID accepts:
+	// an answer with another one is a MalformedID error.
 	ID string
-	// State is the SaaS's own word for the state: active, inactive, pending, reactivated...
+	// State is the SaaS's own word for the state (active, inactive, pending, reactivated...) as
+	// State makes it a short token: anything else a SaaS sends is UnknownState.
 	State string
 	// Active is false when the webhook does not deliver: the SaaS disabled it after failed
 	// deliveries, or the operator deactivated it because spec.enabled is false.

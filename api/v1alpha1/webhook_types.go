@@ -402,11 +402,29 @@ type PageSeederSpec struct {
 
 // WebhookStatus is the observed state of the remote webhook.
 type WebhookStatus struct {
-	// ID is the remote webhook's id as the SaaS knows it (8x8: "<accountId>/<subAccountId>/<type>").
+	// ID is the remote webhook's id as the SaaS knows it (8x8: "<accountId>/<subAccountId>/<type>"):
+	// at most 256 printable characters, none of them a space. The operator refuses a SaaS answer
+	// whose id is anything else (control characters, bidi controls, zero-width characters, an
+	// id too long for its SaaS) as malformed, and retries with backoff, rather than show it here.
+	// +kubebuilder:validation:MaxLength=256
 	// +optional
 	ID string `json:"id,omitempty"`
 
-	// State is the remote webhook's state as the SaaS reports it, such as active, inactive or pending.
+	// RemoteAccount is the SaaS account that ID lives on, in the operator's canonical spelling of
+	// it: the server and the account on it (a PageSeeder site and OAuth client, an 8x8 account and
+	// region, an APS region, the Webex API), never a credential. Remote ids are unique within an
+	// account only, so the operator never uses ID on another account: when the Webhook's account
+	// changes, the remote webhook on the previous one is left in place, with a RemoteLeftBehind
+	// warning event, and the Webhook gets a remote webhook on its new account.
+	// +optional
+	RemoteAccount string `json:"remoteAccount,omitempty"`
+
+	// State is the remote webhook's state as the SaaS reports it, such as active, inactive or
+	// pending, as a short token: lower-case letters, digits, "-" and "_", at most 32 characters
+	// (capitals are lowered). Whatever else the SaaS answers, such as text with terminal escapes
+	// or of any length, shows as "unknown", so that kubectl get webhooks stays safe to read.
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:Pattern=`^[a-z0-9_-]*$`
 	// +optional
 	State string `json:"state,omitempty"`
 
@@ -423,8 +441,11 @@ type WebhookStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// AppliedSecretHash is a salted SHA-256 of the secrets last sent to the SaaS. Some SaaS never
-	// return secrets, so this is how a rotation is noticed. It is not the secret.
+	// AppliedSecretHash is an HMAC-SHA-256 ("hmac-sha256:" and hex) of the secrets last sent to
+	// the SaaS, keyed with a key that only the operator holds (its --status-key-secret Secret), so
+	// that no reader of the Webhook can test guesses of a secret against it. Some SaaS never
+	// return secrets, so this is how a rotation is noticed. A "sha256:" value is an earlier
+	// release's; the operator replaces it without sending the secrets again.
 	// +optional
 	AppliedSecretHash string `json:"appliedSecretHash,omitempty"`
 

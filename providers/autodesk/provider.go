@@ -111,7 +111,7 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 	here := specLocation(spec)
 	h, err := c.get(ctx, "get", here, id)
 	if err == nil {
-		return toRemote(h), nil
+		return remoteOf("get", h)
 	}
 	if !providers.IsNotFound(err) {
 		return nil, err
@@ -123,17 +123,26 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 	if moved == nil {
 		return nil, err
 	}
-	return toRemote(moved), nil
+	return remoteOf("get", moved)
 }
 
-// Scope is the URL of the list of every hook the credentials own in the spec's region: APS keeps
-// hooks per region, and an empty region is US.
-func (p *Provider) Scope(req *providers.Request) string {
+// Account is the APS API in the spec's region, canonically spelled: APS keeps hooks per region,
+// and an empty region is US.
+func (p *Provider) Account(req *providers.Request) string {
 	region := DefaultRegion
 	if spec, err := autodeskSpec(req); err == nil {
 		region = specLocation(spec).Region
 	}
-	return p.base + webhooksPath + "/hooks?region=" + url.QueryEscape(region)
+	base, ok := providers.CanonicalURL(p.base)
+	if !ok {
+		base = p.base
+	}
+	return base + webhooksPath + "/hooks?region=" + url.QueryEscape(strings.ToUpper(strings.TrimSpace(region)))
+}
+
+// Scope is the list of every hook the credentials own in the spec's region: the account's.
+func (p *Provider) Scope(req *providers.Request) string {
+	return p.Account(req)
 }
 
 // List returns every hook the credentials own in the spec's region, of every system and event,
@@ -165,7 +174,13 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 		seen[h.HookID] = true
 		own := locationOf(&h, location{Region: region})
 		h.Region, h.System, h.Event = own.Region, own.System, own.Event
-		remotes = append(remotes, toRemote(&h))
+		// One unusable id fails the whole list rather than leave the hook out: it may be the hook
+		// a create just made, and a list without it would have the controller create it again.
+		r, err := remoteOf("list", &h)
+		if err != nil {
+			return nil, err
+		}
+		remotes = append(remotes, r)
 	}
 	return remotes, nil
 }
@@ -211,6 +226,12 @@ func (p *Provider) Create(ctx context.Context, req *providers.Request) (*provide
 		if id, err = c.recoverID(ctx, req, spec); err != nil {
 			return nil, err
 		}
+	}
+	if !providers.ValidID(id, maxIDLength) {
+		// The hook exists but this id cannot name it, nor go into the PATCH's path: the next
+		// reconcile finds the hook by Matches once a list shows a usable id (until then such a
+		// list fails too, so nothing is created twice), and its update applies the rest.
+		return nil, providers.MalformedID(ProviderName, "create", "hookId")
 	}
 	after := map[string]any{}
 	if !req.Spec.IsEnabled() {
@@ -324,7 +345,7 @@ func (p *Provider) Update(ctx context.Context, req *providers.Request, remote *p
 	if err != nil {
 		return nil, err
 	}
-	return toRemote(h), nil
+	return remoteOf("update", h)
 }
 
 // Delete removes the hook where the spec says it is, or where it moved to when the spec's
@@ -402,13 +423,27 @@ func (p *Provider) client(req *providers.Request, op string) (*client, error) {
 	return &client{base: p.base, hc: p.hc, bearer: bearer, refused: refused, redact: redact}, nil
 }
 
+// maxIDLength caps an APS hook id: a UUID, 36 characters.
+const maxIDLength = 128
+
+// remoteOf is toRemote for a hook as APS answered op: one whose hookId is not a usable id
+// (providers.ValidID) is a malformed answer, never a Remote, since the id would reach status.id,
+// messages and request paths.
+func remoteOf(op string, h *Hook) (*providers.Remote, error) {
+	if !providers.ValidID(h.HookID, maxIDLength) {
+		return nil, providers.MalformedID(ProviderName, op, "hookId")
+	}
+	return toRemote(h), nil
+}
+
 // toRemote reports a hook in the neutral shape. Only inactive stops deliveries: active and
-// reactivated (re-enabled, no event since) both deliver.
+// reactivated (re-enabled, no event since) both deliver. The state is the status's
+// providers.State token.
 func toRemote(h *Hook) *providers.Remote {
 	o := slim(h)
 	r := &providers.Remote{
 		ID:     h.HookID,
-		State:  o.Status,
+		State:  providers.State(o.Status),
 		Active: h.Status != StatusInactive,
 		// APS re-activates such a hook on its own; the operator must not race it.
 		SelfReactivating: bool(h.AutoReactivateHook),

@@ -101,7 +101,7 @@ func TestRequestsGoToTheRegionsHost(t *testing.T) {
 			if _, err := testutil.Candidates(context.Background(), p, req); err != nil {
 				t.Fatalf("Find: %v", err)
 			}
-			if want := tt.want + "/api/v1/accounts/" + account + "/webhooks"; len(hr.urls) != 1 || hr.urls[0] != want {
+			if want := tt.want + "/api/v1/accounts/" + canonicalAccount + "/webhooks"; len(hr.urls) != 1 || hr.urls[0] != want {
 				t.Errorf("requested %v, want [%s]", hr.urls, want)
 			}
 		})

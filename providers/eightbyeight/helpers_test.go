@@ -18,6 +18,7 @@ package eightbyeight_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -93,8 +94,11 @@ func withOAuth(r *providers.Request) {
 	r.Secrets = map[string]string{eightbyeight.OAuthClientSecretPath: oauthSecret}
 }
 
+// canonicalAccount is account as ids and scopes spell it: 8x8 keys an account by its GUID.
+var canonicalAccount = strings.ToLower(strings.ReplaceAll(account, "-", ""))
+
 func id(sub, typ string) string {
-	return account + "/" + sub + "/" + typ
+	return canonicalAccount + "/" + sub + "/" + typ
 }
 
 func boolPtr(b bool) *bool { return &b }

@@ -81,7 +81,7 @@ func TestSpecOfRoundTrip(t *testing.T) {
 		if spec.CredentialsRef.Name != "imported" || spec.TargetURL != orig.Spec.TargetURL || spec.IsEnabled() != orig.Spec.IsEnabled() {
 			t.Errorf("SpecOf(%s) = %+v", remote.ID, spec)
 		}
-		if got.AccountID != account || got.SubAccountID != want.SubAccountID || got.Type != want.Type || got.Region != eightbyeight.RegionEU {
+		if got.AccountID != canonicalAccount || got.SubAccountID != want.SubAccountID || got.Type != want.Type || got.Region != eightbyeight.RegionEU {
 			t.Errorf("key = %+v, want that of %+v in the scope's region", got, want)
 		}
 

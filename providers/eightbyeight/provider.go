@@ -155,20 +155,27 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 		Message: fmt.Sprintf("no %s webhook for sub-account %q in account %s", key.Type, key.SubAccountID, key.AccountID)}
 }
 
-// Scope is the URL of the account's webhook list in the spec's region. The account id is kept as
-// the spec spells it, because it is part of every id List reports.
-func (p *Provider) Scope(req *providers.Request) string {
+// Account is the 8x8 account in the spec's region: the region's API, canonically spelled, and the
+// account's GUID in one spelling (with or without dashes, in any case, it is one account).
+func (p *Provider) Account(req *providers.Request) string {
 	var region hooksv1alpha1.EightByEightRegion
 	var account string
 	if spec, err := eightByEightSpec(req); err == nil {
-		region, account = spec.Region, spec.AccountID
+		region, account = spec.Region, canonicalAccountID(spec.AccountID)
 	}
 	base, err := p.BaseURL(region)
 	if err != nil {
-		// List fails for such a request; the scope only has to be stable.
+		// List fails for such a request; the account only has to be stable.
 		base = "region:" + string(region)
+	} else if c, ok := providers.CanonicalURL(base); ok {
+		base = c
 	}
-	return base + "/api/v1/accounts/" + url.PathEscape(account) + "/webhooks"
+	return base + "/api/v1/accounts/" + url.PathEscape(account)
+}
+
+// Scope is the account's webhook list, which 8x8 answers whole: the account's.
+func (p *Provider) Scope(req *providers.Request) string {
+	return p.Account(req)
 }
 
 // List returns every webhook of the spec's account, as Get reports each. 8x8 answers the whole
@@ -184,7 +191,8 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	if err != nil {
 		return nil, err
 	}
-	hooks, err := c.List(ctx, spec.AccountID)
+	account := canonicalAccountID(spec.AccountID)
+	hooks, err := c.List(ctx, account)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +200,7 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	seen := make(map[string]bool, len(hooks))
 	for i := range hooks {
 		w := &hooks[i]
-		ref := Ref{AccountID: spec.AccountID, SubAccountID: w.SubAccountID, Type: w.Type}
+		ref := Ref{AccountID: account, SubAccountID: w.SubAccountID, Type: w.Type}
 		if parsed, ok := ParseID(ref.ID()); !ok || parsed != ref || seen[ref.ID()] {
 			continue
 		}

@@ -53,7 +53,7 @@ func TestRoundTrip(t *testing.T) {
 	if post.Auth != "Bearer "+apiKey {
 		t.Errorf("Authorization = %q, want the trimmed bearer key", post.Auth)
 	}
-	if !strings.HasSuffix(post.URL, "/api/v1/accounts/"+account+"/webhooks") {
+	if !strings.HasSuffix(post.URL, "/api/v1/accounts/"+canonicalAccount+"/webhooks") {
 		t.Errorf("POST URL = %s", post.URL)
 	}
 	wantBody := []map[string]any{{"subAccountId": subAccount, "type": "MSG", "url": "https://hooks.example.com/8x8",
@@ -304,7 +304,7 @@ func TestKeyChangeReplaces(t *testing.T) {
 				t.Errorf("new id %s, want %s", created.ID, tt.newID)
 			}
 			hooks := e.srv.Hooks(account)
-			if len(hooks) != 1 || hooks[0].SubAccountID+"/"+hooks[0].Type != strings.TrimPrefix(tt.newID, account+"/") {
+			if len(hooks) != 1 || hooks[0].SubAccountID+"/"+hooks[0].Type != strings.TrimPrefix(tt.newID, canonicalAccount+"/") {
 				t.Errorf("fake holds %+v, want only the new key", hooks)
 			}
 		})
@@ -605,7 +605,7 @@ func TestMalformedIDs(t *testing.T) {
 
 func TestParseIDRoundTrip(t *testing.T) {
 	for _, ref := range []eightbyeight.Ref{
-		{AccountID: account, SubAccountID: subAccount, Type: "MSG"},
+		{AccountID: canonicalAccount, SubAccountID: subAccount, Type: "MSG"},
 		{AccountID: otherAccount, SubAccountID: "*", Type: "CABM"},
 	} {
 		got, ok := eightbyeight.ParseID(ref.ID())
@@ -647,13 +647,13 @@ func TestScope(t *testing.T) {
 		return func(r *providers.Request) { r.Spec.EightByEight.Region = region }
 	}
 	apac := p.Scope(newRequest(inRegion(eightbyeight.RegionAPAC)))
-	if want := "https://chatapps.8x8.com/api/v1/accounts/" + account + "/webhooks"; apac != want {
+	if want := "https://chatapps.8x8.com/api/v1/accounts/" + canonicalAccount; apac != want {
 		t.Errorf("APAC scope = %q, want the account's list URL %q", apac, want)
 	}
 	if s := p.Scope(newRequest(inRegion(""))); s != apac {
 		t.Errorf("the default region has the scope %q, want APAC's %q", s, apac)
 	}
-	if s := p.Scope(newRequest(inRegion(eightbyeight.RegionEU))); s != "https://chatapps.8x8.uk/api/v1/accounts/"+account+"/webhooks" {
+	if s := p.Scope(newRequest(inRegion(eightbyeight.RegionEU))); s != "https://chatapps.8x8.uk/api/v1/accounts/"+canonicalAccount {
 		t.Errorf("EU scope = %q, want the EU host", s)
 	}
 	other := p.Scope(newRequest(func(r *providers.Request) {
@@ -668,7 +668,7 @@ func TestScope(t *testing.T) {
 		t.Error("another account has the same scope")
 	}
 	// The override replaces every region's host, so it is what the scope names.
-	if s := eightbyeight.New(eightbyeight.Options{BaseURL: "http://fake.local/"}).Scope(newRequest(inRegion(eightbyeight.RegionUS))); s != "http://fake.local/api/v1/accounts/"+account+"/webhooks" {
+	if s := eightbyeight.New(eightbyeight.Options{BaseURL: "http://fake.local/"}).Scope(newRequest(inRegion(eightbyeight.RegionUS))); s != "http://fake.local/api/v1/accounts/"+canonicalAccount {
 		t.Errorf("scope with a base URL override = %q", s)
 	}
 	for _, s := range []string{apac, other} {
@@ -721,7 +721,11 @@ func TestListReportsEveryKeyOnce(t *testing.T) {
 	}
 }
 
-func TestListKeepsTheSpecsSpellingOfTheAccount(t *testing.T) {
+// TestEverySpellingOfTheAccountIsOneAccount: 8x8 keys an account by its GUID, so an account id
+// with or without dashes, in either case, lists, matches and names the same webhooks with the same
+// ids: two namespaces that spell one account differently must meet on one remote webhook (and one
+// of them get Conflict), not both manage it under two ids.
+func TestEverySpellingOfTheAccountIsOneAccount(t *testing.T) {
 	e := newEnv(t)
 	e.srv.Seed(account, fake.Hook{SubAccountID: subAccount, Type: "MSG", URL: "https://x.example/", Enabled: true})
 	upper := strings.ToUpper(strings.ReplaceAll(account, "-", ""))
@@ -730,13 +734,20 @@ func TestListKeepsTheSpecsSpellingOfTheAccount(t *testing.T) {
 	if err != nil {
 		t.Fatalf("List: %v", err)
 	}
-	if len(listed) != 1 || listed[0].ID != upper+"/"+subAccount+"/MSG" {
-		t.Fatalf("List = %+v, want the id spelled as the spec spells the account", listed)
+	if len(listed) != 1 || listed[0].ID != id(subAccount, "MSG") {
+		t.Fatalf("List = %+v, want the id %s with the account in its one spelling", listed, id(subAccount, "MSG"))
 	}
-	if !e.prov.Matches(req, listed[0]) || e.prov.Matches(newRequest(), listed[0]) {
-		t.Error("Matches must compare the account as spelled, as ids and Diff do")
+	if !e.prov.Matches(req, listed[0]) || !e.prov.Matches(newRequest(), listed[0]) {
+		t.Error("Matches must take the account in any spelling")
 	}
-	if s := e.prov.Scope(req); s == e.prov.Scope(newRequest()) {
-		t.Errorf("two spellings of the account share the scope %q, but their ids differ", s)
+	if s, want := e.prov.Scope(req), e.prov.Scope(newRequest()); s != want {
+		t.Errorf("two spellings of the account have the scopes %q and %q", s, want)
+	}
+	if a, want := e.prov.Account(req), e.prov.Account(newRequest()); a != want {
+		t.Errorf("two spellings of the account are the accounts %q and %q", a, want)
+	}
+	got, err := e.prov.Get(context.Background(), req, upper+"/"+subAccount+"/MSG")
+	if err != nil || got.ID != id(subAccount, "MSG") {
+		t.Errorf("Get by an id in another spelling = %+v, %v; want the id %s", got, err, id(subAccount, "MSG"))
 	}
 }

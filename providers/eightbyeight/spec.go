@@ -64,6 +64,7 @@ func ParseID(id string) (Ref, bool) {
 	if !validAccountID(r.AccountID) || !validSubAccountID(r.SubAccountID) || !validType(r.Type) {
 		return Ref{}, false
 	}
+	r.AccountID = canonicalAccountID(r.AccountID)
 	return r, true
 }
 
@@ -87,13 +88,27 @@ func remoteRef(remote *providers.Remote) (Ref, bool) {
 	return ParseID(remote.ID)
 }
 
+// canonicalAccountID spells an account id the one way ids, claims and requests use, whatever the
+// spec wrote: 8x8 keys an account by its GUID, not by how it is written. An id that is not a GUID
+// stays as written; validation refuses it before any request.
+func canonicalAccountID(s string) string {
+	if c, ok := providers.CanonicalGUID(s); ok {
+		return c
+	}
+	return s
+}
+
 func validAccountID(s string) bool {
 	return len(s) >= 32 && len(s) <= 36 && accountIDPattern.MatchString(s)
 }
 
 func validSubAccountID(s string) bool {
-	// The CRD counts characters, so this does too.
-	return utf8.RuneCountInString(s) <= maxSubAccountIDLength && subAccountIDPattern.MatchString(s)
+	// The CRD counts characters, so this does too. Its pattern lets control and format characters
+	// (terminal escapes, bidi controls, zero-width characters) through, and the sub-account is
+	// part of the id, which status.id and messages show: ValidID keeps them out, whether the spec
+	// or 8x8's list holds them.
+	return utf8.RuneCountInString(s) <= maxSubAccountIDLength && subAccountIDPattern.MatchString(s) &&
+		providers.ValidID(s, providers.MaxID)
 }
 
 func validType(s string) bool {
@@ -120,7 +135,7 @@ func (p *Provider) Validate(req *providers.Request) error {
 	}
 	if !validSubAccountID(spec.SubAccountID) {
 		return providers.Invalid(ProviderName, "eightByEight.subAccountId",
-			`must be "*" or at most %d characters without whitespace, "/" or "*"`, maxSubAccountIDLength)
+			`must be "*" or at most %d characters without whitespace, control characters, "/" or "*"`, maxSubAccountIDLength)
 	}
 	if !validType(string(spec.Type)) {
 		return providers.Invalid(ProviderName, "eightByEight.type", "%q is not one of MSG, CADR, CABM", spec.Type)
@@ -252,7 +267,7 @@ func masked(w Webhook) *Webhook {
 }
 
 func specKey(spec *hooksv1alpha1.EightByEightSpec) Ref {
-	return Ref{AccountID: spec.AccountID, SubAccountID: spec.SubAccountID, Type: string(spec.Type)}
+	return Ref{AccountID: canonicalAccountID(spec.AccountID), SubAccountID: spec.SubAccountID, Type: string(spec.Type)}
 }
 
 func targetURL(req *providers.Request) string {

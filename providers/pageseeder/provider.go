@@ -136,24 +136,46 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 	return toRemote(w), nil
 }
 
-// Scope is the URL of the webhook list of the spec's OAuth client on the spec's server, below
-// the spec's service root.
-func (p *Provider) Scope(req *providers.Request) string {
+// Account is the spec's OAuth client on the spec's PageSeeder site, canonically spelled. The site
+// is the service root without its last segment: PageSeeder serves the same data below
+// <site>/service and <site>/api, so both service paths name one account.
+func (p *Provider) Account(req *providers.Request) string {
 	spec, err := pageSeederSpec(req)
 	if err != nil {
 		return ""
 	}
-	_, root, err := p.endpoints(spec)
-	if err != nil {
-		// List fails for such a request; the scope only has to be stable.
-		root = strings.TrimSpace(spec.ServerURL) + " " + spec.ServicePath
+	return siteOf(spec) + "#client=" + strconv.FormatInt(spec.Client, 10)
+}
+
+// siteOf is the canonical PageSeeder site of the spec; a serverUrl that is not a URL is kept as
+// written, since no request goes there and the account only has to be stable.
+func siteOf(spec *hooksv1alpha1.PageSeederSpec) string {
+	servicePath := spec.ServicePath
+	if servicePath == "" {
+		servicePath = DefaultServicePath
 	}
-	return root + "/clients/" + strconv.FormatInt(spec.Client, 10) + "/webhooks"
+	root, ok := providers.CanonicalURL(strings.TrimRight(strings.TrimSpace(spec.ServerURL), "/") + "/" + strings.TrimLeft(servicePath, "/"))
+	if !ok {
+		return strings.TrimSpace(spec.ServerURL) + " " + servicePath
+	}
+	if i := strings.LastIndex(root, "/"); i > len("https://") {
+		if last := strings.ToLower(root[i+1:]); last == "service" || last == "api" {
+			root = root[:i]
+		}
+	}
+	return root
+}
+
+// Scope is the webhook list of the spec's OAuth client: the account's.
+func (p *Provider) Scope(req *providers.Request) string {
+	return p.Account(req)
 }
 
 // List returns every webhook of the spec's OAuth client. PageSeeder answers the whole list at
-// once, each item as a read of one webhook shows it. An item without a usable id is left out,
-// since no id could name it, and so is a repeated id.
+// once, each item as a read of one webhook shows it. A repeated id is reported once. An item
+// without a usable id (a positive integer) fails the whole list as a malformed answer rather than
+// be left out: it may be the webhook a create just made, and a list without it would have the
+// controller create it again, at every retry.
 func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error) {
 	c, _, err := p.connect(ctx, req, "list")
 	if err != nil {
@@ -167,7 +189,10 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	seen := make(map[int64]bool, len(all))
 	for i := range all {
 		w := &all[i]
-		if w.ID < 1 || seen[w.ID] {
+		if w.ID < 1 {
+			return nil, providers.MalformedID(ProviderName, "list", "id")
+		}
+		if seen[w.ID] {
 			continue
 		}
 		seen[w.ID] = true
@@ -233,9 +258,14 @@ func (p *Provider) readBackCreated(ctx context.Context, c *client, req *provider
 			newest = w
 		}
 	}
-	if newest == nil {
+	switch {
+	case newest == nil:
 		return nil, &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: "create",
 			Message: "the create succeeded but the new webhook is not in the list"}
+	case newest.ID < 1:
+		// As in List: the webhook exists, and the next list that names it by a usable id lets
+		// the controller adopt it instead of creating another.
+		return nil, providers.MalformedID(ProviderName, "create", "id")
 	}
 	return newest, nil
 }
@@ -353,12 +383,14 @@ func (p *Provider) connect(ctx context.Context, req *providers.Request, op strin
 	return c, spec, nil
 }
 
-// toRemote reports a webhook in the neutral shape.
+// toRemote reports a webhook in the neutral shape. The status comes from a server the tenant
+// may run, so Remote.State is its providers.State token; the id needs no such care, being a
+// positive integer once decoded.
 func toRemote(w *Webhook) *providers.Remote {
 	o := slim(w)
 	r := &providers.Remote{
 		ID:     strconv.FormatInt(w.ID, 10),
-		State:  o.Status,
+		State:  providers.State(o.Status),
 		Active: !inactiveStatuses[strings.ToLower(w.Status)],
 		// A pending hook waits for a successful ping: it exists, but PageSeeder will not post to it.
 		Pending: strings.EqualFold(w.Status, StatusPending),

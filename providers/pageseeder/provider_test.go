@@ -545,8 +545,8 @@ func TestActiveByStatus(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Get: %v", err)
 		}
-		if r.Active != want || r.State != status {
-			t.Errorf("status %q: Active %v state %q, want %v", status, r.Active, r.State, want)
+		if r.Active != want || r.State != strings.ToLower(status) {
+			t.Errorf("status %q: Active %v state %q, want %v and the status in lower case", status, r.Active, r.State, want)
 		}
 	}
 }
@@ -674,23 +674,25 @@ func TestScope(t *testing.T) {
 		}))
 	}
 	base := at("https://ps.example.org", "", internalID)
-	if base != "https://ps.example.org/ps/service/clients/123/webhooks" {
-		t.Errorf("scope = %q, want the client's list URL under the default service root", base)
+	if base != "https://ps.example.org/ps#client=123" {
+		t.Errorf("scope = %q, want the client on the default site", base)
 	}
+	// PageSeeder serves one site's data below both <site>/service and <site>/api: one account.
 	for _, same := range []struct{ server, path string }{
 		{"https://ps.example.org/", ""}, {"https://ps.example.org", "/ps/service"}, {"https://ps.example.org", "/ps/service/"},
+		{"https://ps.example.org", "/ps/api"}, {"HTTPS://PS.Example.org:443", ""}, {"https://ps.example.org.", "/ps/api/"},
 	} {
 		if s := at(same.server, same.path, internalID); s != base {
 			t.Errorf("serverUrl %q and servicePath %q have the scope %q, want %q", same.server, same.path, s, base)
 		}
 	}
 	for _, other := range []string{
-		at("https://ps.example.org", "/ps/api", internalID),
+		at("https://ps.example.org", "/other/service", internalID),
 		at("https://other.example.org", "", internalID),
 		at("https://ps.example.org", "", 124),
 	} {
 		if other == base {
-			t.Errorf("another service root, server or client shares the scope %q", base)
+			t.Errorf("another site, server or client shares the scope %q", base)
 		}
 	}
 	same := p.Scope(newRequest("https://ps.example.org", "https://else.example/", func(r *providers.Request) {

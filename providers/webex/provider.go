@@ -21,7 +21,6 @@ package webex
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -86,14 +85,23 @@ func (p *Provider) Get(ctx context.Context, req *providers.Request, id string) (
 	if err != nil {
 		return nil, err
 	}
-	return toRemote(w), nil
+	return remoteOf("get", w)
+}
+
+// Account is the Webex API the operator talks to, canonically spelled: Webex ids are unique across
+// it, whichever token reads them.
+func (p *Provider) Account(*providers.Request) string {
+	if u, ok := providers.CanonicalURL(p.baseURL); ok {
+		return u
+	}
+	return p.baseURL
 }
 
 // Scope is the URL of the list the request's webhook belongs to. Webex lists the token's own
 // webhooks by default and the organisation's webhooks only with ownedBy=org, so an org-owned
 // spec has a list, and a scope, of its own.
 func (p *Provider) Scope(req *providers.Request) string {
-	u := strings.TrimRight(p.baseURL, "/") + "/webhooks"
+	u := p.Account(req) + "/webhooks"
 	if spec, err := webexSpec(req); err == nil && spec.OwnedBy == hooksv1alpha1.WebexOwnedByOrg {
 		u += "?ownedBy=" + string(hooksv1alpha1.WebexOwnedByOrg)
 	}
@@ -121,7 +129,14 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	}
 	remotes := make([]*providers.Remote, 0, len(all))
 	for i := range all {
-		remotes = append(remotes, toRemote(&all[i]))
+		// One unusable id fails the whole list rather than leave the item out: it may be the
+		// webhook a create just made, and a list without it would have the controller create it
+		// again.
+		r, err := remoteOf("list", &all[i])
+		if err != nil {
+			return nil, err
+		}
+		remotes = append(remotes, r)
 	}
 	return remotes, nil
 }
@@ -166,7 +181,10 @@ func (p *Provider) Create(ctx context.Context, req *providers.Request) (*provide
 	if err != nil {
 		return nil, err
 	}
-	return toRemote(w), nil
+	// An answer whose id is refused leaves the webhook made but unrecorded: the next reconcile
+	// finds it by its name marker once a list shows a usable id, and until then the list fails
+	// as this answer does, so nothing is created twice.
+	return remoteOf("create", w)
 }
 
 // Update applies name, target URL and secret in place, and re-activates a webhook that Webex
@@ -195,7 +213,7 @@ func (p *Provider) Update(ctx context.Context, req *providers.Request, remote *p
 	if err != nil {
 		return nil, err
 	}
-	return toRemote(w), nil
+	return remoteOf("update", w)
 }
 
 // Delete removes the webhook; one that is already gone counts as removed.
@@ -232,13 +250,27 @@ func credentialToken(req *providers.Request, op string) (string, error) {
 	return httpx.Credential(req, ProviderName, op, CredentialToken)
 }
 
+// maxIDLength caps a Webex id: base64 of a ciscospark:// URI, about 80 characters.
+const maxIDLength = providers.MaxID
+
+// remoteOf is toRemote for a webhook as Webex answered op: one whose id is not a usable id
+// (providers.ValidID) is a malformed answer, never a Remote, since the id would reach
+// status.id, messages and request paths.
+func remoteOf(op string, w *Webhook) (*providers.Remote, error) {
+	if !providers.ValidID(w.ID, maxIDLength) {
+		return nil, providers.MalformedID(ProviderName, op, "id")
+	}
+	return toRemote(w), nil
+}
+
 // toRemote reports a webhook in the neutral shape. An empty status is read as active, since
-// only "inactive" is documented to stop deliveries.
+// only "inactive" is documented to stop deliveries. The state is the status's providers.State
+// token.
 func toRemote(w *Webhook) *providers.Remote {
 	o := slim(w)
 	r := &providers.Remote{
 		ID:     w.ID,
-		State:  o.Status,
+		State:  providers.State(o.Status),
 		Active: w.Status != StatusInactive,
 		Object: o,
 	}

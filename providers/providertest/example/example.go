@@ -92,8 +92,16 @@ func (p *Provider) Capabilities() providers.Capabilities {
 // Validate has nothing to check beyond the CRD's schema.
 func (p *Provider) Validate(*providers.Request) error { return nil }
 
-// Scope is the API: one list per token covers every hook the token sees.
-func (p *Provider) Scope(*providers.Request) string { return p.base + "/hooks" }
+// Account is the API, canonically spelled: hook ids are unique across it.
+func (p *Provider) Account(*providers.Request) string {
+	if u, ok := providers.CanonicalURL(p.base); ok {
+		return u
+	}
+	return p.base
+}
+
+// Scope is the account: one list per token covers every hook the token sees.
+func (p *Provider) Scope(req *providers.Request) string { return p.Account(req) + "/hooks" }
 
 // Matches keeps the hook that carries the owner's name marker.
 func (p *Provider) Matches(req *providers.Request, remote *providers.Remote) bool {
