@@ -38,10 +38,17 @@ const (
 	credentialsRetry  = 2 * time.Minute
 )
 
+// maxConditionMessage caps a condition's message, in bytes: far below the API's 32768, so that
+// no message can make a status write fail (and fail again at every retry), and above
+// providers.MaxMessage, so that a message quoting a long targetUrl is still whole.
+const maxConditionMessage = 4096
+
 // setReady sets the Ready condition and, from its reason, Reconciling, Stalled and the observed
-// generation: every condition the operator writes goes through here (see Webhook.SetReady).
+// generation: every condition the operator writes goes through here (see Webhook.SetReady). The
+// message may quote a SaaS's answer or a tenant's spec, so it is made one safe, bounded line here,
+// whatever its parts already went through.
 func setReady(wh *hooksv1alpha1.Webhook, status metav1.ConditionStatus, reason, message string) {
-	wh.SetReady(status, reason, message)
+	wh.SetReady(status, reason, providers.Line(message, maxConditionMessage))
 }
 
 // readyReason returns the current Ready reason, or "".
@@ -107,14 +114,17 @@ func (r *WebhookReconciler) rateLimited(wh *hooksv1alpha1.Webhook, wait time.Dur
 	return ctrl.Result{RequeueAfter: wait + 100*time.Millisecond}, nil
 }
 
+// event records a Normal event. Like a condition's message, its note is made one safe line, cut
+// to the API's limit for a note (providers.MaxMessage): a longer one is refused, and the event lost.
 func (r *WebhookReconciler) event(wh *hooksv1alpha1.Webhook, reason, note string) {
 	if r.Recorder != nil {
-		r.Recorder.Eventf(wh, nil, corev1.EventTypeNormal, reason, reason, "%s", note)
+		r.Recorder.Eventf(wh, nil, corev1.EventTypeNormal, reason, reason, "%s", providers.Line(note, providers.MaxMessage))
 	}
 }
 
+// warn records a Warning event, its note made safe as event's is.
 func (r *WebhookReconciler) warn(wh *hooksv1alpha1.Webhook, reason, note string) {
 	if r.Recorder != nil {
-		r.Recorder.Eventf(wh, nil, corev1.EventTypeWarning, reason, reason, "%s", note)
+		r.Recorder.Eventf(wh, nil, corev1.EventTypeWarning, reason, reason, "%s", providers.Line(note, providers.MaxMessage))
 	}
 }

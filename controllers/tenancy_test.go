@@ -37,6 +37,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
 )
 
 // These specs attack the operator as a tenant would: a namespace editor who writes any spec,
@@ -216,6 +217,81 @@ var _ = Describe("Tenancy: egress policy for tenant-supplied endpoints", func() 
 	})
 })
 
+var _ = Describe("Tenancy: hostile text in a SaaS answer", func() {
+	ctx := context.Background()
+	// hostile would clear an administrator's terminal, reorder and hide what they read, and, at
+	// 100 KB, make every status write fail on size if it reached the status.
+	hostile := "\x1b[2J\x1b[31mactive\x1b[0m\u202e\u2066\u200b\r\nlevel=info " + strings.Repeat("A", 100<<10)
+
+	// expectCleanWebhook checks the Webhook's printer columns, conditions and events.
+	expectCleanWebhook := func(ns string, key client.ObjectKey) {
+		wh := get(Default, ctx, key)
+		Expect(len(wh.Status.ID)).To(BeNumerically("<=", 256))
+		expectClean(wh.Status.ID)
+		for _, c := range wh.Status.Conditions {
+			expectClean(c.Message)
+			Expect(c.Message).NotTo(ContainSubstring("AAAAAAAA"))
+		}
+		var events corev1.EventList
+		Expect(k8sClient.List(ctx, &events, client.InNamespace(ns))).To(Succeed())
+		for _, ev := range events.Items {
+			expectClean(ev.Message)
+			Expect(ev.Message).NotTo(ContainSubstring("AAAAAAAA"))
+		}
+	}
+
+	It("shows a PageSeeder state that is no short token as \"unknown\", in status.state and the Ready message", func() {
+		a := accounts[hooksv1alpha1.ProviderPageSeeder]()
+		t := newTenant(ctx, a.creds)
+		key := t.create(ctx, "hostile-state", a.spec("hostile-state"), nil)
+		id := expectAvailable(ctx, key).Status.ID
+		ps.SetStatus(psID(id), hostile)
+		requestSync(ctx, key)
+		Eventually(func(g Gomega) {
+			wh := get(g, ctx, key)
+			g.Expect(wh.Status.State).To(Equal("unknown"))
+			c := ready(g, wh)
+			g.Expect(c.Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+			g.Expect(c.Message).To(Equal("remote webhook " + id + " is unknown"))
+		}).Should(Succeed())
+		Expect(get(Default, ctx, key).Status.ID).To(Equal(id))
+		expectCleanWebhook(t.ns, key)
+		pauseAndDelete(ctx, key)
+	})
+
+	It("refuses webhook ids that are no sane token without creating twice or retrying hot, and adopts the webhook once its id is sane", func() {
+		srv := psfake.New()
+		DeferCleanup(srv.Close)
+		srv.SetPingResult(func(string) error { return nil })
+		const psClient = 7
+		identifier, secret := "tenant-"+rand.String(8), "secret-"+rand.String(24)
+		srv.AddClient(identifier, secret, psClient)
+		srv.SetWireID(func(int64) string { return "790" + hostile })
+		t := newTenant(ctx, map[string]string{"clientId": identifier, "clientSecret": secret})
+		key := t.create(ctx, "hostile-id", psSpec(srv.URL(), psClient, "hostile-id"), nil)
+
+		wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonProviderUnavailable)
+		Expect(wh.Status.ID).To(BeEmpty())
+		Expect(ready(Default, wh).Message).To(ContainSubstring("id"))
+		By("creating once: the list that would find the webhook fails as the create's answer did")
+		Eventually(func() []psfake.Hook { return srv.Hooks(psClient) }).Should(HaveLen(1))
+		before := srv.Requests(identifier)
+		Consistently(func() []psfake.Hook { return srv.Hooks(psClient) }).WithTimeout(5 * time.Second).Should(HaveLen(1))
+		Expect(srv.Requests(identifier)-before).To(BeNumerically("<=", 12), "the work queue backs off, not a hot loop")
+		expectCleanWebhook(t.ns, key)
+
+		By("adopting the one webhook once the server answers a sane id")
+		srv.SetWireID(nil)
+		requestSync(ctx, key)
+		wh = expectAvailable(ctx, key)
+		hooks := srv.Hooks(psClient)
+		Expect(hooks).To(HaveLen(1))
+		Expect(wh.Status.ID).To(Equal(strconv.FormatInt(hooks[0].ID, 10)))
+		expectCleanWebhook(t.ns, key)
+		pauseAndDelete(ctx, key)
+	})
+})
+
 var _ = Describe("Tenancy: ownership is per account", func() {
 	ctx := context.Background()
 
@@ -308,6 +384,38 @@ var _ = Describe("Tenancy: fairness between accounts", func() {
 			g.Expect(c.Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
 		}, 10*time.Second).Should(Succeed())
 		GinkgoWriter.Printf("Webhook of another account Ready %s after its creation\n", time.Since(start))
+	})
+
+	It("makes another namespace's Webhook Ready while one namespace hangs on five credentials", func() {
+		hung := listen("127.0.0.1:0")
+		url := hang(hung)
+		greedy := newTenant(ctx, map[string]string{"token": "hung-token-" + rand.String(8)})
+		// Five credentials, five accounts: each account's share alone would let the namespace
+		// hold every worker of the suite.
+		var slowKeys []client.ObjectKey
+		for c := range 5 {
+			name := "creds-" + strconv.Itoa(c)
+			greedy.secret(ctx, name, map[string]string{"token": "hung-token-" + rand.String(12)})
+			for i := range 8 {
+				spec := psSpec(url, 1, name+"-"+strconv.Itoa(i))
+				spec.CredentialsRef.Name = name
+				slowKeys = append(slowKeys, greedy.create(ctx, name+"-hook-"+strconv.Itoa(i), spec, nil))
+			}
+		}
+		DeferCleanup(func() { pauseAndDelete(ctx, slowKeys...) })
+		Eventually(hung.accepted.Load).Should(BeNumerically(">=", 2), "the operator is talking to the hung server")
+
+		a := accounts[hooksv1alpha1.ProviderWebex]()
+		other := newTenant(ctx, a.creds)
+		start := time.Now()
+		key := other.create(ctx, "prompt", a.spec("prompt"), nil)
+		// A liveness bound, not a timing: without a share per namespace, 40 Webhooks on five
+		// accounts hold all four workers for the HTTP timeout, again and again.
+		Eventually(func(g Gomega) {
+			c := ready(g, get(g, ctx, key))
+			g.Expect(c.Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+		}, 10*time.Second).Should(Succeed())
+		GinkgoWriter.Printf("Webhook of another namespace Ready %s after its creation\n", time.Since(start))
 	})
 })
 

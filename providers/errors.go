@@ -90,9 +90,11 @@ type Error struct {
 }
 
 // Error describes the failure without any credential, on one line: the texts that may come from
-// a server (Message, TrackingID, and the cause's text) are sanitized as Excerpt does, though not
-// cut, so that even a message built without Excerpt cannot forge a log line or hide behind
-// terminal escapes. Providers still cut a SaaS's text with Excerpt where they decode it.
+// a server (Message, TrackingID, and the cause's text) are sanitized as Excerpt does, so that even
+// a message built without Excerpt cannot forge a log line or hide behind terminal escapes. The
+// message (or the cause's text) is cut at MaxMessage bytes and the tracking id at MaxExcerpt
+// characters: the controller puts this text in the Ready condition and in an event, whose writes
+// must never fail on size. Providers still cut a SaaS's text with Excerpt where they decode it.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Provider != "" {
@@ -108,14 +110,14 @@ func (e *Error) Error() string {
 	}
 	switch {
 	case e.Message != "":
-		b.WriteString(sanitize(e.Message, 0))
+		b.WriteString(sanitize(e.Message, 0, MaxMessage))
 	case e.Err != nil:
-		b.WriteString(sanitize(e.Err.Error(), 0))
+		b.WriteString(sanitize(e.Err.Error(), 0, MaxMessage))
 	default:
 		b.WriteString(strings.ToLower(e.Kind.String()))
 	}
 	if e.TrackingID != "" {
-		fmt.Fprintf(&b, " (trackingId %s)", sanitize(e.TrackingID, 0))
+		fmt.Fprintf(&b, " (trackingId %s)", Excerpt(e.TrackingID))
 	}
 	return b.String()
 }

@@ -124,3 +124,43 @@ func FuzzExcerpt(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLineStateID: whatever a server sends, Line gives valid UTF-8 on one line without control,
+// format or escape characters within its byte limit, and again the same; State gives a token of
+// at most MaxState lower-case letters, digits, "-" and "_", or UnknownState, and again the same;
+// and an id that ValidID accepts holds no such character either.
+func FuzzLineStateID(f *testing.F) {
+	for _, s := range []string{"", "active", "ACTIVE", " pending\n", "\x1b[31mactive", "act\u202eive", "a\u200bb", "\xff",
+		strings.Repeat("a", 33), strings.Repeat("é", 600), "0f60f6a0-d4b3-11e7-9f0b-bf4e1ba2d8f4", "790\u2069"} {
+		f.Add(s, uint16(1024))
+	}
+	f.Fuzz(func(t *testing.T, s string, limit uint16) {
+		maxBytes := 4 + int(limit%4096)
+		got := providers.Line(s, maxBytes)
+		if !utf8.ValidString(got) || len(got) > maxBytes {
+			t.Fatalf("Line(%q, %d) = %q: invalid UTF-8 or too long", s, maxBytes, got)
+		}
+		for _, r := range got {
+			if r != ' ' && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r)) {
+				t.Fatalf("Line(%q) = %q keeps %U", s, got, r)
+			}
+		}
+		if again := providers.Line(got, maxBytes); again != got {
+			t.Fatalf("Line is not idempotent: %q then %q", got, again)
+		}
+		state := providers.State(s)
+		if len(state) > providers.MaxState || strings.Trim(state, "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+			t.Fatalf("State(%q) = %q is no token", s, state)
+		}
+		if providers.State(state) != state {
+			t.Fatalf("State is not idempotent: %q then %q", state, providers.State(state))
+		}
+		if providers.ValidID(s, providers.MaxID) {
+			for _, r := range s {
+				if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) {
+					t.Fatalf("ValidID accepts %q, which holds %U", s, r)
+				}
+			}
+		}
+	})
+}

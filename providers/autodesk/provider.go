@@ -229,8 +229,9 @@ func (p *Provider) Create(ctx context.Context, req *providers.Request) (*provide
 	}
 	if !providers.ValidID(id, maxIDLength) {
 		// The hook exists but this id cannot name it, nor go into the PATCH's path: the next
-		// reconcile finds the hook by Matches once a list shows a usable id (until then such a
-		// list fails too, so nothing is created twice), and its update applies the rest.
+		// reconcile finds the hook by Matches once a list shows it with a usable id (a list that
+		// shows it with this one fails, as List says, so nothing is created twice), and its
+		// update applies the rest.
 		return nil, providers.MalformedID(ProviderName, "create", "hookId")
 	}
 	after := map[string]any{}

@@ -195,6 +195,9 @@ func FuzzWebhookDecode(f *testing.F) {
 			if r.ID != strconv.FormatInt(w.ID, 10) {
 				t.Fatalf("remote id %q for webhook id %d", r.ID, w.ID)
 			}
+			if !providers.ValidID(r.ID, providers.MaxID) || providers.State(r.State) != r.State {
+				t.Fatalf("remote id %q or state %q would not be safe in status", r.ID, r.State)
+			}
 			_ = New(Options{}).Diff(fuzzRequest("https://ps.example.org", false), r)
 		}
 		var list []Webhook

@@ -19,7 +19,7 @@ package pageseeder
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -138,7 +138,8 @@ func (v *flexInt) UnmarshalJSON(data []byte) error {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return fmt.Errorf("id %s is not an integer", data)
+		// The value is not quoted: it comes from the server and could be anything, of any length.
+		return errors.New("id is not an integer")
 	}
 	*v = flexInt(n)
 	return nil

@@ -131,7 +131,20 @@ func mustCreate(t *testing.T, e *Env, owner string) (*providers.Request, *provid
 	if remote == nil || remote.ID == "" {
 		t.Fatalf("Create returned no id: %+v", remote)
 	}
+	checkShown(t, "Create", remote)
 	return req, remote
+}
+
+// checkShown holds a Remote to what status, messages and events may show of it: an id that
+// providers.ValidID accepts and a state that providers.State keeps as it is.
+func checkShown(t *testing.T, op string, r *providers.Remote) {
+	t.Helper()
+	if !providers.ValidID(r.ID, providers.MaxID) {
+		t.Fatalf("%s returned id %q, which providers.ValidID refuses", op, r.ID)
+	}
+	if providers.State(r.State) != r.State {
+		t.Fatalf("%s returned state %q, not a providers.State token", op, r.State)
+	}
 }
 
 func roundTrip(t *testing.T, e *Env) {
@@ -146,6 +159,7 @@ func roundTrip(t *testing.T, e *Env) {
 	if got.ID != created.ID || !got.Active || got.State == "" {
 		t.Fatalf("Get returned %+v, want id %s, active, with a state", got, created.ID)
 	}
+	checkShown(t, "Get", got)
 	if d := e.Provider.Diff(req, got); d.Action != providers.ActionNone {
 		t.Fatalf("Diff right after create = %v %v, want None", d.Action, d.Fields)
 	}
@@ -359,6 +373,7 @@ func mustList(t *testing.T, e *Env, req *providers.Request) map[string]*provider
 		if r == nil || r.ID == "" {
 			t.Fatalf("List returned a remote without an id: %+v", r)
 		}
+		checkShown(t, "List", r)
 		if _, dup := byID[r.ID]; dup {
 			t.Fatalf("List returned %s twice", r.ID)
 		}

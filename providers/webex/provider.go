@@ -182,8 +182,8 @@ func (p *Provider) Create(ctx context.Context, req *providers.Request) (*provide
 		return nil, err
 	}
 	// An answer whose id is refused leaves the webhook made but unrecorded: the next reconcile
-	// finds it by its name marker once a list shows a usable id, and until then the list fails
-	// as this answer does, so nothing is created twice.
+	// finds it by its name marker once a list shows it with a usable id, and a list that shows
+	// it with this one fails as List says, so nothing is created twice.
 	return remoteOf("create", w)
 }
 

@@ -267,7 +267,7 @@ func (s *Server) writeEdited(w http.ResponseWriter, r *http.Request, shape EditR
 	case EditWrapped:
 		writeJSON(w, http.StatusOK, map[string]hookJSON{"webhook": h})
 	case EditIDOnly:
-		writeJSON(w, http.StatusOK, map[string]int64{"id": h.ID})
+		writeJSON(w, http.StatusOK, map[string]any{"id": h.ID})
 	case EditEmpty:
 		w.WriteHeader(http.StatusOK)
 	default:

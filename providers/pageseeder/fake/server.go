@@ -128,6 +128,7 @@ type Server struct {
 	editResponse  EditResponse
 	pingTransport http.RoundTripper
 	pingResult    func(url string) error
+	wireID        func(id int64) string
 	now           func() time.Time
 }
 
@@ -266,6 +267,16 @@ func (s *Server) SetPingResult(fn func(url string) error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pingResult = fn
+}
+
+// SetWireID makes every answer that describes a hook write its id as the JSON string fn returns
+// for the stored id, as a server that is not PageSeeder might (PageSeeder writes a number), so
+// that a client can be tested against hostile ids; fn returning "", or a nil fn, keeps the
+// number. Paths and the stored hooks keep the numeric id.
+func (s *Server) SetWireID(fn func(id int64) string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wireID = fn
 }
 
 // TokenRequests counts the token requests made with the client identifier, failed ones included.

@@ -147,10 +147,10 @@ type clientJSON struct {
 	RefreshTokenMaxAge int64  `json:"refreshTokenMaxAge"`
 }
 
-// hookJSON is a webhook on the wire: id an integer, server and insecuressl booleans, the lists
-// comma-separated strings.
+// hookJSON is a webhook on the wire: id an integer (or the string SetWireID asks for), server
+// and insecuressl booleans, the lists comma-separated strings.
 type hookJSON struct {
-	ID          int64      `json:"id"`
+	ID          any        `json:"id"`
 	Created     string     `json:"created"`
 	Modified    string     `json:"modified"`
 	URL         string     `json:"url"`
@@ -181,7 +181,7 @@ type clientXML struct {
 
 type hookXML struct {
 	XMLName     xml.Name  `xml:"webhook"`
-	ID          int64     `xml:"id,attr"`
+	ID          string    `xml:"id,attr"`
 	Created     string    `xml:"created,attr"`
 	Modified    string    `xml:"modified,attr"`
 	URL         string    `xml:"url,attr"`
@@ -212,8 +212,14 @@ func (s *Server) clientWireLocked(internalID int64) clientJSON {
 }
 
 func (s *Server) hookWireLocked(h *Hook) hookJSON {
+	var id any = h.ID
+	if s.wireID != nil {
+		if text := s.wireID(h.ID); text != "" {
+			id = text
+		}
+	}
 	return hookJSON{
-		ID: h.ID, Created: h.Created, Modified: h.Modified, URL: h.URL, Server: h.Server, Object: h.Object,
+		ID: id, Created: h.Created, Modified: h.Modified, URL: h.URL, Server: h.Server, Object: h.Object,
 		Format: h.Format, InsecureSSL: h.InsecureSSL, Status: h.Status, Name: h.Name, Events: h.Events,
 		Projects: h.Projects, Groups: h.Groups, Client: s.clientWireLocked(h.Client),
 	}
@@ -222,7 +228,7 @@ func (s *Server) hookWireLocked(h *Hook) hookJSON {
 func toXML(h hookJSON) hookXML {
 	c := h.Client
 	return hookXML{
-		ID: h.ID, Created: h.Created, Modified: h.Modified, URL: h.URL, Server: h.Server, Object: h.Object,
+		ID: fmt.Sprint(h.ID), Created: h.Created, Modified: h.Modified, URL: h.URL, Server: h.Server, Object: h.Object,
 		Format: h.Format, InsecureSSL: h.InsecureSSL, Status: h.Status, Name: h.Name, Events: h.Events,
 		Projects: h.Projects, Groups: h.Groups,
 		Client: clientXML(c),
