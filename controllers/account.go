@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -61,6 +62,7 @@ type account struct {
 	claims  map[string]claim // remote id -> the Webhook that took it
 	busy    int              // workers reconciling a Webhook of this account now
 	waiting map[types.NamespacedName]struct{}
+	used    time.Time // when a reconcile last asked for this account
 }
 
 // claim is a Webhook that took a remote webhook.
@@ -77,8 +79,14 @@ type accounts struct {
 	// claimed maps a Webhook to the account and remote id it claims.
 	claimed map[types.UID]claimRef
 	now     func() time.Time
-	// share is how many workers one account may use at once.
+	// share is how many workers one account may use at once, and the Webhooks of one namespace
+	// together, however many accounts they use: a tenant with many hung credentials holds no more
+	// workers than a tenant with one.
 	share int
+	// nsBusy counts the workers reconciling a Webhook of each namespace now, and nsWaiting the
+	// Webhooks that waited for their namespace's share.
+	nsBusy    map[string]int
+	nsWaiting map[string]map[types.NamespacedName]struct{}
 	// wake is called with a Webhook that waited for its account's share, once a worker of that
 	// account is free.
 	wake func(types.NamespacedName)
@@ -91,6 +99,7 @@ type claimRef struct {
 
 func newAccounts(now func() time.Time, share int, wake func(types.NamespacedName)) *accounts {
 	return &accounts{m: map[string]*account{}, byIdent: map[string][]*account{}, claimed: map[types.UID]claimRef{},
+		nsBusy: map[string]int{}, nsWaiting: map[string]map[types.NamespacedName]struct{}{},
 		now: now, share: max(1, share), wake: wake}
 }
 
@@ -102,11 +111,59 @@ func (a *accounts) get(credential, scope, ident string) *account {
 	defer a.mu.Unlock()
 	acct, ok := a.m[key]
 	if !ok {
-		acct = &account{key: key, ident: ident, claims: map[string]claim{}, waiting: map[types.NamespacedName]struct{}{}}
+		acct = &account{key: key, ident: ident, claims: map[string]claim{}, waiting: map[types.NamespacedName]struct{}{}, used: a.now()}
 		a.m[key] = acct
 		a.byIdent[ident] = append(a.byIdent[ident], acct)
 	}
+	// An account handed out is in use: sweep never drops one a reconcile is about to enter.
+	acct.used = a.now()
 	return acct
+}
+
+// sweep frees what accounts that no worker entered for idle hold: an account that no Webhook
+// claims and no worker uses goes, with its snapshot; one that Webhooks still claim keeps its
+// claims and drops its snapshot, which the next reconcile lists again. Every Webhook of an account
+// is reconciled at least once per resync period, so an account idle for longer than that has no
+// Webhook left that needs its snapshot: a server that answers a list with megabytes of ids, or a
+// credential rotated away, costs memory for one period, not for the life of the process.
+func (a *accounts) sweep(idle time.Duration) {
+	cutoff := a.now().Add(-idle)
+	a.mu.Lock()
+	var stale []*account
+	for key, acct := range a.m {
+		if acct.busy > 0 || len(acct.waiting) > 0 || !acct.used.Before(cutoff) {
+			continue
+		}
+		stale = append(stale, acct)
+		if len(acct.claims) > 0 {
+			continue
+		}
+		delete(a.m, key)
+		rest := slices.DeleteFunc(a.byIdent[acct.ident], func(o *account) bool { return o == acct })
+		if len(rest) == 0 {
+			delete(a.byIdent, acct.ident)
+		} else {
+			a.byIdent[acct.ident] = rest
+		}
+	}
+	a.mu.Unlock()
+	for _, acct := range stale {
+		acct.forget()
+	}
+}
+
+// forget drops the snapshot: the next reconcile lists again.
+func (acct *account) forget() {
+	acct.mu.Lock()
+	defer acct.mu.Unlock()
+	acct.valid, acct.ids, acct.remotes = false, nil, nil
+}
+
+// size is how many accounts are known, for tests.
+func (a *accounts) size() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.m)
 }
 
 // identKey is "<provider>|<provider account>": the canonical SaaS account, as claims, owner
@@ -115,9 +172,10 @@ func identKey(p hooksv1alpha1.ProviderType, account string) string {
 	return string(p) + "|" + account
 }
 
-// enter takes one of the account's worker slots for the Webhook. When the account already uses
-// its share, it reports false and remembers the Webhook, to wake it when a slot frees: the
-// worker goes to another account's Webhook instead of waiting behind a slow SaaS.
+// enter takes one of the account's worker slots, and one of the namespace's, for the Webhook.
+// When the account or the namespace already uses its share, it reports false and remembers the
+// Webhook, to wake it when a slot frees: the worker goes to another Webhook instead of waiting
+// behind a slow SaaS.
 func (a *accounts) enter(acct *account, key types.NamespacedName) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -125,25 +183,57 @@ func (a *accounts) enter(acct *account, key types.NamespacedName) bool {
 		acct.waiting[key] = struct{}{}
 		return false
 	}
+	if a.nsBusy[key.Namespace] >= a.share {
+		w := a.nsWaiting[key.Namespace]
+		if w == nil {
+			w = map[types.NamespacedName]struct{}{}
+			a.nsWaiting[key.Namespace] = w
+		}
+		w[key] = struct{}{}
+		return false
+	}
 	acct.busy++
+	a.nsBusy[key.Namespace]++
 	delete(acct.waiting, key)
+	if w := a.nsWaiting[key.Namespace]; w != nil {
+		delete(w, key)
+		if len(w) == 0 {
+			delete(a.nsWaiting, key.Namespace)
+		}
+	}
+	acct.used = a.now()
 	return true
 }
 
-// leave frees the slot that enter took, and wakes one Webhook that waited for it.
-func (a *accounts) leave(acct *account) {
+// leave frees the slots that enter took for the Webhook key, and wakes a Webhook that waited
+// for the account's slot and one that waited for the namespace's.
+func (a *accounts) leave(acct *account, key types.NamespacedName) {
 	a.mu.Lock()
 	acct.busy--
-	var next types.NamespacedName
-	woken := false
+	if a.nsBusy[key.Namespace]--; a.nsBusy[key.Namespace] <= 0 {
+		delete(a.nsBusy, key.Namespace)
+	}
+	var woken []types.NamespacedName
 	for k := range acct.waiting {
-		next, woken = k, true
+		woken = append(woken, k)
 		delete(acct.waiting, k)
 		break
 	}
+	if w := a.nsWaiting[key.Namespace]; w != nil {
+		for k := range w {
+			woken = append(woken, k)
+			delete(w, k)
+			break
+		}
+		if len(w) == 0 {
+			delete(a.nsWaiting, key.Namespace)
+		}
+	}
 	a.mu.Unlock()
-	if woken && a.wake != nil {
-		a.wake(next)
+	if a.wake != nil {
+		for _, k := range woken {
+			a.wake(k)
+		}
 	}
 }
 

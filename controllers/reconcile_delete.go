@@ -78,7 +78,7 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 	if !r.accounts.enter(y.acct, s.key()) {
 		return waitForShare()
 	}
-	defer r.accounts.leave(y.acct)
+	defer r.accounts.leave(y.acct, s.key())
 	ids, err := r.remotesToDelete(ctx, y, id)
 	if err != nil {
 		return r.deleteFailed(ctx, s, id, y.gate, err)

@@ -123,7 +123,7 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 	if !r.accounts.enter(y.acct, s.key()) {
 		return waitForShare()
 	}
-	defer r.accounts.leave(y.acct)
+	defer r.accounts.leave(y.acct, s.key())
 	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {
 		return r.ensureAbsent(ctx, y)
 	}

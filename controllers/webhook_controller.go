@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -37,6 +38,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
@@ -100,6 +102,9 @@ type WebhookReconciler struct {
 	// operator watches Secrets as metadata only, so that it never holds the data of the others.
 	// The manager's API reader when nil.
 	APIReader client.Reader
+	// StatusKey keys status.appliedSecretHash (LoadStatusKey), so that what a reader of the
+	// Webhook sees cannot test guesses of its secrets. Required.
+	StatusKey []byte
 	// Gates holds the per-credential Retry-After deadlines; shared by every worker.
 	Gates *Gates
 	// Now is the clock; tests may replace it.
@@ -252,6 +257,9 @@ func stripUnread(in any) (any, error) {
 // SetupWithManager registers the indexes and watches: Webhooks (spec, annotations, deletion) and
 // the Secrets they read, so a rotated credential or signing secret is applied at once.
 func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
+	if len(r.StatusKey) < StatusKeySize {
+		return fmt.Errorf("the status key has %d bytes, want at least %d (LoadStatusKey)", len(r.StatusKey), StatusKeySize)
+	}
 	r.index = newWebhookIndex(r.Providers)
 	if err := r.index.register(ctx, mgr.GetCache()); err != nil {
 		return err
@@ -275,6 +283,22 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 		}
 		r.wake = make(chan event.GenericEvent, 1024)
 		r.accounts = newAccounts(r.now, share, r.wakeUp)
+	}
+	// Accounts that no Webhook used for a resync period are freed within the next half period.
+	idle := max(time.Minute, r.Options.ResyncPeriod)
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		t := time.NewTicker(idle / 2)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				r.accounts.sweep(idle)
+			}
+		}
+	})); err != nil {
+		return err
 	}
 	if r.deletedSecrets == nil {
 		ttl := r.Options.DeletionTimeout
