@@ -36,6 +36,7 @@ package pageseeder
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -171,6 +172,10 @@ func (p *Provider) Scope(req *providers.Request) string {
 	return p.Account(req)
 }
 
+// MaxListed is the most webhooks one OAuth client's list may hold: PageSeeder servers are named by
+// tenants, so what one list may cost in memory is bounded here, far above what a real client has.
+const MaxListed = 1000
+
 // List returns every webhook of the spec's OAuth client. PageSeeder answers the whole list at
 // once, each item as a read of one webhook shows it. A repeated id is reported once. An item
 // without a usable id (a positive integer) fails the whole list as a malformed answer rather than
@@ -184,6 +189,12 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	all, err := c.list(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if len(all) > MaxListed {
+		// The server is the tenant's choice: a list of a million ids would be held in memory, for
+		// every account the tenant invents, until the account goes idle.
+		return nil, &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: "list",
+			Message: fmt.Sprintf("the server lists %d webhooks for the OAuth client, more than the %d the operator keeps for one account", len(all), MaxListed)}
 	}
 	remotes := make([]*providers.Remote, 0, len(all))
 	seen := make(map[int64]bool, len(all))

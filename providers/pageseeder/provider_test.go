@@ -804,3 +804,23 @@ func TestPingIsItsOwnOperation(t *testing.T) {
 		t.Errorf("the create request names the operation %q, want create (requests: %v)", got, ops.ops)
 	}
 }
+
+// TestListIsCapped: a server that lists more webhooks for one OAuth client than the operator
+// keeps for an account is refused, with a message that says so, rather than held in memory; at
+// the cap it is listed whole.
+func TestListIsCapped(t *testing.T) {
+	e := newEnv(t)
+	for range pageseeder.MaxListed {
+		e.srv.Seed(internalID, fake.Hook{Name: "filler", URL: "https://filler.example/"})
+	}
+	req := newRequest(e.srv.URL(), "https://hooks.example.com/ps")
+	listed, err := e.prov.List(context.Background(), req)
+	if err != nil || len(listed) != pageseeder.MaxListed {
+		t.Fatalf("List at the cap = %d remotes, %v; want %d", len(listed), err, pageseeder.MaxListed)
+	}
+	e.srv.Seed(internalID, fake.Hook{Name: "one too many", URL: "https://filler.example/"})
+	_, err = e.prov.List(context.Background(), req)
+	if providers.KindOf(err) != providers.KindUnavailable || !strings.Contains(err.Error(), "more than the 1000") {
+		t.Errorf("List above the cap: %v, want Unavailable naming the cap", err)
+	}
+}
