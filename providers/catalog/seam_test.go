@@ -46,6 +46,8 @@ var perProviderByNature = map[string]string{
 	"controllers/snapshot_test.go":           "list sharing on one provider's simulator",
 	"controllers/suite_test.go":              "the envtest suite's simulators, one per provider",
 	"controllers/tenancy_test.go":            "tenancy attacks through PageSeeder's and Webex's simulators",
+	"controllers/ownership_test.go":          "ownership attacks: a tenant's own PageSeeder server, another spelling of an 8x8 account",
+	"controllers/account_unit_test.go":       "the Retry-After gate of a credential aimed at a tenant-named PageSeeder server",
 	"controllers/webhook_controller_test.go": "Webex-only specs with no all-provider equivalent",
 	"internal/importer/errors_test.go":       "import errors per provider",
 	"internal/importer/importer_test.go":     "import per provider, against each simulator",
