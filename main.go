@@ -94,6 +94,8 @@ type config struct {
 	// watchNamespaces is the raw --watch-namespaces; namespaces its parsed form (set by validate).
 	watchNamespaces string
 	namespaces      []string
+	// statusKeySecret names the Secret, in the operator's namespace, that keys status.appliedSecretHash.
+	statusKeySecret string
 }
 
 // defaultProviderQPS is the default of --provider-qps, from each provider's descriptor: below
@@ -166,7 +168,8 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.pprofAddr, "pprof-bind-address", "", "Address net/http/pprof binds to (/debug/pprof/), with no authentication; empty or \"0\" disables it.")
 	fs.StringVar(&c.probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	fs.BoolVar(&c.leaderElect, "leader-elect", false, "Elect a leader, so that only one replica reconciles at a time.")
-	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election and shard Leases; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect or --sharding.")
+	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election and shard Leases and of the --status-key-secret Secret; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect or --sharding; without it there, the status key lasts as long as the process.")
+	fs.StringVar(&c.statusKeySecret, "status-key-secret", "hookkeeper-status-key", "Secret, in the operator's namespace, holding the key of every Webhook's status.appliedSecretHash; the first replica to start creates it with a random key. Each release in one namespace needs its own.")
 	fs.BoolVar(&c.sharding, "sharding", false, "Every replica is active and reconciles a share of the namespaces, agreed through one Lease per replica (no leader election). Experimental.")
 	fs.StringVar(&c.shardIdentity, "shard-identity", "", "This replica's name in the shard Leases and in the User-Agent of its requests to the SaaS; empty: the host name, which is the pod's name.")
 	fs.DurationVar(&c.shardLeaseDuration, "shard-lease-duration", 15*time.Second, "How long a shard Lease lasts without renewal (renewed three times as often): a replica that dies is replaced after this long. At least 3s.")
@@ -221,6 +224,9 @@ func (c *config) validate() error {
 		return fmt.Errorf("--endpoint-allowlist: %w", err)
 	}
 	c.egress = policy
+	if errs := validation.IsDNS1123Subdomain(c.statusKeySecret); len(errs) > 0 {
+		return fmt.Errorf("--status-key-secret: %q is not a Secret name: %s", c.statusKeySecret, strings.Join(errs, "; "))
+	}
 	c.namespaces, err = parseNamespaces(c.watchNamespaces)
 	return err
 }
@@ -481,6 +487,32 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 // serviceAccountNamespace is where a pod finds its own namespace.
 const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
+// ownNamespace is the namespace of the operator's Leases and status key: --leader-election-namespace,
+// else the pod's; "" outside a cluster without the flag.
+func (c *config) ownNamespace() string {
+	if c.leaderElectionNamespace != "" {
+		return c.leaderElectionNamespace
+	}
+	data, err := os.ReadFile(serviceAccountNamespace)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(data))
+}
+
+// statusKey returns the key of status.appliedSecretHash: that of the --status-key-secret Secret,
+// read straight from the API server, since a cached read would cache every Secret of the
+// namespace. Outside a cluster, without a namespace, the key is this process's own.
+func (c *config) statusKey(ctx context.Context, mgr ctrl.Manager) ([]byte, error) {
+	ns := c.ownNamespace()
+	if ns == "" {
+		ctrl.Log.WithName("setup").Info("No namespace for --status-key-secret outside a cluster: status.appliedSecretHash is keyed for this process only, " +
+			"so the next start sends every Webhook's secrets again once; set --leader-election-namespace to keep the key")
+		return controllers.NewStatusKey()
+	}
+	return controllers.LoadStatusKey(ctx, mgr.GetAPIReader(), mgr.GetClient(), client.ObjectKey{Namespace: ns, Name: c.statusKeySecret})
+}
+
 // shardRunner sets up --sharding: the gate the reconciler asks before each reconcile, and the
 // runner that keeps this replica's Lease and opens the gate on the slots it gets.
 //
@@ -493,13 +525,9 @@ const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/n
 // namespace two owners.
 func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, r *controllers.WebhookReconciler, scope *sharding.Scope, cached client.Reader) (*sharding.Runner, error) {
 	whole := !c.sharding
-	ns := c.leaderElectionNamespace
+	ns := c.ownNamespace()
 	if ns == "" {
-		data, err := os.ReadFile(serviceAccountNamespace)
-		if err != nil {
-			return nil, errors.New("--sharding or --leader-elect outside a cluster needs --leader-election-namespace: the namespace of the shard Leases")
-		}
-		ns = strings.TrimSpace(string(data))
+		return nil, errors.New("--sharding or --leader-elect outside a cluster needs --leader-election-namespace: the namespace of the shard Leases")
 	}
 	id := c.shardIdentity
 	if id == "" {
@@ -653,6 +681,9 @@ func run(ctx context.Context, c *config) error {
 		},
 	}
 	if err := checkNamespaces(ctx, mgr.GetAPIReader(), c.namespaces); err != nil {
+		return err
+	}
+	if r.StatusKey, err = c.statusKey(ctx, mgr); err != nil {
 		return err
 	}
 	var runner *sharding.Runner

@@ -175,6 +175,9 @@ func TestValidate(t *testing.T) {
 		{name: "namespace that cannot exist", args: []string{"--watch-namespaces=team-a,Team_B"},
 			wantErr: `--watch-namespaces: entry "Team_B"`},
 		{name: "namespace twice", args: []string{"--watch-namespaces=team-a,team-a"}, wantErr: `entry "team-a" is listed twice`},
+		{name: "status key Secret", args: []string{"--status-key-secret=hk-a.status-key"}},
+		{name: "status key Secret that cannot exist", args: []string{"--status-key-secret=Status_Key"},
+			wantErr: `--status-key-secret: "Status_Key" is not a Secret name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

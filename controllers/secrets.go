@@ -18,10 +18,13 @@ package controllers
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"sort"
+	"strings"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -157,21 +160,50 @@ func credentialKey(p hooksv1alpha1.ProviderType, creds map[string][]byte) string
 	return string(p) + ":" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-// secretHash is a salted hash of the secrets a request sends, recorded in status so that a
-// rotation is noticed even where the SaaS masks secrets on read. "" when there are none.
-func secretHash(wh *hooksv1alpha1.Webhook, secrets map[string]string) string {
+// secretHashPrefix marks a status.appliedSecretHash keyed with the status key; legacyHashPrefix
+// the unkeyed hash of earlier releases.
+const (
+	secretHashPrefix = "hmac-sha256:"
+	legacyHashPrefix = "sha256:"
+)
+
+// secretHash is what status records of the secrets a request sends, so that a rotation is noticed
+// even where the SaaS masks secrets on read: an HMAC keyed with the operator's status key, because
+// anyone who may read the Webhook could test guesses of a weak secret against a hash salted with
+// what status itself shows (the UID). "" when there are none.
+func (r *WebhookReconciler) secretHash(wh *hooksv1alpha1.Webhook, secrets map[string]string) string {
 	if len(secrets) == 0 {
 		return ""
 	}
+	return secretHashPrefix + hex.EncodeToString(hashSecrets(hmac.New(sha256.New, r.StatusKey), wh, secrets))
+}
+
+// secretsApplied reports whether status records that the secrets, whose secretHash is keyed,
+// were applied. An earlier release's unkeyed hash of the same secrets counts too, so that the
+// upgrade re-records it rather than sending every Webhook's secrets to the SaaS again.
+func (r *WebhookReconciler) secretsApplied(wh *hooksv1alpha1.Webhook, keyed string, secrets map[string]string) bool {
+	applied := wh.Status.AppliedSecretHash
+	if applied == keyed {
+		return true
+	}
+	if !strings.HasPrefix(applied, legacyHashPrefix) || len(secrets) == 0 {
+		return false
+	}
+	legacy := legacyHashPrefix + hex.EncodeToString(hashSecrets(sha256.New(), wh, secrets))
+	return hmac.Equal([]byte(applied), []byte(legacy))
+}
+
+// hashSecrets writes the UID and the secrets into h, in an order and encoding that depend on
+// nothing else, and returns the sum.
+func hashSecrets(h hash.Hash, wh *hooksv1alpha1.Webhook, secrets map[string]string) []byte {
 	paths := make([]string, 0, len(secrets))
 	for p := range secrets {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	h := sha256.New()
 	fmt.Fprintf(h, "%s;", wh.UID)
 	for _, p := range paths {
 		fmt.Fprintf(h, "%s=%x;", p, secrets[p])
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return h.Sum(nil)
 }

@@ -102,6 +102,12 @@ var (
 	secretRequests = &requestLog{}
 )
 
+// The operator's own namespace, and its status key Secret there, as main finds them in a pod.
+const (
+	operatorNamespace = "hookkeeper-system"
+	statusKeySecret   = "hookkeeper-status-key"
+)
+
 // suiteEgress is the operator's --endpoint-allowlist in the suite: the simulators listen on
 // 127.0.0.1, and nothing else on the loopback network is allowed.
 const suiteEgress = "127.0.0.1/32"
@@ -173,6 +179,8 @@ var _ = BeforeSuite(func() {
 		}
 		return nil
 	})
+
+	Expect(k8sClient.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace}})).To(Succeed())
 
 	startOperator()
 })
@@ -302,6 +310,9 @@ func startOperator() {
 		},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	r.StatusKey, err = controllers.LoadStatusKey(ctx, mgr.GetAPIReader(), mgr.GetClient(),
+		client.ObjectKey{Namespace: operatorNamespace, Name: statusKeySecret})
+	Expect(err).NotTo(HaveOccurred())
 	Expect(r.SetupWithManager(ctx, mgr)).To(Succeed())
 	done := make(chan struct{})
 	stopEvents := events.Run()

@@ -173,7 +173,7 @@ var _ = Describe("Webex Webhook lifecycle", func() {
 		Expect(time.Since(rotated)).To(BeNumerically("<", resyncPeriod/2))
 
 		wh := expectAvailable(ctx, key)
-		Expect(wh.Status.AppliedSecretHash).To(HavePrefix("sha256:"))
+		Expect(wh.Status.AppliedSecretHash).To(HavePrefix("hmac-sha256:"))
 		Expect(wh.Status.AppliedSecretHash).NotTo(ContainSubstring("second-secret-value"))
 	})
 

@@ -319,6 +319,7 @@ func TestChartRBACIsGenerated(t *testing.T) {
 		{"ClusterRole", "webhook-editor-role", "webhook_editor_role.yaml"},
 		{"ClusterRole", "webhook-viewer-role", "webhook_viewer_role.yaml"},
 		{"Role", "leader-election-role", "leader_election_role.yaml"},
+		{"Role", "status-key-role", "status_key_role.yaml"},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(root, "config", "rbac", c.file))
@@ -351,6 +352,11 @@ func TestChartRBACIsGenerated(t *testing.T) {
 	if rb.RoleRef.Name != releaseName+"-leader-election-role" || len(rb.Subjects) != 1 || rb.Subjects[0].Name != sa {
 		t.Errorf("RoleBinding binds %+v to %+v", rb.RoleRef, rb.Subjects)
 	}
+	var keyRB rbacv1.RoleBinding
+	convert(t, findOne(t, objs, "RoleBinding", releaseName+"-status-key-rolebinding"), &keyRB)
+	if keyRB.RoleRef.Name != releaseName+"-status-key-role" || len(keyRB.Subjects) != 1 || keyRB.Subjects[0].Name != sa {
+		t.Errorf("RoleBinding binds %+v to %+v", keyRB.RoleRef, keyRB.Subjects)
+	}
 	findOne(t, objs, "ServiceAccount", sa)
 }
 
@@ -372,8 +378,10 @@ func TestChartToggles(t *testing.T) {
 
 	t.Run("leader election off", func(t *testing.T) {
 		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "leaderElection.enabled=false")
-		if len(find(objs, "Role")) != 0 || len(find(objs, "RoleBinding")) != 0 {
-			t.Error("the leader-election Role is rendered with leader election off")
+		for _, o := range append(find(objs, "Role"), find(objs, "RoleBinding")...) {
+			if strings.Contains(o.GetName(), "leader-election") {
+				t.Errorf("%s %s is rendered with leader election off", o.GetKind(), o.GetName())
+			}
 		}
 		if got := deploymentArgs(t, objs)["leader-elect"]; got != "false" {
 			t.Errorf("--leader-elect=%s", got)

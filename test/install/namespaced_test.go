@@ -166,10 +166,14 @@ func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS 
 			t.Errorf("RoleBinding %s/%s binds %+v, want %+v", n, rb.Name, rb.Subjects, sa)
 		}
 	}
-	// Secrets are readable in the watched namespaces alone.
+	// Secrets are readable in the watched namespaces alone, save the operator's own status key.
 	for _, o := range find(objs, "Role") {
 		var r rbacv1.Role
 		convert(t, o, &r)
+		if r.Namespace == releaseNS && r.Name == releaseName+"-status-key-role" {
+			checkStatusKeyRole(t, r, statusKeySecretOf(t, objs))
+			continue
+		}
 		if grantsSecrets(r.Rules) && !slices.Contains(ns, r.Namespace) {
 			t.Errorf("Role %s/%s grants access to Secrets outside the watched namespaces", r.Namespace, r.Name)
 		}
@@ -352,6 +356,24 @@ func TestNamespacedRBACIsEnforced(t *testing.T) {
 				where = "every namespace"
 			}
 			t.Errorf("the operator may %s %s in %s", a.Verb, a.Resource, where)
+		}
+	}
+	// In its own namespace, it may create Secrets (its status key, at first start) and read that
+	// one Secret, no other.
+	keySecret := statusKeySecretOf(t, objs)
+	key := func(verb, name string) authorizationv1.ResourceAttributes {
+		return authorizationv1.ResourceAttributes{Verb: verb, Resource: "secrets", Namespace: releaseNS, Name: name}
+	}
+	for _, a := range []authorizationv1.ResourceAttributes{secrets("create", releaseNS), key("get", keySecret)} {
+		if !can(t, a) {
+			t.Errorf("the operator may not %s Secret %q in %s", a.Verb, a.Name, releaseNS)
+		}
+	}
+	for _, a := range []authorizationv1.ResourceAttributes{
+		key("get", "credentials"), key("update", keySecret), key("patch", keySecret), key("delete", keySecret), secrets("watch", releaseNS),
+	} {
+		if can(t, a) {
+			t.Errorf("the operator may %s Secret %q in %s", a.Verb, a.Name, releaseNS)
 		}
 	}
 	// Leader election still works in the release namespace.

@@ -48,6 +48,9 @@ const (
 	shardRoleBindingName = releaseName + "-shard-rolebinding"
 	leaderRoleName       = releaseName + "-leader-election-role"
 	leaderBindingName    = releaseName + "-leader-election-rolebinding"
+	// The status key Role and binding are rendered whatever the replicas (statuskey_test.go).
+	statusKeyRoleName    = releaseName + "-status-key-role"
+	statusKeyBindingName = releaseName + "-status-key-rolebinding"
 )
 
 // namesIn returns the names of the objects of kind in namespace, sorted.
@@ -81,11 +84,11 @@ func TestChartSharding(t *testing.T) {
 		if env := envNamed(c, "POD_NAME"); len(env) != 0 {
 			t.Errorf("one replica sets %+v", env)
 		}
-		if got := namesIn(defaults, "Role", kustomizeNamespace); !slices.Equal(got, []string{leaderRoleName}) {
-			t.Errorf("one replica renders the Roles %v, want the leader-election Role alone", got)
+		if got := namesIn(defaults, "Role", kustomizeNamespace); !slices.Equal(got, []string{leaderRoleName, statusKeyRoleName}) {
+			t.Errorf("one replica renders the Roles %v, want the leader-election and status key Roles alone", got)
 		}
-		if got := namesIn(defaults, "RoleBinding", kustomizeNamespace); !slices.Equal(got, []string{leaderBindingName}) {
-			t.Errorf("one replica renders the RoleBindings %v, want the leader-election RoleBinding alone", got)
+		if got := namesIn(defaults, "RoleBinding", kustomizeNamespace); !slices.Equal(got, []string{leaderBindingName, statusKeyBindingName}) {
+			t.Errorf("one replica renders the RoleBindings %v, want the leader-election and status key RoleBindings alone", got)
 		}
 		// sharding.enabled changes nothing with one replica: the rendering is the same either way.
 		for _, set := range []string{"sharding.enabled=false", "sharding.enabled=true"} {
@@ -135,11 +138,11 @@ func TestChartSharding(t *testing.T) {
 		if args["leader-elect"] != "true" {
 			t.Errorf("sharding.enabled=false passes --leader-elect=%s, want true: the replicas are active/standby", args["leader-elect"])
 		}
-		if got := namesIn(objs, "Role", kustomizeNamespace); !slices.Equal(got, []string{leaderRoleName}) {
-			t.Errorf("sharding.enabled=false renders the Roles %v, want the leader-election Role alone", got)
+		if got := namesIn(objs, "Role", kustomizeNamespace); !slices.Equal(got, []string{leaderRoleName, statusKeyRoleName}) {
+			t.Errorf("sharding.enabled=false renders the Roles %v, want the leader-election and status key Roles alone", got)
 		}
-		if got := namesIn(objs, "RoleBinding", kustomizeNamespace); !slices.Equal(got, []string{leaderBindingName}) {
-			t.Errorf("sharding.enabled=false renders the RoleBindings %v, want the leader-election RoleBinding alone", got)
+		if got := namesIn(objs, "RoleBinding", kustomizeNamespace); !slices.Equal(got, []string{leaderBindingName, statusKeyBindingName}) {
+			t.Errorf("sharding.enabled=false renders the RoleBindings %v, want the leader-election and status key RoleBindings alone", got)
 		}
 		if len(find(objs, "PodDisruptionBudget")) != 1 {
 			t.Error("three replicas without sharding render no PodDisruptionBudget")
@@ -195,11 +198,11 @@ func checkShardedRendering(t *testing.T, objs []*unstructured.Unstructured, ns s
 		t.Errorf("two pods get the shard identities %q and %q", a["shard-identity"], b["shard-identity"])
 	}
 
-	if got := namesIn(objs, "Role", ns); !slices.Equal(got, []string{shardRoleName}) {
-		t.Errorf("the Roles in the release namespace are %v, want %s alone (no leader election)", got, shardRoleName)
+	if got := namesIn(objs, "Role", ns); !slices.Equal(got, []string{shardRoleName, statusKeyRoleName}) {
+		t.Errorf("the Roles in the release namespace are %v, want %s and %s alone (no leader election)", got, shardRoleName, statusKeyRoleName)
 	}
-	if got := namesIn(objs, "RoleBinding", ns); !slices.Equal(got, []string{shardRoleBindingName}) {
-		t.Errorf("the RoleBindings in the release namespace are %v, want %s alone", got, shardRoleBindingName)
+	if got := namesIn(objs, "RoleBinding", ns); !slices.Equal(got, []string{shardRoleBindingName, statusKeyBindingName}) {
+		t.Errorf("the RoleBindings in the release namespace are %v, want %s and %s alone", got, shardRoleBindingName, statusKeyBindingName)
 	}
 	var role rbacv1.Role
 	convert(t, findIn(t, objs, "Role", ns, shardRoleName), &role)

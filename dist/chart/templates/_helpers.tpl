@@ -46,6 +46,14 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/*
+The Secret that keys status.appliedSecretHash (--status-key-secret), in the release namespace:
+named after the release, so that two releases in one namespace never share it.
+*/}}
+{{- define "hookkeeper.statusKeySecret" -}}
+{{- .Values.operator.statusKeySecret | default (printf "%s-status-key" (include "hookkeeper.fullname" .)) }}
+{{- end }}
+
 {{- define "hookkeeper.image" -}}
 {{- if .Values.image.digest }}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
