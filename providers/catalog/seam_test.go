@@ -48,6 +48,7 @@ var perProviderByNature = map[string]string{
 	"controllers/tenancy_test.go":            "tenancy attacks through PageSeeder's and Webex's simulators",
 	"controllers/ownership_test.go":          "ownership attacks: a tenant's own PageSeeder server, another spelling of an 8x8 account",
 	"controllers/account_unit_test.go":       "the Retry-After gate of a credential aimed at a tenant-named PageSeeder server",
+	"controllers/statuskey_suite_test.go":    "the keyed secret hash of a Webex signing secret, computed as the operator does",
 	"controllers/webhook_controller_test.go": "Webex-only specs with no all-provider equivalent",
 	"internal/importer/errors_test.go":       "import errors per provider",
 	"internal/importer/importer_test.go":     "import per provider, against each simulator",
