@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,6 +83,8 @@ type options struct {
 	hungWebhooks int
 	// unrelatedSecrets is how many Secrets go into a namespace no Webhook uses; 0 skips that phase.
 	unrelatedSecrets int
+	// churnAccounts is how many accounts come and go in the churn phase; 0 skips it.
+	churnAccounts int
 	// replicas is how many operator processes run; above 1 they run with --sharding.
 	replicas int
 	// spread puts the Webhooks into namespaces of perNamespace each, each with its own account.
@@ -115,15 +118,18 @@ func (o options) validate() error {
 		return fmt.Errorf("-workers %d: need at least one worker", o.workers)
 	case o.timeout < 0:
 		return fmt.Errorf("-timeout %s: must not be negative", o.timeout)
-	case o.hungWebhooks < 0:
-		return fmt.Errorf("-hung-webhooks %d: must not be negative (0 skips the phase)", o.hungWebhooks)
+	case o.hungWebhooks < 0 || (o.hungWebhooks > 0 && o.hungWebhooks < slices.Max(hungCredentialCounts)):
+		return fmt.Errorf("-hung-webhooks %d: 0 skips the phase, or at least %d, one for each hung credential of the last round",
+			o.hungWebhooks, slices.Max(hungCredentialCounts))
+	case o.churnAccounts < 0:
+		return fmt.Errorf("-churn-accounts %d: must not be negative (0 skips the phase)", o.churnAccounts)
 	case o.unrelatedSecrets < 0:
 		return fmt.Errorf("-unrelated-secrets %d: must not be negative (0 skips the phase)", o.unrelatedSecrets)
 	case o.replicas < 1:
 		return fmt.Errorf("-replicas %d: need at least one", o.replicas)
 	case o.replicas > 1 && !o.spread:
 		return fmt.Errorf("-replicas %d: the Webhooks must be spread over namespaces (-spread)", o.replicas)
-	case o.replicas > 1 && (o.hungWebhooks > 0 || o.unrelatedSecrets > 0):
+	case o.replicas > 1 && o.tenancyPhases() > 0:
 		return fmt.Errorf("-replicas %d: the tenancy phases run with one replica only", o.replicas)
 	case o.baselineRSS < 0:
 		return fmt.Errorf("-baseline-rss %g: must not be negative", o.baselineRSS)
@@ -184,13 +190,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 		say("hookkeeper bench: %d Webhooks, simulator latency %s, %d account(s) per provider, resync %s, %s outage of %s",
 			o.n, o.latency, o.accounts, o.resync, o.outage, o.outageProvider)
 	}
-	phases := 7
-	if o.unrelatedSecrets > 0 {
-		phases++
-	}
-	if o.hungWebhooks > 0 {
-		phases++
-	}
+	phases := 7 + o.tenancyPhases()
 	phase := 0
 	step := func(format string, args ...any) {
 		phase++
@@ -625,42 +625,11 @@ func run(ctx context.Context, o options) (res results, err error) {
 	}
 	// With several replicas, the largest of them.
 	res.PeakRSSMiB = float64(reps.peakRSS()) / (1 << 20)
-	op := reps[0].op // the tenancy phases run with one replica
 
-	// 8. Unrelated Secrets, before the hung account, whose stuck requests would add to the memory.
-	if o.unrelatedSecrets > 0 {
-		step("Unrelated Secrets: %d Secrets of %d KiB of random data in namespace %s, which no Webhook uses; the operator's RSS before and after",
-			o.unrelatedSecrets, unrelatedSecretBytes>>10, unrelatedNamespace)
-		sr, err := unrelatedSecrets(ctx, observer, op, o.unrelatedSecrets, o.workers)
-		if err != nil {
-			return res, failure(err)
-		}
-		added := float64(sr.added()) / (1 << 20)
-		res.UnrelatedSecretsRSSMiB = &added
-		res.UnrelatedSecretsRSSBeforeMiB = float64(sr.before) / (1 << 20)
-		res.UnrelatedSecretsRSSAfterMiB = float64(sr.after) / (1 << 20)
-		say("      VmRSS %.1f MiB before, %.1f MiB after: %+.1f MiB", res.UnrelatedSecretsRSSBeforeMiB, res.UnrelatedSecretsRSSAfterMiB, added)
-	}
-
-	// 9. Hung account.
-	if o.hungWebhooks > 0 {
-		hd, nd, _ := hungProviders() // hungAccount reports the error
-		step("Hung account: %d %s Webhooks of one account in namespace %s on a server that never answers; "+
-			"then one %s Webhook in namespace %s, timed until Ready", o.hungWebhooks, hd.ShortName, hungNamespace, nd.ShortName, neighbourNamespace)
-		hr, err := hungAccount(ctx, observer, sims, op, o.hungWebhooks, say)
-		if err != nil {
-			return res, failure(err)
-		}
-		ready := hr.ready.Seconds()
-		res.HungAccountReadySeconds = &ready
-		res.HungAccountTimedOut = hr.timedOut
-		res.HungAccountConnections = hr.connections
-		if hr.timedOut {
-			say("      the Webhook of namespace %s was not Ready after %s: %s", neighbourNamespace, neighbourWait, hr.notReady)
-		} else {
-			say("      Ready %s after its creation; the hung server accepted %d connection(s) in all; the hung Webhooks are deleted",
-				round(hr.ready), hr.connections)
-		}
+	// 8 to 10. The tenancy phases, with the one replica.
+	tenancy := tenancyEnv{c: observer, sims: sims, rep: reps[0], timeout: timeout, poll: o.poll, out: o.out, step: step, say: say}
+	if err := runTenancy(ctx, o, tenancy, &res); err != nil {
+		return res, failure(err)
 	}
 	if o.sharded() {
 		switch {

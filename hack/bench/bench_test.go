@@ -53,7 +53,8 @@ func TestBenchSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	// The churn phase alone waits a minute and a half for the operator's account sweep.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	if deadline, ok := t.Deadline(); ok {
 		// Leave time for the cleanup to stop everything before `go test` gives up on us.
@@ -94,6 +95,7 @@ func TestBenchSmoke(t *testing.T) {
 		// Small tenancy phases: their figures are there, whatever their value.
 		hungWebhooks:     5,
 		unrelatedSecrets: 20,
+		churnAccounts:    4,
 	}
 	var out bytes.Buffer
 	o.out = &out
@@ -153,28 +155,15 @@ func TestBenchSmoke(t *testing.T) {
 	if res.PeakRSSMiB > 4096 {
 		t.Errorf("peak RSS %.1f MiB is not believable", res.PeakRSSMiB)
 	}
-	if len(res.Targets) != 8 {
-		t.Errorf("%d targets, want 8", len(res.Targets))
+	if len(res.Targets) != 11 {
+		t.Errorf("%d targets, want 11", len(res.Targets))
 	}
-	if v := res.HungAccountReadySeconds; v == nil || !(*v > 0) || res.HungAccountConnections < 1 {
-		t.Errorf("hung account: Ready after %v s, %d connections to the hung server; want a positive time and at least one connection",
-			v, res.HungAccountConnections)
-	} else if res.HungAccountTimedOut {
-		t.Logf("hung account: the Webhook of the other namespace was not Ready within %s", neighbourWait)
-	}
-	if v := res.UnrelatedSecretsRSSMiB; v == nil || res.UnrelatedSecretsRSSBeforeMiB <= 0 || res.UnrelatedSecretsRSSAfterMiB <= 0 {
-		t.Errorf("unrelated Secrets: added %v MiB, before %.1f, after %.1f; want the three", v,
-			res.UnrelatedSecretsRSSBeforeMiB, res.UnrelatedSecretsRSSAfterMiB)
-	}
-	for _, tg := range res.Targets {
-		if (tg.Figure == "hungAccountReadySeconds" || tg.Figure == "unrelatedSecretsRssMiB") && tg.Applies {
-			t.Errorf("target %s applies to a run of the smaller phases of the test", tg.Figure)
-		}
-	}
+	checkTenancy(t, res)
 
 	for _, want := range []string{"FIGURE", "ratio operator/floor", "SaaS requests per created Webhook", "peak RSS of the operator",
 		"steady: API writes /1000 Webhooks /resync", "Ready again after a 2s Webex outage", "machine: ",
-		"Ready behind a hung account (5 Webhooks)", "RSS added by unrelated Secrets (20 of 64 KiB)"} {
+		"Ready behind 1 hung credential of one namespace (5 Webhooks)", "Ready behind 5 hung credentials of one namespace (5 Webhooks)",
+		"RSS added by unrelated Secrets (20 of 64 KiB)", "RSS after 4 accounts came and went"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output has no %q", want)
 		}
@@ -191,15 +180,47 @@ func TestBenchSmoke(t *testing.T) {
 	for _, key := range []string{"date", "goVersion", "goos", "goarch", "cpus", "numCPU", "parameters", "timeToReadySeconds",
 		"floorSeconds", "ratio", "saasRequestsPerWebhook", "saasRequestsPerWebhookWithPings", "createPings", "apiWritesPerWebhook", "steadySaasRequestsPer1000PerResync",
 		"steadyApiWritesPer1000PerResync", "peakRssMiB", "outageRecoverySeconds", "outageRecoveredWithinResync", "targets",
-		"hungAccountReadySeconds", "hungAccountConnections", "unrelatedSecretsRssMiB", "unrelatedSecretsRssBeforeMiB",
-		"unrelatedSecretsRssAfterMiB"} {
+		"hungAccounts", "unrelatedSecretsRssMiB", "unrelatedSecretsRssBeforeMiB", "unrelatedSecretsRssAfterMiB",
+		"churnRssChangePercent", "churnRssBaselineMiB", "churnRssLoadedMiB", "churnRssAfterMiB", "churnHeapBaselineMiB",
+		"churnHeapLoadedMiB", "churnHeapAfterMiB", "churnWaitSeconds"} {
 		if _, ok := fromJSON[key]; !ok {
 			t.Errorf("the JSON has no %q", key)
 		}
 	}
 	if p, _ := fromJSON["parameters"].(map[string]any); p["n"] != float64(n) || p["latency"] != "1ms" ||
-		p["hungWebhooks"] != float64(5) || p["unrelatedSecrets"] != float64(20) {
+		p["hungWebhooks"] != float64(5) || p["unrelatedSecrets"] != float64(20) || p["churnAccounts"] != float64(4) ||
+		!reflect.DeepEqual(p["hungCredentials"], []any{float64(1), float64(2), float64(5)}) {
 		t.Errorf("the JSON parameters are %v", p)
+	}
+}
+
+// checkTenancy checks that every tenancy phase of the smoke test left its figures, and that
+// their targets, stated for larger phases, do not apply.
+func checkTenancy(t *testing.T, res results) {
+	t.Helper()
+	if len(res.HungAccounts) != len(hungCredentialCounts) {
+		t.Errorf("hung credentials: %d rounds, want %d: %+v", len(res.HungAccounts), len(hungCredentialCounts), res.HungAccounts)
+	}
+	for i, h := range res.HungAccounts {
+		if h.Credentials != hungCredentialCounts[i] || !(h.ReadySeconds > 0) || h.Connections < 1 {
+			t.Errorf("hung round %d: %+v; want %d credentials, a positive time and at least one connection", i, h, hungCredentialCounts[i])
+		} else if h.TimedOut {
+			t.Logf("hung round %d: the Webhook of the other namespace was not Ready within %s: %s", i, neighbourWait, h.NotReady)
+		}
+	}
+	if v := res.UnrelatedSecretsRSSMiB; v == nil || res.UnrelatedSecretsRSSBeforeMiB <= 0 || res.UnrelatedSecretsRSSAfterMiB <= 0 {
+		t.Errorf("unrelated Secrets: added %v MiB, before %.1f, after %.1f; want the three", v,
+			res.UnrelatedSecretsRSSBeforeMiB, res.UnrelatedSecretsRSSAfterMiB)
+	}
+	if v := res.ChurnRSSChangePercent; v == nil || res.ChurnRSSBaselineMiB <= 0 || res.ChurnRSSLoadedMiB <= 0 || res.ChurnRSSAfterMiB <= 0 ||
+		res.ChurnHeapBaselineMiB <= 0 || res.ChurnHeapAfterMiB <= 0 || res.ChurnWaitSeconds < sweepMinIdle.Seconds()*1.5 {
+		t.Errorf("accounts that came and went: %v%%, RSS %.1f/%.1f/%.1f MiB, heap %.1f/%.1f MiB, wait %.0f s; want every figure and a wait of at least 90 s",
+			v, res.ChurnRSSBaselineMiB, res.ChurnRSSLoadedMiB, res.ChurnRSSAfterMiB, res.ChurnHeapBaselineMiB, res.ChurnHeapAfterMiB, res.ChurnWaitSeconds)
+	}
+	for _, tg := range res.Targets {
+		if (strings.HasPrefix(tg.Figure, "hungAccounts[") || tg.Figure == "unrelatedSecretsRssMiB" || tg.Figure == "churnRssChangePercent") && tg.Applies {
+			t.Errorf("target %s applies to a run of the smaller phases of the test", tg.Figure)
+		}
 	}
 }
 
@@ -247,11 +268,13 @@ func TestParseFlagsEnvironment(t *testing.T) {
 		t.Errorf("defaults with N and LATENCY set: n %d, latency %s, accounts %d, resync %s, outage provider %s",
 			o.n, o.latency, o.accounts, o.resync, o.outageProvider)
 	}
-	if o.hungWebhooks != 50 || o.unrelatedSecrets != 1000 {
-		t.Errorf("tenancy phases by default: %d hung Webhooks, %d unrelated Secrets; want 50 and 1000", o.hungWebhooks, o.unrelatedSecrets)
+	if o.hungWebhooks != 50 || o.unrelatedSecrets != 1000 || o.churnAccounts != 50 {
+		t.Errorf("tenancy phases by default: %d hung Webhooks, %d unrelated Secrets, %d accounts that come and go; want 50, 1000 and 50",
+			o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts)
 	}
-	if o, err = parse("-hung-webhooks", "0", "-unrelated-secrets", "0"); err != nil || o.hungWebhooks != 0 || o.unrelatedSecrets != 0 {
-		t.Errorf("-hung-webhooks 0 -unrelated-secrets 0: %d, %d, err %v; want both phases skipped", o.hungWebhooks, o.unrelatedSecrets, err)
+	if o, err = parse("-hung-webhooks", "0", "-unrelated-secrets", "0", "-churn-accounts", "0"); err != nil || o.tenancyPhases() != 0 {
+		t.Errorf("-hung-webhooks 0 -unrelated-secrets 0 -churn-accounts 0: %d, %d, %d, err %v; want every phase skipped",
+			o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts, err)
 	}
 	if got := o.waitTimeout(); got != 2*time.Minute+400*time.Second {
 		t.Errorf("default timeout for N=10000 = %s", got)
@@ -260,7 +283,7 @@ func TestParseFlagsEnvironment(t *testing.T) {
 		t.Errorf("-n 7 -outage-provider 8x8: n %d, provider %s, err %v", o.n, o.outageProvider, err)
 	}
 	for _, bad := range [][]string{{"-n", "0"}, {"-outage-provider", "slack"}, {"-workers", "0"}, {"extra"},
-		{"-hung-webhooks", "-1"}, {"-unrelated-secrets", "-1"}} {
+		{"-hung-webhooks", "-1"}, {"-hung-webhooks", "4"}, {"-unrelated-secrets", "-1"}, {"-churn-accounts", "-1"}} {
 		if _, err := parse(bad...); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
@@ -401,19 +424,22 @@ func TestMedian(t *testing.T) {
 // their phase ran, and that the targets apply only at the settings they are stated for.
 func TestTenancyTargets(t *testing.T) {
 	o := options{n: 1000, resync: time.Minute, outage: time.Minute, outageProvider: hooksv1alpha1.ProviderWebex, workers: 10,
-		hungWebhooks: defaultHungWebhooks, unrelatedSecrets: defaultUnrelatedSecrets}
+		hungWebhooks: defaultHungWebhooks, unrelatedSecrets: defaultUnrelatedSecrets, churnAccounts: defaultChurnAccounts}
 	var r results
 	if got := len(targets(r, o)); got != 6 {
 		t.Errorf("%d targets without the tenancy figures, want 6", got)
 	}
 	var table bytes.Buffer
 	printTable(&table, r, options{n: 1000, resync: time.Minute, outage: time.Minute})
-	if c := strings.Count(table.String(), "skipped"); c != 2 {
-		t.Errorf("the table of a run without tenancy phases says \"skipped\" %d times, want 2:\n%s", c, table.String())
+	if c := strings.Count(table.String(), "skipped"); c != 3 {
+		t.Errorf("the table of a run without tenancy phases says \"skipped\" %d times, want 3:\n%s", c, table.String())
 	}
 
-	ready, added := 0.8, 70.0
-	r.HungAccountReadySeconds, r.UnrelatedSecretsRSSMiB = &ready, &added
+	added, change := 70.0, 4.2
+	r.HungAccounts = []hungRound{{Credentials: 1, ReadySeconds: 0.8, Connections: 1}, {Credentials: 2, ReadySeconds: 1.2, Connections: 2},
+		{Credentials: 5, ReadySeconds: 31, Connections: 5}}
+	r.UnrelatedSecretsRSSMiB, r.ChurnRSSChangePercent = &added, &change
+	r.ChurnRSSBaselineMiB, r.ChurnRSSAfterMiB = 60, 62.5
 	byFigure := func(ts []target) map[string]target {
 		m := map[string]target{}
 		for _, tg := range ts {
@@ -422,23 +448,37 @@ func TestTenancyTargets(t *testing.T) {
 		return m
 	}
 	got := byFigure(targets(r, o))
-	if h := got["hungAccountReadySeconds"]; !h.Met || !h.Applies || h.Value != ready {
-		t.Errorf("hung account target %+v, want met and applying", h)
+	if h := got["hungAccounts[credentials=2].readySeconds"]; !h.Met || !h.Applies || h.Value != 1.2 {
+		t.Errorf("target of 2 hung credentials %+v, want met and applying", h)
+	}
+	if h := got["hungAccounts[credentials=5].readySeconds"]; h.Met || !h.Applies {
+		t.Errorf("target of 5 hung credentials %+v, want missed (31 s) and applying", h)
 	}
 	if s := got["unrelatedSecretsRssMiB"]; s.Met || !s.Applies {
 		t.Errorf("unrelated Secrets target %+v, want missed (70 MiB) and applying", s)
 	}
-	r.HungAccountTimedOut = true
-	o.workers = 20
+	if c := got["churnRssChangePercent"]; !c.Met || !c.Applies || c.Value != change {
+		t.Errorf("churn target %+v, want met (+4.2%%) and applying", c)
+	}
+	r.HungAccounts[0].TimedOut = true
+	o.workers, o.churnAccounts = 20, 10
+	change = 12
 	got = byFigure(targets(r, o))
-	if h := got["hungAccountReadySeconds"]; h.Met || h.Applies {
-		t.Errorf("hung account target after a timeout at 20 workers %+v, want missed and not applying", h)
+	if h := got["hungAccounts[credentials=1].readySeconds"]; h.Met || h.Applies {
+		t.Errorf("target of 1 hung credential after a timeout at 20 workers %+v, want missed and not applying", h)
+	}
+	if c := got["churnRssChangePercent"]; c.Met || c.Applies {
+		t.Errorf("churn target at +12%% for 10 accounts %+v, want missed and not applying", c)
 	}
 	r.Targets = targets(r, o)
 	table.Reset()
 	printTable(&table, r, o)
-	for _, want := range []string{"Ready behind a hung account (50 Webhooks)", "> 0.80 s", "<= 5 s at 10 workers, 50 hung Webhooks", "(missed)",
-		"RSS added by unrelated Secrets (1000 of 64 KiB)", "+70.0 MiB", "< 5 MiB at 1000 Secrets", "target stated for other settings"} {
+	for _, want := range []string{"Ready behind 1 hung credential of one namespace (50 Webhooks)", "> 0.80 s",
+		"Ready behind 5 hung credentials of one namespace (50 Webhooks)", "31.0 s", "<= 5 s at 10 workers, 50 hung Webhooks", "(missed)",
+		"RSS added by unrelated Secrets (1000 of 64 KiB)", "+70.0 MiB", "< 5 MiB at 1000 Secrets",
+		"RSS after 10 accounts came and went", "+12.0% (60.0 -> 62.5 MiB)", "<= +10% of the RSS before at 50 accounts",
+		"Connections the operator opened to the hung server: 1 with 1 hung credential, 2 with 2 hung credentials, 5 with 5 hung credentials",
+		"target stated for other settings"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("the table has no %q:\n%s", want, table.String())
 		}

@@ -25,10 +25,12 @@ limitations under the License.
 //   - SaaS requests and API-server writes per resync period once everything is Ready;
 //   - the operator's peak resident memory;
 //   - how long every Webhook takes to be Ready again after an outage of one simulator;
-//   - then, as phases of their own after every figure above is taken: how long a Webhook of
-//     one namespace takes to be Ready while 50 Webhooks of one account in another namespace wait
-//     on a server that accepts connections and never answers (a hung account), and how much
-//     resident memory 1000 Secrets of 64 KiB add to the operator when no Webhook uses them.
+//   - then, as phases of their own after every figure above is taken: how much resident memory
+//     1000 Secrets of 64 KiB add to the operator when no Webhook uses them; its resident memory
+//     once 50 accounts with a few Webhooks each came and went, next to before them; and how long
+//     a Webhook of one namespace takes to be Ready while 50 Webhooks of another namespace, spread
+//     over 1, 2 and then 5 credentials, wait on a server that accepts connections and never
+//     answers (hung credentials).
 //
 // It prints a table, with the project's targets beside the figures (never asserted), and writes
 // the same figures as JSON. `make bench` runs it; `make bench N=10000` applies 10000 Webhooks.
@@ -103,6 +105,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		// The targets of the tenancy phases are stated for these counts.
 		hungWebhooks:     defaultHungWebhooks,
 		unrelatedSecrets: defaultUnrelatedSecrets,
+		churnAccounts:    defaultChurnAccounts,
 		replicas:         1,
 	}
 	if v := getenv("N"); v != "" {
@@ -142,8 +145,12 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	fs.StringVar(&o.providerQPS, "provider-qps", o.providerQPS, "Passed to the operator as --provider-qps when set, such as webex=10,autodesk=10.")
 	fs.StringVar(&o.jsonPath, "json", o.jsonPath, "File the results are written to as JSON; empty writes none. The default is below the repository root, wherever the command runs.")
 	fs.DurationVar(&o.timeout, "timeout", 0, "Longest wait of each phase (operator start, all Ready, deletion of the floor); 0 means 2m + N*40ms, or three times the floor when that is longer.")
-	fs.IntVar(&o.hungWebhooks, "hung-webhooks", o.hungWebhooks, "Webhooks of the hung account (of the first provider whose Webhooks name their server, on a server that never answers) in the phase that times a Webhook of another namespace behind them; 0 skips the phase.")
+	fs.IntVar(&o.hungWebhooks, "hung-webhooks", o.hungWebhooks, "Webhooks of one namespace (of the first provider whose Webhooks name their server, on a server that never answers), "+
+		"spread over 1, 2 and then 5 credentials, in the phase that times a Webhook of another namespace behind them each time; 0 skips the phase.")
 	fs.IntVar(&o.unrelatedSecrets, "unrelated-secrets", o.unrelatedSecrets, "Secrets of 64 KiB created in a namespace no Webhook uses, in the phase that measures the resident memory they add to the operator; 0 skips the phase.")
+	fs.IntVar(&o.churnAccounts, "churn-accounts", o.churnAccounts, fmt.Sprintf("Accounts (the providers taking turns, %d Webhooks each) that come and go in the phase that "+
+		"compares the operator's resident memory before them and once they are gone; it waits 1.5 times max(1m, -resync) and %s for the operator to drop them; 0 skips the phase.",
+		churnWebhooksPerAccount, sweepMargin))
 	fs.IntVar(&o.replicas, "replicas", o.replicas, "Operator processes (also REPLICAS=...). Above 1 they run with --sharding against an API server with the "+
 		"ShardedListAndWatch feature gate, the Webhooks are spread over namespaces of their own (-spread), the tenancy phases are skipped and "+
 		"the JSON goes to bin/bench/results-replicas<R>.json.")
@@ -172,12 +179,12 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		}
 		o.spread = true
 		// The tenancy phases measure one process.
-		for _, name := range []string{"hung-webhooks", "unrelated-secrets"} {
+		for _, name := range []string{"hung-webhooks", "unrelated-secrets", "churn-accounts"} {
 			if given[name] && fs.Lookup(name).Value.String() != "0" {
 				return o, fmt.Errorf("-%s: the tenancy phases run with one replica only", name)
 			}
 		}
-		o.hungWebhooks, o.unrelatedSecrets = 0, 0
+		o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts = 0, 0, 0
 	}
 	p, err := parseProvider(outageProvider)
 	if err != nil {

@@ -98,14 +98,11 @@ type results struct {
 	OutageRecoverySeconds       float64 `json:"outageRecoverySeconds"`
 	OutageRecoveredWithinResync bool    `json:"outageRecoveredWithinResync"`
 
-	// Hung account: seconds from the creation of one Webhook in a namespace of its own until it
-	// was Ready, while parameters.hungWebhooks Webhooks of one account waited on a server that
-	// never answers. Absent when the phase was skipped. When the Webhook was not Ready in time,
-	// the value is that wait and HungAccountTimedOut is true. HungAccountConnections counts the
-	// connections the operator opened to the hung server.
-	HungAccountReadySeconds *float64 `json:"hungAccountReadySeconds,omitempty"`
-	HungAccountTimedOut     bool     `json:"hungAccountTimedOut,omitempty"`
-	HungAccountConnections  int      `json:"hungAccountConnections,omitempty"`
+	// Hung credentials: one round per count of parameters.hungCredentials, in that order. In
+	// each, parameters.hungWebhooks Webhooks of one namespace, spread over that many credentials,
+	// waited on a server that never answers while a Webhook of another namespace was timed from
+	// its creation until Ready. Absent when the phase was skipped.
+	HungAccounts []hungRound `json:"hungAccounts,omitempty"`
 
 	// Unrelated Secrets: the operator's VmRSS (median of a few readings) before and after
 	// parameters.unrelatedSecrets Secrets of 64 KiB were created in a namespace no Webhook uses,
@@ -113,6 +110,20 @@ type results struct {
 	UnrelatedSecretsRSSMiB       *float64 `json:"unrelatedSecretsRssMiB,omitempty"`
 	UnrelatedSecretsRSSBeforeMiB float64  `json:"unrelatedSecretsRssBeforeMiB,omitempty"`
 	UnrelatedSecretsRSSAfterMiB  float64  `json:"unrelatedSecretsRssAfterMiB,omitempty"`
+
+	// Accounts that came and went: the operator's VmRSS (median of a few readings, each after a
+	// forced garbage collection) before parameters.churnAccounts accounts, once all their Webhooks
+	// were Ready, and ChurnWaitSeconds after their Webhooks and Secrets were gone; how far the
+	// last is above the first, in percent; and the live heap at the same three points. Absent
+	// when the phase was skipped.
+	ChurnRSSChangePercent *float64 `json:"churnRssChangePercent,omitempty"`
+	ChurnRSSBaselineMiB   float64  `json:"churnRssBaselineMiB,omitempty"`
+	ChurnRSSLoadedMiB     float64  `json:"churnRssLoadedMiB,omitempty"`
+	ChurnRSSAfterMiB      float64  `json:"churnRssAfterMiB,omitempty"`
+	ChurnHeapBaselineMiB  float64  `json:"churnHeapBaselineMiB,omitempty"`
+	ChurnHeapLoadedMiB    float64  `json:"churnHeapLoadedMiB,omitempty"`
+	ChurnHeapAfterMiB     float64  `json:"churnHeapAfterMiB,omitempty"`
+	ChurnWaitSeconds      float64  `json:"churnWaitSeconds,omitempty"`
 
 	// A run with several replicas (parameters.replicas): each one's share, the Webhook objects
 	// that an informer of every namespace received meanwhile (the bench's own watch), the remote
@@ -142,10 +153,14 @@ type parameters struct {
 	Workers        int     `json:"workers"`
 	ProviderQPS    string  `json:"providerQps,omitempty"`
 	GOMEMLIMIT     string  `json:"gomemlimit,omitempty"`
-	// HungWebhooks and UnrelatedSecrets are the sizes of the tenancy phases; 0 when skipped.
-	HungWebhooks       int `json:"hungWebhooks"`
-	UnrelatedSecrets   int `json:"unrelatedSecrets"`
-	UnrelatedSecretKiB int `json:"unrelatedSecretKiB"`
+	// HungWebhooks, UnrelatedSecrets and ChurnAccounts are the sizes of the tenancy phases; 0
+	// when skipped. HungCredentials are the rounds of the hung phase.
+	HungWebhooks            int   `json:"hungWebhooks"`
+	HungCredentials         []int `json:"hungCredentials,omitempty"`
+	UnrelatedSecrets        int   `json:"unrelatedSecrets"`
+	UnrelatedSecretKiB      int   `json:"unrelatedSecretKiB"`
+	ChurnAccounts           int   `json:"churnAccounts"`
+	ChurnWebhooksPerAccount int   `json:"churnWebhooksPerAccount,omitempty"`
 	// Replicas is the number of operator processes when above 1; Spread is true when the
 	// Webhooks were spread over Namespaces namespaces of their own.
 	Replicas   int  `json:"replicas,omitempty"`
@@ -177,6 +192,14 @@ func newResults(o options, m machineInfo) results {
 	if o.replicas > 1 {
 		replicas = o.replicas
 	}
+	var hungCredentials []int
+	if o.hungWebhooks > 0 {
+		hungCredentials = hungCredentialCounts
+	}
+	churnPer := 0
+	if o.churnAccounts > 0 {
+		churnPer = churnWebhooksPerAccount
+	}
 	return results{
 		Date:      time.Now().UTC().Truncate(time.Second),
 		GoVersion: runtime.Version(),
@@ -190,7 +213,9 @@ func newResults(o options, m machineInfo) results {
 			N: o.n, Latency: o.latency.String(), Accounts: o.accounts, Resync: o.resync.String(),
 			Outage: o.outage.String(), OutageProvider: string(o.outageProvider),
 			QPS: o.qps, Burst: o.burst, Workers: o.workers, ProviderQPS: o.providerQPS, GOMEMLIMIT: o.gomemlimit,
-			HungWebhooks: o.hungWebhooks, UnrelatedSecrets: o.unrelatedSecrets, UnrelatedSecretKiB: unrelatedSecretBytes >> 10,
+			HungWebhooks: o.hungWebhooks, HungCredentials: hungCredentials,
+			UnrelatedSecrets: o.unrelatedSecrets, UnrelatedSecretKiB: unrelatedSecretBytes >> 10,
+			ChurnAccounts: o.churnAccounts, ChurnWebhooksPerAccount: churnPer,
 			Replicas: replicas, Spread: o.spread,
 		},
 	}
@@ -231,21 +256,7 @@ func targets(r results, o options) []target {
 	if o.sharded() {
 		t = append(t, replicaTargets(r, o)...)
 	}
-	// The tenancy targets hold at the operator's default workers (and --http-timeout, which the
-	// bench leaves alone) and for the default sizes of their phases.
-	if v := r.HungAccountReadySeconds; v != nil {
-		t = append(t, target{Figure: "hungAccountReadySeconds", Target: fmt.Sprintf("<= %g", hungTargetSeconds), Value: *v,
-			Met:     !r.HungAccountTimedOut && *v <= hungTargetSeconds,
-			For:     fmt.Sprintf("%d workers, %d hung Webhooks", targetWorkers, defaultHungWebhooks),
-			Applies: o.workers == targetWorkers && o.hungWebhooks == defaultHungWebhooks})
-	}
-	if v := r.UnrelatedSecretsRSSMiB; v != nil {
-		t = append(t, target{Figure: "unrelatedSecretsRssMiB", Target: fmt.Sprintf("< %g", unrelatedTargetMiB), Value: *v,
-			Met:     *v < unrelatedTargetMiB,
-			For:     fmt.Sprintf("%d Secrets", defaultUnrelatedSecrets),
-			Applies: o.unrelatedSecrets == defaultUnrelatedSecrets})
-	}
-	return t
+	return append(t, tenancyTargets(r, o)...)
 }
 
 // printTable prints the figures, each with its target and whether this run met it.
@@ -328,21 +339,9 @@ func printTable(out io.Writer, r results, o options) {
 	}
 	add(fmt.Sprintf("Ready again after a %s %s outage", o.outage, o.outageProvider), seconds(r.OutageRecoverySeconds),
 		"outageRecoverySeconds", fmt.Sprintf("<= resync (%s)", o.resync))
-	hungFigure, hung := "Ready behind a hung account", "skipped"
-	if v := r.HungAccountReadySeconds; v != nil {
-		hungFigure += fmt.Sprintf(" (%d Webhooks)", o.hungWebhooks)
-		hung = seconds(*v)
-		if r.HungAccountTimedOut {
-			hung = "> " + hung
-		}
+	for _, rw := range tenancyRows(r, o) {
+		add(rw.figure, rw.value, rw.jsonName, rw.target)
 	}
-	add(hungFigure, hung, "hungAccountReadySeconds", fmt.Sprintf("<= %g s", hungTargetSeconds))
-	secretsFigure, secrets := "RSS added by unrelated Secrets", "skipped"
-	if v := r.UnrelatedSecretsRSSMiB; v != nil {
-		secretsFigure += fmt.Sprintf(" (%d of %d KiB)", o.unrelatedSecrets, unrelatedSecretBytes>>10)
-		secrets = fmt.Sprintf("%+.1f MiB", *v)
-	}
-	add(secretsFigure, secrets, "unrelatedSecretsRssMiB", fmt.Sprintf("< %g MiB", unrelatedTargetMiB))
 
 	var table strings.Builder
 	table.WriteString("FIGURE\tVALUE\tTARGET\t\n")
@@ -354,13 +353,7 @@ func printTable(out io.Writer, r results, o options) {
 		"%d SaaS requests and %d API-server writes in the %s steady-state window; at most %d Webhooks not Ready during the outage.\n",
 		seconds(r.ApplySeconds), r.CreateSaaSRequests, r.CreateAPIWrites, r.SteadySaaSRequests, r.SteadyAPIWrites,
 		seconds(r.SteadyWindowSeconds), r.OutageNotReadyMax)
-	if r.UnrelatedSecretsRSSMiB != nil {
-		fmt.Fprintf(out, "Operator VmRSS %.1f MiB before the unrelated Secrets, %.1f MiB after.\n",
-			r.UnrelatedSecretsRSSBeforeMiB, r.UnrelatedSecretsRSSAfterMiB)
-	}
-	if r.HungAccountReadySeconds != nil {
-		fmt.Fprintf(out, "The operator opened %d connection(s) to the hung server.\n", r.HungAccountConnections)
-	}
+	printTenancyNotes(out, r)
 	if anyOtherN {
 		fmt.Fprintln(out, "A status in parentheses compares with a target stated for other settings: for information only.")
 	}

@@ -16,55 +16,50 @@ limitations under the License.
 
 package main
 
-// The two tenancy phases run after the outage, once every other figure is taken: what one
-// tenant does must not cost another one time or memory.
+// The tenancy phases run after the outage, once every other figure is taken: what one tenant
+// does must not cost another one time or memory.
 //
-//   - A hung account: Webhooks of one account of a provider whose Webhooks name their own server
-//     (the first such in providers/catalog), on a server that accepts connections and never
-//     answers, then one Webhook of another namespace on a working simulator (of the first provider
-//     whose server is an operator flag), timed from its creation until it is Ready.
 //   - Unrelated Secrets: many large Secrets in a namespace no Webhook uses, and the operator's
 //     resident memory before and after.
+//   - Accounts that come and go: the operator's resident memory before many accounts with a few
+//     Webhooks each, and once they are gone and the operator has had the time to drop them.
+//   - Hung credentials: Webhooks of one namespace, of a provider whose Webhooks name their own
+//     server (the first such in providers/catalog), on a server that accepts connections and
+//     never answers, spread over 1, 2 and then 5 credentials; each time one Webhook of another
+//     namespace on a working simulator (of the first provider whose server is an operator flag),
+//     timed from its creation until it is Ready.
 
 import (
 	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
-	"net"
-	"slices"
 	"sort"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
-	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
 const (
-	// hungNamespace holds the Webhooks of the hung account and their credentials.
+	// hungNamespace, with the round's count of credentials after a dash, holds the hung
+	// Webhooks of a round and their credentials.
 	hungNamespace = "hung"
-	// neighbourNamespace holds the one Webhook timed while the hung account waits.
+	// neighbourNamespace holds the Webhooks timed while hung ones wait, one per round.
 	neighbourNamespace = "neighbour"
 	// unrelatedNamespace holds the Secrets that no Webhook uses.
 	unrelatedNamespace = "unrelated"
 
-	// defaultHungWebhooks and defaultUnrelatedSecrets are the defaults of -hung-webhooks and
-	// -unrelated-secrets; the targets are stated for them.
+	// defaultHungWebhooks, defaultUnrelatedSecrets and defaultChurnAccounts are the defaults of
+	// -hung-webhooks, -unrelated-secrets and -churn-accounts; the targets are stated for them.
 	defaultHungWebhooks     = 50
 	defaultUnrelatedSecrets = 1000
+	defaultChurnAccounts    = 50
 	// unrelatedSecretBytes is the size of the random data of each unrelated Secret.
 	unrelatedSecretBytes = 64 << 10
 
@@ -74,6 +69,9 @@ const (
 	targetWorkers     = 10
 	// unrelatedTargetMiB is the most resident memory the unrelated Secrets may add.
 	unrelatedTargetMiB = 5.0
+	// churnTargetPercent is how far above its baseline the resident memory may end once the
+	// accounts have come and gone.
+	churnTargetPercent = 10.0
 
 	// hungStartWait bounds the wait for the operator's first connection to the hung server;
 	// hungSettle is the further wait, so that the operator has taken up every hung Webhook
@@ -82,7 +80,7 @@ const (
 	hungSettle    = 3 * time.Second
 	// neighbourWait bounds the wait for the neighbour: longer than two SaaS timeouts of the
 	// operator (--http-timeout, 30s by default), so that an operator that makes it wait behind
-	// the hung account still gets a figure rather than an error.
+	// the hung Webhooks still gets a figure rather than an error.
 	neighbourWait = 90 * time.Second
 	// neighbourPoll is how often the neighbour is read while the bench waits for it.
 	neighbourPoll = 50 * time.Millisecond
@@ -96,265 +94,61 @@ const (
 	secretsSettle = 5 * time.Second
 )
 
-// hungServer accepts TCP connections and never answers: it reads what it is sent and throws it
-// away until the peer or Close ends the connection. It stands for a SaaS server that hangs.
-type hungServer struct {
-	ln       net.Listener
-	accepted atomic.Int64
-
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-	closed bool
-	wg     sync.WaitGroup
+// tenancyEnv is what the tenancy phases use of the run.
+type tenancyEnv struct {
+	c    client.Client // without a rate limit
+	sims *localenv.Simulators
+	rep  *replica // the tenancy phases run with one operator process
+	// timeout and poll bound and pace the waits for many Webhooks, as in the other phases.
+	timeout, poll time.Duration
+	out           io.Writer // for the progress lines of a long wait
+	step, say     func(format string, args ...any)
 }
 
-// startHungServer listens on a free port of 127.0.0.1.
-func startHungServer() (*hungServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("listening for the hung server: %w", err)
-	}
-	h := &hungServer{ln: ln, conns: map[net.Conn]struct{}{}}
-	h.wg.Add(1)
-	go h.serve()
-	return h, nil
-}
-
-func (h *hungServer) serve() {
-	defer h.wg.Done()
-	for {
-		conn, err := h.ln.Accept()
-		if err != nil {
-			return // closed
-		}
-		h.mu.Lock()
-		if h.closed {
-			h.mu.Unlock()
-			_ = conn.Close()
-			return
-		}
-		h.accepted.Add(1)
-		h.conns[conn] = struct{}{}
-		h.wg.Add(1)
-		h.mu.Unlock()
-		go func() {
-			defer h.wg.Done()
-			_, _ = io.Copy(io.Discard, conn)
-			h.mu.Lock()
-			delete(h.conns, conn)
-			h.mu.Unlock()
-			_ = conn.Close()
-		}()
-	}
-}
-
-// URL is the server's root, as spec.pageSeeder.serverUrl takes it.
-func (h *hungServer) URL() string { return "http://" + h.ln.Addr().String() }
-
-// Accepted counts the connections accepted so far.
-func (h *hungServer) Accepted() int { return int(h.accepted.Load()) }
-
-// Close stops accepting, closes every open connection and waits for the goroutines to end.
-func (h *hungServer) Close() {
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		return
-	}
-	h.closed = true
-	_ = h.ln.Close()
-	for conn := range h.conns {
-		_ = conn.Close()
-	}
-	h.mu.Unlock()
-	h.wg.Wait()
-}
-
-// hungResult is what the hung-account phase measured.
-type hungResult struct {
-	ready       time.Duration // from the neighbour's creation until it was seen Ready
-	timedOut    bool          // the neighbour was not Ready within neighbourWait; ready is that wait
-	connections int           // connections the hung server accepted during the phase
-	notReady    string        // the neighbour's Ready condition when it timed out
-}
-
-// hungProviders picks the providers of the hung-account phase: the first of the catalog whose
-// Webhooks name their own server (which the phase points at the hung one), and the first whose
-// server is an operator flag (the neighbour, on its simulator).
-func hungProviders() (hung, neighbour providers.Descriptor, err error) {
-	var foundHung, foundNeighbour bool
-	for _, d := range catalog.All() {
-		switch {
-		case d.TenantEndpoints && !foundHung:
-			hung, foundHung = d, true
-		case !d.TenantEndpoints && !foundNeighbour:
-			neighbour, foundNeighbour = d, true
+// tenancyPhases counts the tenancy phases that o runs.
+func (o options) tenancyPhases() int {
+	n := 0
+	for _, size := range []int{o.unrelatedSecrets, o.churnAccounts, o.hungWebhooks} {
+		if size > 0 {
+			n++
 		}
 	}
-	if !foundHung || !foundNeighbour {
-		return hung, neighbour, fmt.Errorf("the hung-account phase needs a provider whose Webhooks name their server and one whose server is a flag; " +
-			"pass -hung-webhooks 0 to skip it")
-	}
-	return hung, neighbour, nil
+	return n
 }
 
-// hungSpec is Webhook i of the hung account: d's sample, its endpoint field pointed at serverURL.
-func hungSpec(d providers.Descriptor, serverURL, secret string, i int) (hooksv1alpha1.WebhookSpec, error) {
-	spec := d.Sample()
-	spec.TargetURL = fmt.Sprintf("https://receiver.example.com/hung/%03d", i)
-	spec.CredentialsRef = hooksv1alpha1.LocalObjectReference{Name: secret}
-	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&spec)
-	if err != nil {
-		return spec, err
-	}
-	if err := unstructured.SetNestedField(obj, serverURL, strings.Split(d.EndpointField, ".")...); err != nil {
-		return spec, fmt.Errorf("setting spec.%s: %w", d.EndpointField, err)
-	}
-	var out hooksv1alpha1.WebhookSpec
-	err = runtime.DefaultUnstructuredConverter.FromUnstructured(obj, &out)
-	return out, err
-}
-
-// hungCredentials fills the smallest of d's credential key sets with made-up values: the hung
-// server never gets to check them.
-func hungCredentials(d providers.Descriptor) map[string]string {
-	keys := slices.MinFunc(d.CredentialKeys, func(a, b []string) int { return len(a) - len(b) })
-	creds := map[string]string{}
-	for _, k := range keys {
-		creds[k] = "bench-hung-" + randomHex(16)
-	}
-	return creds
-}
-
-// hungAccount runs the hung-account phase (see hungProviders): hungWebhooks Webhooks of one
-// account on a server that never answers, then one Webhook in another namespace, timed until
-// Ready.
-// The hung Webhooks are deleted at the end without waiting for the operator: their finalizers
-// are removed, since the operator would retry their deletion until --deletion-timeout.
-func hungAccount(ctx context.Context, c client.Client, sims *localenv.Simulators, op *localenv.Operator,
-	hungWebhooks int, say func(string, ...any)) (res hungResult, err error) {
-	hd, nd, err := hungProviders()
-	if err != nil {
-		return res, err
-	}
-	hs, err := startHungServer()
-	if err != nil {
-		return res, err
-	}
-	defer func() {
-		// Remove the hung Webhooks before the server closes, so that the operator does not get to
-		// retry them against a closed port for the rest of the run.
-		if ctx.Err() == nil {
-			cleanupCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			if derr := dropWebhooks(cleanupCtx, c, hungNamespace); derr != nil && err == nil {
-				err = derr
-			}
-			cancel()
-		}
-		hs.Close()
-	}()
-
-	if err := localenv.EnsureNamespace(ctx, c, hungNamespace); err != nil {
-		return res, err
-	}
-	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: hungNamespace, Name: hd.Name + "-hung"},
-		StringData: hungCredentials(hd),
-	}
-	if err := c.Create(ctx, secret); err != nil {
-		return res, fmt.Errorf("creating the Secret %s/%s: %w", hungNamespace, secret.Name, err)
-	}
-	err = forEach(ctx, hungWebhooks, 10, func(ctx context.Context, i int) error {
-		spec, err := hungSpec(hd, hs.URL(), secret.Name, i)
-		if err != nil {
+// runTenancy runs the tenancy phases that o asks for and records their figures in res. The
+// memory phases come first: the requests stuck on the hung server would add to the memory.
+func runTenancy(ctx context.Context, o options, e tenancyEnv, res *results) error {
+	if o.unrelatedSecrets > 0 {
+		if err := unrelatedPhase(ctx, o, e, res); err != nil {
 			return err
 		}
-		return create(ctx, c, &hooksv1alpha1.Webhook{
-			ObjectMeta: metav1.ObjectMeta{Namespace: hungNamespace, Name: fmt.Sprintf("hung-%03d", i)},
-			Spec:       spec,
-		})
-	})
+	}
+	if o.churnAccounts > 0 {
+		if err := churnPhase(ctx, o, e, res); err != nil {
+			return err
+		}
+	}
+	if o.hungWebhooks > 0 {
+		return hungPhase(ctx, o, e, res)
+	}
+	return nil
+}
+
+// unrelatedPhase runs the unrelated-Secrets phase and records its figures.
+func unrelatedPhase(ctx context.Context, o options, e tenancyEnv, res *results) error {
+	e.step("Unrelated Secrets: %d Secrets of %d KiB of random data in namespace %s, which no Webhook uses; the operator's RSS before and after",
+		o.unrelatedSecrets, unrelatedSecretBytes>>10, unrelatedNamespace)
+	sr, err := unrelatedSecrets(ctx, e.c, e.rep.op, o.unrelatedSecrets, o.workers)
 	if err != nil {
-		return res, err
+		return err
 	}
-
-	// Wait until the operator is at work on the hung account: its first connection, then a
-	// little longer for the rest of the hung Webhooks to reach the workers.
-	deadline := time.Now().Add(hungStartWait)
-	for hs.Accepted() == 0 {
-		if op.Exited() {
-			return res, fmt.Errorf("the operator exited (%s)", op.ExitStatus())
-		}
-		if time.Now().After(deadline) {
-			return res, fmt.Errorf("the operator did not connect to the hung server %s within %s (is %s in its --endpoint-allowlist?); "+
-				"the hung Webhooks are: %s", hs.URL(), hungStartWait, localenv.LoopbackAllowlist, readySummary(ctx, c, hungNamespace))
-		}
-		if err := sleep(ctx, 100*time.Millisecond); err != nil {
-			return res, err
-		}
-	}
-	if err := sleepWatching(ctx, hungSettle, op); err != nil {
-		return res, err
-	}
-	say("      the operator opened %d connection(s) to the hung server %s", hs.Accepted(), hs.URL())
-
-	// The neighbour: a fresh account on a working simulator, its Secret created before the clock
-	// starts.
-	if err := localenv.EnsureNamespace(ctx, c, neighbourNamespace); err != nil {
-		return res, err
-	}
-	account := sims.Get(nd.Type).NewAccount("bench-neighbour-" + randomHex(12))
-	creds := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: neighbourNamespace, Name: nd.Name + "-neighbour"},
-		StringData: account.Credentials,
-	}
-	if err := c.Create(ctx, creds); err != nil {
-		return res, fmt.Errorf("creating the Secret %s/%s: %w", neighbourNamespace, creds.Name, err)
-	}
-	neighbour := &hooksv1alpha1.Webhook{
-		ObjectMeta: metav1.ObjectMeta{Namespace: neighbourNamespace, Name: "neighbour"},
-		Spec: hooksv1alpha1.WebhookSpec{
-			Provider:       nd.Type,
-			TargetURL:      "https://receiver.example.com/neighbour",
-			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: creds.Name},
-		},
-	}
-	account.Spec(&neighbour.Spec, 0)
-	start := time.Now()
-	if err := create(ctx, c, neighbour); err != nil {
-		return res, err
-	}
-	deadline = start.Add(neighbourWait)
-	for {
-		var h hooksv1alpha1.Webhook
-		err := c.Get(ctx, client.ObjectKeyFromObject(neighbour), &h)
-		now := time.Now()
-		if err == nil && isReady(&h) {
-			res.ready = now.Sub(start)
-			break
-		}
-		if ctx.Err() != nil {
-			return res, ctx.Err()
-		}
-		if op.Exited() {
-			return res, fmt.Errorf("the operator exited (%s)", op.ExitStatus())
-		}
-		if now.After(deadline) {
-			res.ready, res.timedOut = neighbourWait, true
-			res.notReady = "no Ready condition"
-			if err != nil {
-				res.notReady = "the last Get failed: " + err.Error()
-			} else if cond := meta.FindStatusCondition(h.Status.Conditions, hooksv1alpha1.ConditionReady); cond != nil {
-				res.notReady = fmt.Sprintf("Ready=%s, reason %s: %s", cond.Status, cond.Reason, cond.Message)
-			}
-			break
-		}
-		if err := sleep(ctx, neighbourPoll); err != nil {
-			return res, err
-		}
-	}
-	res.connections = hs.Accepted()
-	return res, nil
+	added := float64(sr.added()) / (1 << 20)
+	res.UnrelatedSecretsRSSMiB = &added
+	res.UnrelatedSecretsRSSBeforeMiB = float64(sr.before) / (1 << 20)
+	res.UnrelatedSecretsRSSAfterMiB = float64(sr.after) / (1 << 20)
+	e.say("      VmRSS %.1f MiB before, %.1f MiB after: %+.1f MiB", res.UnrelatedSecretsRSSBeforeMiB, res.UnrelatedSecretsRSSAfterMiB, added)
+	return nil
 }
 
 // readySummary describes the Ready conditions of the Webhooks of namespace, for an error.
