@@ -19,6 +19,7 @@ package controllers
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +64,9 @@ type account struct {
 	busy    int              // workers reconciling a Webhook of this account now
 	waiting map[types.NamespacedName]struct{}
 	used    time.Time // when a reconcile last asked for this account
+	// req is the last request made through this account: what reaches it again (its server,
+	// account fields and credentials) for a Webhook that has moved to another account since.
+	req *providers.Request
 }
 
 // claim is a Webhook that took a remote webhook.
@@ -104,8 +108,8 @@ func newAccounts(now func() time.Time, share int, wake func(types.NamespacedName
 }
 
 // get returns the account object of the credential key on the provider scope, a list of the
-// canonical SaaS account ident (identKey).
-func (a *accounts) get(credential, scope, ident string) *account {
+// canonical SaaS account ident (identKey), and remembers req as its last request.
+func (a *accounts) get(credential, scope, ident string, req *providers.Request) *account {
 	key := credential + "|" + scope
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -117,6 +121,9 @@ func (a *accounts) get(credential, scope, ident string) *account {
 	}
 	// An account handed out is in use: sweep never drops one a reconcile is about to enter.
 	acct.used = a.now()
+	if req != nil {
+		acct.req = req
+	}
 	return acct
 }
 
@@ -150,6 +157,19 @@ func (a *accounts) sweep(idle time.Duration) {
 	for _, acct := range stale {
 		acct.forget()
 	}
+}
+
+// previous returns an account object of the SaaS account ident that the credential used, and its
+// last request; nil when this process has met none (or has dropped it since).
+func (a *accounts) previous(credential, ident string) (*account, *providers.Request) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, acct := range a.byIdent[ident] {
+		if strings.HasPrefix(acct.key, credential+"|") && acct.req != nil {
+			return acct, acct.req
+		}
+	}
+	return nil, nil
 }
 
 // forget drops the snapshot: the next reconcile lists again.

@@ -43,7 +43,7 @@ func TestNamespaceShareHoldsAcrossCredentials(t *testing.T) {
 	}
 	var entered []*account
 	for i := range 5 {
-		acct := a.get(fmt.Sprintf("cred-%d", i), "scope", "PageSeeder|https://hung.example#client=1")
+		acct := a.get(fmt.Sprintf("cred-%d", i), "scope", "PageSeeder|https://hung.example#client=1", nil)
 		if a.enter(acct, tenant(i)) {
 			entered = append(entered, acct)
 		}
@@ -51,7 +51,7 @@ func TestNamespaceShareHoldsAcrossCredentials(t *testing.T) {
 	if len(entered) != 2 {
 		t.Fatalf("%d Webhooks of one namespace, each on its own credential, entered; want the share, 2", len(entered))
 	}
-	other := a.get("cred-other", "scope", "Webex|https://webexapis.com/v1")
+	other := a.get("cred-other", "scope", "Webex|https://webexapis.com/v1", nil)
 	if !a.enter(other, types.NamespacedName{Namespace: "polite", Name: "hook"}) {
 		t.Fatal("another namespace's Webhook found no worker")
 	}
@@ -60,7 +60,7 @@ func TestNamespaceShareHoldsAcrossCredentials(t *testing.T) {
 	if len(woken) != 1 || woken[0].Namespace != "greedy" {
 		t.Errorf("woken %v, want one of the greedy namespace's waiting Webhooks", woken)
 	}
-	if !a.enter(a.get("cred-4", "scope", "PageSeeder|https://hung.example#client=1"), tenant(4)) {
+	if !a.enter(a.get("cred-4", "scope", "PageSeeder|https://hung.example#client=1", nil), tenant(4)) {
 		t.Error("a freed namespace slot is not taken")
 	}
 }
@@ -81,8 +81,8 @@ func TestSweepFreesIdleAccounts(t *testing.T) {
 		}
 	}
 	clock := func() time.Time { return now }
-	gone := a.get("cred-a", "scope-a", "P|a")
-	claimed := a.get("cred-b", "scope-b", "P|b")
+	gone := a.get("cred-a", "scope-a", "P|a", nil)
+	claimed := a.get("cred-b", "scope-b", "P|b", nil)
 	for _, acct := range []*account{gone, claimed} {
 		if err := acct.snapshot(context.Background(), clock, now, list(1000)); err != nil {
 			t.Fatal(err)
@@ -91,7 +91,7 @@ func TestSweepFreesIdleAccounts(t *testing.T) {
 	a.take(claimed, "uid-1", types.NamespacedName{Namespace: "ns", Name: "hook"}, "7")
 
 	now = now.Add(5 * time.Minute)
-	busy := a.get("cred-c", "scope-c", "P|c")
+	busy := a.get("cred-c", "scope-c", "P|c", nil)
 	a.sweep(10 * time.Minute)
 	if a.size() != 3 {
 		t.Fatalf("%d accounts after a sweep before the idle time, want 3", a.size())
@@ -105,7 +105,7 @@ func TestSweepFreesIdleAccounts(t *testing.T) {
 	if a.size() != 2 {
 		t.Errorf("%d accounts after the idle time, want 2: the claimed one and the busy one", a.size())
 	}
-	if again := a.get("cred-a", "scope-a", "P|a"); again == gone {
+	if again := a.get("cred-a", "scope-a", "P|a", nil); again == gone {
 		t.Error("the idle account was kept")
 	}
 	if _, ok := claimed.find("1"); ok {

@@ -33,6 +33,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // observe finds the remote webhook: by status.id, else by the external-id annotation, else among
@@ -41,7 +42,11 @@ import (
 func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers.Remote, error) {
 	wh := y.wh
 	log := ctrl.LoggerFrom(ctx)
-	if id := wh.Status.ID; id != "" && r.sameAccount(ctx, y) {
+	same, err := r.sameAccount(ctx, y)
+	if err != nil {
+		return nil, err
+	}
+	if id := wh.Status.ID; id != "" && same {
 		remote, err := r.lookup(ctx, y, id)
 		if err == nil {
 			if err := r.keepRecorded(ctx, y, id); err != nil {
@@ -86,21 +91,72 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 // sameAccount reports whether status.id lives on y's account. When the Webhook's account changed
 // since (another server, client or region), the id means nothing there, or someone else's
 // webhook: it is never used on the new account. The remote webhook on the previous account is
-// left in place, with a warning that names it, and status is cleared, so that the Webhook gets
-// its remote webhook on the new account. A status from before the operator recorded the account
-// is taken to be on the current one.
-func (r *WebhookReconciler) sameAccount(ctx context.Context, y *syncCtx) bool {
+// handled by deletionPolicy (leavePrevious), status is cleared, and the Webhook gets its remote
+// webhook on the new account. A status from before the operator recorded the account is taken to
+// be on the current one. An error means the previous account could not be reached this time:
+// status keeps the id, and the next attempt tries again.
+func (r *WebhookReconciler) sameAccount(ctx context.Context, y *syncCtx) (bool, error) {
 	wh := y.wh
-	if wh.Status.RemoteAccount == "" || wh.Status.RemoteAccount == y.acct.ident {
-		return true
+	if wh.Status.ID == "" || wh.Status.RemoteAccount == "" || wh.Status.RemoteAccount == y.acct.ident {
+		return true, nil
 	}
-	ctrl.LoggerFrom(ctx).Info("The Webhook's account changed; leaving its remote webhook on the previous account",
-		"provider", wh.Spec.Provider, "id", wh.Status.ID)
-	r.warn(wh, "RemoteLeftBehind", fmt.Sprintf(
-		"the Webhook's SaaS account changed, so remote webhook %s on the previous account was left in place and is no longer managed; delete it there by hand if it is not wanted",
-		wh.Status.ID))
+	if err := r.leavePrevious(ctx, y); err != nil {
+		return false, err
+	}
 	r.clearRemote(wh)
-	return false
+	return false, nil
+}
+
+// leavePrevious applies deletionPolicy to the remote webhook that status records on the account
+// the Webhook had before. It is deleted there with the same credentials, when this process still
+// knows that account (it keeps the last request of every account it met until the account goes
+// idle) and no other Webhook claims the id there; otherwise it is left in place with a warning
+// that names it. Only a failure that may pass (the SaaS unavailable, rate limited) is returned.
+func (r *WebhookReconciler) leavePrevious(ctx context.Context, y *syncCtx) error {
+	wh := y.wh
+	id, previous := wh.Status.ID, wh.Status.RemoteAccount
+	log := ctrl.LoggerFrom(ctx).WithValues("provider", wh.Spec.Provider, "id", id)
+	if wh.Spec.DeletionPolicy == hooksv1alpha1.DeletionPolicyOrphan {
+		r.event(wh, "Orphaned", fmt.Sprintf("the Webhook's SaaS account changed; left remote webhook %s in place on the previous account (deletionPolicy: Orphan)", id))
+		return nil
+	}
+	leftBehind := func(why string) error {
+		log.Info("Left the remote webhook on the previous account", "why", why)
+		r.warn(wh, "RemoteLeftBehind", fmt.Sprintf(
+			"the Webhook's SaaS account changed, so remote webhook %s on the previous account was left in place (%s); delete it there by hand if it is not wanted", id, why))
+		return nil
+	}
+	old, req := r.accounts.previous(y.credential, previous)
+	if old == nil {
+		return leftBehind("the operator no longer knows how to reach that account")
+	}
+	if c, ok := r.accounts.other(old, wh.UID, id); ok {
+		return leftBehind("it is managed by " + ownerName(wh, c.key))
+	}
+	owners, err := r.index.recordedBy(ctx, remoteKey(previous, id), wh.UID)
+	if err != nil {
+		return err
+	}
+	if len(owners) > 0 {
+		return leftBehind("it is managed by " + ownerName(wh, owners[0]))
+	}
+	gate := y.credential + "|" + previous
+	if wait := r.Gates.Wait(gate); wait > 0 {
+		return &providers.Error{Kind: providers.KindRateLimited, Op: "delete", RetryAfter: wait,
+			Message: "the previous account is rate limited"}
+	}
+	if err := y.prov.Delete(ratelimit.WithKey(ctx, gate), req, id); err != nil {
+		old.invalidate()
+		switch providers.KindOf(err) {
+		case providers.KindUnauthorized, providers.KindMissingCredentials, providers.KindInvalid:
+			return leftBehind(err.Error())
+		}
+		return err
+	}
+	old.remove(id)
+	log.Info("Deleted remote webhook on the previous account")
+	r.event(wh, "Deleted", fmt.Sprintf("deleted remote webhook %s on the Webhook's previous SaaS account", id))
+	return nil
 }
 
 // keepRecorded is the owner check of the status.id path: the remote webhook the status records

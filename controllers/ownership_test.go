@@ -61,7 +61,7 @@ var _ = Describe("Ownership: a remote id belongs to one account", func() {
 		Expect(wh.Status.ID).To(Equal(victimID), "the set-up: the tenant's server answered the victim's id")
 		Expect(wh.Status.RemoteAccount).To(ContainSubstring(strings.TrimPrefix(evil.URL(), "http://")))
 
-		By("moving serverUrl to the shared server: the id stays behind with the server that gave it")
+		By("moving serverUrl to the shared server: the id is deleted on the server that gave it, never used on the shared one")
 		patchWebhook(ctx, intruderKey, func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.ServerURL = ps.URL() })
 		Eventually(func(g Gomega) {
 			wh := get(g, ctx, intruderKey)
@@ -71,9 +71,8 @@ var _ = Describe("Ownership: a remote id belongs to one account", func() {
 			g.Expect(wh.Status.ID).NotTo(Equal(victimID))
 			g.Expect(wh.Status.RemoteAccount).To(ContainSubstring(strings.TrimPrefix(ps.URL(), "http://")))
 		}).Should(Succeed())
-		Eventually(func(g Gomega) []string {
-			return eventReasons(g, ctx, intruderKey.Namespace, intruderKey.Name)
-		}).Should(ContainElement("RemoteLeftBehind"))
+		_, onEvil := evil.Hook(psID(victimID))
+		Expect(onEvil).To(BeFalse(), "deletionPolicy Delete: the webhook on the previous account is deleted there")
 		victimRemote := func(g Gomega) remoteHook {
 			for _, r := range a.remotes() {
 				if r.id == victimID {
@@ -101,8 +100,34 @@ var _ = Describe("Ownership: a remote id belongs to one account", func() {
 		_, stillThere := ps.Hook(psID(own))
 		Expect(stillThere).To(BeFalse(), "the tenant's own webhook on the shared server is deleted")
 		Expect(victimRemote(Default).target).To(Equal("https://hooks.example.com/victim-hook"))
-		_, onEvil := evil.Hook(psID(victimID))
-		Expect(onEvil).To(BeTrue(), "the webhook on the tenant's server was left there, not deleted through another account")
+	})
+
+	It("leaves the remote webhook on the previous account with deletionPolicy Orphan", func() {
+		before := psfake.New()
+		DeferCleanup(before.Close)
+		before.SetPingResult(func(string) error { return nil })
+		identifier, secret := rand.String(16), "secret-"+rand.String(24)
+		client := 1000 + psClientIDs.Add(1)
+		before.AddClient(identifier, secret, client)
+		ps.AddClient(identifier, secret, client)
+		t := newTenant(ctx, map[string]string{"clientId": identifier, "clientSecret": secret})
+		spec := psSpec(before.URL(), client, "moving")
+		spec.DeletionPolicy = hooksv1alpha1.DeletionPolicyOrphan
+		key := t.create(ctx, "moving", spec, nil)
+		oldID := expectAvailable(ctx, key).Status.ID
+
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) { wh.Spec.PageSeeder.ServerURL = ps.URL() })
+		Eventually(func(g Gomega) {
+			wh := get(g, ctx, key)
+			g.Expect(ready(g, wh).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+			g.Expect(wh.Status.RemoteAccount).To(ContainSubstring(strings.TrimPrefix(ps.URL(), "http://")))
+		}).Should(Succeed())
+		_, kept := before.Hook(psID(oldID))
+		Expect(kept).To(BeTrue(), "deletionPolicy Orphan: the webhook on the previous server stays")
+		Eventually(func(g Gomega) []string {
+			return eventReasons(g, ctx, key.Namespace, key.Name)
+		}).Should(ContainElement("Orphaned"))
+		Expect(ps.Hooks(client)).To(HaveLen(1), "one webhook of its own on the new server")
 	})
 
 	It("takes every spelling of an 8x8 account for one account: a second namespace gets Conflict, and the URL never flips", func() {

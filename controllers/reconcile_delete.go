@@ -102,9 +102,7 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, y *syncCtx, id 
 	if id != "" {
 		if wh.Status.ID != "" && wh.Status.RemoteAccount != "" && wh.Status.RemoteAccount != y.acct.ident {
 			// The id lives on the account the Webhook had before: on this one it may be anyone's.
-			r.warn(wh, "RemoteLeftBehind", fmt.Sprintf(
-				"remote webhook %s is on the SaaS account this Webhook had before its account changed, so it was left in place; delete it there by hand if it is not wanted", id))
-			return nil, nil
+			return nil, r.leavePrevious(ctx, y)
 		}
 		// Whether the id comes from status or from the external-id annotation, another Webhook
 		// may own it (this one may be in Conflict): only a remote webhook that no other Webhook

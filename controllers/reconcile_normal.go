@@ -55,6 +55,8 @@ type syncCtx struct {
 	*scope
 	prov providers.Provider
 	req  *providers.Request
+	// credential is the hash of the request's credentials (credentialKey).
+	credential string
 	// gate keys the Retry-After gate and the client-side rate: the credential on its canonical
 	// SaaS account, so that the same credential aimed at another server (one that answers 429 for
 	// an hour, say) holds back nothing on the real one.
@@ -71,8 +73,8 @@ type syncCtx struct {
 func (r *WebhookReconciler) newSyncCtx(s *scope, prov providers.Provider, req *providers.Request) *syncCtx {
 	credential := credentialKey(s.wh.Spec.Provider, req.Credentials)
 	ident := identKey(s.wh.Spec.Provider, prov.Account(req))
-	y := &syncCtx{scope: s, prov: prov, req: req, gate: credential + "|" + ident}
-	y.acct = r.accounts.get(credential, prov.Scope(req), ident)
+	y := &syncCtx{scope: s, prov: prov, req: req, credential: credential, gate: credential + "|" + ident}
+	y.acct = r.accounts.get(credential, prov.Scope(req), ident, req)
 	return y
 }
 
@@ -338,7 +340,11 @@ func conditionSince(wh *hooksv1alpha1.Webhook) time.Time {
 // ensureAbsent honours enabled: false where the SaaS cannot deactivate: the remote webhook goes.
 func (r *WebhookReconciler) ensureAbsent(ctx context.Context, y *syncCtx) (ctrl.Result, error) {
 	wh := y.wh
-	if id := wh.Status.ID; id != "" && r.sameAccount(ctx, y) {
+	same, err := r.sameAccount(ctx, y)
+	if err != nil {
+		return r.failure(ctx, wh, y.gate, err)
+	}
+	if id := wh.Status.ID; id != "" && same {
 		if err := r.keepRecorded(ctx, y, id); err != nil {
 			return r.failure(ctx, wh, y.gate, err)
 		}

@@ -62,15 +62,15 @@ func TestSearchAge(t *testing.T) {
 		{"leader holding the whole space", 10 * time.Minute, allShards{}, false, time.Minute},
 	} {
 		r := newReconciler(tc.resync, tc.shards, tc.sharded)
-		y := &syncCtx{scope: &scope{wh: wh}, acct: r.accounts.get("Example", "cred-1", "scope")}
+		y := &syncCtx{scope: &scope{wh: wh}, acct: r.accounts.get("cred-1", "scope", "Example|scope", nil)}
 		if got := r.searchAge(y); got != tc.want {
 			t.Errorf("%s: searchAge = %s, want %s", tc.name, got, tc.want)
 		}
 	}
 
 	r := newReconciler(10*time.Minute, nil, false)
-	before := r.accounts.get("Example", "cred-1", "scope")
-	after := r.accounts.get("Example", "cred-2", "scope")
+	before := r.accounts.get("cred-1", "scope", "Example|scope", nil)
+	after := r.accounts.get("cred-2", "scope", "Example|scope", nil)
 	r.accounts.take(before, wh.UID, types.NamespacedName{Namespace: "ns", Name: "a"}, "remote-1")
 	y := &syncCtx{scope: &scope{wh: wh}, acct: after}
 	if got := r.searchAge(y); got != unsettledAge {
@@ -87,7 +87,7 @@ func TestSearchAge(t *testing.T) {
 func TestAccountSnapshotIsListedOnceAndKeptUpToDate(t *testing.T) {
 	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	acct := newAccounts(clock, 1, nil).get("Example", "cred", "scope")
+	acct := newAccounts(clock, 1, nil).get("cred", "scope", "Example|scope", nil)
 	lists := 0
 	list := func(context.Context) ([]*providers.Remote, error) {
 		lists++
