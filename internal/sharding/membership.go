@@ -17,8 +17,10 @@ limitations under the License.
 package sharding
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -37,8 +39,14 @@ const (
 	// WholeAnnotation marks the Lease of a leader that does not shard (Membership.Whole): the
 	// sharded replicas leave it out of their assignment, and wait for it to go.
 	WholeAnnotation = "hooks.hookkeeper.dev/whole"
+	// ReplicaAnnotation names, in a member's Lease, the replica whose process holds it
+	// (Membership.Name), such as its pod: the Lease's own name has a suffix per process.
+	ReplicaAnnotation = "hooks.hookkeeper.dev/replica"
 	// leasePrefix starts the name of every member's Lease.
 	leasePrefix = "hookkeeper-shard-"
+	// staleAfter is how many Lease durations a Lease goes unrenewed before Prune deletes it: far
+	// more than the renew deadline, after which its process has stopped every reconcile.
+	staleAfter = 10
 )
 
 // With --sharding every replica reads the namespace names, to cut the slots where they crowd.
@@ -50,12 +58,17 @@ type Membership struct {
 	// Client reads and writes Leases in Namespace.
 	Client    client.Client
 	Namespace string
-	// Identity is the replica's own name, such as its pod name.
+	// Identity is the process's name in the Leases, unique to it (ProcessIdentity): two
+	// processes that shared a Lease would each renew what the other holds.
 	Identity string
+	// Name is the replica's name, such as its pod name, for the people and tests that read the
+	// Leases (ReplicaAnnotation); empty: Identity.
+	Name string
 	// Duration is how long a Lease lasts without renewal: a replica that dies is replaced once
 	// its Lease has run out.
 	Duration time.Duration
-	// Now is the clock; time.Now when nil.
+	// Now is the clock; time.Now when nil. The Runner fences the replica by time.Now at the renew
+	// time Now gave plus RenewDeadline.
 	Now func() time.Time
 	// Namespaces returns the namespaces the slots are cut for (Partition); nil: none known, and
 	// the space is cut into 2^MinDepth equal slots.
@@ -65,6 +78,22 @@ type Membership struct {
 	// while it holds the space no sharded replica starts any of it, so that switching between
 	// the two modes in a rolling update never gives a namespace two owners.
 	Whole bool
+
+	// renewed is the renew time of the last write of the Lease that succeeded.
+	renewed time.Time
+}
+
+// ProcessIdentity returns a Lease identity for a process of the replica name: the name and a
+// random suffix. A process that restarts in its pod, or two operators on one host outside a
+// cluster, then never write one Lease: the others would count them as one member, and each would
+// renew in its Lease what the other holds.
+func ProcessIdentity(name string) string {
+	const letters = "bcdfghjklmnpqrstvwxz2456789"
+	suffix := make([]byte, 6)
+	for i := range suffix {
+		suffix[i] = letters[rand.IntN(len(letters))]
+	}
+	return name + "-" + string(suffix)
 }
 
 // View is what a replica does after a Sync.
@@ -156,6 +185,10 @@ func (m *Membership) Sync(ctx context.Context, running []Slot) (View, error) {
 	}, nil
 }
 
+// Renewed returns the renew time of the last write of the Lease that succeeded (Sync, Hold), as
+// Now gave it; zero before the first.
+func (m *Membership) Renewed() time.Time { return m.renewed }
+
 func (m *Membership) now() time.Time {
 	if m.Now != nil {
 		return m.Now()
@@ -211,6 +244,7 @@ func (m *Membership) renew(ctx context.Context, held []Slot, now time.Time) erro
 		if err := m.Client.Create(ctx, lease); err != nil {
 			return fmt.Errorf("creating the shard Lease %s: %w", key.Name, err)
 		}
+		m.renewed = now
 		return nil
 	}
 	if err != nil {
@@ -221,7 +255,42 @@ func (m *Membership) renew(ctx context.Context, held []Slot, now time.Time) erro
 	if err := m.Client.Update(ctx, lease); err != nil {
 		return fmt.Errorf("renewing the shard Lease %s: %w", key.Name, err)
 	}
+	m.renewed = now
 	return nil
+}
+
+// Prune deletes the Leases not renewed for staleAfter Lease durations, and returns their names.
+// Every process has a Lease of its own, so each one that ended without leaving (killed, or on a
+// lost node) leaves one behind. Its process, if it still runs, stopped reconciling long ago and
+// exits without writing the Lease again (Runner); the delete holds only for the version read, so
+// that a Lease renewed meanwhile stays.
+func (m *Membership) Prune(ctx context.Context) ([]string, error) {
+	var list coordinationv1.LeaseList
+	if err := m.Client.List(ctx, &list, client.InNamespace(m.Namespace), client.HasLabels{MemberLabel}); err != nil {
+		return nil, fmt.Errorf("listing the shard Leases: %w", err)
+	}
+	now := m.now()
+	var pruned []string
+	for i := range list.Items {
+		lease := &list.Items[i]
+		spec := lease.Spec
+		if lease.Name == LeaseName(m.Identity) || spec.RenewTime == nil || spec.LeaseDurationSeconds == nil {
+			continue
+		}
+		duration := max(m.Duration, time.Duration(*spec.LeaseDurationSeconds)*time.Second)
+		if now.Sub(spec.RenewTime.Time) < staleAfter*duration {
+			continue
+		}
+		err := m.Client.Delete(ctx, lease, client.Preconditions{UID: &lease.UID, ResourceVersion: &lease.ResourceVersion})
+		switch {
+		case err == nil:
+			pruned = append(pruned, lease.Name)
+		case apierrors.IsNotFound(err) || apierrors.IsConflict(err):
+		default:
+			return pruned, fmt.Errorf("deleting the stale shard Lease %s: %w", lease.Name, err)
+		}
+	}
+	return pruned, nil
 }
 
 func (m *Membership) fill(lease *coordinationv1.Lease, held []Slot, now time.Time) {
@@ -233,6 +302,7 @@ func (m *Membership) fill(lease *coordinationv1.Lease, held []Slot, now time.Tim
 		lease.Annotations = map[string]string{}
 	}
 	lease.Annotations[HeldAnnotation] = Format(held)
+	lease.Annotations[ReplicaAnnotation] = cmp.Or(m.Name, m.Identity)
 	if m.Whole {
 		lease.Annotations[WholeAnnotation] = "true"
 	} else {

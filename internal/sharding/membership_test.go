@@ -21,12 +21,14 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -315,4 +317,93 @@ func TestWholeMemberAndShardedMembersNeverOverlap(t *testing.T) {
 	if Share(append(slices.Clone(held["c"]), held["d"]...)) != 1 || len(held["c"]) == 0 || len(held["d"]) == 0 {
 		t.Fatalf("after the leader left, c and d run %s and %s, want the space between them", Format(held["c"]), Format(held["d"]))
 	}
+}
+
+// TestProcessIdentity: two processes of one replica name get distinct Lease identities, each
+// the name and a suffix, fit for a Lease name.
+func TestProcessIdentity(t *testing.T) {
+	a, b := ProcessIdentity("hookkeeper-5d8f9-x7k2q"), ProcessIdentity("hookkeeper-5d8f9-x7k2q")
+	if a == b {
+		t.Fatalf("two processes share the identity %s", a)
+	}
+	for _, id := range []string{a, b} {
+		if !strings.HasPrefix(id, "hookkeeper-5d8f9-x7k2q-") {
+			t.Errorf("identity %s does not start with the replica's name", id)
+		}
+		if errs := validation.IsDNS1123Subdomain(LeaseName(id)); len(errs) > 0 {
+			t.Errorf("Lease name %s: %v", LeaseName(id), errs)
+		}
+	}
+}
+
+// TestPruneDeletesOnlyStaleLeases runs against a real API server: Prune deletes the Leases not
+// renewed for staleAfter Lease durations, and keeps the live one, the one that ran out lately,
+// its own whatever its age, and a stale one renewed between its read and its delete.
+func TestPruneDeletesOnlyStaleLeases(t *testing.T) {
+	c := apiServer(t)
+	ctx := t.Context()
+	clk := &clock{t: time.Now()}
+	const duration = 15 * time.Second
+	member := func(id string) *Membership {
+		return &Membership{Client: c, Namespace: "hookkeeper-system", Identity: id, Name: "pod", Duration: duration, Now: clk.now}
+	}
+	start := clk.t
+	for _, id := range []string{"self", "stale", "renewed"} {
+		if _, err := member(id).Sync(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.t = start.Add(staleAfter*duration - time.Second)
+	if _, err := member("recent").Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	clk.t = start.Add(staleAfter*duration + time.Second)
+	if _, err := member("live").Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	// "renewed" is renewed after Prune has listed it: a client that renews it on the first delete.
+	renewing := &renewOnDelete{Client: c, renew: member("renewed"), lease: LeaseName("renewed")}
+	self := member("self")
+	self.Client = renewing
+	pruned, err := self.Prune(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(pruned, []string{LeaseName("stale")}) {
+		t.Errorf("pruned %v, want only %s", pruned, LeaseName("stale"))
+	}
+	var list coordinationv1.LeaseList
+	if err := c.List(ctx, &list, client.InNamespace("hookkeeper-system"), client.HasLabels{MemberLabel}); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, l := range list.Items {
+		left = append(left, l.Name)
+		if l.Annotations[ReplicaAnnotation] != "pod" {
+			t.Errorf("Lease %s names replica %q, want pod", l.Name, l.Annotations[ReplicaAnnotation])
+		}
+	}
+	slices.Sort(left)
+	want := []string{LeaseName("live"), LeaseName("recent"), LeaseName("renewed"), LeaseName("self")}
+	if !slices.Equal(left, want) {
+		t.Errorf("Leases left %v, want %v", left, want)
+	}
+}
+
+// renewOnDelete renews one member's Lease just before the first delete of it goes through.
+type renewOnDelete struct {
+	client.Client
+	renew *Membership
+	lease string
+	done  bool
+}
+
+func (c *renewOnDelete) Delete(ctx context.Context, obj client.Object, opts ...client.DeleteOption) error {
+	if obj.GetName() == c.lease && !c.done {
+		c.done = true
+		if err := c.renew.Hold(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return c.Client.Delete(ctx, obj, opts...)
 }

@@ -18,11 +18,16 @@ package sharding
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-logr/logr"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // TestRunnerHoldsSlotsWhileReconcilesEnd runs two Runners against a real API server, with a
@@ -109,4 +114,227 @@ func TestRunnerHoldsSlotsWhileReconcilesEnd(t *testing.T) {
 	b.Gate.Leave(ns)
 	<-stopped
 	waitFor("a runs the whole space again", 10*time.Second, func() bool { return Share(a.Gate.Running()) == 1 })
+}
+
+// TestGateFencesAtItsDeadline: past the deadline the gate lets nothing through, owns nothing,
+// cancels the contexts of the reconciles it let through with ErrLeaseLost, and never opens
+// again; until then an extension keeps it open.
+func TestGateFencesAtItsDeadline(t *testing.T) {
+	g := NewGate()
+	if !g.extend(time.Now().Add(300 * time.Millisecond)) {
+		t.Fatal("a new gate is fenced")
+	}
+	g.start([]Slot{{}})
+	ctx, leave, ok := g.EnterContext(t.Context(), "team-a")
+	if !ok {
+		t.Fatal("the gate does not let team-a through")
+	}
+	defer leave()
+	// Extended before the deadline: still open after the first one.
+	time.Sleep(200 * time.Millisecond)
+	if !g.extend(time.Now().Add(300 * time.Millisecond)) {
+		t.Fatal("the gate fenced before its deadline")
+	}
+	time.Sleep(200 * time.Millisecond)
+	if !g.Owns("team-a") || ctx.Err() != nil {
+		t.Fatalf("past the first deadline but before the extended one: owns %v, context %v", g.Owns("team-a"), ctx.Err())
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("the reconcile's context is not cancelled past the deadline")
+	}
+	if cause := context.Cause(ctx); !errors.Is(cause, ErrLeaseLost) {
+		t.Errorf("the reconcile's context ended with %v, want ErrLeaseLost", cause)
+	}
+	if g.Enter("team-a") || g.Owns("team-a") || len(g.Running()) != 0 {
+		t.Error("a fenced gate still lets reconciles through")
+	}
+	// A renewal that comes too late opens nothing.
+	if g.extend(time.Now().Add(time.Minute)) {
+		t.Error("a fenced gate accepted a new deadline")
+	}
+	g.start([]Slot{{}})
+	if g.Enter("team-a") {
+		t.Error("a fenced gate opened again")
+	}
+	// A reconcile that ends in time leaves nothing behind: its leave cancels only its own context.
+	g2 := NewGate()
+	g2.start([]Slot{{}})
+	c1, leave1, _ := g2.EnterContext(t.Context(), "team-a")
+	c2, leave2, _ := g2.EnterContext(t.Context(), "team-a")
+	leave1()
+	if c1.Err() == nil || c2.Err() != nil {
+		t.Errorf("after the first reconcile left: its context %v, the other's %v", c1.Err(), c2.Err())
+	}
+	leave2()
+	if n := len(g2.inflight); n != 0 {
+		t.Error("reconciles still counted after both left")
+	}
+}
+
+// cuttable is a client whose requests, once cut, hang until their context ends, as through a
+// proxy that holds the connections without answering.
+type cuttable struct {
+	client.Client
+	cut atomic.Bool
+}
+
+func (c *cuttable) wait(ctx context.Context) error {
+	if !c.cut.Load() {
+		return nil
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (c *cuttable) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	if err := c.wait(ctx); err != nil {
+		return err
+	}
+	return c.Client.Get(ctx, key, obj, opts...)
+}
+
+func (c *cuttable) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	if err := c.wait(ctx); err != nil {
+		return err
+	}
+	return c.Client.List(ctx, list, opts...)
+}
+
+func (c *cuttable) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
+	if err := c.wait(ctx); err != nil {
+		return err
+	}
+	return c.Client.Create(ctx, obj, opts...)
+}
+
+func (c *cuttable) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
+	if err := c.wait(ctx); err != nil {
+		return err
+	}
+	return c.Client.Update(ctx, obj, opts...)
+}
+
+func (c *cuttable) Delete(ctx context.Context, obj client.Object, opts ...client.DeleteOption) error {
+	if err := c.wait(ctx); err != nil {
+		return err
+	}
+	return c.Client.Delete(ctx, obj, opts...)
+}
+
+// TestRunnerFencesWhenCutOff runs two Runners against a real API server with a Lease of 3 s, and
+// cuts one off from it. The cut-off one closes its gate and cancels its reconcile in flight
+// within the renew deadline of its last renewal, before its Lease runs out and before the other
+// starts any of its slots; it never opens again; once back in touch it deletes its Lease and
+// Start returns ErrLeaseLost. Meanwhile the other takes the whole space.
+func TestRunnerFencesWhenCutOff(t *testing.T) {
+	c := apiServer(t)
+	const duration = 3 * time.Second
+	cutClient := &cuttable{Client: c}
+	runner := func(id string, c client.Client) *Runner {
+		return &Runner{
+			Membership: &Membership{Client: c, Namespace: "hookkeeper-system", Identity: id, Duration: duration},
+			Gate:       NewGate(), Period: duration / 3, Log: logr.Discard(),
+		}
+	}
+	a, b := runner("a", c), runner("b", cutClient)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ended := make(chan error, 2)
+	go func() { ended <- a.Start(ctx) }()
+	bEnded := make(chan error, 1)
+	go func() { bEnded <- b.Start(ctx) }()
+	waitFor := func(what string, timeout time.Duration, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(timeout)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("after %s: %s", timeout, what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor("a and b share the space", 30*time.Second, func() bool {
+		return Share(a.Gate.Running()) > 0 && Share(b.Gate.Running()) > 0 && Share(a.Gate.Running())+Share(b.Gate.Running()) == 1
+	})
+	ns := ""
+	for i := 0; ns == ""; i++ {
+		if candidate := fmt.Sprintf("team-%d", i); b.Gate.Owns(candidate) {
+			ns = candidate
+		}
+	}
+	rctx, leave, ok := b.Gate.EnterContext(context.Background(), ns)
+	if !ok {
+		t.Fatalf("b does not reconcile %s", ns)
+	}
+	defer leave()
+
+	cutClient.cut.Store(true)
+	cutAt := time.Now()
+	var fencedAt, cancelledAt time.Time
+	for fencedAt.IsZero() || cancelledAt.IsZero() {
+		now := time.Now()
+		if fencedAt.IsZero() && !b.Gate.Owns(ns) {
+			fencedAt = now
+		}
+		if cancelledAt.IsZero() && rctx.Err() != nil {
+			cancelledAt = now
+		}
+		if a.Gate.Owns(ns) && (fencedAt.IsZero() || cancelledAt.IsZero()) {
+			t.Fatalf("a started %s while b still ran it", ns)
+		}
+		if now.After(cutAt.Add(2 * duration)) {
+			t.Fatalf("b, cut off, still runs %s after two Lease durations", ns)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// b's Lease as the API server has it, read once b's last write has surely landed: what a
+	// waits for.
+	lease := &coordinationv1.Lease{}
+	if err := c.Get(t.Context(), client.ObjectKey{Namespace: "hookkeeper-system", Name: LeaseName("b")}, lease); err != nil {
+		t.Fatal(err)
+	}
+	expires := lease.Spec.RenewTime.Add(duration)
+	t.Logf("cut at +0; b fenced at +%s, cancelled its reconcile at +%s; its Lease ran out at +%s",
+		fencedAt.Sub(cutAt).Round(time.Millisecond), cancelledAt.Sub(cutAt).Round(time.Millisecond), expires.Sub(cutAt).Round(time.Millisecond))
+	if limit := expires.Add(-duration / 6); fencedAt.After(limit) || cancelledAt.After(limit) {
+		t.Errorf("b fenced at %s, cancelled at %s: want both well before its Lease ran out at %s",
+			fencedAt.Format("15:04:05.000"), cancelledAt.Format("15:04:05.000"), expires.Format("15:04:05.000"))
+	}
+	if cause := context.Cause(rctx); !errors.Is(cause, ErrLeaseLost) {
+		t.Errorf("b's reconcile ended with %v, want ErrLeaseLost", cause)
+	}
+	waitFor("a takes the whole space", 20*time.Second, func() bool { return Share(a.Gate.Running()) == 1 })
+	if len(b.Gate.Running()) != 0 || b.Gate.Enter(ns) {
+		t.Fatal("b, fenced, lets reconciles through")
+	}
+	leave()
+	select {
+	case err := <-bEnded:
+		t.Fatalf("b's Runner ended while still cut off: %v", err)
+	case <-time.After(duration):
+	}
+
+	// Back in touch: b deletes its Lease and ends, and never opens again.
+	cutClient.cut.Store(false)
+	select {
+	case err := <-bEnded:
+		if !errors.Is(err, ErrLeaseLost) {
+			t.Fatalf("b's Runner ended with %v, want ErrLeaseLost", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("b's Runner did not end once back in touch")
+	}
+	err := c.Get(t.Context(), client.ObjectKey{Namespace: "hookkeeper-system", Name: LeaseName("b")}, &coordinationv1.Lease{})
+	if !apierrors.IsNotFound(err) {
+		t.Errorf("b's Lease after it ended: %v, want NotFound", err)
+	}
+	if b.Gate.Enter(ns) {
+		t.Error("b's gate opened again")
+	}
+	cancel()
+	if err := <-ended; err != nil {
+		t.Errorf("a's Runner: %v", err)
+	}
 }
