@@ -74,7 +74,8 @@ type config struct {
 	leaderElect             bool
 	leaderElectionNamespace string
 	// sharding makes every replica active on a share of the namespaces (internal/sharding);
-	// shardIdentity names this replica in the shard Leases.
+	// shardIdentity names this replica: in its User-Agent, and with a suffix per process in the
+	// shard Leases.
 	sharding           bool
 	shardIdentity      string
 	shardLeaseDuration time.Duration
@@ -171,8 +172,8 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader-election and shard Leases and of the --status-key-secret Secret; empty: the pod's own namespace. Needed when the operator runs outside a cluster with --leader-elect or --sharding; without it there, the status key lasts as long as the process.")
 	fs.StringVar(&c.statusKeySecret, "status-key-secret", "hookkeeper-status-key", "Secret, in the operator's namespace, holding the key of every Webhook's status.appliedSecretHash; the first replica to start creates it with a random key. Each release in one namespace needs its own.")
 	fs.BoolVar(&c.sharding, "sharding", false, "Every replica is active and reconciles a share of the namespaces, agreed through one Lease per replica (no leader election). Experimental.")
-	fs.StringVar(&c.shardIdentity, "shard-identity", "", "This replica's name in the shard Leases and in the User-Agent of its requests to the SaaS; empty: the host name, which is the pod's name.")
-	fs.DurationVar(&c.shardLeaseDuration, "shard-lease-duration", 15*time.Second, "How long a shard Lease lasts without renewal (renewed three times as often): a replica that dies is replaced after this long. At least 3s.")
+	fs.StringVar(&c.shardIdentity, "shard-identity", "", "This replica's name in the User-Agent of its requests to the SaaS and, with a random suffix per process, in its shard Lease; empty: the host name, which is the pod's name.")
+	fs.DurationVar(&c.shardLeaseDuration, "shard-lease-duration", 15*time.Second, "How long a shard Lease lasts without renewal (renewed three times as often): a replica that dies is replaced after this long, and one that cannot renew it for two thirds of it stops reconciling, and exits once the API server answers again. At least 3s.")
 	c.apiURLs = map[string]*string{}
 	for _, d := range catalog.All() {
 		if d.APIURL != nil {
@@ -523,20 +524,27 @@ func (c *config) statusKey(ctx context.Context, mgr ctrl.Manager) ([]byte, error
 // whole space (Membership.Whole): it starts once no sharded replica holds anything, and none
 // starts while it holds the space, so a rolling update between the two modes never gives a
 // namespace two owners.
+//
+// The Lease identity is the replica's name (--shard-identity, else the host name) with a random
+// suffix for this process, while the User-Agent keeps the name alone. A replica that loses its
+// Lease (not renewed within the renew deadline) stops reconciling at once, and its Runner ends
+// with an error once the API server answers again: that stops the manager and the process, and
+// the Deployment starts a new one, with fresh caches, under a new Lease.
 func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme, r *controllers.WebhookReconciler, scope *sharding.Scope, cached client.Reader) (*sharding.Runner, error) {
 	whole := !c.sharding
 	ns := c.ownNamespace()
 	if ns == "" {
 		return nil, errors.New("--sharding or --leader-elect outside a cluster needs --leader-election-namespace: the namespace of the shard Leases")
 	}
-	id := c.shardIdentity
-	if id == "" {
+	name := c.shardIdentity
+	if name == "" {
 		host, err := os.Hostname()
 		if err != nil {
 			return nil, fmt.Errorf("--shard-identity is empty and the host name is unknown: %w", err)
 		}
-		id = host
+		name = host
 	}
+	id := sharding.ProcessIdentity(name)
 	// The Leases are read and written straight through the API server: a replica must see the
 	// others' claims as they are, not as a cache had them.
 	direct, err := client.New(cfg, client.Options{Scheme: scheme})
@@ -550,10 +558,11 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 	if whole {
 		log.Info("Leader: claiming the whole namespace space in a shard Lease before reconciling", "identity", id, "leaseNamespace", ns)
 	} else {
-		log.Info("Sharding on", "identity", id, "leaseNamespace", ns)
+		log.Info("Sharding on", "identity", id, "lease", sharding.LeaseName(id), "leaseNamespace", ns,
+			"renewDeadline", sharding.RenewDeadline(c.shardLeaseDuration).String())
 	}
 	return &sharding.Runner{
-		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Duration: c.shardLeaseDuration, Whole: whole,
+		Membership: &sharding.Membership{Client: direct, Namespace: ns, Identity: id, Name: name, Duration: c.shardLeaseDuration, Whole: whole,
 			Namespaces: func(ctx context.Context) ([]string, error) {
 				if len(c.namespaces) > 0 {
 					return c.namespaces, nil

@@ -91,6 +91,15 @@ type Shards interface {
 	Owns(namespace string) bool
 }
 
+// FencedShards is a gate that can also stop the reconciles it let through
+// (internal/sharding.Gate): a replica that cannot renew its shard Lease in time must stop its
+// SaaS calls before another replica may take its namespaces.
+type FencedShards interface {
+	// EnterContext is Enter for a reconcile that runs with ctx: the context it returns ends when
+	// the replica loses namespace that way. leave ends the reconcile, in place of Leave.
+	EnterContext(ctx context.Context, namespace string) (_ context.Context, leave func(), ok bool)
+}
+
 // WebhookReconciler makes each Webhook's remote webhook exist, match its spec and go away with it.
 type WebhookReconciler struct {
 	client.Client
@@ -135,10 +144,16 @@ type WebhookReconciler struct {
 // so that a crash right after cannot lose the remote id.
 func (r *WebhookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	if shards := r.Options.Shards; shards != nil {
-		if !shards.Enter(req.Namespace) {
+		leave, ok := func() { shards.Leave(req.Namespace) }, false
+		if fenced, isFenced := shards.(FencedShards); isFenced {
+			ctx, leave, ok = fenced.EnterContext(ctx, req.Namespace)
+		} else {
+			ok = shards.Enter(req.Namespace)
+		}
+		if !ok {
 			return ctrl.Result{}, nil // another replica's; queued again if its slot starts here
 		}
-		defer shards.Leave(req.Namespace)
+		defer leave()
 	}
 	wh := &hooksv1alpha1.Webhook{}
 	if err := r.Get(ctx, req.NamespacedName, wh); err != nil {

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -117,10 +118,10 @@ func TestOperatorRunsAsInstalled(t *testing.T) {
 				op.stop(t)
 				return
 			}
-			checkShardLease(t, c, dep.Namespace, op.podName)
+			lease := checkShardLease(t, c, dep.Namespace, op.podName)
 			op.stop(t)
 			// Stopping, it deleted its Lease, so that the others take its namespaces at once.
-			err := c.Get(context.Background(), client.ObjectKey{Namespace: dep.Namespace, Name: sharding.LeaseName(op.podName)}, &coordinationv1.Lease{})
+			err := c.Get(context.Background(), client.ObjectKey{Namespace: dep.Namespace, Name: lease}, &coordinationv1.Lease{})
 			if !apierrors.IsNotFound(err) {
 				t.Errorf("the shard Lease after the operator stopped: got %v, want NotFound", err)
 			}
@@ -368,20 +369,32 @@ func checkLeaderLease(t *testing.T, c client.Client, namespace string) {
 	}
 }
 
-// checkShardLease checks that the sharded operator holds its Lease, named after its pod, in its
-// namespace, and runs slots in it.
-func checkShardLease(t *testing.T, c client.Client, namespace, podName string) {
+// checkShardLease checks that the sharded operator holds one Lease in its namespace, named after
+// its pod and its process (the pod's name and a suffix), and runs slots in it; it returns the
+// Lease's name.
+func checkShardLease(t *testing.T, c client.Client, namespace, podName string) string {
 	t.Helper()
-	lease := &coordinationv1.Lease{}
-	if err := c.Get(context.Background(), client.ObjectKey{Namespace: namespace, Name: sharding.LeaseName(podName)}, lease); err != nil {
-		t.Fatalf("the shard Lease: %v", err)
+	var list coordinationv1.LeaseList
+	if err := c.List(context.Background(), &list, client.InNamespace(namespace), client.HasLabels{sharding.MemberLabel}); err != nil {
+		t.Fatalf("the shard Leases: %v", err)
 	}
-	if lease.Spec.HolderIdentity == nil || *lease.Spec.HolderIdentity != podName {
-		t.Errorf("the shard Lease's holder is %v, want the pod's name %s", lease.Spec.HolderIdentity, podName)
+	var leases []coordinationv1.Lease
+	for _, l := range list.Items {
+		if l.Annotations[sharding.ReplicaAnnotation] == podName {
+			leases = append(leases, l)
+		}
 	}
-	if lease.Labels[sharding.MemberLabel] == "" || lease.Annotations[sharding.HeldAnnotation] == "" {
-		t.Errorf("the shard Lease holds no slots: labels %v, annotations %v", lease.Labels, lease.Annotations)
+	if len(leases) != 1 {
+		t.Fatalf("%d shard Leases name the replica %s, want 1", len(leases), podName)
 	}
+	lease := &leases[0]
+	if h := lease.Spec.HolderIdentity; h == nil || !strings.HasPrefix(*h, podName+"-") || lease.Name != sharding.LeaseName(*h) {
+		t.Errorf("the shard Lease %s's holder is %v, want the pod's name %s with a suffix for the process", lease.Name, h, podName)
+	}
+	if lease.Annotations[sharding.HeldAnnotation] == "" {
+		t.Errorf("the shard Lease holds no slots: annotations %v", lease.Annotations)
+	}
+	return lease.Name
 }
 
 func createSecret(t *testing.T, c client.Client, ns, name string, data map[string]string) {

@@ -61,7 +61,12 @@ func leaseExpiry(l *coordinationv1.Lease) time.Time {
 	return l.Spec.RenewTime.Add(time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second)
 }
 
+// holder is the replica that holds a Lease, as its User-Agent names it: the Lease's identity has
+// a suffix for each process of the replica.
 func holder(l *coordinationv1.Lease) string {
+	if name := l.Annotations[sharding.ReplicaAnnotation]; name != "" {
+		return name
+	}
 	if l.Spec.HolderIdentity != nil {
 		return *l.Spec.HolderIdentity
 	}
