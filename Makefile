@@ -111,9 +111,16 @@ WITH_ENVTEST = assets="$$(hack/setup-envtest.sh)" && [[ -n "$$assets" ]] || { \
 envtest: ## Find or build the envtest binaries (kube-apiserver, etcd, kubectl, kube-controller-manager) and print their directory.
 	@hack/setup-envtest.sh
 
+# The operator binary that the tests which run the operator as a process use: built once, as the
+# image builds it, before any test starts, so that no test's deadline includes a compile.
+TEST_OPERATOR ?= $(LOCALBIN)/hookkeeper-test
+
 .PHONY: test
 test: verify-generated vet chart-test $(KUSTOMIZE) ## Run every test (unit, provider and envtest suites) with coverage into cover.out.
 	@$(WITH_ENVTEST); \
+	echo "building the operator for the tests into $(TEST_OPERATOR)"; \
+	go run ./hack/build-operator -o "$(TEST_OPERATOR)"; \
+	export HOOKKEEPER_OPERATOR_BINARY="$(TEST_OPERATOR)"; \
 	echo "go test $(TEST_PKGS) (KUBEBUILDER_ASSETS=$$KUBEBUILDER_ASSETS)"; \
 	go test $(TEST_PKGS) -count=1 -timeout 40m -coverprofile cover.out $(TEST_ARGS) $(if $(strip $(GINKGO_ARGS)),-args $(GINKGO_ARGS))
 	@go tool cover -func=cover.out | tail -n 1 | awk '{ print "coverage (all packages): " $$NF }'

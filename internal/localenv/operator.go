@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"slices"
@@ -28,11 +29,55 @@ import (
 	"time"
 )
 
-// BuildOperator builds the operator binary from the repository root into out, as the image's
+// PrebuiltOperatorEnv names a variable that holds the path of an operator binary that
+// BuildFromSource already built from this tree: make test sets it (hack/build-operator), so that
+// no test's deadline includes a compile, and the packages that run the operator share one build.
+const PrebuiltOperatorEnv = "HOOKKEEPER_OPERATOR_BINARY"
+
+// BuildOperator writes the operator binary into out: a copy of the prebuilt one that
+// PrebuiltOperatorEnv names, or else BuildFromSource's.
+func BuildOperator(ctx context.Context, root, out string) error {
+	prebuilt := os.Getenv(PrebuiltOperatorEnv)
+	if prebuilt == "" {
+		return BuildFromSource(ctx, root, out)
+	}
+	if err := copyExecutable(prebuilt, out); err != nil {
+		return fmt.Errorf("%s=%s: %w", PrebuiltOperatorEnv, prebuilt, err)
+	}
+	return nil
+}
+
+// copyExecutable copies the executable file from to a new file to, which a test may then run,
+// replace or remove without touching the original.
+func copyExecutable(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = in.Close() }()
+	if fi, err := in.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
+		return fmt.Errorf("not an executable file")
+	}
+	tmp := to + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, to)
+}
+
+// BuildFromSource builds the operator binary from the repository root into out, as the image's
 // Dockerfile builds it (static, without cgo, symbol tables or build paths), so that what the tests
 // and the benchmark run, and its memory, is what ships. When the build fails the error holds the
 // compiler's output.
-func BuildOperator(ctx context.Context, root, out string) error {
+func BuildFromSource(ctx context.Context, root, out string) error {
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Dir = root
