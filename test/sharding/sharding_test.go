@@ -91,8 +91,12 @@ type fixture struct {
 	bin, state string
 	kubeconfig string
 	simFlags   []string
-	replicas   map[string]*replica
-	order      []string // every replica started, in order
+	// kubeconfigs are the replicas that reach the API server another way than kubeconfig;
+	// flags are added to every replica's.
+	kubeconfigs map[string]string
+	flags       []string
+	replicas    map[string]*replica
+	order       []string // every replica started, in order; a restarted one once
 }
 
 type replica struct {
@@ -106,15 +110,24 @@ type replica struct {
 func (f *fixture) start(id string) {
 	f.t.Helper()
 	log := filepath.Join(f.state, id+".log")
+	if _, restart := f.replicas[id]; restart {
+		log = filepath.Join(f.state, fmt.Sprintf("%s.%d.log", id, time.Now().UnixNano()))
+	}
 	args := append(localenv.EndpointFlags(), "--metrics-bind-address=0", "--health-probe-bind-address=0",
 		"--sharding", "--shard-identity="+id, "--leader-election-namespace="+leaseNamespace,
 		"--shard-lease-duration="+leaseDuration.String())
-	op, err := localenv.StartOperator(f.bin, append(args, f.simFlags...), f.kubeconfig, log)
+	kubeconfig := f.kubeconfig
+	if k, ok := f.kubeconfigs[id]; ok {
+		kubeconfig = k
+	}
+	op, err := localenv.StartOperator(f.bin, append(append(args, f.flags...), f.simFlags...), kubeconfig, log)
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	if !slices.Contains(f.order, id) {
+		f.order = append(f.order, id)
+	}
 	f.replicas[id] = &replica{id: id, op: op, log: log}
-	f.order = append(f.order, id)
 	f.t.Logf("%s started %s", time.Now().Format("15:04:05.000"), id)
 }
 
