@@ -101,7 +101,7 @@ lint-fix: $(GOLANGCI_LINT) ## Run golangci-lint and apply the fixes it can make.
 	$(GOLANGCI_LINT) run --fix $(LINT_ARGS)
 
 # WITH_ENVTEST points KUBEBUILDER_ASSETS at kube-apiserver, etcd and kube-controller-manager, building them from source through
-# the Go module proxy the first time (about 10 minutes; cached afterwards). Progress goes to stderr.
+# the Go module proxy the first time (about 25 minutes on 2 cores; cached afterwards). Progress goes to stderr.
 WITH_ENVTEST = assets="$$(hack/setup-envtest.sh)" && [[ -n "$$assets" ]] || { \
 		echo "error: hack/setup-envtest.sh found or built no envtest binaries (kube-apiserver, etcd, kube-controller-manager); see its messages above" >&2; \
 		exit 1; }; \

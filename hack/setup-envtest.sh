@@ -151,7 +151,7 @@ mkdir -p "$work/etcd"
   go build -trimpath -o "$staging/etcd" go.etcd.io/etcd/server/v3 >&2
 ) || die "building etcd failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
 
-log "building kube-apiserver, kube-controller-manager and kubectl $k8s_tag from source (about 10 minutes)"
+log "building kube-apiserver, kube-controller-manager and kubectl $k8s_tag from source (about 20 minutes on 2 cores)"
 mkdir -p "$work/k8s"
 (
   cd "$work/k8s"
