@@ -167,3 +167,54 @@ func TestInternShares(t *testing.T) {
 		t.Fatal("a string longer than the bound was kept")
 	}
 }
+
+// TestIndexKeysOnTheRecordedAccount: a status that records the account its id lives on is indexed
+// under that account, not the one the spec names now: after a tenant moves serverUrl, its old id
+// matches no Webhook's id on the new account. Of two Webhooks recording one remote webhook, the
+// older is the one that precedes, whichever asks.
+func TestIndexKeysOnTheRecordedAccount(t *testing.T) {
+	reg := providers.Registry{example.Type: example.New("https://example.test", nil)}
+	x := newWebhookIndex(reg)
+	x.synced = func() bool { return true }
+	ctx := context.Background()
+	here := identKey(example.Type, reg[example.Type].Account(nil))
+
+	moved := indexedWebhook("tenant", "moved", "uid-moved", "791")
+	moved.Status.RemoteAccount = identKey(example.Type, "https://tenant-server.example")
+	victim := indexedWebhook("victim", "hook", "uid-victim", "791")
+	victim.Status.RemoteAccount = here
+	x.put(moved)
+	x.put(victim)
+	if got, _ := x.recordedBy(ctx, remoteKey(here, "791"), "uid-asker"); !slices.Equal(got, []types.NamespacedName{{Namespace: "victim", Name: "hook"}}) {
+		t.Errorf("recorders of 791 here = %v, want the victim alone", got)
+	}
+
+	older := indexedWebhook("a", "older", "uid-b", "42")
+	older.CreationTimestamp = metav1.NewTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	younger := indexedWebhook("b", "younger", "uid-a", "42")
+	younger.CreationTimestamp = metav1.NewTime(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	legacy := indexedWebhook("c", "legacy", "uid-c", "42") // no remoteAccount: the spec's account
+	legacy.CreationTimestamp = younger.CreationTimestamp
+	for _, wh := range []*hooksv1alpha1.Webhook{older, younger, legacy} {
+		wh.Status.RemoteAccount = ""
+		x.put(wh)
+	}
+	older.Status.RemoteAccount = here
+	x.put(older)
+	key := remoteKey(here, "42")
+	if first, ok, _ := x.precedingRecorder(ctx, key, younger); !ok || first.Name != "older" {
+		t.Errorf("for the younger Webhook, %v (%v) precedes; want the older", first, ok)
+	}
+	if first, ok, _ := x.precedingRecorder(ctx, key, older); ok {
+		t.Errorf("for the older Webhook, %v precedes; want none", first)
+	}
+	// Created in the same second: the smaller UID comes first.
+	if first, ok, _ := x.precedingRecorder(ctx, key, legacy); !ok || first.Name != "older" {
+		t.Errorf("for the legacy Webhook, %v (%v) precedes; want the older", first, ok)
+	}
+	older.Status.ID = ""
+	x.put(older)
+	if first, ok, _ := x.precedingRecorder(ctx, key, legacy); !ok || first.Name != "younger" {
+		t.Errorf("at the same second, %v (%v) precedes the legacy Webhook; want the smaller UID's", first, ok)
+	}
+}
