@@ -221,7 +221,6 @@ func (a *accounts) enter(acct *account, key types.NamespacedName) bool {
 			delete(a.nsWaiting, key.Namespace)
 		}
 	}
-	acct.used = a.now()
 	return true
 }
 

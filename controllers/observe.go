@@ -47,11 +47,8 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 		return nil, err
 	}
 	if id := wh.Status.ID; id != "" && same {
-		remote, err := r.lookup(ctx, y, id)
+		remote, err := r.ownRecorded(ctx, y, id)
 		if err == nil {
-			if err := r.keepRecorded(ctx, y, id); err != nil {
-				return nil, err
-			}
 			return remote, nil
 		}
 		if !providers.IsNotFound(err) {
@@ -67,7 +64,9 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 		// looked at: an id the account cannot see tells nothing about other Webhooks.
 		remote, err := r.lookup(ctx, y, id)
 		if err == nil {
-			owner, oerr := r.otherOwner(ctx, y, id, true)
+			// The owner check takes the id as the SaaS names it: an annotation may spell it
+			// otherwise (an 8x8 account id in upper case), and claims and status hold that name.
+			owner, oerr := r.otherOwner(ctx, y, remote.ID, true)
 			switch {
 			case oerr != nil:
 				return nil, oerr
@@ -130,15 +129,12 @@ func (r *WebhookReconciler) leavePrevious(ctx context.Context, y *syncCtx) error
 	if old == nil {
 		return leftBehind("the operator no longer knows how to reach that account")
 	}
-	if c, ok := r.accounts.other(old, wh.UID, id); ok {
-		return leftBehind("it is managed by " + ownerName(wh, c.key))
-	}
-	owners, err := r.index.recordedBy(ctx, remoteKey(previous, id), wh.UID)
+	owner, err := r.otherOwnerOn(ctx, old, wh, id)
 	if err != nil {
 		return err
 	}
-	if len(owners) > 0 {
-		return leftBehind("it is managed by " + ownerName(wh, owners[0]))
+	if owner != "" {
+		return leftBehind("it is managed by " + owner)
 	}
 	gate := y.credential + "|" + previous
 	if wait := r.Gates.Wait(gate); wait > 0 {
@@ -157,6 +153,19 @@ func (r *WebhookReconciler) leavePrevious(ctx context.Context, y *syncCtx) error
 	log.Info("Deleted remote webhook on the previous account")
 	r.event(wh, "Deleted", fmt.Sprintf("deleted remote webhook %s on the Webhook's previous SaaS account", id))
 	return nil
+}
+
+// ownRecorded looks up the remote webhook that status.id names and checks that it is this
+// Webhook's (keepRecorded), by the id the SaaS answers with, whatever spelling status holds.
+func (r *WebhookReconciler) ownRecorded(ctx context.Context, y *syncCtx, id string) (*providers.Remote, error) {
+	remote, err := r.lookup(ctx, y, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.keepRecorded(ctx, y, remote.ID); err != nil {
+		return nil, err
+	}
+	return remote, nil
 }
 
 // keepRecorded is the owner check of the status.id path: the remote webhook the status records
@@ -231,21 +240,27 @@ func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *pro
 // and events may name that Webhook, or "" when none claims it. With take, a free id is claimed for
 // y in the same step, so that two workers can never both adopt it.
 func (r *WebhookReconciler) otherOwner(ctx context.Context, y *syncCtx, id string, take bool) (string, error) {
-	wh := y.wh
-	if c, ok := r.accounts.other(y.acct, wh.UID, id); ok {
+	owner, err := r.otherOwnerOn(ctx, y.acct, y.wh, id)
+	if err != nil || owner != "" || !take {
+		return owner, err
+	}
+	if c, taken := r.accounts.takeIfFree(y.acct, y.wh.UID, y.key(), id); taken {
+		return ownerName(y.wh, c.key), nil
+	}
+	return "", nil
+}
+
+// otherOwnerOn is otherOwner's question on any account object acct, without taking the id.
+func (r *WebhookReconciler) otherOwnerOn(ctx context.Context, acct *account, wh *hooksv1alpha1.Webhook, id string) (string, error) {
+	if c, ok := r.accounts.other(acct, wh.UID, id); ok {
 		return ownerName(wh, c.key), nil
 	}
-	owners, err := r.index.recordedBy(ctx, remoteKey(y.acct.ident, id), wh.UID)
+	owners, err := r.index.recordedBy(ctx, remoteKey(acct.ident, id), wh.UID)
 	if err != nil {
 		return "", err
 	}
 	if len(owners) > 0 {
 		return ownerName(wh, owners[0]), nil
-	}
-	if take {
-		if c, taken := r.accounts.takeIfFree(y.acct, wh.UID, y.key(), id); taken {
-			return ownerName(wh, c.key), nil
-		}
 	}
 	return "", nil
 }

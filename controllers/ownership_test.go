@@ -24,6 +24,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -146,6 +147,30 @@ var _ = Describe("Ownership: a remote id belongs to one account", func() {
 		Expect(wh.Status.ID).To(BeEmpty())
 		Expect(ready(Default, wh).Message).To(ContainSubstring("a Webhook in another namespace"))
 		Expect(ready(Default, wh).Message).NotTo(ContainSubstring(first.ns))
+
+		By("the first's id in another spelling, named by the external-id annotation: Conflict, and deleting it leaves the webhook")
+		account, rest, _ := strings.Cut(id, "/")
+		spelled := strings.ToUpper(account[0:8]+"-"+account[8:12]+"-"+account[12:16]+"-"+account[16:20]+"-"+account[20:]) + "/" + rest
+		grabSpec := a.spec("grab")
+		grabSpec.EightByEight.AccountID = dashed
+		mutations := func() (n int) {
+			for _, m := range e8.Log.List() {
+				if m.Remote == id {
+					n++
+				}
+			}
+			return n
+		}
+		before := mutations()
+		grab := second.create(ctx, "grab", grabSpec, map[string]string{hooksv1alpha1.AnnotationExternalID: spelled})
+		wh = expectReason(ctx, grab, metav1.ConditionFalse, hooksv1alpha1.ReasonConflict)
+		Expect(wh.Status.ID).To(BeEmpty())
+		Expect(eventReasons(Default, ctx, grab.Namespace, grab.Name)).NotTo(ContainElement("Adopted"))
+		Expect(k8sClient.Delete(ctx, &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: grab.Namespace, Name: grab.Name}})).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, grab, &hooksv1alpha1.Webhook{}))
+		}).Should(BeTrue())
+		Expect(mutations()).To(Equal(before), "no update or delete of the first Webhook's remote webhook")
 
 		By("a resync of both: the first keeps its webhook and its URL")
 		for _, key := range []client.ObjectKey{firstKey, secondKey} {

@@ -106,16 +106,24 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, y *syncCtx, id 
 		}
 		// Whether the id comes from status or from the external-id annotation, another Webhook
 		// may own it (this one may be in Conflict): only a remote webhook that no other Webhook
-		// claims or records is deleted.
-		owner, err := r.otherOwner(ctx, y, id, false)
+		// claims or records is deleted, checked by the id the SaaS names it with, whatever
+		// spelling the annotation or an old status holds.
+		remote, err := r.lookup(ctx, y, id)
+		if providers.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		owner, err := r.otherOwner(ctx, y, remote.ID, false)
 		if err != nil {
 			return nil, err
 		}
 		if owner != "" {
-			r.warn(wh, "RemoteLeftBehind", fmt.Sprintf("remote webhook %s was not deleted: it is managed by %s", id, owner))
+			r.warn(wh, "RemoteLeftBehind", fmt.Sprintf("remote webhook %s was not deleted: it is managed by %s", remote.ID, owner))
 			return nil, nil
 		}
-		return []string{id}, nil
+		return []string{remote.ID}, nil
 	}
 	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {
 		return nil, nil

@@ -345,21 +345,36 @@ func (r *WebhookReconciler) ensureAbsent(ctx context.Context, y *syncCtx) (ctrl.
 		return r.failure(ctx, wh, y.gate, err)
 	}
 	if id := wh.Status.ID; id != "" && same {
-		if err := r.keepRecorded(ctx, y, id); err != nil {
+		remote, err := r.ownRecorded(ctx, y, id)
+		switch {
+		case providers.IsNotFound(err):
+			r.clearRemote(wh)
+		case err != nil:
 			return r.failure(ctx, wh, y.gate, err)
+		default:
+			if err := r.deleteDisabled(ctx, y, remote.ID); err != nil {
+				return r.failure(ctx, wh, y.gate, err)
+			}
 		}
-		if err := y.prov.Delete(ctx, y.req, id); err != nil {
-			y.acct.invalidate()
-			return r.failure(ctx, wh, y.gate, err)
-		}
-		y.acct.remove(id)
-		ctrl.LoggerFrom(ctx).Info("Deleted remote webhook because spec.enabled is false", "provider", wh.Spec.Provider, "id", id)
-		r.event(wh, "Deleted", fmt.Sprintf("deleted remote webhook %s because spec.enabled is false and %s cannot pause a webhook", id, wh.Spec.Provider))
-		r.clearRemote(wh)
 	}
 	setReady(wh, metav1.ConditionTrue, hooksv1alpha1.ReasonDisabled,
 		fmt.Sprintf("spec.enabled is false; %s cannot pause a webhook, so none exists remotely", wh.Spec.Provider))
 	return r.resync(), nil
+}
+
+// deleteDisabled deletes the remote webhook id of a Webhook whose spec.enabled is false where the
+// SaaS cannot pause a webhook.
+func (r *WebhookReconciler) deleteDisabled(ctx context.Context, y *syncCtx, id string) error {
+	wh := y.wh
+	if err := y.prov.Delete(ctx, y.req, id); err != nil {
+		y.acct.invalidate()
+		return err
+	}
+	y.acct.remove(id)
+	ctrl.LoggerFrom(ctx).Info("Deleted remote webhook because spec.enabled is false", "provider", wh.Spec.Provider, "id", id)
+	r.event(wh, "Deleted", fmt.Sprintf("deleted remote webhook %s because spec.enabled is false and %s cannot pause a webhook", id, wh.Spec.Provider))
+	r.clearRemote(wh)
+	return nil
 }
 
 // finish sets Ready from the remote webhook's state and schedules the next resync.

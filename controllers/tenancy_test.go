@@ -373,17 +373,9 @@ var _ = Describe("Tenancy: fairness between accounts", func() {
 		DeferCleanup(func() { pauseAndDelete(ctx, slowKeys...) })
 		Eventually(hung.accepted.Load).Should(BeNumerically(">=", 1), "the operator is talking to the hung server")
 
-		a := accounts[hooksv1alpha1.ProviderWebex]()
-		other := newTenant(ctx, a.creds)
-		start := time.Now()
-		key := other.create(ctx, "prompt", a.spec("prompt"), nil)
-		// A liveness bound, not a timing: without fairness the wait is 40 × the HTTP timeout
-		// divided by the workers, and grows with every retry of the hung Webhooks.
-		Eventually(func(g Gomega) {
-			c := ready(g, get(g, ctx, key))
-			g.Expect(c.Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
-		}, 10*time.Second).Should(Succeed())
-		GinkgoWriter.Printf("Webhook of another account Ready %s after its creation\n", time.Since(start))
+		// Without fairness the wait is 40 × the HTTP timeout divided by the workers, and grows
+		// with every retry of the hung Webhooks.
+		expectNeighbourReady(ctx, "another account")
 	})
 
 	It("makes another namespace's Webhook Ready while one namespace hangs on five credentials", func() {
@@ -405,19 +397,26 @@ var _ = Describe("Tenancy: fairness between accounts", func() {
 		DeferCleanup(func() { pauseAndDelete(ctx, slowKeys...) })
 		Eventually(hung.accepted.Load).Should(BeNumerically(">=", 2), "the operator is talking to the hung server")
 
-		a := accounts[hooksv1alpha1.ProviderWebex]()
-		other := newTenant(ctx, a.creds)
-		start := time.Now()
-		key := other.create(ctx, "prompt", a.spec("prompt"), nil)
-		// A liveness bound, not a timing: without a share per namespace, 40 Webhooks on five
-		// accounts hold all four workers for the HTTP timeout, again and again.
-		Eventually(func(g Gomega) {
-			c := ready(g, get(g, ctx, key))
-			g.Expect(c.Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
-		}, 10*time.Second).Should(Succeed())
-		GinkgoWriter.Printf("Webhook of another namespace Ready %s after its creation\n", time.Since(start))
+		// Without a share per namespace, 40 Webhooks on five accounts hold all four workers for the
+		// HTTP timeout, again and again.
+		expectNeighbourReady(ctx, "another namespace")
 	})
 })
+
+// expectNeighbourReady creates a Webex Webhook in a namespace of its own, on an account of its own,
+// and expects it Ready within ten seconds: a liveness bound while another tenant's Webhooks hang,
+// not a timing.
+func expectNeighbourReady(ctx context.Context, whose string) {
+	a := accounts[hooksv1alpha1.ProviderWebex]()
+	other := newTenant(ctx, a.creds)
+	start := time.Now()
+	key := other.create(ctx, "prompt", a.spec("prompt"), nil)
+	Eventually(func(g Gomega) {
+		c := ready(g, get(g, ctx, key))
+		g.Expect(c.Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+	}, 10*time.Second).Should(Succeed())
+	GinkgoWriter.Printf("Webhook of %s Ready %s after its creation\n", whose, time.Since(start))
+}
 
 var _ = Describe("Tenancy: Secrets in memory", func() {
 	ctx := context.Background()

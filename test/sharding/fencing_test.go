@@ -30,7 +30,6 @@ import (
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -253,24 +252,7 @@ func TestCutOffReplicaStopsBeforeItsLeaseRunsOut(t *testing.T) {
 		}
 	})
 
-	var nss []string
-	accounts := map[string]map[hooksv1alpha1.ProviderType]simulator.Account{}
-	for i := range nsCount {
-		ns := fmt.Sprintf("f%02d-fencing", i)
-		nss = append(nss, ns)
-		if err := localenv.EnsureNamespace(f.ctx, f.c, ns); err != nil {
-			t.Fatal(err)
-		}
-		accounts[ns] = map[hooksv1alpha1.ProviderType]simulator.Account{}
-		for _, p := range provs {
-			acct := p.sim.NewAccount(fmt.Sprintf("%s-%s", ns, strings.ToLower(string(p.typ))))
-			accounts[ns][p.typ] = acct
-			secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: secretName(p.typ)}, StringData: acct.Credentials}
-			if err := f.c.Create(f.ctx, secret); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	nss, accounts := f.namespaces(provs, nsCount, "f%02d-fencing")
 	recCtx, stopRecording := context.WithCancel(f.ctx)
 	rec, err := recordLeases(recCtx, wc, leaseNamespace)
 	if err != nil {

@@ -107,6 +107,32 @@ type replica struct {
 	died time.Time // when it was killed
 }
 
+// namespaces makes n namespaces named by format (given the index) and, in each, one account per
+// provider on its simulator with its credentials Secret: every namespace is four accounts of its
+// own.
+func (f *fixture) namespaces(provs []provider, n int, format string) ([]string, map[string]map[hooksv1alpha1.ProviderType]simulator.Account) {
+	f.t.Helper()
+	var nss []string
+	accounts := map[string]map[hooksv1alpha1.ProviderType]simulator.Account{}
+	for i := range n {
+		ns := fmt.Sprintf(format, i)
+		nss = append(nss, ns)
+		if err := localenv.EnsureNamespace(f.ctx, f.c, ns); err != nil {
+			f.t.Fatal(err)
+		}
+		accounts[ns] = map[hooksv1alpha1.ProviderType]simulator.Account{}
+		for _, p := range provs {
+			acct := p.sim.NewAccount(fmt.Sprintf("%s-%s", ns, strings.ToLower(string(p.typ))))
+			accounts[ns][p.typ] = acct
+			secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: secretName(p.typ)}, StringData: acct.Credentials}
+			if err := f.c.Create(f.ctx, secret); err != nil {
+				f.t.Fatal(err)
+			}
+		}
+	}
+	return nss, accounts
+}
+
 func (f *fixture) start(id string) {
 	f.t.Helper()
 	log := filepath.Join(f.state, id+".log")
@@ -306,24 +332,7 @@ func TestFaultsNeverGiveANamespaceTwoOwners(t *testing.T) {
 	// The namespaces, with one Secret per provider each: every namespace is four accounts of its
 	// own. The number goes first: names that differ only in their last characters hash close
 	// together, and would share an owner.
-	var nss []string
-	accounts := map[string]map[hooksv1alpha1.ProviderType]simulator.Account{}
-	for i := range namespaces {
-		ns := fmt.Sprintf("t%02d-faults", i)
-		nss = append(nss, ns)
-		if err := localenv.EnsureNamespace(f.ctx, f.c, ns); err != nil {
-			t.Fatal(err)
-		}
-		accounts[ns] = map[hooksv1alpha1.ProviderType]simulator.Account{}
-		for _, p := range provs {
-			acct := p.sim.NewAccount(fmt.Sprintf("%s-%s", ns, strings.ToLower(string(p.typ))))
-			accounts[ns][p.typ] = acct
-			secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: secretName(p.typ)}, StringData: acct.Credentials}
-			if err := f.c.Create(f.ctx, secret); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	nss, accounts := f.namespaces(provs, namespaces, "t%02d-faults")
 
 	recCtx, stopRecording := context.WithCancel(f.ctx)
 	rec, err := recordLeases(recCtx, wc, leaseNamespace)
