@@ -67,7 +67,7 @@ func (e webexEnv) webhook(name string, mutate ...func(*hooksv1alpha1.Webhook)) *
 		Spec: hooksv1alpha1.WebhookSpec{
 			Provider:       hooksv1alpha1.ProviderWebex,
 			TargetURL:      "https://hooks.example.com/" + name,
-			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "webex-bot"},
+			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "webex-bot"},
 			Webex:          &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"},
 		},
 	}

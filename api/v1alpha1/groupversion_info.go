@@ -37,7 +37,8 @@ var (
 )
 
 func addKnownTypes(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &Webhook{}, &WebhookList{})
+	s.AddKnownTypes(GroupVersion, &Webhook{}, &WebhookList{},
+		&Account{}, &AccountList{}, &ClusterAccount{}, &ClusterAccountList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }

@@ -26,7 +26,8 @@ import (
 // Every other reason of a Ready condition that is not True means Reconciling.
 func StalledReason(reason string) bool {
 	switch reason {
-	case ReasonInvalidSpec, ReasonUnauthorized, ReasonCredentialsNotFound, ReasonConflict, ReasonPaused:
+	case ReasonInvalidSpec, ReasonUnauthorized, ReasonCredentialsNotFound, ReasonConflict, ReasonPaused,
+		ReasonAccountNotFound, ReasonAccountNotPermitted, ReasonTargetNotPermitted, ReasonAccountLimitReached:
 		return true
 	}
 	return false

@@ -62,6 +62,17 @@ const (
 	ReasonProviderUnavailable = "ProviderUnavailable"
 	ReasonConflict            = "Conflict"
 	ReasonPaused              = "Paused"
+
+	// ReasonAccountNotFound: spec.accountRef names an Account or ClusterAccount that does not exist.
+	ReasonAccountNotFound = "AccountNotFound"
+	// ReasonAccountNotPermitted: the Webhook's namespace matches none of the ClusterAccount's
+	// conditions.
+	ReasonAccountNotPermitted = "AccountNotPermitted"
+	// ReasonTargetNotPermitted: targetUrl matches none of the account's allowedTargets.
+	ReasonTargetNotPermitted = "TargetNotPermitted"
+	// ReasonAccountLimitReached: the namespace already has limits.webhooksPerNamespace Webhooks on
+	// the account.
+	ReasonAccountLimitReached = "AccountLimitReached"
 )
 
 // IsEnabled reports spec.enabled, which defaults to true.
@@ -102,7 +113,10 @@ func (s *WebhookSpec) SecretRefFields() map[string]*SecretKeySelector {
 
 // SecretNames returns the names of every Secret the Webhook reads, the credentials Secret first.
 func (s *WebhookSpec) SecretNames() []string {
-	names := []string{s.CredentialsRef.Name}
+	var names []string
+	if s.CredentialsRef != nil {
+		names = append(names, s.CredentialsRef.Name)
+	}
 	for _, ref := range s.SecretRefs() {
 		dup := false
 		for _, n := range names {

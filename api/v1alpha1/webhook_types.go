@@ -53,6 +53,33 @@ type LocalObjectReference struct {
 	Name string `json:"name"`
 }
 
+// AccountKind is the kind of account a Webhook names.
+// +kubebuilder:validation:Enum=Account;ClusterAccount
+type AccountKind string
+
+// The account kinds.
+const (
+	// AccountKindAccount is an Account in the Webhook's own namespace.
+	AccountKindAccount AccountKind = "Account"
+	// AccountKindClusterAccount is a cluster-scoped ClusterAccount.
+	AccountKindClusterAccount AccountKind = "ClusterAccount"
+)
+
+// AccountReference names the Account or ClusterAccount whose credentials a Webhook uses.
+type AccountReference struct {
+	// Kind is Account (the default: looked up in the Webhook's namespace) or ClusterAccount.
+	// +kubebuilder:default=Account
+	// +optional
+	Kind AccountKind `json:"kind,omitempty"`
+	// Name of the Account or ClusterAccount.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+}
+
+// IsCluster reports whether the reference names a ClusterAccount.
+func (r *AccountReference) IsCluster() bool { return r != nil && r.Kind == AccountKindClusterAccount }
+
 // SecretKeySelector picks one key of a Secret in the Webhook's own namespace.
 type SecretKeySelector struct {
 	// Name of the Secret, in the Webhook's namespace.
@@ -75,6 +102,9 @@ type SecretKeySelector struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.eightByEight) || self.provider == 'EightByEight'",message="spec.eightByEight is only allowed when spec.provider is EightByEight: set exactly the block that matches spec.provider"
 // +kubebuilder:validation:XValidation:rule="!has(self.autodesk) || self.provider == 'Autodesk'",message="spec.autodesk is only allowed when spec.provider is Autodesk: set exactly the block that matches spec.provider"
 // +kubebuilder:validation:XValidation:rule="!has(self.pageSeeder) || self.provider == 'PageSeeder'",message="spec.pageSeeder is only allowed when spec.provider is PageSeeder: set exactly the block that matches spec.provider"
+// +kubebuilder:validation:XValidation:rule="has(self.credentialsRef) != has(self.accountRef)",message="set exactly one of spec.credentialsRef and spec.accountRef"
+// +kubebuilder:validation:XValidation:rule="has(self.accountRef) || self.provider != 'EightByEight' || !has(self.eightByEight) || has(self.eightByEight.accountId)",message="spec.eightByEight.accountId is required unless spec.accountRef names an account that sets it"
+// +kubebuilder:validation:XValidation:rule="has(self.accountRef) || self.provider != 'PageSeeder' || !has(self.pageSeeder) || (has(self.pageSeeder.serverUrl) && has(self.pageSeeder.client))",message="spec.pageSeeder.serverUrl and spec.pageSeeder.client are required unless spec.accountRef names an account that sets them"
 type WebhookSpec struct {
 	// Provider is the SaaS that hosts the webhook: Webex, EightByEight, Autodesk or PageSeeder.
 	// It cannot be changed: delete the Webhook and create a new one instead.
@@ -99,8 +129,15 @@ type WebhookSpec struct {
 
 	// CredentialsRef names the Secret, in the Webhook's namespace, that holds the API credentials.
 	// Keys: Webex `token`; EightByEight `apiKey`; Autodesk `clientId` and `clientSecret`, or `token`;
-	// PageSeeder `clientId` and `clientSecret`, or `token`.
-	CredentialsRef LocalObjectReference `json:"credentialsRef"`
+	// PageSeeder `clientId` and `clientSecret`, or `token`. Exactly one of this and accountRef.
+	// +optional
+	CredentialsRef *LocalObjectReference `json:"credentialsRef,omitempty"`
+
+	// AccountRef names an Account (in the Webhook's namespace) or a ClusterAccount that holds the
+	// credentials and the account-level settings, under the account's rules (who may use it, for
+	// which targets, how many Webhooks). Exactly one of this and credentialsRef.
+	// +optional
+	AccountRef *AccountReference `json:"accountRef,omitempty"`
 
 	// DeletionPolicy says whether deleting the Webhook deletes the remote webhook (Delete, the
 	// default) or leaves it in place (Orphan).
@@ -197,7 +234,8 @@ type EightByEightSpec struct {
 	// +kubebuilder:validation:MinLength=32
 	// +kubebuilder:validation:MaxLength=36
 	// +kubebuilder:validation:Pattern=`^[0-9A-Fa-f]{8}[-]?(?:[0-9A-Fa-f]{4}[-]?){3}[0-9A-Fa-f]{12}$`
-	AccountID string `json:"accountId"`
+	// +optional
+	AccountID string `json:"accountId,omitempty"`
 
 	// SubAccountID is the sub-account whose events are sent, or "*" for every sub-account.
 	// +kubebuilder:validation:MinLength=1
@@ -209,8 +247,7 @@ type EightByEightSpec struct {
 	Type EightByEightType `json:"type"`
 
 	// Region is the 8x8 data centre: APAC (the default, chatapps.8x8.com), US (chatapps.us.8x8.com),
-	// EU (chatapps.8x8.uk) or ID (chatapps.8x8.id).
-	// +kubebuilder:default=APAC
+	// EU (chatapps.8x8.uk) or ID (chatapps.8x8.id). Empty means APAC, or the account's region.
 	// +optional
 	Region EightByEightRegion `json:"region,omitempty"`
 
@@ -274,7 +311,7 @@ type AutodeskSpec struct {
 	Event string `json:"event"`
 
 	// Region is where APS stores the hook: US (the default), EMEA, AUS, CAN, DEU, IND, JPN or GBR.
-	// +kubebuilder:default=US
+	// Empty means US, or the account's region.
 	// +optional
 	Region AutodeskRegion `json:"region,omitempty"`
 
@@ -333,10 +370,11 @@ type PageSeederSpec struct {
 	// the operator runs with --allow-insecure-endpoints.
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() in ['http', 'https'] && url(self).getHostname() != ''",message="spec.pageSeeder.serverUrl must be an absolute http:// or https:// URL with a host"
-	ServerURL string `json:"serverUrl"`
+	// +optional
+	ServerURL string `json:"serverUrl,omitempty"`
 
-	// ServicePath is the path of the service API on the server.
-	// +kubebuilder:default=/ps/service
+	// ServicePath is the path of the service API on the server; empty means /ps/service, or the
+	// account's.
 	// +kubebuilder:validation:MaxLength=256
 	// +kubebuilder:validation:Pattern=`^/[A-Za-z0-9._~/-]*$`
 	// +optional
@@ -345,7 +383,8 @@ type PageSeederSpec struct {
 	// Client is the internal numeric id of the PageSeeder OAuth client that owns the webhook (not
 	// its string identifier).
 	// +kubebuilder:validation:Minimum=1
-	Client int64 `json:"client"`
+	// +optional
+	Client int64 `json:"client,omitempty"`
 
 	// Name of the remote webhook. Defaults to "<namespace>/<name>" of this Webhook.
 	// +kubebuilder:validation:MaxLength=256

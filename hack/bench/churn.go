@@ -177,7 +177,7 @@ func createChurn(ctx context.Context, c client.Client, accounts []account, worke
 			spec := hooksv1alpha1.WebhookSpec{
 				Provider:       a.provider,
 				TargetURL:      fmt.Sprintf("https://receiver.example.com/churn/%02d/%d", j, m),
-				CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: a.secret},
+				CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: a.secret},
 			}
 			a.Spec(&spec, j*churnWebhooksPerAccount+m)
 			h := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: churnNamespace, Name: fmt.Sprintf("churn-%02d-%d", j, m)}, Spec: spec}

@@ -137,7 +137,7 @@ func hungProviders() (hung, neighbour providers.Descriptor, err error) {
 func hungSpec(d providers.Descriptor, serverURL, secret string, i int) (hooksv1alpha1.WebhookSpec, error) {
 	spec := d.Sample()
 	spec.TargetURL = fmt.Sprintf("https://receiver.example.com/hung/%03d", i)
-	spec.CredentialsRef = hooksv1alpha1.LocalObjectReference{Name: secret}
+	spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: secret}
 	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&spec)
 	if err != nil {
 		return spec, err
@@ -332,7 +332,7 @@ func timeNeighbour(ctx context.Context, e tenancyEnv, nd providers.Descriptor, r
 		Spec: hooksv1alpha1.WebhookSpec{
 			Provider:       nd.Type,
 			TargetURL:      fmt.Sprintf("https://receiver.example.com/neighbour/%d", round),
-			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: creds.Name},
+			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: creds.Name},
 		},
 	}
 	account.Spec(&neighbour.Spec, round)

@@ -199,7 +199,7 @@ func (w *workload) webhook(i int, namespace string) *hooksv1alpha1.Webhook {
 	spec := hooksv1alpha1.WebhookSpec{
 		Provider:       p,
 		TargetURL:      fmt.Sprintf("https://receiver.example.com/bench/%06d", i),
-		CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: a.secret},
+		CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: a.secret},
 	}
 	a.Spec(&spec, i)
 	return &hooksv1alpha1.Webhook{

@@ -304,7 +304,7 @@ func (o *options) validateScope() error {
 func (o *options) scopeRequest(creds map[string][]byte) *providers.Request {
 	spec := &hooksv1alpha1.WebhookSpec{
 		Provider:       o.typ,
-		CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: o.credentialsSecret},
+		CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: o.credentialsSecret},
 	}
 	o.setScope(spec)
 	return &providers.Request{Spec: spec, Credentials: creds}

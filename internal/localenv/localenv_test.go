@@ -144,7 +144,7 @@ func TestEverySimulatorServesAnAccount(t *testing.T) {
 		d, _ := catalog.ByType(sim.Provider)
 		acct := sim.NewAccount("test")
 		wh := hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "w"}, Spec: hooksv1alpha1.WebhookSpec{
-			Provider: sim.Provider, TargetURL: "https://hooks.example.com/w", CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "creds"}}}
+			Provider: sim.Provider, TargetURL: "https://hooks.example.com/w", CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "creds"}}}
 		acct.Spec(&wh.Spec, 7)
 		loopback, err := egress.Parse(LoopbackAllowlist)
 		if err != nil {

@@ -99,7 +99,7 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		mustCreate(t, c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "creds"}})
 		mustCreate(t, c, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "settings"}})
 		spec := catalog.All()[0].Sample()
-		spec.CredentialsRef = hooksv1alpha1.LocalObjectReference{Name: "creds"}
+		spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: "creds"}
 		mustCreate(t, c, &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "hook"}, Spec: spec})
 	}
 	slotsOf := func(nss ...string) []Slot {

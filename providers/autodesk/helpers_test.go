@@ -64,7 +64,7 @@ func newRequest(mutate ...func(*providers.Request)) *providers.Request {
 		Spec: &hooksv1alpha1.WebhookSpec{
 			Provider:       hooksv1alpha1.ProviderAutodesk,
 			TargetURL:      target,
-			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "aps-creds"},
+			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "aps-creds"},
 			Autodesk: &hooksv1alpha1.AutodeskSpec{
 				System:    "data",
 				Event:     "dm.version.added",

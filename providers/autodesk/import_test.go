@@ -72,7 +72,7 @@ func TestSpecOfRoundTrip(t *testing.T) {
 	scope := &providers.Request{
 		Spec: &hooksv1alpha1.WebhookSpec{
 			Provider:       hooksv1alpha1.ProviderAutodesk,
-			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "imported"},
+			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "imported"},
 			Autodesk:       &hooksv1alpha1.AutodeskSpec{Region: "EMEA"},
 		},
 		Credentials: map[string][]byte{autodesk.CredentialClientID: []byte(clientID), autodesk.CredentialClientSecret: []byte(clientSecret)},

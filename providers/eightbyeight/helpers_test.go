@@ -64,7 +64,7 @@ func newRequest(mutate ...func(*providers.Request)) *providers.Request {
 		Spec: &hooksv1alpha1.WebhookSpec{
 			Provider:       hooksv1alpha1.ProviderEightByEight,
 			TargetURL:      "https://hooks.example.com/8x8",
-			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "eight-creds"},
+			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "eight-creds"},
 			EightByEight: &hooksv1alpha1.EightByEightSpec{
 				AccountID:              account,
 				SubAccountID:           subAccount,

@@ -56,7 +56,7 @@ func TestSpecOfRoundTrip(t *testing.T) {
 	scope := &providers.Request{
 		Spec: &hooksv1alpha1.WebhookSpec{
 			Provider:       hooksv1alpha1.ProviderEightByEight,
-			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "imported"},
+			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "imported"},
 			EightByEight:   &hooksv1alpha1.EightByEightSpec{AccountID: account, Region: eightbyeight.RegionEU},
 		},
 		Credentials: map[string][]byte{eightbyeight.CredentialAPIKey: []byte(apiKey)},

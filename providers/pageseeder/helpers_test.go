@@ -71,7 +71,7 @@ func newRequest(serverURL, target string, mutate ...func(*providers.Request)) *p
 		Spec: &hooksv1alpha1.WebhookSpec{
 			Provider:       hooksv1alpha1.ProviderPageSeeder,
 			TargetURL:      target,
-			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "ps-creds"},
+			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "ps-creds"},
 			PageSeeder: &hooksv1alpha1.PageSeederSpec{
 				ServerURL: serverURL,
 				Client:    internalID,

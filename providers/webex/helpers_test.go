@@ -67,7 +67,7 @@ func newRequest(mutate ...func(*providers.Request)) *providers.Request {
 		Spec: &hooksv1alpha1.WebhookSpec{
 			Provider:       hooksv1alpha1.ProviderWebex,
 			TargetURL:      "https://hooks.example.com/webex",
-			CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "webex-creds"},
+			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "webex-creds"},
 			Webex: &hooksv1alpha1.WebexSpec{
 				Resource:  "messages",
 				Event:     "created",

@@ -49,7 +49,7 @@ func TestSpecOfRoundTrip(t *testing.T) {
 	e.srv.Disable(createdIDOf(t, ids, plain))
 
 	scope := &providers.Request{
-		Spec:        &hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderWebex, CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "imported"}, Webex: &hooksv1alpha1.WebexSpec{}},
+		Spec:        &hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderWebex, CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "imported"}, Webex: &hooksv1alpha1.WebexSpec{}},
 		Credentials: map[string][]byte{webex.CredentialToken: []byte(token)},
 	}
 	remotes, err := e.prov.List(ctx, scope)

@@ -296,14 +296,14 @@ func checkLifecycle(t *testing.T, c client.Client, ns string, sims *simulators) 
 		createSecret(t, c, ns, name, data)
 	}
 	hooks := map[string]hooksv1alpha1.WebhookSpec{
-		"webex": {Provider: hooksv1alpha1.ProviderWebex, CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "webex"},
+		"webex": {Provider: hooksv1alpha1.ProviderWebex, CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "webex"},
 			Webex: &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}},
-		"e8": {Provider: hooksv1alpha1.ProviderEightByEight, CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "e8"},
+		"e8": {Provider: hooksv1alpha1.ProviderEightByEight, CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "e8"},
 			EightByEight: &hooksv1alpha1.EightByEightSpec{AccountID: sims.e8Account, SubAccountID: "Sales", Type: "MSG"}},
-		"aps": {Provider: hooksv1alpha1.ProviderAutodesk, CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "aps"},
+		"aps": {Provider: hooksv1alpha1.ProviderAutodesk, CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "aps"},
 			Autodesk: &hooksv1alpha1.AutodeskSpec{System: "data", Event: "dm.version.added", Scope: map[string]string{"folder": "urn:adsk.wipprod:fs.folder:co.installed"}}},
 		// Its Secret is created only after the Webhook: the Secret watch must bring it to Ready.
-		"ps": {Provider: hooksv1alpha1.ProviderPageSeeder, CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "ps"},
+		"ps": {Provider: hooksv1alpha1.ProviderPageSeeder, CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "ps"},
 			PageSeeder: &hooksv1alpha1.PageSeederSpec{ServerURL: sims.ps.URL(), Client: sims.psClient}},
 	}
 	for name, spec := range hooks {

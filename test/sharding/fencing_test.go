@@ -271,7 +271,7 @@ func TestCutOffReplicaStopsBeforeItsLeaseRunsOut(t *testing.T) {
 			name := fmt.Sprintf("hook-%d", j)
 			wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 				Spec: hooksv1alpha1.WebhookSpec{Provider: p.typ, TargetURL: targetURL(ns, name),
-					CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: secretName(p.typ)}}}
+					CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: secretName(p.typ)}}}
 			accounts[ns][p.typ].Spec(&wh.Spec, 0) // the account's one Webhook
 			if err := f.c.Create(f.ctx, wh); err != nil {
 				t.Fatalf("creating %s/%s: %v", ns, name, err)
