@@ -80,6 +80,9 @@ type Options struct {
 	// holds the whole space (Shards set, Sharded false) takes over only in a new process, which
 	// has no snapshot yet.
 	Sharded bool
+	// AccountSecretNamespaces are the namespaces where a ClusterAccount's credentialsRef may point
+	// (--account-secret-namespaces); "*" admits any. Empty admits none.
+	AccountSecretNamespaces []string
 }
 
 // Shards is the gate of a sharded replica (internal/sharding.Gate).
@@ -137,6 +140,9 @@ type WebhookReconciler struct {
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks/status,verbs=get;patch
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=accounts;clusteraccounts,verbs=get;list;watch
+// +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=accounts/status;clusteraccounts/status,verbs=get;patch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile observes one Webhook and its remote webhook and moves them one step closer to the spec.
