@@ -60,10 +60,18 @@ type account struct {
 	remotes map[string]*providers.Remote
 
 	// Guarded by accounts.mu.
-	claims  map[string]claim // remote id -> the Webhook that took it
-	busy    int              // workers reconciling a Webhook of this account now
-	waiting map[types.NamespacedName]struct{}
-	used    time.Time // when a reconcile last asked for this account
+	claims map[string]claim // remote id -> the Webhook that took it
+	busy   int              // workers reconciling a Webhook of this account now
+	// waiting are the Webhooks that wait for one of the account's slots, by namespace, and
+	// nsBusy the account's slots each namespace holds now: a freed slot goes to the waiting
+	// namespace that holds fewest, so that one namespace creating hundreds of Webhooks on a shared
+	// account does not hold back another namespace's first.
+	waiting map[string]map[types.NamespacedName]struct{}
+	nsBusy  map[string]int
+	// promised are the Webhooks woken for a freed slot, which is theirs until they come for it
+	// (or promiseTTL passes, if they never do).
+	promised map[types.NamespacedName]time.Time
+	used     time.Time // when a reconcile last asked for this account
 	// req is the last request made through this account: what reaches it again (its server,
 	// account fields and credentials) for a Webhook that has moved to another account since.
 	req *providers.Request
@@ -115,7 +123,9 @@ func (a *accounts) get(credential, scope, ident string, req *providers.Request) 
 	defer a.mu.Unlock()
 	acct, ok := a.m[key]
 	if !ok {
-		acct = &account{key: key, ident: ident, claims: map[string]claim{}, waiting: map[types.NamespacedName]struct{}{}, used: a.now()}
+		acct = &account{key: key, ident: ident, claims: map[string]claim{},
+			waiting: map[string]map[types.NamespacedName]struct{}{}, nsBusy: map[string]int{},
+			promised: map[types.NamespacedName]time.Time{}, used: a.now()}
 		a.m[key] = acct
 		a.byIdent[ident] = append(a.byIdent[ident], acct)
 	}
@@ -172,6 +182,25 @@ func (a *accounts) previous(credential, ident string) (*account, *providers.Requ
 	return nil, nil
 }
 
+// retire drops the snapshots of the accounts of a credential that was rotated away, and makes them
+// idle, so that the next sweep frees those that no Webhook claims any more: the Webhooks move to
+// the account of the new credential at their next reconcile, which the Secret's watch brings at
+// once.
+func (a *accounts) retire(credential string) {
+	a.mu.Lock()
+	var old []*account
+	for key, acct := range a.m {
+		if strings.HasPrefix(key, credential+"|") {
+			acct.used = time.Time{}
+			old = append(old, acct)
+		}
+	}
+	a.mu.Unlock()
+	for _, acct := range old {
+		acct.forget()
+	}
+}
+
 // forget drops the snapshot: the next reconcile lists again.
 func (acct *account) forget() {
 	acct.mu.Lock()
@@ -199,8 +228,16 @@ func identKey(p hooksv1alpha1.ProviderType, account string) string {
 func (a *accounts) enter(acct *account, key types.NamespacedName) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if acct.busy >= a.share {
-		acct.waiting[key] = struct{}{}
+	now := a.now()
+	for k, at := range acct.promised {
+		if now.Sub(at) > promiseTTL {
+			delete(acct.promised, k)
+		}
+	}
+	_, promised := acct.promised[key]
+	delete(acct.promised, key)
+	if !promised && (acct.busy+len(acct.promised) >= a.share || acct.poorerWaiting(key.Namespace)) {
+		acct.wait(key)
 		return false
 	}
 	if a.nsBusy[key.Namespace] >= a.share {
@@ -213,8 +250,9 @@ func (a *accounts) enter(acct *account, key types.NamespacedName) bool {
 		return false
 	}
 	acct.busy++
+	acct.nsBusy[key.Namespace]++
 	a.nsBusy[key.Namespace]++
-	delete(acct.waiting, key)
+	acct.unwait(key)
 	if w := a.nsWaiting[key.Namespace]; w != nil {
 		delete(w, key)
 		if len(w) == 0 {
@@ -225,18 +263,22 @@ func (a *accounts) enter(acct *account, key types.NamespacedName) bool {
 }
 
 // leave frees the slots that enter took for the Webhook key, and wakes a Webhook that waited
-// for the account's slot and one that waited for the namespace's.
+// for the account's slot (of the namespace that holds fewest of them) and one that waited for the
+// namespace's.
 func (a *accounts) leave(acct *account, key types.NamespacedName) {
 	a.mu.Lock()
 	acct.busy--
+	if acct.nsBusy[key.Namespace]--; acct.nsBusy[key.Namespace] <= 0 {
+		delete(acct.nsBusy, key.Namespace)
+	}
 	if a.nsBusy[key.Namespace]--; a.nsBusy[key.Namespace] <= 0 {
 		delete(a.nsBusy, key.Namespace)
 	}
 	var woken []types.NamespacedName
-	for k := range acct.waiting {
+	if k, ok := acct.next(); ok {
 		woken = append(woken, k)
-		delete(acct.waiting, k)
-		break
+		acct.unwait(k)
+		acct.promised[k] = a.now()
 	}
 	if w := a.nsWaiting[key.Namespace]; w != nil {
 		for k := range w {
@@ -254,6 +296,54 @@ func (a *accounts) leave(acct *account, key types.NamespacedName) {
 			a.wake(k)
 		}
 	}
+}
+
+// promiseTTL is how long a freed slot stays kept for the Webhook woken for it.
+const promiseTTL = 5 * time.Second
+
+// wait and unwait add and remove a Webhook waiting for one of the account's slots.
+func (acct *account) wait(key types.NamespacedName) {
+	w := acct.waiting[key.Namespace]
+	if w == nil {
+		w = map[types.NamespacedName]struct{}{}
+		acct.waiting[key.Namespace] = w
+	}
+	w[key] = struct{}{}
+}
+
+func (acct *account) unwait(key types.NamespacedName) {
+	if w := acct.waiting[key.Namespace]; w != nil {
+		delete(w, key)
+		if len(w) == 0 {
+			delete(acct.waiting, key.Namespace)
+		}
+	}
+}
+
+// poorerWaiting reports whether another namespace waits for the account while holding fewer of
+// its slots than ns: that namespace goes first.
+func (acct *account) poorerWaiting(ns string) bool {
+	mine := acct.nsBusy[ns]
+	for other := range acct.waiting {
+		if other != ns && acct.nsBusy[other] < mine {
+			return true
+		}
+	}
+	return false
+}
+
+// next is a waiting Webhook of the namespace that holds fewest of the account's slots.
+func (acct *account) next() (types.NamespacedName, bool) {
+	best, found := "", false
+	for ns := range acct.waiting {
+		if !found || acct.nsBusy[ns] < acct.nsBusy[best] || (acct.nsBusy[ns] == acct.nsBusy[best] && ns < best) {
+			best, found = ns, true
+		}
+	}
+	for k := range acct.waiting[best] {
+		return k, true
+	}
+	return types.NamespacedName{}, false
 }
 
 // lockCreates holds the account's create turn until the returned function is called.

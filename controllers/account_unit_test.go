@@ -151,3 +151,48 @@ func TestGatesAreKeyedByCredentialAndAccount(t *testing.T) {
 		t.Errorf("the hostile server's gate, spelled otherwise, waits %s, want an hour", w)
 	}
 }
+
+// TestSharedAccountServesTheNamespaceThatHoldsFewest: on one account shared by namespaces, a slot
+// that frees goes to a waiting Webhook of the namespace that holds fewest of the account's slots,
+// and while one waits, the namespace that holds more takes no new slot: one namespace creating
+// hundreds of Webhooks does not hold back another namespace's first.
+func TestSharedAccountServesTheNamespaceThatHoldsFewest(t *testing.T) {
+	now := time.Now()
+	var woken []types.NamespacedName
+	a := newAccounts(func() time.Time { return now }, 2, func(k types.NamespacedName) { woken = append(woken, k) })
+	shared := a.get("platform-cred", "scope", "Webex|https://webexapis.com/v1", nil)
+	busy := func(i int) types.NamespacedName {
+		return types.NamespacedName{Namespace: "busy", Name: fmt.Sprintf("hook-%d", i)}
+	}
+	first := types.NamespacedName{Namespace: "quiet", Name: "first"}
+	if !a.enter(shared, busy(0)) || !a.enter(shared, busy(1)) {
+		t.Fatal("the busy namespace could not take the account's two slots")
+	}
+	for i := 2; i < 50; i++ {
+		if a.enter(shared, busy(i)) {
+			t.Fatalf("busy Webhook %d entered a full account", i)
+		}
+	}
+	if a.enter(shared, first) {
+		t.Fatal("the quiet namespace's Webhook entered a full account")
+	}
+	a.leave(shared, busy(0))
+	if len(woken) != 1 || woken[0] != first {
+		t.Fatalf("woken %v, want the quiet namespace's first Webhook", woken)
+	}
+	// A busy Webhook that reaches a worker before the woken one does not take its slot.
+	if a.enter(shared, busy(2)) {
+		t.Error("the busy namespace took the freed slot while the quiet one waited")
+	}
+	if !a.enter(shared, first) {
+		t.Fatal("the woken Webhook of the quiet namespace found no slot")
+	}
+	woken = nil
+	a.leave(shared, first)
+	if len(woken) != 1 || woken[0].Namespace != "busy" {
+		t.Fatalf("woken %v, want a waiting Webhook of the busy namespace", woken)
+	}
+	if !a.enter(shared, woken[0]) {
+		t.Error("with nobody poorer waiting, the busy namespace's woken Webhook found no slot")
+	}
+}

@@ -127,7 +127,7 @@ func (e *mixedEnv) create(ctx context.Context, p hooksv1alpha1.ProviderType, pre
 	for i := range n {
 		name := fmt.Sprintf("%s-%s-%d", strings.ToLower(string(p)), prefix, i)
 		wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: name}, Spec: e.accts[p].spec(name)}
-		wh.Spec.CredentialsRef.Name = credsName(p)
+		wh.Spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: credsName(p)}
 		if wh.Spec.EightByEight != nil {
 			wh.Spec.EightByEight.SubAccountID = name
 		}

@@ -41,7 +41,7 @@ func indexedWebhook(ns, name, uid, id string, secrets ...string) *hooksv1alpha1.
 	wh.Spec.Provider = example.Type
 	wh.Status.ID = id
 	if len(secrets) > 0 {
-		wh.Spec.CredentialsRef.Name = secrets[0]
+		wh.Spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: secrets[0]}
 	}
 	return wh
 }

@@ -88,7 +88,13 @@ func (in *interner) internObject(obj any) {
 	case *hooksv1alpha1.Webhook:
 		in.internMeta(&o.TypeMeta, &o.ObjectMeta)
 		o.Spec.Provider = hooksv1alpha1.ProviderType(in.intern(string(o.Spec.Provider)))
-		o.Spec.CredentialsRef.Name = in.intern(o.Spec.CredentialsRef.Name)
+		if ref := o.Spec.CredentialsRef; ref != nil {
+			ref.Name = in.intern(ref.Name)
+		}
+		if ref := o.Spec.AccountRef; ref != nil {
+			ref.Name = in.intern(ref.Name)
+			ref.Kind = hooksv1alpha1.AccountKind(in.intern(string(ref.Kind)))
+		}
 		o.Spec.DeletionPolicy = hooksv1alpha1.DeletionPolicy(in.intern(string(o.Spec.DeletionPolicy)))
 		o.Status.State = in.intern(o.Status.State)
 		for i := range o.Status.Conditions {

@@ -268,7 +268,7 @@ func newLifecycleEnv(ctx context.Context, p hooksv1alpha1.ProviderType) *lifecyc
 
 func (e *lifecycleEnv) webhook(name string, mutate ...func(*hooksv1alpha1.Webhook)) *hooksv1alpha1.Webhook {
 	wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: e.ns, Name: name}, Spec: e.spec(name)}
-	wh.Spec.CredentialsRef.Name = "creds"
+	wh.Spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: "creds"}
 	for _, m := range mutate {
 		m(wh)
 	}

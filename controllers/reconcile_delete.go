@@ -62,7 +62,14 @@ func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl
 	if !ok {
 		return r.release(ctx, s)
 	}
-	req, err := r.buildRequest(ctx, wh)
+	if id == "" && wh.Spec.AccountRef != nil {
+		// Nothing on record: only a Webhook its account permits may look for what it made (after
+		// a crash between create and status write); for any other, no request reaches the SaaS.
+		if v, err := r.sharedAccount(ctx, wh); err != nil || r.permitted(ctx, wh, v) != nil {
+			return r.release(ctx, s)
+		}
+	}
+	req, err := r.buildRequest(ctx, wh, false)
 	if err != nil {
 		if id == "" && providers.KindOf(err) == providers.KindMissingCredentials {
 			// Nothing was ever recorded remotely and nothing can be looked up: let it go.
@@ -185,6 +192,7 @@ func (r *WebhookReconciler) release(ctx context.Context, s *scope) (ctrl.Result,
 		}
 	}
 	s.gone = true
+	r.wakeWaitingForLimit(s.wh)
 	r.syncRequests.forget(s.wh.UID)
 	r.accounts.drop(s.wh.UID)
 	return ctrl.Result{}, nil

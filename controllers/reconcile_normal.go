@@ -104,7 +104,7 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 		err := providers.Invalid("", "provider", "%q is not supported by this operator", wh.Spec.Provider)
 		return r.failure(ctx, wh, "", err)
 	}
-	req, err := r.buildRequest(ctx, wh)
+	req, err := r.buildRequest(ctx, wh, true)
 	if err != nil {
 		return r.failure(ctx, wh, "", err)
 	}

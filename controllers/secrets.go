@@ -38,10 +38,17 @@ import (
 )
 
 // buildRequest resolves the credentials Secret and every secretRef of the Webhook, in its own
-// namespace only, into a provider request. A missing Secret or key is a KindMissingCredentials
-// error that names it, never its value.
-func (r *WebhookReconciler) buildRequest(ctx context.Context, wh *hooksv1alpha1.Webhook) (*providers.Request, error) {
-	creds, err := r.readSecret(ctx, wh, wh.Spec.CredentialsRef.Name, "spec.credentialsRef")
+// namespace only, into a provider request; a Webhook on an account takes the account's fields and
+// credentials (accountRequest), under the account's rules when live. A missing Secret or key is a
+// KindMissingCredentials error that names it, never its value.
+func (r *WebhookReconciler) buildRequest(ctx context.Context, wh *hooksv1alpha1.Webhook, live bool) (*providers.Request, error) {
+	if wh.Spec.AccountRef != nil {
+		return r.accountRequest(ctx, wh, live)
+	}
+	if wh.Spec.CredentialsRef == nil {
+		return nil, providers.Invalid("", "credentialsRef", "set exactly one of spec.credentialsRef and spec.accountRef")
+	}
+	creds, err := r.readSecret(ctx, wh, client.ObjectKey{Namespace: wh.Namespace, Name: wh.Spec.CredentialsRef.Name}, "spec.credentialsRef")
 	if err != nil {
 		return nil, err
 	}
@@ -52,26 +59,34 @@ func (r *WebhookReconciler) buildRequest(ctx context.Context, wh *hooksv1alpha1.
 		Secrets:     map[string]string{},
 	}
 	for path, ref := range wh.Spec.SecretRefs() {
-		s, err := r.readSecret(ctx, wh, ref.Name, "spec."+path)
-		if err != nil {
+		if err := r.resolveSecret(ctx, wh, req, path, client.ObjectKey{Namespace: wh.Namespace, Name: ref.Name}, "spec."+path, ref.Key); err != nil {
 			return nil, err
 		}
-		v, ok := s.Data[ref.Key]
-		if !ok || len(v) == 0 {
-			return nil, &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve secrets", Field: path,
-				Message: fmt.Sprintf("spec.%s: Secret %q has no key %q (or it is empty)", path, ref.Name, ref.Key)}
-		}
-		req.Secrets[path] = string(v)
 	}
 	return req, nil
 }
 
-// readSecret reads a Secret of the Webhook's namespace. The operator watches Secrets as metadata
-// only; the data of a Secret that a Webhook reads is fetched from the API server once per
-// resource version and kept. For a Webhook being deleted, a Secret deleted a short while ago (by
-// the same namespace deletion, typically) is still known.
-func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.Webhook, name, field string) (*corev1.Secret, error) {
-	key := client.ObjectKey{Namespace: wh.Namespace, Name: name}
+// resolveSecret reads one key of a Secret into req.Secrets[path].
+func (r *WebhookReconciler) resolveSecret(ctx context.Context, wh *hooksv1alpha1.Webhook, req *providers.Request, path string, key client.ObjectKey, field, dataKey string) error {
+	s, err := r.readSecret(ctx, wh, key, field)
+	if err != nil {
+		return err
+	}
+	v, ok := s.Data[dataKey]
+	if !ok || len(v) == 0 {
+		return &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve secrets", Field: path,
+			Message: fmt.Sprintf("%s: Secret %q has no key %q (or it is empty)", field, key.Name, dataKey)}
+	}
+	req.Secrets[path] = string(v)
+	return nil
+}
+
+// readSecret reads a Secret: of the Webhook's namespace, or of its account's. The operator
+// watches Secrets as metadata only; the data of a Secret that a Webhook reads is fetched from the
+// API server once per resource version and kept. For a Webhook being deleted, a Secret deleted a
+// short while ago (by the same namespace deletion, typically) is still known. The field names the
+// reference in errors; a Secret outside the Webhook's namespace is not named by its namespace.
+func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.Webhook, key client.ObjectKey, field string) (*corev1.Secret, error) {
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	err := r.Get(ctx, key, meta)
@@ -81,7 +96,10 @@ func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.We
 			return &corev1.Secret{Data: data}, nil
 		}
 	case !apierrors.IsNotFound(err):
-		return nil, err
+		if key.Namespace == wh.Namespace {
+			return nil, err
+		}
+		// A Secret outside the cached namespaces: read it from the API server below.
 	}
 	// Not read yet, changed since, or not in the watch cache yet: ask the API server.
 	s := &corev1.Secret{}
@@ -95,12 +113,16 @@ func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.We
 	}
 	if !wh.DeletionTimestamp.IsZero() && r.deletedSecrets != nil {
 		if data, ok := r.deletedSecrets.recall(key); ok {
-			ctrl.LoggerFrom(ctx).Info("Using a deleted Secret's last known data to delete the remote webhook", "secret", name)
+			ctrl.LoggerFrom(ctx).Info("Using a deleted Secret's last known data to delete the remote webhook", "secret", key.Name)
 			return &corev1.Secret{Data: data}, nil
 		}
 	}
+	where := fmt.Sprintf("in namespace %q", key.Namespace)
+	if key.Namespace != wh.Namespace {
+		where = "in the account's namespace"
+	}
 	return nil, &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve secrets",
-		Message: fmt.Sprintf("%s: Secret %q not found in namespace %q", field, name, wh.Namespace)}
+		Message: fmt.Sprintf("%s: Secret %q not found %s", field, key.Name, where)}
 }
 
 // secretCache holds the data of the Secrets that Webhooks read, each with the resource version it

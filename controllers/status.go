@@ -28,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	policy "github.com/hookkeeper/hookkeeper/internal/accounts"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
 )
@@ -62,6 +63,9 @@ func readyReason(wh *hooksv1alpha1.Webhook) string {
 // failure maps a provider error to the Ready condition, an event and the requeue: the one place
 // where error kinds become behaviour. gate is the credential key to close on a 429.
 func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webhook, gate string, err error) (ctrl.Result, error) {
+	if refusal, ok := policy.AsRefusal(err); ok {
+		return r.accountRefused(wh, refusal)
+	}
 	msg := err.Error()
 	log := ctrl.LoggerFrom(ctx)
 	switch providers.KindOf(err) {

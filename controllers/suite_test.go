@@ -307,6 +307,7 @@ func startOperator() {
 			DeletionTimeout:         deletionTimeout,
 			MaxConcurrentReconciles: workers,
 			ProviderNames:           names,
+			AccountSecretNamespaces: []string{operatorNamespace},
 		},
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -59,8 +59,8 @@ func (t tenant) secret(ctx context.Context, name string, data map[string]string)
 }
 
 func (t tenant) create(ctx context.Context, name string, spec hooksv1alpha1.WebhookSpec, annotations map[string]string) client.ObjectKey {
-	if spec.CredentialsRef.Name == "" {
-		spec.CredentialsRef.Name = "creds"
+	if spec.CredentialsRef == nil && spec.AccountRef == nil {
+		spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: "creds"}
 	}
 	wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: t.ns, Name: name, Annotations: annotations}, Spec: spec}
 	Expect(k8sClient.Create(ctx, wh)).To(Succeed())
@@ -318,7 +318,7 @@ var _ = Describe("Tenancy: ownership is per account", func() {
 
 		By("with junk credentials: refused by the server, never a Conflict")
 		junk := a.spec("junk")
-		junk.CredentialsRef.Name = "junk"
+		junk.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: "junk"}
 		junkKey := intruder.create(ctx, "junk", junk, adopt)
 		wh = expectReason(ctx, junkKey, metav1.ConditionFalse, hooksv1alpha1.ReasonUnauthorized)
 		Expect(ready(Default, wh).Message).NotTo(ContainSubstring(owner.ns))
@@ -390,7 +390,7 @@ var _ = Describe("Tenancy: fairness between accounts", func() {
 			greedy.secret(ctx, name, map[string]string{"token": "hung-token-" + rand.String(12)})
 			for i := range 8 {
 				spec := psSpec(url, 1, name+"-"+strconv.Itoa(i))
-				spec.CredentialsRef.Name = name
+				spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: name}
 				slowKeys = append(slowKeys, greedy.create(ctx, name+"-hook-"+strconv.Itoa(i), spec, nil))
 			}
 		}

@@ -140,7 +140,7 @@ type WebhookReconciler struct {
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks/status,verbs=get;patch
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=webhooks/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=list;watch
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=accounts;clusteraccounts,verbs=get;list;watch
 // +kubebuilder:rbac:groups=hooks.hookkeeper.dev,resources=accounts/status;clusteraccounts/status,verbs=get;patch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
@@ -337,6 +337,14 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 		// Secrets as metadata only: a change is seen, and the data of only the Secrets that
 		// Webhooks read is fetched (secrets.go), never the rest of the cluster's.
 		WatchesMetadata(&corev1.Secret{}, r.secretHandler()).
+		// Accounts and ClusterAccounts, and the labels of namespaces that ClusterAccounts select
+		// by: a grant, a revoke or a rule change reaches the Webhooks on the account at once.
+		Watches(&hooksv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.webhooksForAccount),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&hooksv1alpha1.ClusterAccount{}, handler.EnqueueRequestsFromMapFunc(r.webhooksForClusterAccount),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.webhooksForNamespace),
+			builder.WithPredicates(predicate.LabelChangedPredicate{})).
 		WatchesRawSource(source.Channel(r.wake, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: workers,
@@ -364,7 +372,12 @@ func (r *WebhookReconciler) secretHandler() handler.EventHandler {
 			enqueue(ctx, e.Object, q)
 		},
 		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			r.secrets.forget(client.ObjectKeyFromObject(e.ObjectNew))
+			if data, ok := r.secrets.forget(client.ObjectKeyFromObject(e.ObjectNew)); ok {
+				// Credentials rotated (or the Secret touched): the old credentials' snapshots go.
+				for p := range r.Providers {
+					r.accounts.retire(credentialKey(p, data))
+				}
+			}
 			enqueue(ctx, e.ObjectNew, q)
 		},
 		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
@@ -420,9 +433,10 @@ func (r *WebhookReconciler) wakeUp(key types.NamespacedName) {
 	}
 }
 
-// webhooksForSecret maps a Secret to the Webhooks in its namespace that read it.
-func (r *WebhookReconciler) webhooksForSecret(_ context.Context, obj client.Object) []reconcile.Request {
-	var reqs []reconcile.Request
+// webhooksForSecret maps a Secret to the Webhooks in its namespace that read it, and to the
+// Webhooks on the accounts that read it.
+func (r *WebhookReconciler) webhooksForSecret(ctx context.Context, obj client.Object) []reconcile.Request {
+	reqs := r.webhooksForAccountSecret(ctx, obj)
 	r.index.eachInNamespace(obj.GetNamespace(), func(wh *hooksv1alpha1.Webhook) {
 		if slices.Contains(wh.Spec.SecretNames(), obj.GetName()) {
 			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: wh.Namespace, Name: wh.Name}})
