@@ -28,6 +28,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 )
@@ -155,8 +156,8 @@ func describeConditions(conds []hooksv1alpha1.AccountCondition) string {
 	for _, c := range conds {
 		var p []string
 		if c.NamespaceSelector != nil {
-			if sel, err := metav1.LabelSelectorAsSelector(c.NamespaceSelector); err == nil {
-				p = append(p, "namespaceSelector "+cut(sel.String(), 200))
+			if sel, ok := describeSelector(c.NamespaceSelector); ok {
+				p = append(p, "namespaceSelector "+cut(sel, 200))
 			}
 		}
 		if len(c.Namespaces) > 0 {
@@ -165,6 +166,37 @@ func describeConditions(conds []hooksv1alpha1.AccountCondition) string {
 		parts = append(parts, strings.Join(p, " or "))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// describeSelector writes a selector as labels.Selector does, except that the values of the
+// kubernetes.io/metadata.name label, which are namespace names, are only counted.
+func describeSelector(ls *metav1.LabelSelector) (string, bool) {
+	sel, err := metav1.LabelSelectorAsSelector(ls)
+	if err != nil {
+		return "", false
+	}
+	reqs, _ := sel.Requirements()
+	if len(reqs) == 0 {
+		return "{} (every namespace)", true
+	}
+	parts := make([]string, 0, len(reqs))
+	for _, r := range reqs {
+		n := r.Values().Len()
+		if r.Key() != corev1.LabelMetadataName || n == 0 {
+			parts = append(parts, r.String())
+			continue
+		}
+		op := "in"
+		if o := r.Operator(); o == selection.NotIn || o == selection.NotEquals {
+			op = "notin"
+		}
+		noun := "namespaces"
+		if n == 1 {
+			noun = "namespace"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (%d %s)", r.Key(), op, n, noun))
+	}
+	return strings.Join(parts, ","), true
 }
 
 // TargetPermission checks a targetUrl against the account's allowedTargets.

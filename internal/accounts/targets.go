@@ -29,8 +29,8 @@ type target struct {
 
 // parseTarget reads an absolute http(s) URL: scheme and host lower-cased, the host's trailing dot
 // dropped, the port made explicit, the path as written (escaped). It refuses user information,
-// and reports whether the path holds a dot segment or an escaped dot or slash, which a receiver
-// may resolve to somewhere else than the text says.
+// and reports whether the path holds a dot segment (with or without ";" parameters) or an escaped
+// dot or slash, which a receiver may resolve to somewhere else than the text says.
 func parseTarget(raw string, pattern bool) (t target, dotty, ok bool) {
 	u, err := url.Parse(raw)
 	if err != nil || u.User != nil || u.Opaque != "" {
@@ -60,7 +60,9 @@ func parseTarget(raw string, pattern bool) (t target, dotty, ok bool) {
 	}
 	low := strings.ToLower(t.path)
 	for _, seg := range strings.Split(low, "/") {
-		if seg == "." || seg == ".." {
+		// A segment's parameters do not make it another segment: servers such as Tomcat read
+		// "..;x" as "..".
+		if name, _, _ := strings.Cut(seg, ";"); name == "." || name == ".." {
 			dotty = true
 		}
 	}
@@ -73,8 +75,9 @@ func parseTarget(raw string, pattern bool) (t target, dotty, ok bool) {
 // http(s) URL whose host may be "*.domain" (any host below domain, not domain itself): scheme, host
 // and port must be the same (a missing port is the scheme's), and the target's path must start with
 // the prefix's path at a "/" boundary ("/hooks" admits "/hooks" and "/hooks/x", not "/hooksx"). A
-// target whose path holds dot segments or escaped dots, slashes or backslashes is admitted only by a
-// prefix without a path, since a receiver may resolve it outside the prefix.
+// target whose path holds dot segments (also with parameters, "..;x") or escaped dots, slashes or
+// backslashes is admitted only by a prefix without a path, since a receiver may resolve it outside
+// the prefix.
 func TargetAllowed(allowed []string, targetURL string) bool {
 	t, dotty, ok := parseTarget(targetURL, false)
 	if !ok {
