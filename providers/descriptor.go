@@ -94,6 +94,11 @@ type ImportFlag struct {
 	// 16); ImportScope then gets the number in decimal, or "" when the flag is not given.
 	// Providers that share a flag name agree on it.
 	Int bool
+	// Account is true for a flag that gives an account-level field, one that an Account or a
+	// ClusterAccount holds for its Webhooks (8x8's account id and region, APS's region,
+	// PageSeeder's server, service path and client): import --account and --cluster-account
+	// refuse it and take the value from the account. Providers that share a flag name agree on it.
+	Account bool
 }
 
 // CheckURLFlag checks the value of a flag that takes a base URL, such as --webex-api-url: an

@@ -25,8 +25,9 @@ import (
 )
 
 // TestScopeFlagsFromTheDescriptors: the help shows every provider's import flags with their
-// kind, and each provider's part of a shared flag's help; a number flag refuses what
-// flag.Int64 refuses, before anything else is checked.
+// kind, and each provider's part of a shared flag's help; providers that share a flag agree on
+// its kind and on whether it is account-level; a number flag refuses what flag.Int64 refuses,
+// before anything else is checked.
 func TestScopeFlagsFromTheDescriptors(t *testing.T) {
 	help := runCommand(t, "--help").stdout
 	kinds := map[string]providers.ImportFlag{}
@@ -37,6 +38,9 @@ func TestScopeFlagsFromTheDescriptors(t *testing.T) {
 		for _, f := range d.ImportFlags {
 			if first, ok := kinds[f.Name]; ok && first.Int != f.Int {
 				t.Errorf("--%s: %s and an earlier provider disagree on whether it takes a number", f.Name, d.Type)
+			}
+			if first, ok := kinds[f.Name]; ok && first.Account != f.Account {
+				t.Errorf("--%s: %s and an earlier provider disagree on whether it is account-level", f.Name, d.Type)
 			}
 			kinds[f.Name] = f
 			if f.Usage == "" || !strings.Contains(help, d.Name+": "+strings.TrimSuffix(f.Usage, ".")) {

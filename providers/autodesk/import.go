@@ -104,7 +104,7 @@ func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
 
 // importFlags are APS's flags of `hookkeeper import`.
 var importFlags = []providers.ImportFlag{
-	{Name: "region", Usage: "US (the default), EMEA, AUS, CAN, DEU, IND, JPN or GBR."},
+	{Name: "region", Usage: "US (the default), EMEA, AUS, CAN, DEU, IND, JPN or GBR.", Account: true},
 }
 
 // importScope reads --region into the listing's spec.

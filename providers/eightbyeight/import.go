@@ -107,8 +107,8 @@ func (p *Provider) NameHint(spec *hooksv1alpha1.WebhookSpec) string {
 
 // importFlags are 8x8's flags of `hookkeeper import`.
 var importFlags = []providers.ImportFlag{
-	{Name: "account-id", Usage: "the 8x8 account, a GUID with or without dashes. Required with eightbyeight."},
-	{Name: "region", Usage: "APAC (the default), US, EU or ID."},
+	{Name: "account-id", Usage: "the 8x8 account, a GUID with or without dashes. Required with eightbyeight.", Account: true},
+	{Name: "region", Usage: "APAC (the default), US, EU or ID.", Account: true},
 }
 
 // importScope reads --account-id and --region into the listing's spec.

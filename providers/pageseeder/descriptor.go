@@ -35,9 +35,9 @@ var Descriptor = providers.Descriptor{
 	TenantEndpoints: true,
 	EndpointField:   "pageSeeder.serverUrl",
 	ImportFlags: []providers.ImportFlag{
-		{Name: "server-url", Usage: "the PageSeeder server, such as https://ps.example.org. Required with pageseeder."},
-		{Name: "client", Usage: "the internal numeric id of the OAuth client whose webhooks are listed. Required with pageseeder.", Int: true},
-		{Name: "service-path", Usage: "the service API path on the server; " + DefaultServicePath + " when empty."},
+		{Name: "server-url", Usage: "the PageSeeder server, such as https://ps.example.org. Required with pageseeder.", Account: true},
+		{Name: "client", Usage: "the internal numeric id of the OAuth client whose webhooks are listed. Required with pageseeder.", Int: true, Account: true},
+		{Name: "service-path", Usage: "the service API path on the server; " + DefaultServicePath + " when empty.", Account: true},
 	},
 	ImportScope: importScope,
 	New: func(s providers.Settings) providers.Provider {
