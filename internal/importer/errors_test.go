@@ -223,7 +223,9 @@ func TestHelp(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q", arg, r.code, r.stderr)
 		}
 		for _, w := range []string{"Usage: hookkeeper import --provider NAME --credentials-file FILE", "-credentials-file", "-account-id",
-			"-server-url", "-owned-by", "-allow-insecure-endpoints", "Exit status"} {
+			"-server-url", "-owned-by", "-allow-insecure-endpoints", "Exit status",
+			"hookkeeper import --account NAMESPACE/NAME", "hookkeeper import --cluster-account NAME --namespace NAMESPACE",
+			"\n  -account string\n", "\n  -cluster-account string\n", "\n  -kubeconfig string\n", "\n  -context string\n"} {
 			if !strings.Contains(r.stdout, w) {
 				t.Errorf("%s: usage does not mention %q:\n%s", arg, w, r.stdout)
 			}

@@ -16,7 +16,9 @@ limitations under the License.
 
 // Package importer implements `hookkeeper import`: it lists the webhooks that already exist in
 // one SaaS account and prints a Webhook resource for each, annotated with its remote id, so that
-// the operator adopts them instead of creating duplicates once the YAML is applied.
+// the operator adopts them instead of creating duplicates once the YAML is applied. The account is
+// given by a credentials file, or is an Account or ClusterAccount read from the cluster, which the
+// Webhooks then name in spec.accountRef.
 package importer
 
 import (
@@ -33,9 +35,12 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/accounts"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
@@ -48,9 +53,12 @@ const Command = "import"
 const (
 	// ExitOK: the Webhooks were written (possibly none, when the account has no webhook).
 	ExitOK = 0
-	// ExitFailure: the SaaS could not be listed, or the output could not be written.
+	// ExitFailure: the cluster could not be read or the SaaS listed, or the output could not be
+	// written.
 	ExitFailure = 1
-	// ExitUsage: the command line or the credentials file is wrong; nothing was sent to the SaaS.
+	// ExitUsage: the command line or the credentials file is wrong, or the account cannot be used
+	// as asked (not found, its Secret lacking a key, its rules refusing the namespace); nothing
+	// was sent to the SaaS.
 	ExitUsage = 2
 )
 
@@ -76,9 +84,9 @@ var shortNames = func() map[hooksv1alpha1.ProviderType]string {
 	return names
 }()
 
-// importable is what the command needs of a provider, Diff for its tests: every provider
-// package implements it.
+// importable is what the command needs of a provider: every provider package implements it.
 type importable interface {
+	Account(req *providers.Request) string
 	Scope(req *providers.Request) string
 	List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error)
 	Validate(req *providers.Request) error
@@ -109,7 +117,15 @@ type options struct {
 	// userAgent is the User-Agent of every request to the SaaS (Run's argument).
 	userAgent string
 
-	// typ is --provider resolved.
+	// account (NAMESPACE/NAME) and clusterAccount name the account to read from the cluster of
+	// kubeconfig and kubeContext, instead of --provider and --credentials-file.
+	account, clusterAccount string
+	kubeconfig, kubeContext string
+	// accountKey is the account's key, once the flags are checked; view the account, once read.
+	accountKey types.NamespacedName
+	view       *accounts.View
+
+	// typ is --provider resolved, or the account's provider.
 	typ hooksv1alpha1.ProviderType
 }
 
@@ -168,10 +184,16 @@ func (o *options) bind(fs *flag.FlagSet) {
 	for _, d := range catalog.All() {
 		names, types = append(names, d.Name), append(types, string(d.Type))
 	}
-	fs.StringVar(&o.provider, "provider", "", "The SaaS to list: "+orList(names)+" (or "+strings.Join(types, ", ")+"). Required.")
+	fs.StringVar(&o.provider, "provider", "", "The SaaS to list: "+orList(names)+" (or "+strings.Join(types, ", ")+"). Required, unless --account or --cluster-account is given.")
 	fs.StringVar(&o.credentialsFile, "credentials-file", "", "File of KEY=VALUE lines with the keys of the provider's credentials Secret: "+
-		credentialKeysHelp()+". Blank lines and # comments are ignored; values may be quoted. Required.")
-	fs.StringVar(&o.namespace, "namespace", "default", "metadata.namespace of the Webhooks, and of the Secrets the notes ask for.")
+		credentialKeysHelp()+". Blank lines and # comments are ignored; values may be quoted. Required, unless --account or --cluster-account is given.")
+	fs.StringVar(&o.account, "account", "", "NAMESPACE/NAME of an Account to list, read from the cluster with its credentials Secret, instead of --provider and --credentials-file: "+
+		"the Webhooks name it in spec.accountRef, leave its account-level fields to it, and live in its namespace.")
+	fs.StringVar(&o.clusterAccount, "cluster-account", "", "Name of a ClusterAccount to list, read from the cluster with its credentials Secret, instead of --provider and --credentials-file: "+
+		"the Webhooks name it in spec.accountRef and leave its account-level fields to it. Needs --namespace, which the ClusterAccount's spec.conditions must permit, and its spec.allowAdoption: true.")
+	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "With --account or --cluster-account: the kubeconfig of the cluster; $KUBECONFIG, else ~/.kube/config, when empty.")
+	fs.StringVar(&o.kubeContext, "context", "", "With --account or --cluster-account: the kubeconfig context; the current context when empty.")
+	fs.StringVar(&o.namespace, "namespace", "default", "metadata.namespace of the Webhooks, and of the Secrets the notes ask for. Required with --cluster-account; the Account's namespace with --account.")
 	fs.StringVar(&o.namespace, "n", "default", "Short for --namespace.")
 	fs.StringVar(&o.output, "output", outputYAML, "Output format: yaml (a stream of Webhooks, each preceded by its notes as comments) or json (a v1 List of the Webhooks; the notes go to stderr only).")
 	fs.StringVar(&o.output, "o", outputYAML, "Short for --output.")
@@ -189,7 +211,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 		}
 	}
 	fs.BoolVar(&o.allowInsecure, "allow-insecure-endpoints", false, "Allow http:// provider URLs and --server-url (local sandboxes and tests only).")
-	fs.DurationVar(&o.httpTimeout, "http-timeout", 30*time.Second, "Timeout of each request to the SaaS.")
+	fs.DurationVar(&o.httpTimeout, "http-timeout", 30*time.Second, "Timeout of each request to the SaaS, and to the cluster with --account or --cluster-account.")
 }
 
 // orList joins items as "a, b or c".
@@ -211,8 +233,17 @@ func usagef(format string, args ...any) error {
 
 // validate checks the flags and resolves --provider. set holds the names of the flags given.
 func (o *options) validate(set map[string]bool) error {
+	if o.accountMode() {
+		return o.validateAccount(set)
+	}
+	for _, name := range []string{"kubeconfig", "context"} {
+		if set[name] {
+			return usagef("--%s only applies with --account or --cluster-account, which read the account from the cluster", name)
+		}
+	}
 	if o.provider == "" {
-		return usagef("--provider is required: one of %s", strings.Join(providerList(), ", "))
+		return usagef("--provider is required: one of %s (or read an account from the cluster with --account or --cluster-account)",
+			strings.Join(providerList(), ", "))
 	}
 	typ, ok := providerNames[strings.ToLower(o.provider)]
 	if !ok {
@@ -225,14 +256,14 @@ func (o *options) validate(set map[string]bool) error {
 			return usagef("--%s does not apply to --provider %s", name, shortNames[typ])
 		}
 	}
-	if !slices.Contains(outputFormats, o.output) {
-		return usagef("--output %q is not one of %s", o.output, strings.Join(outputFormats, ", "))
+	if err := o.validateOutput(); err != nil {
+		return err
 	}
 	if o.credentialsFile == "" {
 		return usagef("--credentials-file is required: a file of KEY=VALUE lines with %s", credentialKeys(typ))
 	}
-	if errs := validation.IsDNS1123Label(o.namespace); len(errs) > 0 {
-		return usagef("--namespace %q is not a valid namespace: %s", o.namespace, strings.Join(errs, "; "))
+	if err := o.validateNamespace(); err != nil {
+		return err
 	}
 	if o.credentialsSecret == "" {
 		o.credentialsSecret = shortNames[typ] + "-credentials"
@@ -240,6 +271,33 @@ func (o *options) validate(set map[string]bool) error {
 	if errs := validation.IsDNS1123Subdomain(o.credentialsSecret); len(errs) > 0 {
 		return usagef("--credentials-secret %q is not a valid Secret name: %s", o.credentialsSecret, strings.Join(errs, "; "))
 	}
+	if err := o.validateNamePrefix(); err != nil {
+		return err
+	}
+	if err := o.validateEndpoints(); err != nil {
+		return err
+	}
+	if err := o.validateTimeout(); err != nil {
+		return err
+	}
+	return o.validateScope()
+}
+
+func (o *options) validateOutput() error {
+	if !slices.Contains(outputFormats, o.output) {
+		return usagef("--output %q is not one of %s", o.output, strings.Join(outputFormats, ", "))
+	}
+	return nil
+}
+
+func (o *options) validateNamespace() error {
+	if errs := validation.IsDNS1123Label(o.namespace); len(errs) > 0 {
+		return usagef("--namespace %q is not a valid namespace: %s", o.namespace, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func (o *options) validateNamePrefix() error {
 	if o.namePrefix != "" {
 		// Any name made of the prefix and a lower-case alphanumeric rest must be valid.
 		if errs := validation.IsDNS1123Subdomain(o.namePrefix + "x"); len(errs) > 0 || len(o.namePrefix) > maxNamePrefix {
@@ -247,13 +305,14 @@ func (o *options) validate(set map[string]bool) error {
 				o.namePrefix, maxNamePrefix)
 		}
 	}
-	if err := o.validateEndpoints(); err != nil {
-		return err
-	}
+	return nil
+}
+
+func (o *options) validateTimeout() error {
 	if o.httpTimeout <= 0 {
 		return usagef("--http-timeout must be positive")
 	}
-	return o.validateScope()
+	return nil
 }
 
 // validateEndpoints checks the base URLs as the operator's own flags are checked.
@@ -336,9 +395,15 @@ func (o *options) newProvider() importable {
 
 // Run executes `hookkeeper import` with args, the arguments after the subcommand. It writes the
 // Webhooks to stdout and everything else to stderr, and returns the exit status. Every request to
-// the SaaS, token requests included, carries userAgent, such as providers.UserAgent(version,
-// Command); empty means providers.DefaultUserAgent.
+// the SaaS, token requests included, and to the cluster carries userAgent, such as
+// providers.UserAgent(version, Command); empty means providers.DefaultUserAgent.
 func Run(ctx context.Context, args []string, userAgent string, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, userAgent, stdout, stderr, nil)
+}
+
+// runWith is Run with the cluster that --account and --cluster-account read; nil connects to the
+// one of the kubeconfig.
+func runWith(ctx context.Context, args []string, userAgent string, stdout, stderr io.Writer, cluster client.Reader) int {
 	o := options{userAgent: userAgent}
 	fs := flag.NewFlagSet("hookkeeper "+Command, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -358,14 +423,44 @@ func Run(ctx context.Context, args []string, userAgent string, stdout, stderr io
 	if err := o.validate(set); err != nil {
 		return fail(stderr, err)
 	}
+	if o.accountMode() {
+		if err := runAccount(ctx, &o, set, cluster, stdout, stderr); err != nil {
+			return fail(stderr, err)
+		}
+		return ExitOK
+	}
 	creds, err := readCredentials(o.credentialsFile, o.typ)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	if err := run(ctx, &o, creds, stdout, stderr); err != nil {
+	if err := run(ctx, &o, o.scopeRequest(creds), nil, stdout, stderr); err != nil {
 		return fail(stderr, err)
 	}
 	return ExitOK
+}
+
+// runAccount reads the account from the cluster and lists it.
+func runAccount(ctx context.Context, o *options, set map[string]bool, cluster client.Reader, stdout, stderr io.Writer) error {
+	if cluster == nil {
+		c, err := o.newClusterReader()
+		if err != nil {
+			return err
+		}
+		cluster = c
+	}
+	req, err := o.readAccount(ctx, cluster, set)
+	if err != nil {
+		return err
+	}
+	ex, err := o.listExisting(ctx, cluster)
+	if err != nil {
+		return err
+	}
+	if !ex.everywhere {
+		fmt.Fprintf(stderr, "listing the Webhooks of every namespace is forbidden, so only the remote webhooks that Webhooks of namespace %q manage are left out: the operator refuses (Conflict) a Webhook printed here for one that another namespace's Webhook manages\n",
+			o.namespace)
+	}
+	return run(ctx, o, req, ex, stdout, stderr)
 }
 
 // fail reports err and returns its exit status.
@@ -376,14 +471,20 @@ func fail(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "Run 'hookkeeper %s --help' for usage.\n", Command)
 		return ExitUsage
 	}
+	var refused *refusal
+	if errors.As(err, &refused) {
+		return ExitUsage
+	}
 	return ExitFailure
 }
 
-// run lists the account and writes one Webhook per remote webhook, ordered by id.
-func run(ctx context.Context, o *options, creds map[string][]byte, stdout, stderr io.Writer) error {
+// run lists the account of req and writes one Webhook per remote webhook, ordered by id. With an
+// account from the cluster, ex holds the Webhooks already there: a remote webhook that one of them
+// manages is skipped, and their names in the namespace are not given again.
+func run(ctx context.Context, o *options, req *providers.Request, ex *existing, stdout, stderr io.Writer) error {
 	p := o.newProvider()
-	req := o.scopeRequest(creds)
 	scope := p.Scope(req)
+	ident := string(o.typ) + "|" + p.Account(req)
 	remotes, err := p.List(ctx, req)
 	if err != nil {
 		return fmt.Errorf("listing the webhooks of %s: %w", scope, err)
@@ -391,11 +492,37 @@ func run(ctx context.Context, o *options, creds map[string][]byte, stdout, stder
 	slices.SortFunc(remotes, func(a, b *providers.Remote) int { return compareIDs(a.ID, b.ID) })
 
 	names := newNamer(o.namePrefix)
+	if ex != nil {
+		for _, wh := range ex.hooks {
+			if wh.Namespace == o.namespace {
+				names.used[wh.Name] = true
+			}
+		}
+	}
 	var docs []document
+	managed := 0
 	for _, remote := range remotes {
+		if ex != nil {
+			if wh := o.manager(p, ident, ex, remote); wh != nil {
+				fmt.Fprintf(stderr, "skipped webhook %s: %s\n", remote.ID, o.managedNote(wh))
+				managed++
+				continue
+			}
+		}
 		spec, secrets, ok := p.SpecOf(req, remote)
 		if !ok {
 			fmt.Fprintf(stderr, "skipped webhook %s: %s did not report it in a form this version can read\n", remote.ID, shortNames[o.typ])
+			continue
+		}
+		if o.view != nil {
+			name := names.next(nameHint(p, &spec))
+			doc, why, ok := o.accountDocument(p, name, remote, spec, secrets)
+			if !ok {
+				delete(names.used, name)
+				fmt.Fprintf(stderr, "skipped webhook %s: it does not fit %s: %s\n", remote.ID, o.view, why)
+				continue
+			}
+			docs = append(docs, doc)
 			continue
 		}
 		doc := newDocument(o, names.next(nameHint(p, &spec)), remote, spec, secrets)
@@ -416,7 +543,18 @@ func run(ctx context.Context, o *options, creds map[string][]byte, stdout, stder
 			fmt.Fprintf(stderr, "%s/%s: %s\n", o.namespace, d.hook.Name, n)
 		}
 	}
-	fmt.Fprintf(stderr, "%d %s webhook(s) found in %s\n", len(docs), shortNames[o.typ], scope)
+	if o.view == nil {
+		fmt.Fprintf(stderr, "%d %s webhook(s) found in %s\n", len(docs), shortNames[o.typ], scope)
+		return nil
+	}
+	if note := o.limitNote(ex, len(docs)); note != "" {
+		fmt.Fprintf(stderr, "%s: %s\n", o.namespace, note)
+	}
+	fmt.Fprintf(stderr, "%d %s webhook(s) found in %s of %s", len(docs), shortNames[o.typ], scope, o.view)
+	if managed > 0 {
+		fmt.Fprintf(stderr, ", and %d that Webhooks already manage", managed)
+	}
+	fmt.Fprintln(stderr)
 	return nil
 }
 
@@ -437,6 +575,8 @@ func providerList() []string {
 // printUsage writes the help of the subcommand.
 func printUsage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, `Usage: hookkeeper %[1]s --provider NAME --credentials-file FILE [flags]
+       hookkeeper %[1]s --account NAMESPACE/NAME [flags]
+       hookkeeper %[1]s --cluster-account NAME --namespace NAMESPACE [flags]
 
 Lists every webhook of one SaaS account and prints a Webhook resource for each, as a YAML
 stream on stdout, ready to commit. Each carries the annotation
@@ -444,15 +584,26 @@ stream on stdout, ready to commit. Each carries the annotation
 webhook instead of creating another. Secrets cannot be read back: comments in the output, and
 messages on stderr, say which Webhooks need a secret reference.
 
+With --account or --cluster-account, the account and its credentials Secret are read from the
+cluster of the kubeconfig (--kubeconfig, --context), and the Webhooks name the account in
+spec.accountRef instead of credentialsRef, without the fields they take from it (8x8's accountId,
+region and oauth, APS's region, PageSeeder's serverUrl, servicePath and client). A ClusterAccount
+must permit --namespace (spec.conditions) and allow adoption (spec.allowAdoption: true). Remote
+webhooks that a Webhook of the cluster already manages are skipped.
+
 Examples:
   hookkeeper %[1]s --provider webex --credentials-file token.env > webhooks.yaml
   hookkeeper %[1]s --provider eightbyeight --credentials-file 8x8.env --account-id 6a1c3e5f-7b9d-4f1e-a2c4-e6f8a0b2c4d6 --region EU
   hookkeeper %[1]s --provider autodesk --credentials-file aps.env --region EMEA -n hooks --name-prefix aps-
   hookkeeper %[1]s --provider webex --credentials-file token.env -o json | jq '.items[].metadata.name'
   hookkeeper %[1]s --provider pageseeder --credentials-file ps.env --server-url https://ps.example.org --client 123
+  hookkeeper %[1]s --account team-a/webex-bot > webhooks.yaml
+  hookkeeper %[1]s --cluster-account corp-webex --namespace team-b --context prod
 
-Exit status: 0 on success, 1 when the SaaS could not be listed or the output not written, 2 on a
-usage error (flags, or a credentials file that cannot be read or lacks a key), before any request.
+Exit status: 0 on success, 1 when the cluster or the SaaS could not be read or the output not
+written, 2 on a usage error (flags, or a credentials file that cannot be read or lacks a key) or
+an account that cannot be used as asked (not found, its Secret missing or lacking a key, the
+namespace not permitted, adoption not allowed), before any request to the SaaS.
 
 Flags:
 `, Command, hooksv1alpha1.AnnotationExternalID)
