@@ -17,9 +17,13 @@ limitations under the License.
 package importer
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -36,7 +40,6 @@ import (
 	"github.com/hookkeeper/hookkeeper/internal/accounts"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
-	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 )
 
 // refusal is why the command will not import from an account as asked: the account, its Secret
@@ -230,12 +233,6 @@ func (o *options) readAccount(ctx context.Context, c client.Reader, set map[stri
 	if err := o.checkAccountScope(set); err != nil {
 		return nil, err
 	}
-	// The account names the server, as --server-url does without an account.
-	if ps := o.view.Settings.PageSeeder; ps != nil {
-		if err := providers.CheckURLFlag(fmt.Sprintf("spec.pageSeeder.serverUrl of %s", o.view), ps.ServerURL, o.allowInsecure); err != nil {
-			return nil, refusef("%v", err)
-		}
-	}
 	if o.view.IsCluster() {
 		// A namespace that does not exist yet matches no selector, only a condition that names it,
 		// as the operator sees it.
@@ -268,10 +265,31 @@ func (o *options) readAccount(ctx context.Context, c client.Reader, set map[stri
 	}
 	spec := &hooksv1alpha1.WebhookSpec{Provider: o.typ, AccountRef: o.accountRef()}
 	o.setScope(spec)
-	emptyBlock(spec)
+	d, _ := catalog.ByType(o.typ)
+	// The provider block, which Resolve fills in with the account's fields.
+	if err := editSpec(spec, func(m map[string]any) {
+		if _, ok := m[d.SpecField]; !ok {
+			m[d.SpecField] = map[string]any{}
+		}
+	}); err != nil {
+		return nil, err
+	}
 	resolved, err := o.view.Resolve(spec)
 	if err != nil {
 		return nil, fmt.Errorf("resolving a Webhook on %s: %w", o.view, err)
+	}
+	// The account names the provider's endpoint (PageSeeder's server), as --server-url does
+	// without an account: the same rules apply.
+	if d.EndpointField != "" {
+		m, err := specMap(resolved.Spec)
+		if err != nil {
+			return nil, err
+		}
+		if endpoint, _ := lookup(m, d.EndpointField).(string); endpoint != "" {
+			if err := providers.CheckURLFlag(fmt.Sprintf("spec.%s of %s", d.EndpointField, o.view), endpoint, o.allowInsecure); err != nil {
+				return nil, refusef("%v", err)
+			}
+		}
 	}
 	return &providers.Request{Spec: resolved.Spec, Credentials: secret.Data}, nil
 }
@@ -281,22 +299,107 @@ func (o *options) accountRef() *hooksv1alpha1.AccountReference {
 	return &hooksv1alpha1.AccountReference{Kind: o.view.Kind, Name: o.view.Name}
 }
 
-// emptyBlock gives spec the provider block that Resolve fills in, if it has none.
-func emptyBlock(spec *hooksv1alpha1.WebhookSpec) {
-	switch spec.Provider {
-	case hooksv1alpha1.ProviderEightByEight:
-		if spec.EightByEight == nil {
-			spec.EightByEight = &hooksv1alpha1.EightByEightSpec{}
-		}
-	case hooksv1alpha1.ProviderAutodesk:
-		if spec.Autodesk == nil {
-			spec.Autodesk = &hooksv1alpha1.AutodeskSpec{}
-		}
-	case hooksv1alpha1.ProviderPageSeeder:
-		if spec.PageSeeder == nil {
-			spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{}
-		}
+// specMap is spec as a generic object, numbers as written.
+func specMap(spec *hooksv1alpha1.WebhookSpec) (map[string]any, error) {
+	raw, err := json.Marshal(spec)
+	if err != nil {
+		return nil, err
 	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// editSpec changes spec through its generic object, so that the command names no provider's
+// field: the descriptors and the account's type say which.
+func editSpec(spec *hooksv1alpha1.WebhookSpec, edit func(map[string]any)) error {
+	m, err := specMap(spec)
+	if err != nil {
+		return err
+	}
+	edit(m)
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	var out hooksv1alpha1.WebhookSpec
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return err
+	}
+	*spec = out
+	return nil
+}
+
+// lookup returns the value at a dotted path of m, or nil.
+func lookup(m map[string]any, path string) any {
+	var v any = m
+	for _, part := range strings.Split(path, ".") {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = obj[part]
+	}
+	return v
+}
+
+// remove deletes the value at a dotted path of m, and reports whether there was one.
+func remove(m map[string]any, path string) bool {
+	parent, last := m, path
+	if i := strings.LastIndex(path, "."); i >= 0 {
+		obj, ok := lookup(m, path[:i]).(map[string]any)
+		if !ok {
+			return false
+		}
+		parent, last = obj, path[i+1:]
+	}
+	if _, ok := parent[last]; !ok {
+		return false
+	}
+	delete(parent, last)
+	return true
+}
+
+// accountFields are the paths below spec of the account-level fields of the provider whose block
+// is specField: the fields of the block of that name in an account's spec.
+func accountFields(specField string) []string {
+	t := reflect.TypeFor[hooksv1alpha1.AccountSettings]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if jsonName(f) != specField {
+			continue
+		}
+		block := f.Type
+		if block.Kind() == reflect.Pointer {
+			block = block.Elem()
+		}
+		var paths []string
+		for j := range block.NumField() {
+			if name := jsonName(block.Field(j)); name != "" {
+				paths = append(paths, specField+"."+name)
+			}
+		}
+		return paths
+	}
+	return nil
+}
+
+// jsonName is the JSON name of a struct field, "" when it has none of its own.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "-" {
+		return ""
+	}
+	return name
+}
+
+// under reports whether a secret reference's path is at or below one of paths.
+func under(path string, paths []string) bool {
+	return slices.ContainsFunc(paths, func(p string) bool { return path == p || strings.HasPrefix(path, p+".") })
 }
 
 // existing are the Webhooks already in the cluster that matter to the import: which remote
@@ -375,64 +478,69 @@ func (o *options) managedNote(wh *hooksv1alpha1.Webhook) string {
 	return "a Webhook in another namespace already manages it"
 }
 
-// accountDocument turns the spec SpecOf wrote for remote into a Webhook on the account: the
-// account-level fields left out, spec.accountRef instead of credentialsRef, and notes for what
-// applying it would change. ok is false, with the reason, when remote does not fit the account.
-func (o *options) accountDocument(p importable, name string, remote *providers.Remote, spec hooksv1alpha1.WebhookSpec, secrets []string) (document, string, bool) {
+// maxLeftOut bounds how many of a Webhook's own fields the account may rule out, one Resolve each.
+const maxLeftOut = 8
+
+// accountDocument turns the spec SpecOf wrote for remote (listed with req) into a Webhook on the
+// account: the account-level fields left out, spec.accountRef instead of credentialsRef, and
+// notes for what applying it would change. ok is false, with the reason, when remote does not fit
+// the account.
+func (o *options) accountDocument(p importable, req *providers.Request, name string, remote *providers.Remote, spec hooksv1alpha1.WebhookSpec, secrets []string) (document, string, bool) {
+	// The account-level fields SpecOf wrote say which SaaS account the webhook lives on.
+	if here, there := p.Account(req), p.Account(&providers.Request{Spec: &spec}); here != there {
+		return document{}, fmt.Sprintf("it lives on %s, not on the account's %s", there, here), false
+	}
 	spec.CredentialsRef = nil
 	spec.AccountRef = o.accountRef()
-	var notes []string
-	// The account's OAuth replaces a Webhook's own authentication of deliveries.
-	if a, w := o.view.Settings.EightByEight, spec.EightByEight; a != nil && a.OAuth != nil && w != nil {
-		if w.AuthorizationSecretRef != nil {
-			w.AuthorizationSecretRef = nil
-			secrets = slices.DeleteFunc(secrets, func(s string) bool { return s == eightbyeight.AuthorizationSecretPath })
-			notes = append(notes, fmt.Sprintf("the remote webhook authenticates its deliveries with an Authorization value, which the OAuth of %s (spec.eightByEight.oauth) replaces once this Webhook is applied.", o.view))
+	d, _ := catalog.ByType(o.typ)
+	leftOut := accountFields(d.SpecField)
+	if err := editSpec(&spec, func(m map[string]any) {
+		for _, path := range leftOut {
+			remove(m, path)
 		}
-		if w.OAuth != nil {
-			w.OAuth = nil
-			secrets = slices.DeleteFunc(secrets, func(s string) bool { return s == eightbyeight.OAuthClientSecretPath })
-		}
-	}
-	if _, err := o.view.Resolve(&spec); err != nil {
+	}); err != nil {
 		return document{}, err.Error(), false
 	}
-	leaveToAccount(&spec)
+	// The Webhook's own fields that the account rules out (8x8's authorizationSecretRef under an
+	// account's oauth) are left out too, with a note; any other refusal skips the webhook.
+	var notes []string
 	resolved, err := o.view.Resolve(&spec)
+	for i := 0; err != nil && i < maxLeftOut; i++ {
+		var perr *providers.Error
+		removed := false
+		if errors.As(err, &perr) && perr.Field != "" && !slices.Contains(leftOut, perr.Field) {
+			if editErr := editSpec(&spec, func(m map[string]any) { removed = remove(m, perr.Field) }); editErr != nil {
+				return document{}, editErr.Error(), false
+			}
+		}
+		if !removed {
+			break
+		}
+		leftOut = append(leftOut, perr.Field)
+		notes = append(notes, fmt.Sprintf("spec.%s is left out: %s", perr.Field, strings.TrimPrefix(perr.Message, "spec."+perr.Field+": ")))
+		resolved, err = o.view.Resolve(&spec)
+	}
 	if err != nil {
 		return document{}, err.Error(), false
 	}
-	d := newDocument(o, name, remote, spec, secrets)
-	d.notes = append(d.notes, notes...)
-	req := &providers.Request{Owner: o.namespace + "/" + name, Spec: resolved.Spec}
-	if err := p.Validate(req); err != nil {
-		d.warn("the spec does not pass the operator's validation, fix it before applying: %v", err)
+	secrets = slices.DeleteFunc(slices.Clone(secrets), func(path string) bool { return under(path, leftOut) })
+	doc := newDocument(o, name, remote, spec, secrets)
+	doc.notes = append(doc.notes, notes...)
+	resolvedReq := &providers.Request{Owner: o.namespace + "/" + name, Spec: resolved.Spec}
+	if err := p.Validate(resolvedReq); err != nil {
+		doc.warn("the spec does not pass the operator's validation, fix it before applying: %v", err)
 	}
 	if err := o.view.TargetPermission(spec.TargetURL); err != nil {
-		d.warn("the operator refuses this Webhook (%s) until its account permits its target: %v", hooksv1alpha1.ReasonTargetNotPermitted, err)
+		doc.warn("the operator refuses this Webhook (%s) until its account permits its target: %v", hooksv1alpha1.ReasonTargetNotPermitted, err)
 	}
-	if diff := p.Diff(req, remote); diff.Action != providers.ActionNone && !remote.Pending {
+	if diff := p.Diff(resolvedReq, remote); diff.Action != providers.ActionNone && !remote.Pending {
 		what := "updates"
 		if diff.Action == providers.ActionReplace {
 			what = "deletes and creates again"
 		}
-		d.warn("with the settings of %s, applying this Webhook %s the remote webhook: %s.", o.view, what, strings.Join(diff.Fields, ", "))
+		doc.warn("with the settings of %s, applying this Webhook %s the remote webhook: %s.", o.view, what, strings.Join(diff.Fields, ", "))
 	}
-	return d, "", true
-}
-
-// leaveToAccount removes from spec the account-level fields, which a Webhook on an account takes
-// from it. The caller has checked that they are the account's.
-func leaveToAccount(spec *hooksv1alpha1.WebhookSpec) {
-	if w := spec.EightByEight; w != nil {
-		w.AccountID, w.Region = "", ""
-	}
-	if w := spec.Autodesk; w != nil {
-		w.Region = ""
-	}
-	if w := spec.PageSeeder; w != nil {
-		w.ServerURL, w.ServicePath, w.Client = "", "", 0
-	}
+	return doc, "", true
 }
 
 // limitNote warns when the Webhooks printed take the namespace past the account's

@@ -296,7 +296,7 @@ func TestImportAccountEightByEight(t *testing.T) {
 			t.Errorf("%s asks for a Secret the account holds: %q", d.hook.Name, d.comments)
 		}
 	}
-	if !hasNote(msg, "Authorization value, which the OAuth of Account \"eight\"") ||
+	if !hasNote(msg, `spec.eightByEight.authorizationSecretRef is left out: cannot be set on a Webhook whose account Account "eight" sets spec.eightByEight.oauth`) ||
 		!hasNote(msg, "applying this Webhook updates the remote webhook: eightByEight.authorizationSecretRef, eightByEight.oauth") {
 		t.Errorf("msg comments: %q", msg.comments)
 	}
@@ -665,5 +665,49 @@ func TestAccountWithoutClusterWideList(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "listing the Webhooks of every namespace is forbidden") {
 		t.Errorf("no warning:\n%s", r.stderr)
+	}
+}
+
+// TestAccountFields: the account-level fields are those of the account's block of the provider,
+// as the account's type declares them.
+func TestAccountFields(t *testing.T) {
+	for specField, want := range map[string][]string{
+		"eightByEight": {"eightByEight.accountId", "eightByEight.region", "eightByEight.oauth"},
+		"autodesk":     {"autodesk.region"},
+		"pageSeeder":   {"pageSeeder.serverUrl", "pageSeeder.servicePath", "pageSeeder.client"},
+		"webex":        nil,
+	} {
+		if got := accountFields(specField); !slices.Equal(got, want) {
+			t.Errorf("accountFields(%q) = %q, want %q", specField, got, want)
+		}
+	}
+}
+
+// TestRemoteOnAnotherAccountIsSkipped: a remote webhook whose own account-level fields place it
+// on another SaaS account than the account's (an APS hook of another region) is no Webhook of it.
+func TestRemoteOnAnotherAccountIsSkipped(t *testing.T) {
+	srv := autodeskfake.New()
+	t.Cleanup(srv.Close)
+	srv.AddClient(apsClientID, apsClientSecret)
+	srv.Seed(apsClientID, autodeskfake.Hook{System: "data", Event: "dm.folder.added", CallbackURL: "https://hooks.example.com/aps/us",
+		Scope: map[string]string{"folder": folder}, Region: "US"})
+	creds := map[string][]byte{autodesk.CredentialClientID: []byte(apsClientID), autodesk.CredentialClientSecret: []byte(apsClientSecret)}
+	p := autodesk.New(autodesk.Options{BaseURL: srv.URL()})
+	us := listRemotes(t, p, &providers.Request{Spec: &hooksv1alpha1.WebhookSpec{Autodesk: &hooksv1alpha1.AutodeskSpec{Region: "US"}}, Credentials: creds})
+	if len(us) != 1 {
+		t.Fatalf("%d US hooks, want 1", len(us))
+	}
+	ca := &hooksv1alpha1.ClusterAccount{ObjectMeta: metav1.ObjectMeta{Name: "aps"},
+		Spec: hooksv1alpha1.ClusterAccountSpec{AccountSettings: hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderAutodesk,
+			Autodesk: &hooksv1alpha1.AutodeskAccount{Region: "EMEA"}}}}
+	o := &options{namespace: "design", typ: hooksv1alpha1.ProviderAutodesk, view: accounts.FromClusterAccount(ca)}
+	emea := &providers.Request{Spec: &hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderAutodesk,
+		Autodesk: &hooksv1alpha1.AutodeskSpec{Region: "EMEA"}}, Credentials: creds}
+	spec, secrets, ok := p.SpecOf(emea, us[0])
+	if !ok {
+		t.Fatal("SpecOf refused the hook")
+	}
+	if _, why, ok := o.accountDocument(p, emea, "x", us[0], spec, secrets); ok || !strings.Contains(why, "it lives on") {
+		t.Errorf("a US hook on an EMEA account: ok %v, why %q", ok, why)
 	}
 }

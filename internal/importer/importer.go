@@ -516,7 +516,7 @@ func run(ctx context.Context, o *options, req *providers.Request, ex *existing, 
 		}
 		if o.view != nil {
 			name := names.next(nameHint(p, &spec))
-			doc, why, ok := o.accountDocument(p, name, remote, spec, secrets)
+			doc, why, ok := o.accountDocument(p, req, name, remote, spec, secrets)
 			if !ok {
 				delete(names.used, name)
 				fmt.Fprintf(stderr, "skipped webhook %s: it does not fit %s: %s\n", remote.ID, o.view, why)

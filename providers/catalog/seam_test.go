@@ -52,6 +52,7 @@ var perProviderByNature = map[string]string{
 	"controllers/webhook_controller_test.go": "Webex-only specs with no all-provider equivalent",
 	"internal/importer/errors_test.go":       "import errors per provider",
 	"internal/importer/importer_test.go":     "import per provider, against each simulator",
+	"internal/importer/account_test.go":      "import from an Account or ClusterAccount per provider, against each simulator",
 	"internal/importer/output_test.go":       "import output per provider block",
 	"internal/localenv/localenv_test.go":     "each simulator of the local environment",
 	"hack/bench/bench_test.go":               "the benchmark's workload per provider",
