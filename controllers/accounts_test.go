@@ -25,6 +25,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -33,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/providers/simulator"
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
 
@@ -109,6 +111,13 @@ var _ = Describe("Accounts", func() {
 		labelNamespace(ctx, permitted, map[string]string{label: "allowed"})
 
 		By("a namespace that no condition matches: AccountNotPermitted, Stalled, and no request sent")
+		// The account's own check (one list) comes first; after it, nothing for the refused Webhook.
+		Eventually(func(g Gomega) {
+			ca := &hooksv1alpha1.ClusterAccount{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: p.name}, ca)).To(Succeed())
+			g.Expect(apimeta.IsStatusConditionTrue(ca.Status.Conditions, hooksv1alpha1.ConditionReady)).To(BeTrue())
+		}).Should(Succeed())
+		wx.ResetCounts()
 		outKey := onAccount(ctx, refused, "outsider", clusterRef(p.name))
 		wh := expectReason(ctx, outKey, metav1.ConditionFalse, hooksv1alpha1.ReasonAccountNotPermitted)
 		msg := ready(Default, wh).Message
@@ -285,6 +294,75 @@ var _ = Describe("Accounts", func() {
 		expectReasonWithin(ctx, withinSeconds, aKey, metav1.ConditionTrue, hooksv1alpha1.ReasonAvailable)
 		expectReasonWithin(ctx, withinSeconds, bKey, metav1.ConditionTrue, hooksv1alpha1.ReasonAvailable)
 		Expect(wx.Hooks(p.token)).To(HaveLen(2))
+	})
+})
+
+var _ = Describe("Account status", func() {
+	getCA := func(g Gomega, ctx context.Context, name string) *hooksv1alpha1.ClusterAccount {
+		ca := &hooksv1alpha1.ClusterAccount{}
+		g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, ca)).To(Succeed())
+		return ca
+	}
+	It("is Ready from the account's list, counts its Webhooks and namespaces, and says Unauthorized with an event", func(ctx context.Context) {
+		nsA, nsB := newNamespace(ctx), newNamespace(ctx)
+		p := newWebexPlatform(ctx, func(s *hooksv1alpha1.ClusterAccountSpec) {
+			s.Conditions = []hooksv1alpha1.AccountCondition{{Namespaces: []string{nsA, nsB}}}
+		})
+		Eventually(func(g Gomega) {
+			ca := getCA(g, ctx, p.name)
+			g.Expect(apimeta.IsStatusConditionTrue(ca.Status.Conditions, hooksv1alpha1.ConditionReady)).To(BeTrue())
+			g.Expect(ca.Status.Webhooks).To(BeZero())
+		}).Should(Succeed())
+		for i, ns := range []string{nsA, nsA, nsB} {
+			expectAvailable(ctx, onAccount(ctx, ns, "hook-"+string(rune('a'+i)), clusterRef(p.name)))
+		}
+		Eventually(func(g Gomega) {
+			ca := getCA(g, ctx, p.name)
+			g.Expect(ca.Status.Webhooks).To(BeEquivalentTo(3))
+			g.Expect(ca.Status.Namespaces).To(BeEquivalentTo(2))
+		}).WithTimeout(withinSeconds).Should(Succeed())
+
+		By("a revoked token: Ready=False Unauthorized and a Warning event on the ClusterAccount")
+		s := &corev1.Secret{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: p.secret}, s)).To(Succeed())
+		s.Data = map[string][]byte{"token": []byte("revoked-" + rand.String(20))}
+		Expect(k8sClient.Update(ctx, s)).To(Succeed())
+		Eventually(func(g Gomega) {
+			c := apimeta.FindStatusCondition(getCA(g, ctx, p.name).Status.Conditions, hooksv1alpha1.ConditionReady)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(c.Reason).To(Equal(hooksv1alpha1.ReasonUnauthorized))
+		}).WithTimeout(withinSeconds).Should(Succeed())
+		Eventually(func(g Gomega) {
+			var events eventsv1.EventList
+			g.Expect(k8sClient.List(ctx, &events, client.InNamespace(metav1.NamespaceDefault))).To(Succeed())
+			g.Expect(events.Items).To(ContainElement(And(HaveField("Regarding.Name", p.name), HaveField("Reason", hooksv1alpha1.ReasonUnauthorized))))
+		}).Should(Succeed())
+	})
+
+	It("records a Retry-After in rateLimitedUntil, and holds back every Webhook on the account until then", func(ctx context.Context) {
+		ns := newNamespace(ctx)
+		p := newWebexPlatform(ctx, func(s *hooksv1alpha1.ClusterAccountSpec) {
+			s.Conditions = []hooksv1alpha1.AccountCondition{{Namespaces: []string{ns}}}
+		})
+		expectAvailable(ctx, onAccount(ctx, ns, "first", clusterRef(p.name)))
+		wx.InjectFault(simulator.Fault{Key: p.token, Method: "POST", Status: 429, RetryAfter: "6", Times: 1})
+		second := onAccount(ctx, ns, "second", clusterRef(p.name))
+		expectReason(ctx, second, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited)
+		var until time.Time
+		Eventually(func(g Gomega) {
+			ca := getCA(g, ctx, p.name)
+			g.Expect(ca.Status.RateLimitedUntil).NotTo(BeNil())
+			until = ca.Status.RateLimitedUntil.Time
+		}).Should(Succeed())
+		Expect(until).To(BeTemporally(">", time.Now().Add(2*time.Second)))
+		wx.ResetCounts()
+		third := onAccount(ctx, ns, "third", clusterRef(p.name))
+		expectReason(ctx, third, metav1.ConditionFalse, hooksv1alpha1.ReasonRateLimited)
+		Expect(wx.Requests(p.token)).To(BeZero(), "a request for the account went out before its Retry-After")
+		expectAvailable(ctx, second)
+		expectAvailable(ctx, third)
+		Expect(time.Now()).To(BeTemporally(">=", until.Add(-time.Second)))
+		Eventually(func(g Gomega) { g.Expect(getCA(g, ctx, p.name).Status.RateLimitedUntil).To(BeNil()) }).Should(Succeed())
 	})
 })
 

@@ -55,6 +55,10 @@ type webhookIndex struct {
 	byRemote map[uint64][]claim
 
 	synced func() bool
+
+	// onAccount, when set, is told of every Webhook that names an account and was added, changed
+	// or removed, after the index has taken the change in: what the accounts' counts follow.
+	onAccount func(wh *hooksv1alpha1.Webhook)
 }
 
 func newWebhookIndex(registry providers.Registry) *webhookIndex {
@@ -116,13 +120,29 @@ func (x *webhookIndex) put(obj any) {
 		h = maphash.String(x.seed, key)
 	}
 	x.mu.Lock()
-	defer x.mu.Unlock()
 	inNS := x.byNamespace[wh.Namespace]
 	if inNS == nil {
 		inNS = map[types.UID]*hooksv1alpha1.Webhook{}
 		x.byNamespace[wh.Namespace] = inNS
 	}
+	prev := inNS[wh.UID]
 	inNS[wh.UID] = wh
+	x.linkLocked(wh, key, h)
+	x.mu.Unlock()
+	if x.onAccount != nil {
+		if prev != nil && prev.Spec.AccountRef != nil && !sameAccountRef(prev.Spec.AccountRef, wh.Spec.AccountRef) {
+			x.onAccount(prev)
+		}
+		counted := prev == nil || !sameAccountRef(prev.Spec.AccountRef, wh.Spec.AccountRef) ||
+			prev.DeletionTimestamp.IsZero() != wh.DeletionTimestamp.IsZero()
+		if wh.Spec.AccountRef != nil && counted {
+			x.onAccount(wh)
+		}
+	}
+}
+
+// linkLocked records the remote key wh records (hashed h), replacing what it recorded before.
+func (x *webhookIndex) linkLocked(wh *hooksv1alpha1.Webhook, key string, h uint64) {
 	old, had := x.remoteOf[wh.UID]
 	if had && key != "" && old == h {
 		return
@@ -143,6 +163,9 @@ func (x *webhookIndex) remove(obj any) {
 	wh, ok := obj.(*hooksv1alpha1.Webhook)
 	if !ok {
 		return
+	}
+	if x.onAccount != nil && wh.Spec.AccountRef != nil {
+		defer x.onAccount(wh)
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()

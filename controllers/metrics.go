@@ -18,6 +18,9 @@ package controllers
 
 import (
 	"sync/atomic"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/prometheus/client_golang/prometheus"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -83,4 +86,43 @@ func providerLabel(names *map[hooksv1alpha1.ProviderType]string, wh *hooksv1alph
 		}
 	}
 	return "unknown"
+}
+
+// accountMetrics are the gauges of each ClusterAccount. Only a cluster administrator creates
+// ClusterAccounts, so their number bounds the series; a tenant's Accounts get none.
+var accountMetrics = func() *clusterAccountMetrics {
+	m := &clusterAccountMetrics{
+		ready: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hookkeeper_cluster_account_ready",
+			Help: "1 when the ClusterAccount's credentials were accepted at its last check, else 0."}, []string{"cluster_account"}),
+		webhooks: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hookkeeper_cluster_account_webhooks",
+			Help: "Webhooks that name the ClusterAccount."}, []string{"cluster_account"}),
+		limited: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hookkeeper_cluster_account_rate_limited_seconds",
+			Help: "Seconds until the SaaS's Retry-After lets requests for the ClusterAccount through again (0: none)."}, []string{"cluster_account"}),
+	}
+	ctrlmetrics.Registry.MustRegister(m.ready, m.webhooks, m.limited)
+	return m
+}()
+
+type clusterAccountMetrics struct {
+	ready, webhooks, limited *prometheus.GaugeVec
+}
+
+func (m *clusterAccountMetrics) set(name string, ready bool, webhooks int, until *metav1.Time, now time.Time) {
+	v := 0.0
+	if ready {
+		v = 1
+	}
+	m.ready.WithLabelValues(name).Set(v)
+	m.webhooks.WithLabelValues(name).Set(float64(webhooks))
+	limited := 0.0
+	if until != nil && until.After(now) {
+		limited = until.Sub(now).Seconds()
+	}
+	m.limited.WithLabelValues(name).Set(limited)
+}
+
+func (m *clusterAccountMetrics) remove(name string) {
+	m.ready.DeleteLabelValues(name)
+	m.webhooks.DeleteLabelValues(name)
+	m.limited.DeleteLabelValues(name)
 }

@@ -89,6 +89,7 @@ func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webho
 			wait = time.Second
 		}
 		r.Gates.Block(gate, wait)
+		r.recordAccountRateLimit(ctx, wh, wait)
 		source := "saas"
 		if e, ok := errors.AsType[*providers.Error](err); ok && e.Op == "throttle" {
 			source = "client"

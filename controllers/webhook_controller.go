@@ -328,6 +328,9 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 		}
 		r.deletedSecrets = newSecretMemory(ttl, r.now)
 	}
+	if err := r.setupAccountControllers(mgr); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&hooksv1alpha1.Webhook{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{},

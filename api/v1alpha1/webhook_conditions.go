@@ -67,3 +67,24 @@ func (wh *Webhook) setCondition(typ string, status metav1.ConditionStatus, reaso
 		ObservedGeneration: wh.Generation,
 	})
 }
+
+// SetReady sets an account's Ready condition and the kstatus conditions that follow from its
+// reason, for the given generation, as Webhook.SetReady does.
+func (s *AccountStatus) SetReady(generation int64, status metav1.ConditionStatus, reason, message string) {
+	s.ObservedGeneration = generation
+	stalled := status != metav1.ConditionTrue && StalledReason(reason)
+	reconciling := status != metav1.ConditionTrue && !stalled
+	set := func(typ string, st metav1.ConditionStatus, msg string) {
+		meta.SetStatusCondition(&s.Conditions, metav1.Condition{Type: typ, Status: st, Reason: reason, Message: msg, ObservedGeneration: generation})
+	}
+	flag := func(typ string, on bool) {
+		if on {
+			set(typ, metav1.ConditionTrue, message)
+		} else {
+			set(typ, metav1.ConditionFalse, "")
+		}
+	}
+	set(ConditionReady, status, message)
+	flag(ConditionReconciling, reconciling)
+	flag(ConditionStalled, stalled)
+}
