@@ -19,6 +19,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -115,7 +116,7 @@ func (a *accountStatus) accountOfWebhook(_ context.Context, obj client.Object) [
 func (a *accountStatus) accountsOfSecret(ctx context.Context, obj client.Object) []reconcile.Request {
 	var reqs []reconcile.Request
 	for _, v := range a.views(ctx, obj.GetNamespace()) {
-		if v.SecretNamespace == obj.GetNamespace() && v.SecretName == obj.GetName() {
+		if v.SecretNamespace == obj.GetNamespace() && (v.SecretName == obj.GetName() || slices.Contains(v.Settings.SecretNames(), obj.GetName())) {
 			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: v.Namespace, Name: v.Name}})
 		}
 	}
@@ -428,18 +429,7 @@ func (r *WebhookReconciler) accountLevelRequest(ctx context.Context, v *policy.V
 		return nil, nil, &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve account", Message: fmt.Sprintf(
 			"spec.credentialsRef.namespace %q is not one of the operator's --account-secret-namespaces, so the operator does not read it", v.SecretNamespace)}
 	}
-	spec := &hooksv1alpha1.WebhookSpec{Provider: v.Settings.Provider}
-	switch v.Settings.Provider {
-	case hooksv1alpha1.ProviderWebex:
-		spec.Webex = &hooksv1alpha1.WebexSpec{OwnedBy: hooksv1alpha1.WebexOwnedByCreator}
-	case hooksv1alpha1.ProviderEightByEight:
-		spec.EightByEight = &hooksv1alpha1.EightByEightSpec{}
-	case hooksv1alpha1.ProviderAutodesk:
-		spec.Autodesk = &hooksv1alpha1.AutodeskSpec{}
-	case hooksv1alpha1.ProviderPageSeeder:
-		spec.PageSeeder = &hooksv1alpha1.PageSeederSpec{}
-	}
-	resolved, err := v.Resolve(spec)
+	resolved, err := v.Resolve(v.Settings.WebhookSpec())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -197,11 +197,7 @@ func (r *WebhookReconciler) webhooksForAccountSecret(ctx context.Context, obj cl
 		if v.SecretNamespace != obj.GetNamespace() {
 			return false
 		}
-		if v.SecretName == obj.GetName() {
-			return true
-		}
-		e := v.Settings.EightByEight
-		return e != nil && e.OAuth != nil && e.OAuth.ClientSecretRef.Name == obj.GetName()
+		return v.SecretName == obj.GetName() || slices.Contains(v.Settings.SecretNames(), obj.GetName())
 	}
 	var list hooksv1alpha1.AccountList
 	if err := r.List(ctx, &list, client.InNamespace(obj.GetNamespace())); err == nil {

@@ -17,19 +17,8 @@ limitations under the License.
 package accounts
 
 import (
-	"fmt"
-	"path"
-	"reflect"
-
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
-)
-
-// Defaults of the account-level fields, as the providers apply them to an empty value.
-const (
-	defaultEightByEightRegion = "APAC"
-	defaultAutodeskRegion     = "US"
-	defaultServicePath        = "/ps/service"
 )
 
 // OAuthSecretPath is the secretRef path of 8x8's OAuth client secret: read from the account's
@@ -47,7 +36,8 @@ type Resolved struct {
 
 // Resolve completes a Webhook's spec with the account's fields. A Webhook on an account leaves the
 // account-level fields out or sets the same value (in any spelling of it); another value is an
-// InvalidSpec error that names both fields. The provider must be the account's.
+// InvalidSpec error that names both fields. The provider must be the account's. Which fields are
+// the account's is the API's to say (AccountSettings.Complete).
 func (v *View) Resolve(spec *hooksv1alpha1.WebhookSpec) (*Resolved, error) {
 	if spec.Provider != v.Settings.Provider {
 		return nil, providers.Invalid("", "accountRef", "%s is a %s account, and this Webhook's spec.provider is %s",
@@ -55,114 +45,30 @@ func (v *View) Resolve(spec *hooksv1alpha1.WebhookSpec) (*Resolved, error) {
 	}
 	out := &Resolved{Spec: spec.DeepCopy(), AccountSecrets: map[string]bool{}}
 	out.Spec.CredentialsRef = nil
-	var err error
-	switch spec.Provider {
-	case hooksv1alpha1.ProviderEightByEight:
-		err = v.resolveEightByEight(out)
-	case hooksv1alpha1.ProviderAutodesk:
-		err = v.resolveAutodesk(out.Spec)
-	case hooksv1alpha1.ProviderPageSeeder:
-		err = v.resolvePageSeeder(out.Spec)
+	paths, c := v.Settings.Complete(out.Spec, sameValue)
+	if c != nil {
+		if c.Why != "" {
+			return nil, providers.Invalid("", c.Field, "cannot be set on a Webhook on %s: %s", v, c.Why)
+		}
+		return nil, providers.Invalid("", c.Field, "%q differs from spec.%s %q of %s: leave it out to use the account's, or set the same value",
+			c.Mine, c.Field, c.Theirs, v)
 	}
-	if err != nil {
-		return nil, err
+	for _, p := range paths {
+		out.AccountSecrets[p] = true
 	}
 	return out, nil
 }
 
-// conflict is the InvalidSpec error of a Webhook field that differs from its account's.
-func (v *View) conflict(field string, mine, theirs any) error {
-	return providers.Invalid("", field, "%q differs from spec.%s %q of %s: leave it out to use the account's, or set the same value",
-		fmt.Sprint(mine), field, fmt.Sprint(theirs), v)
-}
-
-func (v *View) resolveEightByEight(out *Resolved) error {
-	a := v.Settings.EightByEight
-	w := out.Spec.EightByEight
-	if a == nil || w == nil {
-		return nil // the CRD requires both blocks for this provider; Validate names what is missing
+// sameValue compares two spellings of an account-level value, as the providers name accounts.
+func sameValue(kind hooksv1alpha1.ValueKind, mine, theirs string) bool {
+	canon := func(s string) (string, bool) { return s, true }
+	switch kind {
+	case hooksv1alpha1.ValueGUID:
+		canon = providers.CanonicalGUID
+	case hooksv1alpha1.ValueURL:
+		canon = providers.CanonicalURL
 	}
-	if w.AccountID != "" {
-		mine, ok1 := providers.CanonicalGUID(w.AccountID)
-		theirs, ok2 := providers.CanonicalGUID(a.AccountID)
-		if !ok1 || !ok2 || mine != theirs {
-			return v.conflict("eightByEight.accountId", w.AccountID, a.AccountID)
-		}
-	}
-	w.AccountID = a.AccountID
-	if err := v.sameRegion("eightByEight.region", string(w.Region), string(a.Region), defaultEightByEightRegion); err != nil {
-		return err
-	}
-	if w.Region == "" {
-		w.Region = a.Region
-	}
-	if a.OAuth != nil {
-		if w.OAuth != nil && !reflect.DeepEqual(w.OAuth, a.OAuth) {
-			return v.conflict("eightByEight.oauth", "(this Webhook's oauth)", "(the account's oauth)")
-		}
-		if w.AuthorizationSecretRef != nil {
-			return providers.Invalid("", "eightByEight.authorizationSecretRef",
-				"cannot be set on a Webhook whose account %s sets spec.eightByEight.oauth: 8x8 takes at most one of them", v)
-		}
-		w.OAuth = a.OAuth.DeepCopy()
-		out.AccountSecrets[OAuthSecretPath] = true
-	}
-	return nil
-}
-
-func (v *View) resolveAutodesk(spec *hooksv1alpha1.WebhookSpec) error {
-	a, w := v.Settings.Autodesk, spec.Autodesk
-	if a == nil || w == nil {
-		return nil
-	}
-	if err := v.sameRegion("autodesk.region", string(w.Region), string(a.Region), defaultAutodeskRegion); err != nil {
-		return err
-	}
-	if w.Region == "" {
-		w.Region = a.Region
-	}
-	return nil
-}
-
-func (v *View) resolvePageSeeder(spec *hooksv1alpha1.WebhookSpec) error {
-	a, w := v.Settings.PageSeeder, spec.PageSeeder
-	if a == nil || w == nil {
-		return nil
-	}
-	if w.ServerURL != "" {
-		mine, ok1 := providers.CanonicalURL(w.ServerURL)
-		theirs, ok2 := providers.CanonicalURL(a.ServerURL)
-		if !ok1 || !ok2 || mine != theirs {
-			return v.conflict("pageSeeder.serverUrl", w.ServerURL, a.ServerURL)
-		}
-	}
-	w.ServerURL = a.ServerURL
-	if w.ServicePath != "" && cleanServicePath(w.ServicePath) != cleanServicePath(a.ServicePath) {
-		return v.conflict("pageSeeder.servicePath", w.ServicePath, orDefault(a.ServicePath, defaultServicePath))
-	}
-	w.ServicePath = a.ServicePath
-	if w.Client != 0 && w.Client != a.Client {
-		return v.conflict("pageSeeder.client", w.Client, a.Client)
-	}
-	w.Client = a.Client
-	return nil
-}
-
-// sameRegion checks a Webhook's region against its account's, an empty value being the default.
-func (v *View) sameRegion(field, mine, theirs, def string) error {
-	if mine == "" || orDefault(mine, def) == orDefault(theirs, def) {
-		return nil
-	}
-	return v.conflict(field, mine, orDefault(theirs, def))
-}
-
-func cleanServicePath(p string) string {
-	return path.Clean("/" + orDefault(p, defaultServicePath))
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+	a, ok1 := canon(mine)
+	b, ok2 := canon(theirs)
+	return ok1 && ok2 && a == b
 }
