@@ -268,6 +268,12 @@ var _ = Describe("Accounts", func() {
 		Expect(k8sClient.Delete(ctx, get(Default, ctx, bKey))).To(Succeed())
 		Eventually(func() error { return k8sClient.Get(ctx, bKey, &hooksv1alpha1.Webhook{}) }).Should(Satisfy(apierrors.IsNotFound))
 		Expect(e8.Hooks(acctID)).To(ContainElement(HaveField("SubAccountID", "Ops")), "deleting the conflicting Webhook deleted the owner's webhook")
+
+		By("the API server selects Webhooks by status.id, as a sharded replica's owner check asks it")
+		owner := get(Default, ctx, aKey)
+		var byID hooksv1alpha1.WebhookList
+		Expect(k8sClient.List(ctx, &byID, client.MatchingFields{"status.id": owner.Status.ID})).To(Succeed())
+		Expect(byID.Items).To(ConsistOf(HaveField("ObjectMeta.UID", owner.UID)))
 	})
 
 	It("applies a change of the account's Secret at once to every Webhook on it, in every namespace", func(ctx context.Context) {

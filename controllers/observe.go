@@ -28,8 +28,10 @@ import (
 	"fmt"
 	"time"
 
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -261,6 +263,29 @@ func (r *WebhookReconciler) otherOwnerOn(ctx context.Context, acct *account, wh 
 	}
 	if len(owners) > 0 {
 		return ownerName(wh, owners[0]), nil
+	}
+	if r.Options.Sharded {
+		// A sharded replica's cache holds its own namespaces only; a Webhook of another
+		// replica's namespace on the same account (a shared ClusterAccount, say) may record the
+		// id: the API server is asked, by status.id, across every namespace.
+		return r.recordedElsewhere(ctx, acct.ident, wh, id)
+	}
+	return "", nil
+}
+
+// recordedElsewhere asks the API server for a Webhook other than wh that records the remote id on
+// the SaaS account ident (status.id is a selectable field of the CRD).
+func (r *WebhookReconciler) recordedElsewhere(ctx context.Context, ident string, wh *hooksv1alpha1.Webhook, id string) (string, error) {
+	list := &hooksv1alpha1.WebhookList{}
+	if err := r.APIReader.List(ctx, list, client.MatchingFieldsSelector{Selector: fields.OneTermEqualSelector("status.id", id)}); err != nil {
+		return "", err
+	}
+	for i := range list.Items {
+		o := &list.Items[i]
+		if o.UID == wh.UID || (o.Status.RemoteAccount != "" && o.Status.RemoteAccount != ident) {
+			continue
+		}
+		return ownerName(wh, types.NamespacedName{Namespace: o.Namespace, Name: o.Name}), nil
 	}
 	return "", nil
 }

@@ -508,6 +508,7 @@ type WebhookStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=hook,categories=hookkeeper
+// +kubebuilder:selectablefield:JSONPath=`.status.id`
 // +kubebuilder:printcolumn:name="Provider",type=string,JSONPath=`.spec.provider`
 // +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
