@@ -18,6 +18,8 @@ package controllers_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -300,6 +302,34 @@ var _ = Describe("Accounts", func() {
 		expectReasonWithin(ctx, withinSeconds, aKey, metav1.ConditionTrue, hooksv1alpha1.ReasonAvailable)
 		expectReasonWithin(ctx, withinSeconds, bKey, metav1.ConditionTrue, hooksv1alpha1.ReasonAvailable)
 		Expect(wx.Hooks(p.token)).To(HaveLen(2))
+	})
+})
+
+var _ = Describe("Accounts: egress", func() {
+	It("applies the endpoint allowlist to an account's endpoints as to a Webhook's: no connection, from the Webhook or the account's check", func(ctx context.Context) {
+		// 127.0.0.2 is loopback too, but the suite allows 127.0.0.1/32 only.
+		internal := listen("127.0.0.2:0")
+		url := serve(internal, func(w http.ResponseWriter, _ *http.Request) { _, _ = fmt.Fprint(w, `{"secret":"internal"}`) })
+		t := newTenant(ctx, map[string]string{"token": "tenant-token-" + rand.String(8)})
+		Expect(k8sClient.Create(ctx, &hooksv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: t.ns, Name: "probe"},
+			Spec: hooksv1alpha1.AccountSpec{CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "creds"},
+				AccountSettings: hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderPageSeeder,
+					PageSeeder: &hooksv1alpha1.PageSeederAccount{ServerURL: url, Client: 1}}}})).To(Succeed())
+		spec := psSpec("", 0, "probe")
+		spec.AccountRef = &hooksv1alpha1.AccountReference{Name: "probe"}
+		spec.CredentialsRef = nil
+		key := t.create(ctx, "probe", spec, nil)
+		wh := expectReason(ctx, key, metav1.ConditionFalse, hooksv1alpha1.ReasonInvalidSpec)
+		Expect(ready(Default, wh).Message).To(And(ContainSubstring("pageSeeder.serverUrl"), ContainSubstring("--endpoint-allowlist")))
+		Eventually(func(g Gomega) {
+			acct := &hooksv1alpha1.Account{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: t.ns, Name: "probe"}, acct)).To(Succeed())
+			c := apimeta.FindStatusCondition(acct.Status.Conditions, hooksv1alpha1.ConditionReady)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(c.Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(c.Message).To(ContainSubstring("--endpoint-allowlist"))
+		}).Should(Succeed())
+		Consistently(internal.accepted.Load, "2s").Should(BeZero(), "no connection to a refused endpoint")
 	})
 })
 

@@ -399,7 +399,8 @@ func expectNoSecretLeaked() {
 	Expect(k8sClient.List(ctx, &secrets)).To(Succeed())
 	var values []string
 	for _, s := range secrets.Items {
-		if !strings.HasPrefix(s.Namespace, "hk-") {
+		// The specs' namespaces, and the operator's, where ClusterAccounts keep their credentials.
+		if !strings.HasPrefix(s.Namespace, "hk-") && s.Namespace != operatorNamespace {
 			continue
 		}
 		for _, v := range s.Data {
@@ -422,7 +423,14 @@ func expectNoSecretLeaked() {
 	for _, ev := range events.Items {
 		notes.WriteString(ev.Message + "\n")
 	}
-	haystacks := map[string]string{"operator log": operatorLog.String(), "events": notes.String(), "Webhooks": string(statuses)}
+	var accts hooksv1alpha1.AccountList
+	Expect(k8sClient.List(ctx, &accts)).To(Succeed())
+	var clusterAccts hooksv1alpha1.ClusterAccountList
+	Expect(k8sClient.List(ctx, &clusterAccts)).To(Succeed())
+	accounts, err := json.Marshal([]any{accts.Items, clusterAccts.Items})
+	Expect(err).NotTo(HaveOccurred())
+	haystacks := map[string]string{"operator log": operatorLog.String(), "events": notes.String(), "Webhooks": string(statuses),
+		"accounts": string(accounts)}
 	Expect(haystacks["operator log"]).To(ContainSubstring("Created remote webhook"), "the log was captured")
 	for where, text := range haystacks {
 		for _, v := range values {
