@@ -305,6 +305,35 @@ var _ = Describe("Accounts", func() {
 	})
 })
 
+var _ = Describe("Accounts: migration", func() {
+	It("moves a Webhook from credentialsRef to a ClusterAccount on the same SaaS account without a new remote webhook", func(ctx context.Context) {
+		ns := newNamespace(ctx)
+		p := newWebexPlatform(ctx, func(s *hooksv1alpha1.ClusterAccountSpec) {
+			s.Conditions = []hooksv1alpha1.AccountCondition{{Namespaces: []string{ns}}}
+		})
+		// The team's own copy of the bot's token, as before the platform team offered the account.
+		Expect(k8sClient.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bot"},
+			StringData: map[string]string{"token": p.token}})).To(Succeed())
+		key := onAccount(ctx, ns, "moving", clusterRef(p.name), func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.AccountRef = nil
+			wh.Spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: "bot"}
+		})
+		before := expectAvailable(ctx, key)
+		Expect(wx.Hooks(p.token)).To(HaveLen(1))
+		patchWebhook(ctx, key, func(wh *hooksv1alpha1.Webhook) {
+			wh.Spec.CredentialsRef = nil
+			wh.Spec.AccountRef = &hooksv1alpha1.AccountReference{Kind: hooksv1alpha1.AccountKindClusterAccount, Name: p.name}
+		})
+		Eventually(func(g Gomega) {
+			wh := get(g, ctx, key)
+			g.Expect(ready(g, wh).Reason).To(Equal(hooksv1alpha1.ReasonAvailable))
+			g.Expect(wh.Status.ID).To(Equal(before.Status.ID))
+		}).Should(Succeed())
+		Expect(wx.Hooks(p.token)).To(HaveLen(1), "the move made another remote webhook")
+		Expect(wx.Hooks(p.token)[0].ID).To(Equal(before.Status.ID))
+	})
+})
+
 var _ = Describe("Accounts: egress", func() {
 	It("applies the endpoint allowlist to an account's endpoints as to a Webhook's: no connection, from the Webhook or the account's check", func(ctx context.Context) {
 		// 127.0.0.2 is loopback too, but the suite allows 127.0.0.1/32 only.
