@@ -304,7 +304,8 @@ func (a *accountStatus) honourRateLimit(ctx context.Context, v *policy.View, sta
 	}
 	gate := credentialKey(v.Settings.Provider, req.Credentials) + "|" + identKey(v.Settings.Provider, prov.Account(req))
 	if until := status.RateLimitedUntil; until != nil {
-		if wait := until.Sub(a.r.now()); wait > 0 {
+		// Capped as a Retry-After header is: the status may come from any replica's clock.
+		if wait := min(until.Sub(a.r.now()), providers.MaxRetryAfter); wait > 0 {
 			a.r.Gates.Block(gate, wait)
 		}
 	}
