@@ -260,6 +260,10 @@ type Runner struct {
 	Scope *Scope
 	// Started is called with the slots that just started, to queue their Webhooks.
 	Started func(slots []Slot)
+	// Members, when set, is called after every round that read the Leases with the number of
+	// replicas whose Lease is live, this one included: the replicas that may send requests for
+	// one SaaS account, among which the client-side rate per credential is split.
+	Members func(n int)
 	Log     logr.Logger
 	// Leader makes the Runner run on the elected leader only (with Membership.Whole).
 	Leader bool
@@ -399,6 +403,9 @@ func (r *Runner) round(ctx context.Context) bool {
 			r.Log.Error(err, "Syncing the shards")
 		}
 		return false
+	}
+	if r.Members != nil {
+		r.Members(len(v.Members))
 	}
 	if r.rounds++; r.rounds%pruneEvery == 1 {
 		r.prune(ctx)

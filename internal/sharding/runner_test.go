@@ -338,3 +338,42 @@ func TestRunnerFencesWhenCutOff(t *testing.T) {
 		t.Errorf("a's Runner: %v", err)
 	}
 }
+
+// TestRunnerCountsLiveMembers: every round tells how many replicas hold a live Lease, the
+// replica itself included: 1 alone, 2 once another joins, 1 again once it has left.
+func TestRunnerCountsLiveMembers(t *testing.T) {
+	c := apiServer(t)
+	type counted struct{ n atomic.Int64 }
+	runner := func(id string, into *counted) *Runner {
+		return &Runner{
+			Membership: &Membership{Client: c, Namespace: "hookkeeper-system", Identity: id, Duration: 3 * time.Second},
+			Gate:       NewGate(), Period: 200 * time.Millisecond, Log: logr.Discard(),
+			Members: func(n int) { into.n.Store(int64(n)) },
+		}
+	}
+	start := func(r *Runner) (stop func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = r.Start(ctx) }()
+		return func() { cancel(); <-done }
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 20s: %s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	var a, b counted
+	stopA := start(runner("a", &a))
+	defer stopA()
+	waitFor("a counts itself", func() bool { return a.n.Load() == 1 })
+	stopB := start(runner("b", &b))
+	waitFor("a and b count 2", func() bool { return a.n.Load() == 2 && b.n.Load() == 2 })
+	// b leaves: its Lease is deleted, and a counts itself alone at its next round.
+	stopB()
+	waitFor("a counts 1 once b has left", func() bool { return a.n.Load() == 1 })
+}

@@ -19,7 +19,8 @@ limitations under the License.
 // limit. The credential travels in the request's context as an opaque key (a hash, never the
 // secret itself); a request that would have to wait too long fails at once with a
 // providers.KindRateLimited error, whose RetryAfter lets the controller pause the Webhooks of
-// that credential instead of blocking a worker.
+// that credential instead of blocking a worker. Processes that send requests with the same
+// credentials (the replicas of a sharded operator) split the rate between them with a Share.
 package ratelimit
 
 import (
@@ -30,6 +31,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -74,6 +76,36 @@ type Limit struct {
 	// MaxWait is the longest a request waits for its turn; one that would wait longer fails at
 	// once with a KindRateLimited error. 0 means DefaultMaxWait.
 	MaxWait time.Duration
+	// Share, when set, splits the limit among the processes that send requests with the same
+	// credentials: this process gets its part of QPS and Burst (see Share).
+	Share *Share
+}
+
+// Share is how many processes split a Limit, such as the live replicas of a sharded operator,
+// which may all send requests for one SaaS account: each of n gets QPS/n and Burst/n (rounded
+// down, at least 1), so that together they stay within the Limit. A change of n applies to every
+// bucket at its next request. The zero value is one process alone; a Share is safe for concurrent
+// use.
+type Share struct {
+	n atomic.Int64
+}
+
+// Set makes n processes split the limit; below 1 counts as 1.
+func (s *Share) Set(n int) {
+	s.n.Store(int64(max(1, n)))
+}
+
+// N is how many processes split the limit: at least 1, and 1 for a nil Share.
+func (s *Share) N() int {
+	if s == nil {
+		return 1
+	}
+	return int(max(1, s.n.Load()))
+}
+
+// part is the rate and burst of one of n processes.
+func (l Limit) part(n int) (rate.Limit, int) {
+	return rate.Limit(l.QPS / float64(n)), max(1, l.Burst/n)
 }
 
 // normalized returns l with the defaults filled in.
@@ -91,7 +123,8 @@ func (l Limit) normalized() Limit {
 // bucket asks (see WithKey; requests without a key share one bucket), then passes it to base
 // (http.DefaultTransport when nil). A request that would wait longer than l.MaxWait is not sent:
 // it fails with a *providers.Error of KindRateLimited, Op "throttle" and the wait as RetryAfter.
-// A request whose context ends while it waits fails with the context's error. With l.QPS 0 or
+// A request whose context ends while it waits fails with the context's error. With l.Share, each
+// bucket holds this process's part of l (see Share). With l.QPS 0 or
 // less, Transport returns base (http.DefaultTransport when nil) itself.
 func Transport(base http.RoundTripper, provider string, l Limit) http.RoundTripper {
 	if base == nil {
@@ -116,16 +149,18 @@ type transport struct {
 	sweepSize int
 }
 
-// bucket is the limiter of one key and when it last served a request.
+// bucket is the limiter of one key and when it last served a request; n is the Share it is cut
+// for.
 type bucket struct {
 	lim      *rate.Limiter
 	lastUsed time.Time
+	n        int
 }
 
 // RoundTrip waits for the request's turn, or fails without sending it; see Transport.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	now := t.now()
-	r := t.reserve(KeyFrom(req.Context()), now)
+	r, n := t.reserve(KeyFrom(req.Context()), now)
 	delay := r.DelayFrom(now)
 	if !r.OK() || delay > t.limit.MaxWait {
 		r.CancelAt(now)
@@ -138,7 +173,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			Provider:   t.provider,
 			Op:         "throttle",
 			RetryAfter: delay,
-			Message:    fmt.Sprintf("client-side limit of %g requests per second per credential reached", t.limit.QPS),
+			Message:    t.limitMessage(n),
 		}
 	}
 	if delay > 0 {
@@ -156,8 +191,20 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(req)
 }
 
-// reserve takes a turn in key's bucket, creating the bucket on first use.
-func (t *transport) reserve(key string, now time.Time) *rate.Reservation {
+// limitMessage is the message of a request the limit refuses, n processes sharing it.
+func (t *transport) limitMessage(n int) string {
+	if n <= 1 {
+		return fmt.Sprintf("client-side limit of %g requests per second per credential reached", t.limit.QPS)
+	}
+	qps, _ := t.limit.part(n)
+	return fmt.Sprintf("client-side limit of %g requests per second per credential reached (this process's share: %g, the limit split among %d)",
+		t.limit.QPS, float64(qps), n)
+}
+
+// reserve takes a turn in key's bucket, creating the bucket on first use, and returns it with
+// the number of processes the bucket is cut for.
+func (t *transport) reserve(key string, now time.Time) (*rate.Reservation, int) {
+	n := t.limit.Share.N()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.calls++
@@ -165,22 +212,33 @@ func (t *transport) reserve(key string, now time.Time) *rate.Reservation {
 		t.sweep(now)
 	}
 	b := t.buckets[key]
-	if b == nil {
+	qps, burst := t.limit.part(n)
+	switch {
+	case b == nil:
 		if t.buckets == nil {
 			t.buckets = map[string]*bucket{}
 		}
-		b = &bucket{lim: rate.NewLimiter(rate.Limit(t.limit.QPS), t.limit.Burst)}
+		b = &bucket{lim: rate.NewLimiter(qps, burst), n: n}
 		t.buckets[key] = b
+	case b.n != n:
+		// The processes sharing the limit changed: the bucket takes its new part at once. The
+		// tokens beyond a smaller burst are spent, so that no burst of the old part follows.
+		b.lim.SetLimitAt(now, qps)
+		if extra := int(b.lim.TokensAt(now)) - burst; extra > 0 {
+			b.lim.AllowN(now, extra)
+		}
+		b.lim.SetBurstAt(now, burst)
+		b.n = n
 	}
 	b.lastUsed = now
-	return b.lim.ReserveN(now, 1)
+	return b.lim.ReserveN(now, 1), n
 }
 
 // sweep forgets the buckets unused for idleAfter that have refilled: a new bucket starts full,
 // so forgetting a full one changes nothing but the memory held. t.mu must be held.
 func (t *transport) sweep(now time.Time) {
 	for key, b := range t.buckets {
-		if now.Sub(b.lastUsed) > idleAfter && b.lim.TokensAt(now) >= float64(t.limit.Burst) {
+		if now.Sub(b.lastUsed) > idleAfter && b.lim.TokensAt(now) >= float64(b.lim.Burst()) {
 			delete(t.buckets, key)
 		}
 	}

@@ -394,3 +394,117 @@ func TestParseErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestShareSplitsTheLimit runs three transports, as three replicas would, under one Limit of 10
+// requests per second with a burst of 6, split three ways: each sends as fast as its part lets
+// it, for 20 simulated seconds. Each gets a third of the rate and a burst of 2, and together
+// they stay within the Limit: at most its burst plus 10 a second.
+func TestShareSplitsTheLimit(t *testing.T) {
+	share := &Share{}
+	share.Set(3)
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := start
+	clock := func() time.Time { return now }
+	l := Limit{QPS: 10, Burst: 6, MaxWait: time.Nanosecond, Share: share}
+	base := &countingBase{}
+	var replicas []*transport
+	for range 3 {
+		rt := Transport(base, "alpha", l).(*transport)
+		rt.now = clock
+		replicas = append(replicas, rt)
+	}
+	ctx := context.Background()
+	sent := make([]int, len(replicas))
+	// The burst first: two requests each, the third refused with a third of a second to wait.
+	for i, rt := range replicas {
+		for range 2 {
+			if err := send(ctx, rt, "account"); err != nil {
+				t.Fatalf("replica %d, within its burst of 2: %v", i, err)
+			}
+			sent[i]++
+		}
+		var pe *providers.Error
+		rateLimited(t, send(ctx, rt, "account"), &pe)
+		if want := 300 * time.Millisecond; pe.RetryAfter < want-time.Millisecond || pe.RetryAfter > want+time.Millisecond {
+			t.Errorf("replica %d: RetryAfter %s past its burst, want %s (10 requests per second split three ways)", i, pe.RetryAfter, want)
+		}
+		if !strings.Contains(pe.Message, "among 3") {
+			t.Errorf("replica %d: message %q does not say the limit is split", i, pe.Message)
+		}
+	}
+	const seconds = 20
+	for step := 0; step < seconds*1000; step++ {
+		now = now.Add(time.Millisecond)
+		for i, rt := range replicas {
+			if send(ctx, rt, "account") == nil {
+				sent[i]++
+			}
+		}
+	}
+	total := 0
+	for i, n := range sent {
+		total += n
+		// A third of 10 a second for 20 s, after a burst of 2.
+		if n < 2+66 || n > 2+67 {
+			t.Errorf("replica %d sent %d requests in %d s, want 2 + 66 or 67", i, n, seconds)
+		}
+	}
+	if limit := 6 + 10*seconds; total > limit {
+		t.Errorf("the three replicas sent %d requests in %d s, above the Limit's %d", total, seconds, limit)
+	}
+	if total != base.sent("account") {
+		t.Errorf("%d requests counted as sent, the base got %d", total, base.sent("account"))
+	}
+}
+
+// TestShareChangeAppliesToEveryBucket: a bucket cut for one process takes its part at its next
+// request when a second process joins, spending the tokens beyond its smaller burst, and the
+// whole limit again when the other leaves.
+func TestShareChangeAppliesToEveryBucket(t *testing.T) {
+	share := &Share{}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rt := Transport(&countingBase{}, "alpha", Limit{QPS: 4, Burst: 8, MaxWait: time.Nanosecond, Share: share}).(*transport)
+	rt.now = func() time.Time { return now }
+	ctx := context.Background()
+	burst := func() int {
+		n := 0
+		for send(ctx, rt, "a") == nil {
+			n++
+		}
+		return n
+	}
+	if share.N() != 1 || (*Share)(nil).N() != 1 {
+		t.Fatalf("a new Share is %d processes, a nil one %d: want 1", share.N(), (*Share)(nil).N())
+	}
+	// Alone, a full bucket holds 8.
+	if got := burst(); got != 8 {
+		t.Fatalf("alone: a burst of %d, want 8", got)
+	}
+	// Refilled, then a second process joins: the bucket keeps a burst of 4, not 8.
+	now = now.Add(10 * time.Second)
+	share.Set(2)
+	if got := burst(); got != 4 {
+		t.Errorf("split between two: a burst of %d, want 4", got)
+	}
+	// Its rate is 2 a second: one more after half a second.
+	now = now.Add(500 * time.Millisecond)
+	if got := burst(); got != 1 {
+		t.Errorf("split between two, half a second later: %d requests, want 1", got)
+	}
+	// Alone again: 4 a second, and the burst grows back to 8 as the bucket refills.
+	share.Set(0)
+	if share.N() != 1 {
+		t.Fatalf("Set(0): %d processes, want 1", share.N())
+	}
+	if got := burst(); got != 0 {
+		t.Errorf("alone again, at once: %d requests, want none (the bucket was empty)", got)
+	}
+	now = now.Add(250 * time.Millisecond)
+	if got := burst(); got != 1 {
+		t.Errorf("alone again, a quarter second later: %d requests, want 1", got)
+	}
+	now = now.Add(10 * time.Second)
+	if got := burst(); got != 8 {
+		t.Errorf("alone again, refilled: a burst of %d, want 8", got)
+	}
+}
