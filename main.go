@@ -47,6 +47,7 @@ import (
 
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -97,6 +98,12 @@ type config struct {
 	namespaces      []string
 	// statusKeySecret names the Secret, in the operator's namespace, that keys status.appliedSecretHash.
 	statusKeySecret string
+	// accountSecretNamespacesFlag is the raw --account-secret-namespaces; accountSecretNamespaces
+	// its parsed form (set by validate): nil for the default, the operator's own namespace, which
+	// run resolves (accountSecretNamespacesIn) into secretNamespaces.
+	accountSecretNamespacesFlag string
+	accountSecretNamespaces     []string
+	secretNamespaces            []string
 }
 
 // defaultProviderQPS is the default of --provider-qps, from each provider's descriptor: below
@@ -193,7 +200,8 @@ func (c *config) bind(fs *flag.FlagSet) {
 		panic(err) // a constant that does not parse is a programming error
 	}
 	fs.StringVar(&c.endpointAllowlist, "endpoint-allowlist", "", "Host patterns (ps.example.com, *.corp.example), addresses and CIDRs (10.20.0.0/16, fd00::/8), separated by commas, that endpoints a Webhook's spec supplies (spec.pageSeeder.serverUrl and its OAuth token URL) may reach. An entry may name a port and then allows that port only (ps.example.com:8443, *.corp.example:443, 10.20.0.0/16:443, [fd00::/8]:443); without one, every port. Empty: public addresses only; what IANA's special-purpose address registries do not mark globally reachable (loopback, link-local, private, shared, documentation, benchmarking and the like), multicast, and the IPv6 forms that carry an IPv4 address (6to4, Teredo, IPv4-compatible, IPv4-translated) are refused when connecting; an IPv4-mapped or NAT64 address is judged by its IPv4 address. Endpoints set by flag (--webex-api-url and the like) are not limited.")
-	fs.StringVar(&c.watchNamespaces, "watch-namespaces", "", "Namespaces, separated by commas, whose Webhooks and Secrets the operator caches and watches; empty: all namespaces.")
+	fs.StringVar(&c.watchNamespaces, "watch-namespaces", "", "Namespaces, separated by commas, whose Webhooks, Accounts and Secrets the operator caches and watches; empty: all namespaces. ClusterAccounts and Namespaces are cluster-scoped and always watched whole.")
+	fs.StringVar(&c.accountSecretNamespacesFlag, "account-secret-namespaces", "", "Namespaces, separated by commas, where a ClusterAccount's spec.credentialsRef may point, or * for any namespace; empty: the operator's own namespace (--leader-election-namespace, else the pod's). With --watch-namespaces, the operator also caches and watches the Secrets (metadata only) of these namespaces, and with * those of every namespace.")
 	fs.Var(&c.providerQPS, "provider-qps", "Client-side requests per second per credential for each provider, as name=qps or name=qps:burst items separated by commas (0 disables a provider's limit; the burst defaults to twice the rate). Items given override the default of their provider only; the providers are "+strings.Join(rateLimitedProviders, ", ")+".")
 }
 
@@ -228,8 +236,113 @@ func (c *config) validate() error {
 	if errs := validation.IsDNS1123Subdomain(c.statusKeySecret); len(errs) > 0 {
 		return fmt.Errorf("--status-key-secret: %q is not a Secret name: %s", c.statusKeySecret, strings.Join(errs, "; "))
 	}
-	c.namespaces, err = parseNamespaces(c.watchNamespaces)
+	if c.namespaces, err = parseNamespaces(c.watchNamespaces); err != nil {
+		return err
+	}
+	c.accountSecretNamespaces, err = parseAccountSecretNamespaces(c.accountSecretNamespacesFlag)
 	return err
+}
+
+// anyNamespace is the --account-secret-namespaces entry that admits every namespace.
+const anyNamespace = "*"
+
+// parseAccountSecretNamespaces reads --account-secret-namespaces: DNS-1123 labels, each at most
+// once, or * alone. Empty is nil: the default, the operator's own namespace.
+func parseAccountSecretNamespaces(raw string) ([]string, error) {
+	const name = "--account-secret-namespaces"
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, ns := range strings.Split(raw, ",") {
+		ns = strings.TrimSpace(ns)
+		if ns != anyNamespace {
+			if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+				return nil, fmt.Errorf("%s: entry %q is neither a namespace name nor %q: %s", name, ns, anyNamespace, strings.Join(errs, "; "))
+			}
+		}
+		if slices.Contains(out, ns) {
+			return nil, fmt.Errorf("%s: entry %q is listed twice", name, ns)
+		}
+		out = append(out, ns)
+	}
+	if len(out) > 1 && slices.Contains(out, anyNamespace) {
+		return nil, fmt.Errorf("%s: %q admits every namespace and stands alone, got %q", name, anyNamespace, raw)
+	}
+	return out, nil
+}
+
+// accountSecretNamespacesIn returns the namespaces where a ClusterAccount's credentials may be:
+// those of --account-secret-namespaces, else own, the operator's namespace; none when own is
+// unknown too (outside a cluster without --leader-election-namespace).
+func (c *config) accountSecretNamespacesIn(own string) []string {
+	if c.accountSecretNamespaces != nil {
+		return c.accountSecretNamespaces
+	}
+	if own == "" {
+		return nil
+	}
+	return []string{own}
+}
+
+// secretCacheNamespaces returns the namespaces whose Secrets the cache must hold besides those of
+// --watch-namespaces, as the cache's per-object namespaces: nil when the watched namespaces
+// already cover them (every namespace without --watch-namespaces, or the account-secret
+// namespaces all watched); every namespace for "*".
+func secretCacheNamespaces(watched, accountSecrets []string) map[string]cache.Config {
+	if len(watched) == 0 {
+		return nil
+	}
+	if slices.Contains(accountSecrets, anyNamespace) {
+		return map[string]cache.Config{cache.AllNamespaces: {}}
+	}
+	extra := false
+	for _, ns := range accountSecrets {
+		if !slices.Contains(watched, ns) {
+			extra = true
+		}
+	}
+	if !extra {
+		return nil
+	}
+	out := map[string]cache.Config{}
+	for _, ns := range slices.Concat(watched, accountSecrets) {
+		out[ns] = cache.Config{}
+	}
+	return out
+}
+
+// checkAccountSecretNamespaces stops the operator at start when --watch-namespaces restricts the
+// cache and the operator may not list the Secrets of an account-secret namespace outside it: its
+// cache would otherwise wait for that informer until the manager gives up, without naming the
+// flag. Without --watch-namespaces, the ClusterRole that reads every Secret covers them.
+func checkAccountSecretNamespaces(ctx context.Context, reader client.Reader, watched, accountSecrets []string) error {
+	if len(watched) == 0 {
+		return nil
+	}
+	for _, ns := range accountSecrets {
+		if slices.Contains(watched, ns) {
+			continue
+		}
+		list := &metav1.PartialObjectMetadataList{}
+		list.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("SecretList"))
+		opts := []client.ListOption{client.Limit(1)}
+		where := "namespace " + strconv.Quote(ns)
+		if ns == anyNamespace {
+			where = "every namespace"
+		} else {
+			opts = append(opts, client.InNamespace(ns))
+		}
+		err := reader.List(ctx, list, opts...)
+		switch {
+		case err == nil:
+		case apierrors.IsForbidden(err):
+			return fmt.Errorf("--account-secret-namespaces: the operator may not list Secrets in %s (it needs get, list and watch on Secrets there)", where)
+		default:
+			return fmt.Errorf("--account-secret-namespaces: listing Secrets in %s: %w", where, err)
+		}
+	}
+	return nil
 }
 
 // parseNamespaces reads --watch-namespaces: DNS-1123 labels, each at most once.
@@ -253,8 +366,8 @@ func parseNamespaces(raw string) ([]string, error) {
 
 // checkNamespaces stops the operator at start when a namespace of --watch-namespaces does not
 // exist, or it may not read Webhooks there: a typo would otherwise leave that team's Webhooks
-// untouched without a word. Without permission to read Namespaces (the shipped RBAC grants none),
-// a namespace-scoped install still tells: its Role cannot exist in a namespace that does not.
+// untouched without a word. Without permission to read Namespaces, a namespace-scoped install
+// still tells: its Role cannot exist in a namespace that does not.
 func checkNamespaces(ctx context.Context, reader client.Reader, namespaces []string) error {
 	for _, ns := range namespaces {
 		err := reader.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
@@ -488,8 +601,9 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 // serviceAccountNamespace is where a pod finds its own namespace.
 const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
-// ownNamespace is the namespace of the operator's Leases and status key: --leader-election-namespace,
-// else the pod's; "" outside a cluster without the flag.
+// ownNamespace is the namespace of the operator's Leases and status key, and the default of
+// --account-secret-namespaces: --leader-election-namespace, else the pod's; "" outside a cluster
+// without the flag.
 func (c *config) ownNamespace() string {
 	if c.leaderElectionNamespace != "" {
 		return c.leaderElectionNamespace
@@ -607,10 +721,17 @@ func shardedResource(obj runtime.Object) string {
 	return ""
 }
 
-// managerOptions are the options of the manager the flags ask for. With a shard scope, the
-// Webhook and Secret informers receive only the scope's namespaces.
+// managerOptions are the options of the manager the flags ask for. With --watch-namespaces the
+// cache holds the namespaced kinds (Webhooks, Accounts, Secrets) of those namespaces only, and
+// the Secrets of the account-secret namespaces (c.secretNamespaces) too; ClusterAccounts and
+// Namespaces are cluster-scoped and cached whole. With a shard scope, the Webhook and Secret
+// informers receive only the scope's namespaces.
 func (c *config) managerOptions(scheme *runtime.Scheme, scope *sharding.Scope) ctrl.Options {
 	cacheOpts := controllers.CacheOptions(c.namespaces)
+	if secrets := secretCacheNamespaces(c.namespaces, c.secretNamespaces); secrets != nil {
+		// One entry serves the typed and the metadata-only informers of Secrets alike.
+		cacheOpts.ByObject = map[client.Object]cache.ByObject{&corev1.Secret{}: {Namespaces: secrets}}
+	}
 	if scope != nil {
 		cacheOpts.NewInformer = scope.NewInformer(shardedResource)
 	}
@@ -656,6 +777,11 @@ func run(ctx context.Context, c *config) error {
 	utilruntime.Must(eventsv1.AddToScheme(scheme))
 	utilruntime.Must(hooksv1alpha1.AddToScheme(scheme))
 
+	c.secretNamespaces = c.accountSecretNamespacesIn(c.ownNamespace())
+	if len(c.secretNamespaces) == 0 {
+		ctrl.Log.WithName("setup").Info("No namespace for ClusterAccount credentials outside a cluster: no ClusterAccount can read its Secret; " +
+			"set --account-secret-namespaces or --leader-election-namespace")
+	}
 	restCfg := ctrl.GetConfigOrDie()
 	restCfg.QPS = float32(c.qps)
 	restCfg.Burst = c.burst
@@ -685,11 +811,15 @@ func run(ctx context.Context, c *config) error {
 			DeletionTimeout:         c.deletionTimeout,
 			MaxConcurrentReconciles: c.workers,
 			// A list may take a few pages, but never much more than a request's timeout.
-			ListTimeout:   2 * c.httpTimeout,
-			ProviderNames: providerNames(),
+			ListTimeout:             2 * c.httpTimeout,
+			ProviderNames:           providerNames(),
+			AccountSecretNamespaces: c.secretNamespaces,
 		},
 	}
 	if err := checkNamespaces(ctx, mgr.GetAPIReader(), c.namespaces); err != nil {
+		return err
+	}
+	if err := checkAccountSecretNamespaces(ctx, mgr.GetAPIReader(), c.namespaces, c.secretNamespaces); err != nil {
 		return err
 	}
 	if r.StatusKey, err = c.statusKey(ctx, mgr); err != nil {
@@ -718,6 +848,7 @@ func run(ctx context.Context, c *config) error {
 	ver, rev, goVersion := buildInfo()
 	ctrl.Log.WithName("setup").Info("Starting the operator", "version", ver, "commit", rev, "go", goVersion,
 		"metricsSecure", c.metricsSecure, "resyncPeriod", c.resync.String(), "workers", c.workers,
-		"providerQPS", c.providerQPS.String(), "endpointAllowlist", c.egress.String(), "watchNamespaces", c.namespaces)
+		"providerQPS", c.providerQPS.String(), "endpointAllowlist", c.egress.String(), "watchNamespaces", c.namespaces,
+		"accountSecretNamespaces", c.secretNamespaces)
 	return mgr.Start(ctx)
 }

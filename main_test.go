@@ -39,6 +39,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -178,6 +179,21 @@ func TestValidate(t *testing.T) {
 		{name: "status key Secret", args: []string{"--status-key-secret=hk-a.status-key"}},
 		{name: "status key Secret that cannot exist", args: []string{"--status-key-secret=Status_Key"},
 			wantErr: `--status-key-secret: "Status_Key" is not a Secret name`},
+		{name: "account secret namespaces", args: []string{"--account-secret-namespaces=platform, hookkeeper-system"}},
+		{name: "account secrets in any namespace", args: []string{"--account-secret-namespaces=*"}},
+		{name: "account secrets in any namespace, with watched namespaces", args: []string{"--account-secret-namespaces=*", "--watch-namespaces=team-a"}},
+		{name: "account secret namespace that cannot exist", args: []string{"--account-secret-namespaces=platform,Platform_Creds"},
+			wantErr: `--account-secret-namespaces: entry "Platform_Creds" is neither a namespace name nor "*"`},
+		{name: "account secret namespace empty entry", args: []string{"--account-secret-namespaces=platform,,creds"},
+			wantErr: `--account-secret-namespaces: entry ""`},
+		{name: "account secret namespace twice", args: []string{"--account-secret-namespaces=platform,platform"},
+			wantErr: `--account-secret-namespaces: entry "platform" is listed twice`},
+		{name: "any account secret namespace twice", args: []string{"--account-secret-namespaces=*,*"},
+			wantErr: `--account-secret-namespaces: entry "*" is listed twice`},
+		{name: "* with a namespace", args: []string{"--account-secret-namespaces=platform,*"},
+			wantErr: `--account-secret-namespaces: "*" admits every namespace and stands alone`},
+		{name: "a pattern is not *", args: []string{"--account-secret-namespaces=team-*"},
+			wantErr: `--account-secret-namespaces: entry "team-*"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,6 +249,149 @@ func TestWatchNamespacesExist(t *testing.T) {
 	err = checkNamespaces(context.Background(), scoped, []string{"team-typo"})
 	if err == nil || !strings.Contains(err.Error(), `--watch-namespaces: entry "team-typo"`) {
 		t.Errorf("a namespace without a Role: %v, want an error naming the flag and the entry", err)
+	}
+}
+
+// TestAccountSecretNamespaces: --account-secret-namespaces as the controller receives it: the
+// namespaces given, or "*" alone, or by default the operator's own namespace (that of
+// --leader-election-namespace, else the pod's), or none when that is unknown too.
+func TestAccountSecretNamespaces(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		own  string
+		want []string
+	}{
+		{name: "default: the operator's namespace", own: "hookkeeper-system", want: []string{"hookkeeper-system"}},
+		{name: "default outside a cluster: none", own: "", want: nil},
+		{name: "listed, in their order", args: []string{"--account-secret-namespaces= platform ,hookkeeper-system"}, own: "hk",
+			want: []string{"platform", "hookkeeper-system"}},
+		{name: "listed, outside a cluster", args: []string{"--account-secret-namespaces=platform"}, own: "", want: []string{"platform"}},
+		{name: "any", args: []string{"--account-secret-namespaces=*"}, own: "hk", want: []string{"*"}},
+		{name: "blank is the default", args: []string{"--account-secret-namespaces= "}, own: "hk", want: []string{"hk"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseFlags(t, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.validate(); err != nil {
+				t.Fatal(err)
+			}
+			if got := c.accountSecretNamespacesIn(tt.own); !slices.Equal(got, tt.want) {
+				t.Errorf("account-secret namespaces with own namespace %q: %q, want %q", tt.own, got, tt.want)
+			}
+		})
+	}
+	// The default is the namespace of the Leases: --leader-election-namespace wins over the pod's.
+	c, err := parseFlags(t, "--leader-election-namespace=ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.accountSecretNamespacesIn(c.ownNamespace()); !slices.Equal(got, []string{"ops"}) {
+		t.Errorf("with --leader-election-namespace=ops: %q, want [ops]", got)
+	}
+}
+
+// TestSecretCache: the cache holds the Secrets of the account-secret namespaces beside those of
+// --watch-namespaces, metadata or typed alike; Webhooks and Accounts stay in the watched
+// namespaces; without --watch-namespaces every namespace is cached and nothing is added.
+func TestSecretCache(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		watched, secret []string
+		want            []string // the Secret cache's namespaces; nil: the default namespaces
+	}{
+		{name: "every namespace", secret: []string{"hookkeeper-system"}},
+		{name: "every namespace, any account namespace", secret: []string{"*"}},
+		{name: "watched, account secrets elsewhere", watched: []string{"team-a", "team-b"}, secret: []string{"hookkeeper-system", "platform"},
+			want: []string{"hookkeeper-system", "platform", "team-a", "team-b"}},
+		{name: "watched, account secrets among them", watched: []string{"team-a", "team-b"}, secret: []string{"team-b"}},
+		{name: "watched, some account secrets among them", watched: []string{"team-a"}, secret: []string{"team-a", "platform"},
+			want: []string{"platform", "team-a"}},
+		{name: "watched, no account-secret namespace", watched: []string{"team-a"}},
+		{name: "watched, any account namespace", watched: []string{"team-a"}, secret: []string{"*"}, want: []string{cache.AllNamespaces}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &config{namespaces: tt.watched, secretNamespaces: tt.secret}
+			o := c.managerOptions(runtime.NewScheme(), nil).Cache
+			if got := slices.Sorted(maps.Keys(o.DefaultNamespaces)); !slices.Equal(got, slices.Sorted(slices.Values(tt.watched))) {
+				t.Errorf("the default namespaces are %q, want those of --watch-namespaces %q", got, tt.watched)
+			}
+			if o.DefaultTransform == nil {
+				t.Error("no default transform: the cache would keep managedFields")
+			}
+			if tt.want == nil {
+				if len(o.ByObject) != 0 {
+					t.Errorf("ByObject %v, want none", o.ByObject)
+				}
+				return
+			}
+			if len(o.ByObject) != 1 {
+				t.Fatalf("ByObject %v, want Secrets alone", o.ByObject)
+			}
+			for obj, by := range o.ByObject {
+				if _, ok := obj.(*corev1.Secret); !ok {
+					t.Errorf("ByObject holds a %T, want a Secret", obj)
+				}
+				if got := slices.Sorted(maps.Keys(by.Namespaces)); !slices.Equal(got, tt.want) {
+					t.Errorf("Secrets are cached in %q, want %q", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// TestAccountSecretNamespacesReadable: with --watch-namespaces, the operator stops at start, naming
+// the flag, when it may not list the Secrets of an account-secret namespace outside them.
+func TestAccountSecretNamespacesReadable(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	reader := interceptor.NewClient(fake.NewClientBuilder().WithScheme(scheme).Build(), interceptor.Funcs{
+		List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+			var lo client.ListOptions
+			lo.ApplyOptions(opts)
+			listed = append(listed, lo.Namespace)
+			if lo.Namespace != "platform" {
+				return apierrors.NewForbidden(schema.GroupResource{Resource: "secrets"}, "", errors.New("no"))
+			}
+			return c.List(ctx, list, opts...)
+		},
+	})
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name            string
+		watched, secret []string
+		wantErr         string
+		wantListed      []string
+	}{
+		{name: "every namespace watched: the ClusterRole covers them", secret: []string{"hookkeeper-system"}},
+		{name: "readable", watched: []string{"team-a"}, secret: []string{"platform"}, wantListed: []string{"platform"}},
+		{name: "watched: the manager's Role covers it", watched: []string{"team-a"}, secret: []string{"team-a", "platform"}, wantListed: []string{"platform"}},
+		{name: "not readable", watched: []string{"team-a"}, secret: []string{"platform", "hookkeeper-system"}, wantListed: []string{"platform", "hookkeeper-system"},
+			wantErr: `--account-secret-namespaces: the operator may not list Secrets in namespace "hookkeeper-system"`},
+		{name: "any, not readable", watched: []string{"team-a"}, secret: []string{"*"}, wantListed: []string{""},
+			wantErr: `--account-secret-namespaces: the operator may not list Secrets in every namespace`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			listed = nil
+			err := checkAccountSecretNamespaces(ctx, reader, tt.watched, tt.secret)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("check: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("check = %v, want an error with %q", err, tt.wantErr)
+			}
+			if !slices.Equal(listed, tt.wantListed) {
+				t.Errorf("listed Secrets in %q, want %q", listed, tt.wantListed)
+			}
+		})
 	}
 }
 
