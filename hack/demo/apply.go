@@ -68,26 +68,17 @@ func isWebhook(obj *unstructured.Unstructured) bool {
 	return gvk.Group == hooksv1alpha1.GroupVersion.Group && gvk.Kind == "Webhook"
 }
 
-// applySamples server-side applies every object of every YAML file in dir (multi-document files
-// included, kustomization.yaml skipped), putting the namespaced ones into namespace, after the
-// rewrites (each printed). It needs no kubectl.
+// applySamples server-side applies every object of every YAML file in dir and in its
+// subdirectories (multi-document files included, kustomization.yaml skipped), after the rewrites
+// (each printed). A namespaced object that names no namespace goes into namespace; one that names
+// its own (config/samples/accounts) keeps it. The top directory's files come first, then each
+// subdirectory's, each in name order. It needs no kubectl.
 func applySamples(ctx context.Context, c client.Client, dir, namespace string, rw sampleRewrites, out io.Writer) (appliedSamples, error) {
 	var res appliedSamples
-	entries, err := os.ReadDir(dir)
+	files, err := sampleFiles(dir)
 	if err != nil {
-		return res, fmt.Errorf("reading the samples: %w", err)
+		return res, err
 	}
-	var files []string
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || name == "kustomization.yaml" || name == "kustomization.yml" {
-			continue
-		}
-		if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
-			files = append(files, filepath.Join(dir, name))
-		}
-	}
-	sort.Strings(files)
 	if len(files) == 0 {
 		return res, fmt.Errorf("%s holds no YAML file", dir)
 	}
@@ -101,7 +92,7 @@ func applySamples(ctx context.Context, c client.Client, dir, namespace string, r
 			if err != nil {
 				return res, fmt.Errorf("%s: %s %s: %w", filepath.Base(file), obj.GetKind(), obj.GetName(), err)
 			}
-			if namespaced {
+			if namespaced && obj.GetNamespace() == "" {
 				obj.SetNamespace(namespace)
 			}
 			changes, err := rw.rewrite(obj)
@@ -109,18 +100,66 @@ func applySamples(ctx context.Context, c client.Client, dir, namespace string, r
 				return res, fmt.Errorf("%s: rewriting %s %s: %w", filepath.Base(file), obj.GetKind(), obj.GetName(), err)
 			}
 			for _, change := range changes {
-				fmt.Fprintf(out, "      %s/%s: %s\n", strings.ToLower(obj.GetKind()), obj.GetName(), change)
+				fmt.Fprintf(out, "      %s: %s\n", describeObject(obj), change)
 			}
 			if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(obj), client.FieldOwner(fieldOwner), client.ForceOwnership); err != nil {
 				return res, fmt.Errorf("%s: applying %s %s: %w", filepath.Base(file), obj.GetKind(), obj.GetName(), err)
 			}
-			fmt.Fprintf(out, "      %s/%s applied (%s)\n", strings.ToLower(obj.GetKind()), obj.GetName(), filepath.Base(file))
+			fmt.Fprintf(out, "      %s applied (%s)\n", describeObject(obj), relTo(dir, file))
 			if isWebhook(obj) {
 				res.webhooks = append(res.webhooks, client.ObjectKeyFromObject(obj))
 			}
 		}
 	}
 	return res, nil
+}
+
+// sampleFiles lists the YAML files of dir, then those of each of its subdirectories (one level),
+// kustomization files left out.
+func sampleFiles(dir string) ([]string, error) {
+	files, subdirs, err := yamlFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range subdirs {
+		own, _, err := yamlFiles(sub)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, own...)
+	}
+	return files, nil
+}
+
+// yamlFiles lists the YAML files of dir but its kustomization, and its subdirectories, each sorted.
+func yamlFiles(dir string) (files, subdirs []string, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the samples: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.IsDir():
+			subdirs = append(subdirs, filepath.Join(dir, name))
+		case name == "kustomization.yaml" || name == "kustomization.yml":
+		case strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml"):
+			files = append(files, filepath.Join(dir, name))
+		}
+	}
+	sort.Strings(files)
+	sort.Strings(subdirs)
+	return files, subdirs, nil
+}
+
+// describeObject names an object for the user: kind/name, after its namespace when it is not the
+// demo's (the accounts sample spreads over several namespaces).
+func describeObject(obj *unstructured.Unstructured) string {
+	what := strings.ToLower(obj.GetKind()) + "/" + obj.GetName()
+	if ns := obj.GetNamespace(); ns != "" && ns != demoNamespace {
+		what += " -n " + ns
+	}
+	return what
 }
 
 // readObjects decodes every non-empty document of a YAML file.

@@ -33,7 +33,11 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
@@ -41,8 +45,10 @@ import (
 
 // TestDemoOnce runs the whole demo in this process, as `go run ./hack/demo --once` would: control
 // plane, the four provider simulators, the operator built and run as a process of its own, the
-// samples, and the table of Ready Webhooks. It then checks every sample Webhook in that table and
-// that no value of the samples' Secrets reached the output or the operator log.
+// samples, and the table of Webhooks. It then checks every sample Webhook in that table (the
+// accounts sample's: two namespaces Ready on the shared ClusterAccount, the third refused with
+// AccountNotPermitted) and that no value of the samples' Secrets reached the output or the
+// operator log.
 func TestDemoOnce(t *testing.T) {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which sets it")
@@ -109,9 +115,13 @@ func TestDemoOnce(t *testing.T) {
 		t.Errorf("the table has %d Webhooks, the samples %d", len(rows), len(samples.webhooks))
 	}
 	for _, h := range samples.webhooks {
-		row, ok := rows[h.name]
+		row, ok := rows[h.key()]
 		if !ok {
-			t.Errorf("the table has no Webhook %s", h.name)
+			t.Errorf("the table has no Webhook %s", h.key())
+			continue
+		}
+		if h.accountKind != "" {
+			checkAccountRow(t, h, row, out.String())
 			continue
 		}
 		// NAMESPACE NAME PROVIDER ID STATE READY REASON
@@ -133,6 +143,7 @@ func TestDemoOnce(t *testing.T) {
 			t.Errorf("%s: the demo did not say that it pointed spec.pageSeeder.serverUrl at the simulator", h.name)
 		}
 	}
+	checkAccountsSample(t, samples, out.String())
 	for provider := range expectations {
 		if !samples.providers[provider] {
 			t.Errorf("config/samples holds no %s Webhook: the demo should show every provider", provider)
@@ -198,17 +209,135 @@ var expectations = map[string]expectation{
 	}},
 }
 
+// accountOutcomes is what config/samples/accounts must show, by namespace: team-a may use the
+// shared ClusterAccount through a namespace label, team-b because the account names it, and
+// team-c may not.
+var accountOutcomes = map[string]string{
+	"team-a": hooksv1alpha1.ReasonAvailable,
+	"team-b": hooksv1alpha1.ReasonAvailable,
+	"team-c": hooksv1alpha1.ReasonAccountNotPermitted,
+}
+
+// checkAccountRow checks the table row of a sample Webhook on an account against accountOutcomes.
+func checkAccountRow(t *testing.T, h sampleWebhook, row []string, out string) {
+	t.Helper()
+	want, known := accountOutcomes[h.namespace]
+	if !known {
+		t.Errorf("%s: no outcome for namespace %s: add one to accountOutcomes", h.key(), h.namespace)
+		return
+	}
+	// NAMESPACE NAME PROVIDER ID STATE READY REASON
+	if want == hooksv1alpha1.ReasonAvailable {
+		if row[2] != h.provider || row[5] != "True" || row[6] != want {
+			t.Errorf("%s: want provider %s, READY True, REASON %s on %s %s; got %q", h.key(), h.provider, want, h.accountKind, h.accountName, row)
+		}
+		if e, ok := expectations[h.provider]; ok {
+			if err := e.id(h, row[3]); err != nil {
+				t.Errorf("%s: id %q: %v", h.key(), row[3], err)
+			}
+			if row[4] != e.state {
+				t.Errorf("%s: state %q, want %q", h.key(), row[4], e.state)
+			}
+		}
+		return
+	}
+	// Refused: no remote webhook, and the operator's message in the demo's list of refusals.
+	if row[3] != "<none>" || row[4] != "<none>" || row[5] != "False" || row[6] != want {
+		t.Errorf("%s: want no id, no state, READY False, REASON %s; got %q", h.key(), want, row)
+	}
+	prefix := fmt.Sprintf("  %s: %s: ", h.key(), want)
+	var line string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			line = l
+		}
+	}
+	switch {
+	case line == "":
+		t.Errorf("%s: the demo did not list it among the refused Webhooks (no line starting %q)", h.key(), prefix)
+	case !strings.Contains(line, fmt.Sprintf("%s %q", h.accountKind, h.accountName)):
+		t.Errorf("%s: the refusal does not name %s %q: %q", h.key(), h.accountKind, h.accountName, line)
+	}
+	// A message written for one namespace never names another.
+	for ns := range accountOutcomes {
+		if ns != h.namespace && strings.Contains(line, ns) {
+			t.Errorf("%s: the refusal names namespace %s: %q", h.key(), ns, line)
+		}
+	}
+}
+
+// checkAccountsSample checks that the accounts sample is what the demo promises: one
+// ClusterAccount, which one namespace may use only through its labels and another only by name,
+// and the demo's line per account.
+func checkAccountsSample(t *testing.T, s samples, out string) {
+	t.Helper()
+	var shared []sampleWebhook
+	for _, h := range s.webhooks {
+		if h.accountKind == string(hooksv1alpha1.AccountKindClusterAccount) {
+			shared = append(shared, h)
+		}
+	}
+	if len(shared) == 0 {
+		t.Fatal("config/samples holds no Webhook on a ClusterAccount: the demo should show a shared account")
+	}
+	name := shared[0].accountName
+	ca, ok := s.clusterAccounts[name]
+	if !ok {
+		t.Fatalf("config/samples names ClusterAccount %s but holds none", name)
+	}
+	byLabel, byName := false, false
+	for ns, want := range accountOutcomes {
+		if want != hooksv1alpha1.ReasonAvailable {
+			continue
+		}
+		named, selected := false, false
+		for _, c := range ca.Spec.Conditions {
+			named = named || slices.Contains(c.Namespaces, ns)
+			if c.NamespaceSelector != nil {
+				sel, err := metav1.LabelSelectorAsSelector(c.NamespaceSelector)
+				selected = selected || (err == nil && sel.Matches(labels.Set(s.namespaceLabels[ns])))
+			}
+		}
+		byLabel = byLabel || (selected && !named)
+		byName = byName || (named && !selected)
+	}
+	if !byLabel || !byName {
+		t.Errorf("ClusterAccount %s: want one Ready namespace permitted by its labels alone (%v) and one by name alone (%v)", name, byLabel, byName)
+	}
+	var ready, refused []string
+	for _, h := range shared {
+		if accountOutcomes[h.namespace] == hooksv1alpha1.ReasonAvailable {
+			ready = append(ready, h.namespace)
+		} else {
+			refused = append(refused, h.namespace+" ("+accountOutcomes[h.namespace]+")")
+		}
+	}
+	slices.Sort(ready)
+	slices.Sort(refused)
+	want := fmt.Sprintf("ClusterAccount %s: Ready in %s; refused in %s", name, strings.Join(ready, ", "), strings.Join(refused, ", "))
+	if !strings.Contains(out, want+"\n") {
+		t.Errorf("the demo output lacks the line %q", want)
+	}
+}
+
 // samples is what the test needs to know of config/samples/.
 type samples struct {
-	webhooks     []sampleWebhook
-	providers    map[string]bool
-	secretValues []string
+	webhooks        []sampleWebhook
+	providers       map[string]bool
+	secretValues    []string
+	clusterAccounts map[string]*hooksv1alpha1.ClusterAccount
+	namespaceLabels map[string]map[string]string
 }
 
 type sampleWebhook struct {
-	name, provider string
-	spec           map[string]any
+	namespace, name, provider string
+	// accountKind and accountName are the spec.accountRef, "" for a Webhook on credentialsRef.
+	accountKind, accountName string
+	spec                     map[string]any
 }
+
+// key is how the table and the messages name the Webhook: namespace/name.
+func (h sampleWebhook) key() string { return h.namespace + "/" + h.name }
 
 // field returns the string at spec.<path>, or "".
 func (h sampleWebhook) field(path ...string) string {
@@ -216,19 +345,17 @@ func (h sampleWebhook) field(path ...string) string {
 	return v
 }
 
-// readSamples reads the Webhooks and every Secret value (stringData, and data decoded) of the
-// samples, with the demo's own reader.
+// readSamples reads the Webhooks, the ClusterAccounts, the Namespaces' labels and every Secret
+// value (stringData, and data decoded) of the samples, with the demo's own reader, from the same
+// files the demo applies.
 func readSamples(t *testing.T, dir string) samples {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	files, err := sampleFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := samples{providers: map[string]bool{}}
+	res := samples{providers: map[string]bool{}, clusterAccounts: map[string]*hooksv1alpha1.ClusterAccount{}, namespaceLabels: map[string]map[string]string{}}
 	for _, file := range files {
-		if filepath.Base(file) == "kustomization.yaml" {
-			continue
-		}
 		objs, err := readObjects(file)
 		if err != nil {
 			t.Fatal(err)
@@ -238,8 +365,27 @@ func readSamples(t *testing.T, dir string) samples {
 			case isWebhook(obj):
 				spec, _, _ := unstructured.NestedMap(obj.Object, "spec")
 				provider, _, _ := unstructured.NestedString(spec, "provider")
-				res.webhooks = append(res.webhooks, sampleWebhook{name: obj.GetName(), provider: provider, spec: spec})
+				h := sampleWebhook{namespace: obj.GetNamespace(), name: obj.GetName(), provider: provider, spec: spec}
+				if h.namespace == "" {
+					h.namespace = demoNamespace
+				}
+				if ref, ok, _ := unstructured.NestedMap(spec, "accountRef"); ok {
+					h.accountKind, _, _ = unstructured.NestedString(ref, "kind")
+					h.accountName, _, _ = unstructured.NestedString(ref, "name")
+					if h.accountKind == "" {
+						h.accountKind = string(hooksv1alpha1.AccountKindAccount)
+					}
+				}
+				res.webhooks = append(res.webhooks, h)
 				res.providers[provider] = true
+			case obj.GetKind() == "ClusterAccount":
+				ca := &hooksv1alpha1.ClusterAccount{}
+				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, ca); err != nil {
+					t.Fatalf("%s: ClusterAccount %s: %v", file, obj.GetName(), err)
+				}
+				res.clusterAccounts[ca.Name] = ca
+			case obj.GetKind() == "Namespace":
+				res.namespaceLabels[obj.GetName()] = obj.GetLabels()
 			case obj.GetKind() == "Secret":
 				stringData, _, _ := unstructured.NestedStringMap(obj.Object, "stringData")
 				for _, v := range stringData {
@@ -261,7 +407,7 @@ func readSamples(t *testing.T, dir string) samples {
 	return res
 }
 
-// tableRows parses the Webhooks table of the demo's output, by Webhook name.
+// tableRows parses the Webhooks table of the demo's output, by namespace/name.
 func tableRows(t *testing.T, out string) map[string][]string {
 	t.Helper()
 	rows := map[string][]string{}
@@ -277,7 +423,7 @@ func tableRows(t *testing.T, out string) map[string][]string {
 		case len(fields) != 7:
 			t.Errorf("table row with %d columns instead of 7: %q", len(fields), line)
 		default:
-			rows[fields[1]] = fields
+			rows[fields[0]+"/"+fields[1]] = fields
 		}
 	}
 	if len(rows) == 0 {
@@ -358,5 +504,36 @@ func TestSampleRewrites(t *testing.T) {
 	obj = pageSeeder()
 	if changes, err := (sampleRewrites{}).rewrite(obj); err != nil || len(changes) > 0 {
 		t.Errorf("no rewrites configured: changes %q, err %v", changes, err)
+	}
+}
+
+// TestProgressWaitsForTheIntendedRefusal: a Webhook that its account refuses is settled only with
+// the reason the account's rules give it, and one that they permit only when Ready.
+func TestProgressWaitsForTheIntendedRefusal(t *testing.T) {
+	hook := func(ns, status, reason string) hooksv1alpha1.Webhook {
+		h := hooksv1alpha1.Webhook{}
+		h.Namespace, h.Name = ns, "messages"
+		if status != "" {
+			h.Status.Conditions = []metav1.Condition{{Type: hooksv1alpha1.ConditionReady, Status: metav1.ConditionStatus(status), Reason: reason}}
+		}
+		return h
+	}
+	refused := client.ObjectKey{Namespace: "team-c", Name: "messages"}
+	refusals := map[client.ObjectKey]string{refused: hooksv1alpha1.ReasonAccountNotPermitted}
+	for _, tc := range []struct {
+		name  string
+		hooks []hooksv1alpha1.Webhook
+		done  bool
+	}{
+		{"both settled", []hooksv1alpha1.Webhook{hook("team-a", "True", "Available"), hook("team-c", "False", hooksv1alpha1.ReasonAccountNotPermitted)}, true},
+		{"the refused one not reconciled yet", []hooksv1alpha1.Webhook{hook("team-a", "True", "Available"), hook("team-c", "", "")}, false},
+		{"the refused one for another reason", []hooksv1alpha1.Webhook{hook("team-a", "True", "Available"), hook("team-c", "False", hooksv1alpha1.ReasonAccountNotFound)}, false},
+		{"the refused one Ready", []hooksv1alpha1.Webhook{hook("team-a", "True", "Available"), hook("team-c", "True", "Available")}, false},
+		{"a permitted one refused", []hooksv1alpha1.Webhook{hook("team-a", "False", hooksv1alpha1.ReasonAccountNotPermitted), hook("team-c", "False", hooksv1alpha1.ReasonAccountNotPermitted)}, false},
+	} {
+		line, done := progress(tc.hooks, nil, refusals)
+		if done != tc.done {
+			t.Errorf("%s: done = %v, want %v (%s)", tc.name, done, tc.done, line)
+		}
 	}
 }

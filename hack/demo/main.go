@@ -17,8 +17,10 @@ limitations under the License.
 // Command demo runs hookkeeper end to end on one machine, with no cluster and no SaaS account:
 // a local control plane (the kube-apiserver and etcd binaries envtest uses), the provider
 // simulators on loopback ports, and the operator as a process of its own. It applies
-// config/samples/, waits for every Webhook to be Ready, prints them and keeps running until
-// Ctrl-C. `make demo` runs it with KUBEBUILDER_ASSETS set.
+// config/samples/ (the per-provider samples into the namespace "demo", and config/samples/accounts/:
+// a ClusterAccount that two team namespaces may use and a third may not), waits for every Webhook
+// to be Ready, or refused by its account where the samples mean it to be, prints them and keeps
+// running until Ctrl-C. `make demo` runs it with KUBEBUILDER_ASSETS set.
 //
 // With --once (or DEMO_ONCE=1) it stops everything right after printing the Webhooks, which is
 // what the test and CI smoke runs use.
@@ -34,11 +36,13 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -48,8 +52,12 @@ import (
 )
 
 const (
-	// demoNamespace receives every namespaced object of config/samples/.
+	// demoNamespace receives every namespaced object of config/samples/ that names no namespace.
 	demoNamespace = "demo"
+	// accountSecretNamespace is where ClusterAccounts keep their Secrets: the operator's namespace
+	// in a cluster, which the accounts sample names. Outside a cluster the operator has no
+	// namespace of its own, so the demo names it with --account-secret-namespaces.
+	accountSecretNamespace = "hookkeeper-system"
 	// fieldOwner is the server-side apply manager of the objects the demo applies.
 	fieldOwner = "hookkeeper-demo"
 	// operatorGrace is how long the operator may take to stop after SIGTERM before it is killed.
@@ -198,6 +206,7 @@ func run(ctx context.Context, o options) (err error) {
 		"--health-probe-bind-address=0",
 		"--resync-period=1m",
 		"--reactivation-delay=30s",
+		"--account-secret-namespaces="+accountSecretNamespace,
 	)
 	args = append(args, sims.OperatorFlags()...)
 	say("[4/5] Starting the operator; its log goes to %s", logPath)
@@ -216,9 +225,11 @@ func run(ctx context.Context, o options) (err error) {
 
 	// 5. Samples.
 	samplesDir := filepath.Join(o.root, "config", "samples")
-	say("[5/5] Applying %s to namespace %s", relTo(o.root, samplesDir)+string(filepath.Separator), demoNamespace)
-	if err := localenv.EnsureNamespace(ctx, c, demoNamespace); err != nil {
-		return err
+	say("[5/5] Applying %s (into namespace %s where an object names none)", relTo(o.root, samplesDir)+string(filepath.Separator), demoNamespace)
+	for _, ns := range []string{demoNamespace, accountSecretNamespace} {
+		if err := localenv.EnsureNamespace(ctx, c, ns); err != nil {
+			return err
+		}
 	}
 	rewrites := newSampleRewrites(sims)
 	applied, err := applySamples(ctx, c, samplesDir, demoNamespace, rewrites, o.out)
@@ -229,7 +240,7 @@ func run(ctx context.Context, o options) (err error) {
 		return fmt.Errorf("%s holds no Webhook", samplesDir)
 	}
 
-	say("\nWaiting up to %s for every Webhook to be Ready", o.readyTimeout)
+	say("\nWaiting up to %s for every Webhook to be Ready, or refused by its account where the samples mean it", o.readyTimeout)
 	hooks, err := waitReady(ctx, c, applied.webhooks, o.readyTimeout, op, o.out)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -246,6 +257,9 @@ func run(ctx context.Context, o options) (err error) {
 
 	say("")
 	printTable(o.out, hooks)
+	say("")
+	printAccounts(o.out, hooks)
+	printRefused(o.out, hooks)
 	if o.once {
 		return nil
 	}
@@ -279,6 +293,13 @@ func printHelp(ctx context.Context, o options, c client.Client, kubeconfigPath, 
 	say("  %s get webhooks -A", kubectl)
 	say("  %s describe webhook -n %s %s", kubectl, demoNamespace, hooks[0].Name)
 	say("  %s get events -n %s", kubectl, demoNamespace)
+	if refused := firstRefused(hooks); refused != nil {
+		say("  %s get clusteraccounts,webhooks -A", kubectl)
+		say("  %s describe webhook -n %s %s", kubectl, refused.Namespace, refused.Name)
+		if labels := grantingLabels(ctx, c, refused); labels != "" {
+			say("  %s label namespace %s %s   # grant: the Webhook is Ready within seconds", kubectl, refused.Namespace, labels)
+		}
+	}
 	switch {
 	case onPath != nil && statErr == nil:
 		say("(kubectl is not on your PATH, so these use the one that comes with the control plane.)")
@@ -294,14 +315,83 @@ func printHelp(ctx context.Context, o options, c client.Client, kubeconfigPath, 
 		}
 		return string(s.Data[key])
 	}
+	withCredentials := credentialsView(ctx, c, hooks)
 	for _, s := range sims.All {
 		say("  %-10s %s", s.Name, s.URL)
-		for _, line := range s.Try(hooks, secret) {
+		for _, line := range s.Try(withCredentials, secret) {
 			say("             %s", line)
 		}
 	}
 	say("\nOperator log: %s", logPath)
 	say("Press Ctrl-C to stop everything.")
+}
+
+// firstRefused returns the first Webhook that its account refuses, or nil.
+func firstRefused(hooks []hooksv1alpha1.Webhook) *hooksv1alpha1.Webhook {
+	for i := range hooks {
+		if status, _ := readyOf(&hooks[i]); hooks[i].Spec.AccountRef != nil && status != string(metav1.ConditionTrue) {
+			return &hooks[i]
+		}
+	}
+	return nil
+}
+
+// grantingLabels returns the labels ("key=value ...") that the first matchLabels-only
+// namespaceSelector of the Webhook's ClusterAccount asks for, or "".
+func grantingLabels(ctx context.Context, c client.Client, h *hooksv1alpha1.Webhook) string {
+	if !h.Spec.AccountRef.IsCluster() {
+		return ""
+	}
+	v, err := accountOf(ctx, c, h)
+	if err != nil {
+		return ""
+	}
+	for _, cond := range v.Conditions {
+		sel := cond.NamespaceSelector
+		if sel == nil || len(sel.MatchExpressions) > 0 || len(sel.MatchLabels) == 0 {
+			continue
+		}
+		var pairs []string
+		for k, val := range sel.MatchLabels {
+			pairs = append(pairs, k+"="+val)
+		}
+		sort.Strings(pairs)
+		return strings.Join(pairs, " ")
+	}
+	return ""
+}
+
+// credentialsView returns the Webhooks as the simulators' Try reads them: each names its
+// credentials Secret in its namespace. A Webhook on an account becomes a copy that names the
+// account's Secret, in the account's namespace, with the account's fields filled in; a refused one
+// is left out, since it has no remote webhook.
+func credentialsView(ctx context.Context, c client.Client, hooks []hooksv1alpha1.Webhook) []hooksv1alpha1.Webhook {
+	out := make([]hooksv1alpha1.Webhook, 0, len(hooks))
+	for i := range hooks {
+		h := &hooks[i]
+		if h.Spec.AccountRef == nil {
+			out = append(out, *h)
+			continue
+		}
+		if status, _ := readyOf(h); status != string(metav1.ConditionTrue) {
+			continue
+		}
+		v, err := accountOf(ctx, c, h)
+		if err != nil {
+			continue
+		}
+		resolved, err := v.Resolve(&h.Spec)
+		if err != nil {
+			continue
+		}
+		cp := h.DeepCopy()
+		cp.Namespace = v.SecretNamespace
+		cp.Spec = *resolved.Spec
+		cp.Spec.AccountRef = nil
+		cp.Spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: v.SecretName}
+		out = append(out, *cp)
+	}
+	return out
 }
 
 // relTo returns path relative to base when it lies below it, else path unchanged.
