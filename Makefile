@@ -29,6 +29,9 @@ ARGS ?=
 N ?= 1000
 # Further flags for `make bench` (e.g. BENCH_ARGS='-latency 50ms -resync 30s'); `go run ./hack/bench -h` lists them.
 BENCH_ARGS ?=
+# Layout of `make bench` on shared accounts (e.g. `make bench N=10000 ACCOUNTS=cluster`): the Webhooks spread over 100 namespaces
+# that share one account per provider, through ClusterAccounts (cluster) or a copy of the credentials in each namespace (namespace).
+ACCOUNTS ?=
 # Operator processes of `make bench` (e.g. `make bench REPLICAS=3 N=10000`); above 1 they run with --sharding against an
 # API server with the ShardedListAndWatch feature gate, and the Webhooks are spread over N/10 namespaces.
 REPLICAS ?= 1
@@ -167,8 +170,8 @@ demo: ## Run the whole system locally: control plane, provider simulators and op
 	@$(WITH_ENVTEST); go run ./hack/demo $(DEMO_ARGS)
 
 .PHONY: bench
-bench: ## Measure the operator under load: N Webhooks (default 1000) on the simulators, REPLICAS processes (default 1); JSON in bin/bench/.
-	@$(WITH_ENVTEST); go run ./hack/bench -n $(N) -replicas $(REPLICAS) $(BENCH_ARGS)
+bench: ## Measure the operator under load: N Webhooks (default 1000) on the simulators, REPLICAS processes (default 1), ACCOUNTS=cluster or namespace for 100 namespaces on shared accounts; JSON in bin/bench/.
+	@$(WITH_ENVTEST); go run ./hack/bench -n $(N) -replicas $(REPLICAS) $(if $(ACCOUNTS),-shared-accounts $(ACCOUNTS)) $(BENCH_ARGS)
 
 ##@ Build
 

@@ -99,6 +99,8 @@ type accounts struct {
 	// Webhooks that waited for their namespace's share.
 	nsBusy    map[string]int
 	nsWaiting map[string]map[types.NamespacedName]struct{}
+	// promisedIn is the account where a slot is kept for each Webhook (account.promised).
+	promisedIn map[types.NamespacedName]*account
 	// wake is called with a Webhook that waited for its account's share, once a worker of that
 	// account is free.
 	wake func(types.NamespacedName)
@@ -112,7 +114,8 @@ type claimRef struct {
 func newAccounts(now func() time.Time, share int, wake func(types.NamespacedName)) *accounts {
 	return &accounts{m: map[string]*account{}, byIdent: map[string][]*account{}, claimed: map[types.UID]claimRef{},
 		nsBusy: map[string]int{}, nsWaiting: map[string]map[types.NamespacedName]struct{}{},
-		now: now, share: max(1, share), wake: wake}
+		promisedIn: map[types.NamespacedName]*account{},
+		now:        now, share: max(1, share), wake: wake}
 }
 
 // get returns the account object of the credential key on the provider scope, a list of the
@@ -232,10 +235,12 @@ func (a *accounts) enter(acct *account, key types.NamespacedName) bool {
 	for k, at := range acct.promised {
 		if now.Sub(at) > promiseTTL {
 			delete(acct.promised, k)
+			delete(a.promisedIn, k)
 		}
 	}
 	_, promised := acct.promised[key]
 	delete(acct.promised, key)
+	delete(a.promisedIn, key)
 	if !promised && (acct.busy+len(acct.promised) >= a.share || acct.poorerWaiting(key.Namespace)) {
 		acct.wait(key)
 		return false
@@ -278,7 +283,12 @@ func (a *accounts) leave(acct *account, key types.NamespacedName) {
 	if k, ok := acct.next(); ok {
 		woken = append(woken, k)
 		acct.unwait(k)
-		acct.promised[k] = a.now()
+		if k.Namespace != key.Namespace {
+			// The slot passes to another namespace: kept for it, so that a Webhook of the
+			// namespace that held it, reaching a worker first, does not take it back.
+			acct.promised[k] = a.now()
+			a.promisedIn[k] = acct
+		}
 	}
 	if w := a.nsWaiting[key.Namespace]; w != nil {
 		for k := range w {
@@ -298,8 +308,19 @@ func (a *accounts) leave(acct *account, key types.NamespacedName) {
 	}
 }
 
-// promiseTTL is how long a freed slot stays kept for the Webhook woken for it.
-const promiseTTL = 5 * time.Second
+// promiseTTL is how long a freed slot stays kept for the Webhook woken for it, should it never come
+// (deleted meanwhile, or its wake-up lost).
+const promiseTTL = 2 * time.Second
+
+// unpromise drops what was kept for a Webhook that is gone.
+func (a *accounts) unpromise(key types.NamespacedName) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if acct, ok := a.promisedIn[key]; ok {
+		delete(acct.promised, key)
+		delete(a.promisedIn, key)
+	}
+}
 
 // wait and unwait add and remove a Webhook waiting for one of the account's slots.
 func (acct *account) wait(key types.NamespacedName) {

@@ -195,5 +195,6 @@ func (r *WebhookReconciler) release(ctx context.Context, s *scope) (ctrl.Result,
 	r.wakeWaitingForLimit(s.wh)
 	r.syncRequests.forget(s.wh.UID)
 	r.accounts.drop(s.wh.UID)
+	r.accounts.unpromise(s.key())
 	return ctrl.Result{}, nil
 }

@@ -92,6 +92,11 @@ type options struct {
 	// baselineRSS is one replica's peak RSS in MiB at the same N; 0 looks for it in the JSON
 	// results of earlier runs.
 	baselineRSS float64
+	// sharedAccounts spreads the Webhooks over tenants namespaces that share one SaaS account per
+	// provider: sharedCluster through one ClusterAccount per provider, sharedNamespace through a
+	// copy of its credentials Secret in every namespace; "" for the other layouts.
+	sharedAccounts string
+	tenants        int
 
 	out io.Writer // progress and the table
 
@@ -134,6 +139,24 @@ func (o options) validate() error {
 	case o.baselineRSS < 0:
 		return fmt.Errorf("-baseline-rss %g: must not be negative", o.baselineRSS)
 	}
+	return o.validateShared()
+}
+
+// validateShared rejects the settings a run on shared accounts cannot work with.
+func (o options) validateShared() error {
+	switch {
+	case o.sharedAccounts == "":
+		return nil
+	case o.sharedAccounts != sharedCluster && o.sharedAccounts != sharedNamespace:
+		return fmt.Errorf("-shared-accounts %q: want %s (one ClusterAccount per provider) or %s (a copy of the credentials in every namespace)",
+			o.sharedAccounts, sharedCluster, sharedNamespace)
+	case o.spread:
+		return fmt.Errorf("-shared-accounts %s -spread: choose one layout", o.sharedAccounts)
+	case o.replicas > 1:
+		return fmt.Errorf("-shared-accounts %s -replicas %d: the runs on shared accounts have one replica", o.sharedAccounts, o.replicas)
+	case o.tenants < 1 || o.tenants > o.n:
+		return fmt.Errorf("-namespaces %d: between 1 and N (%d)", o.tenants, o.n)
+	}
 	return nil
 }
 
@@ -149,6 +172,8 @@ func (o options) defaultJSONName() string {
 		return filepath.Join(filepath.Dir(defaultJSON), fmt.Sprintf("results-replicas%d.json", o.replicas))
 	case o.spread:
 		return filepath.Join(filepath.Dir(defaultJSON), "results-spread.json")
+	case o.sharedAccounts != "":
+		return filepath.Join(filepath.Dir(defaultJSON), "results-accounts-"+o.sharedAccounts+".json")
 	}
 	return defaultJSON
 }
@@ -183,10 +208,14 @@ func run(ctx context.Context, o options) (res results, err error) {
 	timeout := o.waitTimeout()
 
 	res = newResults(o, readMachine())
-	if o.spread {
+	switch {
+	case o.spread:
 		say("hookkeeper bench: %d Webhooks in namespaces of %d with an account each, %d replica(s), simulator latency %s, resync %s, %s outage of %s",
 			o.n, perNamespace, o.replicas, o.latency, o.resync, o.outage, o.outageProvider)
-	} else {
+	case o.sharedAccounts != "":
+		say("hookkeeper bench: %d Webhooks in %d namespaces sharing one account per provider (%s), simulator latency %s, resync %s, %s outage of %s",
+			o.n, o.tenants, sharedDescription(o.sharedAccounts), o.latency, o.resync, o.outage, o.outageProvider)
+	default:
 		say("hookkeeper bench: %d Webhooks, simulator latency %s, %d account(s) per provider, resync %s, %s outage of %s",
 			o.n, o.latency, o.accounts, o.resync, o.outage, o.outageProvider)
 	}
@@ -264,10 +293,14 @@ func run(ctx context.Context, o options) (res results, err error) {
 	}
 	cleanups = append(cleanups, sims.Stop)
 	var w *workload
-	if o.spread {
+	switch {
+	case o.spread:
 		w = newSpreadWorkload(sims, o.n)
 		res.Parameters.Namespaces = len(w.namespaces)
-	} else {
+	case o.sharedAccounts != "":
+		w = newSharedWorkload(sims, o.n, o.tenants, o.sharedAccounts)
+		res.Parameters.Namespaces = len(w.tenants)
+	default:
 		w = newWorkload(sims, o.n, o.accounts)
 	}
 	namespaces := []string{benchNamespace, floorNamespace}
@@ -279,7 +312,15 @@ func run(ctx context.Context, o options) (res results, err error) {
 			return res, err
 		}
 	}
-	if o.spread {
+	switch {
+	case o.sharedAccounts != "":
+		// Before the operator starts, as for a spread workload.
+		if err := w.createShared(ctx, observer, o.workers); err != nil {
+			return res, err
+		}
+		say("      API server %s; %d namespaces %s to %s, %s", cp.Config.Host, len(w.tenants), w.tenants[0], w.tenants[len(w.tenants)-1],
+			w.sharedSetup())
+	case o.spread:
 		// Before the operator starts, so that its first view of the namespaces has them all.
 		if err := w.createSpreadSecrets(ctx, observer, o.workers); err != nil {
 			return res, err
@@ -290,7 +331,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 		}
 		say("      API server %s%s; %d namespaces %s to %s, one credentials Secret and account each", cp.Config.Host, gates,
 			len(w.namespaces), w.namespaceList()[0], w.namespaceList()[len(w.namespaces)-1])
-	} else {
+	default:
 		if err := w.createSecrets(ctx, observer, benchNamespace); err != nil {
 			return res, err
 		}
@@ -331,6 +372,9 @@ func run(ctx context.Context, o options) (res results, err error) {
 		"--max-concurrent-reconciles="+strconv.Itoa(o.workers),
 		"--kube-api-qps="+strconv.FormatFloat(o.qps, 'g', -1, 64),
 		"--kube-api-burst="+strconv.Itoa(o.burst),
+		// Where the ClusterAccounts' credentials Secrets are: outside a cluster the operator has
+		// no namespace of its own to default to.
+		"--account-secret-namespaces="+accountSecretNamespace,
 	)
 	if o.providerQPS != "" {
 		base = append(base, "--provider-qps="+o.providerQPS)
@@ -424,14 +468,17 @@ func run(ctx context.Context, o options) (res results, err error) {
 	reps.sampleRSS()
 
 	watchNamespace := benchNamespace
-	if o.spread {
+	if o.spread || o.sharedAccounts != "" {
 		watchNamespace = "" // every namespace: the floor's is empty by now
 	}
 	watch := &watcher{c: observer, namespace: watchNamespace, n: o.n, poll: o.poll, ops: reps.ops(), out: o.out}
 	// 5. Create.
 	where := "namespace " + benchNamespace
-	if o.spread {
+	switch {
+	case o.spread:
 		where = fmt.Sprintf("%d namespaces", len(w.namespaces))
+	case o.sharedAccounts != "":
+		where = fmt.Sprintf("%d namespaces (%s)", len(w.tenants), sharedDescription(o.sharedAccounts))
 	}
 	step("Creating %d Webhooks in %s (%g QPS, burst %d, %d workers) and waiting until all are Ready",
 		o.n, where, o.qps, o.burst, o.workers)
@@ -567,6 +614,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 	if writesBefore, err = reps.apiWrites(ctx); err != nil {
 		return res, failure(err)
 	}
+	steadySaaSBefore, steadySaaSErr := reps.saasRequests(ctx)
 	steadyStart := time.Now()
 	if err := sleepWatching(ctx, window, reps.ops()...); err != nil {
 		return res, failure(err)
@@ -574,6 +622,9 @@ func run(ctx context.Context, o options) (res results, err error) {
 	res.SteadySaaSRequests = sims.RequestsTotal()
 	if writesAfter, err = reps.apiWrites(ctx); err != nil {
 		return res, failure(err)
+	}
+	if saasAfter, err := reps.saasRequests(ctx); err == nil && steadySaaSErr == nil {
+		res.SteadySaaSRequestsByOperation = saasSince(saasAfter, steadySaaSBefore)
 	}
 	res.SteadyAPIWritesByMethod = writesAfter.since(writesBefore)
 	res.SteadyAPIWrites = writesAfter.total() - writesBefore.total()
@@ -584,7 +635,8 @@ func run(ctx context.Context, o options) (res results, err error) {
 	res.SteadySaaSRequestsPer1000PerResync = float64(res.SteadySaaSRequests) * perResync * 1000 / float64(o.n)
 	res.SteadyAPIWritesPer1000PerResync = float64(res.SteadyAPIWrites) * perResync * 1000 / float64(o.n)
 	reps.sampleRSS()
-	say("      %d SaaS requests, %d API-server writes %s", res.SteadySaaSRequests, res.SteadyAPIWrites, byMethod(res.SteadyAPIWritesByMethod))
+	say("      %d SaaS requests %s, %d API-server writes %s", res.SteadySaaSRequests, byMethod(res.SteadySaaSRequestsByOperation),
+		res.SteadyAPIWrites, byMethod(res.SteadyAPIWritesByMethod))
 
 	// 7. Outage.
 	sim := sims.Get(o.outageProvider)
@@ -630,6 +682,14 @@ func run(ctx context.Context, o options) (res results, err error) {
 	tenancy := tenancyEnv{c: observer, sims: sims, rep: reps[0], timeout: timeout, poll: o.poll, out: o.out, step: step, say: say}
 	if err := runTenancy(ctx, o, tenancy, &res); err != nil {
 		return res, failure(err)
+	}
+	if o.sharedAccounts != "" {
+		other := otherShared(o.sharedAccounts)
+		if c, ok := findSharedRun(filepath.Dir(o.jsonPath), o.n, len(w.tenants), other, o.gomemlimit); ok {
+			res.Comparison = &c
+		} else if o.jsonPath != "" {
+			say("      no run with %s at N=%d over %d namespaces in %s to compare with", sharedDescription(other), o.n, len(w.tenants), filepath.Dir(o.jsonPath))
+		}
 	}
 	if o.sharded() {
 		switch {

@@ -32,6 +32,11 @@ limitations under the License.
 //     over 1, 2 and then 5 credentials, wait on a server that accepts connections and never
 //     answers (hung credentials).
 //
+// With -shared-accounts (make bench ACCOUNTS=cluster or ACCOUNTS=namespace) the N Webhooks go
+// into 100 namespaces that share one SaaS account per provider, through ClusterAccounts or
+// through a copy of the credentials in every namespace, and the run is shown next to the newest
+// run of the other kind.
+//
 // It prints a table, with the project's targets beside the figures (never asserted), and writes
 // the same figures as JSON. `make bench` runs it; `make bench N=10000` applies 10000 Webhooks.
 package main
@@ -107,6 +112,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		unrelatedSecrets: defaultUnrelatedSecrets,
 		churnAccounts:    defaultChurnAccounts,
 		replicas:         1,
+		tenants:          defaultTenants,
 	}
 	if v := getenv("N"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -122,6 +128,9 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		}
 		o.latency = d
 	}
+
+	// ACCOUNTS=cluster or ACCOUNTS=namespace, as `make bench ACCOUNTS=cluster` passes it.
+	o.sharedAccounts = strings.ToLower(strings.TrimSpace(getenv("ACCOUNTS")))
 
 	if v := getenv("REPLICAS"); v != "" {
 		r, err := strconv.Atoi(v)
@@ -157,6 +166,12 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	fs.BoolVar(&o.spread, "spread", false, "Spread the Webhooks over N/10 namespaces, each with its own credentials Secret and account, 10 Webhooks of one "+
 		"provider each (-accounts is then unused). On with -replicas above 1; with one replica it gives the figure the replicas are compared with "+
 		"(JSON in bin/bench/results-spread.json).")
+	fs.StringVar(&o.sharedAccounts, "shared-accounts", o.sharedAccounts, fmt.Sprintf("Spread the Webhooks over -namespaces namespaces that share one "+
+		"SaaS account per provider (also ACCOUNTS=...): %q names it through one ClusterAccount per provider that permits the namespaces by a label, "+
+		"its credentials Secret in namespace %s (--account-secret-namespaces); %q copies its credentials Secret into every namespace, as before "+
+		"ClusterAccounts. Each run is shown next to the newest run of the other kind at the same N in the JSON's directory "+
+		"(JSON in bin/bench/results-accounts-<kind>.json).", sharedCluster, accountSecretNamespace, sharedNamespace))
+	fs.IntVar(&o.tenants, "namespaces", o.tenants, "Namespaces of a -shared-accounts run; the Webhooks go round them, each namespace getting every provider's.")
 	fs.Float64Var(&o.baselineRSS, "baseline-rss", 0, "One replica's peak RSS in MiB at the same N, for the target of -replicas above 1; 0 takes it from "+
 		"the newest single-replica JSON at the same N in bin/bench/ (the same layout preferred).")
 	fs.BoolVar(&o.noFloor, "no-floor", false, "Skip the floor (a plain client writing N Webhooks) and so the ratio: a quicker run to look at memory or requests.")

@@ -548,7 +548,7 @@ func findBaseline(dir string, n int, spread bool) (b baseline, ok bool) {
 			continue
 		}
 		var r results
-		if json.Unmarshal(data, &r) != nil || r.Parameters.N != n || r.Parameters.Replicas > 1 || !(r.PeakRSSMiB > 0) {
+		if json.Unmarshal(data, &r) != nil || r.Parameters.N != n || r.Parameters.Replicas > 1 || r.Parameters.SharedAccounts != "" || !(r.PeakRSSMiB > 0) {
 			continue
 		}
 		if c := (candidate{f, r}); better(c) {

@@ -75,6 +75,9 @@ type results struct {
 	SteadyAPIWritesByMethod            map[string]int `json:"steadyApiWritesByMethod"`
 	SteadySaaSRequestsPer1000PerResync float64        `json:"steadySaasRequestsPer1000PerResync"`
 	SteadyAPIWritesPer1000PerResync    float64        `json:"steadyApiWritesPer1000PerResync"`
+	// SteadySaaSRequestsByOperation splits the SaaS requests of the window by
+	// "provider/operation", from the operator's hookkeeper_saas_requests_total.
+	SteadySaaSRequestsByOperation map[string]int `json:"steadySaasRequestsByOperation,omitempty"`
 
 	// PeakRSSMiB is the largest VmHWM of the operator process seen at the end of each phase, up
 	// to the outage: the tenancy phases after it are not counted.
@@ -137,6 +140,10 @@ type results struct {
 	BaselinePeakRSSMiB float64           `json:"baselinePeakRssMiB,omitempty"`
 	BaselineSource     string            `json:"baselineSource,omitempty"`
 
+	// A run on shared accounts (parameters.sharedAccounts): the figures of the newest run of the
+	// other kind at the same N and namespaces, when there is one.
+	Comparison *sharedRun `json:"comparison,omitempty"`
+
 	Targets []target `json:"targets"`
 }
 
@@ -166,6 +173,10 @@ type parameters struct {
 	Replicas   int  `json:"replicas,omitempty"`
 	Spread     bool `json:"spread,omitempty"`
 	Namespaces int  `json:"namespaces,omitempty"`
+	// SharedAccounts is "cluster" or "namespace" when the Webhooks were spread over Namespaces
+	// namespaces sharing one account per provider: through ClusterAccounts, or through a copy of
+	// the credentials in every namespace.
+	SharedAccounts string `json:"sharedAccounts,omitempty"`
 }
 
 // target is one of the project's goals next to the figure it is about. Targets are reported,
@@ -216,7 +227,7 @@ func newResults(o options, m machineInfo) results {
 			HungWebhooks: o.hungWebhooks, HungCredentials: hungCredentials,
 			UnrelatedSecrets: o.unrelatedSecrets, UnrelatedSecretKiB: unrelatedSecretBytes >> 10,
 			ChurnAccounts: o.churnAccounts, ChurnWebhooksPerAccount: churnPer,
-			Replicas: replicas, Spread: o.spread,
+			Replicas: replicas, Spread: o.spread, SharedAccounts: o.sharedAccounts,
 		},
 	}
 }
@@ -256,6 +267,7 @@ func targets(r results, o options) []target {
 	if o.sharded() {
 		t = append(t, replicaTargets(r, o)...)
 	}
+	t = append(t, sharedTargets(r, o)...)
 	return append(t, tenancyTargets(r, o)...)
 }
 
@@ -299,9 +311,12 @@ func printTable(out io.Writer, r results, o options) {
 		add("operator replicas (--sharding)", fmt.Sprint(o.replicas), "", "")
 	}
 	add("simulator latency", o.latency.String(), "", "")
-	if o.spread {
+	switch {
+	case o.spread:
 		add("namespaces, one account each", fmt.Sprint(r.Parameters.Namespaces), "", "")
-	} else {
+	case o.sharedAccounts != "":
+		add("namespaces sharing one account per provider", fmt.Sprintf("%d, %s", r.Parameters.Namespaces, sharedDescription(o.sharedAccounts)), "", "")
+	default:
 		add("accounts per provider", fmt.Sprint(o.accounts), "", "")
 	}
 	add("resync period", o.resync.String(), "", "")
@@ -359,6 +374,9 @@ func printTable(out io.Writer, r results, o options) {
 	}
 	if o.sharded() {
 		printReplicas(out, r, o)
+	}
+	if o.sharedAccounts != "" {
+		printShared(out, r, o)
 	}
 }
 

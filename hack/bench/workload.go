@@ -59,6 +59,10 @@ type workload struct {
 	// the catalog's order.
 	providerOrder []hooksv1alpha1.ProviderType
 	accounts      map[hooksv1alpha1.ProviderType][]account
+	// shared (sharedCluster or sharedNamespace) spreads the Webhooks over the namespaces
+	// tenants, which share one account per provider (accounts[p][0]); "" for the other layouts.
+	shared  string
+	tenants []string
 }
 
 // newWorkload registers perProvider fresh accounts with each simulator. Only these credentials
@@ -122,10 +126,13 @@ func (w *workload) namespaceIndex(i int) int {
 // namespaceOf returns the namespace Webhook i belongs in: its own for a spread workload, else
 // def.
 func (w *workload) namespaceOf(i int, def string) string {
-	if !w.spread {
-		return def
+	switch {
+	case w.spread:
+		return w.namespaces[w.namespaceIndex(i)]
+	case len(w.tenants) > 0:
+		return w.tenants[w.tenantIndex(i)]
 	}
-	return w.namespaces[w.namespaceIndex(i)]
+	return def
 }
 
 // namespaceList returns the namespaces of a spread workload in order; nil otherwise.
@@ -202,6 +209,9 @@ func (w *workload) webhook(i int, namespace string) *hooksv1alpha1.Webhook {
 		CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: a.secret},
 	}
 	a.Spec(&spec, i)
+	if w.shared == sharedCluster {
+		onClusterAccount(&spec, clusterAccountName(p))
+	}
 	return &hooksv1alpha1.Webhook{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: fmt.Sprintf("hook-%06d", i)},
 		Spec:       spec,
