@@ -150,6 +150,10 @@ var readyClass = map[string]string{
 	hooksv1alpha1.ReasonCredentialsNotFound: "Degraded",
 	hooksv1alpha1.ReasonUnauthorized:        "Degraded",
 	hooksv1alpha1.ReasonConflict:            "Degraded",
+	hooksv1alpha1.ReasonAccountNotFound:     "Degraded",
+	hooksv1alpha1.ReasonAccountNotPermitted: "Degraded",
+	hooksv1alpha1.ReasonTargetNotPermitted:  "Degraded",
+	hooksv1alpha1.ReasonAccountLimitReached: "Degraded",
 }
 
 // TestEveryReasonClassified fails when api/v1alpha1 gains a Reason constant that nobody has

@@ -161,7 +161,7 @@ func describeConditions(conds []hooksv1alpha1.AccountCondition) string {
 			}
 		}
 		if len(c.Namespaces) > 0 {
-			p = append(p, fmt.Sprintf("a list of %d namespaces", len(c.Namespaces)))
+			p = append(p, "a list of "+plural(len(c.Namespaces), "namespace"))
 		}
 		parts = append(parts, strings.Join(p, " or "))
 	}
@@ -266,4 +266,12 @@ func cut(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// plural is "1 namespace", "3 namespaces".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -73,6 +73,10 @@ local needsHuman = {
   Unauthorized = true,
   Conflict = true,
   CredentialsNotFound = true,
+  AccountNotFound = true,
+  AccountNotPermitted = true,
+  TargetNotPermitted = true,
+  AccountLimitReached = true,
 }
 if needsHuman[ready.reason] then
   hs.status = "Degraded"
