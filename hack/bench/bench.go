@@ -97,6 +97,9 @@ type options struct {
 	// copy of its credentials Secret in every namespace; "" for the other layouts.
 	sharedAccounts string
 	tenants        int
+	// fairWebhooks is how many Webhooks one namespace creates on a ClusterAccount in the
+	// fairness phase while another namespace's first one is timed; 0 skips that phase.
+	fairWebhooks int
 
 	out io.Writer // progress and the table
 
@@ -138,6 +141,8 @@ func (o options) validate() error {
 		return fmt.Errorf("-replicas %d: the tenancy phases run with one replica only", o.replicas)
 	case o.baselineRSS < 0:
 		return fmt.Errorf("-baseline-rss %g: must not be negative", o.baselineRSS)
+	case o.fairWebhooks < 0:
+		return fmt.Errorf("-fair-webhooks %d: must not be negative (0 skips the phase)", o.fairWebhooks)
 	}
 	return o.validateShared()
 }

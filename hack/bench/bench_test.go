@@ -268,13 +268,13 @@ func TestParseFlagsEnvironment(t *testing.T) {
 		t.Errorf("defaults with N and LATENCY set: n %d, latency %s, accounts %d, resync %s, outage provider %s",
 			o.n, o.latency, o.accounts, o.resync, o.outageProvider)
 	}
-	if o.hungWebhooks != 50 || o.unrelatedSecrets != 1000 || o.churnAccounts != 50 {
-		t.Errorf("tenancy phases by default: %d hung Webhooks, %d unrelated Secrets, %d accounts that come and go; want 50, 1000 and 50",
-			o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts)
+	if o.hungWebhooks != 50 || o.unrelatedSecrets != 1000 || o.churnAccounts != 50 || o.fairWebhooks != 500 {
+		t.Errorf("tenancy phases by default: %d hung Webhooks, %d unrelated Secrets, %d accounts that come and go, %d Webhooks of the busy namespace; "+
+			"want 50, 1000, 50 and 500", o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts, o.fairWebhooks)
 	}
-	if o, err = parse("-hung-webhooks", "0", "-unrelated-secrets", "0", "-churn-accounts", "0"); err != nil || o.tenancyPhases() != 0 {
-		t.Errorf("-hung-webhooks 0 -unrelated-secrets 0 -churn-accounts 0: %d, %d, %d, err %v; want every phase skipped",
-			o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts, err)
+	if o, err = parse("-hung-webhooks", "0", "-unrelated-secrets", "0", "-churn-accounts", "0", "-fair-webhooks", "0"); err != nil || o.tenancyPhases() != 0 {
+		t.Errorf("-hung-webhooks 0 -unrelated-secrets 0 -churn-accounts 0 -fair-webhooks 0: %d, %d, %d, %d, err %v; want every phase skipped",
+			o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts, o.fairWebhooks, err)
 	}
 	if got := o.waitTimeout(); got != 2*time.Minute+400*time.Second {
 		t.Errorf("default timeout for N=10000 = %s", got)
@@ -283,7 +283,7 @@ func TestParseFlagsEnvironment(t *testing.T) {
 		t.Errorf("-n 7 -outage-provider 8x8: n %d, provider %s, err %v", o.n, o.outageProvider, err)
 	}
 	for _, bad := range [][]string{{"-n", "0"}, {"-outage-provider", "slack"}, {"-workers", "0"}, {"extra"},
-		{"-hung-webhooks", "-1"}, {"-hung-webhooks", "4"}, {"-unrelated-secrets", "-1"}, {"-churn-accounts", "-1"}} {
+		{"-hung-webhooks", "-1"}, {"-hung-webhooks", "4"}, {"-unrelated-secrets", "-1"}, {"-churn-accounts", "-1"}, {"-fair-webhooks", "-1"}} {
 		if _, err := parse(bad...); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
@@ -424,15 +424,16 @@ func TestMedian(t *testing.T) {
 // their phase ran, and that the targets apply only at the settings they are stated for.
 func TestTenancyTargets(t *testing.T) {
 	o := options{n: 1000, resync: time.Minute, outage: time.Minute, outageProvider: hooksv1alpha1.ProviderWebex, workers: 10,
-		hungWebhooks: defaultHungWebhooks, unrelatedSecrets: defaultUnrelatedSecrets, churnAccounts: defaultChurnAccounts}
+		hungWebhooks: defaultHungWebhooks, unrelatedSecrets: defaultUnrelatedSecrets, churnAccounts: defaultChurnAccounts,
+		fairWebhooks: defaultFairWebhooks}
 	var r results
 	if got := len(targets(r, o)); got != 6 {
 		t.Errorf("%d targets without the tenancy figures, want 6", got)
 	}
 	var table bytes.Buffer
 	printTable(&table, r, options{n: 1000, resync: time.Minute, outage: time.Minute})
-	if c := strings.Count(table.String(), "skipped"); c != 3 {
-		t.Errorf("the table of a run without tenancy phases says \"skipped\" %d times, want 3:\n%s", c, table.String())
+	if c := strings.Count(table.String(), "skipped"); c != 4 {
+		t.Errorf("the table of a run without tenancy phases says \"skipped\" %d times, want 4:\n%s", c, table.String())
 	}
 
 	added, change := 70.0, 4.2
@@ -440,6 +441,8 @@ func TestTenancyTargets(t *testing.T) {
 		{Credentials: 5, ReadySeconds: 31, Connections: 5}}
 	r.UnrelatedSecretsRSSMiB, r.ChurnRSSChangePercent = &added, &change
 	r.ChurnRSSBaselineMiB, r.ChurnRSSAfterMiB = 60, 62.5
+	r.Fair = &fairResult{Provider: "Webex", Webhooks: 500, CreateSeconds: 4.1, BusyReadyAtStart: 12, BusyReadyAtFirst: 40, ReadySeconds: 0.9,
+		BusyAllReadySeconds: 31.5}
 	byFigure := func(ts []target) map[string]target {
 		m := map[string]target{}
 		for _, tg := range ts {
@@ -460,15 +463,22 @@ func TestTenancyTargets(t *testing.T) {
 	if c := got["churnRssChangePercent"]; !c.Met || !c.Applies || c.Value != change {
 		t.Errorf("churn target %+v, want met (+4.2%%) and applying", c)
 	}
+	if f := got[fairFigure]; !f.Met || !f.Applies || f.Value != 0.9 {
+		t.Errorf("fairness target %+v, want met (0.9 s) and applying", f)
+	}
 	r.HungAccounts[0].TimedOut = true
 	o.workers, o.churnAccounts = 20, 10
 	change = 12
+	r.Fair.ReadySeconds, r.Fair.TimedOut = 90, true
 	got = byFigure(targets(r, o))
 	if h := got["hungAccounts[credentials=1].readySeconds"]; h.Met || h.Applies {
 		t.Errorf("target of 1 hung credential after a timeout at 20 workers %+v, want missed and not applying", h)
 	}
 	if c := got["churnRssChangePercent"]; c.Met || c.Applies {
 		t.Errorf("churn target at +12%% for 10 accounts %+v, want missed and not applying", c)
+	}
+	if f := got[fairFigure]; f.Met || f.Applies {
+		t.Errorf("fairness target after a timeout at 20 workers %+v, want missed and not applying", f)
 	}
 	r.Targets = targets(r, o)
 	table.Reset()
@@ -478,6 +488,9 @@ func TestTenancyTargets(t *testing.T) {
 		"RSS added by unrelated Secrets (1000 of 64 KiB)", "+70.0 MiB", "< 5 MiB at 1000 Secrets",
 		"RSS after 10 accounts came and went", "+12.0% (60.0 -> 62.5 MiB)", "<= +10% of the RSS before at 50 accounts",
 		"Connections the operator opened to the hung server: 1 with 1 hung credential, 2 with 2 hung credentials, 5 with 5 hung credentials",
+		"first Webhook Ready on a ClusterAccount while another namespace creates 500 on it", "> 90.0 s",
+		"<= 5 s at 10 workers, 500 Webhooks of the other namespace",
+		"Fairness: namespace fair-busy created its 500 Webhooks in 4.10 s; 12 were Ready when the other namespace's first was created, 40 once it was Ready, all 500 after 31.5 s.",
 		"target stated for other settings"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("the table has no %q:\n%s", want, table.String())

@@ -30,7 +30,8 @@ limitations under the License.
 //     once 50 accounts with a few Webhooks each came and went, next to before them; and how long
 //     a Webhook of one namespace takes to be Ready while 50 Webhooks of another namespace, spread
 //     over 1, 2 and then 5 credentials, wait on a server that accepts connections and never
-//     answers (hung credentials).
+//     answers (hung credentials); and how long the first Webhook of one namespace on a
+//     ClusterAccount takes to be Ready while another namespace creates 500 on the same account.
 //
 // With -shared-accounts (make bench ACCOUNTS=cluster or ACCOUNTS=namespace) the N Webhooks go
 // into 100 namespaces that share one SaaS account per provider, through ClusterAccounts or
@@ -111,6 +112,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		hungWebhooks:     defaultHungWebhooks,
 		unrelatedSecrets: defaultUnrelatedSecrets,
 		churnAccounts:    defaultChurnAccounts,
+		fairWebhooks:     defaultFairWebhooks,
 		replicas:         1,
 		tenants:          defaultTenants,
 	}
@@ -160,6 +162,9 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	fs.IntVar(&o.churnAccounts, "churn-accounts", o.churnAccounts, fmt.Sprintf("Accounts (the providers taking turns, %d Webhooks each) that come and go in the phase that "+
 		"compares the operator's resident memory before them and once they are gone; it waits 1.5 times max(1m, -resync) and %s for the operator to drop them; 0 skips the phase.",
 		churnWebhooksPerAccount, sweepMargin))
+	fs.IntVar(&o.fairWebhooks, "fair-webhooks", o.fairWebhooks, fmt.Sprintf("Webhooks that one namespace creates at once on a ClusterAccount "+
+		"(of the first provider) in the fairness phase, which times the first Webhook of another namespace on the same account until it is Ready "+
+		"(target <= %g s at %d); 0 skips the phase.", fairTargetSeconds, defaultFairWebhooks))
 	fs.IntVar(&o.replicas, "replicas", o.replicas, "Operator processes (also REPLICAS=...). Above 1 they run with --sharding against an API server with the "+
 		"ShardedListAndWatch feature gate, the Webhooks are spread over namespaces of their own (-spread), the tenancy phases are skipped and "+
 		"the JSON goes to bin/bench/results-replicas<R>.json.")
@@ -194,12 +199,12 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		}
 		o.spread = true
 		// The tenancy phases measure one process.
-		for _, name := range []string{"hung-webhooks", "unrelated-secrets", "churn-accounts"} {
+		for _, name := range []string{"hung-webhooks", "unrelated-secrets", "churn-accounts", "fair-webhooks"} {
 			if given[name] && fs.Lookup(name).Value.String() != "0" {
 				return o, fmt.Errorf("-%s: the tenancy phases run with one replica only", name)
 			}
 		}
-		o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts = 0, 0, 0
+		o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts, o.fairWebhooks = 0, 0, 0, 0
 	}
 	p, err := parseProvider(outageProvider)
 	if err != nil {

@@ -128,6 +128,11 @@ type results struct {
 	ChurnHeapAfterMiB     float64  `json:"churnHeapAfterMiB,omitempty"`
 	ChurnWaitSeconds      float64  `json:"churnWaitSeconds,omitempty"`
 
+	// Fairness on a ClusterAccount: parameters.fairWebhooks Webhooks of one namespace created at
+	// once on it, and the first Webhook of another namespace on it timed until Ready. Absent when
+	// the phase was skipped.
+	Fair *fairResult `json:"fair,omitempty"`
+
 	// A run with several replicas (parameters.replicas): each one's share, the Webhook objects
 	// that an informer of every namespace received meanwhile (the bench's own watch), the remote
 	// webhooks on the simulators and how many of them are duplicates, the shard Leases' held
@@ -168,6 +173,7 @@ type parameters struct {
 	UnrelatedSecretKiB      int   `json:"unrelatedSecretKiB"`
 	ChurnAccounts           int   `json:"churnAccounts"`
 	ChurnWebhooksPerAccount int   `json:"churnWebhooksPerAccount,omitempty"`
+	FairWebhooks            int   `json:"fairWebhooks"`
 	// Replicas is the number of operator processes when above 1; Spread is true when the
 	// Webhooks were spread over Namespaces namespaces of their own.
 	Replicas   int  `json:"replicas,omitempty"`
@@ -226,7 +232,7 @@ func newResults(o options, m machineInfo) results {
 			QPS: o.qps, Burst: o.burst, Workers: o.workers, ProviderQPS: o.providerQPS, GOMEMLIMIT: o.gomemlimit,
 			HungWebhooks: o.hungWebhooks, HungCredentials: hungCredentials,
 			UnrelatedSecrets: o.unrelatedSecrets, UnrelatedSecretKiB: unrelatedSecretBytes >> 10,
-			ChurnAccounts: o.churnAccounts, ChurnWebhooksPerAccount: churnPer,
+			ChurnAccounts: o.churnAccounts, ChurnWebhooksPerAccount: churnPer, FairWebhooks: o.fairWebhooks,
 			Replicas: replicas, Spread: o.spread, SharedAccounts: o.sharedAccounts,
 		},
 	}

@@ -318,8 +318,9 @@ func TestSharedTargets(t *testing.T) {
 
 // TestBenchSmokeSharedAccounts runs the bench twice with tiny settings, with a copy of the
 // credentials in every namespace and then with ClusterAccounts, and checks that every Webhook of
-// the second run was Ready on a ClusterAccount and that it is shown next to the first. It judges
-// no figure against a target.
+// the second run was Ready on a ClusterAccount and that it is shown next to the first; the second
+// run has a small fairness phase, whose figures must be there. It judges no figure against a
+// target.
 func TestBenchSmokeSharedAccounts(t *testing.T) {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which sets it")
@@ -349,7 +350,7 @@ func TestBenchSmokeSharedAccounts(t *testing.T) {
 		}
 	})
 	const n, tenants = 24, 4
-	runKind := func(kind string) results {
+	runKind := func(kind string, fair int) results {
 		t.Helper()
 		o := options{
 			root: root, assets: assets, stateDir: state,
@@ -357,7 +358,7 @@ func TestBenchSmokeSharedAccounts(t *testing.T) {
 			n: n, latency: time.Millisecond, accounts: 1, resync: 4 * time.Second, outage: 2 * time.Second,
 			outageProvider: catalog.All()[0].Type, qps: 50, burst: 100, workers: 10,
 			timeout: 2 * time.Minute, poll: 250 * time.Millisecond,
-			sharedAccounts: kind, tenants: tenants,
+			sharedAccounts: kind, tenants: tenants, fairWebhooks: fair,
 		}
 		var out bytes.Buffer
 		o.out = &out
@@ -383,11 +384,13 @@ func TestBenchSmokeSharedAccounts(t *testing.T) {
 		return res
 	}
 
-	perNS := runKind(sharedNamespace)
+	perNS := runKind(sharedNamespace, 0)
 	if perNS.Comparison != nil {
 		t.Errorf("the first run found a run to compare with: %+v", perNS.Comparison)
 	}
-	cluster := runKind(sharedCluster)
+	// The ClusterAccount run has the fairness phase too, small.
+	const fair = 20
+	cluster := runKind(sharedCluster, fair)
 	c := cluster.Comparison
 	if c == nil || c.SharedAccounts != sharedNamespace || c.PeakRSSMiB != perNS.PeakRSSMiB || c.TimeToReadySeconds != perNS.TimeToReadySeconds {
 		t.Errorf("the ClusterAccount run compares itself with %+v; want the per-namespace run (peak RSS %.1f MiB)", c, perNS.PeakRSSMiB)
@@ -404,6 +407,20 @@ func TestBenchSmokeSharedAccounts(t *testing.T) {
 		if f == "sharedAccounts.ratio" && tg.Applies {
 			t.Errorf("the ratio target, stated for N=10000, applies to N=%d", n)
 		}
+	}
+	if perNS.Fair != nil {
+		t.Errorf("the fairness phase ran with -fair-webhooks 0: %+v", perNS.Fair)
+	}
+	f := cluster.Fair
+	switch {
+	case f == nil:
+		t.Error("no figures of the fairness phase")
+	case f.Webhooks != fair || f.Provider != string(catalog.All()[0].Type) || f.TimedOut || !(f.ReadySeconds > 0) ||
+		!(f.CreateSeconds > 0) || f.BusyAllReadySeconds < f.CreateSeconds || f.BusyReadyAtFirst < f.BusyReadyAtStart || f.BusyReadyAtFirst > fair:
+		t.Errorf("fairness phase: %+v; want the first Webhook Ready, and the busy namespace's %d all Ready after they were created", f, fair)
+	}
+	if tg, ok := figures[fairFigure]; !ok || tg.Applies {
+		t.Errorf("fairness target %+v, %v: want one, not applying to %d Webhooks", tg, ok, fair)
 	}
 	for _, pid := range pids {
 		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {

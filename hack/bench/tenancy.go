@@ -108,7 +108,7 @@ type tenancyEnv struct {
 // tenancyPhases counts the tenancy phases that o runs.
 func (o options) tenancyPhases() int {
 	n := 0
-	for _, size := range []int{o.unrelatedSecrets, o.churnAccounts, o.hungWebhooks} {
+	for _, size := range []int{o.unrelatedSecrets, o.churnAccounts, o.hungWebhooks, o.fairWebhooks} {
 		if size > 0 {
 			n++
 		}
@@ -117,7 +117,8 @@ func (o options) tenancyPhases() int {
 }
 
 // runTenancy runs the tenancy phases that o asks for and records their figures in res. The
-// memory phases come first: the requests stuck on the hung server would add to the memory.
+// memory phases come first: the requests stuck on the hung server would add to the memory. The
+// fairness phase comes last: the Webhooks it leaves in the operator's memory are no one's concern.
 func runTenancy(ctx context.Context, o options, e tenancyEnv, res *results) error {
 	if o.unrelatedSecrets > 0 {
 		if err := unrelatedPhase(ctx, o, e, res); err != nil {
@@ -130,7 +131,12 @@ func runTenancy(ctx context.Context, o options, e tenancyEnv, res *results) erro
 		}
 	}
 	if o.hungWebhooks > 0 {
-		return hungPhase(ctx, o, e, res)
+		if err := hungPhase(ctx, o, e, res); err != nil {
+			return err
+		}
+	}
+	if o.fairWebhooks > 0 {
+		return fairPhase(ctx, o, e, res)
 	}
 	return nil
 }

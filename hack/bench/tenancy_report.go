@@ -39,6 +39,12 @@ func tenancyTargets(r results, o options) []target {
 			For:     fmt.Sprintf("%d Secrets", defaultUnrelatedSecrets),
 			Applies: o.unrelatedSecrets == defaultUnrelatedSecrets})
 	}
+	if f := r.Fair; f != nil {
+		t = append(t, target{Figure: fairFigure, Target: fmt.Sprintf("<= %g", fairTargetSeconds), Value: f.ReadySeconds,
+			Met:     !f.TimedOut && f.ReadySeconds <= fairTargetSeconds,
+			For:     fmt.Sprintf("%d workers, %d Webhooks of the other namespace", targetWorkers, defaultFairWebhooks),
+			Applies: o.workers == targetWorkers && o.fairWebhooks == defaultFairWebhooks})
+	}
 	if v := r.ChurnRSSChangePercent; v != nil {
 		t = append(t, target{Figure: "churnRssChangePercent", Target: fmt.Sprintf("<= +%g%%", churnTargetPercent), Value: *v,
 			Met:     *v <= churnTargetPercent,
@@ -76,7 +82,15 @@ func tenancyRows(r results, o options) []tableRow {
 		churn.figure = fmt.Sprintf("RSS after %d accounts came and went", o.churnAccounts)
 		churn.value = fmt.Sprintf("%+.1f%% (%.1f -> %.1f MiB)", *v, r.ChurnRSSBaselineMiB, r.ChurnRSSAfterMiB)
 	}
-	return append(rows, secrets, churn)
+	fair := tableRow{"Ready on a ClusterAccount while another namespace creates on it", "skipped", fairFigure, fmt.Sprintf("<= %g s", fairTargetSeconds)}
+	if f := r.Fair; f != nil {
+		fair.figure = fmt.Sprintf("first Webhook Ready on a ClusterAccount while another namespace creates %d on it", f.Webhooks)
+		fair.value = seconds(f.ReadySeconds)
+		if f.TimedOut {
+			fair.value = "> " + fair.value
+		}
+	}
+	return append(rows, secrets, churn, fair)
 }
 
 // credentials spells a count of hung credentials.
@@ -97,6 +111,11 @@ func printTenancyNotes(out io.Writer, r results) {
 		fmt.Fprintf(out, "Accounts that came and went: VmRSS %.1f MiB before, %.1f MiB with their Webhooks Ready, %.1f MiB %s after they went; "+
 			"live heap %.1f, %.1f and %.1f MiB.\n", r.ChurnRSSBaselineMiB, r.ChurnRSSLoadedMiB, r.ChurnRSSAfterMiB, seconds(r.ChurnWaitSeconds),
 			r.ChurnHeapBaselineMiB, r.ChurnHeapLoadedMiB, r.ChurnHeapAfterMiB)
+	}
+	if f := r.Fair; f != nil {
+		fmt.Fprintf(out, "Fairness: namespace %s created its %d Webhooks in %s; %d were Ready when the other namespace's first was created, "+
+			"%d once it was Ready, all %d after %s.\n", fairBusyNamespace, f.Webhooks, seconds(f.CreateSeconds), f.BusyReadyAtStart,
+			f.BusyReadyAtFirst, f.Webhooks, seconds(f.BusyAllReadySeconds))
 	}
 	if len(r.HungAccounts) > 0 {
 		parts := make([]string, len(r.HungAccounts))
