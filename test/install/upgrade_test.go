@@ -132,39 +132,44 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rendering the chart of %s: %v", crdsDirChart, err)
 	}
+	// envtest created the CRDs, and other tests may have applied the chart's since: make one
+	// what o says (its metadata, without other managers' labels), applied server-side as the
+	// release's field manager, which so owns all of it.
+	resetCRD := func(o *unstructured.Unstructured) {
+		t.Helper()
+		if err := apply(o, "helm", client.ForceOwnership); err != nil {
+			t.Fatalf("applying the CRD %s: %v", o.GetName(), err)
+		}
+		var existing unstructured.Unstructured
+		existing.SetGroupVersionKind(o.GroupVersionKind())
+		if err := c.Get(ctx, client.ObjectKey{Name: o.GetName()}, &existing); err != nil {
+			t.Fatal(err)
+		}
+		drop := map[string]map[string]any{"labels": {}, "annotations": {}}
+		for k := range existing.GetLabels() {
+			if _, ok := o.GetLabels()[k]; !ok {
+				drop["labels"][k] = nil
+			}
+		}
+		for k := range existing.GetAnnotations() {
+			if _, ok := o.GetAnnotations()[k]; !ok {
+				drop["annotations"][k] = nil
+			}
+		}
+		patch, err := json.Marshal(map[string]any{"metadata": drop})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Patch(ctx, &existing, client.RawPatch(types.MergePatchType, patch), client.FieldOwner("helm")); err != nil {
+			t.Fatalf("removing other tests' labels from the CRD %s: %v", o.GetName(), err)
+		}
+	}
 	var crdName string
 	for _, o := range oldObjs {
 		if o.GetKind() == "CustomResourceDefinition" {
+			// The CRD of crds/.
 			crdName = o.GetName()
-			// envtest created the CRD, and other tests may have applied the chart's since:
-			// make it the one of crds/ (its metadata, without other managers' labels), then
-			// apply it server-side as the release's field manager, which so owns all of it.
-			if err := apply(o, "helm", client.ForceOwnership); err != nil {
-				t.Fatalf("applying the CRD of crds/: %v", err)
-			}
-			var existing unstructured.Unstructured
-			existing.SetGroupVersionKind(o.GroupVersionKind())
-			if err := c.Get(ctx, client.ObjectKey{Name: crdName}, &existing); err != nil {
-				t.Fatal(err)
-			}
-			drop := map[string]map[string]any{"labels": {}, "annotations": {}}
-			for k := range existing.GetLabels() {
-				if _, ok := o.GetLabels()[k]; !ok {
-					drop["labels"][k] = nil
-				}
-			}
-			for k := range existing.GetAnnotations() {
-				if _, ok := o.GetAnnotations()[k]; !ok {
-					drop["annotations"][k] = nil
-				}
-			}
-			patch, err := json.Marshal(map[string]any{"metadata": drop})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := c.Patch(ctx, &existing, client.RawPatch(types.MergePatchType, patch), client.FieldOwner("helm")); err != nil {
-				t.Fatalf("removing other tests' labels from the CRD: %v", err)
-			}
+			resetCRD(o)
 			continue
 		}
 		helmOwnership(o, release, ns)
@@ -209,8 +214,17 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 		t.Fatalf("after the upgrade notes' kubectl label and annotate, Helm would still refuse the CRD: %v", err)
 	}
 
-	// helm upgrade, server-side, without forcing conflicts.
+	// helm upgrade, server-side, without forcing conflicts. A CRD the old chart did not have
+	// (Account, ClusterAccount) Helm creates with the release's metadata: here it exists already,
+	// so it is made the release's first, as if Helm had just created it.
 	newObjs := mustHelmTemplateChart(t, chartDir, release, ns)
+	for _, o := range newObjs {
+		if o.GetKind() == "CustomResourceDefinition" && o.GetName() != crdName {
+			crd := o.DeepCopy()
+			helmOwnership(crd, release, ns)
+			resetCRD(crd)
+		}
+	}
 	for _, o := range newObjs {
 		helmOwnership(o, release, ns)
 		if err := apply(o, "helm"); err != nil {
