@@ -61,7 +61,12 @@ func TestChartApplies(t *testing.T) {
 			ns := "helm-" + strings.ReplaceAll(name, " ", "-")
 			createNamespace(t, c, ns, restrictedLabels)
 			objs := mustHelmTemplate(t, ns, args...)
-			namespaces := strings.Split(deploymentArgs(t, objs)["watch-namespaces"], ",")
+			args := deploymentArgs(t, objs)
+			namespaces := strings.Split(args["watch-namespaces"], ",")
+			if args["watch-namespaces"] != "" {
+				// The Roles that read ClusterAccounts' credentials.
+				namespaces = append(namespaces, strings.Split(args["account-secret-namespaces"], ",")...)
+			}
 			for _, w := range namespaces {
 				if w != "" {
 					createNamespace(t, c, w, nil)
@@ -75,7 +80,7 @@ func TestChartApplies(t *testing.T) {
 				switch {
 				case got == "" || got == ns:
 				case slices.Contains(namespaces, got) && (o.GetKind() == "Role" || o.GetKind() == "RoleBinding"):
-					// The operator's permissions in a namespace it watches.
+					// The operator's permissions in a namespace it watches or reads account Secrets in.
 				default:
 					t.Errorf("%s %s is in namespace %s, not the release's (%s)", o.GetKind(), o.GetName(), got, ns)
 				}

@@ -19,6 +19,7 @@ package install
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -313,11 +314,30 @@ func TestChartRBACIsGenerated(t *testing.T) {
 			}
 		}
 	})
+	// What a namespace-scoped install grants by a ClusterRole: the generated rules on
+	// cluster-scoped resources, in the chart and in config/namespaced alike.
+	t.Run("role.yaml on cluster-scoped resources (watchNamespaces)", func(t *testing.T) {
+		want := managerClusterRules(t)
+		var chart, kustomize rbacv1.ClusterRole
+		convert(t, findOne(t, mustHelmTemplate(t, kustomizeNamespace, watchNamespacesArgs()...), "ClusterRole", releaseName+"-manager-cluster-role"), &chart)
+		convert(t, findOne(t, kustomizeBuild(t, "config/namespaced"), "ClusterRole", releaseName+"-manager-cluster-role"), &kustomize)
+		for name, got := range map[string][]rbacv1.PolicyRule{"the chart": chart.Rules, "config/namespaced": kustomize.Rules} {
+			if !maps.Equal(ruleSet(got), ruleSet(want)) {
+				t.Errorf("%s grants by ClusterRole %v, want the rules of config/rbac/role.yaml on cluster-scoped resources %v",
+					name, slices.Sorted(maps.Keys(ruleSet(got))), slices.Sorted(maps.Keys(ruleSet(want))))
+			}
+		}
+		if !equality.Semantic.DeepEqual(chart.Rules, kustomize.Rules) {
+			t.Errorf("the chart's ClusterRole %s grants %+v, config/namespaced's %+v", chart.Name, chart.Rules, kustomize.Rules)
+		}
+	})
 	objs := mustHelmTemplate(t, kustomizeNamespace)
 	for _, c := range []struct{ kind, chartName, file string }{
 		{"ClusterRole", "manager-role", "role.yaml"},
 		{"ClusterRole", "webhook-editor-role", "webhook_editor_role.yaml"},
 		{"ClusterRole", "webhook-viewer-role", "webhook_viewer_role.yaml"},
+		{"ClusterRole", "account-editor-role", "account_editor_role.yaml"},
+		{"ClusterRole", "account-viewer-role", "account_viewer_role.yaml"},
 		{"Role", "leader-election-role", "leader_election_role.yaml"},
 		{"Role", "status-key-role", "status_key_role.yaml"},
 	} {
@@ -465,6 +485,15 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 		{"endpointAllowlist space", []string{"endpointAllowlist[0]=a.example b.example"}, `at '/endpointAllowlist/0': 'a.example b.example' does not match pattern`},
 		{"endpointAllowlist comma", []string{`endpointAllowlist[0]=a.example\,b.example`}, `at '/endpointAllowlist/0': 'a.example,b.example' does not match pattern`},
 		{"endpointAllowlist empty entry", []string{"endpointAllowlist[0]="}, `at '/endpointAllowlist/0': '' does not match pattern`},
+		{"accountSecretNamespaces not a list", []string{"operator.accountSecretNamespaces=platform"}, `at '/operator/accountSecretNamespaces': got string, want array`},
+		{"accountSecretNamespaces upper case", []string{"operator.accountSecretNamespaces={platform,Team-B}"}, `at '/operator/accountSecretNamespaces/1': 'Team-B' does not match pattern`},
+		{"accountSecretNamespaces pattern", []string{"operator.accountSecretNamespaces={team-*}"}, `at '/operator/accountSecretNamespaces/0': 'team-*' does not match pattern`},
+		{"accountSecretNamespaces empty entry", []string{"operator.accountSecretNamespaces[0]="}, `at '/operator/accountSecretNamespaces/0': '' does not match pattern`},
+		{"accountSecretNamespaces too long", []string{"operator.accountSecretNamespaces={" + strings.Repeat("a", 64) + "}"}, `at '/operator/accountSecretNamespaces/0': maxLength: got 64, want 63`},
+		{"accountSecretNamespaces duplicate", []string{"operator.accountSecretNamespaces={platform,platform}"}, `at '/operator/accountSecretNamespaces': items at 0 and 1 are equal`},
+		{"accountSecretNamespaces * with a namespace", []string{"operator.accountSecretNamespaces={platform,*}"}, `operator.accountSecretNamespaces: "*" admits every namespace and stands alone`},
+		{"accountSecretNamespaces * with watchNamespaces", []string{"operator.accountSecretNamespaces={*}", "watchNamespaces={team-a}"},
+			`operator.accountSecretNamespaces: "*" needs the Secrets of every namespace, which a namespace-scoped install (watchNamespaces) does not grant`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var args []string
@@ -481,11 +510,13 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 		})
 	}
 	// Several replicas are fine sharded, with leader election or without (it is not used then),
-	// and active/standby with leader election.
+	// and active/standby with leader election. ClusterAccounts' credentials may be anywhere in a
+	// cluster-wide install.
 	for _, set := range [][]string{
 		{"--set", "replicas=3"},
 		{"--set", "replicas=3", "--set", "leaderElection.enabled=false"},
 		{"--set", "replicas=3", "--set", "sharding.enabled=false"},
+		{"--set", "operator.accountSecretNamespaces={*}"},
 	} {
 		if _, err := helmTemplate(t, kustomizeNamespace, set...); err != nil {
 			t.Errorf("helm template %v: %v", set, err)

@@ -52,11 +52,12 @@ import (
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
 
-// TestOperatorRunsAsInstalled installs the operator the way users do (kustomize, the chart, the
-// chart in namespaced mode), for real, then runs the operator binary with the Deployment's own
+// TestOperatorRunsAsInstalled installs the operator the way users do (kustomize, the chart, both
+// in namespaced mode), for real, then runs the operator binary with the Deployment's own
 // arguments and the installed ServiceAccount's identity (impersonated), never as admin. Every
-// provider's lifecycle, leader election, events and the Secret watch must work, and the log must
-// hold no "forbidden": the shipped RBAC is what is tested.
+// provider's lifecycle, leader election, events, the Secret watch, and Webhooks on an Account and
+// on a ClusterAccount whose credentials are in the operator's namespace must work, and the log
+// must hold no "forbidden": the shipped RBAC is what is tested.
 func TestOperatorRunsAsInstalled(t *testing.T) {
 	needAPIServer(t)
 	c, err := client.New(apiServer.cfg, client.Options{Scheme: installedScheme()})
@@ -75,6 +76,13 @@ func TestOperatorRunsAsInstalled(t *testing.T) {
 		}},
 		{name: "chart with watchNamespaces", tenant: "installed-chart-ns", render: func(t *testing.T, tenant string) []*unstructured.Unstructured {
 			return mustHelmTemplate(t, "hk-chart-ns", "--include-crds", "--set", "watchNamespaces={"+tenant+"}")
+		}},
+		// config/namespaced watches team-a and team-b, whose Roles need both namespaces.
+		{name: "kustomize config/namespaced", tenant: watched[0], render: func(t *testing.T, _ string) []*unstructured.Unstructured {
+			for _, w := range watched {
+				createNamespace(t, c, w, nil)
+			}
+			return kustomizeBuild(t, filepath.Join(root, "config", "namespaced"))
 		}},
 		// config/default's RBAC suffices for --sharding too: its leader-election Role covers the
 		// shard Leases. The identity is then the host name, as a pod's would be.
@@ -113,6 +121,7 @@ func TestOperatorRunsAsInstalled(t *testing.T) {
 			sims := startSimulators(t)
 			op := runInstalled(t, dep, sims)
 			checkLifecycle(t, c, tenant, sims)
+			checkAccounts(t, c, tenant, dep.Namespace, sims)
 			if !op.sharded {
 				checkLeaderLease(t, c, dep.Namespace)
 				op.stop(t)
@@ -353,6 +362,88 @@ func checkLifecycle(t *testing.T, c client.Client, ns string, sims *simulators) 
 		}
 		n := len(sims.wx.Hooks(sims.webexToken)) + len(sims.e8.Hooks(sims.e8Account)) + len(sims.aps.Hooks(sims.apsApp)) +
 			len(sims.ps.Hooks(sims.psClient))
+		return len(list.Items) == 0 && n == 0, fmt.Sprintf("%d Webhooks, %d remote webhooks", len(list.Items), n)
+	})
+}
+
+// checkAccounts creates a Webex Webhook on an Account of the tenant namespace ns and one on a
+// ClusterAccount whose Secret is in the operator's namespace (the default of
+// --account-secret-namespaces), permitted for ns; both must be Ready with their remote webhooks,
+// and so must both accounts' status; then everything is deleted again.
+func checkAccounts(t *testing.T, c client.Client, ns, operatorNS string, sims *simulators) {
+	t.Helper()
+	ctx := context.Background()
+	createSecret(t, c, ns, "account-webex", map[string]string{"token": sims.webexToken})
+	createSecret(t, c, operatorNS, "shared-webex-"+ns, map[string]string{"token": sims.webexToken})
+	webex := hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderWebex}
+	acct := &hooksv1alpha1.Account{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "team"}, Spec: hooksv1alpha1.AccountSpec{
+		AccountSettings: webex, CredentialsRef: hooksv1alpha1.LocalObjectReference{Name: "account-webex"}}}
+	shared := &hooksv1alpha1.ClusterAccount{ObjectMeta: metav1.ObjectMeta{Name: "installed-" + ns}, Spec: hooksv1alpha1.ClusterAccountSpec{
+		AccountSettings: webex, CredentialsRef: hooksv1alpha1.SecretReference{Namespace: operatorNS, Name: "shared-webex-" + ns},
+		Conditions: []hooksv1alpha1.AccountCondition{{Namespaces: []string{ns}}}}}
+	refs := map[string]*hooksv1alpha1.AccountReference{
+		"on-account":         {Kind: hooksv1alpha1.AccountKindAccount, Name: acct.Name},
+		"on-cluster-account": {Kind: hooksv1alpha1.AccountKindClusterAccount, Name: shared.Name},
+	}
+	objs := []client.Object{acct, shared}
+	for name, ref := range refs {
+		objs = append(objs, &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: hooksv1alpha1.WebhookSpec{
+			Provider: hooksv1alpha1.ProviderWebex, AccountRef: ref, TargetURL: "https://hooks.example.com/installed/" + name,
+			Webex: &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}}})
+	}
+	for _, o := range objs {
+		if err := c.Create(ctx, o); err != nil {
+			t.Fatalf("creating %T %s: %v", o, o.GetName(), err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, o := range []client.Object{acct, shared} {
+			if err := c.Delete(context.Background(), o); err != nil && !apierrors.IsNotFound(err) {
+				t.Errorf("deleting %T %s: %v", o, o.GetName(), err)
+			}
+		}
+	})
+	for name := range refs {
+		waitFor(t, 45*time.Second, "Webhook "+name+" Ready", func() (bool, string) {
+			r := readyReason(c, ns, name)
+			return r == hooksv1alpha1.ReasonAvailable, r
+		})
+	}
+	if n := len(sims.wx.Hooks(sims.webexToken)); n != len(refs) {
+		t.Errorf("the Webex simulator holds %d remote webhooks, want %d", n, len(refs))
+	}
+	// The operator writes both accounts' status.
+	for _, o := range []client.Object{&hooksv1alpha1.Account{}, &hooksv1alpha1.ClusterAccount{}} {
+		key := client.ObjectKeyFromObject(acct)
+		if _, ok := o.(*hooksv1alpha1.ClusterAccount); ok {
+			key = client.ObjectKeyFromObject(shared)
+		}
+		waitFor(t, 45*time.Second, fmt.Sprintf("%T %s Ready", o, key.Name), func() (bool, string) {
+			if err := c.Get(ctx, key, o); err != nil {
+				return false, err.Error()
+			}
+			var status hooksv1alpha1.AccountStatus
+			switch a := o.(type) {
+			case *hooksv1alpha1.Account:
+				status = a.Status
+			case *hooksv1alpha1.ClusterAccount:
+				status = a.Status
+			}
+			cond := meta.FindStatusCondition(status.Conditions, hooksv1alpha1.ConditionReady)
+			return cond != nil && cond.Status == metav1.ConditionTrue && status.Webhooks == 1, fmt.Sprintf("%+v, %d Webhooks", cond, status.Webhooks)
+		})
+	}
+	for name := range refs {
+		if err := c.Delete(ctx, &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, time.Minute, "the Webhooks on accounts and their remote webhooks gone", func() (bool, string) {
+		var list hooksv1alpha1.WebhookList
+		if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			return false, err.Error()
+		}
+		n := len(sims.wx.Hooks(sims.webexToken))
 		return len(list.Items) == 0 && n == 0, fmt.Sprintf("%d Webhooks, %d remote webhooks", len(list.Items), n)
 	})
 }

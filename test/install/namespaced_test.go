@@ -19,6 +19,7 @@ package install
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,7 +42,10 @@ import (
 
 // The namespace-scoped install: with the chart's watchNamespaces, or with config/namespaced,
 // the operator watches some namespaces only and its permissions are a Role and RoleBinding in
-// each of them instead of the ClusterRole and ClusterRoleBinding.
+// each of them instead of the ClusterRole and ClusterRoleBinding. Besides them: a ClusterRole for
+// what a Role cannot grant (reading ClusterAccounts and Namespaces, writing ClusterAccounts'
+// status), and a Role that reads the Secrets of each account-secret namespace that is not
+// watched, where ClusterAccounts keep their credentials. Accounts and ClusterAccounts both work.
 
 // watched are the namespaces the tests below install for; config/namespaced uses the same.
 var watched = []string{"team-a", "team-b"}
@@ -52,22 +56,43 @@ func watchNamespacesArgs() []string {
 }
 
 // TestChartWatchNamespaces: with watchNamespaces the chart grants the operator's generated rules
-// by a Role and RoleBinding in each watched namespace, binds no cluster-wide role that reads
-// Secrets, passes --watch-namespaces, and applies (dry-run) without a warning.
+// by a Role and RoleBinding in each watched namespace, the Secrets of the account-secret
+// namespaces (by default the release namespace) by a Role in each that is not watched, and
+// the generated rules on cluster-scoped resources by a ClusterRole; it binds no cluster-wide role
+// that reads Secrets, passes --watch-namespaces, and applies (dry-run) without a warning.
 func TestChartWatchNamespaces(t *testing.T) {
-	if got, ok := deploymentArgs(t, mustHelmTemplate(t, kustomizeNamespace))["watch-namespaces"]; ok {
-		t.Errorf("the default values pass --watch-namespaces=%q", got)
+	defaults := deploymentArgs(t, mustHelmTemplate(t, kustomizeNamespace))
+	for _, flag := range []string{"watch-namespaces", "account-secret-namespaces"} {
+		if got, ok := defaults[flag]; ok {
+			t.Errorf("the default values pass --%s=%q", flag, got)
+		}
 	}
-	const ns = "helm-watch-namespaces"
-	objs := mustHelmTemplate(t, ns, watchNamespacesArgs()...)
-	checkNamespaced(t, objs, ns, watched)
+	for _, tc := range []struct {
+		name, ns string
+		args     []string
+		// secretNS are the account-secret namespaces; flag, the --account-secret-namespaces passed.
+		secretNS []string
+		flag     string
+	}{
+		{name: "account secrets in the release namespace", ns: "helm-watch-namespaces", secretNS: []string{"helm-watch-namespaces"}},
+		{name: "account secrets listed", ns: "helm-watch-namespaces-acct", args: []string{"--set", "operator.accountSecretNamespaces={platform-credentials," + watched[1] + "}"},
+			secretNS: []string{"platform-credentials", watched[1]}, flag: "platform-credentials," + watched[1]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			objs := mustHelmTemplate(t, tc.ns, append(watchNamespacesArgs(), tc.args...)...)
+			checkNamespaced(t, objs, tc.ns, watched, tc.secretNS)
+			if got, ok := deploymentArgs(t, objs)["account-secret-namespaces"]; got != tc.flag || ok != (tc.flag != "") {
+				t.Errorf("--account-secret-namespaces=%q (passed: %t), want %q", got, ok, tc.flag)
+			}
 
-	c := needAPIServer(t)
-	createNamespace(t, c, ns, restrictedLabels)
-	for _, w := range watched {
-		createNamespace(t, c, w, nil)
+			c := needAPIServer(t)
+			createNamespace(t, c, tc.ns, restrictedLabels)
+			for _, w := range append(slices.Clone(watched), tc.secretNS...) {
+				createNamespace(t, c, w, nil)
+			}
+			applyAll(t, c, objs)
+		})
 	}
-	applyAll(t, c, objs)
 }
 
 // TestKustomizeNamespaced: config/namespaced is config/default for the namespaces team-a and
@@ -75,14 +100,14 @@ func TestChartWatchNamespaces(t *testing.T) {
 // config/default's.
 func TestKustomizeNamespaced(t *testing.T) {
 	objs := kustomizeBuild(t, "config/namespaced")
-	checkNamespaced(t, objs, kustomizeNamespace, watched)
+	checkNamespaced(t, objs, kustomizeNamespace, watched, []string{kustomizeNamespace})
 
 	// Nothing else differs from config/default: the same objects but the manager's RBAC, and
 	// the same arguments but --watch-namespaces.
 	defaults := kustomizeBuild(t, "config/default")
 	isManagerRBAC := func(o *unstructured.Unstructured) bool {
 		return strings.HasPrefix(o.GetKind(), "ClusterRole") && strings.HasPrefix(o.GetName(), releaseName+"-manager-") ||
-			strings.HasPrefix(o.GetKind(), "Role") && o.GetNamespace() != kustomizeNamespace
+			strings.HasPrefix(o.GetKind(), "Role") && (o.GetNamespace() != kustomizeNamespace || strings.HasPrefix(o.GetName(), releaseName+"-account-secrets-"))
 	}
 	key := func(o *unstructured.Unstructured) string {
 		return o.GetKind() + " " + o.GetNamespace() + "/" + o.GetName()
@@ -117,8 +142,8 @@ func TestKustomizeNamespaced(t *testing.T) {
 }
 
 // checkNamespaced checks a namespace-scoped rendering for the operator's ServiceAccount in
-// releaseNS, watching the namespaces ns.
-func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS string, ns []string) {
+// releaseNS, watching the namespaces ns, with the account-secret namespaces secretNS.
+func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS string, ns, secretNS []string) {
 	t.Helper()
 	sa := rbacv1.Subject{Kind: "ServiceAccount", Name: releaseName + "-controller-manager", Namespace: releaseNS}
 	rules := generatedManagerRules(t)
@@ -126,7 +151,7 @@ func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS 
 	if got, want := deploymentArgs(t, objs)["watch-namespaces"], strings.Join(ns, ","); got != want {
 		t.Errorf("--watch-namespaces=%q, want %q", got, want)
 	}
-	// Nothing cluster-wide reads Secrets, nor is bound to the operator.
+	// Nothing cluster-wide reads Secrets.
 	for _, o := range find(objs, "ClusterRole") {
 		var cr rbacv1.ClusterRole
 		convert(t, o, &cr)
@@ -134,19 +159,41 @@ func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS 
 			t.Errorf("ClusterRole %s grants access to Secrets in every namespace", cr.Name)
 		}
 	}
+	// The one ClusterRole bound to the operator grants the generated rules on cluster-scoped
+	// resources, nothing else.
+	clusterRole, clusterBinding := releaseName+"-manager-cluster-role", releaseName+"-manager-cluster-rolebinding"
+	var cr rbacv1.ClusterRole
+	convert(t, findIn(t, objs, "ClusterRole", "", clusterRole), &cr)
+	if got, want := ruleSet(cr.Rules), ruleSet(managerClusterRules(t)); !maps.Equal(got, want) {
+		t.Errorf("ClusterRole %s grants %v, want the rules of config/rbac/role.yaml on cluster-scoped resources, %v", cr.Name, slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+	}
 	for _, o := range find(objs, "ClusterRoleBinding") {
 		// Save those of the secure metrics endpoint (metrics_test.go), which grant no object.
 		if bindsMetricsRoleOnly(t, objs, o) {
 			continue
 		}
-		t.Errorf("ClusterRoleBinding %s is rendered: the operator's permissions must be namespaced", o.GetName())
+		if o.GetName() == clusterBinding {
+			var crb rbacv1.ClusterRoleBinding
+			convert(t, o, &crb)
+			if crb.RoleRef != (rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: clusterRole}) || len(crb.Subjects) != 1 || crb.Subjects[0] != sa {
+				t.Errorf("ClusterRoleBinding %s binds %+v to %+v, want ClusterRole %s to %+v", crb.Name, crb.RoleRef, crb.Subjects, clusterRole, sa)
+			}
+			continue
+		}
+		t.Errorf("ClusterRoleBinding %s is rendered: the operator's permissions must be namespaced, save %s", o.GetName(), clusterBinding)
 	}
-	// Every namespaced object is in the release namespace or a watched one.
+	// Every namespaced object is in the release namespace or a watched one; the account-secret
+	// namespaces hold their Roles and RoleBindings alone.
 	allowed := append([]string{releaseNS}, ns...)
 	for _, o := range objs {
-		if n := o.GetNamespace(); n != "" && !slices.Contains(allowed, n) {
-			t.Errorf("%s %s is in namespace %s, neither the release's nor a watched one", o.GetKind(), o.GetName(), n)
+		n := o.GetNamespace()
+		if n == "" || slices.Contains(allowed, n) {
+			continue
 		}
+		if slices.Contains(secretNS, n) && (o.GetKind() == "Role" || o.GetKind() == "RoleBinding") {
+			continue
+		}
+		t.Errorf("%s %s is in namespace %s, neither the release's nor a watched one", o.GetKind(), o.GetName(), n)
 	}
 	// A Role and a RoleBinding per watched namespace give the operator its generated rules.
 	for _, n := range ns {
@@ -157,16 +204,24 @@ func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS 
 			wj, _ := json.MarshalIndent(rules, "", "  ")
 			t.Errorf("the rules of Role %s/%s are not those of config/rbac/role.yaml:\ngot: %s\nwant: %s", n, role.Name, gj, wj)
 		}
-		var rb rbacv1.RoleBinding
-		convert(t, findIn(t, objs, "RoleBinding", n, releaseName+"-manager-rolebinding"), &rb)
-		if rb.RoleRef != (rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name}) {
-			t.Errorf("RoleBinding %s/%s refers to %+v, want Role %s", n, rb.Name, rb.RoleRef, role.Name)
-		}
-		if len(rb.Subjects) != 1 || rb.Subjects[0] != sa {
-			t.Errorf("RoleBinding %s/%s binds %+v, want %+v", n, rb.Name, rb.Subjects, sa)
-		}
+		checkBinding(t, objs, n, releaseName+"-manager-rolebinding", role.Name, sa)
 	}
-	// Secrets are readable in the watched namespaces alone, save the operator's own status key.
+	// A Role and a RoleBinding per account-secret namespace that is not watched read its Secrets.
+	accountSecrets := releaseName + "-account-secrets-role"
+	for _, n := range secretNS {
+		if slices.Contains(ns, n) {
+			continue
+		}
+		var role rbacv1.Role
+		convert(t, findIn(t, objs, "Role", n, accountSecrets), &role)
+		want := []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get", "list", "watch"}}}
+		if !equality.Semantic.DeepEqual(role.Rules, want) {
+			t.Errorf("Role %s/%s grants %+v, want %+v", n, role.Name, role.Rules, want)
+		}
+		checkBinding(t, objs, n, releaseName+"-account-secrets-rolebinding", role.Name, sa)
+	}
+	// Secrets are readable in the watched and the account-secret namespaces alone, save the
+	// operator's own status key.
 	for _, o := range find(objs, "Role") {
 		var r rbacv1.Role
 		convert(t, o, &r)
@@ -174,17 +229,82 @@ func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS 
 			checkStatusKeyRole(t, r, statusKeySecretOf(t, objs))
 			continue
 		}
-		if grantsSecrets(r.Rules) && !slices.Contains(ns, r.Namespace) {
-			t.Errorf("Role %s/%s grants access to Secrets outside the watched namespaces", r.Namespace, r.Name)
+		if !grantsSecrets(r.Rules) {
+			continue
+		}
+		switch {
+		case slices.Contains(ns, r.Namespace) && r.Name == releaseName+"-manager-role":
+		case slices.Contains(secretNS, r.Namespace) && !slices.Contains(ns, r.Namespace) && r.Name == accountSecrets:
+		default:
+			t.Errorf("Role %s/%s grants access to Secrets outside the watched and account-secret namespaces", r.Namespace, r.Name)
 		}
 	}
 	// Leader election is unchanged: its Role stays in the release namespace.
-	var le rbacv1.RoleBinding
-	convert(t, findIn(t, objs, "RoleBinding", releaseNS, releaseName+"-leader-election-rolebinding"), &le)
-	if len(le.Subjects) != 1 || le.Subjects[0] != sa {
-		t.Errorf("the leader-election RoleBinding binds %+v, want %+v", le.Subjects, sa)
-	}
+	checkBinding(t, objs, releaseNS, releaseName+"-leader-election-rolebinding", releaseName+"-leader-election-role", sa)
 	findIn(t, objs, "Role", releaseNS, releaseName+"-leader-election-role")
+}
+
+// checkBinding checks that the RoleBinding namespace/name binds the Role role to sa alone.
+func checkBinding(t *testing.T, objs []*unstructured.Unstructured, namespace, name, role string, sa rbacv1.Subject) {
+	t.Helper()
+	var rb rbacv1.RoleBinding
+	convert(t, findIn(t, objs, "RoleBinding", namespace, name), &rb)
+	if rb.RoleRef != (rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role}) {
+		t.Errorf("RoleBinding %s/%s refers to %+v, want Role %s", namespace, rb.Name, rb.RoleRef, role)
+	}
+	if len(rb.Subjects) != 1 || rb.Subjects[0] != sa {
+		t.Errorf("RoleBinding %s/%s binds %+v, want %+v", namespace, rb.Name, rb.Subjects, sa)
+	}
+}
+
+// clusterScoped are the resources of config/rbac/role.yaml that no Role can grant, and
+// namespaced those a Role grants; a resource added to the markers must be sorted into one, so
+// that a namespace-scoped install still grants it.
+var (
+	clusterScoped = []string{"namespaces", "clusteraccounts", "clusteraccounts/status"}
+	namespaced    = []string{"secrets", "events", "webhooks", "webhooks/status", "webhooks/finalizers", "accounts", "accounts/status"}
+)
+
+// managerClusterRules returns the rules of config/rbac/role.yaml on cluster-scoped resources:
+// what the namespace-scoped installs grant by their ClusterRole.
+func managerClusterRules(t *testing.T) []rbacv1.PolicyRule {
+	t.Helper()
+	var out []rbacv1.PolicyRule
+	for _, r := range generatedManagerRules(t) {
+		var resources []string
+		for _, res := range r.Resources {
+			switch {
+			case slices.Contains(clusterScoped, res):
+				resources = append(resources, res)
+			case !slices.Contains(namespaced, res):
+				t.Errorf("config/rbac/role.yaml grants %q, which the tests do not know as namespaced or cluster-scoped (namespaced_test.go)", res)
+			}
+		}
+		if len(resources) > 0 {
+			r.Resources = resources
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ruleSet flattens rules into group/resource/verb items, for comparing rules however grouped.
+func ruleSet(rules []rbacv1.PolicyRule) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range rules {
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				for _, v := range r.Verbs {
+					item := g + "/" + res + ":" + v
+					if len(r.ResourceNames) > 0 {
+						item += " " + strings.Join(r.ResourceNames, ",")
+					}
+					out[item] = true
+				}
+			}
+		}
+	}
+	return out
 }
 
 // generatedManagerRules returns the rules controller-gen wrote into config/rbac/role.yaml.
@@ -250,24 +370,44 @@ func TestChartEndpointAllowlist(t *testing.T) {
 }
 
 // TestNamespacedRBACIsEnforced installs the chart's namespaced RBAC for real and asks the API
-// server, as the operator's ServiceAccount, what it may do: read Secrets and manage Webhooks in
-// the watched namespaces, and nothing of the kind in any other namespace or cluster-wide.
+// server, as the operator's ServiceAccount, what it may do: read Secrets and manage Webhooks and
+// Accounts in the watched namespaces, read Secrets in the account-secret namespaces (by default
+// the release namespace), read ClusterAccounts and Namespaces and write ClusterAccounts' status
+// cluster-wide, and nothing else of the kind in any other namespace or cluster-wide.
 func TestNamespacedRBACIsEnforced(t *testing.T) {
 	c := needAPIServer(t)
-	const (
-		releaseNS = "rbac-check"
-		other     = "team-c" // a namespace the operator does not watch
-	)
-	objs := mustHelmTemplate(t, releaseNS, watchNamespacesArgs()...)
-	for _, n := range append([]string{releaseNS, other}, watched...) {
+	for _, tc := range []struct {
+		name, releaseNS string
+		args            []string
+		secretNS        []string
+	}{
+		{name: "account secrets in the release namespace", releaseNS: "rbac-check", secretNS: []string{"rbac-check"}},
+		{name: "account secrets listed", releaseNS: "rbac-check-acct", args: []string{"--set", "operator.accountSecretNamespaces={platform-credentials}"},
+			secretNS: []string{"platform-credentials"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkNamespacedRBAC(t, c, tc.releaseNS, tc.secretNS, mustHelmTemplate(t, tc.releaseNS, append(watchNamespacesArgs(), tc.args...)...))
+		})
+	}
+}
+
+// checkNamespacedRBAC applies the RBAC of a namespace-scoped rendering for releaseNS, with the
+// account-secret namespaces secretNS, and checks what the operator may do.
+func checkNamespacedRBAC(t *testing.T, c client.Client, releaseNS string, secretNS []string, objs []*unstructured.Unstructured) {
+	const other = "team-c" // a namespace the operator does not watch
+	for _, n := range append([]string{releaseNS, other}, append(slices.Clone(watched), secretNS...)...) {
 		createNamespace(t, c, n, nil)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	// The Roles and RoleBindings, for real (removed at the end).
+	// The Roles and RoleBindings, and the operator's ClusterRole and ClusterRoleBinding, for real
+	// (removed at the end).
 	for _, o := range objs {
-		if o.GetKind() != "Role" && o.GetKind() != "RoleBinding" {
+		switch {
+		case o.GetKind() == "Role" || o.GetKind() == "RoleBinding":
+		case strings.HasPrefix(o.GetKind(), "ClusterRole") && strings.HasPrefix(o.GetName(), releaseName+"-manager-cluster-"):
+		default:
 			continue
 		}
 		obj := o.DeepCopy()
@@ -280,8 +420,9 @@ func TestNamespacedRBACIsEnforced(t *testing.T) {
 			}
 		})
 	}
-	// A Secret in a watched namespace and one elsewhere, for the real requests.
-	for _, n := range []string{watched[0], other} {
+	// A Secret in a watched namespace, in each account-secret namespace and one elsewhere, for
+	// the real requests.
+	for _, n := range append([]string{watched[0], other}, secretNS...) {
 		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "credentials", Namespace: n}, StringData: map[string]string{"token": "x"}}
 		if err := c.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatal(err)
@@ -315,65 +456,103 @@ func TestNamespacedRBACIsEnforced(t *testing.T) {
 	secrets := func(verb, ns string) authorizationv1.ResourceAttributes {
 		return authorizationv1.ResourceAttributes{Verb: verb, Resource: "secrets", Namespace: ns}
 	}
-	webhooks := func(verb, ns, sub string) authorizationv1.ResourceAttributes {
-		return authorizationv1.ResourceAttributes{Verb: verb, Group: "hooks.hookkeeper.dev", Resource: "webhooks", Subresource: sub, Namespace: ns}
+	hooks := func(resource string) func(verb, ns, sub string) authorizationv1.ResourceAttributes {
+		return func(verb, ns, sub string) authorizationv1.ResourceAttributes {
+			return authorizationv1.ResourceAttributes{Verb: verb, Group: "hooks.hookkeeper.dev", Resource: resource, Subresource: sub, Namespace: ns}
+		}
+	}
+	webhooks, accounts, clusterAccounts := hooks("webhooks"), hooks("accounts"), hooks("clusteraccounts")
+	namespaces := func(verb string) authorizationv1.ResourceAttributes {
+		return authorizationv1.ResourceAttributes{Verb: verb, Resource: "namespaces"}
+	}
+	describeAttrs := func(a authorizationv1.ResourceAttributes) string {
+		what := a.Resource
+		if a.Subresource != "" {
+			what += "/" + a.Subresource
+		}
+		if a.Name != "" {
+			what += " " + a.Name
+		}
+		where := a.Namespace
+		if where == "" {
+			where = "every namespace (cluster-wide)"
+		}
+		return a.Verb + " " + what + " in " + where
 	}
 
-	// RBAC reaches the authorizer through an informer: wait for the first grant to show.
+	// RBAC reaches the authorizer through an informer: wait for the first grants to show.
 	deadline := time.Now().Add(30 * time.Second)
-	for !can(t, secrets("list", watched[0])) {
+	for !can(t, secrets("list", watched[0])) || !can(t, clusterAccounts("list", "", "")) || !can(t, secrets("list", secretNS[0])) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s may still not list Secrets in %s 30s after its RoleBinding was created", cfg.Impersonate.UserName, watched[0])
+			t.Fatalf("%s may still not list Secrets in %s and %s, or ClusterAccounts, 30s after its bindings were created", cfg.Impersonate.UserName, watched[0], secretNS[0])
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 
+	var allowed, refused []authorizationv1.ResourceAttributes
 	for _, n := range watched {
-		for _, a := range []authorizationv1.ResourceAttributes{
+		allowed = append(allowed,
 			secrets("get", n), secrets("list", n), secrets("watch", n),
 			webhooks("get", n, ""), webhooks("list", n, ""), webhooks("watch", n, ""), webhooks("patch", n, ""),
 			webhooks("patch", n, "status"), webhooks("update", n, "finalizers"),
-			{Verb: "create", Group: "events.k8s.io", Resource: "events", Namespace: n},
-		} {
-			if !can(t, a) {
-				t.Errorf("the operator may not %s %s/%s in %s", a.Verb, a.Resource, a.Subresource, n)
-			}
-		}
-		// Read-only on Secrets, even there.
+			accounts("get", n, ""), accounts("list", n, ""), accounts("watch", n, ""), accounts("patch", n, "status"),
+			authorizationv1.ResourceAttributes{Verb: "create", Group: "events.k8s.io", Resource: "events", Namespace: n})
+		// Read-only on Secrets and Accounts, even there.
 		for _, verb := range []string{"create", "update", "patch", "delete"} {
-			if can(t, secrets(verb, n)) {
-				t.Errorf("the operator may %s Secrets in %s", verb, n)
+			refused = append(refused, secrets(verb, n), accounts(verb, n, ""))
+		}
+	}
+	// The credentials of ClusterAccounts, read-only.
+	for _, n := range secretNS {
+		allowed = append(allowed, secrets("get", n), secrets("list", n), secrets("watch", n))
+		for _, verb := range []string{"create", "update", "patch", "delete"} {
+			if n != releaseNS || verb != "create" { // the status key's create, below
+				refused = append(refused, secrets(verb, n))
 			}
 		}
 	}
-	for _, a := range []authorizationv1.ResourceAttributes{
-		secrets("list", ""), secrets("watch", ""), secrets("get", other), secrets("list", other), secrets("list", releaseNS),
+	// Cluster-scoped: ClusterAccounts and Namespaces read, ClusterAccounts' status written.
+	allowed = append(allowed,
+		clusterAccounts("get", "", ""), clusterAccounts("list", "", ""), clusterAccounts("watch", "", ""),
+		clusterAccounts("get", "", "status"), clusterAccounts("patch", "", "status"),
+		namespaces("list"), namespaces("watch"))
+	refused = append(refused,
+		clusterAccounts("create", "", ""), clusterAccounts("update", "", ""), clusterAccounts("patch", "", ""), clusterAccounts("delete", "", ""),
+		namespaces("create"), namespaces("update"), namespaces("delete"),
+		secrets("list", ""), secrets("watch", ""), secrets("get", other), secrets("list", other),
 		webhooks("list", "", ""), webhooks("list", other, ""), webhooks("patch", other, ""),
-	} {
+		accounts("list", "", ""), accounts("list", other, ""), accounts("get", other, ""), accounts("patch", other, "status"))
+	if !slices.Contains(secretNS, releaseNS) {
+		refused = append(refused, secrets("list", releaseNS), secrets("watch", releaseNS))
+	}
+	for _, a := range allowed {
+		if !can(t, a) {
+			t.Errorf("the operator may not %s", describeAttrs(a))
+		}
+	}
+	for _, a := range refused {
 		if can(t, a) {
-			where := a.Namespace
-			if where == "" {
-				where = "every namespace"
-			}
-			t.Errorf("the operator may %s %s in %s", a.Verb, a.Resource, where)
+			t.Errorf("the operator may %s", describeAttrs(a))
 		}
 	}
 	// In its own namespace, it may create Secrets (its status key, at first start) and read that
-	// one Secret, no other.
+	// one Secret; others only when the release namespace keeps ClusterAccounts' credentials.
 	keySecret := statusKeySecretOf(t, objs)
 	key := func(verb, name string) authorizationv1.ResourceAttributes {
 		return authorizationv1.ResourceAttributes{Verb: verb, Resource: "secrets", Namespace: releaseNS, Name: name}
 	}
 	for _, a := range []authorizationv1.ResourceAttributes{secrets("create", releaseNS), key("get", keySecret)} {
 		if !can(t, a) {
-			t.Errorf("the operator may not %s Secret %q in %s", a.Verb, a.Name, releaseNS)
+			t.Errorf("the operator may not %s", describeAttrs(a))
 		}
 	}
-	for _, a := range []authorizationv1.ResourceAttributes{
-		key("get", "credentials"), key("update", keySecret), key("patch", keySecret), key("delete", keySecret), secrets("watch", releaseNS),
-	} {
+	refusedKey := []authorizationv1.ResourceAttributes{key("update", keySecret), key("patch", keySecret), key("delete", keySecret)}
+	if !slices.Contains(secretNS, releaseNS) {
+		refusedKey = append(refusedKey, key("get", "credentials"))
+	}
+	for _, a := range refusedKey {
 		if can(t, a) {
-			t.Errorf("the operator may %s Secret %q in %s", a.Verb, a.Name, releaseNS)
+			t.Errorf("the operator may %s", describeAttrs(a))
 		}
 	}
 	// Leader election still works in the release namespace.
@@ -382,26 +561,39 @@ func TestNamespacedRBACIsEnforced(t *testing.T) {
 	}
 
 	// The same through real requests, as the operator's informers make them.
-	var list corev1.SecretList
-	if err := op.List(ctx, &list, client.InNamespace(watched[0])); err != nil {
-		t.Errorf("listing Secrets in %s: %v", watched[0], err)
-	} else if len(list.Items) == 0 {
-		t.Errorf("listing Secrets in %s returned none", watched[0])
+	for _, n := range append([]string{watched[0]}, secretNS...) {
+		var list corev1.SecretList
+		if err := op.List(ctx, &list, client.InNamespace(n)); err != nil {
+			t.Errorf("listing Secrets in %s: %v", n, err)
+		} else if len(list.Items) == 0 {
+			t.Errorf("listing Secrets in %s returned none", n)
+		}
+		if w, err := op.Watch(ctx, &corev1.SecretList{}, client.InNamespace(n)); err != nil {
+			t.Errorf("watching Secrets in %s: %v", n, err)
+		} else {
+			w.Stop()
+		}
 	}
-	if w, err := op.Watch(ctx, &corev1.SecretList{}, client.InNamespace(watched[0])); err != nil {
-		t.Errorf("watching Secrets in %s: %v", watched[0], err)
-	} else {
-		w.Stop()
+	list := func(kind string) *unstructured.UnstructuredList {
+		l := &unstructured.UnstructuredList{}
+		l.SetGroupVersionKind(schema.GroupVersionKind{Group: "hooks.hookkeeper.dev", Version: "v1alpha1", Kind: kind})
+		return l
 	}
-	hooks := &unstructured.UnstructuredList{}
-	hooks.SetGroupVersionKind(schema.GroupVersionKind{Group: "hooks.hookkeeper.dev", Version: "v1alpha1", Kind: "WebhookList"})
-	if err := op.List(ctx, hooks, client.InNamespace(watched[0])); err != nil {
-		t.Errorf("listing Webhooks in %s: %v", watched[0], err)
+	for _, kind := range []string{"WebhookList", "AccountList"} {
+		if err := op.List(ctx, list(kind), client.InNamespace(watched[0])); err != nil {
+			t.Errorf("listing %s in %s: %v", kind, watched[0], err)
+		}
+		if w, err := op.Watch(ctx, list(kind), client.InNamespace(watched[0])); err != nil {
+			t.Errorf("watching %s in %s: %v", kind, watched[0], err)
+		} else {
+			w.Stop()
+		}
 	}
-	if w, err := op.Watch(ctx, hooks, client.InNamespace(watched[0])); err != nil {
-		t.Errorf("watching Webhooks in %s: %v", watched[0], err)
-	} else {
-		w.Stop()
+	if err := op.List(ctx, list("ClusterAccountList")); err != nil {
+		t.Errorf("listing ClusterAccounts: %v", err)
+	}
+	if err := op.List(ctx, &corev1.NamespaceList{}); err != nil {
+		t.Errorf("listing Namespaces: %v", err)
 	}
 	for _, r := range []struct {
 		what string
@@ -410,7 +602,9 @@ func TestNamespacedRBACIsEnforced(t *testing.T) {
 		{"listing Secrets in " + other, op.List(ctx, &corev1.SecretList{}, client.InNamespace(other))},
 		{"getting Secret " + other + "/credentials", op.Get(ctx, client.ObjectKey{Namespace: other, Name: "credentials"}, &corev1.Secret{})},
 		{"listing Secrets in every namespace", op.List(ctx, &corev1.SecretList{})},
-		{"listing Webhooks in every namespace", op.List(ctx, hooks)},
+		{"listing Webhooks in every namespace", op.List(ctx, list("WebhookList"))},
+		{"listing Accounts in every namespace", op.List(ctx, list("AccountList"))},
+		{"listing Accounts in " + other, op.List(ctx, list("AccountList"), client.InNamespace(other))},
 	} {
 		if !apierrors.IsForbidden(r.err) {
 			t.Errorf("%s: got %v, want Forbidden", r.what, r.err)

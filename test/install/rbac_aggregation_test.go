@@ -33,13 +33,16 @@ import (
 var aggregatedInto = map[string][]string{
 	"webhook-editor-role": {"admin", "edit"},
 	"webhook-viewer-role": {"view"},
+	"account-editor-role": {"admin", "edit"},
+	"account-viewer-role": {"view"},
 }
 
-// TestUserRolesAggregate: the webhook-editor ClusterRole carries the labels that put it into the
-// built-in admin and edit ClusterRoles, webhook-viewer those of view, in the chart (unless
-// rbac.aggregateToDefaultRoles is off) and in config/rbac; no other role carries one. With an
-// API server, the labels are checked against the aggregation rules of its own admin, edit and
-// view ClusterRoles.
+// TestUserRolesAggregate: the webhook-editor and account-editor ClusterRoles carry the labels that
+// put them into the built-in admin and edit ClusterRoles, webhook-viewer and account-viewer those
+// of view, in the chart (unless rbac.aggregateToDefaultRoles is off) and in config/rbac; no other
+// role carries one. With an API server, the labels are checked against the aggregation rules of
+// its own admin, edit and view ClusterRoles; TestAggregatedAccountRoles (account_rbac_test.go)
+// runs the aggregation itself and checks what the built-in roles then grant.
 func TestUserRolesAggregate(t *testing.T) {
 	for name, objs := range map[string][]*unstructured.Unstructured{
 		"helm default values":      mustHelmTemplate(t, kustomizeNamespace),

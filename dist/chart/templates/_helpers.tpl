@@ -117,6 +117,7 @@ not false; else "". One replica never shards: it would only add a Lease round to
 {{- end }}
 {{- include "hookkeeper.validateWatchNamespaces" . }}
 {{- include "hookkeeper.validateEndpointAllowlist" . }}
+{{- include "hookkeeper.validateAccountSecretNamespaces" . }}
 {{- end }}
 
 {{/*
@@ -141,6 +142,44 @@ operator would not watch.
 {{- $_ := set $seen $ns true }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/*
+operator.accountSecretNamespaces: namespace names, each once, or "*" alone, as the operator
+takes them. With watchNamespaces the chart grants the Secrets of each by a Role, which "*"
+cannot be: refused there rather than granting every namespace's Secrets cluster-wide.
+*/}}
+{{- define "hookkeeper.validateAccountSecretNamespaces" -}}
+{{- with .Values.operator.accountSecretNamespaces }}
+{{- if not (kindIs "slice" .) }}
+{{- fail (printf "operator.accountSecretNamespaces must be a list of namespace names (accountSecretNamespaces: [platform-credentials]) or [\"*\"], got %q" (toString .)) }}
+{{- end }}
+{{- $seen := dict }}
+{{- range . }}
+{{- $ns := toString . }}
+{{- if and (ne $ns "*") (or (gt (len $ns) 63) (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $ns))) }}
+{{- fail (printf "operator.accountSecretNamespaces: entry %q is neither a namespace name (a DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit) nor \"*\"" $ns) }}
+{{- end }}
+{{- if hasKey $seen $ns }}
+{{- fail (printf "operator.accountSecretNamespaces: entry %q is listed twice" $ns) }}
+{{- end }}
+{{- $_ := set $seen $ns true }}
+{{- end }}
+{{- if and (has "*" .) (gt (len .) 1) }}
+{{- fail "operator.accountSecretNamespaces: \"*\" admits every namespace and stands alone" }}
+{{- end }}
+{{- if and (has "*" .) $.Values.watchNamespaces }}
+{{- fail "operator.accountSecretNamespaces: \"*\" needs the Secrets of every namespace, which a namespace-scoped install (watchNamespaces) does not grant: list the namespaces instead" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The namespaces where a ClusterAccount's credentials may be, as the operator resolves them:
+operator.accountSecretNamespaces, else the release namespace (the operator's own). A JSON list.
+*/}}
+{{- define "hookkeeper.accountSecretNamespaces" -}}
+{{- .Values.operator.accountSecretNamespaces | default (list .Release.Namespace) | toJson }}
 {{- end }}
 
 {{/*
