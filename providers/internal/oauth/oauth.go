@@ -125,7 +125,30 @@ func (c *Cache) settle(cl Client, e *entry, accepted bool) {
 	delete(c.candidates, ck)
 	if accepted {
 		c.entries[k] = e
+		c.sweepLocked(time.Now())
 	}
+}
+
+// sweepLocked drops the entries whose token has expired: the clients of credentials rotated away
+// (another client id, another server) or no longer used, which would otherwise stay for the life
+// of the process. A client still in use would fetch a new token the next time anyway; its secret
+// is then a candidate again, which a wrong secret cannot displace.
+func (c *Cache) sweepLocked(now time.Time) {
+	for k, e := range c.entries {
+		e.mu.Lock()
+		stale := e.tok != nil && !e.tok.Expiry.IsZero() && e.tok.Expiry.Before(now)
+		e.mu.Unlock()
+		if stale {
+			delete(c.entries, k)
+		}
+	}
+}
+
+// Len is how many clients the cache holds tokens for.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries)
 }
 
 // Token returns an access token of cl: the cached one while it is good for EarlyExpiry more,

@@ -270,3 +270,21 @@ func TestARefusedSecretLeavesTheOwnersToken(t *testing.T) {
 		t.Errorf("%d tokens issued, want the owner's one", n)
 	}
 }
+
+// TestExpiredClientsAreDropped: the token of a client that nobody asks for any more (credentials
+// rotated to another client id, say) leaves the cache once it has expired, when another client's
+// token is taken in; a live one stays.
+func TestExpiredClientsAreDropped(t *testing.T) {
+	ts := newTokenServer(t, time.Second)
+	c := &oauth.Cache{}
+	mustToken(t, c, ts.client("client-a"))
+	if n := c.Len(); n != 1 {
+		t.Fatalf("%d clients cached, want 1", n)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	ts.set(func(ts *tokenServer) { ts.lifetime = time.Hour })
+	mustToken(t, c, ts.client("client-b"))
+	if n := c.Len(); n != 1 {
+		t.Errorf("%d clients cached after client-a's token expired, want only client-b", n)
+	}
+}
