@@ -37,6 +37,8 @@ import (
 var perProviderByNature = map[string]string{
 	"config/argocd/argocd_test.go":           "Argo CD's health check on a Webhook of one provider",
 	"main_test.go":                           "the operator's --provider-qps default and per-provider clients",
+	"cache_test.go":                          "the cache scope of the flags, checked with a Webhook of one provider",
+	"test/install/account_rbac_test.go":      "the installed RBAC on accounts of one provider",
 	"hack/demo/demo_test.go":                 "the demo's check of each sample's remote id format",
 	"controllers/faults_test.go":             "fault-injection tables, one entry per provider",
 	"controllers/invalid_test.go":            "invalid-spec tables, one entry per provider block",
