@@ -706,7 +706,9 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 }
 
 // shardedResource names the informers that --sharding restricts to the replica's namespaces:
-// Webhooks, and Secrets (watched as metadata). The others (none today) see everything.
+// Webhooks, and Secrets (watched as metadata). The others (none today) see everything. The
+// Secrets of the account-secret namespaces are held whole by a cache of their own
+// (controllers.NewAccountSecretCache), whose informers are not restricted.
 func shardedResource(obj runtime.Object) string {
 	switch o := obj.(type) {
 	case *hooksv1alpha1.Webhook:
@@ -815,6 +817,14 @@ func run(ctx context.Context, c *config) error {
 			ProviderNames:           providerNames(),
 			AccountSecretNamespaces: c.secretNamespaces,
 		},
+	}
+	if c.sharding {
+		// The replica's cache holds the Secrets of its own namespaces only: those of the
+		// account-secret namespaces, which ClusterAccounts on every replica read, get a cache of
+		// their own.
+		if r.AccountSecrets, err = controllers.NewAccountSecretCache(mgr, c.secretNamespaces); err != nil {
+			return fmt.Errorf("creating the cache of the account-secret namespaces: %w", err)
+		}
 	}
 	if err := checkNamespaces(ctx, mgr.GetAPIReader(), c.namespaces); err != nil {
 		return err

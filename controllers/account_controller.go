@@ -85,13 +85,14 @@ func (r *WebhookReconciler) setupAccountControllers(mgr ctrl.Manager) error {
 		if cluster {
 			obj, name = &hooksv1alpha1.ClusterAccount{}, "clusteraccount"
 		}
-		err := ctrl.NewControllerManagedBy(mgr).
+		b := ctrl.NewControllerManagedBy(mgr).
 			// Every change, status included: another replica's rateLimitedUntil closes this one's gate.
 			For(obj).
-			WatchesRawSource(source.Channel(changed[cluster], handler.EnqueueRequestsFromMapFunc(a.accountOfWebhook))).
-			WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(a.accountsOfSecret)).
-			Named(name).
-			Complete(a)
+			WatchesRawSource(source.Channel(changed[cluster], handler.EnqueueRequestsFromMapFunc(a.accountOfWebhook)))
+		for _, src := range r.secretSources(mgr, handler.EnqueueRequestsFromMapFunc(a.accountsOfSecret)) {
+			b = b.WatchesRawSource(src)
+		}
+		err := b.Named(name).Complete(a)
 		if err != nil {
 			return err
 		}
@@ -381,9 +382,8 @@ func (a *accountStatus) check(ctx context.Context, key types.NamespacedName, obj
 
 // secretVersion is the resource version of the account's credentials Secret, "" when unknown.
 func (a *accountStatus) secretVersion(ctx context.Context, v *policy.View) string {
-	meta := &metav1.PartialObjectMetadata{}
-	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	if err := a.r.Get(ctx, client.ObjectKey{Namespace: v.SecretNamespace, Name: v.SecretName}, meta); err != nil {
+	meta, err := a.r.getSecretMeta(ctx, client.ObjectKey{Namespace: v.SecretNamespace, Name: v.SecretName})
+	if err != nil {
 		return ""
 	}
 	return meta.ResourceVersion

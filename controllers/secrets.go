@@ -29,7 +29,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -87,9 +86,7 @@ func (r *WebhookReconciler) resolveSecret(ctx context.Context, wh *hooksv1alpha1
 // short while ago (by the same namespace deletion, typically) is still known. The field names the
 // reference in errors; a Secret outside the Webhook's namespace is not named by its namespace.
 func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.Webhook, key client.ObjectKey, field string) (*corev1.Secret, error) {
-	meta := &metav1.PartialObjectMetadata{}
-	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	err := r.Get(ctx, key, meta)
+	meta, err := r.getSecretMeta(ctx, key)
 	switch {
 	case err == nil:
 		if data, ok := r.secrets.get(key, meta.ResourceVersion); ok {

@@ -119,6 +119,11 @@ type WebhookReconciler struct {
 	StatusKey []byte
 	// Gates holds the per-credential Retry-After deadlines; shared by every worker.
 	Gates *Gates
+	// AccountSecrets, when set, holds the Secrets (metadata) of the account-secret namespaces
+	// (Options.AccountSecretNamespaces) whole: a sharded replica's own cache holds the Secrets of
+	// its namespaces only, and the Webhooks on a ClusterAccount read its Secret on every replica.
+	// The Secrets of those namespaces are then read and watched through it (NewAccountSecretCache).
+	AccountSecrets cache.Cache
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
@@ -331,15 +336,18 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	if err := r.setupAccountControllers(mgr); err != nil {
 		return err
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&hooksv1alpha1.Webhook{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{},
 			predicate.AnnotationChangedPredicate{},
 			deletionStarted,
-		))).
-		// Secrets as metadata only: a change is seen, and the data of only the Secrets that
-		// Webhooks read is fetched (secrets.go), never the rest of the cluster's.
-		WatchesMetadata(&corev1.Secret{}, r.secretHandler()).
+		)))
+	// Secrets as metadata only: a change is seen, and the data of only the Secrets that Webhooks
+	// read is fetched (secrets.go), never the rest of the cluster's.
+	for _, src := range r.secretSources(mgr, r.secretHandler()) {
+		b = b.WatchesRawSource(src)
+	}
+	return b.
 		// Accounts and ClusterAccounts, and the labels of namespaces that ClusterAccounts select
 		// by: a grant, a revoke or a rule change reaches the Webhooks on the account at once.
 		Watches(&hooksv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.webhooksForAccount),
