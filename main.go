@@ -90,6 +90,12 @@ type config struct {
 	qps                       float64
 	burst                     int
 	providerQPS               providerLimits
+	// rateShare splits --provider-qps among the live replicas with --sharding (set by run): they
+	// may all send requests for one SaaS account, and together stay within its rate.
+	rateShare *ratelimit.Share
+	// gates are the reconciler's Retry-After gates (set by run), which the providers' transports
+	// ask right before each request.
+	gates *controllers.Gates
 	// endpointAllowlist is the raw --endpoint-allowlist; egress its parsed form (set by validate).
 	endpointAllowlist string
 	egress            *egress.Policy
@@ -438,8 +444,15 @@ func (c *config) httpClient(provider string) *http.Client {
 		base = t.Clone()
 	}
 	// Requests the client-side rate refuses never leave the process, so they are not counted.
+	limit := c.providerQPS.limit(provider)
+	limit.Share = c.rateShare
+	if c.gates != nil {
+		// A request that waited its turn while a 429 closed its credential's gate (in this
+		// replica, or in another and then here through the account's status) is not sent.
+		limit.Gate = c.gates
+	}
 	return &http.Client{Timeout: c.httpTimeout,
-		Transport: ratelimit.Transport(metrics.Transport(base, provider), provider, c.providerQPS.limit(provider))}
+		Transport: ratelimit.Transport(metrics.Transport(base, provider), provider, limit)}
 }
 
 // Set at build time: make build and the Dockerfile pass -ldflags "-X main.version=... -X main.commit=...".
@@ -702,6 +715,12 @@ func (c *config) shardRunner(ctx context.Context, cfg *rest.Config, scheme *runt
 		},
 		Log:    log,
 		Leader: whole,
+		// The live replicas split --provider-qps between them (c.rateShare).
+		Members: func(n int) {
+			if !whole && c.rateShare != nil {
+				c.rateShare.Set(n)
+			}
+		},
 	}, nil
 }
 
@@ -791,6 +810,7 @@ func run(ctx context.Context, c *config) error {
 	if c.sharding {
 		scope = sharding.NewScope(ctrl.Log.WithName("sharding"))
 		ctrlmetrics.Registry.MustRegister(sharding.Collectors()...)
+		c.rateShare = &ratelimit.Share{}
 	}
 	mgr, err := ctrl.NewManager(restCfg, c.managerOptions(scheme, scope))
 	if err != nil {
@@ -802,11 +822,13 @@ func run(ctx context.Context, c *config) error {
 	events := recorder.New(mgr.GetClient(), mgr.GetScheme(), "hookkeeper")
 	stopEvents := events.Run()
 	defer stopEvents()
+	c.gates = controllers.NewGates(time.Now)
 	r := &controllers.WebhookReconciler{
 		Client:    mgr.GetClient(),
 		Scheme:    mgr.GetScheme(),
 		Recorder:  events,
 		Providers: c.registry(),
+		Gates:     c.gates,
 		Options: controllers.Options{
 			ResyncPeriod:            c.resync,
 			ReactivationDelay:       c.reactivationDelay,

@@ -66,6 +66,9 @@ type accountCheck struct {
 	reason, message   string
 	rateLimitedUntil  *metav1.Time
 	remoteWebhooksSaw int
+	// retryAfter, when set, is when to check again: the check waited for this replica's own
+	// client-side rate, and was not made.
+	retryAfter time.Duration
 }
 
 // setupAccountControllers registers the status controllers of both kinds.
@@ -202,6 +205,9 @@ func (a *accountStatus) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	next := a.r.resync()
 	if status.RateLimitedUntil != nil {
 		next.RequeueAfter = min(next.RequeueAfter, status.RateLimitedUntil.Sub(a.r.now())+100*time.Millisecond)
+	}
+	if check.retryAfter > 0 {
+		next.RequeueAfter = min(next.RequeueAfter, check.retryAfter)
 	}
 	return next, nil
 }
@@ -353,6 +359,16 @@ func (a *accountStatus) check(ctx context.Context, key types.NamespacedName, obj
 	case err == nil:
 		c.status, c.reason = metav1.ConditionTrue, hooksv1alpha1.ReasonAvailable
 		c.message = "the credentials were accepted by the SaaS"
+	case providers.KindOf(err) == providers.KindRateLimited && rateLimitSource(err) != "saas":
+		// This replica's part of the client-side rate, or a gate that a Retry-After closed
+		// meanwhile: no request was sent, and nothing is the SaaS's word for the other replicas.
+		// The check is made once its turn comes.
+		c = last
+		if !seen {
+			c = accountCheck{status: metav1.ConditionUnknown, reason: hooksv1alpha1.ReasonRateLimited, message: err.Error()}
+		}
+		c.retryAfter = max(providers.RetryAfter(err), 100*time.Millisecond) + 100*time.Millisecond
+		return c, nil
 	case providers.KindOf(err) == providers.KindRateLimited:
 		wait := providers.RetryAfter(err)
 		if wait <= 0 {

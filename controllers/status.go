@@ -31,6 +31,7 @@ import (
 	policy "github.com/hookkeeper/hookkeeper/internal/accounts"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // Requeue waits for failures the work queue's backoff should not drive.
@@ -89,10 +90,12 @@ func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webho
 			wait = time.Second
 		}
 		r.Gates.Block(gate, wait)
-		r.recordAccountRateLimit(ctx, wh, wait)
-		source := "saas"
-		if e, ok := errors.AsType[*providers.Error](err); ok && e.Op == "throttle" {
-			source = "client"
+		source := rateLimitSource(err)
+		if source == "saas" {
+			// Only the SaaS's own Retry-After holds the account back on every replica: the
+			// client-side rate is this replica's part of the account's (split among the replicas),
+			// and its wait is this replica's alone.
+			r.recordAccountRateLimit(ctx, wh, wait)
 		}
 		metrics.RateLimitWaits.WithLabelValues(r.metricsProvider(wh), source).Inc()
 		r.warn(wh, hooksv1alpha1.ReasonRateLimited, msg)
@@ -109,6 +112,21 @@ func (r *WebhookReconciler) failure(ctx context.Context, wh *hooksv1alpha1.Webho
 		// The work queue backs off exponentially, up to 5 minutes.
 		return ctrl.Result{}, err
 	}
+}
+
+// rateLimitSource says where a KindRateLimited error comes from, as the rate-limit metrics label
+// it: the SaaS's 429 ("saas"), the client-side rate ("client"), or a closed gate that held the
+// request back ("gate").
+func rateLimitSource(err error) string {
+	if e, ok := errors.AsType[*providers.Error](err); ok {
+		switch e.Op {
+		case ratelimit.OpThrottle:
+			return "client"
+		case ratelimit.OpHold:
+			return "gate"
+		}
+	}
+	return "saas"
 }
 
 // rateLimited reports a closed gate without sending a request.

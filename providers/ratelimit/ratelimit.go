@@ -42,6 +42,14 @@ import (
 // DefaultMaxWait is how long a request may wait for its turn when Limit.MaxWait is 0.
 const DefaultMaxWait = 2 * time.Second
 
+// The Op of the errors of requests the transport does not send.
+const (
+	// OpThrottle: the request would have waited longer than MaxWait for its turn.
+	OpThrottle = "throttle"
+	// OpHold: the request's key is held (Limit.Gate), such as by the SaaS's Retry-After.
+	OpHold = "hold"
+)
+
 const (
 	// idleAfter is how long a bucket must go unused before it may be forgotten.
 	idleAfter = 10 * time.Minute
@@ -79,6 +87,16 @@ type Limit struct {
 	// Share, when set, splits the limit among the processes that send requests with the same
 	// credentials: this process gets its part of QPS and Burst (see Share).
 	Share *Share
+	// Gate, when set, holds requests back, such as while the SaaS's Retry-After holds their
+	// credential back. It is asked before a request takes its turn and again once the turn has
+	// come, right before the request is sent: a request that waited its turn while its key became
+	// held is not sent either.
+	Gate Gate
+}
+
+// Gate says how long no request of a key may be sent; 0 when it may.
+type Gate interface {
+	Wait(key string) time.Duration
 }
 
 // Share is how many processes split a Limit, such as the live replicas of a sharded operator,
@@ -122,18 +140,57 @@ func (l Limit) normalized() Limit {
 // Transport returns an http.RoundTripper that holds each request back as long as its key's
 // bucket asks (see WithKey; requests without a key share one bucket), then passes it to base
 // (http.DefaultTransport when nil). A request that would wait longer than l.MaxWait is not sent:
-// it fails with a *providers.Error of KindRateLimited, Op "throttle" and the wait as RetryAfter.
-// A request whose context ends while it waits fails with the context's error. With l.Share, each
-// bucket holds this process's part of l (see Share). With l.QPS 0 or
-// less, Transport returns base (http.DefaultTransport when nil) itself.
+// it fails with a *providers.Error of KindRateLimited, Op OpThrottle and the wait as RetryAfter.
+// A request whose key l.Gate holds, before its turn or once it has come, is not sent either: it
+// fails the same way with Op OpHold and the rest of the hold as RetryAfter. A request whose
+// context ends while it waits fails with the context's error. With l.Share, each bucket holds
+// this process's part of l (see Share). With l.QPS 0 or less there is no bucket: Transport
+// returns base (http.DefaultTransport when nil) itself, or with a Gate only the Gate's check.
 func Transport(base http.RoundTripper, provider string, l Limit) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
 	if l.QPS <= 0 {
-		return base
+		if l.Gate == nil {
+			return base
+		}
+		return &holdTransport{base: base, provider: provider, gate: l.Gate}
 	}
 	return &transport{base: base, provider: provider, limit: l.normalized(), now: time.Now}
+}
+
+// holdTransport passes to base the requests whose key is not held: the Transport of a Limit
+// without a rate but with a Gate.
+type holdTransport struct {
+	base     http.RoundTripper
+	provider string
+	gate     Gate
+}
+
+func (t *holdTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := held(t.gate, t.provider, req); err != nil {
+		return nil, err
+	}
+	return t.base.RoundTrip(req)
+}
+
+// held returns the error of a request whose key gate holds, its body closed; nil when it may go.
+func held(gate Gate, provider string, req *http.Request) error {
+	if gate == nil {
+		return nil
+	}
+	wait := gate.Wait(KeyFrom(req.Context()))
+	if wait <= 0 {
+		return nil
+	}
+	closeBody(req)
+	return &providers.Error{
+		Kind:       providers.KindRateLimited,
+		Provider:   provider,
+		Op:         OpHold,
+		RetryAfter: wait,
+		Message:    fmt.Sprintf("requests with these credentials are held back for %s more (the SaaS's Retry-After)", wait.Round(time.Millisecond)),
+	}
 }
 
 // transport limits the requests it passes to base.
@@ -159,6 +216,9 @@ type bucket struct {
 
 // RoundTrip waits for the request's turn, or fails without sending it; see Transport.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := held(t.limit.Gate, t.provider, req); err != nil {
+		return nil, err
+	}
 	now := t.now()
 	r, n := t.reserve(KeyFrom(req.Context()), now)
 	delay := r.DelayFrom(now)
@@ -171,7 +231,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &providers.Error{
 			Kind:       providers.KindRateLimited,
 			Provider:   t.provider,
-			Op:         "throttle",
+			Op:         OpThrottle,
 			RetryAfter: delay,
 			Message:    t.limitMessage(n),
 		}
@@ -186,6 +246,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.CancelAt(t.now())
 			closeBody(req)
 			return nil, req.Context().Err()
+		}
+		// The key may have become held while the request waited: a Retry-After that another
+		// request brought back meanwhile holds this one too.
+		if err := held(t.limit.Gate, t.provider, req); err != nil {
+			return nil, err
 		}
 	}
 	return t.base.RoundTrip(req)

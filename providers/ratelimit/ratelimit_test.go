@@ -508,3 +508,90 @@ func TestShareChangeAppliesToEveryBucket(t *testing.T) {
 		t.Errorf("alone again, refilled: a burst of %d, want 8", got)
 	}
 }
+
+// holds is a settable Gate: how long each key is held from now.
+type holds struct {
+	mu sync.Mutex
+	m  map[string]time.Duration
+}
+
+func (h *holds) set(key string, d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = map[string]time.Duration{}
+	}
+	h.m[key] = d
+}
+
+func (h *holds) Wait(key string) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.m[key]
+}
+
+// heldError asserts that err is the transport's KindRateLimited error of a held key, with the rest of
+// the hold as RetryAfter.
+func heldError(t *testing.T, err error, want time.Duration) {
+	t.Helper()
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
+	}
+	if pe.Kind != providers.KindRateLimited || pe.Provider != "alpha" || pe.Op != OpHold || pe.RetryAfter != want {
+		t.Fatalf("got %+v, want RateLimited alpha/%s with RetryAfter %s", pe, OpHold, want)
+	}
+}
+
+// TestHoldStopsRequestsBeforeAndAfterTheirTurn: a request of a held key is not sent and takes no
+// turn; one of another key is; and one that waits its turn while its key becomes held (a 429 that
+// another request brought back meanwhile) is not sent when its turn comes.
+func TestHoldStopsRequestsBeforeAndAfterTheirTurn(t *testing.T) {
+	base := &countingBase{}
+	h := &holds{}
+	rt := Transport(base, "alpha", Limit{QPS: 5, Burst: 1, MaxWait: time.Second, Gate: h})
+	ctx := context.Background()
+	h.set("a", 8*time.Second)
+	heldError(t, send(ctx, rt, "a"), 8*time.Second)
+	if base.sent("a") != 0 {
+		t.Fatalf("a held request was sent")
+	}
+	if err := send(ctx, rt, "b"); err != nil {
+		t.Fatalf("a request of a key that is not held: %v", err)
+	}
+	// b's next request waits 200 ms for its turn; b becomes held meanwhile.
+	done := make(chan error, 1)
+	go func() { done <- send(ctx, rt, "b") }()
+	time.Sleep(50 * time.Millisecond)
+	h.set("b", 5*time.Second)
+	heldError(t, <-done, 5*time.Second)
+	if got := base.sent("b"); got != 1 {
+		t.Errorf("b: %d requests sent, want only the one before the hold", got)
+	}
+	// The hold over, a's first request goes at once: the held ones took no turn.
+	h.set("a", 0)
+	if err := send(ctx, rt, "a"); err != nil {
+		t.Errorf("a, no longer held: %v", err)
+	}
+}
+
+// TestHoldWithoutRate: a Limit without a rate but with a Gate still holds requests back.
+func TestHoldWithoutRate(t *testing.T) {
+	base := &countingBase{}
+	h := &holds{}
+	rt := Transport(base, "alpha", Limit{Gate: h})
+	if rt == http.RoundTripper(base) {
+		t.Fatal("Transport returned base itself: the Gate would never be asked")
+	}
+	ctx := context.Background()
+	h.set("a", time.Second)
+	heldError(t, send(ctx, rt, "a"), time.Second)
+	for range 10 {
+		if err := send(ctx, rt, "b"); err != nil {
+			t.Fatalf("no rate, not held: %v", err)
+		}
+	}
+	if base.sent("a") != 0 || base.sent("b") != 10 {
+		t.Errorf("sent a=%d b=%d, want 0 and 10", base.sent("a"), base.sent("b"))
+	}
+}
