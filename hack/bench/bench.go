@@ -218,8 +218,8 @@ func run(ctx context.Context, o options) (res results, err error) {
 		say("hookkeeper bench: %d Webhooks in namespaces of %d with an account each, %d replica(s), simulator latency %s, resync %s, %s outage of %s",
 			o.n, perNamespace, o.replicas, o.latency, o.resync, o.outage, o.outageProvider)
 	case o.sharedAccounts != "":
-		say("hookkeeper bench: %d Webhooks in %d namespaces sharing one account per provider (%s), simulator latency %s, resync %s, %s outage of %s",
-			o.n, o.tenants, sharedDescription(o.sharedAccounts), o.latency, o.resync, o.outage, o.outageProvider)
+		say("hookkeeper bench: %d Webhooks in %d namespaces sharing accounts (%s), simulator latency %s, resync %s, %s outage of %s",
+			o.n, o.tenants, sharedDescription(o.sharedAccounts, o.accounts), o.latency, o.resync, o.outage, o.outageProvider)
 	default:
 		say("hookkeeper bench: %d Webhooks, simulator latency %s, %d account(s) per provider, resync %s, %s outage of %s",
 			o.n, o.latency, o.accounts, o.resync, o.outage, o.outageProvider)
@@ -303,7 +303,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 		w = newSpreadWorkload(sims, o.n)
 		res.Parameters.Namespaces = len(w.namespaces)
 	case o.sharedAccounts != "":
-		w = newSharedWorkload(sims, o.n, o.tenants, o.sharedAccounts)
+		w = newSharedWorkload(sims, o.n, o.tenants, o.accounts, o.sharedAccounts)
 		res.Parameters.Namespaces = len(w.tenants)
 	default:
 		w = newWorkload(sims, o.n, o.accounts)
@@ -483,7 +483,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 	case o.spread:
 		where = fmt.Sprintf("%d namespaces", len(w.namespaces))
 	case o.sharedAccounts != "":
-		where = fmt.Sprintf("%d namespaces (%s)", len(w.tenants), sharedDescription(o.sharedAccounts))
+		where = fmt.Sprintf("%d namespaces (%s)", len(w.tenants), sharedDescription(o.sharedAccounts, o.accounts))
 	}
 	step("Creating %d Webhooks in %s (%g QPS, burst %d, %d workers) and waiting until all are Ready",
 		o.n, where, o.qps, o.burst, o.workers)
@@ -690,10 +690,11 @@ func run(ctx context.Context, o options) (res results, err error) {
 	}
 	if o.sharedAccounts != "" {
 		other := otherShared(o.sharedAccounts)
-		if c, ok := findSharedRun(filepath.Dir(o.jsonPath), o.n, len(w.tenants), other, o.gomemlimit); ok {
+		if c, ok := findSharedRun(filepath.Dir(o.jsonPath), o.n, len(w.tenants), o.accounts, other, o.gomemlimit); ok {
 			res.Comparison = &c
 		} else if o.jsonPath != "" {
-			say("      no run with %s at N=%d over %d namespaces in %s to compare with", sharedDescription(other), o.n, len(w.tenants), filepath.Dir(o.jsonPath))
+			say("      no run with %s at N=%d over %d namespaces in %s to compare with", sharedDescription(other, o.accounts), o.n, len(w.tenants),
+				filepath.Dir(o.jsonPath))
 		}
 	}
 	if o.sharded() {

@@ -145,7 +145,8 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	outageProvider := catalog.All()[0].Name
 	fs.IntVar(&o.n, "n", o.n, "Number of Webhooks to apply, spread evenly over the providers (also N=...).")
 	fs.DurationVar(&o.latency, "latency", o.latency, "Latency of every request to every simulator (also LATENCY=...).")
-	fs.IntVar(&o.accounts, "accounts", o.accounts, "Credentials per provider; the Webhooks are spread evenly over them.")
+	fs.IntVar(&o.accounts, "accounts", o.accounts, "Credentials per provider; the Webhooks are spread evenly over them. With -shared-accounts the "+
+		"shared accounts (ClusterAccounts) per provider, 1 unless given.")
 	fs.DurationVar(&o.resync, "resync", o.resync, "The operator's --resync-period during the run.")
 	fs.DurationVar(&o.outage, "outage", o.outage, "How long the outage of one simulator lasts.")
 	fs.StringVar(&outageProvider, "outage-provider", outageProvider, "Simulator that goes down: "+providerChoices(true)+".")
@@ -193,6 +194,9 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if o.sharedAccounts != "" && !given["accounts"] {
+		o.accounts = 1 // the namespaces share one account per provider
+	}
 	if o.replicas > 1 {
 		if given["spread"] && !o.spread {
 			return o, fmt.Errorf("-replicas %d -spread=false: the replicas share the Webhooks by namespace, so they are spread", o.replicas)

@@ -321,7 +321,7 @@ func printTable(out io.Writer, r results, o options) {
 	case o.spread:
 		add("namespaces, one account each", fmt.Sprint(r.Parameters.Namespaces), "", "")
 	case o.sharedAccounts != "":
-		add("namespaces sharing one account per provider", fmt.Sprintf("%d, %s", r.Parameters.Namespaces, sharedDescription(o.sharedAccounts)), "", "")
+		add("namespaces sharing accounts", fmt.Sprintf("%d, %s", r.Parameters.Namespaces, sharedDescription(o.sharedAccounts, o.accounts)), "", "")
 	default:
 		add("accounts per provider", fmt.Sprint(o.accounts), "", "")
 	}

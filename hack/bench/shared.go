@@ -78,12 +78,19 @@ const (
 	sharedRSSTargetPercent = 10.0
 )
 
-// sharedDescription says in a few words how the namespaces of a shared layout reach the account.
-func sharedDescription(kind string) string {
+// sharedDescription says in a few words how the namespaces of a shared layout reach the
+// accounts, perProvider of each provider.
+func sharedDescription(kind string, perProvider int) string {
 	if kind == sharedCluster {
-		return "one ClusterAccount per provider"
+		if perProvider == 1 {
+			return "one ClusterAccount per provider"
+		}
+		return fmt.Sprintf("%d ClusterAccounts per provider", perProvider)
 	}
-	return "a copy of the credentials in every namespace"
+	if perProvider == 1 {
+		return "a copy of the credentials in every namespace"
+	}
+	return fmt.Sprintf("a copy of %d credentials per provider in every namespace", perProvider)
 }
 
 // otherShared is the kind a run of kind is compared with.
@@ -97,9 +104,10 @@ func otherShared(kind string) string {
 // newSharedWorkload spreads n Webhooks over tenants namespaces, the providers taking turns as in
 // every layout, and each namespace getting every provider's Webhooks in turn: Webhooks 0 to 3
 // go to the first namespace, 4 to 7 to the second, and so on round the namespaces. It registers
-// one fresh account per provider, which every namespace shares.
-func newSharedWorkload(sims *localenv.Simulators, n, tenants int, kind string) *workload {
-	w := newWorkload(sims, n, 1)
+// perProvider fresh accounts per provider, which every namespace shares; a provider's Webhooks
+// take turns over them, as in the default layout.
+func newSharedWorkload(sims *localenv.Simulators, n, tenants, perProvider int, kind string) *workload {
+	w := newWorkload(sims, n, perProvider)
 	w.shared = kind
 	for k := range tenants {
 		w.tenants = append(w.tenants, fmt.Sprintf("%s%03d", tenantPrefix, k))
@@ -112,9 +120,10 @@ func (w *workload) tenantIndex(i int) int {
 	return (i / len(w.providerOrder)) % len(w.tenants)
 }
 
-// clusterAccountName names the shared ClusterAccount of provider p, and its Secret.
-func clusterAccountName(p hooksv1alpha1.ProviderType) string {
-	return clusterAccountPrefix + strings.ToLower(string(p))
+// clusterAccountName names the shared ClusterAccount of the account a, and its Secret: the name
+// of a's credentials Secret in the other layouts, prefixed.
+func clusterAccountName(a account) string {
+	return clusterAccountPrefix + a.secret
 }
 
 // onClusterAccount makes spec name the ClusterAccount name instead of a credentials Secret, and
@@ -243,10 +252,11 @@ func (w *workload) createShared(ctx context.Context, c client.Client, workers in
 			return nil
 		}
 		for _, p := range w.providerOrder {
-			a := w.accounts[p][0]
-			s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: a.secret}, StringData: a.Credentials}
-			if err := createIfAbsent(ctx, c, s); err != nil {
-				return err
+			for _, a := range w.accounts[p] {
+				s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: a.secret}, StringData: a.Credentials}
+				if err := createIfAbsent(ctx, c, s); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -258,12 +268,14 @@ func (w *workload) createShared(ctx context.Context, c client.Client, workers in
 		return err
 	}
 	for _, p := range w.providerOrder {
-		ca, secret := clusterAccount(clusterAccountName(p), w.accounts[p][0], tenantConditions())
-		if err := createIfAbsent(ctx, c, secret); err != nil {
-			return err
-		}
-		if err := createIfAbsent(ctx, c, ca); err != nil {
-			return err
+		for _, a := range w.accounts[p] {
+			ca, secret := clusterAccount(clusterAccountName(a), a, tenantConditions())
+			if err := createIfAbsent(ctx, c, secret); err != nil {
+				return err
+			}
+			if err := createIfAbsent(ctx, c, ca); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -271,16 +283,18 @@ func (w *workload) createShared(ctx context.Context, c client.Client, workers in
 
 // sharedSetup describes what createShared made, for the progress line.
 func (w *workload) sharedSetup() string {
-	if w.shared == sharedCluster {
-		names := make([]string, len(w.providerOrder))
-		for i, p := range w.providerOrder {
-			names[i] = clusterAccountName(p)
+	var names []string
+	for _, p := range w.providerOrder {
+		for _, a := range w.accounts[p] {
+			names = append(names, clusterAccountName(a))
 		}
+	}
+	if w.shared == sharedCluster {
 		return fmt.Sprintf("labelled %s=%s; ClusterAccounts %s permit them by that label, their Secrets in namespace %s",
 			tenantLabel, tenantLabelValue, strings.Join(names, ", "), accountSecretNamespace)
 	}
 	return fmt.Sprintf("each with a copy of the credentials Secret of each of the %d accounts (%d Secrets)",
-		len(w.providerOrder), len(w.providerOrder)*len(w.tenants))
+		len(names), len(names)*len(w.tenants))
 }
 
 // createIfAbsent creates obj, retrying as create does; an object that is already there is fine.
@@ -292,6 +306,14 @@ func createIfAbsent(ctx context.Context, c client.Client, obj client.Object) err
 		}
 		return err
 	}, "creating %T %s", obj, client.ObjectKeyFromObject(obj))
+}
+
+// countAccounts spells a count of accounts.
+func countAccounts(n int) string {
+	if n == 1 {
+		return "one account"
+	}
+	return fmt.Sprintf("%d accounts", n)
 }
 
 // sharedRun is the figures of a run of the other shared kind, read from its JSON, that a run is
@@ -324,8 +346,9 @@ func asSharedRun(r results, source string) sharedRun {
 }
 
 // findSharedRun returns the newest run of the shared kind in dir with n Webhooks over tenants
-// namespaces and the same GOMEMLIMIT; ok is false when there is none.
-func findSharedRun(dir string, n, tenants int, kind, gomemlimit string) (sharedRun, bool) {
+// namespaces, perProvider accounts per provider and the same GOMEMLIMIT; ok is false when there
+// is none.
+func findSharedRun(dir string, n, tenants, perProvider int, kind, gomemlimit string) (sharedRun, bool) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	var best *results
 	var bestFile string
@@ -339,7 +362,8 @@ func findSharedRun(dir string, n, tenants int, kind, gomemlimit string) (sharedR
 			continue
 		}
 		p := r.Parameters
-		if p.SharedAccounts != kind || p.N != n || p.Namespaces != tenants || p.Replicas > 1 || p.GOMEMLIMIT != gomemlimit || !(r.PeakRSSMiB > 0) {
+		if p.SharedAccounts != kind || p.N != n || p.Namespaces != tenants || p.Accounts != perProvider || p.Replicas > 1 ||
+			p.GOMEMLIMIT != gomemlimit || !(r.PeakRSSMiB > 0) {
 			continue
 		}
 		if best == nil || r.Date.After(best.Date) {
@@ -353,7 +377,8 @@ func findSharedRun(dir string, n, tenants int, kind, gomemlimit string) (sharedR
 }
 
 // sharedTargets are the goals of a ClusterAccount run: every Webhook Ready within
-// sharedRatioTarget of the floor at sharedTargetN over defaultTenants namespaces, and, next to the
+// sharedRatioTarget of the floor at sharedTargetN over defaultTenants namespaces on one
+// ClusterAccount per provider, and, next to the
 // run with per-namespace credentials, no more steady-state SaaS requests and at most
 // sharedRSSTargetPercent more peak RSS. The SaaS requests per created Webhook have their target in
 // every run.
@@ -361,10 +386,10 @@ func sharedTargets(r results, o options) []target {
 	if o.sharedAccounts != sharedCluster {
 		return nil
 	}
-	at := fmt.Sprintf("%d namespaces", defaultTenants)
+	at := fmt.Sprintf("%d namespaces, one ClusterAccount per provider", defaultTenants)
 	t := []target{{Figure: "sharedAccounts.ratio", Target: fmt.Sprintf("<= %g", sharedRatioTarget), ForN: sharedTargetN, For: at,
 		Value: r.Ratio, Met: r.FloorSeconds > 0 && r.Ratio <= sharedRatioTarget, NotReported: r.FloorSeconds == 0,
-		Applies: o.n == sharedTargetN && o.tenants == defaultTenants && r.FloorSeconds > 0}}
+		Applies: o.n == sharedTargetN && o.tenants == defaultTenants && o.accounts == 1 && r.FloorSeconds > 0}}
 	steady := target{Figure: "sharedAccounts.steadySaasRequestsPer1000PerResync", Target: "<= the per-namespace run's",
 		Value: r.SteadySaaSRequestsPer1000PerResync, Applies: true}
 	rss := target{Figure: "sharedAccounts.peakRssMiB", Target: fmt.Sprintf("<= +%g%% of the per-namespace run's", sharedRSSTargetPercent),
@@ -389,15 +414,15 @@ func printShared(out io.Writer, r results, o options) {
 	fmt.Fprintln(out)
 	if c == nil {
 		fmt.Fprintf(out, "No run with %s at N=%d over %d namespaces (and the same GOMEMLIMIT) to compare with: `make bench N=%d ACCOUNTS=%s` makes one.\n",
-			sharedDescription(otherShared(o.sharedAccounts)), o.n, r.Parameters.Namespaces, o.n, otherShared(o.sharedAccounts))
+			sharedDescription(otherShared(o.sharedAccounts), o.accounts), o.n, r.Parameters.Namespaces, o.n, otherShared(o.sharedAccounts))
 		return
 	}
 	cluster, perNS := this, *c
 	if o.sharedAccounts == sharedNamespace {
 		cluster, perNS = *c, this
 	}
-	fmt.Fprintf(out, "%d namespaces on one account per provider: ClusterAccounts (%s) next to per-namespace credentials (%s)\n",
-		r.Parameters.Namespaces, cluster.Source, perNS.Source)
+	fmt.Fprintf(out, "%d namespaces on %s per provider: ClusterAccounts (%s) next to per-namespace credentials (%s)\n",
+		r.Parameters.Namespaces, countAccounts(o.accounts), cluster.Source, perNS.Source)
 	byFigure := map[string]target{}
 	for _, t := range r.Targets {
 		byFigure[t.Figure] = t

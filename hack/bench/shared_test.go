@@ -55,9 +55,13 @@ func TestParseFlagsShared(t *testing.T) {
 		t.Errorf("defaults: shared %q, namespaces %d, JSON %s, err %v; want no shared accounts as before", o.sharedAccounts, o.tenants, o.defaultJSONName(), err)
 	}
 	o, err = parse(map[string]string{"N": "10000", "ACCOUNTS": "Cluster"})
-	if err != nil || o.sharedAccounts != sharedCluster || o.tenants != 100 || o.n != 10000 ||
+	if err != nil || o.sharedAccounts != sharedCluster || o.tenants != 100 || o.n != 10000 || o.accounts != 1 ||
 		o.defaultJSONName() != filepath.Join("bin", "bench", "results-accounts-cluster.json") {
-		t.Errorf("N=10000 ACCOUNTS=Cluster: shared %q, namespaces %d, n %d, JSON %s, err %v", o.sharedAccounts, o.tenants, o.n, o.defaultJSONName(), err)
+		t.Errorf("N=10000 ACCOUNTS=Cluster: shared %q, namespaces %d, n %d, accounts %d, JSON %s, err %v; want one account per provider",
+			o.sharedAccounts, o.tenants, o.n, o.accounts, o.defaultJSONName(), err)
+	}
+	if o, err = parse(map[string]string{"ACCOUNTS": "cluster"}, "-accounts", "3"); err != nil || o.accounts != 3 {
+		t.Errorf("ACCOUNTS=cluster -accounts 3: %d accounts per provider, err %v", o.accounts, err)
 	}
 	o, err = parse(map[string]string{"ACCOUNTS": "cluster"}, "-shared-accounts", "namespace", "-namespaces", "7", "-n", "70")
 	if err != nil || o.sharedAccounts != sharedNamespace || o.tenants != 7 || o.defaultJSONName() != filepath.Join("bin", "bench", "results-accounts-namespace.json") {
@@ -81,18 +85,19 @@ func TestParseFlagsShared(t *testing.T) {
 }
 
 // TestSharedWorkload checks the shared layouts without an API server: every namespace holds
-// every provider's Webhooks in equal numbers; with ClusterAccounts each Webhook names its
-// provider's, leaves the account-level fields out, and resolves against the account (as the
-// operator does) to the spec of the same Webhook written with per-namespace credentials; the
-// ClusterAccounts permit every namespace of the layout and no other.
+// every provider's Webhooks in equal numbers, and a provider's Webhooks take turns over its
+// accounts; with ClusterAccounts each Webhook names one of its provider's, leaves the
+// account-level fields out, and resolves against the account (as the operator does) to the spec
+// of the same Webhook written with per-namespace credentials; the ClusterAccounts permit every
+// namespace of the layout and no other.
 func TestSharedWorkload(t *testing.T) {
 	sims, err := localenv.StartSimulators(localenv.SimulatorOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sims.Stop()
-	const n, tenants = 400, 10
-	cluster := newSharedWorkload(sims, n, tenants, sharedCluster)
+	const n, tenants, perProvider = 400, 10, 2
+	cluster := newSharedWorkload(sims, n, tenants, perProvider, sharedCluster)
 	// The same accounts, each namespace holding a copy of their credentials.
 	copied := *cluster
 	perNS := &copied
@@ -101,16 +106,23 @@ func TestSharedWorkload(t *testing.T) {
 		t.Fatalf("namespaces %v", cluster.tenants)
 	}
 	// The ClusterAccounts as createShared makes them, viewed as the operator views them.
-	views := map[hooksv1alpha1.ProviderType]*accounts.View{}
+	views := map[string]*accounts.View{}
 	// The JSON names of the account-level fields, as the ClusterAccounts spell them.
 	accountLevel := map[hooksv1alpha1.ProviderType][]string{}
 	for _, p := range cluster.providerOrder {
-		ca, secret := clusterAccount(clusterAccountName(p), cluster.accounts[p][0], tenantConditions())
+		if len(cluster.accounts[p]) != perProvider {
+			t.Fatalf("%s: %d accounts, want %d", p, len(cluster.accounts[p]), perProvider)
+		}
+		a := cluster.accounts[p][1]
+		ca, secret := clusterAccount(clusterAccountName(a), a, tenantConditions())
 		if secret.Namespace != accountSecretNamespace || ca.Spec.CredentialsRef.Namespace != accountSecretNamespace ||
-			ca.Spec.CredentialsRef.Name != secret.Name || !reflect.DeepEqual(secret.StringData, cluster.accounts[p][0].Credentials) {
+			ca.Spec.CredentialsRef.Name != secret.Name || !reflect.DeepEqual(secret.StringData, a.Credentials) {
 			t.Errorf("%s: ClusterAccount credentials %+v, Secret %s/%s", p, ca.Spec.CredentialsRef, secret.Namespace, secret.Name)
 		}
-		views[p] = accounts.FromClusterAccount(ca)
+		views[ca.Name] = accounts.FromClusterAccount(ca)
+		ca, _ = clusterAccount(clusterAccountName(cluster.accounts[p][0]), cluster.accounts[p][0], tenantConditions())
+		views[ca.Name] = accounts.FromClusterAccount(ca)
+		accountLevel[p] = nil
 		d, _ := catalog.ByType(p)
 		obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(ca)
 		if err != nil {
@@ -121,11 +133,21 @@ func TestSharedWorkload(t *testing.T) {
 			accountLevel[p] = append(accountLevel[p], d.SpecField+"."+name)
 		}
 	}
-	// Every provider's account whose Webhooks would name it has it on the ClusterAccount: 8x8's
-	// account and PageSeeder's server and client, at least (the others have none of their own).
-	if len(accountLevel) < 2 {
+	// The simulators' accounts that Webhooks name (8x8's account, PageSeeder's server and client)
+	// are on the ClusterAccounts: two providers at least have account-level fields.
+	withFields := 0
+	for _, paths := range accountLevel {
+		if len(paths) > 0 {
+			withFields++
+		}
+	}
+	if withFields < 2 {
 		t.Errorf("account-level fields on the ClusterAccounts: %v; want those of two providers at least", accountLevel)
 	}
+	if len(views) != perProvider*len(cluster.providerOrder) {
+		t.Errorf("%d ClusterAccounts, want %d", len(views), perProvider*len(cluster.providerOrder))
+	}
+	perAccount := map[string]int{}
 	labelled := func(name string) *corev1.Namespace {
 		return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{tenantLabel: tenantLabelValue}}}
 	}
@@ -148,9 +170,10 @@ func TestSharedWorkload(t *testing.T) {
 		}
 		perNamespace[ns][h.Spec.Provider]++
 		ref := h.Spec.AccountRef
-		if h.Spec.CredentialsRef != nil || ref == nil || !ref.IsCluster() || ref.Name != clusterAccountName(h.Spec.Provider) {
-			t.Fatalf("Webhook %d: credentialsRef %v, accountRef %+v; want only the ClusterAccount of %s", i, h.Spec.CredentialsRef, ref, h.Spec.Provider)
+		if h.Spec.CredentialsRef != nil || ref == nil || !ref.IsCluster() || views[ref.Name] == nil || views[ref.Name].Settings.Provider != h.Spec.Provider {
+			t.Fatalf("Webhook %d: credentialsRef %v, accountRef %+v; want only a ClusterAccount of %s", i, h.Spec.CredentialsRef, ref, h.Spec.Provider)
 		}
+		perAccount[ref.Name]++
 		obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&h.Spec)
 		if err != nil {
 			t.Fatal(err)
@@ -160,14 +183,14 @@ func TestSharedWorkload(t *testing.T) {
 				t.Errorf("Webhook %d sets %s (%v), which is its ClusterAccount's", i, path, v)
 			}
 		}
-		resolved, err := views[h.Spec.Provider].Resolve(&h.Spec)
+		resolved, err := views[ref.Name].Resolve(&h.Spec)
 		if err != nil {
 			t.Fatalf("Webhook %d does not resolve against its ClusterAccount: %v", i, err)
 		}
 		// The same Webhook with a copy of the credentials: the same spec once the account's
 		// fields are in, the credentials Secret of its own namespace apart.
 		withCopy := perNS.webhook(i, ns)
-		if withCopy.Spec.CredentialsRef == nil || withCopy.Spec.AccountRef != nil || withCopy.Spec.CredentialsRef.Name != perNS.accounts[withCopy.Spec.Provider][0].secret {
+		if withCopy.Spec.CredentialsRef == nil || withCopy.Spec.AccountRef != nil || clusterAccountPrefix+withCopy.Spec.CredentialsRef.Name != ref.Name {
 			t.Fatalf("Webhook %d with copies: credentialsRef %v, accountRef %v", i, withCopy.Spec.CredentialsRef, withCopy.Spec.AccountRef)
 		}
 		want := withCopy.Spec.DeepCopy()
@@ -176,6 +199,11 @@ func TestSharedWorkload(t *testing.T) {
 		got.AccountRef = nil
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("Webhook %d resolves to %+v, the per-namespace Webhook is %+v", i, got, want)
+		}
+	}
+	for name, count := range perAccount {
+		if count != n/len(views) {
+			t.Errorf("ClusterAccount %s serves %d Webhooks, want %d", name, count, n/len(views))
 		}
 	}
 	if len(perNamespace) != tenants {
@@ -208,9 +236,9 @@ func TestFindSharedRun(t *testing.T) {
 	}
 	day := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	shared := func(kind string, n, tenants int) parameters {
-		return parameters{N: n, Namespaces: tenants, SharedAccounts: kind}
+		return parameters{N: n, Namespaces: tenants, Accounts: 1, SharedAccounts: kind}
 	}
-	if _, ok := findSharedRun(dir, 1000, 100, sharedNamespace, ""); ok {
+	if _, ok := findSharedRun(dir, 1000, 100, 1, sharedNamespace, ""); ok {
 		t.Error("a run in an empty directory")
 	}
 	write("results.json", results{Date: day, Parameters: parameters{N: 1000}, PeakRSSMiB: 60})
@@ -226,18 +254,24 @@ func TestFindSharedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	c, ok := findSharedRun(dir, 1000, 100, sharedNamespace, "")
+	three := shared(sharedNamespace, 1000, 100)
+	three.Accounts = 3
+	write("three.json", results{Date: day.Add(time.Hour), Parameters: three, PeakRSSMiB: 80})
+	c, ok := findSharedRun(dir, 1000, 100, 1, sharedNamespace, "")
 	if !ok || c.PeakRSSMiB != 65 || c.Ratio != 1.2 || c.SteadySaaSRequestsPer1000PerResync != 4 || c.HeapInuseMiB != 9 ||
 		c.SharedAccounts != sharedNamespace || !strings.Contains(c.Source, "results-accounts-namespace.json") {
 		t.Errorf("per-namespace run at N=1000 over 100 namespaces: %+v, %v; want the newest", c, ok)
 	}
-	if c, ok = findSharedRun(dir, 1000, 100, sharedNamespace, "50MiB"); !ok || c.PeakRSSMiB != 55 {
+	if c, ok = findSharedRun(dir, 1000, 100, 1, sharedNamespace, "50MiB"); !ok || c.PeakRSSMiB != 55 {
 		t.Errorf("with GOMEMLIMIT=50MiB: %+v, %v", c, ok)
 	}
-	if c, ok = findSharedRun(dir, 1000, 100, sharedCluster, ""); !ok || c.PeakRSSMiB != 61 {
+	if c, ok = findSharedRun(dir, 1000, 100, 3, sharedNamespace, ""); !ok || c.PeakRSSMiB != 80 {
+		t.Errorf("3 accounts per provider: %+v, %v", c, ok)
+	}
+	if c, ok = findSharedRun(dir, 1000, 100, 1, sharedCluster, ""); !ok || c.PeakRSSMiB != 61 {
 		t.Errorf("ClusterAccount run: %+v, %v", c, ok)
 	}
-	if _, ok = findSharedRun(dir, 10000, 100, sharedNamespace, ""); ok {
+	if _, ok = findSharedRun(dir, 10000, 100, 1, sharedNamespace, ""); ok {
 		t.Error("a run at N=10000")
 	}
 	// The replicas' baseline is never a run on shared accounts.
@@ -249,7 +283,7 @@ func TestFindSharedRun(t *testing.T) {
 // TestSharedTargets: a ClusterAccount run is judged against the per-namespace run it found, and
 // says n/a without one; a per-namespace run has no target of its own but shows both.
 func TestSharedTargets(t *testing.T) {
-	o := options{n: 10000, tenants: 100, resync: time.Minute, outage: time.Minute, outageProvider: catalog.All()[0].Type,
+	o := options{n: 10000, tenants: 100, accounts: 1, resync: time.Minute, outage: time.Minute, outageProvider: catalog.All()[0].Type,
 		workers: 10, sharedAccounts: sharedCluster}
 	r := results{Parameters: parameters{N: 10000, Namespaces: 100, SharedAccounts: sharedCluster},
 		TimeToReadySeconds: 430, FloorSeconds: 400, Ratio: 1.075, SaaSRequestsPerWebhook: 1.02, SaaSRequestsPerWebhookWithPings: 1.27,
@@ -282,7 +316,7 @@ func TestSharedTargets(t *testing.T) {
 	}
 	var table bytes.Buffer
 	printTable(&table, r, o)
-	for _, want := range []string{"namespaces sharing one account per provider", "100, one ClusterAccount per provider",
+	for _, want := range []string{"namespaces sharing accounts", "100, one ClusterAccount per provider",
 		"ClusterAccounts (this run) next to per-namespace credentials (ns.json)", "430.0 s / 400.0 s = 1.07", "410.0 s / 400.0 s = 1.02",
 		"<= 1.1 at N=10000, 100 namespaces", "<= 0.4 (the per-namespace run's)", "<= 154.0 (+10% of the per-namespace run's 140.0)",
 		"150.0 MiB", "140.0 MiB"} {
@@ -378,7 +412,7 @@ func TestBenchSmokeSharedAccounts(t *testing.T) {
 		if _, err := os.Stat(o.jsonPath); err != nil {
 			t.Errorf("%s: no JSON: %v", kind, err)
 		}
-		if !strings.Contains(out.String(), "namespaces sharing one account per provider") {
+		if !strings.Contains(out.String(), "namespaces sharing accounts") {
 			t.Errorf("%s: the table does not name the layout", kind)
 		}
 		return res

@@ -210,7 +210,7 @@ func (w *workload) webhook(i int, namespace string) *hooksv1alpha1.Webhook {
 	}
 	a.Spec(&spec, i)
 	if w.shared == sharedCluster {
-		onClusterAccount(&spec, clusterAccountName(p))
+		onClusterAccount(&spec, clusterAccountName(a))
 	}
 	return &hooksv1alpha1.Webhook{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: fmt.Sprintf("hook-%06d", i)},
