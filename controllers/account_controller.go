@@ -456,7 +456,8 @@ func (r *WebhookReconciler) accountLevelRequest(ctx context.Context, v *policy.V
 	if err != nil {
 		return nil, nil, err
 	}
-	return &providers.Request{Owner: v.Name, Spec: resolved.Spec, Credentials: creds.Data, Secrets: map[string]string{}}, prov, nil
+	return &providers.Request{Owner: v.Name, Spec: resolved.Spec, Credentials: creds.Data, Secrets: map[string]string{},
+		AdminEndpoints: v.IsCluster()}, prov, nil
 }
 
 // countOnAccount counts the Webhooks that name the account, and their namespaces. In a sharded

@@ -137,7 +137,8 @@ func (r *WebhookReconciler) accountRequest(ctx context.Context, wh *hooksv1alpha
 	if err != nil {
 		return nil, err
 	}
-	req := &providers.Request{Owner: wh.Namespace + "/" + wh.Name, Spec: resolved.Spec, Credentials: creds.Data, Secrets: map[string]string{}}
+	req := &providers.Request{Owner: wh.Namespace + "/" + wh.Name, Spec: resolved.Spec, Credentials: creds.Data, Secrets: map[string]string{},
+		AdminEndpoints: v.IsCluster()}
 	for path, ref := range resolved.Spec.SecretRefs() {
 		key, field := client.ObjectKey{Namespace: wh.Namespace, Name: ref.Name}, "spec."+path
 		if resolved.AccountSecrets[path] {

@@ -107,6 +107,11 @@ type Request struct {
 	Credentials map[string][]byte
 	// Secrets are the resolved values of spec.SecretRefs(), keyed the same way ("webex.secretRef").
 	Secrets map[string]string
+	// AdminEndpoints is true when the account-level endpoints (a PageSeeder server) come from a
+	// ClusterAccount, which only a cluster administrator writes, not from a tenant: bounds meant
+	// for a server a tenant runs (how many webhooks one list may hold) may be those of a real
+	// deployment. The egress policy applies all the same.
+	AdminEndpoints bool
 }
 
 // SecretValues returns every credential and resolved secret of the request, longest first: what

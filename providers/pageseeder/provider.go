@@ -174,7 +174,12 @@ func (p *Provider) Scope(req *providers.Request) string {
 
 // MaxListed is the most webhooks one OAuth client's list may hold: PageSeeder servers are named by
 // tenants, so what one list may cost in memory is bounded here, far above what a real client has.
-const MaxListed = 1000
+// MaxListedAdmin is the bound for a server that a cluster administrator named (a ClusterAccount),
+// which a platform team may share among many namespaces.
+const (
+	MaxListed      = 1000
+	MaxListedAdmin = 50000
+)
 
 // List returns every webhook of the spec's OAuth client. PageSeeder answers the whole list at
 // once, each item as a read of one webhook shows it. A repeated id is reported once. An item
@@ -190,11 +195,15 @@ func (p *Provider) List(ctx context.Context, req *providers.Request) ([]*provide
 	if err != nil {
 		return nil, err
 	}
-	if len(all) > MaxListed {
+	limit := MaxListed
+	if req.AdminEndpoints {
+		limit = MaxListedAdmin
+	}
+	if len(all) > limit {
 		// The server is the tenant's choice: a list of a million ids would be held in memory, for
 		// every account the tenant invents, until the account goes idle.
 		return nil, &providers.Error{Kind: providers.KindUnavailable, Provider: ProviderName, Op: "list",
-			Message: fmt.Sprintf("the server lists %d webhooks for the OAuth client, more than the %d the operator keeps for one account", len(all), MaxListed)}
+			Message: fmt.Sprintf("the server lists %d webhooks for the OAuth client, more than the %d the operator keeps for one account", len(all), limit)}
 	}
 	remotes := make([]*providers.Remote, 0, len(all))
 	seen := make(map[int64]bool, len(all))

@@ -823,4 +823,9 @@ func TestListIsCapped(t *testing.T) {
 	if providers.KindOf(err) != providers.KindUnavailable || !strings.Contains(err.Error(), "more than the 1000") {
 		t.Errorf("List above the cap: %v, want Unavailable naming the cap", err)
 	}
+	// A server that a cluster administrator named (a ClusterAccount's) has the higher bound.
+	req.AdminEndpoints = true
+	if listed, err := e.prov.List(context.Background(), req); err != nil || len(listed) != pageseeder.MaxListed+1 {
+		t.Errorf("List of a ClusterAccount's server above the tenants' cap = %d remotes, %v; want them all", len(listed), err)
+	}
 }
