@@ -413,8 +413,22 @@ func printShared(out io.Writer, r results, o options) {
 	c := r.Comparison
 	fmt.Fprintln(out)
 	if c == nil {
-		fmt.Fprintf(out, "No run with %s at N=%d over %d namespaces (and the same GOMEMLIMIT) to compare with: `make bench N=%d ACCOUNTS=%s` makes one.\n",
-			sharedDescription(otherShared(o.sharedAccounts), o.accounts), o.n, r.Parameters.Namespaces, o.n, otherShared(o.sharedAccounts))
+		command := fmt.Sprintf("make bench N=%d ACCOUNTS=%s", o.n, otherShared(o.sharedAccounts))
+		var args []string
+		if o.accounts != 1 {
+			args = append(args, fmt.Sprintf("-accounts %d", o.accounts))
+		}
+		if r.Parameters.Namespaces != defaultTenants {
+			args = append(args, fmt.Sprintf("-namespaces %d", r.Parameters.Namespaces))
+		}
+		if o.gomemlimit != "" {
+			args = append(args, "-gomemlimit "+o.gomemlimit)
+		}
+		if len(args) > 0 {
+			command += " BENCH_ARGS='" + strings.Join(args, " ") + "'"
+		}
+		fmt.Fprintf(out, "No run with %s at N=%d over %d namespaces (and the same GOMEMLIMIT) to compare with: `%s` makes one.\n",
+			sharedDescription(otherShared(o.sharedAccounts), o.accounts), o.n, r.Parameters.Namespaces, command)
 		return
 	}
 	cluster, perNS := this, *c

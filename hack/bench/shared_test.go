@@ -345,8 +345,14 @@ func TestSharedTargets(t *testing.T) {
 	r.Comparison = nil
 	table.Reset()
 	printTable(&table, r, o)
-	if !strings.Contains(table.String(), "make bench N=10000 ACCOUNTS=cluster") {
+	if !strings.Contains(table.String(), "`make bench N=10000 ACCOUNTS=cluster` makes one") {
 		t.Errorf("without a run to compare with, the table does not say how to make one:\n%s", table.String())
+	}
+	o.accounts, o.gomemlimit = 3, "50MiB"
+	table.Reset()
+	printTable(&table, r, o)
+	if !strings.Contains(table.String(), "`make bench N=10000 ACCOUNTS=cluster BENCH_ARGS='-accounts 3 -gomemlimit 50MiB'` makes one") {
+		t.Errorf("without a run to compare with, the table does not give the flags of this run:\n%s", table.String())
 	}
 }
 
