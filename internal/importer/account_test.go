@@ -296,7 +296,7 @@ func TestImportAccountEightByEight(t *testing.T) {
 			t.Errorf("%s asks for a Secret the account holds: %q", d.hook.Name, d.comments)
 		}
 	}
-	if !hasNote(msg, `spec.eightByEight.authorizationSecretRef is left out: cannot be set on a Webhook whose account Account "eight" sets spec.eightByEight.oauth`) ||
+	if !hasNote(msg, `spec.eightByEight.authorizationSecretRef is left out: cannot be set on a Webhook on Account "eight": its account sets spec.eightByEight.oauth`) ||
 		!hasNote(msg, "applying this Webhook updates the remote webhook: eightByEight.authorizationSecretRef, eightByEight.oauth") {
 		t.Errorf("msg comments: %q", msg.comments)
 	}
