@@ -327,11 +327,15 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 		return err
 	}
 	if r.deletedSecrets == nil {
-		ttl := r.Options.DeletionTimeout
-		if ttl <= 0 {
-			ttl = 10 * time.Minute
+		// A deleted Secret's data is kept for as long as a Webhook that read it may still be
+		// deleting: the time counts from the Secret's deletion, while the Webhooks of the same
+		// namespace deletion may start theirs later and wait in a long queue, so a deletion
+		// timeout plus at least a minute more.
+		timeout := r.Options.DeletionTimeout
+		if timeout <= 0 {
+			timeout = 10 * time.Minute
 		}
-		r.deletedSecrets = newSecretMemory(ttl, r.now)
+		r.deletedSecrets = newSecretMemory(timeout+max(timeout, time.Minute), r.now)
 	}
 	if err := r.setupAccountControllers(mgr); err != nil {
 		return err
