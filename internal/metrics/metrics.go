@@ -33,18 +33,22 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 )
 
+// operations lists the values of the operation label, as operationOf and Provider name them.
+const operations = "list, get, create, update, delete: the operator's calls; token: a request to an OAuth token endpoint; " +
+	providers.OperationPing + ": a request the SaaS requires to verify a receiver, such as PageSeeder's ping; other: any other request"
+
 var (
 	// SaaSRequests counts the HTTP requests sent to each SaaS, by operation and status code
 	// ("error" when no answer came).
 	SaaSRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hookkeeper_saas_requests_total",
-		Help: "HTTP requests sent to a SaaS, by provider, operation (list, get, create, update, delete, token) and status code (error when there was no answer).",
+		Help: "HTTP requests sent to a SaaS, by provider, operation (" + operations + ") and status code (error when there was no answer).",
 	}, []string{"provider", "operation", "code"})
 
 	// SaaSLatency is the time each SaaS took to answer.
 	SaaSLatency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "hookkeeper_saas_request_duration_seconds",
-		Help:    "Time a SaaS took to answer one HTTP request, by provider and operation.",
+		Help:    "Time a SaaS took to answer one HTTP request, by provider and operation (" + operations + ").",
 		Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
 	}, []string{"provider", "operation"})
 
