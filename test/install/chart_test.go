@@ -19,6 +19,7 @@ package install
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -194,7 +195,9 @@ func portOf(t *testing.T, addr string) int {
 }
 
 // TestDefaultsMatchKustomize: with the default values the chart's pod runs like the one
-// config/default deploys (the image is left out: make deploy rewrites config/manager's).
+// config/default deploys: replicas, resources, probes, the flags config/default passes, the
+// termination grace period and both security contexts (the image is left out: make deploy
+// rewrites config/manager's).
 func TestDefaultsMatchKustomize(t *testing.T) {
 	var kd, hd appsv1.Deployment
 	convert(t, findOne(t, kustomizeBuild(t, "config/default"), "Deployment", deploymentName), &kd)
@@ -209,6 +212,20 @@ func TestDefaultsMatchKustomize(t *testing.T) {
 	if !equality.Semantic.DeepEqual(kc.LivenessProbe, hc.LivenessProbe) || !equality.Semantic.DeepEqual(kc.ReadinessProbe, hc.ReadinessProbe) {
 		t.Error("probes differ between kustomize and helm")
 	}
+	if !equality.Semantic.DeepEqual(kc.StartupProbe, hc.StartupProbe) {
+		t.Errorf("startup probes differ:\nkustomize %+v\nhelm      %+v", kc.StartupProbe, hc.StartupProbe)
+	}
+	// A stopping pod gets as long with either: a reconcile may wait --http-timeout on the SaaS.
+	kg, hg := kd.Spec.Template.Spec.TerminationGracePeriodSeconds, hd.Spec.Template.Spec.TerminationGracePeriodSeconds
+	if kg == nil || hg == nil || *kg != *hg {
+		t.Errorf("terminationGracePeriodSeconds: kustomize %v, helm %v", ptrString(kg), ptrString(hg))
+	}
+	if !equality.Semantic.DeepEqual(kd.Spec.Template.Spec.SecurityContext, hd.Spec.Template.Spec.SecurityContext) {
+		t.Errorf("pod securityContext differs:\nkustomize %+v\nhelm      %+v", kd.Spec.Template.Spec.SecurityContext, hd.Spec.Template.Spec.SecurityContext)
+	}
+	if !equality.Semantic.DeepEqual(kc.SecurityContext, hc.SecurityContext) {
+		t.Errorf("container securityContext differs:\nkustomize %+v\nhelm      %+v", kc.SecurityContext, hc.SecurityContext)
+	}
 	// Every flag config/default passes, helm passes with the same value.
 	ka, ha := argMap(kc.Args), argMap(hc.Args)
 	for name, v := range ka {
@@ -216,6 +233,13 @@ func TestDefaultsMatchKustomize(t *testing.T) {
 			t.Errorf("--%s: kustomize %q, helm %q", name, v, ha[name])
 		}
 	}
+}
+
+func ptrString[T any](p *T) string {
+	if p == nil {
+		return "unset"
+	}
+	return fmt.Sprint(*p)
 }
 
 // TestChartCRDsAreGenerated: the chart's CRD templates (templates/crds) are what make chart-crds
