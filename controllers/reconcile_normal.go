@@ -85,15 +85,11 @@ func waitForShare() (ctrl.Result, error) {
 	return ctrl.Result{RequeueAfter: shareRetry}, nil
 }
 
-// reconcileNormal registers the finalizer before anything exists remotely, then observes the
-// remote webhook and creates, adopts, updates, replaces or re-activates it.
+// reconcileNormal applies the account's rules and takes a worker share, registers the finalizer
+// before anything exists remotely, then observes the remote webhook and creates, adopts, updates,
+// replaces or re-activates it.
 func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl.Result, error) {
 	wh := s.wh
-	if controllerutil.AddFinalizer(wh, hooksv1alpha1.Finalizer) {
-		if err := r.patchMeta(ctx, s); err != nil {
-			return ctrl.Result{}, err
-		}
-	}
 	if wh.Annotations[hooksv1alpha1.AnnotationPaused] == "true" {
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonPaused,
 			"the "+hooksv1alpha1.AnnotationPaused+" annotation is set: no calls to the SaaS")
@@ -126,6 +122,15 @@ func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl
 		return waitForShare()
 	}
 	defer r.accounts.leave(y.acct, s.key())
+	// The finalizer is written once the Webhook has its account's share of the workers, before
+	// anything remote: a namespace that creates hundreds of Webhooks at once on a shared account
+	// does not spend the API server's writes (and the workers' time) on Webhooks that must wait
+	// anyway, ahead of another namespace's first.
+	if controllerutil.AddFinalizer(wh, hooksv1alpha1.Finalizer) {
+		if err := r.patchMeta(ctx, s); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
 	if !wh.Spec.IsEnabled() && !prov.Capabilities().CanDeactivate {
 		return r.ensureAbsent(ctx, y)
 	}
