@@ -53,6 +53,8 @@ type accountStatus struct {
 	mu sync.Mutex
 	// checked is when each account was last checked, at which generation and Secret version.
 	checked map[types.NamespacedName]accountCheck
+	// written is when each account's status was last written.
+	written map[types.NamespacedName]time.Time
 	// counts are the ClusterAccounts' counts of a sharded replica, listed at countedAt.
 	counts    map[string]*accountCount
 	countedAt time.Time
@@ -82,7 +84,8 @@ func (r *WebhookReconciler) setupAccountControllers(mgr ctrl.Manager) error {
 		}
 	}
 	for _, cluster := range []bool{false, true} {
-		a := &accountStatus{r: r, cluster: cluster, checked: map[types.NamespacedName]accountCheck{}}
+		a := &accountStatus{r: r, cluster: cluster, checked: map[types.NamespacedName]accountCheck{},
+			written: map[types.NamespacedName]time.Time{}}
 		var obj client.Object = &hooksv1alpha1.Account{}
 		name := "account"
 		if cluster {
@@ -194,10 +197,19 @@ func (a *accountStatus) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		accountMetrics.set(view.Name, check.status == metav1.ConditionTrue, webhooks, status.RateLimitedUntil, a.r.now())
 	}
 	if !equality.Semantic.DeepEqual(base, status) {
+		// While Webhooks pour in, only the counts change at every one: they are written at most
+		// every countsEvery, so that the account's status does not take the API server's writes
+		// from the Webhooks themselves.
+		if wait := a.countsWait(req.NamespacedName, base, status); wait > 0 {
+			return ctrl.Result{RequeueAfter: wait}, err
+		}
 		patch := client.MergeFrom(objWithStatus(obj, base))
 		if perr := a.r.Status().Patch(ctx, obj, patch); perr != nil && !apierrors.IsNotFound(perr) {
 			return ctrl.Result{}, perr
 		}
+		a.mu.Lock()
+		a.written[req.NamespacedName] = a.r.now()
+		a.mu.Unlock()
 	}
 	if err != nil {
 		return ctrl.Result{}, err
@@ -210,6 +222,26 @@ func (a *accountStatus) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 		next.RequeueAfter = min(next.RequeueAfter, check.retryAfter)
 	}
 	return next, nil
+}
+
+// countsEvery is how often an account's status is written when only its counts changed.
+const countsEvery = 2 * time.Second
+
+// countsWait is how long to wait before writing a status that differs from base in its counts
+// only; 0 to write now.
+func (a *accountStatus) countsWait(key types.NamespacedName, base, status *hooksv1alpha1.AccountStatus) time.Duration {
+	onlyCounts := base.DeepCopy()
+	onlyCounts.Webhooks, onlyCounts.Namespaces = status.Webhooks, status.Namespaces
+	if !equality.Semantic.DeepEqual(onlyCounts, status) {
+		return 0
+	}
+	a.mu.Lock()
+	last := a.written[key]
+	a.mu.Unlock()
+	if since := a.r.now().Sub(last); since < countsEvery {
+		return countsEvery - since
+	}
+	return 0
 }
 
 // writes reports whether this replica checks the account and writes its status: the only replica
@@ -408,6 +440,7 @@ func (a *accountStatus) secretVersion(ctx context.Context, v *policy.View) strin
 func (a *accountStatus) forget(key types.NamespacedName) {
 	a.mu.Lock()
 	delete(a.checked, key)
+	delete(a.written, key)
 	a.mu.Unlock()
 	if a.cluster {
 		accountMetrics.remove(key.Name)
