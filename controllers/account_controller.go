@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -98,7 +99,9 @@ func (r *WebhookReconciler) setupAccountControllers(mgr ctrl.Manager) error {
 		for _, src := range r.secretSources(mgr, handler.EnqueueRequestsFromMapFunc(a.accountsOfSecret)) {
 			b = b.WatchesRawSource(src)
 		}
-		err := b.Named(name).Complete(a)
+		// Several workers: an account whose server never answers holds one for a list timeout,
+		// not the status of every other account.
+		err := b.Named(name).WithOptions(controller.Options{MaxConcurrentReconciles: max(2, r.Options.MaxConcurrentReconciles/2)}).Complete(a)
 		if err != nil {
 			return err
 		}
@@ -188,7 +191,7 @@ func (a *accountStatus) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.R
 	}
 	status.Webhooks, status.Namespaces = int32(webhooks), int32(namespaces)
 	check, err := a.check(ctx, req.NamespacedName, obj, view, gate)
-	status.SetReady(obj.GetGeneration(), check.status, check.reason, check.message)
+	status.SetReady(obj.GetGeneration(), check.status, check.reason, providers.Line(check.message, maxConditionMessage))
 	status.RateLimitedUntil = laterOf(status.RateLimitedUntil, check.rateLimitedUntil)
 	if status.RateLimitedUntil != nil && !status.RateLimitedUntil.After(a.r.now()) {
 		status.RateLimitedUntil = nil
