@@ -414,7 +414,7 @@ func run(ctx context.Context, o options) (res results, err error) {
 	rssCtx, stopRSS := context.WithCancel(ctx)
 	defer stopRSS()
 	// Every replica's metrics, pprof and health addresses, all distinct.
-	addrs, err := freeLoopbackAddrs(3 * o.replicas)
+	addrs, err := localenv.LoopbackAddrs(3 * o.replicas)
 	if err != nil {
 		return res, err
 	}

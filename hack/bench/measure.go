@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"sort"
@@ -362,28 +361,6 @@ func waitOperatorStarted(ctx context.Context, op *localenv.Operator, logPath str
 			return err
 		}
 	}
-}
-
-// freeLoopbackAddrs returns n distinct free loopback addresses: their listeners are all open at
-// once before any is closed, so that the kernel cannot hand the same port out twice, as it can
-// to calls one after the other while the process given the first has not bound it yet.
-func freeLoopbackAddrs(n int) ([]string, error) {
-	var addrs []string
-	var lns []net.Listener
-	defer func() {
-		for _, ln := range lns {
-			_ = ln.Close()
-		}
-	}()
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("finding a free port for the operator's metrics: %w", err)
-		}
-		lns = append(lns, ln)
-		addrs = append(addrs, ln.Addr().String())
-	}
-	return addrs, nil
 }
 
 // rssTracker keeps the largest peak resident set size seen of a process, what it was before

@@ -472,18 +472,3 @@ func TestParseFlagsGOMEMLIMIT(t *testing.T) {
 		t.Fatalf("-gomemlimit 90MiB: %q, %v", o.gomemlimit, err)
 	}
 }
-
-// TestFreeLoopbackAddrsAreDistinct: the replicas' addresses never share a port.
-func TestFreeLoopbackAddrsAreDistinct(t *testing.T) {
-	addrs, err := freeLoopbackAddrs(30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, a := range addrs {
-		if seen[a] {
-			t.Fatalf("%s handed out twice in %v", a, addrs)
-		}
-		seen[a] = true
-	}
-}

@@ -19,7 +19,6 @@ package install
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -231,7 +230,10 @@ func runInstalled(t *testing.T, dep *appsv1.Deployment, sims *simulators) *insta
 		podName = given["shard-identity"]
 	}
 	args = append(args,
-		"--metrics-bind-address=127.0.0.1:"+freePort(t), "--health-probe-bind-address=127.0.0.1:"+freePort(t),
+		// Port 0: the kernel picks a free port as the server binds. A port found free beforehand
+		// may be taken by another process (an outgoing connection of a test running alongside)
+		// before the operator binds it, and the operator then exits at once.
+		"--metrics-bind-address=127.0.0.1:0", "--health-probe-bind-address=127.0.0.1:0",
 		"--leader-election-namespace="+dep.Namespace,
 		"--webex-api-url="+sims.wx.URL(), "--eightbyeight-api-url="+sims.e8.URL(), "--autodesk-api-url="+sims.aps.URL(),
 		"--resync-period=30s")
@@ -521,16 +523,6 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("%s: not within %s (last: %s)", what, timeout, detail)
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = l.Close() }()
-	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 }
 
 // installedScheme knows the built-in kinds and Webhooks.

@@ -44,6 +44,8 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
+
+	"github.com/hookkeeper/hookkeeper/internal/localenv"
 )
 
 // The secure metrics endpoint (--metrics-secure, the default): HTTPS, and only for a bearer
@@ -312,25 +314,7 @@ func TestSecureMetricsEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	addr, pprofAddr := metricsTestAddr(t), metricsTestAddr(t)
-	var out bytes.Buffer
-	// The operator's defaults but the addresses: --metrics-secure is not passed.
-	cmd := exec.Command(buildOperator(t), "--kubeconfig="+kubeconfig, "--metrics-bind-address="+addr,
-		"--health-probe-bind-address=0", "--leader-elect=false", "--pprof-bind-address="+pprofAddr)
-	cmd.Env = append(os.Environ(), "KUBECONFIG=", "KUBERNETES_SERVICE_HOST=")
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		waitErr := <-exited
-		if t.Failed() {
-			t.Logf("operator (%v) output:\n%s", waitErr, out.String())
-		}
-	})
+	addr, pprofAddr, exited := startMetricsOperator(t, kubeconfig)
 
 	scrapeURL := "https://" + addr + "/metrics"
 	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
@@ -434,13 +418,66 @@ func TestSecureMetricsEndpoint(t *testing.T) {
 	})
 }
 
-// metricsTestAddr returns a loopback address with a port that is free now.
-func metricsTestAddr(t *testing.T) string {
+// startMetricsOperator runs the operator with its defaults but the addresses (--metrics-secure
+// is not passed), on loopback ports that were free a moment before (localenv.LoopbackAddrs). Should
+// another process take one before the operator binds it, the operator exits at once with "address
+// already in use", and is started again on other ports, at most three times. It returns the metrics and pprof addresses and a channel that receives the
+// process's exit.
+func startMetricsOperator(t *testing.T, kubeconfig string) (addr, pprofAddr string, exited chan error) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for attempt := 1; ; attempt++ {
+		addrs, err := localenv.LoopbackAddrs(2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr, pprofAddr = addrs[0], addrs[1]
+		out := &bytes.Buffer{}
+		cmd := exec.Command(buildOperator(t), "--kubeconfig="+kubeconfig, "--metrics-bind-address="+addr,
+			"--health-probe-bind-address=0", "--leader-elect=false", "--pprof-bind-address="+pprofAddr)
+		cmd.Env = append(os.Environ(), "KUBECONFIG=", "KUBERNETES_SERVICE_HOST=")
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited = make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		// Both servers answer once bound; a bind that failed ends the process.
+		bound, again := false, false
+		for deadline := time.Now().Add(60 * time.Second); !bound && !again && time.Now().Before(deadline); {
+			select {
+			case err := <-exited:
+				if attempt >= 3 || !strings.Contains(out.String(), "address already in use") {
+					t.Fatalf("the operator exited: %v\n%s", err, out.String())
+				}
+				t.Logf("the operator could not bind a port found free a moment before, starting it again: %v", err)
+				again = true
+			case <-time.After(100 * time.Millisecond):
+				bound = listening(addr) && listening(pprofAddr)
+			}
+		}
+		if again {
+			continue
+		}
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			waitErr := <-exited
+			if t.Failed() {
+				t.Logf("operator (%v) output:\n%s", waitErr, out.String())
+			}
+		})
+		if !bound {
+			t.Fatalf("the operator listens on %s and %s not within 60 s", addr, pprofAddr)
+		}
+		return addr, pprofAddr, exited
 	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().String()
+}
+
+// listening reports whether something accepts connections at addr.
+func listening(addr string) bool {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
 }
