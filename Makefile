@@ -87,6 +87,12 @@ api-docs: $(CRD_REF_DOCS) ## Generate the API reference (docs/api-reference.md) 
 verify-generated: $(CONTROLLER_GEN) $(CRD_REF_DOCS) ## Fail if the committed generated files (CRD, RBAC, deepcopy, API reference) differ from what the markers produce.
 	@CONTROLLER_GEN="$(CONTROLLER_GEN)" CRD_REF_DOCS="$(CRD_REF_DOCS)" LOCALBIN="$(LOCALBIN)" hack/verify-generated.sh
 
+.PHONY: verify-modules
+verify-modules: ## Fail if go.mod or go.sum is not tidy, or if the operator's build compiles a test-only dependency (BuildKit, Prometheus).
+	@go mod tidy -diff >/dev/null || { echo "error: go.mod or go.sum is not tidy; go mod tidy -diff shows what go mod tidy would change:" >&2; go mod tidy -diff >&2; exit 1; }
+	@heavy="$$(go list -deps ./... | grep -E '^github.com/(moby/buildkit|prometheus/prometheus)/' || true)"; \
+		if [ -n "$$heavy" ]; then echo "error: a non-test package imports a test-only dependency:" >&2; echo "$$heavy" | head -n 5 >&2; exit 1; fi
+
 .PHONY: fmt
 fmt: ## Run go fmt on the code.
 	go fmt ./...
@@ -119,7 +125,7 @@ envtest: ## Find or build the envtest binaries (kube-apiserver, etcd, kubectl, k
 TEST_OPERATOR ?= $(LOCALBIN)/hookkeeper-test
 
 .PHONY: test
-test: verify-generated vet chart-test $(KUSTOMIZE) ## Run every test (unit, provider and envtest suites) with coverage into cover.out.
+test: verify-generated verify-modules vet chart-test $(KUSTOMIZE) ## Run every test (unit, provider and envtest suites) with coverage into cover.out.
 	@$(WITH_ENVTEST); \
 	echo "building the operator for the tests into $(TEST_OPERATOR)"; \
 	go run ./hack/build-operator -o "$(TEST_OPERATOR)"; \
