@@ -25,6 +25,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
@@ -93,10 +94,10 @@ var _ = Describe("Metrics", func() {
 		Expect(scrape("hookkeeper_saas_requests_total", creates)-before["creates"]).To(Equal(1.0), "one create request")
 		Expect(scrape("hookkeeper_saas_request_duration_seconds", webex)).To(BeNumerically(">", before["latency"]))
 
-		// The gauge counts what the cache holds, by provider and reason.
+		// The gauge counts what the cache holds, by namespace, provider and reason.
 		Eventually(func(g Gomega) {
 			var list hooksv1alpha1.WebhookList
-			g.Expect(k8sClient.List(ctx, &list)).To(Succeed())
+			g.Expect(k8sClient.List(ctx, &list, client.InNamespace(e.ns))).To(Succeed())
 			want := 0
 			for _, wh := range list.Items {
 				if wh.Spec.Provider == hooksv1alpha1.ProviderWebex && wh.DeletionTimestamp.IsZero() &&
@@ -104,7 +105,7 @@ var _ = Describe("Metrics", func() {
 					want++
 				}
 			}
-			g.Expect(scrape("hookkeeper_webhooks", map[string]string{"provider": "webex", "reason": hooksv1alpha1.ReasonAvailable})).
+			g.Expect(scrape("hookkeeper_webhooks", map[string]string{"namespace": e.ns, "provider": "webex", "reason": hooksv1alpha1.ReasonAvailable})).
 				To(Equal(float64(want)))
 		}).Should(Succeed())
 

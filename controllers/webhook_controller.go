@@ -301,6 +301,7 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	}
 	collector.index.Store(r.index)
 	collector.names.Store(&r.Options.ProviderNames)
+	collector.shards.Store(&shardsOf{gate: r.Options.Shards})
 	workers := max(1, r.Options.MaxConcurrentReconciles)
 	if r.accounts == nil {
 		share := r.Options.AccountShare

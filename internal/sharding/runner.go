@@ -115,6 +115,10 @@ func (g *Gate) Running() []Slot {
 	return slices.Clone(g.running)
 }
 
+// Share is the part of the namespace space whose slots run now, from 0 to 1 (0 once fenced): the
+// operator's hookkeeper_shard_share gauge.
+func (g *Gate) Share() float64 { return Share(g.Running()) }
+
 // Lost is closed once the gate has fenced.
 func (g *Gate) Lost() <-chan struct{} { return g.lost.Done() }
 

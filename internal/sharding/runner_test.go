@@ -377,3 +377,21 @@ func TestRunnerCountsLiveMembers(t *testing.T) {
 	stopB()
 	waitFor("a counts 1 once b has left", func() bool { return a.n.Load() == 1 })
 }
+
+// A gate's Share is the part of the space its running slots cover, 0 before any starts and once
+// it fences: the operator's hookkeeper_shard_share.
+func TestGateShare(t *testing.T) {
+	g := NewGate()
+	if s := g.Share(); s != 0 {
+		t.Errorf("a new gate's share: %v, want 0", s)
+	}
+	g.start([]Slot{{Prefix: 0, Bits: 1}, {Prefix: 2, Bits: 2}})
+	if s := g.Share(); s != 0.75 {
+		t.Errorf("share of 0/1 and 2/2: %v, want 0.75", s)
+	}
+	g.extend(time.Now().Add(10 * time.Millisecond))
+	time.Sleep(20 * time.Millisecond)
+	if s := g.Share(); s != 0 {
+		t.Errorf("a fenced gate's share: %v, want 0", s)
+	}
+}
