@@ -361,25 +361,23 @@ func aggregates(ctx context.Context, t *testing.T, c client.Client, name, resour
 // built-in admin, edit and view ClusterRoles in a cluster. It stops at the end of the test.
 func startClusterRoleAggregation(t *testing.T) {
 	t.Helper()
+	startControllerManager(t, "clusterrole-aggregation")
+}
+
+// startControllerManager runs the real kube-controller-manager with the given controllers alone,
+// as the admin, until the end of the test; its log is shown when the test fails.
+func startControllerManager(t *testing.T, controllers ...string) {
+	t.Helper()
 	bin := filepath.Join(os.Getenv("KUBEBUILDER_ASSETS"), "kube-controller-manager")
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("no kube-controller-manager in KUBEBUILDER_ASSETS: run hack/setup-envtest.sh (make test does), which builds it: %v", err)
 	}
-	cfg := apiServer.cfg
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
-	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
-	kc.CurrentContext = "envtest"
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, kubeconfig); err != nil {
-		t.Fatal(err)
-	}
+	kubeconfig := writeAdminKubeconfig(t)
 	log, err := os.Create(filepath.Join(t.TempDir(), "kube-controller-manager.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "--kubeconfig="+kubeconfig, "--controllers=clusterrole-aggregation", "--leader-elect=false", "--secure-port=0")
+	cmd := exec.Command(bin, "--kubeconfig="+kubeconfig, "--controllers="+strings.Join(controllers, ","), "--leader-elect=false", "--secure-port=0")
 	cmd.Stdout, cmd.Stderr = log, log
 	// The kernel stops it should the test binary die without cleaning up.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -402,6 +400,23 @@ func startClusterRoleAggregation(t *testing.T) {
 			t.Logf("kube-controller-manager log:\n%s", tail(string(data), 40))
 		}
 	})
+}
+
+// writeAdminKubeconfig writes a kubeconfig that reaches the test API server as the admin, for the
+// processes a test runs, and returns its path.
+func writeAdminKubeconfig(t *testing.T) string {
+	t.Helper()
+	cfg := apiServer.cfg
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
+	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
+	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
+	kc.CurrentContext = "envtest"
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	return kubeconfig
 }
 
 // tail returns the last n lines of s.
