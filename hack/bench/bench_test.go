@@ -36,11 +36,21 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 
-// TestBenchSmoke runs the whole bench in this process with tiny settings and checks that every
-// figure is there and plausible. It judges no figure against a target.
-func TestBenchSmoke(t *testing.T) {
+// smokeBench is what the smoke tests share: the repository, the envtest binaries, a state
+// directory of the test's own, so that a `make bench` running at the same time keeps its files
+// and binary, and the operator processes its runs started.
+type smokeBench struct {
+	root, assets, state string
+	pids                []int
+}
+
+// newSmokeBench skips the test when KUBEBUILDER_ASSETS is not set, finds the repository and
+// the envtest binaries, and kills any operator process of the test that outlives it.
+func newSmokeBench(t *testing.T) *smokeBench {
+	t.Helper()
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which sets it")
 	}
@@ -52,76 +62,127 @@ func TestBenchSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	// The churn phase alone waits a minute and a half for the operator's account sweep.
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	if deadline, ok := t.Deadline(); ok {
-		// Leave time for the cleanup to stop everything before `go test` gives up on us.
-		var cancelEarly context.CancelFunc
-		ctx, cancelEarly = context.WithDeadline(ctx, deadline.Add(-30*time.Second))
-		defer cancelEarly()
-	}
-
-	// A directory of the test's own, so that a `make bench` running at the same time keeps its
-	// files and binary.
-	state := t.TempDir()
-	operatorPID := 0
+	s := &smokeBench{root: root, assets: assets, state: t.TempDir()}
 	t.Cleanup(func() {
 		// run stops the operator itself; this only guards against a bug in that.
-		if operatorPID > 0 && syscall.Kill(operatorPID, 0) == nil {
-			_ = syscall.Kill(-operatorPID, syscall.SIGKILL)
+		for _, pid := range s.pids {
+			if syscall.Kill(pid, 0) == nil {
+				_ = syscall.Kill(-pid, syscall.SIGKILL)
+			}
 		}
 	})
+	return s
+}
 
-	const n = 12
-	o := options{
-		root:           root,
-		assets:         assets,
-		stateDir:       state,
-		operatorPath:   filepath.Join(state, "manager"),
-		jsonPath:       filepath.Join(state, "results.json"),
-		n:              n,
-		latency:        time.Millisecond,
-		accounts:       1,
-		resync:         4 * time.Second,
-		outage:         2 * time.Second,
-		outageProvider: hooksv1alpha1.ProviderWebex,
-		qps:            50,
-		burst:          100,
-		workers:        10,
-		timeout:        2 * time.Minute,
-		poll:           250 * time.Millisecond,
-		// Small tenancy phases: their figures are there, whatever their value.
-		hungWebhooks:     5,
-		unrelatedSecrets: 20,
-		churnAccounts:    4,
+// smokeContext bounds a smoke run to d, and ends it early enough before the test's deadline for
+// the cleanup to stop everything before `go test` gives up on the test.
+func smokeContext(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	if deadline, ok := t.Deadline(); ok {
+		var cancelEarly context.CancelFunc
+		ctx, cancelEarly = context.WithDeadline(ctx, deadline.Add(-30*time.Second))
+		t.Cleanup(cancelEarly)
 	}
+	return ctx
+}
+
+// options are the tiny settings of a smoke run of n Webhooks, its JSON written to jsonName in
+// the state directory.
+func (s *smokeBench) options(n int, jsonName string) options {
+	return options{
+		root: s.root, assets: s.assets, stateDir: s.state,
+		operatorPath: filepath.Join(s.state, "manager"), jsonPath: filepath.Join(s.state, jsonName),
+		n: n, latency: time.Millisecond, accounts: 1, resync: 4 * time.Second, outage: 2 * time.Second,
+		outageProvider: catalog.All()[0].Type, qps: 50, burst: 100, workers: 10,
+		timeout: 2 * time.Minute, poll: 250 * time.Millisecond,
+	}
+}
+
+// run runs the bench with o, logs what it printed, and fails the test if it failed. what names
+// the run in the log when a test has several.
+func (s *smokeBench) run(ctx context.Context, t *testing.T, o options, what string) (results, string) {
+	t.Helper()
 	var out bytes.Buffer
 	o.out = &out
-	o.onOperatorStart = func(pid int) { operatorPID = pid }
-
+	o.onOperatorStart = func(pid int) { s.pids = append(s.pids, pid) }
 	start := time.Now()
 	res, err := run(ctx, o)
-	t.Logf("bench output (%s):\n%s", time.Since(start).Round(time.Second), out.String())
-	if err != nil {
-		t.Fatalf("the bench failed: %v", err)
+	if what == "" {
+		t.Logf("bench output (%s):\n%s", time.Since(start).Round(time.Second), out.String())
+	} else {
+		t.Logf("bench output, %s (%s):\n%s", what, time.Since(start).Round(time.Second), out.String())
 	}
+	if err != nil {
+		t.Fatalf("the bench failed%s: %v", inRun(what), err)
+	}
+	return res, out.String()
+}
 
-	if operatorPID == 0 {
+// inRun names a run in a message, when the test has several.
+func inRun(what string) string {
+	if what == "" {
+		return ""
+	}
+	return " (" + what + ")"
+}
+
+// checkStopped checks that no operator process of the runs is still there.
+func (s *smokeBench) checkStopped(t *testing.T) {
+	t.Helper()
+	if len(s.pids) == 0 {
 		t.Fatal("the operator was never started")
 	}
-	if err := syscall.Kill(operatorPID, 0); !errors.Is(err, syscall.ESRCH) {
-		t.Errorf("the operator (pid %d) is still running after the bench returned", operatorPID)
+	for _, pid := range s.pids {
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Errorf("operator process %d is still running after the bench returned", pid)
+		}
 	}
-	if _, err := os.Stat(filepath.Join(state, "operator.log")); !os.IsNotExist(err) {
+}
+
+// checkContains checks that out has every one of want.
+func checkContains(t *testing.T, out string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("the output has no %q", w)
+		}
+	}
+}
+
+// TestBenchSmoke runs the whole bench in this process with tiny settings and checks that every
+// figure is there and plausible. It judges no figure against a target.
+func TestBenchSmoke(t *testing.T) {
+	s := newSmokeBench(t)
+	// The churn phase alone waits a minute and a half for the operator's account sweep.
+	ctx := smokeContext(t, 8*time.Minute)
+	const n = 12
+	o := s.options(n, "results.json")
+	o.outageProvider = hooksv1alpha1.ProviderWebex
+	// Small tenancy phases: their figures are there, whatever their value.
+	o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts = 5, 20, 4
+	res, out := s.run(ctx, t, o, "")
+	s.checkStopped(t)
+	if _, err := os.Stat(filepath.Join(s.state, "operator.log")); !os.IsNotExist(err) {
 		t.Errorf("the operator log of a successful run without -keep-logs is still there (stat: %v)", err)
 	}
+	checkSmokeFigures(t, res, n)
+	checkTenancy(t, res)
+	checkContains(t, out, "FIGURE", "ratio operator/floor", "SaaS requests per created Webhook", "peak RSS of the operator",
+		"steady: API writes /1000 Webhooks /resync", "Ready again after a 2s Webex outage", "machine: ",
+		"Ready behind 1 hung credential of one namespace (5 Webhooks)", "Ready behind 5 hung credentials of one namespace (5 Webhooks)",
+		"RSS added by unrelated Secrets (20 of 64 KiB)", "RSS after 4 accounts came and went")
+	checkSmokeJSON(t, o.jsonPath, n)
+}
 
+// checkSmokeFigures checks that the figures of the create, steady-state and outage phases of a
+// smoke run of n Webhooks are there and plausible.
+func checkSmokeFigures(t *testing.T, res results, n int) {
+	t.Helper()
 	// Each PageSeeder Webhook (a quarter of them) costs one verification ping, which the
 	// per-Webhook figure leaves out and the other counts.
-	if res.CreatePings < n/4 || math.Abs(res.SaaSRequestsPerWebhookWithPings*n-float64(res.CreateSaaSRequests)) > 1e-6 ||
-		math.Abs(res.SaaSRequestsPerWebhook*n-float64(res.CreateSaaSRequests-res.CreatePings)) > 1e-6 {
+	if res.CreatePings < n/4 || math.Abs(res.SaaSRequestsPerWebhookWithPings*float64(n)-float64(res.CreateSaaSRequests)) > 1e-6 ||
+		math.Abs(res.SaaSRequestsPerWebhook*float64(n)-float64(res.CreateSaaSRequests-res.CreatePings)) > 1e-6 {
 		t.Errorf("%d SaaS requests of which %d pings for %d Webhooks: %.3f per Webhook without the pings, %.3f with them",
 			res.CreateSaaSRequests, res.CreatePings, n, res.SaaSRequestsPerWebhook, res.SaaSRequestsPerWebhookWithPings)
 	}
@@ -158,18 +219,13 @@ func TestBenchSmoke(t *testing.T) {
 	if len(res.Targets) != 11 {
 		t.Errorf("%d targets, want 11", len(res.Targets))
 	}
-	checkTenancy(t, res)
+}
 
-	for _, want := range []string{"FIGURE", "ratio operator/floor", "SaaS requests per created Webhook", "peak RSS of the operator",
-		"steady: API writes /1000 Webhooks /resync", "Ready again after a 2s Webex outage", "machine: ",
-		"Ready behind 1 hung credential of one namespace (5 Webhooks)", "Ready behind 5 hung credentials of one namespace (5 Webhooks)",
-		"RSS added by unrelated Secrets (20 of 64 KiB)", "RSS after 4 accounts came and went"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the output has no %q", want)
-		}
-	}
-
-	data, err := os.ReadFile(o.jsonPath)
+// checkSmokeJSON checks that the JSON of the smoke run of n Webhooks has every figure and the
+// run's parameters.
+func checkSmokeJSON(t *testing.T, path string, n int) {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("no JSON written: %v", err)
 	}

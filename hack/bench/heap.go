@@ -115,3 +115,41 @@ func inuseByFunction(p *profile.Profile) (float64, []heapEntry) {
 	}
 	return float64(total) / (1 << 20), entries
 }
+
+// heapProfiles shows where the memory goes with every Webhook in the caches: each replica's
+// live heap by allocating function, saved next to the JSON when there is one.
+func (b *benchRun) heapProfiles(ctx context.Context) {
+	o, res := b.o, &b.res
+	profileDir := ""
+	if o.jsonPath != "" {
+		profileDir = filepath.Dir(o.jsonPath)
+	}
+	for i, r := range b.reps {
+		name := "heap.pprof"
+		if o.sharded() {
+			name = "heap-" + r.id + ".pprof"
+		}
+		total, top, file, err := heapProfile(ctx, r.pprofAddr, profileDir, name)
+		switch {
+		case err != nil:
+			b.say("      heap profile of %s: %v", r.name(), err)
+		case o.sharded():
+			res.Replicas[i].HeapInuseMiB = total
+			b.say("      %s: live heap %.1f MiB after a GC%s", r.id, total, inFile(file))
+		default:
+			res.HeapInuseMiB, res.HeapTop = total, top
+			b.say("      live heap %.1f MiB after a GC%s; the functions that allocated most of it:", total, inFile(file))
+			for _, e := range top {
+				b.say("        %6.1f MiB  %s", e.MiB, e.Function)
+			}
+		}
+	}
+}
+
+// inFile names the file a heap profile was saved to, for the line that shows the profile.
+func inFile(file string) string {
+	if file == "" {
+		return ""
+	}
+	return " (profile: " + file + ", for go tool pprof)"
+}

@@ -96,7 +96,36 @@ func main() {
 // `make bench N=10000` and `N=10000 go run ./hack/bench` both work; a flag given on the command
 // line wins.
 func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (options, error) {
-	o := options{
+	o := defaultOptions()
+	if err := readEnv(&o, getenv); err != nil {
+		return o, err
+	}
+	outageProvider := catalog.All()[0].Name
+	defineFlags(fs, &o, &outageProvider)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: go run ./hack/bench [flags]   (or: make bench N=... BENCH_ARGS='...')\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q: every setting is a flag", fs.Args())
+	}
+	if err := applyGiven(fs, &o); err != nil {
+		return o, err
+	}
+	p, err := parseProvider(outageProvider)
+	if err != nil {
+		return o, err
+	}
+	o.outageProvider = p
+	return o, o.validate()
+}
+
+// defaultOptions are the settings of a run before the environment and the flags change them.
+func defaultOptions() options {
+	return options{
 		n:              1000,
 		latency:        20 * time.Millisecond,
 		accounts:       2,
@@ -116,17 +145,22 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		replicas:         1,
 		tenants:          defaultTenants,
 	}
+}
+
+// readEnv puts the environment variables N, LATENCY, ACCOUNTS and REPLICAS, read through
+// getenv, into o, where they become the defaults of the flags.
+func readEnv(o *options, getenv func(string) string) error {
 	if v := getenv("N"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return o, fmt.Errorf("environment variable N=%q is not a number", v)
+			return fmt.Errorf("environment variable N=%q is not a number", v)
 		}
 		o.n = n
 	}
 	if v := getenv("LATENCY"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
-			return o, fmt.Errorf("environment variable LATENCY=%q is not a duration such as 20ms", v)
+			return fmt.Errorf("environment variable LATENCY=%q is not a duration such as 20ms", v)
 		}
 		o.latency = d
 	}
@@ -137,19 +171,23 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	if v := getenv("REPLICAS"); v != "" {
 		r, err := strconv.Atoi(v)
 		if err != nil {
-			return o, fmt.Errorf("environment variable REPLICAS=%q is not a number", v)
+			return fmt.Errorf("environment variable REPLICAS=%q is not a number", v)
 		}
 		o.replicas = r
 	}
+	return nil
+}
 
-	outageProvider := catalog.All()[0].Name
+// defineFlags defines the bench's flags on fs, with the values in o (and outageProvider) as
+// their defaults and as where they go.
+func defineFlags(fs *flag.FlagSet, o *options, outageProvider *string) {
 	fs.IntVar(&o.n, "n", o.n, "Number of Webhooks to apply, spread evenly over the providers (also N=...).")
 	fs.DurationVar(&o.latency, "latency", o.latency, "Latency of every request to every simulator (also LATENCY=...).")
 	fs.IntVar(&o.accounts, "accounts", o.accounts, "Credentials per provider; the Webhooks are spread evenly over them. With -shared-accounts the "+
 		"shared accounts (ClusterAccounts) per provider, 1 unless given.")
 	fs.DurationVar(&o.resync, "resync", o.resync, "The operator's --resync-period during the run.")
 	fs.DurationVar(&o.outage, "outage", o.outage, "How long the outage of one simulator lasts.")
-	fs.StringVar(&outageProvider, "outage-provider", outageProvider, "Simulator that goes down: "+providerChoices(true)+".")
+	fs.StringVar(outageProvider, "outage-provider", *outageProvider, "Simulator that goes down: "+providerChoices(true)+".")
 	fs.Float64Var(&o.qps, "qps", o.qps, "API-server queries per second of the operator (--kube-api-qps), of the floor's client and of the client that applies the Webhooks.")
 	fs.IntVar(&o.burst, "burst", o.burst, "API-server burst of the same three clients (--kube-api-burst).")
 	fs.IntVar(&o.workers, "workers", o.workers, "Reconcile workers of the operator (--max-concurrent-reconciles), and workers of the floor's and the applying clients.")
@@ -182,16 +220,12 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 		"the newest single-replica JSON at the same N in bin/bench/ (the same layout preferred).")
 	fs.BoolVar(&o.noFloor, "no-floor", false, "Skip the floor (a plain client writing N Webhooks) and so the ratio: a quicker run to look at memory or requests.")
 	fs.BoolVar(&o.keepLogs, "keep-logs", false, "Keep the operator log and the kubeconfig in bin/bench/ after a successful run (a failed run always keeps them).")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: go run ./hack/bench [flags]   (or: make bench N=... BENCH_ARGS='...')\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments %q: every setting is a flag", fs.Args())
-	}
+}
+
+// applyGiven settles what depends on which flags were given: a run on shared accounts has one
+// account per provider unless -accounts says otherwise, and a run with several replicas is spread
+// and has no tenancy phases.
+func applyGiven(fs *flag.FlagSet, o *options) error {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if o.sharedAccounts != "" && !given["accounts"] {
@@ -199,23 +233,18 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (op
 	}
 	if o.replicas > 1 {
 		if given["spread"] && !o.spread {
-			return o, fmt.Errorf("-replicas %d -spread=false: the replicas share the Webhooks by namespace, so they are spread", o.replicas)
+			return fmt.Errorf("-replicas %d -spread=false: the replicas share the Webhooks by namespace, so they are spread", o.replicas)
 		}
 		o.spread = true
 		// The tenancy phases measure one process.
 		for _, name := range []string{"hung-webhooks", "unrelated-secrets", "churn-accounts", "fair-webhooks"} {
 			if given[name] && fs.Lookup(name).Value.String() != "0" {
-				return o, fmt.Errorf("-%s: the tenancy phases run with one replica only", name)
+				return fmt.Errorf("-%s: the tenancy phases run with one replica only", name)
 			}
 		}
 		o.hungWebhooks, o.unrelatedSecrets, o.churnAccounts, o.fairWebhooks = 0, 0, 0, 0
 	}
-	p, err := parseProvider(outageProvider)
-	if err != nil {
-		return o, err
-	}
-	o.outageProvider = p
-	return o, o.validate()
+	return nil
 }
 
 // parseProvider accepts a provider as spec.provider spells it, in any case, its name, or its

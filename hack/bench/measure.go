@@ -37,6 +37,7 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/providers"
 )
 
 // progressEvery is how often a long wait prints where it stands.
@@ -513,4 +514,213 @@ func saasSince(now, before map[string]float64) map[string]int {
 		}
 	}
 	return out
+}
+
+// operatorCounts are the operator's counters at the start of a phase, for the figures of the
+// phase: its API-server writes and SaaS requests, in all and by replica.
+type operatorCounts struct {
+	writes     writeCounts
+	saas       map[string]float64
+	perReplica []map[string]float64 // nil where a replica could not be read
+}
+
+// createPhase creates the Webhooks while the operator runs, waits until all are Ready, and
+// records what that took: the time, the SaaS requests and API-server writes, and the live heap.
+func (b *benchRun) createPhase(ctx context.Context) error {
+	o := b.o
+	watchNamespace := benchNamespace
+	if o.spread || o.sharedAccounts != "" {
+		watchNamespace = "" // every namespace: the floor's is empty by now
+	}
+	b.watch = &watcher{c: b.observer, namespace: watchNamespace, n: o.n, poll: o.poll, ops: b.reps.ops(), out: o.out}
+	where := "namespace " + benchNamespace
+	switch {
+	case o.spread:
+		where = fmt.Sprintf("%d namespaces", len(b.w.namespaces))
+	case o.sharedAccounts != "":
+		where = fmt.Sprintf("%d namespaces (%s)", len(b.w.tenants), sharedDescription(o.sharedAccounts, o.accounts))
+	}
+	b.step("Creating %d Webhooks in %s (%g QPS, burst %d, %d workers) and waiting until all are Ready",
+		o.n, where, o.qps, o.burst, o.workers)
+	b.sims.ResetCounts()
+	var before operatorCounts
+	var err error
+	if before.writes, err = b.reps.apiWrites(ctx); err != nil {
+		return b.failure(ctx, err)
+	}
+	if before.saas, err = b.reps.saasRequests(ctx); err != nil {
+		return b.failure(ctx, err)
+	}
+	before.perReplica = make([]map[string]float64, len(b.reps))
+	for i, r := range b.reps {
+		before.perReplica[i], _ = r.metrics.saasRequests(ctx)
+	}
+	start := time.Now()
+	readyAt, applyTook, err := b.applyAll(ctx, start)
+	if err != nil {
+		return err
+	}
+	if err := b.recordCreate(ctx, before, readyAt.Sub(start), applyTook); err != nil {
+		return err
+	}
+	b.heapProfiles(ctx)
+	if o.sharded() {
+		return b.countDuplicates(ctx)
+	}
+	return nil
+}
+
+// applyAll creates the Webhooks and waits until every one is Ready; it returns when that was
+// seen and how long the creates took.
+func (b *benchRun) applyAll(ctx context.Context, start time.Time) (readyAt time.Time, applyTook time.Duration, err error) {
+	applyCtx, cancelApply := context.WithCancel(ctx)
+	defer cancelApply()
+	applyDone := make(chan struct{})
+	var applyErr error
+	go func() {
+		defer close(applyDone)
+		applyErr = b.w.apply(applyCtx, b.applier, benchNamespace, b.o.workers)
+		applyTook = time.Since(start)
+	}()
+	readyAt, err = b.watch.allReady(ctx, start, b.timeout, func() error {
+		select {
+		case <-applyDone:
+			return applyErr
+		default:
+			return nil
+		}
+	})
+	if err != nil {
+		cancelApply()
+		<-applyDone
+		return readyAt, applyTook, b.failure(ctx, err)
+	}
+	// Every Webhook exists, so the applier is done or about to hear back from its last create.
+	<-applyDone
+	return readyAt, applyTook, applyErr
+}
+
+// recordCreate fills in the figures of the creation: the time until all were Ready, and the
+// SaaS requests and API-server writes since before.
+func (b *benchRun) recordCreate(ctx context.Context, before operatorCounts, toReady, applyTook time.Duration) error {
+	o, res := b.o, &b.res
+	res.ApplySeconds = applyTook.Seconds()
+	res.CreateSaaSRequests = b.sims.RequestsTotal()
+	if o.sharded() {
+		b.recordReplicaShares(ctx, before.perReplica)
+	}
+	writesAfter, err := b.reps.apiWrites(ctx)
+	if err != nil {
+		return b.failure(ctx, err)
+	}
+	res.CreateAPIWritesByMethod = writesAfter.since(before.writes)
+	if saasAfter, err := b.reps.saasRequests(ctx); err == nil {
+		res.CreateSaaSRequestsByOperation = saasSince(saasAfter, before.saas)
+		b.say("      SaaS requests by provider/operation, as the operator counted them: %v", res.CreateSaaSRequestsByOperation)
+	}
+	res.CreateAPIWrites = writesAfter.total() - before.writes.total()
+	res.TimeToReadySeconds = toReady.Seconds()
+	if res.FloorSeconds > 0 {
+		res.Ratio = res.TimeToReadySeconds / res.FloorSeconds
+	}
+	for op, n := range res.CreateSaaSRequestsByOperation {
+		if strings.HasSuffix(op, "/"+providers.OperationPing) {
+			res.CreatePings += n
+		}
+	}
+	res.SaaSRequestsPerWebhook = float64(res.CreateSaaSRequests-res.CreatePings) / float64(o.n)
+	res.SaaSRequestsPerWebhookWithPings = float64(res.CreateSaaSRequests) / float64(o.n)
+	res.APIWritesPerWebhook = float64(res.CreateAPIWrites) / float64(o.n)
+	b.reps.sampleRSS()
+	b.say("      all Ready after %s (applying took %s); %d SaaS requests, %d API-server writes by the operator %s",
+		round(toReady), round(applyTook), res.CreateSaaSRequests, res.CreateAPIWrites, byMethod(res.CreateAPIWritesByMethod))
+	return nil
+}
+
+// steadyPhase counts the SaaS requests and API-server writes of a window a little longer than
+// one resync period, in which nothing changes.
+func (b *benchRun) steadyPhase(ctx context.Context) error {
+	o, res := b.o, &b.res
+	window := time.Duration(steadyPeriods * float64(o.resync))
+	b.step("Steady state: counting for %s (%.2f resync periods)", round(window), steadyPeriods)
+	b.sims.ResetCounts()
+	writesBefore, err := b.reps.apiWrites(ctx)
+	if err != nil {
+		return b.failure(ctx, err)
+	}
+	saasBefore, saasErr := b.reps.saasRequests(ctx)
+	start := time.Now()
+	if err := sleepWatching(ctx, window, b.reps.ops()...); err != nil {
+		return b.failure(ctx, err)
+	}
+	res.SteadySaaSRequests = b.sims.RequestsTotal()
+	writesAfter, err := b.reps.apiWrites(ctx)
+	if err != nil {
+		return b.failure(ctx, err)
+	}
+	if saasAfter, err := b.reps.saasRequests(ctx); err == nil && saasErr == nil {
+		res.SteadySaaSRequestsByOperation = saasSince(saasAfter, saasBefore)
+	}
+	res.SteadyAPIWritesByMethod = writesAfter.since(writesBefore)
+	res.SteadyAPIWrites = writesAfter.total() - writesBefore.total()
+	res.SteadyWindowSeconds = time.Since(start).Seconds()
+	// Per 1000 Webhooks and per resync period: scale the counts of the window, which is a little
+	// longer than one period, to exactly one.
+	perResync := o.resync.Seconds() / res.SteadyWindowSeconds
+	res.SteadySaaSRequestsPer1000PerResync = float64(res.SteadySaaSRequests) * perResync * 1000 / float64(o.n)
+	res.SteadyAPIWritesPer1000PerResync = float64(res.SteadyAPIWrites) * perResync * 1000 / float64(o.n)
+	b.reps.sampleRSS()
+	b.say("      %d SaaS requests %s, %d API-server writes %s", res.SteadySaaSRequests, byMethod(res.SteadySaaSRequestsByOperation),
+		res.SteadyAPIWrites, byMethod(res.SteadyAPIWritesByMethod))
+	return nil
+}
+
+// outagePhase has one simulator answer 503 for a while and times how long after it the
+// Webhooks are all Ready again.
+func (b *benchRun) outagePhase(ctx context.Context) error {
+	o, res := b.o, &b.res
+	sim := b.sims.Get(o.outageProvider)
+	b.step("Outage: the %s simulator answers 503 for %s; then waiting until all Webhooks are Ready again", sim.Name, o.outage)
+	sim.StartOutage(http.StatusServiceUnavailable)
+	notReady, err := b.watch.mostNotReady(ctx, o.outage)
+	sim.EndOutage()
+	if err != nil {
+		return b.failure(ctx, err)
+	}
+	outageEnd := time.Now()
+	recoveredAt, err := b.watch.allReady(ctx, outageEnd, b.timeout, nil)
+	if err != nil {
+		return b.failure(ctx, err)
+	}
+	res.OutageNotReadyMax = notReady
+	res.OutageRecoverySeconds = recoveredAt.Sub(outageEnd).Seconds()
+	res.OutageRecoveredWithinResync = recoveredAt.Sub(outageEnd) <= o.resync
+	b.reps.sampleRSS()
+	b.say("      %d Webhooks not Ready at most during the outage; all Ready %s after it ended", notReady, round(recoveredAt.Sub(outageEnd)))
+	if notReady == 0 {
+		b.say("      No Webhook was seen not Ready: the outage may have fallen between two resyncs, so the recovery time" +
+			" tells little; an outage at least 1.1 resync periods long reaches every Webhook.")
+	}
+	return nil
+}
+
+// recordRSS stops polling the replicas' RSS and records its figures. The peak RSS is the one of
+// the create, steady-state and outage phases; the tenancy phases after them are not part of it.
+func (b *benchRun) recordRSS(context.Context) error {
+	b.stopRSS()
+	res := &b.res
+	for i, r := range b.reps {
+		if r.rss.err != nil && r.rss.peak == 0 {
+			b.say("      peak RSS of %s unknown: %v", r.name(), r.rss.err)
+		}
+		peak, start, anon := r.rss.figures()
+		res.StartRSSMiB = max(res.StartRSSMiB, start)
+		res.PeakAnonRSSMiB = max(res.PeakAnonRSSMiB, anon)
+		if b.o.sharded() {
+			res.Replicas[i].PeakRSSMiB, res.Replicas[i].StartRSSMiB, res.Replicas[i].PeakAnonRSSMiB = peak, start, anon
+		}
+	}
+	// With several replicas, the largest of them.
+	res.PeakRSSMiB = float64(b.reps.peakRSS()) / (1 << 20)
+	return nil
 }

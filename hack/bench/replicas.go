@@ -648,3 +648,146 @@ func mibOrNA(v float64) string {
 	}
 	return fmt.Sprintf("%.1f MiB", v)
 }
+
+// operatorFlags are the flags every replica gets after its own addresses and sharding flags.
+func (b *benchRun) operatorFlags() []string {
+	o := b.o
+	flags := []string{
+		"--resync-period=" + o.resync.String(),
+		"--max-concurrent-reconciles=" + strconv.Itoa(o.workers),
+		"--kube-api-qps=" + strconv.FormatFloat(o.qps, 'g', -1, 64),
+		"--kube-api-burst=" + strconv.Itoa(o.burst),
+		// Where the ClusterAccounts' credentials Secrets are: outside a cluster the operator has
+		// no namespace of its own to default to.
+		"--account-secret-namespaces=" + accountSecretNamespace,
+	}
+	if o.providerQPS != "" {
+		flags = append(flags, "--provider-qps="+o.providerQPS)
+	}
+	return append(flags, b.sims.OperatorFlags()...)
+}
+
+// startReplicas starts the operator: one process, or -replicas processes sharing the
+// namespaces. It waits until each has synced its caches and, with several, until their shard
+// Leases have settled, and starts polling each one's RSS.
+func (b *benchRun) startReplicas(ctx context.Context) error {
+	o := b.o
+	b.cleanups = append(b.cleanups, func() { b.reps.stop(b.say) })
+	// The bench's own count of the Webhook objects that an informer of every namespace receives,
+	// from before the replicas start: what each replica's share is measured against.
+	if o.sharded() {
+		objects, err := startObjectCounter(ctx, b.cp.Config)
+		if err != nil {
+			return err
+		}
+		b.objects = objects
+		b.cleanups = append(b.cleanups, func() { objects.stop() })
+	}
+	// The anonymous RSS is polled until the end of the phases the peak RSS covers.
+	rssCtx, stopRSS := context.WithCancel(ctx)
+	b.stopRSS = stopRSS
+	b.cleanups = append(b.cleanups, stopRSS)
+	// Every replica's metrics, pprof and health addresses, all distinct.
+	addrs, err := localenv.LoopbackAddrs(3 * o.replicas)
+	if err != nil {
+		return err
+	}
+	for i := range o.replicas {
+		if err := b.startReplica(rssCtx, i, addrs[3*i], addrs[3*i+1], addrs[3*i+2]); err != nil {
+			return err
+		}
+	}
+	for _, r := range b.reps {
+		if err := waitOperatorStarted(ctx, r.op, r.logPath, r.metrics, b.timeout); err != nil {
+			return b.failure(ctx, fmt.Errorf("%s: %w", r.name(), err))
+		}
+	}
+	if o.sharded() {
+		held, err := waitShardsSettled(ctx, b.observer, o.replicas, b.reps.ops(), b.timeout)
+		if err != nil {
+			return b.failure(ctx, err)
+		}
+		b.res.ShardLeases = held
+		b.say("      the shard Leases of %d replicas list the slots they hold and have not changed for %s (the slots are in the JSON)", len(held), shardSettle)
+	}
+	b.reps.sampleRSS()
+	return nil
+}
+
+// startReplica starts operator process i on the given addresses and polls its RSS until
+// rssCtx ends.
+func (b *benchRun) startReplica(rssCtx context.Context, i int, metricsAddr, pprofAddr, healthAddr string) error {
+	o := b.o
+	r := &replica{logPath: b.logPaths[i], pprofAddr: pprofAddr}
+	args := append(localenv.EndpointFlags(), "--metrics-bind-address="+metricsAddr, "--pprof-bind-address="+pprofAddr)
+	if o.sharded() {
+		r.id = replicaID(i)
+		args = append(args, "--health-probe-bind-address="+healthAddr)
+		args = append(args, shardingArgs(i)...)
+	} else {
+		args = append(args, "--health-probe-bind-address=0")
+	}
+	args = append(args, b.operatorFlags()...)
+	if o.sharded() {
+		if i == 0 {
+			b.step("Starting %d operator processes with --sharding (shard Leases in namespace %s) and waiting until they share the namespaces",
+				o.replicas, shardLeaseNamespace)
+		}
+		b.say("      %s: metrics on %s, log %s", r.id, metricsAddr, r.logPath)
+	} else {
+		b.step("Starting the operator (metrics on %s, log %s)", metricsAddr, r.logPath)
+	}
+	var env []string
+	if o.gomemlimit != "" {
+		env = append(env, "GOMEMLIMIT="+o.gomemlimit)
+	}
+	op, err := localenv.StartOperatorEnv(o.operatorPath, args, b.kubeconfigPath, r.logPath, env)
+	if err != nil {
+		return err
+	}
+	r.op = op
+	r.metrics = &metricsClient{url: "http://" + metricsAddr + "/metrics", http: &http.Client{Timeout: 10 * time.Second}}
+	r.rss = &rssTracker{pid: op.PID()}
+	go r.rss.poll(rssCtx, 250*time.Millisecond)
+	b.reps = append(b.reps, r)
+	if o.onOperatorStart != nil {
+		o.onOperatorStart(op.PID())
+	}
+	return nil
+}
+
+// recordReplicaShares records each replica's share of the creation, right after the List that
+// showed every Webhook Ready: what its informers received, next to what an informer of every
+// namespace received meanwhile, and its SaaS requests since saasBefore.
+func (b *benchRun) recordReplicaShares(ctx context.Context, saasBefore []map[string]float64) {
+	res := &b.res
+	res.AllWebhookObjects = b.objects.stop()
+	for i, r := range b.reps {
+		rr := replicaResult{Identity: r.id}
+		if m, err := r.metrics.sharding(ctx); err != nil {
+			b.say("      %s: reading its sharding metrics: %v", r.id, err)
+		} else {
+			rr.fill(m, res.AllWebhookObjects, b.o.n)
+		}
+		if after, err := r.metrics.saasRequests(ctx); err == nil && saasBefore[i] != nil {
+			total := 0
+			for _, v := range saasSince(after, saasBefore[i]) {
+				total += v
+			}
+			rr.CreateSaaSRequests = &total
+		}
+		res.Replicas = append(res.Replicas, rr)
+	}
+}
+
+// countDuplicates counts the remote webhooks the simulators hold, after the figures of the
+// creation: the lists it takes are requests to the simulators too.
+func (b *benchRun) countDuplicates(ctx context.Context) error {
+	d, err := countRemotes(ctx, b.w, b.sims, b.o.workers)
+	if err != nil {
+		return b.failure(ctx, err)
+	}
+	b.res.Duplicates, b.res.RemoteWebhooks = &d.duplicates, d.remotes
+	b.say("      the simulators hold %d remote webhooks for %d Webhooks (%d of them matched): %d duplicates", d.remotes, b.o.n, d.matched, d.duplicates)
+	return nil
+}

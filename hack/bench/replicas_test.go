@@ -18,16 +18,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -361,55 +358,18 @@ func sortedValues(m map[string]string) []string {
 // Webhook has a duplicate. It judges no other figure against a target: the split of a handful of
 // namespaces says nothing.
 func TestBenchSmokeReplicas(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which sets it")
-	}
-	assets, err := localenv.EnvtestAssets("bench")
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := localenv.FindRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	state := t.TempDir()
-	var pids []int
-	t.Cleanup(func() {
-		for _, pid := range pids {
-			if syscall.Kill(pid, 0) == nil {
-				_ = syscall.Kill(-pid, syscall.SIGKILL)
-			}
-		}
-	})
+	s := newSmokeBench(t)
+	ctx := smokeContext(t, 5*time.Minute)
 	const n, replicas = 40, 3
-	o := options{
-		root: root, assets: assets, stateDir: state,
-		operatorPath: filepath.Join(state, "manager"), jsonPath: filepath.Join(state, "results-replicas3.json"),
-		n: n, latency: time.Millisecond, accounts: 1, resync: 4 * time.Second, outage: 2 * time.Second,
-		outageProvider: hooksv1alpha1.ProviderWebex, qps: 50, burst: 100, workers: 10,
-		timeout: 2 * time.Minute, poll: 250 * time.Millisecond,
-		replicas: replicas, spread: true, baselineRSS: 500,
+	o := s.options(n, "results-replicas3.json")
+	o.outageProvider = hooksv1alpha1.ProviderWebex
+	o.replicas, o.spread, o.baselineRSS = replicas, true, 500
+	res, out := s.run(ctx, t, o, "")
+	if len(s.pids) != replicas {
+		t.Fatalf("%d operator processes started, want %d", len(s.pids), replicas)
 	}
-	var out bytes.Buffer
-	o.out = &out
-	o.onOperatorStart = func(pid int) { pids = append(pids, pid) }
-	start := time.Now()
-	res, err := run(ctx, o)
-	t.Logf("bench output (%s):\n%s", time.Since(start).Round(time.Second), out.String())
-	if err != nil {
-		t.Fatalf("the bench failed: %v", err)
-	}
-	if len(pids) != replicas {
-		t.Fatalf("%d operator processes started, want %d", len(pids), replicas)
-	}
-	for _, pid := range pids {
-		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
-			t.Errorf("operator process %d is still running after the bench returned", pid)
-		}
-	}
-	if logs, _ := filepath.Glob(filepath.Join(state, "operator*.log")); len(logs) != 0 {
+	s.checkStopped(t)
+	if logs, _ := filepath.Glob(filepath.Join(s.state, "operator*.log")); len(logs) != 0 {
 		t.Errorf("the operator logs of a successful run are still there: %v", logs)
 	}
 	if len(res.Replicas) != replicas || res.Parameters.Replicas != replicas || res.Parameters.Namespaces != n/perNamespace {
@@ -421,6 +381,18 @@ func TestBenchSmokeReplicas(t *testing.T) {
 	if res.AllWebhookObjects < n {
 		t.Errorf("an informer of every namespace received %d Webhook objects, want at least %d", res.AllWebhookObjects, n)
 	}
+	checkReplicaShares(t, res, n)
+	checkContains(t, out, "Per replica", "bench-replica-0", "bench-replica-2", "duplicates on the simulators: 0", "from -baseline-rss")
+	if _, err := os.Stat(o.jsonPath); err != nil {
+		t.Errorf("no JSON: %v", err)
+	}
+}
+
+// checkReplicaShares checks each replica's figures in the results of a smoke run of n Webhooks:
+// its identity, peak RSS and SaaS requests, its sharding mode, and that the Webhooks the
+// replicas received add up to about n.
+func checkReplicaShares(t *testing.T, res results, n int) {
+	t.Helper()
 	saas := 0
 	for _, rr := range res.Replicas {
 		if !strings.HasPrefix(rr.Identity, "bench-replica-") || !(rr.PeakRSSMiB > 0) || rr.CreateSaaSRequests == nil {
@@ -448,16 +420,8 @@ func TestBenchSmokeReplicas(t *testing.T) {
 	}
 	// Each Webhook's objects go to one replica: the shares add up to N, give or take the events
 	// in flight when the counts were read.
-	if reported && (sum < 0.9*n || sum > 1.1*n) {
+	if reported && (sum < 0.9*float64(n) || sum > 1.1*float64(n)) {
 		t.Errorf("the replicas received %.1f Webhooks between them, want about %d", sum, n)
-	}
-	for _, want := range []string{"Per replica", "bench-replica-0", "bench-replica-2", "duplicates on the simulators: 0", "from -baseline-rss"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the output has no %q", want)
-		}
-	}
-	if _, err := os.Stat(o.jsonPath); err != nil {
-		t.Errorf("no JSON: %v", err)
 	}
 }
 

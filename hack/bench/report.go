@@ -18,6 +18,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -279,66 +280,119 @@ func targets(r results, o options) []target {
 
 // printTable prints the figures, each with its target and whether this run met it.
 func printTable(out io.Writer, r results, o options) {
-	byFigure := map[string]target{}
-	for _, t := range r.Targets {
-		byFigure[t.Figure] = t
-	}
-	anyOtherN := false
-	goal := func(figure, text string) (string, string) {
-		t, ok := byFigure[figure]
-		if !ok {
-			return "", ""
-		}
-		status := "missed"
-		if t.Met {
-			status = "met"
-		}
-		if t.ForN != 0 {
-			text += fmt.Sprintf(" at N=%d", t.ForN)
-		}
-		if t.For != "" {
-			text += " at " + t.For
-		}
-		if !t.Applies {
-			status = "(" + status + ")"
-			anyOtherN = true
-		}
-		return text, status
+	t := newTableRows(r)
+	t.addSettings(r, o)
+	t.addFigures(r, o)
+	for _, rw := range tenancyRows(r, o) {
+		t.add(rw.figure, rw.value, rw.jsonName, rw.target)
 	}
 
-	type row struct{ figure, value, target, status string }
-	var rows []row
-	add := func(figure, value, jsonName, targetText string) {
-		tt, status := goal(jsonName, targetText)
-		rows = append(rows, row{figure, value, tt, status})
+	var table strings.Builder
+	table.WriteString("FIGURE\tVALUE\tTARGET\t\n")
+	for _, rw := range t.rows {
+		fmt.Fprintf(&table, "%s\t%s\t%s\t%s\n", rw.figure, rw.value, rw.target, rw.status)
 	}
-	add("Webhooks (N)", fmt.Sprint(o.n), "", "")
+	writeTable(out, table.String())
+	fmt.Fprintf(out, "\nApplying took %s; %d SaaS requests and %d API-server writes during creation; "+
+		"%d SaaS requests and %d API-server writes in the %s steady-state window; at most %d Webhooks not Ready during the outage.\n",
+		seconds(r.ApplySeconds), r.CreateSaaSRequests, r.CreateAPIWrites, r.SteadySaaSRequests, r.SteadyAPIWrites,
+		seconds(r.SteadyWindowSeconds), r.OutageNotReadyMax)
+	printTenancyNotes(out, r)
+	if t.anyOtherN {
+		fmt.Fprintln(out, "A status in parentheses compares with a target stated for other settings: for information only.")
+	}
 	if o.sharded() {
-		add("operator replicas (--sharding)", fmt.Sprint(o.replicas), "", "")
+		printReplicas(out, r, o)
 	}
-	add("simulator latency", o.latency.String(), "", "")
+	if o.sharedAccounts != "" {
+		printShared(out, r, o)
+	}
+}
+
+// tableRows are the rows of the table, each figure with its target and whether the run met it.
+type tableRows struct {
+	byFigure map[string]target
+	rows     []tableLine
+	// anyOtherN is whether some status compares with a target stated for other settings.
+	anyOtherN bool
+}
+
+// tableLine is one line of the printed table: the figure, its value, its target and whether the
+// run met it.
+type tableLine struct{ figure, value, target, status string }
+
+// newTableRows starts the table of r, whose targets the rows are judged by.
+func newTableRows(r results) *tableRows {
+	t := &tableRows{byFigure: map[string]target{}}
+	for _, tg := range r.Targets {
+		t.byFigure[tg.Figure] = tg
+	}
+	return t
+}
+
+// goal is the target of the figure with JSON name figure, its text said first, and whether the
+// run met it; both are empty for a figure without a target.
+func (t *tableRows) goal(figure, text string) (string, string) {
+	tg, ok := t.byFigure[figure]
+	if !ok {
+		return "", ""
+	}
+	status := "missed"
+	if tg.Met {
+		status = "met"
+	}
+	if tg.ForN != 0 {
+		text += fmt.Sprintf(" at N=%d", tg.ForN)
+	}
+	if tg.For != "" {
+		text += " at " + tg.For
+	}
+	if !tg.Applies {
+		status = "(" + status + ")"
+		t.anyOtherN = true
+	}
+	return text, status
+}
+
+// add adds the row of a figure; jsonName names its target, if it has one, and targetText says it.
+func (t *tableRows) add(figure, value, jsonName, targetText string) {
+	tt, status := t.goal(jsonName, targetText)
+	t.rows = append(t.rows, tableLine{figure, value, tt, status})
+}
+
+// addSettings adds the rows of the settings of the run.
+func (t *tableRows) addSettings(r results, o options) {
+	t.add("Webhooks (N)", fmt.Sprint(o.n), "", "")
+	if o.sharded() {
+		t.add("operator replicas (--sharding)", fmt.Sprint(o.replicas), "", "")
+	}
+	t.add("simulator latency", o.latency.String(), "", "")
 	switch {
 	case o.spread:
-		add("namespaces, one account each", fmt.Sprint(r.Parameters.Namespaces), "", "")
+		t.add("namespaces, one account each", fmt.Sprint(r.Parameters.Namespaces), "", "")
 	case o.sharedAccounts != "":
-		add("namespaces sharing accounts", fmt.Sprintf("%d, %s", r.Parameters.Namespaces, sharedDescription(o.sharedAccounts, o.accounts)), "", "")
+		t.add("namespaces sharing accounts", fmt.Sprintf("%d, %s", r.Parameters.Namespaces, sharedDescription(o.sharedAccounts, o.accounts)), "", "")
 	default:
-		add("accounts per provider", fmt.Sprint(o.accounts), "", "")
+		t.add("accounts per provider", fmt.Sprint(o.accounts), "", "")
 	}
-	add("resync period", o.resync.String(), "", "")
-	add("time until all Ready (operator)", seconds(r.TimeToReadySeconds), "", "")
+	t.add("resync period", o.resync.String(), "", "")
+}
+
+// addFigures adds the rows of the figures of the create, steady-state and outage phases.
+func (t *tableRows) addFigures(r results, o options) {
+	t.add("time until all Ready (operator)", seconds(r.TimeToReadySeconds), "", "")
 	if !o.noFloor {
-		add("floor: create + 1 status patch each", seconds(r.FloorSeconds), "", "")
-		add("ratio operator/floor", fmt.Sprintf("%.2f", r.Ratio), "ratio", "<= 1.5")
+		t.add("floor: create + 1 status patch each", seconds(r.FloorSeconds), "", "")
+		t.add("ratio operator/floor", fmt.Sprintf("%.2f", r.Ratio), "ratio", "<= 1.5")
 	} else {
-		add("floor and ratio", "not run (-no-floor)", "", "")
+		t.add("floor and ratio", "not run (-no-floor)", "", "")
 	}
-	add("SaaS requests per created Webhook (no pings)", fmt.Sprintf("%.2f", r.SaaSRequestsPerWebhook), "saasRequestsPerWebhook", "<= 1.1")
-	add("  with verification pings", fmt.Sprintf("%.2f (%d pings)", r.SaaSRequestsPerWebhookWithPings, r.CreatePings), "", "")
-	add("API writes per created Webhook", fmt.Sprintf("%.2f", r.APIWritesPerWebhook), "", "")
-	add("steady: SaaS requests /1000 Webhooks /resync", fmt.Sprintf("%.1f", r.SteadySaaSRequestsPer1000PerResync),
+	t.add("SaaS requests per created Webhook (no pings)", fmt.Sprintf("%.2f", r.SaaSRequestsPerWebhook), "saasRequestsPerWebhook", "<= 1.1")
+	t.add("  with verification pings", fmt.Sprintf("%.2f (%d pings)", r.SaaSRequestsPerWebhookWithPings, r.CreatePings), "", "")
+	t.add("API writes per created Webhook", fmt.Sprintf("%.2f", r.APIWritesPerWebhook), "", "")
+	t.add("steady: SaaS requests /1000 Webhooks /resync", fmt.Sprintf("%.1f", r.SteadySaaSRequestsPer1000PerResync),
 		"steadySaasRequestsPer1000PerResync", "<= 20")
-	add("steady: API writes /1000 Webhooks /resync", fmt.Sprintf("%.1f", r.SteadyAPIWritesPer1000PerResync),
+	t.add("steady: API writes /1000 Webhooks /resync", fmt.Sprintf("%.1f", r.SteadyAPIWritesPer1000PerResync),
 		"steadyApiWritesPer1000PerResync", "0")
 	rss := "n/a"
 	if r.PeakRSSMiB > 0 {
@@ -351,39 +405,15 @@ func printTable(out io.Writer, r results, o options) {
 	if o.gomemlimit != "" {
 		rssFigure += " (GOMEMLIMIT=" + o.gomemlimit + ")"
 	}
-	add(rssFigure, rss, "peakRssMiB", "<= 100 MiB")
+	t.add(rssFigure, rss, "peakRssMiB", "<= 100 MiB")
 	if r.StartRSSMiB > 0 {
-		add("  of which before any Webhook (code, runtime)", fmt.Sprintf("%.1f MiB", r.StartRSSMiB), "", "")
+		t.add("  of which before any Webhook (code, runtime)", fmt.Sprintf("%.1f MiB", r.StartRSSMiB), "", "")
 	}
 	if r.PeakAnonRSSMiB > 0 {
-		add("  peak anonymous RSS (heap, stacks, runtime)", fmt.Sprintf("%.1f MiB", r.PeakAnonRSSMiB), "", "")
+		t.add("  peak anonymous RSS (heap, stacks, runtime)", fmt.Sprintf("%.1f MiB", r.PeakAnonRSSMiB), "", "")
 	}
-	add(fmt.Sprintf("Ready again after a %s %s outage", o.outage, o.outageProvider), seconds(r.OutageRecoverySeconds),
+	t.add(fmt.Sprintf("Ready again after a %s %s outage", o.outage, o.outageProvider), seconds(r.OutageRecoverySeconds),
 		"outageRecoverySeconds", fmt.Sprintf("<= resync (%s)", o.resync))
-	for _, rw := range tenancyRows(r, o) {
-		add(rw.figure, rw.value, rw.jsonName, rw.target)
-	}
-
-	var table strings.Builder
-	table.WriteString("FIGURE\tVALUE\tTARGET\t\n")
-	for _, rw := range rows {
-		fmt.Fprintf(&table, "%s\t%s\t%s\t%s\n", rw.figure, rw.value, rw.target, rw.status)
-	}
-	writeTable(out, table.String())
-	fmt.Fprintf(out, "\nApplying took %s; %d SaaS requests and %d API-server writes during creation; "+
-		"%d SaaS requests and %d API-server writes in the %s steady-state window; at most %d Webhooks not Ready during the outage.\n",
-		seconds(r.ApplySeconds), r.CreateSaaSRequests, r.CreateAPIWrites, r.SteadySaaSRequests, r.SteadyAPIWrites,
-		seconds(r.SteadyWindowSeconds), r.OutageNotReadyMax)
-	printTenancyNotes(out, r)
-	if anyOtherN {
-		fmt.Fprintln(out, "A status in parentheses compares with a target stated for other settings: for information only.")
-	}
-	if o.sharded() {
-		printReplicas(out, r, o)
-	}
-	if o.sharedAccounts != "" {
-		printShared(out, r, o)
-	}
 }
 
 // writeTable aligns the tab-separated columns of table.
@@ -432,6 +462,42 @@ func writeJSON(path string, r results) error {
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing the results: %w", err)
+	}
+	return nil
+}
+
+// report finds the earlier runs this one is compared with, judges the targets, prints the table
+// and writes the JSON.
+func (b *benchRun) report(context.Context) error {
+	o, res := b.o, &b.res
+	if o.sharedAccounts != "" {
+		other := otherShared(o.sharedAccounts)
+		if c, ok := findSharedRun(filepath.Dir(o.jsonPath), o.n, len(b.w.tenants), o.accounts, other, o.gomemlimit); ok {
+			res.Comparison = &c
+		} else if o.jsonPath != "" {
+			b.say("      no run with %s at N=%d over %d namespaces in %s to compare with", sharedDescription(other, o.accounts), o.n, len(b.w.tenants),
+				filepath.Dir(o.jsonPath))
+		}
+	}
+	if o.sharded() {
+		switch {
+		case o.baselineRSS > 0:
+			res.BaselinePeakRSSMiB, res.BaselineSource = o.baselineRSS, "-baseline-rss"
+		default:
+			if bl, ok := findBaseline(filepath.Dir(o.jsonPath), o.n, o.spread); ok {
+				res.BaselinePeakRSSMiB, res.BaselineSource = bl.mib, bl.source
+			}
+		}
+	}
+	res.Targets = targets(*res, o)
+
+	b.say("")
+	printTable(o.out, *res, o)
+	if o.jsonPath != "" {
+		if err := writeJSON(o.jsonPath, *res); err != nil {
+			return err
+		}
+		b.say("\nJSON: %s", o.jsonPath)
 	}
 	return nil
 }

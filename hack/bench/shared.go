@@ -413,22 +413,7 @@ func printShared(out io.Writer, r results, o options) {
 	c := r.Comparison
 	fmt.Fprintln(out)
 	if c == nil {
-		command := fmt.Sprintf("make bench N=%d ACCOUNTS=%s", o.n, otherShared(o.sharedAccounts))
-		var args []string
-		if o.accounts != 1 {
-			args = append(args, fmt.Sprintf("-accounts %d", o.accounts))
-		}
-		if r.Parameters.Namespaces != defaultTenants {
-			args = append(args, fmt.Sprintf("-namespaces %d", r.Parameters.Namespaces))
-		}
-		if o.gomemlimit != "" {
-			args = append(args, "-gomemlimit "+o.gomemlimit)
-		}
-		if len(args) > 0 {
-			command += " BENCH_ARGS='" + strings.Join(args, " ") + "'"
-		}
-		fmt.Fprintf(out, "No run with %s at N=%d over %d namespaces (and the same GOMEMLIMIT) to compare with: `%s` makes one.\n",
-			sharedDescription(otherShared(o.sharedAccounts), o.accounts), o.n, r.Parameters.Namespaces, command)
+		printNoSharedRun(out, r, o)
 		return
 	}
 	cluster, perNS := this, *c
@@ -441,43 +426,13 @@ func printShared(out io.Writer, r results, o options) {
 	for _, t := range r.Targets {
 		byFigure[t.Figure] = t
 	}
-	status := func(figure string) (string, string) {
-		t, ok := byFigure[figure]
-		switch {
-		case !ok || o.sharedAccounts != sharedCluster:
-			return "", ""
-		case t.NotReported:
-			return t.Target, "n/a"
-		}
-		s := "missed"
-		if t.Met {
-			s = "met"
-		}
-		text := t.Target
-		if t.ForN != 0 {
-			text += fmt.Sprintf(" at N=%d", t.ForN)
-		}
-		if t.For != "" {
-			text += ", " + t.For
-		}
-		if !t.Applies {
-			s = "(" + s + ")"
-		}
-		return text, s
-	}
 	var table strings.Builder
 	table.WriteString("FIGURE\tCLUSTERACCOUNTS\tPER-NAMESPACE CREDENTIALS\tTARGET\t\n")
 	row := func(figure, a, b, jsonName string) {
-		tt, s := status(jsonName)
+		tt, s := sharedStatus(byFigure, jsonName, o)
 		fmt.Fprintf(&table, "%s\t%s\t%s\t%s\t%s\n", figure, a, b, tt, s)
 	}
-	ratio := func(s sharedRun) string {
-		if s.FloorSeconds == 0 {
-			return seconds(s.TimeToReadySeconds) + " (no floor)"
-		}
-		return fmt.Sprintf("%s / %s = %.2f", seconds(s.TimeToReadySeconds), seconds(s.FloorSeconds), s.Ratio)
-	}
-	row("time until all Ready / floor", ratio(cluster), ratio(perNS), "sharedAccounts.ratio")
+	row("time until all Ready / floor", floorRatio(cluster), floorRatio(perNS), "sharedAccounts.ratio")
 	row("SaaS requests per created Webhook (no pings)", fmt.Sprintf("%.2f", cluster.SaaSRequestsPerWebhook),
 		fmt.Sprintf("%.2f", perNS.SaaSRequestsPerWebhook), "saasRequestsPerWebhook")
 	row("  with verification pings", fmt.Sprintf("%.2f", cluster.SaaSRequestsPerWebhookWithPings),
@@ -501,4 +456,61 @@ func printShared(out io.Writer, r results, o options) {
 	if o.sharedAccounts == sharedNamespace {
 		fmt.Fprintln(out, "The targets are the ClusterAccount run's: its own table judges it against this run.")
 	}
+}
+
+// printNoSharedRun says that no run of the other kind was found to compare a shared run with,
+// and which command makes one.
+func printNoSharedRun(out io.Writer, r results, o options) {
+	command := fmt.Sprintf("make bench N=%d ACCOUNTS=%s", o.n, otherShared(o.sharedAccounts))
+	var args []string
+	if o.accounts != 1 {
+		args = append(args, fmt.Sprintf("-accounts %d", o.accounts))
+	}
+	if r.Parameters.Namespaces != defaultTenants {
+		args = append(args, fmt.Sprintf("-namespaces %d", r.Parameters.Namespaces))
+	}
+	if o.gomemlimit != "" {
+		args = append(args, "-gomemlimit "+o.gomemlimit)
+	}
+	if len(args) > 0 {
+		command += " BENCH_ARGS='" + strings.Join(args, " ") + "'"
+	}
+	fmt.Fprintf(out, "No run with %s at N=%d over %d namespaces (and the same GOMEMLIMIT) to compare with: `%s` makes one.\n",
+		sharedDescription(otherShared(o.sharedAccounts), o.accounts), o.n, r.Parameters.Namespaces, command)
+}
+
+// sharedStatus is the target of figure in the comparison of shared runs, and whether the run met
+// it; both are empty for a figure without a target, and in a run that is not a ClusterAccount
+// run, whose targets the comparison does not show.
+func sharedStatus(byFigure map[string]target, figure string, o options) (string, string) {
+	t, ok := byFigure[figure]
+	switch {
+	case !ok || o.sharedAccounts != sharedCluster:
+		return "", ""
+	case t.NotReported:
+		return t.Target, "n/a"
+	}
+	s := "missed"
+	if t.Met {
+		s = "met"
+	}
+	text := t.Target
+	if t.ForN != 0 {
+		text += fmt.Sprintf(" at N=%d", t.ForN)
+	}
+	if t.For != "" {
+		text += ", " + t.For
+	}
+	if !t.Applies {
+		s = "(" + s + ")"
+	}
+	return text, s
+}
+
+// floorRatio is a shared run's time until all Ready next to its floor.
+func floorRatio(s sharedRun) string {
+	if s.FloorSeconds == 0 {
+		return seconds(s.TimeToReadySeconds) + " (no floor)"
+	}
+	return fmt.Sprintf("%s / %s = %.2f", seconds(s.TimeToReadySeconds), seconds(s.FloorSeconds), s.Ratio)
 }

@@ -18,16 +18,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,9 +102,31 @@ func TestSharedWorkload(t *testing.T) {
 	if len(cluster.tenants) != tenants || cluster.tenants[0] != "tenant-000" || cluster.tenants[9] != "tenant-009" {
 		t.Fatalf("namespaces %v", cluster.tenants)
 	}
-	// The ClusterAccounts as createShared makes them, viewed as the operator views them.
+	views, accountLevel := sharedAccountViews(t, cluster, perProvider)
+	perAccount := map[string]int{}
+	perNamespace := map[string]map[hooksv1alpha1.ProviderType]int{}
+	for i := range n {
+		ns := cluster.namespaceOf(i, "unused")
+		if ns != perNS.namespaceOf(i, "unused") {
+			t.Fatalf("Webhook %d: namespace %s with ClusterAccounts, %s with copies", i, ns, perNS.namespaceOf(i, "unused"))
+		}
+		h := cluster.webhook(i, ns)
+		if perNamespace[ns] == nil {
+			perNamespace[ns] = map[hooksv1alpha1.ProviderType]int{}
+		}
+		perNamespace[ns][h.Spec.Provider]++
+		perAccount[checkSharedWebhook(t, i, h, perNS.webhook(i, ns), views, accountLevel)]++
+	}
+	checkSharedCounts(t, cluster, perAccount, perNamespace, len(views), n, tenants)
+}
+
+// sharedAccountViews are the ClusterAccounts of cluster as createShared makes them, viewed as
+// the operator views them, by name, and the JSON names of each provider's account-level fields
+// as the ClusterAccounts spell them. It checks their credentials, that two providers at least
+// have account-level fields, and that they permit the layout's namespaces and no other.
+func sharedAccountViews(t *testing.T, cluster *workload, perProvider int) (map[string]*accounts.View, map[hooksv1alpha1.ProviderType][]string) {
+	t.Helper()
 	views := map[string]*accounts.View{}
-	// The JSON names of the account-level fields, as the ClusterAccounts spell them.
 	accountLevel := map[hooksv1alpha1.ProviderType][]string{}
 	for _, p := range cluster.providerOrder {
 		if len(cluster.accounts[p]) != perProvider {
@@ -147,7 +166,6 @@ func TestSharedWorkload(t *testing.T) {
 	if len(views) != perProvider*len(cluster.providerOrder) {
 		t.Errorf("%d ClusterAccounts, want %d", len(views), perProvider*len(cluster.providerOrder))
 	}
-	perAccount := map[string]int{}
 	labelled := func(name string) *corev1.Namespace {
 		return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{tenantLabel: tenantLabelValue}}}
 	}
@@ -157,53 +175,56 @@ func TestSharedWorkload(t *testing.T) {
 				v.Permits("other", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "other"}}))
 		}
 	}
+	return views, accountLevel
+}
 
-	perNamespace := map[string]map[hooksv1alpha1.ProviderType]int{}
-	for i := range n {
-		ns := cluster.namespaceOf(i, "unused")
-		if ns != perNS.namespaceOf(i, "unused") {
-			t.Fatalf("Webhook %d: namespace %s with ClusterAccounts, %s with copies", i, ns, perNS.namespaceOf(i, "unused"))
-		}
-		h := cluster.webhook(i, ns)
-		if perNamespace[ns] == nil {
-			perNamespace[ns] = map[hooksv1alpha1.ProviderType]int{}
-		}
-		perNamespace[ns][h.Spec.Provider]++
-		ref := h.Spec.AccountRef
-		if h.Spec.CredentialsRef != nil || ref == nil || !ref.IsCluster() || views[ref.Name] == nil || views[ref.Name].Settings.Provider != h.Spec.Provider {
-			t.Fatalf("Webhook %d: credentialsRef %v, accountRef %+v; want only a ClusterAccount of %s", i, h.Spec.CredentialsRef, ref, h.Spec.Provider)
-		}
-		perAccount[ref.Name]++
-		obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&h.Spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, path := range accountLevel[h.Spec.Provider] {
-			if v, found, _ := unstructured.NestedFieldNoCopy(obj, strings.Split(path, ".")...); found {
-				t.Errorf("Webhook %d sets %s (%v), which is its ClusterAccount's", i, path, v)
-			}
-		}
-		resolved, err := views[ref.Name].Resolve(&h.Spec)
-		if err != nil {
-			t.Fatalf("Webhook %d does not resolve against its ClusterAccount: %v", i, err)
-		}
-		// The same Webhook with a copy of the credentials: the same spec once the account's
-		// fields are in, the credentials Secret of its own namespace apart.
-		withCopy := perNS.webhook(i, ns)
-		if withCopy.Spec.CredentialsRef == nil || withCopy.Spec.AccountRef != nil || clusterAccountPrefix+withCopy.Spec.CredentialsRef.Name != ref.Name {
-			t.Fatalf("Webhook %d with copies: credentialsRef %v, accountRef %v", i, withCopy.Spec.CredentialsRef, withCopy.Spec.AccountRef)
-		}
-		want := withCopy.Spec.DeepCopy()
-		want.CredentialsRef = nil
-		got := resolved.Spec.DeepCopy()
-		got.AccountRef = nil
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("Webhook %d resolves to %+v, the per-namespace Webhook is %+v", i, got, want)
+// checkSharedWebhook checks Webhook i of the ClusterAccount layout, h: it names one of its
+// provider's ClusterAccounts and leaves the account-level fields out, and resolves against the
+// account to withCopy, the same Webhook with a copy of the credentials. It returns the name of
+// the ClusterAccount.
+func checkSharedWebhook(t *testing.T, i int, h, withCopy *hooksv1alpha1.Webhook, views map[string]*accounts.View,
+	accountLevel map[hooksv1alpha1.ProviderType][]string) string {
+	t.Helper()
+	ref := h.Spec.AccountRef
+	if h.Spec.CredentialsRef != nil || ref == nil || !ref.IsCluster() || views[ref.Name] == nil || views[ref.Name].Settings.Provider != h.Spec.Provider {
+		t.Fatalf("Webhook %d: credentialsRef %v, accountRef %+v; want only a ClusterAccount of %s", i, h.Spec.CredentialsRef, ref, h.Spec.Provider)
+	}
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&h.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range accountLevel[h.Spec.Provider] {
+		if v, found, _ := unstructured.NestedFieldNoCopy(obj, strings.Split(path, ".")...); found {
+			t.Errorf("Webhook %d sets %s (%v), which is its ClusterAccount's", i, path, v)
 		}
 	}
+	resolved, err := views[ref.Name].Resolve(&h.Spec)
+	if err != nil {
+		t.Fatalf("Webhook %d does not resolve against its ClusterAccount: %v", i, err)
+	}
+	// The same Webhook with a copy of the credentials: the same spec once the account's
+	// fields are in, the credentials Secret of its own namespace apart.
+	if withCopy.Spec.CredentialsRef == nil || withCopy.Spec.AccountRef != nil || clusterAccountPrefix+withCopy.Spec.CredentialsRef.Name != ref.Name {
+		t.Fatalf("Webhook %d with copies: credentialsRef %v, accountRef %v", i, withCopy.Spec.CredentialsRef, withCopy.Spec.AccountRef)
+	}
+	want := withCopy.Spec.DeepCopy()
+	want.CredentialsRef = nil
+	got := resolved.Spec.DeepCopy()
+	got.AccountRef = nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Webhook %d resolves to %+v, the per-namespace Webhook is %+v", i, got, want)
+	}
+	return ref.Name
+}
+
+// checkSharedCounts checks how n Webhooks spread over the layout of cluster: each ClusterAccount
+// serves as many, and each of the tenants namespaces holds every provider's in equal numbers.
+func checkSharedCounts(t *testing.T, cluster *workload, perAccount map[string]int, perNamespace map[string]map[hooksv1alpha1.ProviderType]int,
+	clusterAccounts, n, tenants int) {
+	t.Helper()
 	for name, count := range perAccount {
-		if count != n/len(views) {
-			t.Errorf("ClusterAccount %s serves %d Webhooks, want %d", name, count, n/len(views))
+		if count != n/clusterAccounts {
+			t.Errorf("ClusterAccount %s serves %d Webhooks, want %d", name, count, n/clusterAccounts)
 		}
 	}
 	if len(perNamespace) != tenants {
@@ -362,53 +383,14 @@ func TestSharedTargets(t *testing.T) {
 // run has a small fairness phase, whose figures must be there. It judges no figure against a
 // target.
 func TestBenchSmokeSharedAccounts(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS is not set: run the tests with `make test`, which sets it")
-	}
-	assets, err := localenv.EnvtestAssets("bench")
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := localenv.FindRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
-	defer cancel()
-	if deadline, ok := t.Deadline(); ok {
-		var cancelEarly context.CancelFunc
-		ctx, cancelEarly = context.WithDeadline(ctx, deadline.Add(-30*time.Second))
-		defer cancelEarly()
-	}
-	state := t.TempDir()
-	var pids []int
-	t.Cleanup(func() {
-		for _, pid := range pids {
-			if syscall.Kill(pid, 0) == nil {
-				_ = syscall.Kill(-pid, syscall.SIGKILL)
-			}
-		}
-	})
+	s := newSmokeBench(t)
+	ctx := smokeContext(t, 6*time.Minute)
 	const n, tenants = 24, 4
 	runKind := func(kind string, fair int) results {
 		t.Helper()
-		o := options{
-			root: root, assets: assets, stateDir: state,
-			operatorPath: filepath.Join(state, "manager"), jsonPath: filepath.Join(state, "results-accounts-"+kind+".json"),
-			n: n, latency: time.Millisecond, accounts: 1, resync: 4 * time.Second, outage: 2 * time.Second,
-			outageProvider: catalog.All()[0].Type, qps: 50, burst: 100, workers: 10,
-			timeout: 2 * time.Minute, poll: 250 * time.Millisecond,
-			sharedAccounts: kind, tenants: tenants, fairWebhooks: fair,
-		}
-		var out bytes.Buffer
-		o.out = &out
-		o.onOperatorStart = func(pid int) { pids = append(pids, pid) }
-		start := time.Now()
-		res, err := run(ctx, o)
-		t.Logf("bench output, %s (%s):\n%s", kind, time.Since(start).Round(time.Second), out.String())
-		if err != nil {
-			t.Fatalf("the bench (%s) failed: %v", kind, err)
-		}
+		o := s.options(n, "results-accounts-"+kind+".json")
+		o.sharedAccounts, o.tenants, o.fairWebhooks = kind, tenants, fair
+		res, out := s.run(ctx, t, o, kind)
 		if p := res.Parameters; p.SharedAccounts != kind || p.Namespaces != tenants {
 			t.Errorf("%s: parameters %+v", kind, p)
 		}
@@ -418,7 +400,7 @@ func TestBenchSmokeSharedAccounts(t *testing.T) {
 		if _, err := os.Stat(o.jsonPath); err != nil {
 			t.Errorf("%s: no JSON: %v", kind, err)
 		}
-		if !strings.Contains(out.String(), "namespaces sharing accounts") {
+		if !strings.Contains(out, "namespaces sharing accounts") {
 			t.Errorf("%s: the table does not name the layout", kind)
 		}
 		return res
@@ -431,6 +413,18 @@ func TestBenchSmokeSharedAccounts(t *testing.T) {
 	// The ClusterAccount run has the fairness phase too, small.
 	const fair = 20
 	cluster := runKind(sharedCluster, fair)
+	checkSharedComparison(t, cluster, perNS, n)
+	if perNS.Fair != nil {
+		t.Errorf("the fairness phase ran with -fair-webhooks 0: %+v", perNS.Fair)
+	}
+	checkFair(t, cluster, fair)
+	s.checkStopped(t)
+}
+
+// checkSharedComparison checks that the ClusterAccount run of n Webhooks compares itself with
+// the per-namespace run perNS, and has the targets of the comparison.
+func checkSharedComparison(t *testing.T, cluster, perNS results, n int) {
+	t.Helper()
 	c := cluster.Comparison
 	if c == nil || c.SharedAccounts != sharedNamespace || c.PeakRSSMiB != perNS.PeakRSSMiB || c.TimeToReadySeconds != perNS.TimeToReadySeconds {
 		t.Errorf("the ClusterAccount run compares itself with %+v; want the per-namespace run (peak RSS %.1f MiB)", c, perNS.PeakRSSMiB)
@@ -448,9 +442,12 @@ func TestBenchSmokeSharedAccounts(t *testing.T) {
 			t.Errorf("the ratio target, stated for N=10000, applies to N=%d", n)
 		}
 	}
-	if perNS.Fair != nil {
-		t.Errorf("the fairness phase ran with -fair-webhooks 0: %+v", perNS.Fair)
-	}
+}
+
+// checkFair checks the figures and the target of the fairness phase of the ClusterAccount run,
+// whose busy namespace created fair Webhooks.
+func checkFair(t *testing.T, cluster results, fair int) {
+	t.Helper()
 	f := cluster.Fair
 	switch {
 	case f == nil:
@@ -459,12 +456,17 @@ func TestBenchSmokeSharedAccounts(t *testing.T) {
 		!(f.CreateSeconds > 0) || f.BusyAllReadySeconds < f.CreateSeconds || f.BusyReadyAtFirst < f.BusyReadyAtStart || f.BusyReadyAtFirst > fair:
 		t.Errorf("fairness phase: %+v; want the first Webhook Ready, and the busy namespace's %d all Ready after they were created", f, fair)
 	}
-	if tg, ok := figures[fairFigure]; !ok || tg.Applies {
+	if tg, ok := targetOf(cluster, fairFigure); !ok || tg.Applies {
 		t.Errorf("fairness target %+v, %v: want one, not applying to %d Webhooks", tg, ok, fair)
 	}
-	for _, pid := range pids {
-		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
-			t.Errorf("operator process %d is still running after the bench returned", pid)
+}
+
+// targetOf is the target of figure in r, if there is one.
+func targetOf(r results, figure string) (target, bool) {
+	for _, tg := range r.Targets {
+		if tg.Figure == figure {
+			return tg, true
 		}
 	}
+	return target{}, false
 }

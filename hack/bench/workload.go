@@ -338,3 +338,54 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b) // crypto/rand.Read never fails
 	return hex.EncodeToString(b)
 }
+
+// createAccounts makes the run's workload in the layout o asks for, creates the namespaces
+// and the accounts' credentials (and ClusterAccounts), and says where they are. All of it
+// comes before the operator starts, so that its first view of the namespaces has them all.
+func (b *benchRun) createAccounts(ctx context.Context) error {
+	o := b.o
+	switch {
+	case o.spread:
+		b.w = newSpreadWorkload(b.sims, o.n)
+		b.res.Parameters.Namespaces = len(b.w.namespaces)
+	case o.sharedAccounts != "":
+		b.w = newSharedWorkload(b.sims, o.n, o.tenants, o.accounts, o.sharedAccounts)
+		b.res.Parameters.Namespaces = len(b.w.tenants)
+	default:
+		b.w = newWorkload(b.sims, o.n, o.accounts)
+	}
+	namespaces := []string{benchNamespace, floorNamespace}
+	if o.sharded() {
+		namespaces = append(namespaces, shardLeaseNamespace)
+	}
+	for _, ns := range namespaces {
+		if err := localenv.EnsureNamespace(ctx, b.observer, ns); err != nil {
+			return err
+		}
+	}
+	w, host := b.w, b.cp.Config.Host
+	switch {
+	case o.sharedAccounts != "":
+		if err := w.createShared(ctx, b.observer, o.workers); err != nil {
+			return err
+		}
+		b.say("      API server %s; %d namespaces %s to %s, %s", host, len(w.tenants), w.tenants[0], w.tenants[len(w.tenants)-1],
+			w.sharedSetup())
+	case o.spread:
+		if err := w.createSpreadSecrets(ctx, b.observer, o.workers); err != nil {
+			return err
+		}
+		gates := ""
+		if b.gates != "" {
+			gates = " (feature gates " + b.gates + ")"
+		}
+		b.say("      API server %s%s; %d namespaces %s to %s, one credentials Secret and account each", host, gates,
+			len(w.namespaces), w.namespaceList()[0], w.namespaceList()[len(w.namespaces)-1])
+	default:
+		if err := w.createSecrets(ctx, b.observer, benchNamespace); err != nil {
+			return err
+		}
+		b.say("      API server %s; %d credentials Secrets in namespace %s", host, o.accounts*len(b.sims.All), benchNamespace)
+	}
+	return nil
+}
