@@ -194,43 +194,79 @@ func portOf(t *testing.T, addr string) int {
 	return n
 }
 
-// TestDefaultsMatchKustomize: with the default values the chart's pod runs like the one
-// config/default deploys: replicas, resources, probes, the flags config/default passes, the
-// termination grace period and both security contexts (the image is left out: make deploy
-// rewrites config/manager's).
-func TestDefaultsMatchKustomize(t *testing.T) {
+// TestDeploymentParityWithKustomize: with the default values the chart's Deployment is the one
+// config/default deploys, setting for setting: replicas, revisionHistoryLimit, strategy, the pod
+// (termination grace period, security context, scheduling, volumes, service account) and the
+// container (command, environment, ports, probes, resources, security context, pull policy).
+// Only names and labels (the chart's app.kubernetes.io/* and Helm's, kustomize's control-plane),
+// the image (make deploy rewrites config/manager's) and the arguments' form differ: the arguments
+// are compared as the operator reads them, a flag left out standing for its default.
+func TestDeploymentParityWithKustomize(t *testing.T) {
 	var kd, hd appsv1.Deployment
 	convert(t, findOne(t, kustomizeBuild(t, "config/default"), "Deployment", deploymentName), &kd)
 	convert(t, findOne(t, mustHelmTemplate(t, kustomizeNamespace), "Deployment", deploymentName), &hd)
-	kc, hc := kd.Spec.Template.Spec.Containers[0], hd.Spec.Template.Spec.Containers[0]
-	if *kd.Spec.Replicas != *hd.Spec.Replicas {
-		t.Errorf("replicas: kustomize %d, helm %d", *kd.Spec.Replicas, *hd.Spec.Replicas)
+
+	// The arguments, as the operator reads them: its defaults, then what is passed.
+	defaults := map[string]string{
+		// controller-runtime's zap flags print no default; these are zap.Options{}'s.
+		"zap-log-level": "info", "zap-encoder": "json", "zap-stacktrace-level": "error", "zap-time-encoding": "epoch", "zap-devel": "false",
 	}
-	if !equality.Semantic.DeepEqual(kc.Resources, hc.Resources) {
-		t.Errorf("resources differ:\nkustomize %+v\nhelm      %+v", kc.Resources, hc.Resources)
+	flags := map[string]operatorFlag{}
+	for _, f := range operatorFlags(t) {
+		flags[f.name] = f
+		if _, ok := defaults[f.name]; !ok {
+			defaults[f.name] = f.def
+			if f.def == "" {
+				defaults[f.name] = zero(f)
+			}
+		}
 	}
-	if !equality.Semantic.DeepEqual(kc.LivenessProbe, hc.LivenessProbe) || !equality.Semantic.DeepEqual(kc.ReadinessProbe, hc.ReadinessProbe) {
-		t.Error("probes differ between kustomize and helm")
+	effective := func(args []string) map[string]string {
+		m := maps.Clone(defaults)
+		maps.Copy(m, argMap(args))
+		return m
 	}
-	if !equality.Semantic.DeepEqual(kc.StartupProbe, hc.StartupProbe) {
-		t.Errorf("startup probes differ:\nkustomize %+v\nhelm      %+v", kc.StartupProbe, hc.StartupProbe)
+	ka, ha := effective(kd.Spec.Template.Spec.Containers[0].Args), effective(hd.Spec.Template.Spec.Containers[0].Args)
+	for _, name := range slices.Sorted(maps.Keys(defaults)) {
+		f, known := flags[name]
+		if !known {
+			f = operatorFlag{name: name, typ: "string"}
+		}
+		if !sameValue(t, f, ka[name], ha[name]) {
+			t.Errorf("--%s: kustomize %q, helm %q", name, ka[name], ha[name])
+		}
 	}
-	// A stopping pod gets as long with either: a reconcile may wait --http-timeout on the SaaS.
-	kg, hg := kd.Spec.Template.Spec.TerminationGracePeriodSeconds, hd.Spec.Template.Spec.TerminationGracePeriodSeconds
-	if kg == nil || hg == nil || *kg != *hg {
-		t.Errorf("terminationGracePeriodSeconds: kustomize %v, helm %v", ptrString(kg), ptrString(hg))
+
+	// Everything else, once the names, labels, image and arguments are set aside.
+	normalize := func(d *appsv1.Deployment) appsv1.DeploymentSpec {
+		spec := *d.Spec.DeepCopy()
+		spec.Selector = nil
+		spec.Template.Labels = nil
+		c := &spec.Template.Spec.Containers[0]
+		c.Image, c.Args = "", nil
+		return spec
 	}
-	if !equality.Semantic.DeepEqual(kd.Spec.Template.Spec.SecurityContext, hd.Spec.Template.Spec.SecurityContext) {
-		t.Errorf("pod securityContext differs:\nkustomize %+v\nhelm      %+v", kd.Spec.Template.Spec.SecurityContext, hd.Spec.Template.Spec.SecurityContext)
+	ks, hs := normalize(&kd), normalize(&hd)
+	if !equality.Semantic.DeepEqual(ks, hs) {
+		kj, _ := yaml.Marshal(ks)
+		hj, _ := yaml.Marshal(hs)
+		t.Errorf("the Deployments of config/default (config/manager/manager.yaml) and of the chart's default values differ:\nkustomize:\n%s\nhelm:\n%s", kj, hj)
 	}
-	if !equality.Semantic.DeepEqual(kc.SecurityContext, hc.SecurityContext) {
-		t.Errorf("container securityContext differs:\nkustomize %+v\nhelm      %+v", kc.SecurityContext, hc.SecurityContext)
-	}
-	// Every flag config/default passes, helm passes with the same value.
-	ka, ha := argMap(kc.Args), argMap(hc.Args)
-	for name, v := range ka {
-		if ha[name] != v {
-			t.Errorf("--%s: kustomize %q, helm %q", name, v, ha[name])
+	// The settings the issue named, said one by one for a clearer failure.
+	for _, c := range []struct {
+		name string
+		k, h any
+	}{
+		{"replicas", ptrString(kd.Spec.Replicas), ptrString(hd.Spec.Replicas)},
+		{"revisionHistoryLimit", ptrString(kd.Spec.RevisionHistoryLimit), ptrString(hd.Spec.RevisionHistoryLimit)},
+		{"terminationGracePeriodSeconds", ptrString(kd.Spec.Template.Spec.TerminationGracePeriodSeconds), ptrString(hd.Spec.Template.Spec.TerminationGracePeriodSeconds)},
+		{"resources", ks.Template.Spec.Containers[0].Resources, hs.Template.Spec.Containers[0].Resources},
+		{"env", ks.Template.Spec.Containers[0].Env, hs.Template.Spec.Containers[0].Env},
+		{"ports", ks.Template.Spec.Containers[0].Ports, hs.Template.Spec.Containers[0].Ports},
+		{"tolerations", ks.Template.Spec.Tolerations, hs.Template.Spec.Tolerations},
+	} {
+		if !equality.Semantic.DeepEqual(c.k, c.h) {
+			t.Errorf("%s: kustomize %+v, helm %+v", c.name, c.k, c.h)
 		}
 	}
 }
@@ -489,10 +525,10 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 		set  []string
 		want string
 	}{
-		{"replicas without sharding or leader election", []string{"replicas=2", "sharding.enabled=false", "leaderElection.enabled=false"}, "with sharding.enabled false requires leaderElection.enabled"},
-		{"POD_NAME in extraEnv with sharding", []string{"replicas=2", "extraEnv[0].name=POD_NAME", "extraEnv[0].value=operator"}, "extraEnv: POD_NAME is the chart's own with sharding"},
+		{"replicas without sharding or leader election", []string{"replicaCount=2", "sharding.enabled=false", "leaderElection.enabled=false"}, "with sharding.enabled false requires leaderElection.enabled"},
+		{"POD_NAME in extraEnv with sharding", []string{"replicaCount=2", "extraEnv[0].name=POD_NAME", "extraEnv[0].value=operator"}, "extraEnv: POD_NAME is the chart's own with sharding"},
 		{"misspelled sharding value", []string{"sharding.enable=true"}, `at '/sharding': additional properties 'enable' not allowed`},
-		{"shard Lease too short", []string{"replicas=3", "sharding.leaseDurationSeconds=2"}, `at '/sharding/leaseDurationSeconds': minimum: got 2, want 3`},
+		{"shard Lease too short", []string{"replicaCount=3", "sharding.leaseDurationSeconds=2"}, `at '/sharding/leaseDurationSeconds': minimum: got 2, want 3`},
 		{"shard Lease not whole seconds", []string{"sharding.leaseDurationSeconds=15s"}, `at '/sharding/leaseDurationSeconds': got string, want integer`},
 		{"ServiceMonitor without Service", []string{"metrics.serviceMonitor.enabled=true", "metrics.service.enabled=false"}, "requires metrics.service.enabled"},
 		{"Service without metrics", []string{"operator.metricsBindAddress=0"}, "operator.metricsBindAddress is \"0\""},
@@ -516,6 +552,30 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 		{"accountSecretNamespaces too long", []string{"operator.accountSecretNamespaces={" + strings.Repeat("a", 64) + "}"}, `at '/operator/accountSecretNamespaces/0': maxLength: got 64, want 63`},
 		{"accountSecretNamespaces duplicate", []string{"operator.accountSecretNamespaces={platform,platform}"}, `at '/operator/accountSecretNamespaces': items at 0 and 1 are equal`},
 		{"accountSecretNamespaces * with a namespace", []string{"operator.accountSecretNamespaces={platform,*}"}, `operator.accountSecretNamespaces: "*" admits every namespace and stands alone`},
+		// The wrong values of issue 25, each refused with a message that names it.
+		{"old name replicas", []string{"replicas=3"}, `at '': additional properties 'replicas' not allowed`},
+		{"misspelled ServiceMonitor", []string{"metrics.servicemonitor.enabled=true"}, `at '/metrics': additional properties 'servicemonitor' not allowed`},
+		{"memory limit not a quantity", []string{"resources.limits.memory=lots"}, `at '/resources/limits/memory': 'lots' does not match pattern`},
+		{"cpu request not a quantity", []string{"resources.requests.cpu=fast"}, `at '/resources/requests/cpu': 'fast' does not match pattern`},
+		{"misspelled resources key", []string{"resources.limit.memory=1Gi"}, `at '/resources': additional properties 'limit' not allowed`},
+		{"provider rate not a number", []string{"operator.providerQps=webex=abc"}, `at '/operator/providerQps': 'webex=abc' does not match pattern`},
+		{"provider rate with spaces", []string{`operator.providerQps=webex=10\, autodesk=5`}, `at '/operator/providerQps': 'webex=10, autodesk=5' does not match pattern`},
+		{"provider burst zero", []string{"operator.providerQps=webex=10:0"}, `at '/operator/providerQps': 'webex=10:0' does not match pattern`},
+		{"PDB minAvailable above 100%", []string{"podDisruptionBudget.minAvailable=150%"}, `at '/podDisruptionBudget/minAvailable': '150%' does not match pattern`},
+		{"PDB maxUnavailable above 100%", []string{"podDisruptionBudget.maxUnavailable=101%"}, `at '/podDisruptionBudget/maxUnavailable': '101%' does not match pattern`},
+		{"PDB minAvailable negative", []string{"podDisruptionBudget.minAvailable=-1"}, `at '/podDisruptionBudget/minAvailable'`},
+		{"grace period below the schema's minimum", []string{"terminationGracePeriodSeconds=4"}, `at '/terminationGracePeriodSeconds': minimum: got 4, want 5`},
+		{"grace period below httpTimeout", []string{"terminationGracePeriodSeconds=5"}, `terminationGracePeriodSeconds (5) must be at least operator.httpTimeout (30s) plus 5 seconds`},
+		{"grace period below a longer httpTimeout", []string{"operator.httpTimeout=1m", "terminationGracePeriodSeconds=60"}, `terminationGracePeriodSeconds (60) must be at least operator.httpTimeout (1m) plus 5 seconds`},
+		{"misspelled security context field", []string{"securityContext.readOnlyRootFileSystem=true"}, `at '/securityContext': additional properties 'readOnlyRootFileSystem' not allowed`},
+		{"misspelled probe field", []string{"livenessProbe.periodSecond=30"}, `at '/livenessProbe': additional properties 'periodSecond' not allowed`},
+		{"misspelled metrics Service value", []string{"metrics.service.annotation.a=b"}, `at '/metrics/service': additional properties 'annotation' not allowed`},
+		{"ServiceMonitor interval not a duration", []string{"metrics.serviceMonitor.interval=30"}, `at '/metrics/serviceMonitor/interval'`},
+		{"PodMonitor and ServiceMonitor", []string{"metrics.podMonitor.enabled=true", "metrics.serviceMonitor.enabled=true", "metrics.secure=false"}, "metrics.podMonitor.enabled and metrics.serviceMonitor.enabled are exclusive"},
+		{"PodMonitor without a token with metrics.secure", []string{"metrics.podMonitor.enabled=true"}, "metrics.podMonitor.enabled with metrics.secure requires metrics.podMonitor.authorization"},
+		{"global.imagePullSecrets without a name", []string{"global.imagePullSecrets[0].nam=x"}, `at '/global/imagePullSecrets/0'`},
+		{"automount not a boolean", []string{"serviceAccount.automount=maybe"}, `at '/serviceAccount/automount': got string, want boolean`},
+		{"pprof address without a port", []string{"operator.pprofBindAddress=localhost"}, `at '/operator/pprofBindAddress': 'localhost' does not match pattern`},
 		{"accountSecretNamespaces * with watchNamespaces", []string{"operator.accountSecretNamespaces={*}", "watchNamespaces={team-a}"},
 			`operator.accountSecretNamespaces: "*" needs the Secrets of every namespace, which a namespace-scoped install (watchNamespaces) does not grant`},
 	} {
@@ -537,10 +597,15 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 	// and active/standby with leader election. ClusterAccounts' credentials may be anywhere in a
 	// cluster-wide install.
 	for _, set := range [][]string{
-		{"--set", "replicas=3"},
-		{"--set", "replicas=3", "--set", "leaderElection.enabled=false"},
-		{"--set", "replicas=3", "--set", "sharding.enabled=false"},
+		{"--set", "replicaCount=3"},
+		{"--set", "replicaCount=3", "--set", "leaderElection.enabled=false"},
+		{"--set", "replicaCount=3", "--set", "sharding.enabled=false"},
 		{"--set", "operator.accountSecretNamespaces={*}"},
+		{"--set", "operator.httpTimeout=1m30s", "--set", "terminationGracePeriodSeconds=95"},
+		{"--set", "operator.httpTimeout=1500ms", "--set", "terminationGracePeriodSeconds=7"},
+		{"--set", "podDisruptionBudget.minAvailable=100%", "--set", "replicaCount=2"},
+		{"--set", `operator.providerQps=webex=2.5\,autodesk=0\,pageseeder=.5:3`},
+		{"--set", "resources.limits.cpu=1.5", "--set", "resources.limits.memory=1e9", "--set", "resources.requests.memory=0.5Gi"},
 	} {
 		if _, err := helmTemplate(t, kustomizeNamespace, set...); err != nil {
 			t.Errorf("helm template %v: %v", set, err)

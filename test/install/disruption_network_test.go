@@ -46,7 +46,7 @@ func selects(t *testing.T, objs []*unstructured.Unstructured, selector *metav1.L
 // TestChartPodDisruptionBudget: a PodDisruptionBudget that keeps one of the operator's pods is
 // rendered with several replicas only, and applies (dry-run).
 func TestChartPodDisruptionBudget(t *testing.T) {
-	for _, args := range [][]string{nil, {"--set", "replicas=1"}, {"--set", "replicas=3", "--set", "podDisruptionBudget.enabled=false"}} {
+	for _, args := range [][]string{nil, {"--set", "replicaCount=1"}, {"--set", "replicaCount=3", "--set", "podDisruptionBudget.enabled=false"}} {
 		if got := find(mustHelmTemplate(t, kustomizeNamespace, args...), "PodDisruptionBudget"); len(got) != 0 {
 			t.Errorf("helm template %v renders a PodDisruptionBudget", args)
 		}
@@ -57,8 +57,8 @@ func TestChartPodDisruptionBudget(t *testing.T) {
 		min  *intstr.IntOrString
 		max  *intstr.IntOrString
 	}{
-		{"two replicas", []string{"--set", "replicas=2"}, ptr(intstr.FromInt32(1)), nil},
-		{"maxUnavailable replaces minAvailable", []string{"--set", "replicas=3", "--set", "podDisruptionBudget.maxUnavailable=50%"}, nil, ptr(intstr.FromString("50%"))},
+		{"two replicas", []string{"--set", "replicaCount=2"}, ptr(intstr.FromInt32(1)), nil},
+		{"maxUnavailable replaces minAvailable", []string{"--set", "replicaCount=3", "--set", "podDisruptionBudget.maxUnavailable=50%"}, nil, ptr(intstr.FromString("50%"))},
 		{"everything values", []string{"-f", everythingValues}, nil, ptr(intstr.FromInt32(1))},
 	} {
 		t.Run(c.name, func(t *testing.T) {

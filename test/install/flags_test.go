@@ -35,11 +35,15 @@ import (
 // The operator's flags are read from its own -h output, so that a flag added to main.go fails
 // these tests until the chart passes it too.
 
-// notInChart are flags the chart does not pass on purpose: in a pod, the operator finds the API
-// server from its ServiceAccount.
-// leader-election-namespace is for an operator run outside a cluster; in a pod the Leases live in
-// the pod's own namespace.
-var notInChart = []string{"kubeconfig", "leader-election-namespace"}
+// notInChart are the flags no value of the chart reaches, each with its reason. The chart's
+// README lists them (TestChartReadmeListsFlagsNotInChart).
+var notInChart = map[string]string{
+	// In a pod the operator finds the API server from its ServiceAccount.
+	"kubeconfig": "in a pod the operator reaches the API server with its ServiceAccount's token",
+	// For an operator run outside a cluster: in a pod the Leases and the status-key Secret live in
+	// the pod's own namespace, where the chart grants their Roles.
+	"leader-election-namespace": "the chart grants the Lease and status-key Roles in the release namespace, where the pod runs",
+}
 
 // defaultsDiffer are flags whose chart default is not the operator's: the chart turns leader
 // election on, and controller-runtime's zap flags print no default to compare with.
@@ -147,7 +151,7 @@ func TestChartPassesEveryFlag(t *testing.T) {
 		}
 	}
 	for _, f := range flags {
-		if slices.Contains(notInChart, f.name) {
+		if _, ok := notInChart[f.name]; ok {
 			if _, ok := everything[f.name]; ok {
 				t.Errorf("the chart passes --%s", f.name)
 			}
@@ -245,5 +249,41 @@ func TestOperatorAcceptsRenderedArgs(t *testing.T) {
 				t.Fatalf("manager %v: exit status %d, want 1 (no cluster)\n%s", argv, exit.ExitCode(), out)
 			}
 		})
+	}
+}
+
+// TestChartReadmeListsFlagsNotInChart: the chart's README names every flag that no value
+// reaches, and only those, in its list of them.
+func TestChartReadmeListsFlagsNotInChart(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(chartDir, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const heading = "Flags no value reaches:"
+	_, rest, ok := strings.Cut(string(data), heading)
+	if !ok {
+		t.Fatalf("dist/chart/README.md has no %q list", heading)
+	}
+	list, _, _ := strings.Cut(rest, "\n\n")
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^- `--([a-z0-9-]+)`").FindAllStringSubmatch(list, -1) {
+		listed[m[1]] = true
+	}
+	known := map[string]bool{}
+	for _, f := range operatorFlags(t) {
+		known[f.name] = true
+	}
+	for name := range notInChart {
+		if !listed[name] {
+			t.Errorf("dist/chart/README.md does not list --%s among the flags no value reaches", name)
+		}
+	}
+	for name := range listed {
+		if _, ok := notInChart[name]; !ok {
+			t.Errorf("dist/chart/README.md lists --%s among the flags no value reaches, but the chart passes it", name)
+		}
+		if !known[name] {
+			t.Errorf("dist/chart/README.md lists --%s, which the operator does not have", name)
+		}
 	}
 }

@@ -105,7 +105,7 @@ func TestOperatorRunsAsInstalled(t *testing.T) {
 		// Three replicas shard: one of them runs here, with its shard Lease rather than the
 		// leader's, and holds every namespace.
 		{name: "chart with three replicas", tenant: "installed-chart-sharded", render: func(t *testing.T, _ string) []*unstructured.Unstructured {
-			return mustHelmTemplate(t, "hk-chart-sharded", "--include-crds", "--set", "replicas=3")
+			return mustHelmTemplate(t, "hk-chart-sharded", "--include-crds", "--set", "replicaCount=3")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -105,10 +105,10 @@ func TestChartSharding(t *testing.T) {
 	})
 
 	for name, args := range map[string][]string{
-		"three replicas":                          {"--set", "replicas=3"},
-		"three replicas, leader election off":     {"--set", "replicas=3", "--set", "leaderElection.enabled=false"},
-		"three replicas with watchNamespaces":     append([]string{"--set", "replicas=3"}, watchNamespacesArgs()...),
-		"three replicas, sharding.enabled stated": {"--set", "replicas=3", "--set", "sharding.enabled=true"},
+		"three replicas":                          {"--set", "replicaCount=3"},
+		"three replicas, leader election off":     {"--set", "replicaCount=3", "--set", "leaderElection.enabled=false"},
+		"three replicas with watchNamespaces":     append([]string{"--set", "replicaCount=3"}, watchNamespacesArgs()...),
+		"three replicas, sharding.enabled stated": {"--set", "replicaCount=3", "--set", "sharding.enabled=true"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ns := "helm-sharding"
@@ -127,7 +127,7 @@ func TestChartSharding(t *testing.T) {
 	}
 
 	t.Run("three replicas, sharding off", func(t *testing.T) {
-		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "replicas=3", "--set", "sharding.enabled=false")
+		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "replicaCount=3", "--set", "sharding.enabled=false")
 		args := deploymentArgs(t, objs)
 		if _, ok := args["sharding"]; ok {
 			t.Error("sharding.enabled=false passes --sharding")
@@ -161,9 +161,9 @@ func TestChartSharding(t *testing.T) {
 		want string
 	}{
 		{"lease duration, one replica", nil, "15s"},
-		{"lease duration, three replicas", []string{"--set", "replicas=3"}, "15s"},
-		{"lease duration set, three replicas", []string{"--set", "replicas=3", "--set", "sharding.leaseDurationSeconds=45"}, "45s"},
-		{"lease duration set, active/standby", []string{"--set", "replicas=2", "--set", "sharding.enabled=false", "--set", "sharding.leaseDurationSeconds=7"}, "7s"},
+		{"lease duration, three replicas", []string{"--set", "replicaCount=3"}, "15s"},
+		{"lease duration set, three replicas", []string{"--set", "replicaCount=3", "--set", "sharding.leaseDurationSeconds=45"}, "45s"},
+		{"lease duration set, active/standby", []string{"--set", "replicaCount=2", "--set", "sharding.enabled=false", "--set", "sharding.leaseDurationSeconds=7"}, "7s"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := deploymentArgs(t, mustHelmTemplate(t, kustomizeNamespace, c.set...))["shard-lease-duration"]; got != c.want {
@@ -292,10 +292,10 @@ func TestShardLeaseRBAC(t *testing.T) {
 		exact    bool
 	}{
 		{name: "chart", ns: "shard-rbac-chart", exact: true, render: func(t *testing.T, ns string) []*unstructured.Unstructured {
-			return mustHelmTemplate(t, ns, "--set", "replicas=3")
+			return mustHelmTemplate(t, ns, "--set", "replicaCount=3")
 		}},
 		{name: "chart, leader election off", ns: "shard-rbac-chart-no-le", exact: true, render: func(t *testing.T, ns string) []*unstructured.Unstructured {
-			return mustHelmTemplate(t, ns, "--set", "replicas=3", "--set", "leaderElection.enabled=false")
+			return mustHelmTemplate(t, ns, "--set", "replicaCount=3", "--set", "leaderElection.enabled=false")
 		}},
 		{name: "kustomize config/default", ns: "shard-rbac-kustomize", render: func(t *testing.T, ns string) []*unstructured.Unstructured {
 			return inNamespace(kustomizeBuild(t, "config/default"), kustomizeNamespace, ns)

@@ -31,11 +31,23 @@ app.kubernetes.io/name: {{ include "hookkeeper.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/*
+The labels of every object: global.labels, then commonLabels, then the chart's own, which win.
+*/}}
 {{- define "hookkeeper.labels" -}}
-helm.sh/chart: {{ include "hookkeeper.chart" . }}
-{{ include "hookkeeper.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- include "hookkeeper.labelsWith" (dict "ctx" . "extra" dict) }}
+{{- end }}
+
+{{/*
+The labels of an object with further labels of its own (.extra, e.g. podLabels), which come
+after the chart's own and before commonLabels and global.labels.
+*/}}
+{{- define "hookkeeper.labelsWith" -}}
+{{- $ctx := .ctx }}
+{{- $own := dict "helm.sh/chart" (include "hookkeeper.chart" $ctx) "app.kubernetes.io/version" $ctx.Chart.AppVersion "app.kubernetes.io/managed-by" $ctx.Release.Service }}
+{{- $_ := merge $own (include "hookkeeper.selectorLabels" $ctx | fromYaml) }}
+{{- $labels := merge (dict) $own (.extra | default dict) ($ctx.Values.commonLabels | default dict) (($ctx.Values.global | default dict).labels | default dict) }}
+{{- toYaml $labels }}
 {{- end }}
 
 {{- define "hookkeeper.serviceAccountName" -}}
@@ -54,12 +66,56 @@ named after the release, so that two releases in one namespace never share it.
 {{- .Values.operator.statusKeySecret | default (printf "%s-status-key" (include "hookkeeper.fullname" .)) }}
 {{- end }}
 
+{{/*
+image.repository, its registry (the first part when it has a "." or ":", or is localhost)
+replaced by global.imageRegistry when that is set.
+*/}}
+{{- define "hookkeeper.repository" -}}
+{{- $repo := .Values.image.repository }}
+{{- with (.Values.global | default dict).imageRegistry }}
+{{- $parts := splitList "/" $repo }}
+{{- $first := first $parts }}
+{{- if and (gt (len $parts) 1) (or (contains "." $first) (contains ":" $first) (eq $first "localhost")) }}
+{{- $repo = rest $parts | join "/" }}
+{{- end }}
+{{- $repo = printf "%s/%s" (trimSuffix "/" .) $repo }}
+{{- end }}
+{{- $repo }}
+{{- end }}
+
 {{- define "hookkeeper.image" -}}
 {{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- printf "%s@%s" (include "hookkeeper.repository" .) .Values.image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag | toString) }}
+{{- printf "%s:%s" (include "hookkeeper.repository" .) (default .Chart.AppVersion .Values.image.tag | toString) }}
 {{- end }}
+{{- end }}
+
+{{/* global.imagePullSecrets, then imagePullSecrets, each name once. */}}
+{{- define "hookkeeper.imagePullSecrets" -}}
+{{- $seen := dict }}
+{{- $secrets := list }}
+{{- range concat ((.Values.global | default dict).imagePullSecrets | default list) (.Values.imagePullSecrets | default list) }}
+{{- if not (hasKey $seen .name) }}
+{{- $_ := set $seen .name true }}
+{{- $secrets = append $secrets (dict "name" .name) }}
+{{- end }}
+{{- end }}
+{{- with $secrets }}{{ toYaml . }}{{ end }}
+{{- end }}
+
+{{/*
+A Go duration (operator.httpTimeout and the like) in whole seconds, rounded up: the sum of its
+number-and-unit parts, as the schema's pattern lets them through.
+*/}}
+{{- define "hookkeeper.durationSeconds" -}}
+{{- $units := dict "h" 3600.0 "m" 60.0 "s" 1.0 "ms" 0.001 "us" 0.000001 "µs" 0.000001 "ns" 0.000000001 }}
+{{- $total := 0.0 }}
+{{- range regexFindAll "[0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h)" (toString .) -1 }}
+{{- $unit := regexFind "(ns|us|µs|ms|s|m|h)$" . }}
+{{- $total = addf $total (mulf (trimSuffix $unit . | float64) (get $units $unit)) }}
+{{- end }}
+{{- ceil $total | int }}
 {{- end }}
 
 {{/* The port of a bind address such as ":8080" or "0.0.0.0:8080"; fails on anything else. */}}
@@ -89,7 +145,7 @@ named after the release, so that two releases in one namespace never share it.
 not false; else "". One replica never shards: it would only add a Lease round to its start.
 */}}
 {{- define "hookkeeper.sharding" -}}
-{{- if and (gt (int .Values.replicas) 1) (ne (toString (get (.Values.sharding | default dict) "enabled")) "false") }}true{{ end }}
+{{- if and (gt (int .Values.replicaCount) 1) (ne (toString (get (.Values.sharding | default dict) "enabled")) "false") }}true{{ end }}
 {{- end }}
 
 {{/* "true" when the pods elect a leader (--leader-elect): asked for, and not sharding; else "". */}}
@@ -99,13 +155,13 @@ not false; else "". One replica never shards: it would only add a Lease round to
 
 {{/* Combinations that would install something broken. */}}
 {{- define "hookkeeper.validate" -}}
-{{- if and (gt (int .Values.replicas) 1) (not (include "hookkeeper.sharding" .)) (not .Values.leaderElection.enabled) }}
-{{- fail "replicas > 1 with sharding.enabled false requires leaderElection.enabled: without it every replica reconciles every Webhook" }}
+{{- if and (gt (int .Values.replicaCount) 1) (not (include "hookkeeper.sharding" .)) (not .Values.leaderElection.enabled) }}
+{{- fail "replicaCount > 1 with sharding.enabled false requires leaderElection.enabled: without it every replica reconciles every Webhook" }}
 {{- end }}
 {{- if include "hookkeeper.sharding" . }}
 {{- range .Values.extraEnv }}
 {{- if eq (toString .name) "POD_NAME" }}
-{{- fail "extraEnv: POD_NAME is the chart's own with sharding (replicas > 1): --shard-identity=$(POD_NAME) names each replica after its pod, and another value could give two pods one identity" }}
+{{- fail "extraEnv: POD_NAME is the chart's own with sharding (replicaCount > 1): --shard-identity=$(POD_NAME) names each replica after its pod, and another value could give two pods one identity" }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -114,6 +170,23 @@ not false; else "". One replica never shards: it would only add a Lease round to
 {{- end }}
 {{- if and .Values.metrics.service.enabled (not (include "hookkeeper.metricsEnabled" .)) }}
 {{- fail "metrics.service.enabled requires a metrics endpoint: operator.metricsBindAddress is \"0\"" }}
+{{- end }}
+{{- with .Values.metrics.podMonitor }}
+{{- if .enabled }}
+{{- if $.Values.metrics.serviceMonitor.enabled }}
+{{- fail "metrics.podMonitor.enabled and metrics.serviceMonitor.enabled are exclusive: both would scrape the same pods; enable one" }}
+{{- end }}
+{{- if not (include "hookkeeper.metricsEnabled" $) }}
+{{- fail "metrics.podMonitor.enabled requires a metrics endpoint: operator.metricsBindAddress is \"0\"" }}
+{{- end }}
+{{- if and (ne (toString $.Values.metrics.secure) "false") (not .authorization) }}
+{{- fail "metrics.podMonitor.enabled with metrics.secure requires metrics.podMonitor.authorization (a PodMonitor cannot send Prometheus's own token file): e.g. {type: Bearer, credentials: {name: <Secret>, key: token}}" }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $timeout := include "hookkeeper.durationSeconds" .Values.operator.httpTimeout | int }}
+{{- if lt (int .Values.terminationGracePeriodSeconds) (add $timeout 5) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be at least operator.httpTimeout (%s) plus 5 seconds of shutdown (3 s to write the queued Events, 2 s for the Lease): %d or more" (int .Values.terminationGracePeriodSeconds) (toString .Values.operator.httpTimeout) (add $timeout 5)) }}
 {{- end }}
 {{- include "hookkeeper.validateWatchNamespaces" . }}
 {{- include "hookkeeper.validateEndpointAllowlist" . }}
