@@ -208,7 +208,7 @@ install: manifests $(KUSTOMIZE) ## Install the CRD into the cluster of the curre
 	$(KUSTOMIZE) build config/crd | $(KUBECTL) apply -f -
 
 .PHONY: uninstall
-uninstall: manifests $(KUSTOMIZE) ## Remove the CRD, and with it every Webhook. ignore-not-found=true to ignore missing objects.
+uninstall: manifests $(KUSTOMIZE) ## Remove the CRDs, and with them every Webhook and account: a running operator deletes the remote webhooks first (kubectl waits for it); with none running, the deletion waits on the Webhooks' finalizers (use make undeploy for an installed operator). ignore-not-found=true to ignore missing objects.
 	$(KUSTOMIZE) build config/crd | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
 
 .PHONY: build-installer
@@ -220,10 +220,14 @@ deploy: build-installer ## Deploy the operator with image IMG into the cluster o
 	$(KUBECTL) apply -f dist/install.yaml
 
 .PHONY: undeploy
-undeploy: $(KUSTOMIZE) ## Remove the operator and the CRD. ignore-not-found=true to ignore missing objects.
-	$(KUSTOMIZE) build config/default | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+undeploy: $(KUSTOMIZE) ## Delete every Webhook and wait (UNDEPLOY_TIMEOUT) for the operator to delete their remote webhooks, then remove the CRDs and the operator; stops if a Webhook remains (FORCE=true removes its finalizer, leaving its remote webhook). ignore-not-found=true to ignore missing objects.
+	@KUBECTL="$(KUBECTL)" KUSTOMIZE="$(KUSTOMIZE)" IGNORE_NOT_FOUND="$(ignore-not-found)" \
+		UNDEPLOY_TIMEOUT="$(UNDEPLOY_TIMEOUT)" FORCE="$(FORCE)" hack/undeploy.sh
 
 ##@ Release
+# How long make undeploy waits for the operator to delete the remote webhooks of every Webhook.
+UNDEPLOY_TIMEOUT ?= 5m
+
 
 # Where make release writes, and the platforms it builds the binary for.
 RELEASE_DIR ?= dist/release
