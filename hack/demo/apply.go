@@ -196,3 +196,24 @@ func readObjects(file string) ([]*unstructured.Unstructured, error) {
 		objs = append(objs, obj)
 	}
 }
+
+// applySamples applies config/samples/ into the demo's namespace, after the rewrites that point
+// them at the simulators, and returns the keys of the Webhooks among them.
+func (d *demoRun) applySamples(ctx context.Context) ([]client.ObjectKey, error) {
+	samplesDir := filepath.Join(d.o.root, "config", "samples")
+	d.say("[5/5] Applying %s (into namespace %s where an object names none)", relTo(d.o.root, samplesDir)+string(filepath.Separator), demoNamespace)
+	for _, ns := range []string{demoNamespace, accountSecretNamespace} {
+		if err := localenv.EnsureNamespace(ctx, d.c, ns); err != nil {
+			return nil, err
+		}
+	}
+	rewrites := newSampleRewrites(d.sims)
+	applied, err := applySamples(ctx, d.c, samplesDir, demoNamespace, rewrites, d.o.out)
+	if err != nil {
+		return nil, err
+	}
+	if len(applied.webhooks) == 0 {
+		return nil, fmt.Errorf("%s holds no Webhook", samplesDir)
+	}
+	return applied.webhooks, nil
+}

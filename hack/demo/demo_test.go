@@ -62,7 +62,42 @@ func TestDemoOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	samples := readSamples(t, filepath.Join(root, "config", "samples"))
+	// A directory of the test's own, so that a `make demo` running at the same time keeps its
+	// kubeconfig, log and operator binary.
+	state := t.TempDir()
+	out := runDemoOnce(t, root, assets, state)
+	if _, err := os.Stat(filepath.Join(state, "kubeconfig")); err != nil {
+		t.Errorf("no kubeconfig written: %v", err)
+	}
 
+	rows := tableRows(t, out)
+	if len(rows) != len(samples.webhooks) {
+		t.Errorf("the table has %d Webhooks, the samples %d", len(rows), len(samples.webhooks))
+	}
+	for _, h := range samples.webhooks {
+		row, ok := rows[h.key()]
+		switch {
+		case !ok:
+			t.Errorf("the table has no Webhook %s", h.key())
+		case h.accountKind != "":
+			checkAccountRow(t, h, row, out)
+		default:
+			checkProviderRow(t, h, row, out)
+		}
+	}
+	checkAccountsSample(t, samples, out)
+	for provider := range expectations {
+		if !samples.providers[provider] {
+			t.Errorf("config/samples holds no %s Webhook: the demo should show every provider", provider)
+		}
+	}
+	checkNoSecretValues(t, samples, out, state)
+}
+
+// runDemoOnce runs the demo with --once, its files in state, fails the test if it fails, checks
+// that the operator is gone afterwards, and returns what the demo printed.
+func runDemoOnce(t *testing.T, root, assets, state string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if deadline, ok := t.Deadline(); ok {
@@ -71,10 +106,6 @@ func TestDemoOnce(t *testing.T) {
 		ctx, cancelEarly = context.WithDeadline(ctx, deadline.Add(-30*time.Second))
 		defer cancelEarly()
 	}
-
-	// A directory of the test's own, so that a `make demo` running at the same time keeps its
-	// kubeconfig, log and operator binary.
-	state := t.TempDir()
 	operatorPID := 0
 	t.Cleanup(func() {
 		// run stops the operator itself; this only guards against a bug in that.
@@ -85,7 +116,7 @@ func TestDemoOnce(t *testing.T) {
 
 	var out bytes.Buffer
 	start := time.Now()
-	err = run(ctx, options{
+	err := run(ctx, options{
 		root:            root,
 		assets:          assets,
 		stateDir:        state,
@@ -99,68 +130,52 @@ func TestDemoOnce(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the demo failed (it would exit 1): %v", err)
 	}
-
 	if operatorPID == 0 {
 		t.Fatal("the operator was never started")
 	}
 	if err := syscall.Kill(operatorPID, 0); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("the operator (pid %d) is still running after the demo returned", operatorPID)
 	}
-	if _, err := os.Stat(filepath.Join(state, "kubeconfig")); err != nil {
-		t.Errorf("no kubeconfig written: %v", err)
-	}
+	return out.String()
+}
 
-	rows := tableRows(t, out.String())
-	if len(rows) != len(samples.webhooks) {
-		t.Errorf("the table has %d Webhooks, the samples %d", len(rows), len(samples.webhooks))
+// checkProviderRow checks the table row of a sample Webhook with credentials of its own against
+// the expectations of its provider.
+func checkProviderRow(t *testing.T, h sampleWebhook, row []string, out string) {
+	t.Helper()
+	// NAMESPACE NAME PROVIDER ID STATE READY REASON
+	if row[0] != demoNamespace || row[2] != h.provider || row[5] != "True" || row[6] != "Available" {
+		t.Errorf("%s: want namespace %s, provider %s, READY True, REASON Available; got %q", h.name, demoNamespace, h.provider, row)
 	}
-	for _, h := range samples.webhooks {
-		row, ok := rows[h.key()]
-		if !ok {
-			t.Errorf("the table has no Webhook %s", h.key())
-			continue
-		}
-		if h.accountKind != "" {
-			checkAccountRow(t, h, row, out.String())
-			continue
-		}
-		// NAMESPACE NAME PROVIDER ID STATE READY REASON
-		if row[0] != demoNamespace || row[2] != h.provider || row[5] != "True" || row[6] != "Available" {
-			t.Errorf("%s: want namespace %s, provider %s, READY True, REASON Available; got %q", h.name, demoNamespace, h.provider, row)
-		}
-		want, known := expectations[h.provider]
-		if !known {
-			t.Errorf("%s: no expectation for provider %q: add one to expectations", h.name, h.provider)
-			continue
-		}
-		if err := want.id(h, row[3]); err != nil {
-			t.Errorf("%s: id %q: %v", h.name, row[3], err)
-		}
-		if row[4] != want.state {
-			t.Errorf("%s: state %q, want %q", h.name, row[4], want.state)
-		}
-		if h.provider == "PageSeeder" && !strings.Contains(out.String(), "webhook/"+h.name+": spec.pageSeeder.serverUrl ") {
-			t.Errorf("%s: the demo did not say that it pointed spec.pageSeeder.serverUrl at the simulator", h.name)
-		}
+	want, known := expectations[h.provider]
+	if !known {
+		t.Errorf("%s: no expectation for provider %q: add one to expectations", h.name, h.provider)
+		return
 	}
-	checkAccountsSample(t, samples, out.String())
-	for provider := range expectations {
-		if !samples.providers[provider] {
-			t.Errorf("config/samples holds no %s Webhook: the demo should show every provider", provider)
-		}
+	if err := want.id(h, row[3]); err != nil {
+		t.Errorf("%s: id %q: %v", h.name, row[3], err)
 	}
+	if row[4] != want.state {
+		t.Errorf("%s: state %q, want %q", h.name, row[4], want.state)
+	}
+	if h.provider == "PageSeeder" && !strings.Contains(out, "webhook/"+h.name+": spec.pageSeeder.serverUrl ") {
+		t.Errorf("%s: the demo did not say that it pointed spec.pageSeeder.serverUrl at the simulator", h.name)
+	}
+}
 
-	// Secrets are redacted everywhere: neither what the demo prints nor what the operator logs
-	// may hold a value of any sample Secret.
-	operatorLog, err := os.ReadFile(filepath.Join(state, "operator.log"))
+// checkNoSecretValues checks that Secrets are redacted everywhere: neither what the demo printed,
+// out, nor what the operator logged in stateDir may hold a value of any sample Secret.
+func checkNoSecretValues(t *testing.T, s samples, out, stateDir string) {
+	t.Helper()
+	operatorLog, err := os.ReadFile(filepath.Join(stateDir, "operator.log"))
 	if err != nil {
 		t.Fatalf("reading the operator log: %v", err)
 	}
-	if len(samples.secretValues) == 0 {
+	if len(s.secretValues) == 0 {
 		t.Fatal("the samples hold no Secret values, so nothing was checked for leaks")
 	}
-	for _, v := range samples.secretValues {
-		if strings.Contains(out.String(), v) {
+	for _, v := range s.secretValues {
+		if strings.Contains(out, v) {
 			t.Errorf("the demo output holds the Secret value %q", v)
 		}
 		if bytes.Contains(operatorLog, []byte(v)) {

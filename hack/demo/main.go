@@ -135,72 +135,127 @@ func defaultOptions() (options, error) {
 func run(ctx context.Context, o options) (err error) {
 	// The demo process itself only uses controller-runtime as a client; its log is not wanted on screen.
 	logf.SetLogger(zap.New(zap.WriteTo(io.Discard)))
-	say := func(format string, args ...any) { fmt.Fprintf(o.out, format+"\n", args...) }
-
-	var cleanups []func()
-	defer func() {
-		if len(cleanups) > 0 {
-			say("\nStopping the demo (operator, simulators, control plane)...")
-		}
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
-		}
-		if len(cleanups) > 0 {
-			say("Stopped.")
-		}
-	}()
+	d := &demoRun{
+		o:              o,
+		kubeconfigPath: filepath.Join(o.stateDir, "kubeconfig"),
+		logPath:        filepath.Join(o.stateDir, "operator.log"),
+	}
+	defer d.stop()
 
 	if err := os.MkdirAll(o.stateDir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", o.stateDir, err)
 	}
 
-	say("hookkeeper demo: a control plane, the provider simulators and the operator, all on this machine\n")
+	d.say("hookkeeper demo: a control plane, the provider simulators and the operator, all on this machine\n")
+	for _, step := range []func(context.Context) error{
+		d.startControlPlane, // 1.
+		d.startSimulators,   // 2.
+		d.buildOperator,     // 3.
+		d.startOperator,     // 4.
+	} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	webhooks, err := d.applySamples(ctx) // 5.
+	if err != nil {
+		return err
+	}
+	hooks, err := d.waitReady(ctx, webhooks)
+	if err != nil {
+		return err
+	}
 
-	// 1. Control plane.
-	say("[1/5] Starting a local control plane (kube-apiserver and etcd from %s)", o.assets)
-	kubeconfigPath := filepath.Join(o.stateDir, "kubeconfig")
+	d.say("")
+	printTable(o.out, hooks)
+	d.say("")
+	printAccounts(o.out, hooks)
+	printRefused(o.out, hooks)
+	if o.once {
+		return nil
+	}
+	printHelp(ctx, o, d.c, d.kubeconfigPath, d.logPath, d.sims, hooks)
+	return d.waitForEnd(ctx)
+}
+
+// demoRun is what the steps of one run of the demo share: the options, the paths of the files
+// it writes, and what it has started so far, which stop stops again.
+type demoRun struct {
+	o                       options
+	kubeconfigPath, logPath string
+	cleanups                []func() // run by stop in reverse order
+
+	c    client.Client // the control plane's, without a rate limit
+	sims *localenv.Simulators
+	op   *localenv.Operator
+}
+
+// say tells the user one line.
+func (d *demoRun) say(format string, args ...any) { fmt.Fprintf(d.o.out, format+"\n", args...) }
+
+// stop stops what the steps started, the last started first, and says so.
+func (d *demoRun) stop() {
+	if len(d.cleanups) > 0 {
+		d.say("\nStopping the demo (operator, simulators, control plane)...")
+	}
+	for i := len(d.cleanups) - 1; i >= 0; i-- {
+		d.cleanups[i]()
+	}
+	if len(d.cleanups) > 0 {
+		d.say("Stopped.")
+	}
+}
+
+// startControlPlane starts the kube-apiserver and etcd, and makes the client the demo uses.
+func (d *demoRun) startControlPlane(context.Context) error {
+	o := d.o
+	d.say("[1/5] Starting a local control plane (kube-apiserver and etcd from %s)", o.assets)
 	cp, err := localenv.StartControlPlane(localenv.ControlPlaneOptions{
-		Root: o.root, Assets: o.assets, KubeconfigPath: kubeconfigPath, User: "demo",
+		Root: o.root, Assets: o.assets, KubeconfigPath: d.kubeconfigPath, User: "demo",
 	})
 	if err != nil {
 		return err
 	}
-	cleanups = append(cleanups, func() {
+	d.cleanups = append(d.cleanups, func() {
 		if err := cp.Stop(); err != nil {
-			say("  stopping the control plane: %v", err)
+			d.say("  stopping the control plane: %v", err)
 		}
 	})
-	say("      API server %s, kubeconfig %s", cp.Config.Host, kubeconfigPath)
+	d.say("      API server %s, kubeconfig %s", cp.Config.Host, d.kubeconfigPath)
+	d.c, err = cp.Client(0, 0)
+	return err
+}
 
-	c, err := cp.Client(0, 0)
-	if err != nil {
-		return err
-	}
-
-	// 2. Provider simulators.
-	say("[2/5] Starting the provider simulators")
+// startSimulators starts the provider simulators and says where each one is and how the
+// operator learns of it.
+func (d *demoRun) startSimulators(context.Context) error {
+	d.say("[2/5] Starting the provider simulators")
 	// The samples hold placeholder credentials, which the simulators take as they come.
 	sims, err := localenv.StartSimulators(localenv.SimulatorOptions{AcceptAnyCredentials: true})
 	if err != nil {
 		return err
 	}
-	cleanups = append(cleanups, sims.Stop)
+	d.sims = sims
+	d.cleanups = append(d.cleanups, sims.Stop)
 	for _, s := range sims.All {
 		where := "operator flag " + s.Flag
 		if s.Flag == "" {
 			where = "no operator flag: the URL goes into each Webhook's spec"
 		}
-		say("      %-10s %s  (%s)", s.Name, s.URL, where)
+		d.say("      %-10s %s  (%s)", s.Name, s.URL, where)
 	}
+	return nil
+}
 
-	// 3. Build the operator.
-	say("[3/5] Building the operator: go build -o %s .", relTo(o.root, o.managerPath))
-	if err := localenv.BuildOperator(ctx, o.root, o.managerPath); err != nil {
-		return err
-	}
+// buildOperator builds the operator binary.
+func (d *demoRun) buildOperator(ctx context.Context) error {
+	d.say("[3/5] Building the operator: go build -o %s .", relTo(d.o.root, d.o.managerPath))
+	return localenv.BuildOperator(ctx, d.o.root, d.o.managerPath)
+}
 
-	// 4. Run the operator.
-	logPath := filepath.Join(o.stateDir, "operator.log")
+// startOperator starts the operator as a process of its own, pointed at the simulators, its log
+// in the state directory.
+func (d *demoRun) startOperator(context.Context) error {
 	args := append(localenv.EndpointFlags(),
 		"--metrics-bind-address=0",
 		"--health-probe-bind-address=0",
@@ -208,70 +263,33 @@ func run(ctx context.Context, o options) (err error) {
 		"--reactivation-delay=30s",
 		"--account-secret-namespaces="+accountSecretNamespace,
 	)
-	args = append(args, sims.OperatorFlags()...)
-	say("[4/5] Starting the operator; its log goes to %s", logPath)
-	op, err := localenv.StartOperator(o.managerPath, args, kubeconfigPath, logPath)
+	args = append(args, d.sims.OperatorFlags()...)
+	d.say("[4/5] Starting the operator; its log goes to %s", d.logPath)
+	op, err := localenv.StartOperator(d.o.managerPath, args, d.kubeconfigPath, d.logPath)
 	if err != nil {
 		return err
 	}
-	cleanups = append(cleanups, func() {
+	d.op = op
+	d.cleanups = append(d.cleanups, func() {
 		if err := op.Stop(operatorGrace); err != nil {
-			say("  stopping the operator: %v", err)
+			d.say("  stopping the operator: %v", err)
 		}
 	})
-	if o.onOperatorStart != nil {
-		o.onOperatorStart(op.PID())
+	if d.o.onOperatorStart != nil {
+		d.o.onOperatorStart(op.PID())
 	}
+	return nil
+}
 
-	// 5. Samples.
-	samplesDir := filepath.Join(o.root, "config", "samples")
-	say("[5/5] Applying %s (into namespace %s where an object names none)", relTo(o.root, samplesDir)+string(filepath.Separator), demoNamespace)
-	for _, ns := range []string{demoNamespace, accountSecretNamespace} {
-		if err := localenv.EnsureNamespace(ctx, c, ns); err != nil {
-			return err
-		}
-	}
-	rewrites := newSampleRewrites(sims)
-	applied, err := applySamples(ctx, c, samplesDir, demoNamespace, rewrites, o.out)
-	if err != nil {
-		return err
-	}
-	if len(applied.webhooks) == 0 {
-		return fmt.Errorf("%s holds no Webhook", samplesDir)
-	}
-
-	say("\nWaiting up to %s for every Webhook to be Ready, or refused by its account where the samples mean it", o.readyTimeout)
-	hooks, err := waitReady(ctx, c, applied.webhooks, o.readyTimeout, op, o.out)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if len(hooks) > 0 {
-			say("")
-			printNotReady(o.out, hooks)
-		}
-		say("\nLast lines of the operator log (%s):", logPath)
-		say("%s", indent(localenv.TailFile(logPath, logTailLines), "  "))
-		return err
-	}
-
-	say("")
-	printTable(o.out, hooks)
-	say("")
-	printAccounts(o.out, hooks)
-	printRefused(o.out, hooks)
-	if o.once {
-		return nil
-	}
-
-	printHelp(ctx, o, c, kubeconfigPath, logPath, sims, hooks)
-
+// waitForEnd keeps the demo running until Ctrl-C, or until the operator exits, which is an
+// error.
+func (d *demoRun) waitForEnd(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return nil
-	case <-op.Done():
-		say("\nThe operator exited unexpectedly (%s). Last lines of %s:", op.ExitStatus(), logPath)
-		say("%s", indent(localenv.TailFile(logPath, logTailLines), "  "))
+	case <-d.op.Done():
+		d.say("\nThe operator exited unexpectedly (%s). Last lines of %s:", d.op.ExitStatus(), d.logPath)
+		d.say("%s", indent(localenv.TailFile(d.logPath, logTailLines), "  "))
 		return errors.New("the operator exited")
 	}
 }
@@ -402,6 +420,7 @@ func relTo(base, path string) string {
 	return path
 }
 
+// indent puts prefix before every line of s, and says "(empty)" for nothing.
 func indent(s, prefix string) string {
 	s = strings.TrimRight(s, "\n")
 	if s == "" {

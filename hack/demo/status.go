@@ -311,3 +311,23 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// waitReady waits until every Webhook is Ready, or refused by its account where the samples mean
+// it to be. When that fails it shows the Webhooks that are not, and the end of the operator log.
+func (d *demoRun) waitReady(ctx context.Context, webhooks []client.ObjectKey) ([]hooksv1alpha1.Webhook, error) {
+	d.say("\nWaiting up to %s for every Webhook to be Ready, or refused by its account where the samples mean it", d.o.readyTimeout)
+	hooks, err := waitReady(ctx, d.c, webhooks, d.o.readyTimeout, d.op, d.o.out)
+	if err == nil {
+		return hooks, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if len(hooks) > 0 {
+		d.say("")
+		printNotReady(d.o.out, hooks)
+	}
+	d.say("\nLast lines of the operator log (%s):", d.logPath)
+	d.say("%s", indent(localenv.TailFile(d.logPath, logTailLines), "  "))
+	return nil, err
+}
