@@ -34,10 +34,12 @@ var dashboardMetrics = []string{
 	"hookkeeper_saas_requests_total",
 	"hookkeeper_saas_request_duration_seconds_bucket",
 	"hookkeeper_webhooks",
+	"hookkeeper_shard_share",
 	"hookkeeper_reactivations_total",
 	"hookkeeper_rate_limit_waits_total",
 	"controller_runtime_reconcile_total",
 	"controller_runtime_reconcile_errors_total",
+	"controller_runtime_terminal_reconcile_errors_total",
 	"controller_runtime_reconcile_time_seconds_bucket",
 	"controller_runtime_active_workers",
 	"controller_runtime_max_concurrent_reconciles",
@@ -223,5 +225,70 @@ func TestMetricNames(t *testing.T) {
 		if got := metricNames(expr); !slices.Equal(got, want) {
 			t.Errorf("metricNames(%q) = %v, want %v", expr, got, want)
 		}
+	}
+}
+
+// TestDashboardWebhookNamespace: the dashboard selects the operator's series by its job (the
+// $job variable), and has a variable of the Webhooks' namespaces (from hookkeeper_webhooks,
+// several or all at once) that every query of hookkeeper_webhooks filters by. Each replica
+// reports only its own namespaces, so every query of the gauge sums it, as the alerts do.
+func TestDashboardWebhookNamespace(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(chartDir, "dashboards", "hookkeeper.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels     []panel `json:"panels"`
+		Templating struct {
+			List []struct {
+				Name       string `json:"name"`
+				Query      any    `json:"query"`
+				Multi      bool   `json:"multi"`
+				IncludeAll bool   `json:"includeAll"`
+			} `json:"list"`
+		} `json:"templating"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	for _, v := range d.Templating.List {
+		q, _ := json.Marshal(v.Query)
+		vars[v.Name] = string(q)
+		if v.Name == "namespace" && (!v.Multi || !v.IncludeAll) {
+			t.Errorf("the namespace variable must allow several namespaces and all: multi %v, includeAll %v", v.Multi, v.IncludeAll)
+		}
+	}
+	if !strings.Contains(vars["namespace"], "label_values(hookkeeper_webhooks") || !strings.Contains(vars["namespace"], ", namespace)") {
+		t.Errorf("the namespace variable does not list the namespaces of hookkeeper_webhooks: %s", vars["namespace"])
+	}
+	if !strings.Contains(vars["job"], ", job)") {
+		t.Errorf("no job variable that lists the operator's jobs: %q", vars["job"])
+	}
+	gauge := 0
+	var walk func([]panel)
+	walk = func(ps []panel) {
+		for _, p := range ps {
+			walk(p.Panels)
+			for _, target := range p.Targets {
+				if !strings.Contains(target.Expr, `job=~"$job"`) {
+					t.Errorf("panel %q does not select the operator's series by $job: %s", p.Title, target.Expr)
+				}
+				if !strings.Contains(target.Expr, "hookkeeper_webhooks") {
+					continue
+				}
+				gauge++
+				if !strings.Contains(target.Expr, `namespace=~"$namespace"`) {
+					t.Errorf("panel %q does not filter hookkeeper_webhooks by $namespace: %s", p.Title, target.Expr)
+				}
+				if !strings.HasPrefix(target.Expr, "sum") || strings.Contains(target.Expr, "max(") || strings.Contains(target.Expr, "max by") {
+					t.Errorf("panel %q does not sum hookkeeper_webhooks over the replicas: %s", p.Title, target.Expr)
+				}
+			}
+		}
+	}
+	walk(d.Panels)
+	if gauge == 0 {
+		t.Error("no panel queries hookkeeper_webhooks")
 	}
 }

@@ -26,16 +26,31 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/rulefmt"
 	"github.com/prometheus/prometheus/promql/parser"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
 
-// alerts are the alerts the PrometheusRule must hold, each once.
-var alerts = []string{"HookkeeperWebhooksNotReady", "HookkeeperSaaSServerErrors", "HookkeeperSaaSRateLimited", "HookkeeperReconcileErrors"}
+// alertGroups are the alerts the PrometheusRule must hold, each once, by group: the operator's
+// faults (severity warning by default) and the Webhooks their owners must fix (severity info by
+// default, by namespace).
+var alertGroups = map[string][]string{
+	"hookkeeper-operator": {"HookkeeperReconcileErrors", "HookkeeperProviderUnavailable", "HookkeeperQueueBacklog",
+		"HookkeeperNoShardOwner", "HookkeeperSaaSServerErrors", "HookkeeperSaaSRateLimited"},
+	"hookkeeper-tenants": {"HookkeeperTenantWebhooksFailing"},
+}
+
+// defaultSeverity is each group's severity with the default values.
+var defaultSeverity = map[string]string{"hookkeeper-operator": "warning", "hookkeeper-tenants": "info"}
+
+// alerts are every alert of alertGroups.
+var alerts = slices.Concat(alertGroups["hookkeeper-operator"], alertGroups["hookkeeper-tenants"])
 
 // TestChartPrometheusRule: prometheusRule.enabled renders a PrometheusRule whose groups
-// Prometheus' own rule parser (rulefmt, as promtool check rules) accepts, with the four alerts;
-// every expression selects only metrics the operator exposes (dashboardMetrics, which
+// Prometheus' own rule parser (rulefmt, as promtool check rules) accepts, with the alerts of
+// alertGroups in their groups (the tenants' grouped by namespace, so that they can be routed by
+// it); every expression selects only metrics the operator exposes (dashboardMetrics, which
 // TestDashboardMetricsExist ties to the operator's source) through prometheusRule.selector.
+// TestPromtoolRules runs the alerts on series.
 // TestChartApplies applies it (dry-run) with ci/everything-values.yaml.
 func TestChartPrometheusRule(t *testing.T) {
 	if got := find(mustHelmTemplate(t, kustomizeNamespace), "PrometheusRule"); len(got) != 0 {
@@ -46,7 +61,7 @@ func TestChartPrometheusRule(t *testing.T) {
 		selector string
 	}{
 		"enabled":           {[]string{"--set", "prometheusRule.enabled=true"}, `job="hookkeeper-metrics"`},
-		"everything values": {[]string{"-f", everythingValues}, `namespace="hookkeeper-system"`},
+		"everything values": {[]string{"-f", everythingValues}, `service="hookkeeper-metrics"`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			objs := mustHelmTemplate(t, kustomizeNamespace, c.args...)
@@ -65,8 +80,24 @@ func TestChartPrometheusRule(t *testing.T) {
 			}
 			var names []string
 			for _, g := range groups.Groups {
+				var inGroup []string
+				for _, r := range g.Rules {
+					inGroup = append(inGroup, r.Alert)
+				}
+				if !slices.Equal(inGroup, alertGroups[g.Name]) {
+					t.Errorf("group %s holds %v, want %v", g.Name, inGroup, alertGroups[g.Name])
+				}
 				for _, r := range g.Rules {
 					names = append(names, r.Alert)
+					if name == "enabled" && r.Labels["severity"] != defaultSeverity[g.Name] {
+						t.Errorf("alert %s of group %s has severity %q by default, want %q", r.Alert, g.Name, r.Labels["severity"], defaultSeverity[g.Name])
+					}
+					if g.Name == "hookkeeper-tenants" && !strings.Contains(r.Expr, "by (namespace,") {
+						t.Errorf("tenant alert %s is not grouped by namespace: %s", r.Alert, r.Expr)
+					}
+					if strings.Contains(r.Expr, "hookkeeper_webhooks") && !strings.Contains(r.Expr, "sum by") {
+						t.Errorf("alert %s does not sum hookkeeper_webhooks over the replicas: %s", r.Alert, r.Expr)
+					}
 					if r.For == 0 {
 						t.Errorf("alert %s fires at once: no for", r.Alert)
 					}
@@ -106,6 +137,21 @@ func TestChartPrometheusRule(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the ServiceMonitor keeps the Webhooks' namespace label", func(t *testing.T) {
+		// hookkeeper_webhooks's namespace label is the Webhooks' namespace, which the tenant
+		// alerts are routed by; without honorLabels Prometheus renames it exported_namespace.
+		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "metrics.serviceMonitor.enabled=true")
+		sm := findOne(t, objs, "ServiceMonitor", releaseName+"-metrics")
+		endpoints, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
+		if len(endpoints) == 0 {
+			t.Fatal("the ServiceMonitor has no endpoint")
+		}
+		for _, e := range endpoints {
+			if honor, _ := e.(map[string]any)["honorLabels"].(bool); !honor {
+				t.Errorf("ServiceMonitor endpoint without honorLabels: %v", e)
+			}
+		}
+	})
 	t.Run("alerts off one by one", func(t *testing.T) {
 		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "prometheusRule.enabled=true", "--set", "prometheusRule.alerts.reconcileErrors.enabled=false")
 		spec, _ := yaml.Marshal(findOne(t, objs, "PrometheusRule", releaseName).Object["spec"])
