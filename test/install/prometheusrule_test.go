@@ -137,18 +137,23 @@ func TestChartPrometheusRule(t *testing.T) {
 			}
 		})
 	}
-	t.Run("the ServiceMonitor keeps the Webhooks' namespace label", func(t *testing.T) {
+	t.Run("the monitors keep the Webhooks' namespace label", func(t *testing.T) {
 		// hookkeeper_webhooks's namespace label is the Webhooks' namespace, which the tenant
 		// alerts are routed by; without honorLabels Prometheus renames it exported_namespace.
-		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "metrics.serviceMonitor.enabled=true")
-		sm := findOne(t, objs, "ServiceMonitor", releaseName+"-metrics")
-		endpoints, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
-		if len(endpoints) == 0 {
-			t.Fatal("the ServiceMonitor has no endpoint")
-		}
-		for _, e := range endpoints {
-			if honor, _ := e.(map[string]any)["honorLabels"].(bool); !honor {
-				t.Errorf("ServiceMonitor endpoint without honorLabels: %v", e)
+		for kind, c := range map[string]struct{ enable, endpoints string }{
+			"ServiceMonitor": {"metrics.serviceMonitor.enabled=true", "endpoints"},
+			"PodMonitor":     {"metrics.podMonitor.enabled=true", "podMetricsEndpoints"},
+		} {
+			objs := mustHelmTemplate(t, kustomizeNamespace, "--set", c.enable, "--set", "metrics.secure=false")
+			m := findOne(t, objs, kind, releaseName+"-metrics")
+			endpoints, _, _ := unstructured.NestedSlice(m.Object, "spec", c.endpoints)
+			if len(endpoints) == 0 {
+				t.Fatalf("the %s has no endpoint", kind)
+			}
+			for _, e := range endpoints {
+				if honor, _ := e.(map[string]any)["honorLabels"].(bool); !honor {
+					t.Errorf("%s endpoint without honorLabels: %v", kind, e)
+				}
 			}
 		}
 	})
