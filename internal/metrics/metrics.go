@@ -42,7 +42,7 @@ var (
 	// ("error" when no answer came).
 	SaaSRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hookkeeper_saas_requests_total",
-		Help: "HTTP requests sent to a SaaS, by provider, operation (" + operations + ") and status code (error when there was no answer).",
+		Help: "HTTP requests sent to a SaaS, by provider, operation (" + operations + ") and code (the answer's HTTP status code, such as 200, 404, 429 or 503; error when there was no answer).",
 	}, []string{"provider", "operation", "code"})
 
 	// SaaSLatency is the time each SaaS took to answer.
