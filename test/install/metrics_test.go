@@ -195,6 +195,7 @@ func TestServiceMonitorScheme(t *testing.T) {
 		Scheme          string         `json:"scheme"`
 		BearerTokenFile string         `json:"bearerTokenFile"`
 		TLSConfig       map[string]any `json:"tlsConfig"`
+		HonorLabels     bool           `json:"honorLabels"`
 	}
 	endpoints := func(t *testing.T, o *unstructured.Unstructured) []endpoint {
 		t.Helper()
@@ -223,6 +224,9 @@ func TestServiceMonitorScheme(t *testing.T) {
 			ep := endpoints(t, sm)[0]
 			if ep.Port != "metrics" || ep.Scheme != "https" || ep.BearerTokenFile != token || ep.TLSConfig["insecureSkipVerify"] != true {
 				t.Errorf("ServiceMonitor endpoint %+v, want https on port metrics with the ServiceAccount token", ep)
+			}
+			if !ep.HonorLabels {
+				t.Errorf("ServiceMonitor endpoint %+v without honorLabels: hookkeeper_webhooks's namespace label would become exported_namespace", ep)
 			}
 		})
 	}
