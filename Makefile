@@ -219,15 +219,15 @@ build-installer: manifests $(KUSTOMIZE) ## Write dist/install.yaml: the CRD, RBA
 deploy: build-installer ## Deploy the operator with image IMG into the cluster of the current kubeconfig.
 	$(KUBECTL) apply -f dist/install.yaml
 
+# How long make undeploy waits for the operator to delete the remote webhooks of every Webhook.
+UNDEPLOY_TIMEOUT ?= 5m
+
 .PHONY: undeploy
 undeploy: $(KUSTOMIZE) ## Delete every Webhook and wait (UNDEPLOY_TIMEOUT) for the operator to delete their remote webhooks, then remove the CRDs and the operator; stops if a Webhook remains (FORCE=true removes its finalizer, leaving its remote webhook). ignore-not-found=true to ignore missing objects.
 	@KUBECTL="$(KUBECTL)" KUSTOMIZE="$(KUSTOMIZE)" IGNORE_NOT_FOUND="$(ignore-not-found)" \
 		UNDEPLOY_TIMEOUT="$(UNDEPLOY_TIMEOUT)" FORCE="$(FORCE)" hack/undeploy.sh
 
 ##@ Release
-# How long make undeploy waits for the operator to delete the remote webhooks of every Webhook.
-UNDEPLOY_TIMEOUT ?= 5m
-
 
 # Where make release writes, and the platforms it builds the binary for.
 RELEASE_DIR ?= dist/release
