@@ -36,8 +36,9 @@ import (
 // is what the tables are for.
 var perProviderByNature = map[string]string{
 	"config/argocd/argocd_test.go":           "Argo CD's health check on a Webhook of one provider",
-	"main_test.go":                           "the operator's --provider-qps default and per-provider clients",
-	"cache_test.go":                          "the cache scope of the flags, checked with a Webhook of one provider",
+	"internal/config/config_test.go":         "the operator's --provider-qps default and per-provider limits",
+	"internal/config/cache_test.go":          "the cache scope of the flags, checked with a Webhook of one provider",
+	"internal/operator/providers_test.go":    "the operator's per-provider clients",
 	"controllers/ratelimit_source_test.go":   "which rate-limit waits reach an account's status, on one provider's account",
 	"test/sharding/accounts_test.go":         "one ClusterAccount across replicas, on Webex's simulator",
 	"test/install/account_rbac_test.go":      "the installed RBAC on accounts of one provider",
