@@ -32,8 +32,8 @@ import (
 	"time"
 )
 
-// The operator's flags are read from its own -h output, so that a flag added to main.go fails
-// these tests until the chart passes it too.
+// The operator's flags are read from its own -h output, so that a flag added to internal/config
+// fails these tests until the chart passes it too.
 
 // notInChart are the flags no value of the chart reaches, each with its reason. The chart's
 // README lists them (TestChartReadmeListsFlagsNotInChart).
