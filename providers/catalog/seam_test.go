@@ -67,6 +67,7 @@ var perProviderByNature = map[string]string{
 	"hack/bench/bench_test.go":               "the benchmark's workload per provider",
 	"hack/bench/replicas_test.go":            "metrics text as an operator writes it, with its provider labels, and the outage provider of the options under test",
 	"test/install/installed_test.go":         "the installed operator, one Webhook per provider",
+	"test/install/undeploy_test.go":          "make undeploy against one provider's simulator",
 }
 
 // notYetOnTheList are Go files that still name providers where they should loop over the list.
