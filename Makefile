@@ -46,6 +46,10 @@ GOLANGCI_LINT_VERSION ?= v2.15.0
 CRD_REF_DOCS_VERSION ?= v0.3.0
 # Helm is built from source through the Go module proxy (no download from get.helm.sh).
 HELM_VERSION ?= v3.22.0
+# promtool, Prometheus' own rule checker and rule unit tester, for the chart's alerts
+# (test/install): built from source through the Go module proxy, like helm. The module's v0.x
+# tags are the Prometheus 3.x releases.
+PROMTOOL_VERSION ?= v0.316.0
 
 # The versioned file is the make target, so changing a pin installs that version; the unversioned
 # name is a symlink to the current one, for use by hand.
@@ -53,6 +57,7 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
+PROMTOOL ?= $(LOCALBIN)/promtool-$(PROMTOOL_VERSION)
 CRD_REF_DOCS ?= $(LOCALBIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
 
 # Recipes run in bash, stop at the first failing command and fail a pipeline when any part fails.
@@ -125,11 +130,11 @@ envtest: ## Find or build the envtest binaries (kube-apiserver, etcd, kubectl, k
 TEST_OPERATOR ?= $(LOCALBIN)/hookkeeper-test
 
 .PHONY: test
-test: verify-generated verify-modules vet chart-test $(KUSTOMIZE) ## Run every test (unit, provider and envtest suites) with coverage into cover.out.
+test: verify-generated verify-modules vet chart-test $(KUSTOMIZE) $(PROMTOOL) ## Run every test (unit, provider and envtest suites) with coverage into cover.out.
 	@$(WITH_ENVTEST); \
 	echo "building the operator for the tests into $(TEST_OPERATOR)"; \
 	go run ./hack/build-operator -o "$(TEST_OPERATOR)"; \
-	export HOOKKEEPER_OPERATOR_BINARY="$(TEST_OPERATOR)"; \
+	export HOOKKEEPER_OPERATOR_BINARY="$(TEST_OPERATOR)" PROMTOOL="$(PROMTOOL)"; \
 	echo "go test $(TEST_PKGS) (KUBEBUILDER_ASSETS=$$KUBEBUILDER_ASSETS)"; \
 	go test $(TEST_PKGS) -count=1 -timeout 40m -coverprofile cover.out $(TEST_ARGS) $(if $(strip $(GINKGO_ARGS)),-args $(GINKGO_ARGS))
 	@go tool cover -func=cover.out | tail -n 1 | awk '{ print "coverage (all packages): " $$NF }'
@@ -244,13 +249,14 @@ release: $(KUSTOMIZE) $(HELM) ## Build release VERSION=vX.Y.Z into dist/release:
 $(LOCALBIN):
 	mkdir -p $(LOCALBIN)
 
-.PHONY: controller-gen kustomize golangci-lint helm crd-ref-docs tools
-tools: controller-gen kustomize golangci-lint helm crd-ref-docs ## Install every pinned tool into bin/.
+.PHONY: controller-gen kustomize golangci-lint helm promtool crd-ref-docs tools
+tools: controller-gen kustomize golangci-lint helm promtool crd-ref-docs ## Install every pinned tool into bin/.
 controller-gen: $(CONTROLLER_GEN) ## Install controller-gen into bin/.
 crd-ref-docs: $(CRD_REF_DOCS) ## Install crd-ref-docs into bin/.
 kustomize: $(KUSTOMIZE) ## Install kustomize into bin/.
 golangci-lint: $(GOLANGCI_LINT) ## Install golangci-lint into bin/.
 helm: $(HELM) ## Install helm into bin/ (built from source, once: about 3 to 10 minutes, depending on the machine).
+promtool: $(PROMTOOL) ## Install promtool into bin/ (built from source: a large build, 5 to 30 minutes the first time).
 
 $(CONTROLLER_GEN): | $(LOCALBIN)
 	$(call go-install-tool,controller-gen,sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_TOOLS_VERSION))
@@ -266,6 +272,9 @@ $(CRD_REF_DOCS): | $(LOCALBIN)
 
 $(HELM): | $(LOCALBIN)
 	$(call go-install-tool,helm,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))
+
+$(PROMTOOL): | $(LOCALBIN)
+	$(call go-install-tool,promtool,github.com/prometheus/prometheus/cmd/promtool,$(PROMTOOL_VERSION))
 
 # go-install-tool installs $(2)@$(3) into $(LOCALBIN), renames the binary $(1) to $(1)-$(3) and points
 # the symlink $(1) at it. The package is built by `go install` through the Go module proxy.
