@@ -102,287 +102,323 @@ func pageSeederSpec(server, servicePath string, client int64) *hooksv1alpha1.Web
 			Events: []string{"comment.*"}}}
 }
 
+// resolveCheck checks what Resolve returns for a spec that resolves.
+type resolveCheck func(t *testing.T, r *accounts.Resolved)
+
+// resolveCase is a Webhook spec on an account, and what Resolve should make of it.
+type resolveCase struct {
+	name     string
+	account  *accounts.View
+	spec     *hooksv1alpha1.WebhookSpec
+	check    resolveCheck // for a spec that resolves
+	errField string       // for a spec that does not: the field the error names (below spec)
+	errAlso  []string
+}
+
+// resolveWebexCases: Webex has no account-level field, so the spec is the Webhook's, without credentialsRef.
+var resolveWebexCases = []resolveCase{
+	{name: "Webex: nothing to merge", account: accountView(hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderWebex}),
+		spec: &hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderWebex, TargetURL: "https://hooks.example.com/x",
+			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "stale"},
+			Webex:          &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}},
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.Webex.Resource != "messages" || r.Spec.TargetURL != "https://hooks.example.com/x" {
+				t.Errorf("the Webhook's fields changed: %+v", r.Spec)
+			}
+		}},
+}
+
+// resolveEightByEightCases: the 8x8 account-level fields (accountId, region, oauth) a Webhook leaves out, repeats or contradicts.
+var resolveEightByEightCases = []resolveCase{
+	{name: "8x8: accountId and region left out take the account's",
+		account: accountView(eightByEightSettings(guidDashed, "US", nil)), spec: eightByEightSpec(),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if got := r.Spec.EightByEight; got.AccountID != guidDashed || got.Region != "US" || got.OAuth != nil {
+				t.Errorf("got %+v, want the account's accountId and region and no oauth", got)
+			}
+			if got := r.Spec.EightByEight; got.SubAccountID != "Marketing" || got.Type != "MSG" {
+				t.Errorf("the Webhook's own fields changed: %+v", got)
+			}
+		}},
+	{name: "8x8: a region left out on both stays the default",
+		account: accountView(eightByEightSettings(guid, "", nil)), spec: eightByEightSpec(),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.EightByEight.Region != "" {
+				t.Errorf("region %q, want empty (APAC)", r.Spec.EightByEight.Region)
+			}
+		}},
+	{name: "8x8: the same accountId in another spelling",
+		account: accountView(eightByEightSettings(guid, "", nil)),
+		spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.AccountID = guidDashed }),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.EightByEight.AccountID != guid {
+				t.Errorf("accountId %q, want the account's spelling %q", r.Spec.EightByEight.AccountID, guid)
+			}
+		}},
+	{name: "8x8: another accountId",
+		account:  accountView(eightByEightSettings(guid, "", nil)),
+		spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.AccountID = otherGUID }),
+		errField: "eightByEight.accountId", errAlso: []string{otherGUID, guid}},
+	{name: "8x8: an accountId that only looks like the account's",
+		account:  accountView(eightByEightSettings(guid, "", nil)),
+		spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.AccountID = guid + "0" }),
+		errField: "eightByEight.accountId"},
+	{name: "8x8: APAC spelled out where the account leaves the default",
+		account: accountView(eightByEightSettings(guid, "", nil)),
+		spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.Region = "APAC" }),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.EightByEight.Region != "APAC" {
+				t.Errorf("region %q, want APAC", r.Spec.EightByEight.Region)
+			}
+		}},
+	{name: "8x8: the account's region spelled out",
+		account: accountView(eightByEightSettings(guid, "EU", nil)),
+		spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.Region = "EU" }),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.EightByEight.Region != "EU" {
+				t.Errorf("region %q, want EU", r.Spec.EightByEight.Region)
+			}
+		}},
+	{name: "8x8: another region than the account's default",
+		account:  accountView(eightByEightSettings(guid, "", nil)),
+		spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.Region = "US" }),
+		errField: "eightByEight.region", errAlso: []string{`"US"`, `"APAC"`}},
+	{name: "8x8: the default region where the account sets another",
+		account:  clusterView(eightByEightSettings(guid, "EU", nil)),
+		spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.Region = "APAC" }),
+		errField: "eightByEight.region", errAlso: []string{`"APAC"`, `"EU"`}},
+	{name: "8x8: the account's oauth, read from the account's namespace",
+		account: clusterView(eightByEightSettings(guid, "", oauth("hookkeeper"))), spec: eightByEightSpec(),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if !reflect.DeepEqual(r.Spec.EightByEight.OAuth, oauth("hookkeeper")) {
+				t.Errorf("oauth %+v, want the account's", r.Spec.EightByEight.OAuth)
+			}
+			if !r.AccountSecrets[accounts.OAuthSecretPath] || len(r.AccountSecrets) != 1 {
+				t.Errorf("AccountSecrets %v, want only %s", r.AccountSecrets, accounts.OAuthSecretPath)
+			}
+			if _, ok := r.Spec.SecretRefs()[accounts.OAuthSecretPath]; !ok {
+				t.Errorf("%s is not a secretRef path of the spec: %v", accounts.OAuthSecretPath, r.Spec.SecretRefs())
+			}
+		}},
+	{name: "8x8: the account's oauth repeated on the Webhook",
+		account: accountView(eightByEightSettings(guid, "", oauth("hookkeeper"))),
+		spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.OAuth = oauth("hookkeeper") }),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if !r.AccountSecrets[accounts.OAuthSecretPath] {
+				t.Errorf("AccountSecrets %v, want %s", r.AccountSecrets, accounts.OAuthSecretPath)
+			}
+		}},
+	{name: "8x8: another oauth than the account's",
+		account:  accountView(eightByEightSettings(guid, "", oauth("hookkeeper"))),
+		spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.OAuth = oauth("someone-else") }),
+		errField: "eightByEight.oauth"},
+	{name: "8x8: authorizationSecretRef on a Webhook whose account sets oauth",
+		account: clusterView(eightByEightSettings(guid, "", oauth("hookkeeper"))),
+		spec: eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) {
+			s.AuthorizationSecretRef = &hooksv1alpha1.SecretKeySelector{Name: "auth", Key: "value"}
+		}),
+		errField: "eightByEight.authorizationSecretRef", errAlso: []string{"spec.eightByEight.oauth"}},
+	{name: "8x8: the Webhook's own authorizationSecretRef, the account without oauth",
+		account: accountView(eightByEightSettings(guid, "", nil)),
+		spec: eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) {
+			s.AuthorizationSecretRef = &hooksv1alpha1.SecretKeySelector{Name: "auth", Key: "value"}
+		}),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.EightByEight.AuthorizationSecretRef == nil || len(r.AccountSecrets) != 0 {
+				t.Errorf("want the Webhook's authorizationSecretRef, from its namespace: %+v, %v", r.Spec.EightByEight, r.AccountSecrets)
+			}
+		}},
+	{name: "8x8: the Webhook's own oauth, the account without oauth",
+		account: accountView(eightByEightSettings(guid, "", nil)),
+		spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.OAuth = oauth("mine") }),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.EightByEight.OAuth.ClientID != "mine" || r.AccountSecrets[accounts.OAuthSecretPath] {
+				t.Errorf("want the Webhook's oauth, from its namespace: %+v, %v", r.Spec.EightByEight.OAuth, r.AccountSecrets)
+			}
+		}},
+}
+
+// resolveAutodeskCases: the Autodesk region a Webhook leaves out, repeats or contradicts.
+var resolveAutodeskCases = []resolveCase{
+	{name: "Autodesk: the region left out takes the account's",
+		account: accountView(autodeskSettings("EMEA")), spec: autodeskSpec(""),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.Autodesk.Region != "EMEA" || r.Spec.Autodesk.Event != "dm.version.added" {
+				t.Errorf("got %+v, want region EMEA and the Webhook's event", r.Spec.Autodesk)
+			}
+		}},
+	{name: "Autodesk: US spelled out where the account leaves the default",
+		account: accountView(autodeskSettings("")), spec: autodeskSpec("US"),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.Autodesk.Region != "US" {
+				t.Errorf("region %q, want US", r.Spec.Autodesk.Region)
+			}
+		}},
+	{name: "Autodesk: the account's region spelled out",
+		account: accountView(autodeskSettings("JPN")), spec: autodeskSpec("JPN"),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.Autodesk.Region != "JPN" {
+				t.Errorf("region %q, want JPN", r.Spec.Autodesk.Region)
+			}
+		}},
+	{name: "Autodesk: another region than the account's default",
+		account: accountView(autodeskSettings("")), spec: autodeskSpec("EMEA"),
+		errField: "autodesk.region", errAlso: []string{`"EMEA"`, `"US"`}},
+	{name: "Autodesk: the default region where the account sets another",
+		account: clusterView(autodeskSettings("GBR")), spec: autodeskSpec("US"),
+		errField: "autodesk.region", errAlso: []string{`"US"`, `"GBR"`}},
+}
+
+// resolvePageSeederCases: the PageSeeder serverUrl, servicePath and client a Webhook leaves out, repeats or contradicts.
+var resolvePageSeederCases = []resolveCase{
+	{name: "PageSeeder: serverUrl, servicePath and client left out take the account's",
+		account: accountView(pageSeederSettings("https://ps.example.org", "/custom/service", 12)),
+		spec:    pageSeederSpec("", "", 0),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if got := r.Spec.PageSeeder; got.ServerURL != "https://ps.example.org" || got.ServicePath != "/custom/service" || got.Client != 12 {
+				t.Errorf("got %+v, want the account's serverUrl, servicePath and client", got)
+			}
+			if !reflect.DeepEqual(r.Spec.PageSeeder.Events, []string{"comment.*"}) {
+				t.Errorf("the Webhook's own fields changed: %+v", r.Spec.PageSeeder)
+			}
+		}},
+	{name: "PageSeeder: the same serverUrl in another spelling",
+		account: accountView(pageSeederSettings("https://ps.example.org", "", 12)),
+		spec:    pageSeederSpec("HTTPS://PS.Example.ORG.:443/", "", 12),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.PageSeeder.ServerURL != "https://ps.example.org" {
+				t.Errorf("serverUrl %q, want the account's spelling", r.Spec.PageSeeder.ServerURL)
+			}
+		}},
+	{name: "PageSeeder: another serverUrl",
+		account:  accountView(pageSeederSettings("https://ps.example.org", "", 12)),
+		spec:     pageSeederSpec("https://ps.example.org.evil.example", "", 0),
+		errField: "pageSeeder.serverUrl", errAlso: []string{"https://ps.example.org.evil.example", "https://ps.example.org"}},
+	{name: "PageSeeder: the same server over http",
+		account:  accountView(pageSeederSettings("https://ps.example.org", "", 12)),
+		spec:     pageSeederSpec("http://ps.example.org", "", 0),
+		errField: "pageSeeder.serverUrl"},
+	{name: "PageSeeder: the default servicePath spelled out where the account leaves it",
+		account: accountView(pageSeederSettings("https://ps.example.org", "", 12)),
+		spec:    pageSeederSpec("", "/ps/service/", 0),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.PageSeeder.ServicePath != "" {
+				t.Errorf("servicePath %q, want the account's (empty: the default)", r.Spec.PageSeeder.ServicePath)
+			}
+		}},
+	{name: "PageSeeder: the account's servicePath in another spelling",
+		account: accountView(pageSeederSettings("https://ps.example.org", "/custom/service", 12)),
+		spec:    pageSeederSpec("", "/custom/./service/", 0),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.PageSeeder.ServicePath != "/custom/service" {
+				t.Errorf("servicePath %q, want the account's", r.Spec.PageSeeder.ServicePath)
+			}
+		}},
+	{name: "PageSeeder: another servicePath than the default",
+		account:  accountView(pageSeederSettings("https://ps.example.org", "", 12)),
+		spec:     pageSeederSpec("", "/other", 0),
+		errField: "pageSeeder.servicePath", errAlso: []string{`"/other"`, `"/ps/service"`}},
+	{name: "PageSeeder: the default servicePath where the account sets another",
+		account:  accountView(pageSeederSettings("https://ps.example.org", "/custom", 12)),
+		spec:     pageSeederSpec("", "/ps/service", 0),
+		errField: "pageSeeder.servicePath", errAlso: []string{`"/ps/service"`, `"/custom"`}},
+	{name: "PageSeeder: the account's client spelled out",
+		account: accountView(pageSeederSettings("https://ps.example.org", "", 12)),
+		spec:    pageSeederSpec("https://ps.example.org", "", 12),
+		check: func(t *testing.T, r *accounts.Resolved) {
+			if r.Spec.PageSeeder.Client != 12 {
+				t.Errorf("client %d, want 12", r.Spec.PageSeeder.Client)
+			}
+		}},
+	{name: "PageSeeder: another client",
+		account:  clusterView(pageSeederSettings("https://ps.example.org", "", 12)),
+		spec:     pageSeederSpec("", "", 13),
+		errField: "pageSeeder.client", errAlso: []string{`"13"`, `"12"`}},
+}
+
+// resolveProviderMismatchCases: the provider is the account's.
+var resolveProviderMismatchCases = []resolveCase{
+	{name: "a Webhook of another provider than the account's",
+		account: clusterView(pageSeederSettings("https://ps.example.org", "", 12)), spec: autodeskSpec(""),
+		errField: "accountRef", errAlso: []string{"PageSeeder", "Autodesk"}},
+	{name: "an 8x8 Webhook on a Webex account",
+		account: accountView(hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderWebex}), spec: eightByEightSpec(),
+		errField: "accountRef", errAlso: []string{"Webex", "EightByEight"}},
+}
+
 func TestResolve(t *testing.T) {
-	type check func(t *testing.T, r *accounts.Resolved)
-	tests := []struct {
-		name     string
-		account  *accounts.View
-		spec     *hooksv1alpha1.WebhookSpec
-		check    check  // for a spec that resolves
-		errField string // for a spec that does not: the field the error names (below spec)
-		errAlso  []string
-	}{
-		// Webex has no account-level field: the spec is the Webhook's, without credentialsRef.
-		{name: "Webex: nothing to merge", account: accountView(hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderWebex}),
-			spec: &hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderWebex, TargetURL: "https://hooks.example.com/x",
-				CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "stale"},
-				Webex:          &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}},
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.Webex.Resource != "messages" || r.Spec.TargetURL != "https://hooks.example.com/x" {
-					t.Errorf("the Webhook's fields changed: %+v", r.Spec)
-				}
-			}},
-
-		// 8x8.
-		{name: "8x8: accountId and region left out take the account's",
-			account: accountView(eightByEightSettings(guidDashed, "US", nil)), spec: eightByEightSpec(),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if got := r.Spec.EightByEight; got.AccountID != guidDashed || got.Region != "US" || got.OAuth != nil {
-					t.Errorf("got %+v, want the account's accountId and region and no oauth", got)
-				}
-				if got := r.Spec.EightByEight; got.SubAccountID != "Marketing" || got.Type != "MSG" {
-					t.Errorf("the Webhook's own fields changed: %+v", got)
-				}
-			}},
-		{name: "8x8: a region left out on both stays the default",
-			account: accountView(eightByEightSettings(guid, "", nil)), spec: eightByEightSpec(),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.EightByEight.Region != "" {
-					t.Errorf("region %q, want empty (APAC)", r.Spec.EightByEight.Region)
-				}
-			}},
-		{name: "8x8: the same accountId in another spelling",
-			account: accountView(eightByEightSettings(guid, "", nil)),
-			spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.AccountID = guidDashed }),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.EightByEight.AccountID != guid {
-					t.Errorf("accountId %q, want the account's spelling %q", r.Spec.EightByEight.AccountID, guid)
-				}
-			}},
-		{name: "8x8: another accountId",
-			account:  accountView(eightByEightSettings(guid, "", nil)),
-			spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.AccountID = otherGUID }),
-			errField: "eightByEight.accountId", errAlso: []string{otherGUID, guid}},
-		{name: "8x8: an accountId that only looks like the account's",
-			account:  accountView(eightByEightSettings(guid, "", nil)),
-			spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.AccountID = guid + "0" }),
-			errField: "eightByEight.accountId"},
-		{name: "8x8: APAC spelled out where the account leaves the default",
-			account: accountView(eightByEightSettings(guid, "", nil)),
-			spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.Region = "APAC" }),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.EightByEight.Region != "APAC" {
-					t.Errorf("region %q, want APAC", r.Spec.EightByEight.Region)
-				}
-			}},
-		{name: "8x8: the account's region spelled out",
-			account: accountView(eightByEightSettings(guid, "EU", nil)),
-			spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.Region = "EU" }),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.EightByEight.Region != "EU" {
-					t.Errorf("region %q, want EU", r.Spec.EightByEight.Region)
-				}
-			}},
-		{name: "8x8: another region than the account's default",
-			account:  accountView(eightByEightSettings(guid, "", nil)),
-			spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.Region = "US" }),
-			errField: "eightByEight.region", errAlso: []string{`"US"`, `"APAC"`}},
-		{name: "8x8: the default region where the account sets another",
-			account:  clusterView(eightByEightSettings(guid, "EU", nil)),
-			spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.Region = "APAC" }),
-			errField: "eightByEight.region", errAlso: []string{`"APAC"`, `"EU"`}},
-		{name: "8x8: the account's oauth, read from the account's namespace",
-			account: clusterView(eightByEightSettings(guid, "", oauth("hookkeeper"))), spec: eightByEightSpec(),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if !reflect.DeepEqual(r.Spec.EightByEight.OAuth, oauth("hookkeeper")) {
-					t.Errorf("oauth %+v, want the account's", r.Spec.EightByEight.OAuth)
-				}
-				if !r.AccountSecrets[accounts.OAuthSecretPath] || len(r.AccountSecrets) != 1 {
-					t.Errorf("AccountSecrets %v, want only %s", r.AccountSecrets, accounts.OAuthSecretPath)
-				}
-				if _, ok := r.Spec.SecretRefs()[accounts.OAuthSecretPath]; !ok {
-					t.Errorf("%s is not a secretRef path of the spec: %v", accounts.OAuthSecretPath, r.Spec.SecretRefs())
-				}
-			}},
-		{name: "8x8: the account's oauth repeated on the Webhook",
-			account: accountView(eightByEightSettings(guid, "", oauth("hookkeeper"))),
-			spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.OAuth = oauth("hookkeeper") }),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if !r.AccountSecrets[accounts.OAuthSecretPath] {
-					t.Errorf("AccountSecrets %v, want %s", r.AccountSecrets, accounts.OAuthSecretPath)
-				}
-			}},
-		{name: "8x8: another oauth than the account's",
-			account:  accountView(eightByEightSettings(guid, "", oauth("hookkeeper"))),
-			spec:     eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.OAuth = oauth("someone-else") }),
-			errField: "eightByEight.oauth"},
-		{name: "8x8: authorizationSecretRef on a Webhook whose account sets oauth",
-			account: clusterView(eightByEightSettings(guid, "", oauth("hookkeeper"))),
-			spec: eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) {
-				s.AuthorizationSecretRef = &hooksv1alpha1.SecretKeySelector{Name: "auth", Key: "value"}
-			}),
-			errField: "eightByEight.authorizationSecretRef", errAlso: []string{"spec.eightByEight.oauth"}},
-		{name: "8x8: the Webhook's own authorizationSecretRef, the account without oauth",
-			account: accountView(eightByEightSettings(guid, "", nil)),
-			spec: eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) {
-				s.AuthorizationSecretRef = &hooksv1alpha1.SecretKeySelector{Name: "auth", Key: "value"}
-			}),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.EightByEight.AuthorizationSecretRef == nil || len(r.AccountSecrets) != 0 {
-					t.Errorf("want the Webhook's authorizationSecretRef, from its namespace: %+v, %v", r.Spec.EightByEight, r.AccountSecrets)
-				}
-			}},
-		{name: "8x8: the Webhook's own oauth, the account without oauth",
-			account: accountView(eightByEightSettings(guid, "", nil)),
-			spec:    eightByEightSpec(func(s *hooksv1alpha1.EightByEightSpec) { s.OAuth = oauth("mine") }),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.EightByEight.OAuth.ClientID != "mine" || r.AccountSecrets[accounts.OAuthSecretPath] {
-					t.Errorf("want the Webhook's oauth, from its namespace: %+v, %v", r.Spec.EightByEight.OAuth, r.AccountSecrets)
-				}
-			}},
-
-		// Autodesk.
-		{name: "Autodesk: the region left out takes the account's",
-			account: accountView(autodeskSettings("EMEA")), spec: autodeskSpec(""),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.Autodesk.Region != "EMEA" || r.Spec.Autodesk.Event != "dm.version.added" {
-					t.Errorf("got %+v, want region EMEA and the Webhook's event", r.Spec.Autodesk)
-				}
-			}},
-		{name: "Autodesk: US spelled out where the account leaves the default",
-			account: accountView(autodeskSettings("")), spec: autodeskSpec("US"),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.Autodesk.Region != "US" {
-					t.Errorf("region %q, want US", r.Spec.Autodesk.Region)
-				}
-			}},
-		{name: "Autodesk: the account's region spelled out",
-			account: accountView(autodeskSettings("JPN")), spec: autodeskSpec("JPN"),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.Autodesk.Region != "JPN" {
-					t.Errorf("region %q, want JPN", r.Spec.Autodesk.Region)
-				}
-			}},
-		{name: "Autodesk: another region than the account's default",
-			account: accountView(autodeskSettings("")), spec: autodeskSpec("EMEA"),
-			errField: "autodesk.region", errAlso: []string{`"EMEA"`, `"US"`}},
-		{name: "Autodesk: the default region where the account sets another",
-			account: clusterView(autodeskSettings("GBR")), spec: autodeskSpec("US"),
-			errField: "autodesk.region", errAlso: []string{`"US"`, `"GBR"`}},
-
-		// PageSeeder.
-		{name: "PageSeeder: serverUrl, servicePath and client left out take the account's",
-			account: accountView(pageSeederSettings("https://ps.example.org", "/custom/service", 12)),
-			spec:    pageSeederSpec("", "", 0),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if got := r.Spec.PageSeeder; got.ServerURL != "https://ps.example.org" || got.ServicePath != "/custom/service" || got.Client != 12 {
-					t.Errorf("got %+v, want the account's serverUrl, servicePath and client", got)
-				}
-				if !reflect.DeepEqual(r.Spec.PageSeeder.Events, []string{"comment.*"}) {
-					t.Errorf("the Webhook's own fields changed: %+v", r.Spec.PageSeeder)
-				}
-			}},
-		{name: "PageSeeder: the same serverUrl in another spelling",
-			account: accountView(pageSeederSettings("https://ps.example.org", "", 12)),
-			spec:    pageSeederSpec("HTTPS://PS.Example.ORG.:443/", "", 12),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.PageSeeder.ServerURL != "https://ps.example.org" {
-					t.Errorf("serverUrl %q, want the account's spelling", r.Spec.PageSeeder.ServerURL)
-				}
-			}},
-		{name: "PageSeeder: another serverUrl",
-			account:  accountView(pageSeederSettings("https://ps.example.org", "", 12)),
-			spec:     pageSeederSpec("https://ps.example.org.evil.example", "", 0),
-			errField: "pageSeeder.serverUrl", errAlso: []string{"https://ps.example.org.evil.example", "https://ps.example.org"}},
-		{name: "PageSeeder: the same server over http",
-			account:  accountView(pageSeederSettings("https://ps.example.org", "", 12)),
-			spec:     pageSeederSpec("http://ps.example.org", "", 0),
-			errField: "pageSeeder.serverUrl"},
-		{name: "PageSeeder: the default servicePath spelled out where the account leaves it",
-			account: accountView(pageSeederSettings("https://ps.example.org", "", 12)),
-			spec:    pageSeederSpec("", "/ps/service/", 0),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.PageSeeder.ServicePath != "" {
-					t.Errorf("servicePath %q, want the account's (empty: the default)", r.Spec.PageSeeder.ServicePath)
-				}
-			}},
-		{name: "PageSeeder: the account's servicePath in another spelling",
-			account: accountView(pageSeederSettings("https://ps.example.org", "/custom/service", 12)),
-			spec:    pageSeederSpec("", "/custom/./service/", 0),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.PageSeeder.ServicePath != "/custom/service" {
-					t.Errorf("servicePath %q, want the account's", r.Spec.PageSeeder.ServicePath)
-				}
-			}},
-		{name: "PageSeeder: another servicePath than the default",
-			account:  accountView(pageSeederSettings("https://ps.example.org", "", 12)),
-			spec:     pageSeederSpec("", "/other", 0),
-			errField: "pageSeeder.servicePath", errAlso: []string{`"/other"`, `"/ps/service"`}},
-		{name: "PageSeeder: the default servicePath where the account sets another",
-			account:  accountView(pageSeederSettings("https://ps.example.org", "/custom", 12)),
-			spec:     pageSeederSpec("", "/ps/service", 0),
-			errField: "pageSeeder.servicePath", errAlso: []string{`"/ps/service"`, `"/custom"`}},
-		{name: "PageSeeder: the account's client spelled out",
-			account: accountView(pageSeederSettings("https://ps.example.org", "", 12)),
-			spec:    pageSeederSpec("https://ps.example.org", "", 12),
-			check: func(t *testing.T, r *accounts.Resolved) {
-				if r.Spec.PageSeeder.Client != 12 {
-					t.Errorf("client %d, want 12", r.Spec.PageSeeder.Client)
-				}
-			}},
-		{name: "PageSeeder: another client",
-			account:  clusterView(pageSeederSettings("https://ps.example.org", "", 12)),
-			spec:     pageSeederSpec("", "", 13),
-			errField: "pageSeeder.client", errAlso: []string{`"13"`, `"12"`}},
-
-		// The provider is the account's.
-		{name: "a Webhook of another provider than the account's",
-			account: clusterView(pageSeederSettings("https://ps.example.org", "", 12)), spec: autodeskSpec(""),
-			errField: "accountRef", errAlso: []string{"PageSeeder", "Autodesk"}},
-		{name: "an 8x8 Webhook on a Webex account",
-			account: accountView(hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderWebex}), spec: eightByEightSpec(),
-			errField: "accountRef", errAlso: []string{"Webex", "EightByEight"}},
+	for _, cases := range [][]resolveCase{resolveWebexCases, resolveEightByEightCases, resolveAutodeskCases,
+		resolvePageSeederCases, resolveProviderMismatchCases} {
+		for _, tt := range cases {
+			t.Run(tt.name, func(t *testing.T) { runResolveCase(t, tt) })
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			before := tt.spec.DeepCopy()
-			r, err := tt.account.Resolve(tt.spec)
-			if !reflect.DeepEqual(tt.spec, before) {
-				t.Errorf("Resolve changed the Webhook's spec:\n got %+v\nwant %+v", tt.spec, before)
-			}
-			if tt.errField == "" {
-				if err != nil {
-					t.Fatalf("Resolve: %v", err)
-				}
-				if r.Spec.CredentialsRef != nil {
-					t.Errorf("the resolved spec keeps credentialsRef %v: the account's credentials are used", r.Spec.CredentialsRef)
-				}
-				if !reflect.DeepEqual(r.Spec.AccountRef, tt.spec.AccountRef) || r.Spec.TargetURL != tt.spec.TargetURL {
-					t.Errorf("the resolved spec lost the Webhook's accountRef or targetUrl: %+v", r.Spec)
-				}
-				tt.check(t, r)
-				return
-			}
-			if err == nil {
-				t.Fatalf("Resolve accepted the spec: %+v", r.Spec)
-			}
-			var pe *providers.Error
-			if !errors.As(err, &pe) || pe.Kind != providers.KindInvalid {
-				t.Fatalf("error %v (%T), want a providers.Error of KindInvalid (InvalidSpec)", err, err)
-			}
-			if pe.Field != tt.errField {
-				t.Errorf("error field %q, want %q", pe.Field, tt.errField)
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, "spec."+tt.errField+":") {
-				t.Errorf("message %q does not start with the Webhook's field spec.%s", msg, tt.errField)
-			}
-			if tt.errField != "accountRef" && tt.errField != "eightByEight.authorizationSecretRef" &&
-				strings.Count(msg, "spec."+tt.errField) < 2 {
-				t.Errorf("message %q does not name the account's spec.%s too", msg, tt.errField)
-			}
-			if !strings.Contains(msg, tt.account.String()) {
-				t.Errorf("message %q does not name the account %s", msg, tt.account)
-			}
-			for _, s := range tt.errAlso {
-				if !strings.Contains(msg, s) {
-					t.Errorf("message %q does not say %s", msg, s)
-				}
-			}
-			if _, ok := accounts.AsRefusal(err); ok {
-				t.Errorf("a spec that differs from its account is InvalidSpec, not a Refusal: %v", err)
-			}
-		})
+}
+
+// runResolveCase resolves tt.spec on tt.account, checks that the Webhook's spec is left as it was,
+// then checks the resolved spec or the error.
+func runResolveCase(t *testing.T, tt resolveCase) {
+	t.Helper()
+	before := tt.spec.DeepCopy()
+	r, err := tt.account.Resolve(tt.spec)
+	if !reflect.DeepEqual(tt.spec, before) {
+		t.Errorf("Resolve changed the Webhook's spec:\n got %+v\nwant %+v", tt.spec, before)
+	}
+	if tt.errField == "" {
+		checkResolved(t, tt, r, err)
+		return
+	}
+	checkResolveError(t, tt, r, err)
+}
+
+// checkResolved checks a spec that resolves: no error, no credentialsRef, the Webhook's accountRef
+// and targetUrl kept, and the case's own check.
+func checkResolved(t *testing.T, tt resolveCase, r *accounts.Resolved, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("Resolve: %v", err)
+	}
+	if r.Spec.CredentialsRef != nil {
+		t.Errorf("the resolved spec keeps credentialsRef %v: the account's credentials are used", r.Spec.CredentialsRef)
+	}
+	if !reflect.DeepEqual(r.Spec.AccountRef, tt.spec.AccountRef) || r.Spec.TargetURL != tt.spec.TargetURL {
+		t.Errorf("the resolved spec lost the Webhook's accountRef or targetUrl: %+v", r.Spec)
+	}
+	tt.check(t, r)
+}
+
+// checkResolveError checks a spec that does not resolve: an InvalidSpec error on tt.errField whose
+// message names the Webhook's field, the account's field, the account and tt.errAlso.
+func checkResolveError(t *testing.T, tt resolveCase, r *accounts.Resolved, err error) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("Resolve accepted the spec: %+v", r.Spec)
+	}
+	var pe *providers.Error
+	if !errors.As(err, &pe) || pe.Kind != providers.KindInvalid {
+		t.Fatalf("error %v (%T), want a providers.Error of KindInvalid (InvalidSpec)", err, err)
+	}
+	if pe.Field != tt.errField {
+		t.Errorf("error field %q, want %q", pe.Field, tt.errField)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "spec."+tt.errField+":") {
+		t.Errorf("message %q does not start with the Webhook's field spec.%s", msg, tt.errField)
+	}
+	if tt.errField != "accountRef" && tt.errField != "eightByEight.authorizationSecretRef" &&
+		strings.Count(msg, "spec."+tt.errField) < 2 {
+		t.Errorf("message %q does not name the account's spec.%s too", msg, tt.errField)
+	}
+	if !strings.Contains(msg, tt.account.String()) {
+		t.Errorf("message %q does not name the account %s", msg, tt.account)
+	}
+	for _, s := range tt.errAlso {
+		if !strings.Contains(msg, s) {
+			t.Errorf("message %q does not say %s", msg, s)
+		}
+	}
+	if _, ok := accounts.AsRefusal(err); ok {
+		t.Errorf("a spec that differs from its account is InvalidSpec, not a Refusal: %v", err)
 	}
 }
 
