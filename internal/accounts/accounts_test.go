@@ -59,77 +59,86 @@ func names(n ...string) hooksv1alpha1.AccountCondition {
 
 var webex = hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderWebex}
 
+// goldTier and noSandboxLabel are the selector requirements of TestPermits' matchExpressions cases.
+var (
+	goldTier       = metav1.LabelSelectorRequirement{Key: "tier", Operator: metav1.LabelSelectorOpIn, Values: []string{"gold", "silver"}}
+	noSandboxLabel = metav1.LabelSelectorRequirement{Key: "sandbox", Operator: metav1.LabelSelectorOpDoesNotExist}
+)
+
+// permitsCase is an account, a namespace (nil: not in the cache), and whether the account serves it.
+type permitsCase struct {
+	name      string
+	account   *accounts.View
+	namespace string
+	ns        *corev1.Namespace
+	want      bool
+}
+
+// permitsCases are the accounts and namespaces of TestPermits, grouped by the kind of condition.
+var permitsCases = []permitsCase{
+	// An Account serves its own namespace, whatever its labels, and no other.
+	{"Account: its own namespace", accountView(webex), "team-a", namespace("team-a"), true},
+	{"Account: its own namespace, not in the cache", accountView(webex), "team-a", nil, true},
+	{"Account: another namespace", accountView(webex), "team-b", namespace("team-b"), false},
+	{"Account: another namespace with the same labels", accountView(webex), "team-b", namespace("team-b", "team", "a"), false},
+
+	// A ClusterAccount without conditions serves nobody.
+	{"ClusterAccount without conditions", clusterView(webex), "team-a", namespace("team-a", "team", "a"), false},
+	{"ClusterAccount without conditions, unknown namespace", clusterView(webex), "team-a", nil, false},
+
+	// A list of namespaces.
+	{"namespaces: listed", clusterView(webex, names("team-a", "team-b")), "team-b", namespace("team-b"), true},
+	{"namespaces: listed, not in the cache", clusterView(webex, names("team-a", "team-b")), "team-b", nil, true},
+	{"namespaces: not listed", clusterView(webex, names("team-a", "team-b")), "team-c", namespace("team-c"), false},
+	{"namespaces: a prefix of a listed one", clusterView(webex, names("team-ab")), "team-a", namespace("team-a"), false},
+
+	// matchLabels.
+	{"matchLabels: matching", clusterView(webex, matchLabels("team", "payments")), "pay", namespace("pay", "team", "payments"), true},
+	{"matchLabels: another value", clusterView(webex, matchLabels("team", "payments")), "ops", namespace("ops", "team", "ops"), false},
+	{"matchLabels: the label missing", clusterView(webex, matchLabels("team", "payments")), "ops", namespace("ops"), false},
+	{"matchLabels: all labels needed", clusterView(webex, matchLabels("team", "payments", "env", "prod")),
+		"pay", namespace("pay", "team", "payments"), false},
+	{"matchLabels: unknown namespace", clusterView(webex, matchLabels("team", "payments")), "pay", nil, false},
+	{"matchLabels on the name label", clusterView(webex, matchLabels(corev1.LabelMetadataName, "pay")), "pay", namespace("pay"), true},
+
+	// matchExpressions.
+	{"matchExpressions: In and DoesNotExist hold", clusterView(webex, matchExpressions(goldTier, noSandboxLabel)),
+		"a", namespace("a", "tier", "silver"), true},
+	{"matchExpressions: DoesNotExist fails", clusterView(webex, matchExpressions(goldTier, noSandboxLabel)),
+		"a", namespace("a", "tier", "gold", "sandbox", "yes"), false},
+	{"matchExpressions: In fails", clusterView(webex, matchExpressions(goldTier, noSandboxLabel)),
+		"a", namespace("a", "tier", "bronze"), false},
+	{"matchExpressions: NotIn", clusterView(webex, matchExpressions(metav1.LabelSelectorRequirement{
+		Key: "tier", Operator: metav1.LabelSelectorOpNotIn, Values: []string{"bronze"}})), "a", namespace("a", "tier", "gold"), true},
+	{"matchExpressions: Exists", clusterView(webex, matchExpressions(metav1.LabelSelectorRequirement{
+		Key: "hooks", Operator: metav1.LabelSelectorOpExists})), "a", namespace("a", "hooks", ""), true},
+	{"matchExpressions: unknown namespace", clusterView(webex, matchExpressions(noSandboxLabel)), "a", nil, false},
+	{"matchLabels and matchExpressions together", clusterView(webex, hooksv1alpha1.AccountCondition{
+		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "x"},
+			MatchExpressions: []metav1.LabelSelectorRequirement{goldTier}}}), "a", namespace("a", "team", "x", "tier", "bronze"), false},
+	{"a selector that cannot be read permits nobody", clusterView(webex, matchExpressions(metav1.LabelSelectorRequirement{
+		Key: "tier", Operator: "Bogus", Values: []string{"gold"}})), "a", namespace("a", "tier", "gold"), false},
+	{"an empty selector matches every known namespace", clusterView(webex, hooksv1alpha1.AccountCondition{
+		NamespaceSelector: &metav1.LabelSelector{}}), "a", namespace("a"), true},
+	{"an empty selector does not match an unknown namespace", clusterView(webex, hooksv1alpha1.AccountCondition{
+		NamespaceSelector: &metav1.LabelSelector{}}), "a", nil, false},
+
+	// Any entry permits.
+	{"any entry: the second one's list", clusterView(webex, matchLabels("team", "x"), names("b")), "b", namespace("b"), true},
+	{"any entry: the first one's selector", clusterView(webex, matchLabels("team", "x"), names("b")), "a", namespace("a", "team", "x"), true},
+	{"any entry: past one that cannot be read", clusterView(webex, matchExpressions(metav1.LabelSelectorRequirement{
+		Key: "tier", Operator: "Bogus"}), names("a")), "a", namespace("a"), true},
+	{"any entry: none", clusterView(webex, matchLabels("team", "x"), names("b")), "c", namespace("c", "team", "y"), false},
+	{"one entry with both: its list", clusterView(webex, hooksv1alpha1.AccountCondition{
+		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "x"}}, Namespaces: []string{"b"}}),
+		"b", nil, true},
+	{"one entry with both: its selector", clusterView(webex, hooksv1alpha1.AccountCondition{
+		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "x"}}, Namespaces: []string{"b"}}),
+		"a", namespace("a", "team", "x"), true},
+}
+
 func TestPermits(t *testing.T) {
-	gold := metav1.LabelSelectorRequirement{Key: "tier", Operator: metav1.LabelSelectorOpIn, Values: []string{"gold", "silver"}}
-	noSandbox := metav1.LabelSelectorRequirement{Key: "sandbox", Operator: metav1.LabelSelectorOpDoesNotExist}
-	tests := []struct {
-		name      string
-		account   *accounts.View
-		namespace string
-		ns        *corev1.Namespace
-		want      bool
-	}{
-		// An Account serves its own namespace, whatever its labels, and no other.
-		{"Account: its own namespace", accountView(webex), "team-a", namespace("team-a"), true},
-		{"Account: its own namespace, not in the cache", accountView(webex), "team-a", nil, true},
-		{"Account: another namespace", accountView(webex), "team-b", namespace("team-b"), false},
-		{"Account: another namespace with the same labels", accountView(webex), "team-b", namespace("team-b", "team", "a"), false},
-
-		// A ClusterAccount without conditions serves nobody.
-		{"ClusterAccount without conditions", clusterView(webex), "team-a", namespace("team-a", "team", "a"), false},
-		{"ClusterAccount without conditions, unknown namespace", clusterView(webex), "team-a", nil, false},
-
-		// A list of namespaces.
-		{"namespaces: listed", clusterView(webex, names("team-a", "team-b")), "team-b", namespace("team-b"), true},
-		{"namespaces: listed, not in the cache", clusterView(webex, names("team-a", "team-b")), "team-b", nil, true},
-		{"namespaces: not listed", clusterView(webex, names("team-a", "team-b")), "team-c", namespace("team-c"), false},
-		{"namespaces: a prefix of a listed one", clusterView(webex, names("team-ab")), "team-a", namespace("team-a"), false},
-
-		// matchLabels.
-		{"matchLabels: matching", clusterView(webex, matchLabels("team", "payments")), "pay", namespace("pay", "team", "payments"), true},
-		{"matchLabels: another value", clusterView(webex, matchLabels("team", "payments")), "ops", namespace("ops", "team", "ops"), false},
-		{"matchLabels: the label missing", clusterView(webex, matchLabels("team", "payments")), "ops", namespace("ops"), false},
-		{"matchLabels: all labels needed", clusterView(webex, matchLabels("team", "payments", "env", "prod")),
-			"pay", namespace("pay", "team", "payments"), false},
-		{"matchLabels: unknown namespace", clusterView(webex, matchLabels("team", "payments")), "pay", nil, false},
-		{"matchLabels on the name label", clusterView(webex, matchLabels(corev1.LabelMetadataName, "pay")), "pay", namespace("pay"), true},
-
-		// matchExpressions.
-		{"matchExpressions: In and DoesNotExist hold", clusterView(webex, matchExpressions(gold, noSandbox)),
-			"a", namespace("a", "tier", "silver"), true},
-		{"matchExpressions: DoesNotExist fails", clusterView(webex, matchExpressions(gold, noSandbox)),
-			"a", namespace("a", "tier", "gold", "sandbox", "yes"), false},
-		{"matchExpressions: In fails", clusterView(webex, matchExpressions(gold, noSandbox)),
-			"a", namespace("a", "tier", "bronze"), false},
-		{"matchExpressions: NotIn", clusterView(webex, matchExpressions(metav1.LabelSelectorRequirement{
-			Key: "tier", Operator: metav1.LabelSelectorOpNotIn, Values: []string{"bronze"}})), "a", namespace("a", "tier", "gold"), true},
-		{"matchExpressions: Exists", clusterView(webex, matchExpressions(metav1.LabelSelectorRequirement{
-			Key: "hooks", Operator: metav1.LabelSelectorOpExists})), "a", namespace("a", "hooks", ""), true},
-		{"matchExpressions: unknown namespace", clusterView(webex, matchExpressions(noSandbox)), "a", nil, false},
-		{"matchLabels and matchExpressions together", clusterView(webex, hooksv1alpha1.AccountCondition{
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "x"},
-				MatchExpressions: []metav1.LabelSelectorRequirement{gold}}}), "a", namespace("a", "team", "x", "tier", "bronze"), false},
-		{"a selector that cannot be read permits nobody", clusterView(webex, matchExpressions(metav1.LabelSelectorRequirement{
-			Key: "tier", Operator: "Bogus", Values: []string{"gold"}})), "a", namespace("a", "tier", "gold"), false},
-		{"an empty selector matches every known namespace", clusterView(webex, hooksv1alpha1.AccountCondition{
-			NamespaceSelector: &metav1.LabelSelector{}}), "a", namespace("a"), true},
-		{"an empty selector does not match an unknown namespace", clusterView(webex, hooksv1alpha1.AccountCondition{
-			NamespaceSelector: &metav1.LabelSelector{}}), "a", nil, false},
-
-		// Any entry permits.
-		{"any entry: the second one's list", clusterView(webex, matchLabels("team", "x"), names("b")), "b", namespace("b"), true},
-		{"any entry: the first one's selector", clusterView(webex, matchLabels("team", "x"), names("b")), "a", namespace("a", "team", "x"), true},
-		{"any entry: past one that cannot be read", clusterView(webex, matchExpressions(metav1.LabelSelectorRequirement{
-			Key: "tier", Operator: "Bogus"}), names("a")), "a", namespace("a"), true},
-		{"any entry: none", clusterView(webex, matchLabels("team", "x"), names("b")), "c", namespace("c", "team", "y"), false},
-		{"one entry with both: its list", clusterView(webex, hooksv1alpha1.AccountCondition{
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "x"}}, Namespaces: []string{"b"}}),
-			"b", nil, true},
-		{"one entry with both: its selector", clusterView(webex, hooksv1alpha1.AccountCondition{
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "x"}}, Namespaces: []string{"b"}}),
-			"a", namespace("a", "team", "x"), true},
-	}
-	for _, tt := range tests {
+	for _, tt := range permitsCases {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.account.Permits(tt.namespace, tt.ns); got != tt.want {
 				t.Errorf("Permits(%q) = %v, want %v", tt.namespace, got, tt.want)
