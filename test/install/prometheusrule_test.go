@@ -62,6 +62,10 @@ func TestChartPrometheusRule(t *testing.T) {
 	}{
 		"enabled":           {[]string{"--set", "prometheusRule.enabled=true"}, `job="hookkeeper-metrics"`},
 		"everything values": {[]string{"-f", everythingValues}, `service="hookkeeper-metrics"`},
+		// prometheus-operator names a PodMonitor's job "<namespace>/<name>".
+		"pod monitor": {[]string{"--set", "prometheusRule.enabled=true", "--set", "metrics.podMonitor.enabled=true",
+			"--set", "metrics.podMonitor.authorization.type=Bearer", "--set", "metrics.podMonitor.authorization.credentials.name=scraper",
+			"--set", "metrics.podMonitor.authorization.credentials.key=token"}, `job="` + kustomizeNamespace + `/hookkeeper-metrics"`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			objs := mustHelmTemplate(t, kustomizeNamespace, c.args...)
