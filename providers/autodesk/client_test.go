@@ -183,69 +183,38 @@ func TestListStopsOnBrokenPaging(t *testing.T) {
 	}
 }
 
+// locationHookID is the id of the hook the stub of TestCreateLocationVariants creates.
+const locationHookID = "05f10350-991a-11e7-8cd7-91969336b9c2"
+
+// locationCase is how APS answers a create (Location header, body, and the list Find reads), and
+// the id or the kind of error Create should return.
+type locationCase struct {
+	name     string
+	location string
+	body     string
+	list     string
+	wantID   string
+	wantErr  providers.Kind
+}
+
+// createLocationCases are the ways APS tells the id of the hook a POST made.
+var createLocationCases = []locationCase{
+	{name: "absolute on the APS host", location: "https://developer.api.autodesk.com" + eventPath + "/" + locationHookID, wantID: locationHookID},
+	{name: "relative", location: eventPath + "/" + locationHookID, wantID: locationHookID},
+	{name: "relative without leading slash", location: "systems/data/events/dm.version.added/hooks/" + locationHookID, wantID: locationHookID},
+	{name: "trailing slash", location: eventPath + "/" + locationHookID + "/", wantID: locationHookID},
+	{name: "with a query", location: eventPath + "/" + locationHookID + "?region=US", wantID: locationHookID},
+	{name: "no Location, id in a body", body: `{"hookId":"` + locationHookID + `"}`, wantID: locationHookID},
+	{name: "Location names the list: found again by Find", location: eventPath,
+		list: `{"data":[` + hookJSON(locationHookID, target, "dm.version.added") + `]}`, wantID: locationHookID},
+	{name: "no Location and nothing matches", list: ``, wantErr: providers.KindUnavailable},
+}
+
 func TestCreateLocationVariants(t *testing.T) {
-	const id = "05f10350-991a-11e7-8cd7-91969336b9c2"
-	tests := []struct {
-		name     string
-		location string
-		body     string
-		list     string
-		wantID   string
-		wantErr  providers.Kind
-	}{
-		{name: "absolute on the APS host", location: "https://developer.api.autodesk.com" + eventPath + "/" + id, wantID: id},
-		{name: "relative", location: eventPath + "/" + id, wantID: id},
-		{name: "relative without leading slash", location: "systems/data/events/dm.version.added/hooks/" + id, wantID: id},
-		{name: "trailing slash", location: eventPath + "/" + id + "/", wantID: id},
-		{name: "with a query", location: eventPath + "/" + id + "?region=US", wantID: id},
-		{name: "no Location, id in a body", body: `{"hookId":"` + id + `"}`, wantID: id},
-		{name: "Location names the list: found again by Find", location: eventPath,
-			list: `{"data":[` + hookJSON(id, target, "dm.version.added") + `]}`, wantID: id},
-		{name: "no Location and nothing matches", list: ``, wantErr: providers.KindUnavailable},
-	}
-	for _, tt := range tests {
+	for _, tt := range createLocationCases {
 		t.Run(tt.name, func(t *testing.T) {
-			// The stub holds the hooks its POST made, and serves only those, at their own address.
-			var (
-				mu      sync.Mutex
-				hooks   = map[string]bool{}
-				reads   []string
-				patches []string
-			)
-			s := newStub(t, func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case r.Method == http.MethodPost:
-					hooks[id] = true
-					if tt.location != "" {
-						w.Header().Set("Location", tt.location)
-					}
-					w.WriteHeader(http.StatusCreated)
-					_, _ = w.Write([]byte(tt.body))
-				case r.Method == http.MethodGet && r.URL.Path == eventPath:
-					if tt.list == "" {
-						w.WriteHeader(http.StatusNoContent)
-						return
-					}
-					_, _ = w.Write([]byte(tt.list))
-				case r.URL.Path != eventPath+"/"+id || !hooks[id]:
-					w.WriteHeader(http.StatusNotFound)
-					_, _ = w.Write([]byte(`{"id":"x","detail":["not found"]}`))
-				case r.Method == http.MethodPatch:
-					patches = append(patches, r.URL.Path)
-					w.WriteHeader(http.StatusNoContent)
-				case r.Method == http.MethodGet:
-					reads = append(reads, r.URL.Path)
-					_, _ = w.Write([]byte(hookJSON(id, target, "dm.version.added")))
-				}
-			})
-			snapshot := func() (held bool, readPaths, patchPaths []string) {
-				mu.Lock()
-				defer mu.Unlock()
-				return hooks[id], slices.Clone(reads), slices.Clone(patches)
-			}
-			p := s.provider()
+			ls := &locationStub{tt: tt, hooks: map[string]bool{}}
+			p := newStub(t, ls.serve).provider()
 			req := plainRequest()
 			created, err := p.Create(context.Background(), req)
 			if tt.wantErr != 0 || err != nil {
@@ -254,35 +223,92 @@ func TestCreateLocationVariants(t *testing.T) {
 				}
 				return
 			}
-			if created.ID != tt.wantID {
-				t.Errorf("id %q, want %q", created.ID, tt.wantID)
-			}
-			held, readPaths, patchPaths := snapshot()
-			if !held {
-				t.Fatalf("the stub holds no hook %s", id)
-			}
-			if len(readPaths) != 0 {
-				t.Errorf("Create read the hook back at %v, want no read", readPaths)
-			}
-			// The token follows in a PATCH, which must address the hook by the id read.
-			if !slices.Equal(patchPaths, []string{eventPath + "/" + id}) {
-				t.Errorf("PATCHes %v, want one of %s", patchPaths, eventPath+"/"+id)
-			}
-			if d := p.Diff(req, created); d.Action != providers.ActionNone {
-				t.Errorf("Diff of Create's remote = %v %v, want None", d.Action, d.Fields)
-			}
-			// The id reaches the hook the stub made: a later Get reads it there, creation time included.
-			got, err := p.Get(context.Background(), req, created.ID)
-			if err != nil {
-				t.Fatalf("Get(%s): %v", created.ID, err)
-			}
-			if got.ID != tt.wantID || got.Created == nil {
-				t.Errorf("Get = %+v, want %s with a creation time", got, tt.wantID)
-			}
-			if _, readPaths, _ = snapshot(); !slices.Equal(readPaths, []string{eventPath + "/" + id}) {
-				t.Errorf("Get read the hook at %v, want %s", readPaths, eventPath+"/"+id)
-			}
+			checkCreatedAtLocation(t, ls, p, req, created)
 		})
+	}
+}
+
+// locationStub is the APS of a locationCase: it holds the hooks its POST made, and serves only
+// those, at their own address.
+type locationStub struct {
+	tt      locationCase
+	mu      sync.Mutex
+	hooks   map[string]bool
+	reads   []string
+	patches []string
+}
+
+// serve answers a create as s.tt says, the list with s.tt.list, and a hook it holds.
+func (s *locationStub) serve(w http.ResponseWriter, r *http.Request) {
+	const id = locationHookID
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case r.Method == http.MethodPost:
+		s.hooks[id] = true
+		if s.tt.location != "" {
+			w.Header().Set("Location", s.tt.location)
+		}
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(s.tt.body))
+	case r.Method == http.MethodGet && r.URL.Path == eventPath:
+		if s.tt.list == "" {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		_, _ = w.Write([]byte(s.tt.list))
+	case r.URL.Path != eventPath+"/"+id || !s.hooks[id]:
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"id":"x","detail":["not found"]}`))
+	case r.Method == http.MethodPatch:
+		s.patches = append(s.patches, r.URL.Path)
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodGet:
+		s.reads = append(s.reads, r.URL.Path)
+		_, _ = w.Write([]byte(hookJSON(id, target, "dm.version.added")))
+	}
+}
+
+// snapshot returns whether the stub holds the hook, and the paths it was read and patched at.
+func (s *locationStub) snapshot() (held bool, readPaths, patchPaths []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hooks[locationHookID], slices.Clone(s.reads), slices.Clone(s.patches)
+}
+
+// checkCreatedAtLocation checks the remote Create returned: the id wanted, the hook not read back,
+// the token patched at the hook's address, and a later Get that reads the hook there.
+func checkCreatedAtLocation(t *testing.T, s *locationStub, p *autodesk.Provider, req *providers.Request, created *providers.Remote) {
+	t.Helper()
+	const id = locationHookID
+	tt := s.tt
+	if created.ID != tt.wantID {
+		t.Errorf("id %q, want %q", created.ID, tt.wantID)
+	}
+	held, readPaths, patchPaths := s.snapshot()
+	if !held {
+		t.Fatalf("the stub holds no hook %s", id)
+	}
+	if len(readPaths) != 0 {
+		t.Errorf("Create read the hook back at %v, want no read", readPaths)
+	}
+	// The token follows in a PATCH, which must address the hook by the id read.
+	if !slices.Equal(patchPaths, []string{eventPath + "/" + id}) {
+		t.Errorf("PATCHes %v, want one of %s", patchPaths, eventPath+"/"+id)
+	}
+	if d := p.Diff(req, created); d.Action != providers.ActionNone {
+		t.Errorf("Diff of Create's remote = %v %v, want None", d.Action, d.Fields)
+	}
+	// The id reaches the hook the stub made: a later Get reads it there, creation time included.
+	got, err := p.Get(context.Background(), req, created.ID)
+	if err != nil {
+		t.Fatalf("Get(%s): %v", created.ID, err)
+	}
+	if got.ID != tt.wantID || got.Created == nil {
+		t.Errorf("Get = %+v, want %s with a creation time", got, tt.wantID)
+	}
+	if _, readPaths, _ = s.snapshot(); !slices.Equal(readPaths, []string{eventPath + "/" + id}) {
+		t.Errorf("Get read the hook at %v, want %s", readPaths, eventPath+"/"+id)
 	}
 }
 

@@ -30,75 +30,80 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
+// typedErrorCase is a call, the fault injected before it, and the error it should return.
+type typedErrorCase struct {
+	name      string
+	fault     *fake.Fault
+	call      func(e *env) error
+	wantKind  providers.Kind
+	wantCode  int
+	wantOp    string
+	wantText  string
+	wantRetry time.Duration
+}
+
+// typedErrorCases are the answers of APS that TestTypedErrors covers.
+var typedErrorCases = []typedErrorCase{
+	{name: "400 from the API's own validation", wantKind: providers.KindInvalid, wantCode: 400, wantOp: "create",
+		wantText: "scope is required",
+		call: func(e *env) error {
+			_, err := e.prov.Create(context.Background(), newRequest(func(r *providers.Request) { r.Spec.Autodesk.Scope = nil }))
+			return err
+		}},
+	{name: "401 unknown token", wantKind: providers.KindUnauthorized, wantCode: 401, wantOp: "list",
+		wantText: "invalid or has expired",
+		call: func(e *env) error {
+			_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest(func(r *providers.Request) {
+				r.Credentials = map[string][]byte{"token": []byte("tok-not-registered")}
+			}))
+			return err
+		}},
+	{name: "404 unknown id", wantKind: providers.KindNotFound, wantCode: 404, wantOp: "get", wantText: "not found",
+		call: func(e *env) error {
+			_, err := e.prov.Get(context.Background(), newRequest(), "0f60f6a0-996c-11e7-abf3-51d68cff984c")
+			return err
+		}},
+	{name: "404 on update", wantKind: providers.KindNotFound, wantCode: 404, wantOp: "update",
+		call: func(e *env) error {
+			_, err := e.prov.Update(context.Background(), newRequest(), &providers.Remote{ID: "gone"})
+			return err
+		}},
+	{name: "409 on create", wantKind: providers.KindConflict, wantCode: 409, wantOp: "create", wantText: "already exists",
+		call: func(e *env) error {
+			if _, err := e.prov.Create(context.Background(), newRequest()); err != nil {
+				return err
+			}
+			_, err := e.prov.Create(context.Background(), newRequest())
+			return err
+		}},
+	{name: "429 with Retry-After", fault: &fake.Fault{Path: "/webhooks/", Status: 429, RetryAfter: "25", Message: "Quota limit exceeded."},
+		wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "list", wantText: "Quota limit exceeded.", wantRetry: 25 * time.Second,
+		call: func(e *env) error {
+			_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
+			return err
+		}},
+	{name: "429 without Retry-After waits 10s", fault: &fake.Fault{Path: "/webhooks/", Status: 429},
+		wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "delete", wantRetry: 10 * time.Second,
+		call: func(e *env) error { return e.prov.Delete(context.Background(), newRequest(), "x") }},
+	{name: "429 of zero seconds waits one", fault: &fake.Fault{Path: "/webhooks/", Status: 429, RetryAfter: "0"},
+		wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "list", wantRetry: time.Second,
+		call: func(e *env) error {
+			_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
+			return err
+		}},
+	{name: "503 with Retry-After carries it", fault: &fake.Fault{Method: http.MethodPatch, Status: 503, RetryAfter: "20"},
+		wantKind: providers.KindUnavailable, wantCode: 503, wantOp: "update", wantRetry: 20 * time.Second,
+		call: func(e *env) error {
+			_, err := e.prov.Update(context.Background(), newRequest(), &providers.Remote{ID: "x", Active: true})
+			return err
+		}},
+}
+
 // TestTypedErrors covers APS's own answers (its validation, an unknown token, id or hook, a
 // conflict, the waits of a 429, a 503 that carries Retry-After) and the narrowed search; the
 // behaviour table checks every operation under every failing status.
 func TestTypedErrors(t *testing.T) {
-	tests := []struct {
-		name      string
-		fault     *fake.Fault
-		call      func(e *env) error
-		wantKind  providers.Kind
-		wantCode  int
-		wantOp    string
-		wantText  string
-		wantRetry time.Duration
-	}{
-		{name: "400 from the API's own validation", wantKind: providers.KindInvalid, wantCode: 400, wantOp: "create",
-			wantText: "scope is required",
-			call: func(e *env) error {
-				_, err := e.prov.Create(context.Background(), newRequest(func(r *providers.Request) { r.Spec.Autodesk.Scope = nil }))
-				return err
-			}},
-		{name: "401 unknown token", wantKind: providers.KindUnauthorized, wantCode: 401, wantOp: "list",
-			wantText: "invalid or has expired",
-			call: func(e *env) error {
-				_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest(func(r *providers.Request) {
-					r.Credentials = map[string][]byte{"token": []byte("tok-not-registered")}
-				}))
-				return err
-			}},
-		{name: "404 unknown id", wantKind: providers.KindNotFound, wantCode: 404, wantOp: "get", wantText: "not found",
-			call: func(e *env) error {
-				_, err := e.prov.Get(context.Background(), newRequest(), "0f60f6a0-996c-11e7-abf3-51d68cff984c")
-				return err
-			}},
-		{name: "404 on update", wantKind: providers.KindNotFound, wantCode: 404, wantOp: "update",
-			call: func(e *env) error {
-				_, err := e.prov.Update(context.Background(), newRequest(), &providers.Remote{ID: "gone"})
-				return err
-			}},
-		{name: "409 on create", wantKind: providers.KindConflict, wantCode: 409, wantOp: "create", wantText: "already exists",
-			call: func(e *env) error {
-				if _, err := e.prov.Create(context.Background(), newRequest()); err != nil {
-					return err
-				}
-				_, err := e.prov.Create(context.Background(), newRequest())
-				return err
-			}},
-		{name: "429 with Retry-After", fault: &fake.Fault{Path: "/webhooks/", Status: 429, RetryAfter: "25", Message: "Quota limit exceeded."},
-			wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "list", wantText: "Quota limit exceeded.", wantRetry: 25 * time.Second,
-			call: func(e *env) error {
-				_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
-				return err
-			}},
-		{name: "429 without Retry-After waits 10s", fault: &fake.Fault{Path: "/webhooks/", Status: 429},
-			wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "delete", wantRetry: 10 * time.Second,
-			call: func(e *env) error { return e.prov.Delete(context.Background(), newRequest(), "x") }},
-		{name: "429 of zero seconds waits one", fault: &fake.Fault{Path: "/webhooks/", Status: 429, RetryAfter: "0"},
-			wantKind: providers.KindRateLimited, wantCode: 429, wantOp: "list", wantRetry: time.Second,
-			call: func(e *env) error {
-				_, err := autodesk.FindHooks(context.Background(), e.prov, newRequest())
-				return err
-			}},
-		{name: "503 with Retry-After carries it", fault: &fake.Fault{Method: http.MethodPatch, Status: 503, RetryAfter: "20"},
-			wantKind: providers.KindUnavailable, wantCode: 503, wantOp: "update", wantRetry: 20 * time.Second,
-			call: func(e *env) error {
-				_, err := e.prov.Update(context.Background(), newRequest(), &providers.Remote{ID: "x", Active: true})
-				return err
-			}},
-	}
-	for _, tt := range tests {
+	for _, tt := range typedErrorCases {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
 			if tt.fault != nil {

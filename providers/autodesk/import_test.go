@@ -32,8 +32,30 @@ import (
 // TestSpecOfRoundTrip creates hooks from specs, lists them and writes each back with SpecOf: the
 // spec must describe the hook so exactly that adopting it changes nothing.
 func TestSpecOfRoundTrip(t *testing.T) {
-	ctx := context.Background()
 	e := newEnv(t)
+	byID := createSpecOfHooks(t, e)
+	scope := specOfScope()
+	remotes, err := e.prov.List(context.Background(), scope)
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if len(remotes) != 2 {
+		t.Fatalf("List returned %d hooks, want 2", len(remotes))
+	}
+	for _, remote := range remotes {
+		orig := byID[remote.ID]
+		if orig == nil {
+			t.Fatalf("List returned unknown hook %s", remote.ID)
+		}
+		checkSpecOf(t, e, scope, remote, orig)
+	}
+}
+
+// createSpecOfHooks creates two hooks in EMEA, one with every optional field and one disabled
+// without a token, and one in US, and returns the requests of those in EMEA by hook id.
+func createSpecOfHooks(t *testing.T, e *env) map[string]*providers.Request {
+	t.Helper()
+	ctx := context.Background()
 	expiry := metav1.NewTime(time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second))
 	full := newRequest(func(r *providers.Request) {
 		r.Spec.Autodesk.Region = "EMEA"
@@ -68,8 +90,12 @@ func TestSpecOfRoundTrip(t *testing.T) {
 	if _, err := e.prov.Create(ctx, newRequest()); err != nil {
 		t.Fatalf("Create in US: %v", err)
 	}
+	return byID
+}
 
-	scope := &providers.Request{
+// specOfScope is the request an import lists EMEA with: credentials "imported", no hook fields.
+func specOfScope() *providers.Request {
+	return &providers.Request{
 		Spec: &hooksv1alpha1.WebhookSpec{
 			Provider:       hooksv1alpha1.ProviderAutodesk,
 			CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "imported"},
@@ -77,46 +103,40 @@ func TestSpecOfRoundTrip(t *testing.T) {
 		},
 		Credentials: map[string][]byte{autodesk.CredentialClientID: []byte(clientID), autodesk.CredentialClientSecret: []byte(clientSecret)},
 	}
-	remotes, err := e.prov.List(ctx, scope)
-	if err != nil {
-		t.Fatalf("List: %v", err)
+}
+
+// checkSpecOf checks the spec SpecOf writes for remote: the fields of orig, the request that
+// created it, no secretRef copied, the token's path among the secrets, and a spec that validates
+// and that Diff finds nothing to change in.
+func checkSpecOf(t *testing.T, e *env, scope *providers.Request, remote *providers.Remote, orig *providers.Request) {
+	t.Helper()
+	spec, secrets, ok := e.prov.SpecOf(scope, remote)
+	if !ok {
+		t.Fatalf("SpecOf(%s) not ok", remote.ID)
 	}
-	if len(remotes) != 2 {
-		t.Fatalf("List returned %d hooks, want 2", len(remotes))
+	if spec.CredentialsRef.Name != "imported" || spec.TargetURL != orig.Spec.TargetURL || spec.IsEnabled() != orig.Spec.IsEnabled() {
+		t.Errorf("SpecOf(%s) = %+v", remote.ID, spec)
 	}
-	for _, remote := range remotes {
-		orig := byID[remote.ID]
-		if orig == nil {
-			t.Fatalf("List returned unknown hook %s", remote.ID)
-		}
-		spec, secrets, ok := e.prov.SpecOf(scope, remote)
-		if !ok {
-			t.Fatalf("SpecOf(%s) not ok", remote.ID)
-		}
-		if spec.CredentialsRef.Name != "imported" || spec.TargetURL != orig.Spec.TargetURL || spec.IsEnabled() != orig.Spec.IsEnabled() {
-			t.Errorf("SpecOf(%s) = %+v", remote.ID, spec)
-		}
-		got, want := spec.Autodesk, orig.Spec.Autodesk
-		if got.System != want.System || got.Event != want.Event || got.Region != "EMEA" || !maps.Equal(got.Scope, want.Scope) ||
-			got.Filter != want.Filter || got.HubID != want.HubID || got.ProjectID != want.ProjectID || got.Tenant != want.Tenant {
-			t.Errorf("autodesk block = %+v, want the fields of %+v", got, want)
-		}
-		if (got.HookExpiry == nil) != (want.HookExpiry == nil) || (got.HookExpiry != nil && !got.HookExpiry.Equal(want.HookExpiry)) {
-			t.Errorf("hookExpiry = %v, want %v", got.HookExpiry, want.HookExpiry)
-		}
-		if got.SecretRef != nil {
-			t.Errorf("secretRef copied: %+v", got.SecretRef)
-		}
-		if len(secrets) != 1 || secrets[0] != autodesk.SecretRefPath {
-			t.Errorf("secrets = %v, want [%s]: APS never tells whether a hook has a token", secrets, autodesk.SecretRefPath)
-		}
-		adopt := &providers.Request{Owner: "imported/hook", Spec: &spec}
-		if err := e.prov.Validate(adopt); err != nil {
-			t.Errorf("Validate: %v", err)
-		}
-		if d := e.prov.Diff(adopt, remote); d.Action != providers.ActionNone {
-			t.Errorf("Diff(%s) = %v %v, want None", remote.ID, d.Action, d.Fields)
-		}
+	got, want := spec.Autodesk, orig.Spec.Autodesk
+	if got.System != want.System || got.Event != want.Event || got.Region != "EMEA" || !maps.Equal(got.Scope, want.Scope) ||
+		got.Filter != want.Filter || got.HubID != want.HubID || got.ProjectID != want.ProjectID || got.Tenant != want.Tenant {
+		t.Errorf("autodesk block = %+v, want the fields of %+v", got, want)
+	}
+	if (got.HookExpiry == nil) != (want.HookExpiry == nil) || (got.HookExpiry != nil && !got.HookExpiry.Equal(want.HookExpiry)) {
+		t.Errorf("hookExpiry = %v, want %v", got.HookExpiry, want.HookExpiry)
+	}
+	if got.SecretRef != nil {
+		t.Errorf("secretRef copied: %+v", got.SecretRef)
+	}
+	if len(secrets) != 1 || secrets[0] != autodesk.SecretRefPath {
+		t.Errorf("secrets = %v, want [%s]: APS never tells whether a hook has a token", secrets, autodesk.SecretRefPath)
+	}
+	adopt := &providers.Request{Owner: "imported/hook", Spec: &spec}
+	if err := e.prov.Validate(adopt); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	if d := e.prov.Diff(adopt, remote); d.Action != providers.ActionNone {
+		t.Errorf("Diff(%s) = %v %v, want None", remote.ID, d.Action, d.Fields)
 	}
 }
 
