@@ -29,30 +29,8 @@ import (
 // TestSpecOfRoundTrip creates webhooks from specs, lists them and writes each back with SpecOf:
 // the spec must describe the webhook so exactly that adopting it changes nothing.
 func TestSpecOfRoundTrip(t *testing.T) {
-	ctx := context.Background()
 	e := newEnv(t)
-	static := newRequest()
-	oauth := newRequest(withOAuth, func(r *providers.Request) {
-		r.Spec.EightByEight.SubAccountID = "*"
-		r.Spec.EightByEight.Type = eightbyeight.TypeCADR
-		r.Spec.EightByEight.OAuth.CredentialsLocation = "body"
-		r.Spec.Enabled = boolPtr(false)
-	})
-	plain := newRequest(func(r *providers.Request) {
-		r.Spec.EightByEight.Type = eightbyeight.TypeCABM
-		r.Spec.EightByEight.AuthorizationSecretRef = nil
-		r.Spec.TargetURL = "https://hooks.example.com/8x8/cabm"
-		r.Secrets = nil
-	})
-	byID := map[string]*providers.Request{}
-	for _, req := range []*providers.Request{static, oauth, plain} {
-		created, err := e.prov.Create(ctx, req)
-		if err != nil {
-			t.Fatalf("Create: %v", err)
-		}
-		byID[created.ID] = req
-	}
-
+	byID := createSpecOfWebhooks(t, e)
 	scope := &providers.Request{
 		Spec: &hooksv1alpha1.WebhookSpec{
 			Provider:       hooksv1alpha1.ProviderEightByEight,
@@ -61,7 +39,7 @@ func TestSpecOfRoundTrip(t *testing.T) {
 		},
 		Credentials: map[string][]byte{eightbyeight.CredentialAPIKey: []byte(apiKey)},
 	}
-	remotes, err := e.prov.List(ctx, scope)
+	remotes, err := e.prov.List(context.Background(), scope)
 	if err != nil {
 		t.Fatalf("List: %v", err)
 	}
@@ -77,33 +55,7 @@ func TestSpecOfRoundTrip(t *testing.T) {
 		if !ok {
 			t.Fatalf("SpecOf(%s) not ok", remote.ID)
 		}
-		got, want := spec.EightByEight, orig.Spec.EightByEight
-		if spec.CredentialsRef.Name != "imported" || spec.TargetURL != orig.Spec.TargetURL || spec.IsEnabled() != orig.Spec.IsEnabled() {
-			t.Errorf("SpecOf(%s) = %+v", remote.ID, spec)
-		}
-		if got.AccountID != canonicalAccount || got.SubAccountID != want.SubAccountID || got.Type != want.Type || got.Region != eightbyeight.RegionEU {
-			t.Errorf("key = %+v, want that of %+v in the scope's region", got, want)
-		}
-
-		// The references keep their place but are for the caller to name: 8x8 shows only "***".
-		var wantSecrets []string
-		if want.AuthorizationSecretRef != nil {
-			wantSecrets = append(wantSecrets, eightbyeight.AuthorizationSecretPath)
-			if got.AuthorizationSecretRef == nil || got.AuthorizationSecretRef.Name != "" || got.AuthorizationSecretRef.Key != eightbyeight.ImportAuthorizationKey {
-				t.Errorf("authorizationSecretRef = %+v, want key %q and no name", got.AuthorizationSecretRef, eightbyeight.ImportAuthorizationKey)
-			}
-		}
-		if want.OAuth != nil {
-			wantSecrets = append(wantSecrets, eightbyeight.OAuthClientSecretPath)
-			o := got.OAuth
-			if o == nil || o.TokenURL != want.OAuth.TokenURL || o.ClientID != want.OAuth.ClientID || o.Scope != want.OAuth.Scope ||
-				o.CredentialsLocation != "body" || o.ClientSecretRef != (hooksv1alpha1.SecretKeySelector{Key: eightbyeight.ImportOAuthClientSecretKey}) {
-				t.Errorf("oauth = %+v, want the fields of %+v", o, want.OAuth)
-			}
-		}
-		if !reflect.DeepEqual(secrets, wantSecrets) {
-			t.Errorf("secrets = %v, want %v", secrets, wantSecrets)
-		}
+		checkSpecOf(t, remote, spec, secrets, orig)
 		for path, ref := range spec.SecretRefs() {
 			if ref.Name == "" {
 				setRefName(&spec, path, "webhook-secrets")
@@ -117,6 +69,68 @@ func TestSpecOfRoundTrip(t *testing.T) {
 		if d := e.prov.Diff(adopt, remote); d.Action != providers.ActionNone {
 			t.Errorf("Diff(%s) = %v %v, want None", remote.ID, d.Action, d.Fields)
 		}
+	}
+}
+
+// createSpecOfWebhooks creates three webhooks, with a static Authorization, with OAuth (disabled,
+// its credentials in the body) and with neither, and returns their requests by webhook id.
+func createSpecOfWebhooks(t *testing.T, e *env) map[string]*providers.Request {
+	t.Helper()
+	static := newRequest()
+	oauth := newRequest(withOAuth, func(r *providers.Request) {
+		r.Spec.EightByEight.SubAccountID = "*"
+		r.Spec.EightByEight.Type = eightbyeight.TypeCADR
+		r.Spec.EightByEight.OAuth.CredentialsLocation = "body"
+		r.Spec.Enabled = boolPtr(false)
+	})
+	plain := newRequest(func(r *providers.Request) {
+		r.Spec.EightByEight.Type = eightbyeight.TypeCABM
+		r.Spec.EightByEight.AuthorizationSecretRef = nil
+		r.Spec.TargetURL = "https://hooks.example.com/8x8/cabm"
+		r.Secrets = nil
+	})
+	byID := map[string]*providers.Request{}
+	for _, req := range []*providers.Request{static, oauth, plain} {
+		created, err := e.prov.Create(context.Background(), req)
+		if err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		byID[created.ID] = req
+	}
+	return byID
+}
+
+// checkSpecOf checks the spec and the secrets SpecOf wrote for remote against orig, the request
+// that created it: its key in the scope's region, and its secret references left for the caller to
+// name.
+func checkSpecOf(t *testing.T, remote *providers.Remote, spec hooksv1alpha1.WebhookSpec, secrets []string, orig *providers.Request) {
+	t.Helper()
+	got, want := spec.EightByEight, orig.Spec.EightByEight
+	if spec.CredentialsRef.Name != "imported" || spec.TargetURL != orig.Spec.TargetURL || spec.IsEnabled() != orig.Spec.IsEnabled() {
+		t.Errorf("SpecOf(%s) = %+v", remote.ID, spec)
+	}
+	if got.AccountID != canonicalAccount || got.SubAccountID != want.SubAccountID || got.Type != want.Type || got.Region != eightbyeight.RegionEU {
+		t.Errorf("key = %+v, want that of %+v in the scope's region", got, want)
+	}
+
+	// The references keep their place but are for the caller to name: 8x8 shows only "***".
+	var wantSecrets []string
+	if want.AuthorizationSecretRef != nil {
+		wantSecrets = append(wantSecrets, eightbyeight.AuthorizationSecretPath)
+		if got.AuthorizationSecretRef == nil || got.AuthorizationSecretRef.Name != "" || got.AuthorizationSecretRef.Key != eightbyeight.ImportAuthorizationKey {
+			t.Errorf("authorizationSecretRef = %+v, want key %q and no name", got.AuthorizationSecretRef, eightbyeight.ImportAuthorizationKey)
+		}
+	}
+	if want.OAuth != nil {
+		wantSecrets = append(wantSecrets, eightbyeight.OAuthClientSecretPath)
+		o := got.OAuth
+		if o == nil || o.TokenURL != want.OAuth.TokenURL || o.ClientID != want.OAuth.ClientID || o.Scope != want.OAuth.Scope ||
+			o.CredentialsLocation != "body" || o.ClientSecretRef != (hooksv1alpha1.SecretKeySelector{Key: eightbyeight.ImportOAuthClientSecretKey}) {
+			t.Errorf("oauth = %+v, want the fields of %+v", o, want.OAuth)
+		}
+	}
+	if !reflect.DeepEqual(secrets, wantSecrets) {
+		t.Errorf("secrets = %v, want %v", secrets, wantSecrets)
 	}
 }
 

@@ -402,70 +402,80 @@ func TestFind(t *testing.T) {
 	}
 }
 
+// diffBaseWebhook is the webhook TestDiff's cases change: the one newRequest describes.
+func diffBaseWebhook() *eightbyeight.Webhook {
+	return &eightbyeight.Webhook{SubAccountID: subAccount, Type: "MSG", URL: "https://hooks.example.com/8x8",
+		Enabled: boolPtr(true), HTTPAuthorization: "***"}
+}
+
+// diffOAuthRemote gives w, in place of its Authorization, the OAuth settings withOAuth puts in the
+// request (the credentials in the header, the default).
+func diffOAuthRemote(w *eightbyeight.Webhook) {
+	w.HTTPAuthorization = ""
+	w.OAuth = &eightbyeight.OAuth{URL: "https://auth.example.com/oauth/token", ClientID: "hookkeeper-client",
+		ClientSecret: "***", CredentialsLocation: "header", Scope: "read write"}
+}
+
+// diffCase is a change to the webhook, its id or the request, and what Diff should make of it.
+type diffCase struct {
+	name       string
+	id         string
+	noObject   bool
+	remote     func(w *eightbyeight.Webhook)
+	req        func(r *providers.Request)
+	wantAction providers.Action
+	wantFields []string
+}
+
+// diffCases are the cases of TestDiff.
+var diffCases = []diffCase{
+	{name: "identical", wantAction: providers.ActionNone},
+	{name: "masked or differing secret values are not compared",
+		remote: func(w *eightbyeight.Webhook) { w.HTTPAuthorization = "Basic something-else" }, wantAction: providers.ActionNone},
+	{name: "enabled is not compared", remote: func(w *eightbyeight.Webhook) { w.Enabled = boolPtr(false) },
+		wantAction: providers.ActionNone},
+	{name: "target url", remote: func(w *eightbyeight.Webhook) { w.URL = "https://old.example/" },
+		wantAction: providers.ActionUpdate, wantFields: []string{"targetUrl"}},
+	{name: "authorization removed from the spec", req: func(r *providers.Request) { r.Spec.EightByEight.AuthorizationSecretRef = nil },
+		wantAction: providers.ActionUpdate, wantFields: []string{"eightByEight.authorizationSecretRef"}},
+	{name: "authorization missing remotely", remote: func(w *eightbyeight.Webhook) { w.HTTPAuthorization = "" },
+		wantAction: providers.ActionUpdate, wantFields: []string{"eightByEight.authorizationSecretRef"}},
+	{name: "oauth identical", remote: diffOAuthRemote, req: withOAuth, wantAction: providers.ActionNone},
+	{name: "oauth default location", remote: diffOAuthRemote, req: func(r *providers.Request) {
+		withOAuth(r)
+		r.Spec.EightByEight.OAuth.CredentialsLocation = "header"
+	}, wantAction: providers.ActionNone},
+	{name: "oauth added", req: withOAuth, wantAction: providers.ActionUpdate,
+		wantFields: []string{"eightByEight.authorizationSecretRef", "eightByEight.oauth"}},
+	{name: "empty oauth object is no oauth", remote: func(w *eightbyeight.Webhook) { w.OAuth = &eightbyeight.OAuth{} },
+		wantAction: providers.ActionNone},
+	{name: "oauth fields", remote: func(w *eightbyeight.Webhook) {
+		diffOAuthRemote(w)
+		w.OAuth.URL = "https://old.example/token"
+		w.OAuth.ClientID = "old"
+		w.OAuth.CredentialsLocation = "body"
+		w.OAuth.Scope = ""
+	}, req: withOAuth, wantAction: providers.ActionUpdate, wantFields: []string{"eightByEight.oauth.tokenUrl",
+		"eightByEight.oauth.clientId", "eightByEight.oauth.credentialsLocation", "eightByEight.oauth.scope"}},
+	{name: "sub-account", id: id("Onion_Sales", "MSG"), wantAction: providers.ActionReplace,
+		wantFields: []string{"eightByEight.subAccountId"}},
+	{name: "type", id: id(subAccount, "CABM"), wantAction: providers.ActionReplace,
+		wantFields: []string{"eightByEight.type"}},
+	{name: "account", id: otherAccount + "/" + subAccount + "/MSG", wantAction: providers.ActionReplace,
+		wantFields: []string{"eightByEight.accountId"}},
+	{name: "replace and update together", id: id(subAccount, "CADR"),
+		remote: func(w *eightbyeight.Webhook) { w.URL = "https://old.example/" }, wantAction: providers.ActionReplace,
+		wantFields: []string{"eightByEight.type", "targetUrl"}},
+	{name: "unreadable id", id: "not-an-id", wantAction: providers.ActionReplace,
+		wantFields: []string{"eightByEight.accountId", "eightByEight.subAccountId", "eightByEight.type"}},
+	{name: "no wire object", noObject: true, wantAction: providers.ActionUpdate, wantFields: []string{"targetUrl"}},
+}
+
 func TestDiff(t *testing.T) {
-	base := func() *eightbyeight.Webhook {
-		return &eightbyeight.Webhook{SubAccountID: subAccount, Type: "MSG", URL: "https://hooks.example.com/8x8",
-			Enabled: boolPtr(true), HTTPAuthorization: "***"}
-	}
-	oauthRemote := func(w *eightbyeight.Webhook) {
-		w.HTTPAuthorization = ""
-		w.OAuth = &eightbyeight.OAuth{URL: "https://auth.example.com/oauth/token", ClientID: "hookkeeper-client",
-			ClientSecret: "***", CredentialsLocation: "header", Scope: "read write"}
-	}
-	tests := []struct {
-		name       string
-		id         string
-		noObject   bool
-		remote     func(w *eightbyeight.Webhook)
-		req        func(r *providers.Request)
-		wantAction providers.Action
-		wantFields []string
-	}{
-		{name: "identical", wantAction: providers.ActionNone},
-		{name: "masked or differing secret values are not compared",
-			remote: func(w *eightbyeight.Webhook) { w.HTTPAuthorization = "Basic something-else" }, wantAction: providers.ActionNone},
-		{name: "enabled is not compared", remote: func(w *eightbyeight.Webhook) { w.Enabled = boolPtr(false) },
-			wantAction: providers.ActionNone},
-		{name: "target url", remote: func(w *eightbyeight.Webhook) { w.URL = "https://old.example/" },
-			wantAction: providers.ActionUpdate, wantFields: []string{"targetUrl"}},
-		{name: "authorization removed from the spec", req: func(r *providers.Request) { r.Spec.EightByEight.AuthorizationSecretRef = nil },
-			wantAction: providers.ActionUpdate, wantFields: []string{"eightByEight.authorizationSecretRef"}},
-		{name: "authorization missing remotely", remote: func(w *eightbyeight.Webhook) { w.HTTPAuthorization = "" },
-			wantAction: providers.ActionUpdate, wantFields: []string{"eightByEight.authorizationSecretRef"}},
-		{name: "oauth identical", remote: oauthRemote, req: withOAuth, wantAction: providers.ActionNone},
-		{name: "oauth default location", remote: oauthRemote, req: func(r *providers.Request) {
-			withOAuth(r)
-			r.Spec.EightByEight.OAuth.CredentialsLocation = "header"
-		}, wantAction: providers.ActionNone},
-		{name: "oauth added", req: withOAuth, wantAction: providers.ActionUpdate,
-			wantFields: []string{"eightByEight.authorizationSecretRef", "eightByEight.oauth"}},
-		{name: "empty oauth object is no oauth", remote: func(w *eightbyeight.Webhook) { w.OAuth = &eightbyeight.OAuth{} },
-			wantAction: providers.ActionNone},
-		{name: "oauth fields", remote: func(w *eightbyeight.Webhook) {
-			oauthRemote(w)
-			w.OAuth.URL = "https://old.example/token"
-			w.OAuth.ClientID = "old"
-			w.OAuth.CredentialsLocation = "body"
-			w.OAuth.Scope = ""
-		}, req: withOAuth, wantAction: providers.ActionUpdate, wantFields: []string{"eightByEight.oauth.tokenUrl",
-			"eightByEight.oauth.clientId", "eightByEight.oauth.credentialsLocation", "eightByEight.oauth.scope"}},
-		{name: "sub-account", id: id("Onion_Sales", "MSG"), wantAction: providers.ActionReplace,
-			wantFields: []string{"eightByEight.subAccountId"}},
-		{name: "type", id: id(subAccount, "CABM"), wantAction: providers.ActionReplace,
-			wantFields: []string{"eightByEight.type"}},
-		{name: "account", id: otherAccount + "/" + subAccount + "/MSG", wantAction: providers.ActionReplace,
-			wantFields: []string{"eightByEight.accountId"}},
-		{name: "replace and update together", id: id(subAccount, "CADR"),
-			remote: func(w *eightbyeight.Webhook) { w.URL = "https://old.example/" }, wantAction: providers.ActionReplace,
-			wantFields: []string{"eightByEight.type", "targetUrl"}},
-		{name: "unreadable id", id: "not-an-id", wantAction: providers.ActionReplace,
-			wantFields: []string{"eightByEight.accountId", "eightByEight.subAccountId", "eightByEight.type"}},
-		{name: "no wire object", noObject: true, wantAction: providers.ActionUpdate, wantFields: []string{"targetUrl"}},
-	}
 	p := eightbyeight.New(eightbyeight.Options{})
-	for _, tt := range tests {
+	for _, tt := range diffCases {
 		t.Run(tt.name, func(t *testing.T) {
-			w := base()
+			w := diffBaseWebhook()
 			if tt.remote != nil {
 				tt.remote(w)
 			}
