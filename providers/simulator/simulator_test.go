@@ -142,105 +142,111 @@ func (s *testServer) do(t *testing.T, c call) {
 	}
 }
 
+// faultCase is the faults injected into a test server, the calls made to it, and how many of
+// those requests the server should have applied.
+type faultCase struct {
+	name        string
+	faults      []Fault
+	calls       []call
+	wantApplied int64
+}
+
+// faultCases are the faults of TestFaults, alone and together.
+var faultCases = []faultCase{
+	{
+		name:        "no fault",
+		calls:       []call{{wantStatus: 200}},
+		wantApplied: 1,
+	},
+	{
+		name:        "status is not applied",
+		faults:      []Fault{{Status: 503, RetryAfter: "7"}},
+		calls:       []call{{wantStatus: 503, wantRetryAfter: "7"}},
+		wantApplied: 0,
+	},
+	{
+		name:        "a redirect is not applied",
+		faults:      []Fault{{Status: 307, Location: "http://127.0.0.1:1/elsewhere", Times: 1}},
+		calls:       []call{{wantStatus: 307, wantLocation: "http://127.0.0.1:1/elsewhere"}, {wantStatus: 200}},
+		wantApplied: 1,
+	},
+	{
+		name:        "dropped response with a status is applied",
+		faults:      []Fault{{Status: 502, DropResponse: true}},
+		calls:       []call{{wantStatus: 502}},
+		wantApplied: 1,
+	},
+	{
+		name:        "dropped response without a status is applied and closes the connection",
+		faults:      []Fault{{DropResponse: true}},
+		calls:       []call{{}},
+		wantApplied: 1,
+	},
+	{
+		name:        "reset is not applied",
+		faults:      []Fault{{Reset: true}},
+		calls:       []call{{}},
+		wantApplied: 0,
+	},
+	{
+		name:        "reset wins over a dropped response",
+		faults:      []Fault{{Reset: true, DropResponse: true, Status: 500}},
+		calls:       []call{{}},
+		wantApplied: 0,
+	},
+	{
+		name:        "hang is applied and outlasts the client",
+		faults:      []Fault{{DropResponse: true, Hang: true}},
+		calls:       []call{{timeout: 200 * time.Millisecond, wantTimeout: true}},
+		wantApplied: 1,
+	},
+	{
+		name:        "hang without a dropped response does nothing",
+		faults:      []Fault{{Hang: true}},
+		calls:       []call{{timeout: 5 * time.Second, wantStatus: 200}},
+		wantApplied: 1,
+	},
+	{
+		name:        "delay past the client's timeout is not applied",
+		faults:      []Fault{{Delay: 5 * time.Second, DropResponse: true}},
+		calls:       []call{{timeout: 200 * time.Millisecond, wantTimeout: true}},
+		wantApplied: 0,
+	},
+	{
+		name:        "short delay then normal handling",
+		faults:      []Fault{{Delay: 20 * time.Millisecond}},
+		calls:       []call{{wantStatus: 200}},
+		wantApplied: 1,
+	},
+	{
+		name:        "times counts hits",
+		faults:      []Fault{{Status: 429, Times: 2}},
+		calls:       []call{{wantStatus: 429}, {wantStatus: 429}, {wantStatus: 200}, {wantStatus: 200}},
+		wantApplied: 2,
+	},
+	{
+		name:        "first matching fault wins",
+		faults:      []Fault{{Status: 500, Times: 1}, {Status: 503}},
+		calls:       []call{{wantStatus: 500}, {wantStatus: 503}},
+		wantApplied: 0,
+	},
+	{
+		name:   "key, method and path must all match",
+		faults: []Fault{{Key: "a", Method: "post", Path: "/hooks", Status: 429, RetryAfter: "3"}},
+		calls: []call{
+			{key: "a", wantStatus: 429, wantRetryAfter: "3"},
+			{key: "a", path: "/hooks/42", wantStatus: 429, wantRetryAfter: "3"},
+			{key: "b", wantStatus: 200},
+			{wantStatus: 200},
+			{key: "a", method: http.MethodGet, wantStatus: 200},
+			{key: "a", path: "/other", wantStatus: 200},
+		},
+		wantApplied: 4,
+	},
+}
+
 func TestFaults(t *testing.T) {
-	tests := []struct {
-		name        string
-		faults      []Fault
-		calls       []call
-		wantApplied int64
-	}{
-		{
-			name:        "no fault",
-			calls:       []call{{wantStatus: 200}},
-			wantApplied: 1,
-		},
-		{
-			name:        "status is not applied",
-			faults:      []Fault{{Status: 503, RetryAfter: "7"}},
-			calls:       []call{{wantStatus: 503, wantRetryAfter: "7"}},
-			wantApplied: 0,
-		},
-		{
-			name:        "a redirect is not applied",
-			faults:      []Fault{{Status: 307, Location: "http://127.0.0.1:1/elsewhere", Times: 1}},
-			calls:       []call{{wantStatus: 307, wantLocation: "http://127.0.0.1:1/elsewhere"}, {wantStatus: 200}},
-			wantApplied: 1,
-		},
-		{
-			name:        "dropped response with a status is applied",
-			faults:      []Fault{{Status: 502, DropResponse: true}},
-			calls:       []call{{wantStatus: 502}},
-			wantApplied: 1,
-		},
-		{
-			name:        "dropped response without a status is applied and closes the connection",
-			faults:      []Fault{{DropResponse: true}},
-			calls:       []call{{}},
-			wantApplied: 1,
-		},
-		{
-			name:        "reset is not applied",
-			faults:      []Fault{{Reset: true}},
-			calls:       []call{{}},
-			wantApplied: 0,
-		},
-		{
-			name:        "reset wins over a dropped response",
-			faults:      []Fault{{Reset: true, DropResponse: true, Status: 500}},
-			calls:       []call{{}},
-			wantApplied: 0,
-		},
-		{
-			name:        "hang is applied and outlasts the client",
-			faults:      []Fault{{DropResponse: true, Hang: true}},
-			calls:       []call{{timeout: 200 * time.Millisecond, wantTimeout: true}},
-			wantApplied: 1,
-		},
-		{
-			name:        "hang without a dropped response does nothing",
-			faults:      []Fault{{Hang: true}},
-			calls:       []call{{timeout: 5 * time.Second, wantStatus: 200}},
-			wantApplied: 1,
-		},
-		{
-			name:        "delay past the client's timeout is not applied",
-			faults:      []Fault{{Delay: 5 * time.Second, DropResponse: true}},
-			calls:       []call{{timeout: 200 * time.Millisecond, wantTimeout: true}},
-			wantApplied: 0,
-		},
-		{
-			name:        "short delay then normal handling",
-			faults:      []Fault{{Delay: 20 * time.Millisecond}},
-			calls:       []call{{wantStatus: 200}},
-			wantApplied: 1,
-		},
-		{
-			name:        "times counts hits",
-			faults:      []Fault{{Status: 429, Times: 2}},
-			calls:       []call{{wantStatus: 429}, {wantStatus: 429}, {wantStatus: 200}, {wantStatus: 200}},
-			wantApplied: 2,
-		},
-		{
-			name:        "first matching fault wins",
-			faults:      []Fault{{Status: 500, Times: 1}, {Status: 503}},
-			calls:       []call{{wantStatus: 500}, {wantStatus: 503}},
-			wantApplied: 0,
-		},
-		{
-			name:   "key, method and path must all match",
-			faults: []Fault{{Key: "a", Method: "post", Path: "/hooks", Status: 429, RetryAfter: "3"}},
-			calls: []call{
-				{key: "a", wantStatus: 429, wantRetryAfter: "3"},
-				{key: "a", path: "/hooks/42", wantStatus: 429, wantRetryAfter: "3"},
-				{key: "b", wantStatus: 200},
-				{wantStatus: 200},
-				{key: "a", method: http.MethodGet, wantStatus: 200},
-				{key: "a", path: "/other", wantStatus: 200},
-			},
-			wantApplied: 4,
-		},
-	}
-	for _, tt := range tests {
+	for _, tt := range faultCases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := newTestServer(t)
