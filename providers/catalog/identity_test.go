@@ -24,123 +24,137 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/egress"
 )
 
+// spellingVariant is an edit of a descriptor's sample spec.
+type spellingVariant struct {
+	name string
+	edit func(*hooksv1alpha1.WebhookSpec)
+}
+
+// accountSpellingCase is a provider, a spelling of its default base URL (empty: none to try),
+// the edits of its sample that keep the account and those that name another.
+type accountSpellingCase struct {
+	provider hooksv1alpha1.ProviderType
+	baseURL  string
+	same     []spellingVariant
+	other    []spellingVariant
+}
+
+// accountSpellingCases are the spellings of each provider's account.
+var accountSpellingCases = []accountSpellingCase{
+	{
+		provider: hooksv1alpha1.ProviderPageSeeder,
+		same: []spellingVariant{
+			{"host in upper case", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://PS.Example.ORG" }},
+			{"scheme in upper case", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "HTTPS://ps.example.org" }},
+			{"explicit :443", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org:443" }},
+			{"explicit :0443", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org:0443" }},
+			{"trailing dot", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org." }},
+			{"trailing slash", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org/" }},
+			{"surrounding spaces", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = " https://ps.example.org " }},
+			{"servicePath /ps/api", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/ps/api" }},
+			{"servicePath /ps/service spelled out", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/ps/service" }},
+			{"servicePath with a trailing slash", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/ps/service/" }},
+			{"servicePath with an empty segment", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/ps//api" }},
+			{"the site prefix in serverUrl", func(s *hooksv1alpha1.WebhookSpec) {
+				s.PageSeeder.ServerURL, s.PageSeeder.ServicePath = "https://ps.example.org/ps", "/service"
+			}},
+			{"another webhook field", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.Name = "other" }},
+		},
+		other: []spellingVariant{
+			{"another client", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.Client++ }},
+			{"another host", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps2.example.org" }},
+			{"another port", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org:8443" }},
+			{"another site on the host", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/other/service" }},
+		},
+	},
+	{
+		provider: hooksv1alpha1.ProviderEightByEight,
+		same: []spellingVariant{
+			{"account id in upper case", func(s *hooksv1alpha1.WebhookSpec) {
+				s.EightByEight.AccountID = "0123456789ABCDEF0123456789ABCDEF"
+			}},
+			{"account id with dashes", func(s *hooksv1alpha1.WebhookSpec) {
+				s.EightByEight.AccountID = "01234567-89ab-cdef-0123-456789abcdef"
+			}},
+			{"account id with dashes in upper case", func(s *hooksv1alpha1.WebhookSpec) {
+				s.EightByEight.AccountID = "01234567-89AB-CDEF-0123-456789ABCDEF"
+			}},
+			{"another sub-account", func(s *hooksv1alpha1.WebhookSpec) { s.EightByEight.SubAccountID = "other" }},
+		},
+		other: []spellingVariant{
+			{"another account", func(s *hooksv1alpha1.WebhookSpec) {
+				s.EightByEight.AccountID = "1123456789abcdef0123456789abcdef"
+			}},
+			{"another region", func(s *hooksv1alpha1.WebhookSpec) { s.EightByEight.Region = "US" }},
+		},
+	},
+	{
+		provider: hooksv1alpha1.ProviderAutodesk,
+		baseURL:  "https://Developer.API.Autodesk.com:443/",
+		same: []spellingVariant{
+			{"another event", func(s *hooksv1alpha1.WebhookSpec) { s.Autodesk.Event = "dm.version.modified" }},
+		},
+		other: []spellingVariant{
+			{"another region", func(s *hooksv1alpha1.WebhookSpec) { s.Autodesk.Region = "EMEA" }},
+		},
+	},
+	{
+		provider: hooksv1alpha1.ProviderWebex,
+		baseURL:  "https://WEBEXAPIS.com.:443/v1/",
+		same: []spellingVariant{
+			{"org-owned", func(s *hooksv1alpha1.WebhookSpec) { s.Webex.OwnedBy = hooksv1alpha1.WebexOwnedByOrg }},
+		},
+	},
+}
+
 // TestAccountIdentityIgnoresSpelling: every spelling of one SaaS account is one account, for
 // every provider, and what really names another account is another. The claims, the owner checks,
 // the snapshots, the gates and the metrics all key on Account, so a spelling that split it would
 // let a second namespace adopt, or flip, a remote webhook that another namespace owns.
 func TestAccountIdentityIgnoresSpelling(t *testing.T) {
-	type variant struct {
-		name string
-		edit func(*hooksv1alpha1.WebhookSpec)
-	}
-	for _, tc := range []struct {
-		provider hooksv1alpha1.ProviderType
-		baseURL  string
-		same     []variant
-		other    []variant
-	}{
-		{
-			provider: hooksv1alpha1.ProviderPageSeeder,
-			same: []variant{
-				{"host in upper case", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://PS.Example.ORG" }},
-				{"scheme in upper case", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "HTTPS://ps.example.org" }},
-				{"explicit :443", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org:443" }},
-				{"explicit :0443", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org:0443" }},
-				{"trailing dot", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org." }},
-				{"trailing slash", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org/" }},
-				{"surrounding spaces", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = " https://ps.example.org " }},
-				{"servicePath /ps/api", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/ps/api" }},
-				{"servicePath /ps/service spelled out", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/ps/service" }},
-				{"servicePath with a trailing slash", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/ps/service/" }},
-				{"servicePath with an empty segment", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/ps//api" }},
-				{"the site prefix in serverUrl", func(s *hooksv1alpha1.WebhookSpec) {
-					s.PageSeeder.ServerURL, s.PageSeeder.ServicePath = "https://ps.example.org/ps", "/service"
-				}},
-				{"another webhook field", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.Name = "other" }},
-			},
-			other: []variant{
-				{"another client", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.Client++ }},
-				{"another host", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps2.example.org" }},
-				{"another port", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServerURL = "https://ps.example.org:8443" }},
-				{"another site on the host", func(s *hooksv1alpha1.WebhookSpec) { s.PageSeeder.ServicePath = "/other/service" }},
-			},
-		},
-		{
-			provider: hooksv1alpha1.ProviderEightByEight,
-			same: []variant{
-				{"account id in upper case", func(s *hooksv1alpha1.WebhookSpec) {
-					s.EightByEight.AccountID = "0123456789ABCDEF0123456789ABCDEF"
-				}},
-				{"account id with dashes", func(s *hooksv1alpha1.WebhookSpec) {
-					s.EightByEight.AccountID = "01234567-89ab-cdef-0123-456789abcdef"
-				}},
-				{"account id with dashes in upper case", func(s *hooksv1alpha1.WebhookSpec) {
-					s.EightByEight.AccountID = "01234567-89AB-CDEF-0123-456789ABCDEF"
-				}},
-				{"another sub-account", func(s *hooksv1alpha1.WebhookSpec) { s.EightByEight.SubAccountID = "other" }},
-			},
-			other: []variant{
-				{"another account", func(s *hooksv1alpha1.WebhookSpec) {
-					s.EightByEight.AccountID = "1123456789abcdef0123456789abcdef"
-				}},
-				{"another region", func(s *hooksv1alpha1.WebhookSpec) { s.EightByEight.Region = "US" }},
-			},
-		},
-		{
-			provider: hooksv1alpha1.ProviderAutodesk,
-			baseURL:  "https://Developer.API.Autodesk.com:443/",
-			same: []variant{
-				{"another event", func(s *hooksv1alpha1.WebhookSpec) { s.Autodesk.Event = "dm.version.modified" }},
-			},
-			other: []variant{
-				{"another region", func(s *hooksv1alpha1.WebhookSpec) { s.Autodesk.Region = "EMEA" }},
-			},
-		},
-		{
-			provider: hooksv1alpha1.ProviderWebex,
-			baseURL:  "https://WEBEXAPIS.com.:443/v1/",
-			same: []variant{
-				{"org-owned", func(s *hooksv1alpha1.WebhookSpec) { s.Webex.OwnedBy = hooksv1alpha1.WebexOwnedByOrg }},
-			},
-		},
-	} {
+	for _, tc := range accountSpellingCases {
 		d, ok := ByType(tc.provider)
 		if !ok {
 			t.Fatalf("no descriptor for %s", tc.provider)
 		}
-		t.Run(d.Name, func(t *testing.T) {
-			policy := mustPolicy(t)
-			account := func(base string, edit func(*hooksv1alpha1.WebhookSpec)) string {
-				if base == "" && d.APIURL != nil {
-					base = d.APIURL.Default
-				}
-				p := d.New(providers.Settings{BaseURL: base, Egress: policy})
-				spec := d.Sample()
-				if edit != nil {
-					edit(&spec)
-				}
-				return p.Account(&providers.Request{Owner: "team-a/hook", Spec: &spec})
-			}
-			want := account("", nil)
-			if want == "" {
-				t.Fatal("the sample's account is empty")
-			}
-			if tc.baseURL != "" {
-				if got := account(tc.baseURL, nil); got != want {
-					t.Errorf("base URL %q: account %q, want %q", tc.baseURL, got, want)
-				}
-			}
-			for _, v := range tc.same {
-				if got := account("", v.edit); got != want {
-					t.Errorf("%s: account %q, want %q", v.name, got, want)
-				}
-			}
-			for _, v := range tc.other {
-				if got := account("", v.edit); got == want {
-					t.Errorf("%s: account %q is the sample's, but it names another account", v.name, got)
-				}
-			}
-		})
+		t.Run(d.Name, func(t *testing.T) { checkAccountSpellings(t, d, tc) })
+	}
+}
+
+// checkAccountSpellings checks that the account of d's sample is not empty, and is the same with
+// tc.baseURL and with every edit of tc.same, and another with every edit of tc.other.
+func checkAccountSpellings(t *testing.T, d providers.Descriptor, tc accountSpellingCase) {
+	t.Helper()
+	policy := mustPolicy(t)
+	account := func(base string, edit func(*hooksv1alpha1.WebhookSpec)) string {
+		if base == "" && d.APIURL != nil {
+			base = d.APIURL.Default
+		}
+		p := d.New(providers.Settings{BaseURL: base, Egress: policy})
+		spec := d.Sample()
+		if edit != nil {
+			edit(&spec)
+		}
+		return p.Account(&providers.Request{Owner: "team-a/hook", Spec: &spec})
+	}
+	want := account("", nil)
+	if want == "" {
+		t.Fatal("the sample's account is empty")
+	}
+	if tc.baseURL != "" {
+		if got := account(tc.baseURL, nil); got != want {
+			t.Errorf("base URL %q: account %q, want %q", tc.baseURL, got, want)
+		}
+	}
+	for _, v := range tc.same {
+		if got := account("", v.edit); got != want {
+			t.Errorf("%s: account %q, want %q", v.name, got, want)
+		}
+	}
+	for _, v := range tc.other {
+		if got := account("", v.edit); got == want {
+			t.Errorf("%s: account %q is the sample's, but it names another account", v.name, got)
+		}
 	}
 }
 
