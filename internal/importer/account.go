@@ -206,25 +206,8 @@ func (o *options) newClusterReader() (client.Reader, error) {
 // external-id annotation, and reads its credentials. It sets o.view and o.typ and returns the
 // request that lists the account: its spec is a Webhook on the account resolved against it.
 func (o *options) readAccount(ctx context.Context, c client.Reader, set map[string]bool) (*providers.Request, error) {
-	if o.clusterAccount != "" {
-		var ca hooksv1alpha1.ClusterAccount
-		if err := c.Get(ctx, o.accountKey, &ca); err != nil {
-			if apierrors.IsNotFound(err) {
-				return nil, refusef("ClusterAccount %q was not found in the cluster (of --kubeconfig and --context, else of the current context)", o.clusterAccount)
-			}
-			return nil, fmt.Errorf("reading ClusterAccount %q: %w", o.clusterAccount, err)
-		}
-		o.view = accounts.FromClusterAccount(&ca)
-	} else {
-		var a hooksv1alpha1.Account
-		if err := c.Get(ctx, o.accountKey, &a); err != nil {
-			if apierrors.IsNotFound(err) {
-				return nil, refusef("Account %q was not found in namespace %q (of the cluster of --kubeconfig and --context, else of the current context)",
-					o.accountKey.Name, o.accountKey.Namespace)
-			}
-			return nil, fmt.Errorf("reading Account %s: %w", o.accountKey, err)
-		}
-		o.view = accounts.FromAccount(&a)
+	if err := o.getAccount(ctx, c); err != nil {
+		return nil, err
 	}
 	o.typ = o.view.Settings.Provider
 	if _, ok := catalog.ByType(o.typ); !ok {
@@ -233,25 +216,75 @@ func (o *options) readAccount(ctx context.Context, c client.Reader, set map[stri
 	if err := o.checkAccountScope(set); err != nil {
 		return nil, err
 	}
-	if o.view.IsCluster() {
-		// A namespace that does not exist yet matches no selector, only a condition that names it,
-		// as the operator sees it.
-		var ns *corev1.Namespace
-		var got corev1.Namespace
-		switch err := c.Get(ctx, types.NamespacedName{Name: o.namespace}, &got); {
-		case err == nil:
-			ns = &got
-		case !apierrors.IsNotFound(err):
-			return nil, fmt.Errorf("reading Namespace %q, whose labels say whether %s permits it: %w", o.namespace, o.view, err)
-		}
-		if !o.view.Permits(o.namespace, ns) {
-			return nil, refusef("%v", o.view.Permission(o.namespace, ns))
-		}
+	if err := o.checkNamespacePermits(ctx, c); err != nil {
+		return nil, err
 	}
 	if !o.view.AdoptionAllowed() {
 		return nil, refusef("%s does not allow adoption (spec.allowAdoption is not true), so the operator would refuse the %s annotation of every imported Webhook: ask its owner to set spec.allowAdoption: true",
 			o.view, hooksv1alpha1.AnnotationExternalID)
 	}
+	credentials, err := o.readAccountCredentials(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := o.resolveAccountSpec()
+	if err != nil {
+		return nil, err
+	}
+	return &providers.Request{Spec: spec, Credentials: credentials}, nil
+}
+
+// getAccount reads the ClusterAccount of --cluster-account, else the Account of --account, and
+// sets o.view. An account that is not in the cluster is refused.
+func (o *options) getAccount(ctx context.Context, c client.Reader) error {
+	if o.clusterAccount != "" {
+		var ca hooksv1alpha1.ClusterAccount
+		if err := c.Get(ctx, o.accountKey, &ca); err != nil {
+			if apierrors.IsNotFound(err) {
+				return refusef("ClusterAccount %q was not found in the cluster (of --kubeconfig and --context, else of the current context)", o.clusterAccount)
+			}
+			return fmt.Errorf("reading ClusterAccount %q: %w", o.clusterAccount, err)
+		}
+		o.view = accounts.FromClusterAccount(&ca)
+		return nil
+	}
+	var a hooksv1alpha1.Account
+	if err := c.Get(ctx, o.accountKey, &a); err != nil {
+		if apierrors.IsNotFound(err) {
+			return refusef("Account %q was not found in namespace %q (of the cluster of --kubeconfig and --context, else of the current context)",
+				o.accountKey.Name, o.accountKey.Namespace)
+		}
+		return fmt.Errorf("reading Account %s: %w", o.accountKey, err)
+	}
+	o.view = accounts.FromAccount(&a)
+	return nil
+}
+
+// checkNamespacePermits refuses a ClusterAccount whose conditions do not permit --namespace, read
+// from the cluster for its labels. Only a ClusterAccount has conditions.
+func (o *options) checkNamespacePermits(ctx context.Context, c client.Reader) error {
+	if !o.view.IsCluster() {
+		return nil
+	}
+	// A namespace that does not exist yet matches no selector, only a condition that names it,
+	// as the operator sees it.
+	var ns *corev1.Namespace
+	var got corev1.Namespace
+	switch err := c.Get(ctx, types.NamespacedName{Name: o.namespace}, &got); {
+	case err == nil:
+		ns = &got
+	case !apierrors.IsNotFound(err):
+		return fmt.Errorf("reading Namespace %q, whose labels say whether %s permits it: %w", o.namespace, o.view, err)
+	}
+	if !o.view.Permits(o.namespace, ns) {
+		return refusef("%v", o.view.Permission(o.namespace, ns))
+	}
+	return nil
+}
+
+// readAccountCredentials reads the account's credentials Secret and checks that it holds the keys
+// the provider needs. A Secret that is not there, or lacks a key, is refused.
+func (o *options) readAccountCredentials(ctx context.Context, c client.Reader) (map[string][]byte, error) {
 	var secret corev1.Secret
 	key := types.NamespacedName{Namespace: o.view.SecretNamespace, Name: o.view.SecretName}
 	if err := c.Get(ctx, key, &secret); err != nil {
@@ -263,6 +296,13 @@ func (o *options) readAccount(ctx context.Context, c client.Reader, set map[stri
 	if err := checkKeys(secret.Data, o.typ); err != nil {
 		return nil, refusef("the credentials Secret of %s: %v", o.view, err)
 	}
+	return secret.Data, nil
+}
+
+// resolveAccountSpec returns the spec of a Webhook on the account, with the scope of the flags
+// and an empty provider block, resolved against the account, and checks the endpoint the account
+// names by the rules of the flag that names it without an account.
+func (o *options) resolveAccountSpec() (*hooksv1alpha1.WebhookSpec, error) {
 	spec := &hooksv1alpha1.WebhookSpec{Provider: o.typ, AccountRef: o.accountRef()}
 	o.setScope(spec)
 	d, _ := catalog.ByType(o.typ)
@@ -291,7 +331,7 @@ func (o *options) readAccount(ctx context.Context, c client.Reader, set map[stri
 			}
 		}
 	}
-	return &providers.Request{Spec: resolved.Spec, Credentials: secret.Data}, nil
+	return resolved.Spec, nil
 }
 
 // accountRef is what the Webhooks name the account with.
