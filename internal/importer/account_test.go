@@ -477,39 +477,105 @@ func TestAccountRefusals(t *testing.T) {
 // TestAccountFromKubeconfig: the account is read from the cluster of --kubeconfig (else
 // $KUBECONFIG) and --context, and every request to it carries the command's User-Agent.
 func TestAccountFromKubeconfig(t *testing.T) {
-	var mu sync.Mutex
-	var agents, paths []string
+	api := newAccountAPI(t)
+	kubeconfig := writeAccountKubeconfig(t, api.srv.URL)
+	const agent = "hookkeeper/v1.2.3 (import)"
+	run := func(args ...string) result {
+		api.reset()
+		var stdout, stderr bytes.Buffer
+		code := runWith(context.Background(), append(args, "--http-timeout", "5s"), agent, &stdout, &stderr, nil)
+		return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	}
+	api.checkAccountRead(t, "--kubeconfig", agent, run("--cluster-account", "corp-webex", "-n", "team-a", "--kubeconfig", kubeconfig, "--context", "good"))
+	t.Setenv("KUBECONFIG", kubeconfig)
+	api.checkAccountRead(t, "$KUBECONFIG", agent, run("--cluster-account", "corp-webex", "-n", "team-a", "--context", "good"))
+
+	r := run("--cluster-account", "corp-webex", "-n", "team-a", "--kubeconfig", kubeconfig, "--context", "absent")
+	if r.code != ExitFailure || !strings.Contains(r.stderr, "loading the kubeconfig") || !strings.Contains(r.stderr, "absent") {
+		t.Errorf("unknown context: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// accountAPI is a Kubernetes API server that serves the discovery of hookkeeper's group and finds
+// no object, and records the User-Agent and the path of every request.
+type accountAPI struct {
+	srv           *httptest.Server
+	mu            sync.Mutex
+	agents, paths []string
+}
+
+// newAccountAPI starts an accountAPI, closed at the end of the test.
+func newAccountAPI(t *testing.T) *accountAPI {
+	a := &accountAPI{}
+	a.srv = httptest.NewServer(http.HandlerFunc(a.serve))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+// serve records the request, and answers the discovery of the core API and hookkeeper's group, and
+// NotFound to anything else.
+func (a *accountAPI) serve(w http.ResponseWriter, r *http.Request) {
 	write := func(w http.ResponseWriter, code int, v any) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
 		_ = json.NewEncoder(w).Encode(v)
 	}
 	gv := hooksv1alpha1.GroupVersion.String()
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		agents, paths = append(agents, r.Header.Get("User-Agent")), append(paths, r.URL.Path)
-		mu.Unlock()
-		switch r.URL.Path {
-		case "/api":
-			write(w, http.StatusOK, metav1.APIVersions{TypeMeta: metav1.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"}})
-		case "/apis":
-			version := metav1.GroupVersionForDiscovery{GroupVersion: gv, Version: hooksv1alpha1.GroupVersion.Version}
-			write(w, http.StatusOK, metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"},
-				Groups: []metav1.APIGroup{{Name: hooksv1alpha1.GroupVersion.Group, Versions: []metav1.GroupVersionForDiscovery{version}, PreferredVersion: version}}})
-		case "/apis/" + gv:
-			write(w, http.StatusOK, metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: gv,
-				APIResources: []metav1.APIResource{
-					{Name: "clusteraccounts", SingularName: "clusteraccount", Kind: "ClusterAccount", Verbs: []string{"get", "list"}},
-					{Name: "accounts", SingularName: "account", Namespaced: true, Kind: "Account", Verbs: []string{"get", "list"}},
-					{Name: "webhooks", SingularName: "webhook", Namespaced: true, Kind: "Webhook", Verbs: []string{"get", "list"}},
-				}})
-		default:
-			status := apierrors.NewNotFound(schema.GroupResource{Group: hooksv1alpha1.GroupVersion.Group, Resource: "clusteraccounts"}, path.Base(r.URL.Path)).ErrStatus
-			status.Kind, status.APIVersion = "Status", "v1"
-			write(w, http.StatusNotFound, status)
+	a.mu.Lock()
+	a.agents, a.paths = append(a.agents, r.Header.Get("User-Agent")), append(a.paths, r.URL.Path)
+	a.mu.Unlock()
+	switch r.URL.Path {
+	case "/api":
+		write(w, http.StatusOK, metav1.APIVersions{TypeMeta: metav1.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"}})
+	case "/apis":
+		version := metav1.GroupVersionForDiscovery{GroupVersion: gv, Version: hooksv1alpha1.GroupVersion.Version}
+		write(w, http.StatusOK, metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"},
+			Groups: []metav1.APIGroup{{Name: hooksv1alpha1.GroupVersion.Group, Versions: []metav1.GroupVersionForDiscovery{version}, PreferredVersion: version}}})
+	case "/apis/" + gv:
+		write(w, http.StatusOK, metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: gv,
+			APIResources: []metav1.APIResource{
+				{Name: "clusteraccounts", SingularName: "clusteraccount", Kind: "ClusterAccount", Verbs: []string{"get", "list"}},
+				{Name: "accounts", SingularName: "account", Namespaced: true, Kind: "Account", Verbs: []string{"get", "list"}},
+				{Name: "webhooks", SingularName: "webhook", Namespaced: true, Kind: "Webhook", Verbs: []string{"get", "list"}},
+			}})
+	default:
+		status := apierrors.NewNotFound(schema.GroupResource{Group: hooksv1alpha1.GroupVersion.Group, Resource: "clusteraccounts"}, path.Base(r.URL.Path)).ErrStatus
+		status.Kind, status.APIVersion = "Status", "v1"
+		write(w, http.StatusNotFound, status)
+	}
+}
+
+// reset forgets the requests recorded so far.
+func (a *accountAPI) reset() {
+	a.mu.Lock()
+	a.agents, a.paths = nil, nil
+	a.mu.Unlock()
+}
+
+// checkAccountRead checks that the run r refused the ClusterAccount corp-webex as not found after
+// reading it from this server, that every request carried agent, and that r leaks no token.
+func (a *accountAPI) checkAccountRead(t *testing.T, name, agent string, r result) {
+	t.Helper()
+	if r.code != ExitUsage || !strings.Contains(r.stderr, `ClusterAccount "corp-webex" was not found`) {
+		t.Errorf("%s: exit %d, stderr:\n%s", name, r.code, r.stderr)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !slices.Contains(a.paths, "/apis/"+hooksv1alpha1.GroupVersion.String()+"/clusteraccounts/corp-webex") {
+		t.Errorf("%s: the ClusterAccount was not read: %v", name, a.paths)
+	}
+	for _, ua := range a.agents {
+		if ua != agent {
+			t.Errorf("%s: a request to the cluster carried User-Agent %q, want %q", name, ua, agent)
 		}
-	}))
-	t.Cleanup(api.Close)
+	}
+	assertNoLeak(t, r, "kube-token-4e1a")
+}
+
+// writeAccountKubeconfig writes a kubeconfig whose current context "dead" names a cluster that
+// does not answer, and whose context "good" names the cluster at url, and returns its path.
+func writeAccountKubeconfig(t *testing.T, url string) string {
+	t.Helper()
 	kubeconfig := filepath.Join(t.TempDir(), "config")
 	config := `apiVersion: v1
 kind: Config
@@ -518,7 +584,7 @@ clusters:
 - name: dead
   cluster: {server: "http://127.0.0.1:1"}
 - name: good
-  cluster: {server: "` + api.URL + `"}
+  cluster: {server: "` + url + `"}
 users:
 - name: me
   user: {token: kube-token-4e1a}
@@ -531,40 +597,7 @@ contexts:
 	if err := os.WriteFile(kubeconfig, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	const agent = "hookkeeper/v1.2.3 (import)"
-	run := func(args ...string) result {
-		mu.Lock()
-		agents, paths = nil, nil
-		mu.Unlock()
-		var stdout, stderr bytes.Buffer
-		code := runWith(context.Background(), append(args, "--http-timeout", "5s"), agent, &stdout, &stderr, nil)
-		return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
-	}
-	check := func(name string, r result) {
-		t.Helper()
-		if r.code != ExitUsage || !strings.Contains(r.stderr, `ClusterAccount "corp-webex" was not found`) {
-			t.Errorf("%s: exit %d, stderr:\n%s", name, r.code, r.stderr)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if !slices.Contains(paths, "/apis/"+gv+"/clusteraccounts/corp-webex") {
-			t.Errorf("%s: the ClusterAccount was not read: %v", name, paths)
-		}
-		for _, ua := range agents {
-			if ua != agent {
-				t.Errorf("%s: a request to the cluster carried User-Agent %q, want %q", name, ua, agent)
-			}
-		}
-		assertNoLeak(t, r, "kube-token-4e1a")
-	}
-	check("--kubeconfig", run("--cluster-account", "corp-webex", "-n", "team-a", "--kubeconfig", kubeconfig, "--context", "good"))
-	t.Setenv("KUBECONFIG", kubeconfig)
-	check("$KUBECONFIG", run("--cluster-account", "corp-webex", "-n", "team-a", "--context", "good"))
-
-	r := run("--cluster-account", "corp-webex", "-n", "team-a", "--kubeconfig", kubeconfig, "--context", "absent")
-	if r.code != ExitFailure || !strings.Contains(r.stderr, "loading the kubeconfig") || !strings.Contains(r.stderr, "absent") {
-		t.Errorf("unknown context: exit %d, stderr:\n%s", r.code, r.stderr)
-	}
+	return kubeconfig
 }
 
 // noCluster fails a test that reads the cluster.

@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,25 +33,27 @@ import (
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
 
-// TestUsageErrors: every mistake of the command line or the credentials file is refused before
-// any request, with exit status 2 and a message that names the flag or the key.
-func TestUsageErrors(t *testing.T) {
-	srv := webexfake.New()
-	t.Cleanup(srv.Close)
-	srv.AddToken(webexToken)
-	webexCreds := credentialsFile(t, "token="+webexToken+"\n")
-	missing := filepath.Join(t.TempDir(), "absent.env")
-	dir := t.TempDir()
+// usageCase is a command line and what its message must say.
+type usageCase struct {
+	name string
+	args []string
+	want []string
+}
 
-	tests := []struct {
-		name string
-		args []string
-		want []string
-	}{
+// usageCommandLineCases are mistakes of the provider flag and the command line's shape.
+func usageCommandLineCases(webexCreds string) []usageCase {
+	return []usageCase{
 		{name: "no provider", args: []string{"--credentials-file", webexCreds}, want: []string{"--provider is required", "webex, eightbyeight, autodesk, pageseeder"}},
 		{name: "unknown provider", args: []string{"--provider", "slack", "--credentials-file", webexCreds}, want: []string{`--provider "slack" is not one of`}},
 		{name: "unknown flag", args: []string{"--provider", "webex", "--token", "x"}, want: []string{"flag provided but not defined: -token"}},
 		{name: "positional argument", args: []string{"--provider", "webex", "--credentials-file", webexCreds, "extra"}, want: []string{`unexpected argument "extra"`}},
+	}
+}
+
+// usageCredentialsFileCases are mistakes of the credentials file: none, missing, a directory, and
+// contents that lack a key or cannot be read. missing is a path to no file, dir a directory.
+func usageCredentialsFileCases(t *testing.T, webexCreds, missing, dir string) []usageCase {
+	return []usageCase{
 		{name: "no credentials file", args: []string{"--provider", "webex"}, want: []string{"--credentials-file is required", `"token"`}},
 		{name: "credentials file missing", args: []string{"--provider", "webex", "--credentials-file", missing},
 			want: []string{"--credentials-file", "absent.env", "no such file"}},
@@ -70,6 +73,12 @@ func TestUsageErrors(t *testing.T) {
 			want: []string{`key "token" is set twice, on lines 1 and 2`}},
 		{name: "unmatched quote", args: []string{"--provider", "webex", "--credentials-file", credentialsFile(t, "token=\""+webexToken+"\n")},
 			want: []string{`line 1: the value of "token" has an unmatched quote`}},
+	}
+}
+
+// usageScopeFlagCases are mistakes of the flags that say which webhooks to list.
+func usageScopeFlagCases(webexCreds string) []usageCase {
+	return []usageCase{
 		{name: "scope flag of another provider", args: []string{"--provider", "webex", "--credentials-file", webexCreds, "--account-id", account},
 			want: []string{"--account-id does not apply to --provider webex"}},
 		{name: "8x8 without account", args: []string{"--provider", "eightbyeight", "--credentials-file", webexCreds},
@@ -94,7 +103,14 @@ func TestUsageErrors(t *testing.T) {
 			want: []string{`--service-path "ps service"`}},
 		{name: "webex bad owner", args: []string{"--provider", "webex", "--credentials-file", webexCreds, "--owned-by", "me"},
 			want: []string{`--owned-by "me" is not one of creator, org`}},
-		{name: "http API without allow-insecure", args: []string{"--provider", "webex", "--credentials-file", webexCreds, "--webex-api-url", srv.URL()},
+	}
+}
+
+// usageEndpointAndOutputCases are mistakes of the API endpoints, the timeout and the names of
+// what the command writes. apiURL is an http:// API.
+func usageEndpointAndOutputCases(webexCreds, apiURL string) []usageCase {
+	return []usageCase{
+		{name: "http API without allow-insecure", args: []string{"--provider", "webex", "--credentials-file", webexCreds, "--webex-api-url", apiURL},
 			want: []string{"--webex-api-url is http://: pass --allow-insecure-endpoints"}},
 		{name: "relative API URL", args: []string{"--provider", "autodesk", "--credentials-file", webexCreds, "--autodesk-api-url", "developer.api.autodesk.com"},
 			want: []string{"--autodesk-api-url must be an absolute http(s) URL"}},
@@ -107,6 +123,20 @@ func TestUsageErrors(t *testing.T) {
 		{name: "bad credentials secret", args: []string{"--provider", "webex", "--credentials-file", webexCreds, "--credentials-secret", "Webex Bot"},
 			want: []string{`--credentials-secret "Webex Bot" is not a valid Secret name`}},
 	}
+}
+
+// TestUsageErrors: every mistake of the command line or the credentials file is refused before
+// any request, with exit status 2 and a message that names the flag or the key.
+func TestUsageErrors(t *testing.T) {
+	srv := webexfake.New()
+	t.Cleanup(srv.Close)
+	srv.AddToken(webexToken)
+	webexCreds := credentialsFile(t, "token="+webexToken+"\n")
+	missing := filepath.Join(t.TempDir(), "absent.env")
+	dir := t.TempDir()
+
+	tests := slices.Concat(usageCommandLineCases(webexCreds), usageCredentialsFileCases(t, webexCreds, missing, dir),
+		usageScopeFlagCases(webexCreds), usageEndpointAndOutputCases(webexCreds, srv.URL()))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv.ResetCounts()
