@@ -286,12 +286,36 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	if len(r.StatusKey) < StatusKeySize {
 		return fmt.Errorf("the status key has %d bytes, want at least %d (LoadStatusKey)", len(r.StatusKey), StatusKeySize)
 	}
-	r.index = newWebhookIndex(r.Providers)
+	r.prepare()
 	if err := r.index.register(ctx, mgr.GetCache()); err != nil {
 		return err
 	}
 	if r.APIReader == nil {
 		r.APIReader = mgr.GetAPIReader()
+	}
+	collector.index.Store(r.index)
+	collector.names.Store(&r.Options.ProviderNames)
+	collector.shards.Store(&shardsOf{gate: r.Options.Shards})
+	if err := mgr.Add(manager.RunnableFunc(r.sweepIdleAccounts)); err != nil {
+		return err
+	}
+	if err := r.setupAccountControllers(mgr); err != nil {
+		return err
+	}
+	return r.setupWebhookController(mgr)
+}
+
+// workers is the number of workers of the Webhook controller.
+func (r *WebhookReconciler) workers() int {
+	return max(1, r.Options.MaxConcurrentReconciles)
+}
+
+// prepare makes the reconciler's own stores that are not set yet: the Webhook index, the Secrets
+// read, the Retry-After gates, the accounts with their wake channel, and the deleted Secrets.
+// SetupWithManager calls it, and so do the tests that call Reconcile without a manager.
+func (r *WebhookReconciler) prepare() {
+	if r.index == nil {
+		r.index = newWebhookIndex(r.Providers)
 	}
 	if r.secrets == nil {
 		r.secrets = newSecretCache()
@@ -299,33 +323,13 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	if r.Gates == nil {
 		r.Gates = NewGates(r.now)
 	}
-	collector.index.Store(r.index)
-	collector.names.Store(&r.Options.ProviderNames)
-	collector.shards.Store(&shardsOf{gate: r.Options.Shards})
-	workers := max(1, r.Options.MaxConcurrentReconciles)
 	if r.accounts == nil {
 		share := r.Options.AccountShare
 		if share <= 0 {
-			share = max(1, workers/2)
+			share = max(1, r.workers()/2)
 		}
 		r.wake = make(chan event.GenericEvent, 1024)
 		r.accounts = newAccounts(r.now, share, r.wakeUp)
-	}
-	// Accounts that no Webhook used for a resync period are freed within the next half period.
-	idle := max(time.Minute, r.Options.ResyncPeriod)
-	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
-		t := time.NewTicker(idle / 2)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-				r.accounts.sweep(idle)
-			}
-		}
-	})); err != nil {
-		return err
 	}
 	if r.deletedSecrets == nil {
 		// A deleted Secret's data is kept for as long as a Webhook that read it may still be
@@ -338,9 +342,26 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 		}
 		r.deletedSecrets = newSecretMemory(timeout+max(timeout, time.Minute), r.now)
 	}
-	if err := r.setupAccountControllers(mgr); err != nil {
-		return err
+}
+
+// sweepIdleAccounts frees, until ctx ends, the accounts that no Webhook used for a resync period,
+// within the next half period.
+func (r *WebhookReconciler) sweepIdleAccounts(ctx context.Context) error {
+	idle := max(time.Minute, r.Options.ResyncPeriod)
+	t := time.NewTicker(idle / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			r.accounts.sweep(idle)
+		}
 	}
+}
+
+// setupWebhookController registers the Webhook controller and its watches.
+func (r *WebhookReconciler) setupWebhookController(mgr ctrl.Manager) error {
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(&hooksv1alpha1.Webhook{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{},
@@ -363,7 +384,7 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 			builder.WithPredicates(predicate.LabelChangedPredicate{})).
 		WatchesRawSource(source.Channel(r.wake, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{
-			MaxConcurrentReconciles: workers,
+			MaxConcurrentReconciles: r.workers(),
 			// 5xx and network errors back off from 1s per Webhook, up to 5m or half a resync
 			// period, whichever is less: a Webhook is Ready again within one resync period after
 			// an outage ends.
