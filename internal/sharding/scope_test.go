@@ -72,6 +72,43 @@ func TestScopedInformers(t *testing.T) {
 }
 
 func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
+	e := newScopeEnv(t, cfg)
+	filteredBefore := scopeFiltered("configmaps") + scopeFiltered("secrets") + scopeFiltered("webhooks")
+
+	e.check(t, "first scope", scopeSlotsOf(e.names[:4]...))
+	checkScopeMode(t, e, wantMode)
+
+	// A new scope: the caches lose the namespaces that left and gain those that came.
+	e.gen = e.scope.Set(scopeSlotsOf(e.names[3:7]...))
+	e.check(t, "second scope", scopeSlotsOf(e.names[3:7]...))
+
+	receivedBefore := scopeReceived("configmaps")
+	createScopeWatchEvents(t, e)
+	e.check(t, "after watch events", scopeSlotsOf(e.names[3:7]...))
+	checkScopeFiltering(t, wantMode, filteredBefore, receivedBefore)
+
+	checkManyRangesSelector(t, e)
+
+	// An empty scope: the caches empty (and the API server takes the selector).
+	e.gen = e.scope.Set(nil)
+	e.check(t, "empty scope", nil)
+}
+
+// scopeEnv is what testScope works with: a client of the API server, the namespaces it created,
+// the Scope, the generation of its last Set, and the caches it restricts.
+type scopeEnv struct {
+	ctx       context.Context
+	c         client.Client
+	names     []string
+	scope     *Scope
+	gen       uint64
+	informers cache.Cache
+}
+
+// newScopeEnv creates eight namespaces with their objects, sets a Scope to the first four, and
+// starts caches of ConfigMaps, Secrets' metadata and Webhooks restricted to it, synced.
+func newScopeEnv(t *testing.T, cfg *rest.Config) *scopeEnv {
+	t.Helper()
 	ctx := t.Context()
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
@@ -84,16 +121,38 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Eight namespaces in eight different slots, a Secret and a ConfigMap in each.
-	slotOf := func(ns string) Slot { return Slot{Prefix: Hash(ns) >> (64 - MinDepth), Bits: MinDepth} }
+	e := &scopeEnv{ctx: ctx, c: c, names: createScopeNamespaces(t, c), scope: NewScope(logr.Discard())}
+	e.gen = e.scope.Set(scopeSlotsOf(e.names[:4]...))
+	secretMeta := &metav1.PartialObjectMetadata{}
+	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	e.informers, err = cache.New(cfg, cache.Options{Scheme: scheme, NewInformer: e.scope.NewInformer(scopeResourceOf)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = e.informers.Start(ctx) }()
+	for _, obj := range []client.Object{secretMeta, &corev1.ConfigMap{}, &hooksv1alpha1.Webhook{}} {
+		if _, err := e.informers.GetInformer(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !e.informers.WaitForCacheSync(ctx) {
+		t.Fatal("the caches did not sync")
+	}
+	return e
+}
+
+// createScopeNamespaces creates eight namespaces in eight different slots, a Secret, a ConfigMap
+// and a Webhook in each, and returns their names.
+func createScopeNamespaces(t *testing.T, c client.Client) []string {
+	t.Helper()
 	var names []string
 	seen := map[Slot]bool{}
 	for i := 0; len(names) < 8; i++ {
 		ns := fmt.Sprintf("scope-%d", i)
-		if seen[slotOf(ns)] {
+		if seen[scopeSlotOf(ns)] {
 			continue
 		}
-		seen[slotOf(ns)] = true
+		seen[scopeSlotOf(ns)] = true
 		names = append(names, ns)
 		mustCreate(t, c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 		mustCreate(t, c, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "creds"}})
@@ -102,109 +161,107 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		spec.CredentialsRef = &hooksv1alpha1.LocalObjectReference{Name: "creds"}
 		mustCreate(t, c, &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "hook"}, Spec: spec})
 	}
-	slotsOf := func(nss ...string) []Slot {
-		var out []Slot
-		for _, ns := range nss {
-			out = append(out, slotOf(ns))
-		}
-		return out
-	}
+	return names
+}
 
-	scope := NewScope(logr.Discard())
-	gen := scope.Set(slotsOf(names[:4]...))
-	secretMeta := &metav1.PartialObjectMetadata{}
-	secretMeta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	resourceOf := func(obj runtime.Object) string {
-		switch o := obj.(type) {
-		case *corev1.ConfigMap:
-			return "configmaps"
-		case *hooksv1alpha1.Webhook:
-			return "webhooks"
-		case *metav1.PartialObjectMetadata:
-			if o.GroupVersionKind().Kind == "Secret" {
-				return "secrets"
-			}
+// scopeSlotOf is the slot of ns at the minimum depth.
+func scopeSlotOf(ns string) Slot { return Slot{Prefix: Hash(ns) >> (64 - MinDepth), Bits: MinDepth} }
+
+// scopeSlotsOf is the slots of nss at the minimum depth.
+func scopeSlotsOf(nss ...string) []Slot {
+	var out []Slot
+	for _, ns := range nss {
+		out = append(out, scopeSlotOf(ns))
+	}
+	return out
+}
+
+// scopeResourceOf names the resource of the objects testScope caches.
+func scopeResourceOf(obj runtime.Object) string {
+	switch o := obj.(type) {
+	case *corev1.ConfigMap:
+		return "configmaps"
+	case *hooksv1alpha1.Webhook:
+		return "webhooks"
+	case *metav1.PartialObjectMetadata:
+		if o.GroupVersionKind().Kind == "Secret" {
+			return "secrets"
 		}
-		return ""
 	}
-	informers, err := cache.New(cfg, cache.Options{Scheme: scheme, NewInformer: scope.NewInformer(resourceOf)})
-	if err != nil {
-		t.Fatal(err)
+	return ""
+}
+
+// scopeReceived is the count of objects of resource r the scoped informers received.
+func scopeReceived(r string) float64 { return promtestutil.ToFloat64(receivedTotal.WithLabelValues(r)) }
+
+// scopeFiltered is the count of objects of resource r the scoped informers dropped.
+func scopeFiltered(r string) float64 { return promtestutil.ToFloat64(filteredTotal.WithLabelValues(r)) }
+
+// check compares what the caches hold with what the API server has in the scope's slots.
+func (e *scopeEnv) check(t *testing.T, step string, slots []Slot) {
+	t.Helper()
+	wait, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	if err := e.scope.WaitListed(wait, e.gen); err != nil {
+		t.Fatalf("%s: %v", step, err)
 	}
-	go func() { _ = informers.Start(ctx) }()
-	for _, obj := range []client.Object{secretMeta, &corev1.ConfigMap{}, &hooksv1alpha1.Webhook{}} {
-		if _, err := informers.GetInformer(ctx, obj); err != nil {
+	for _, kind := range []struct {
+		list, all client.ObjectList
+	}{
+		{list: &corev1.ConfigMapList{}, all: &corev1.ConfigMapList{}},
+		{list: metaList("SecretList"), all: metaList("SecretList")},
+		{list: &hooksv1alpha1.WebhookList{}, all: &hooksv1alpha1.WebhookList{}},
+	} {
+		if err := e.c.List(e.ctx, kind.all); err != nil {
 			t.Fatal(err)
 		}
+		var want []string
+		for _, ns := range namespacesOf(t, kind.all) {
+			if Covered(slots, ns) {
+				want = append(want, ns)
+			}
+		}
+		if err := e.informers.List(e.ctx, kind.list); err != nil {
+			t.Fatal(err)
+		}
+		if got := namespacesOf(t, kind.list); !slices.Equal(got, want) {
+			t.Errorf("%s: %T cache holds the namespaces %v, want %v", step, kind.list, got, want)
+		}
 	}
-	if !informers.WaitForCacheSync(ctx) {
-		t.Fatal("the caches did not sync")
-	}
-	received := func(r string) float64 { return promtestutil.ToFloat64(receivedTotal.WithLabelValues(r)) }
-	filtered := func(r string) float64 { return promtestutil.ToFloat64(filteredTotal.WithLabelValues(r)) }
-	filteredBefore := filtered("configmaps") + filtered("secrets") + filtered("webhooks")
+}
 
-	// check compares what the caches hold with what the API server has in the scope's slots.
-	check := func(step string, slots []Slot) {
-		t.Helper()
-		wait, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if err := scope.WaitListed(wait, gen); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		for _, kind := range []struct {
-			list, all client.ObjectList
-		}{
-			{list: &corev1.ConfigMapList{}, all: &corev1.ConfigMapList{}},
-			{list: metaList("SecretList"), all: metaList("SecretList")},
-			{list: &hooksv1alpha1.WebhookList{}, all: &hooksv1alpha1.WebhookList{}},
-		} {
-			if err := c.List(ctx, kind.all); err != nil {
-				t.Fatal(err)
-			}
-			var want []string
-			for _, ns := range namespacesOf(t, kind.all) {
-				if Covered(slots, ns) {
-					want = append(want, ns)
-				}
-			}
-			if err := informers.List(ctx, kind.list); err != nil {
-				t.Fatal(err)
-			}
-			if got := namespacesOf(t, kind.list); !slices.Equal(got, want) {
-				t.Errorf("%s: %T cache holds the namespaces %v, want %v", step, kind.list, got, want)
-			}
-		}
-	}
-	check("first scope", slotsOf(names[:4]...))
+// checkScopeMode checks the mode the Scope found from the lists, the mode its probe finds, and
+// the mode gauge.
+func checkScopeMode(t *testing.T, e *scopeEnv, wantMode Mode) {
+	t.Helper()
 	// The typed ConfigMap list tells the mode by itself (the echo, or the objects it dropped).
-	if got := scope.Mode(); got != wantMode {
+	if got := e.scope.Mode(); got != wantMode {
 		t.Errorf("mode %q after the lists, want %q", got, wantMode)
 	}
 	// The probe asks the server straight away.
-	if got, err := scope.ProbeMode(ctx, c, "default"); err != nil || got != wantMode {
+	if got, err := e.scope.ProbeMode(e.ctx, e.c, "default"); err != nil || got != wantMode {
 		t.Errorf("ProbeMode: %q, %v; want %q", got, err, wantMode)
 	}
-	if got := scope.Mode(); got != wantMode {
+	if got := e.scope.Mode(); got != wantMode {
 		t.Errorf("mode %q, want %q", got, wantMode)
 	}
 	if got := promtestutil.ToFloat64(modeGauge.WithLabelValues(string(wantMode))); got != 1 {
 		t.Errorf("hookkeeper_sharding_mode{mode=%q} = %v, want 1", wantMode, got)
 	}
+}
 
-	// A new scope: the caches lose the namespaces that left and gain those that came.
-	gen = scope.Set(slotsOf(names[3:7]...))
-	check("second scope", slotsOf(names[3:7]...))
-
-	// Watch events: an object outside the scope never reaches the cache; one inside does. The
-	// one inside is created last, so once it is cached the other's event has passed.
-	receivedBefore := received("configmaps")
-	mustCreate(t, c, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: names[0], Name: "outside"}})
-	mustCreate(t, c, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: names[4], Name: "inside"}})
+// createScopeWatchEvents creates a ConfigMap outside the scope (in e.names[0]) and one inside (in
+// e.names[4]), and waits for the one inside to reach the cache. Watch events: an object outside
+// the scope never reaches the cache; one inside does. The one inside is created last, so once it
+// is cached the other's event has passed.
+func createScopeWatchEvents(t *testing.T, e *scopeEnv) {
+	t.Helper()
+	mustCreate(t, e.c, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: e.names[0], Name: "outside"}})
+	mustCreate(t, e.c, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: e.names[4], Name: "inside"}})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		cm := &corev1.ConfigMap{}
-		err := informers.Get(ctx, client.ObjectKey{Namespace: names[4], Name: "inside"}, cm)
+		err := e.informers.Get(e.ctx, client.ObjectKey{Namespace: e.names[4], Name: "inside"}, cm)
 		if err == nil {
 			break
 		}
@@ -213,33 +270,41 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	check("after watch events", slotsOf(names[3:7]...))
+}
 
+// checkScopeFiltering checks, from the counts before, who cut the slice: in ModeServer the
+// replica dropped nothing and the watch delivered only the ConfigMap inside the scope; in
+// ModeClient the replica dropped objects of every resource and the watch delivered both.
+func checkScopeFiltering(t *testing.T, wantMode Mode, filteredBefore, receivedBefore float64) {
+	t.Helper()
 	switch wantMode {
 	case ModeServer:
 		// Custom resources and metadata lists too: the server cut them, though it does not say so.
-		if got := filtered("configmaps") + filtered("secrets") + filtered("webhooks") - filteredBefore; got != 0 {
+		if got := scopeFiltered("configmaps") + scopeFiltered("secrets") + scopeFiltered("webhooks") - filteredBefore; got != 0 {
 			t.Errorf("the server applied the selector, yet the replica dropped %v objects", got)
 		}
-		if got := received("configmaps") - receivedBefore; got != 1 {
+		if got := scopeReceived("configmaps") - receivedBefore; got != 1 {
 			t.Errorf("the watch delivered %v ConfigMap events, want 1 (the one inside the scope)", got)
 		}
 	case ModeClient:
 		for _, r := range []string{"configmaps", "secrets", "webhooks"} {
-			if filtered(r) == 0 {
+			if scopeFiltered(r) == 0 {
 				t.Errorf("the server sent every %s, yet the replica dropped none", r)
 			}
 		}
-		if got := filtered("configmaps") + filtered("secrets") + filtered("webhooks") - filteredBefore; got == 0 {
+		if got := scopeFiltered("configmaps") + scopeFiltered("secrets") + scopeFiltered("webhooks") - filteredBefore; got == 0 {
 			t.Error("the server sent everything, yet the replica dropped nothing")
 		}
-		if got := received("configmaps") - receivedBefore; got != 2 {
+		if got := scopeReceived("configmaps") - receivedBefore; got != 2 {
 			t.Errorf("the watch delivered %v ConfigMap events, want 2 (the server filters nothing)", got)
 		}
 	}
+}
 
-	// The API server takes the selector of a few hundred ranges that a member holds when many
-	// namespaces crowd (every other slot of 12 bits: 1,024 ranges).
+// checkManyRangesSelector checks that the API server takes the selector of a few hundred ranges
+// that a member holds when many namespaces crowd (every other slot of 12 bits: 1,024 ranges).
+func checkManyRangesSelector(t *testing.T, e *scopeEnv) {
+	t.Helper()
 	var many []Slot
 	for p := uint64(0); p < 1<<12; p += 4 {
 		many = append(many, Slot{Prefix: p, Bits: 12})
@@ -248,13 +313,9 @@ func testScope(t *testing.T, cfg *rest.Config, wantMode Mode) {
 		t.Fatalf("%d ranges, want 1024", n)
 	}
 	var cms corev1.ConfigMapList
-	if err := c.List(ctx, &cms, &client.ListOptions{Raw: &metav1.ListOptions{ShardSelector: Selector(many).String()}}); err != nil {
+	if err := e.c.List(e.ctx, &cms, &client.ListOptions{Raw: &metav1.ListOptions{ShardSelector: Selector(many).String()}}); err != nil {
 		t.Errorf("the API server refuses a selector of 1024 ranges (%d bytes): %v", len(Selector(many).String()), err)
 	}
-
-	// An empty scope: the caches empty (and the API server takes the selector).
-	gen = scope.Set(nil)
-	check("empty scope", nil)
 }
 
 func metaList(kind string) *metav1.PartialObjectMetadataList {
