@@ -62,8 +62,12 @@ type Descriptor struct {
 	// EndpointField is the path below spec of the field that names those endpoints, such as
 	// "pageSeeder.serverUrl"; "" without TenantEndpoints.
 	EndpointField string
-	// New builds the provider from the operator's settings.
-	New func(Settings) Provider
+	// New builds the provider from the operator's settings, using s.HTTPClient for every
+	// request (token requests included) when it is not nil. Callers go through Build, which
+	// gives that client what every provider's requests carry (the User-Agent), so a provider
+	// does not do it itself. It returns an Implementation: a provider without import support
+	// does not compile.
+	New func(s Settings) Implementation
 	// ImportFlags are the provider's own flags of `hookkeeper import`, which say which part of an
 	// account to list (such as --account-id); providers may share a flag name.
 	ImportFlags []ImportFlag
@@ -114,12 +118,49 @@ func CheckURLFlag(flagName, raw string, allowInsecure bool) error {
 	return nil
 }
 
+// Build builds the provider from s as the operator and the import command do: s.HTTPClient
+// (when not nil and s.UserAgent is not empty) is replaced by a copy whose every request carries
+// s.UserAgent, then New is called. Every caller that hands a provider its settings goes through
+// it, so that no provider has to wrap its client itself.
+func (d *Descriptor) Build(s Settings) Implementation {
+	s.HTTPClient = withUserAgent(s.HTTPClient, s.UserAgent)
+	return d.New(s)
+}
+
+// withUserAgent returns a copy of hc whose every request carries ua; hc itself when hc is nil
+// (the provider then makes its own client, whose requests carry DefaultUserAgent) or ua is "".
+func withUserAgent(hc *http.Client, ua string) *http.Client {
+	if hc == nil || ua == "" {
+		return hc
+	}
+	c := *hc
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.Transport = &userAgentTransport{base: base, ua: ua}
+	return &c
+}
+
+// userAgentTransport sets the User-Agent of every request it sends.
+type userAgentTransport struct {
+	base http.RoundTripper
+	ua   string
+}
+
+func (t *userAgentTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// A RoundTripper must not change the request it is given: set the header on a copy.
+	out := req.Clone(req.Context())
+	out.Header.Set("User-Agent", t.ua)
+	return t.base.RoundTrip(out)
+}
+
 // FlagName is the name of d's base URL flag, without dashes.
 func (d *Descriptor) FlagName() string {
 	return d.Name + "-api-url"
 }
 
-// Settings are what main hands each provider's constructor.
+// Settings are what the operator hands each provider's constructor (through Descriptor.Build).
 type Settings struct {
 	// BaseURL is the value of the provider's --<name>-api-url.
 	BaseURL string

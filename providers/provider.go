@@ -85,6 +85,29 @@ type Provider interface {
 	Delete(ctx context.Context, req *Request, id string) error
 }
 
+// Importer is what `hookkeeper import` needs of a provider beyond Provider: every provider
+// implements it, which Implementation, the type of Descriptor.New, makes a compile-time check.
+type Importer interface {
+	// SpecOf writes remote, one of the webhooks List returned for req, back as the spec of a
+	// Webhook that would adopt it without any change: Diff of that spec against remote is
+	// ActionNone. The credentials reference is taken from req. Secrets are never copied: secrets
+	// lists the paths of the secret references (as WebhookSpec.SecretRefs reports them) the
+	// webhook has a secret for, which the spec leaves out. ok is false when remote is not one
+	// of the provider's webhooks.
+	SpecOf(req *Request, remote *Remote) (spec hooksv1alpha1.WebhookSpec, secrets []string, ok bool)
+	// NameHint is what the import command names a Webhook of spec after (the remote name where
+	// the SaaS has one, else what the webhook listens to); "" for the command's default.
+	NameHint(spec *hooksv1alpha1.WebhookSpec) string
+}
+
+// Implementation is everything a provider package implements: the controller's Provider and the
+// import command's Importer. Descriptor.New returns it, so that a provider lacking a method does
+// not compile.
+type Implementation interface {
+	Provider
+	Importer
+}
+
 // Capabilities describe what a SaaS can do.
 type Capabilities struct {
 	// CanDeactivate is true when the SaaS can stop deliveries without deleting the webhook.

@@ -471,7 +471,7 @@ func countRemotes(ctx context.Context, w *workload, sims *localenv.Simulators, w
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	provs := map[hooksv1alpha1.ProviderType]providers.Provider{}
 	for _, d := range catalog.All() {
-		provs[d.Type] = d.New(providers.Settings{BaseURL: sims.URL(d.Type), HTTPClient: httpClient, AllowInsecure: true, Egress: policy})
+		provs[d.Type] = d.Build(providers.Settings{BaseURL: sims.URL(d.Type), HTTPClient: httpClient, AllowInsecure: true, Egress: policy})
 	}
 	// The requests of each namespace's Webhooks, by scope.
 	type scopeKey struct {

@@ -84,16 +84,9 @@ var shortNames = func() map[hooksv1alpha1.ProviderType]string {
 	return names
 }()
 
-// importable is what the command needs of a provider: every provider package implements it.
-type importable interface {
-	Account(req *providers.Request) string
-	Scope(req *providers.Request) string
-	List(ctx context.Context, req *providers.Request) ([]*providers.Remote, error)
-	Validate(req *providers.Request) error
-	Diff(req *providers.Request, remote *providers.Remote) providers.Diff
-	SpecOf(req *providers.Request, remote *providers.Remote) (hooksv1alpha1.WebhookSpec, []string, bool)
-	NameHint(spec *hooksv1alpha1.WebhookSpec) string
-}
+// importable is what the command needs of a provider: providers.Implementation, the type of
+// every descriptor's New, so a provider without it does not compile.
+type importable = providers.Implementation
 
 // options hold the command line.
 type options struct {
@@ -380,9 +373,9 @@ var anyEndpoint = func() *egress.Policy {
 	return p
 }()
 
-// newProvider builds the one provider the command talks to. Every provider package implements
-// importable (the descriptors' test checks it). The command's --server-url is given by whoever
-// runs it, so a spec's endpoints may be anywhere (anyEndpoint).
+// newProvider builds the one provider the command talks to, through Descriptor.Build as the
+// operator does (which gives its requests the User-Agent). The command's --server-url is given by
+// whoever runs it, so a spec's endpoints may be anywhere (anyEndpoint).
 func (o *options) newProvider() importable {
 	d, _ := catalog.ByType(o.typ)
 	settings := providers.Settings{HTTPClient: &http.Client{Timeout: o.httpTimeout}, UserAgent: o.userAgent,
@@ -390,7 +383,7 @@ func (o *options) newProvider() importable {
 	if u := o.apiURLs[d.Name]; u != nil {
 		settings.BaseURL = *u
 	}
-	return d.New(settings).(importable)
+	return d.Build(settings)
 }
 
 // Run executes `hookkeeper import` with args, the arguments after the subcommand. It writes the

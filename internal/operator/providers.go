@@ -28,17 +28,24 @@ import (
 )
 
 // registry builds the provider set from the explicit list of descriptors: no init() side effects.
-// Each provider labels its requests with the operation they serve, for the metrics.
 func (o *operator) registry() providers.Registry {
+	return o.registryOf(catalog.All())
+}
+
+// registryOf builds the providers of descs, each through its Descriptor.Build (which gives its
+// requests the User-Agent) with its own HTTP client (httpClientOf) and its --<name>-api-url. Each
+// provider labels its requests with the operation they serve, for the metrics. The tests build
+// the tests' catalog (the example provider included) with it.
+func (o *operator) registryOf(descs []providers.Descriptor) providers.Registry {
 	c := o.cfg
 	registry := providers.Registry{}
-	for _, d := range catalog.All() {
-		settings := providers.Settings{HTTPClient: o.httpClient(d.Name), AllowInsecure: c.AllowInsecure, Egress: c.Egress,
+	for _, d := range descs {
+		settings := providers.Settings{HTTPClient: o.httpClientOf(d), AllowInsecure: c.AllowInsecure, Egress: c.Egress,
 			UserAgent: o.userAgent()}
 		if u := c.APIURLs[d.Name]; u != nil {
 			settings.BaseURL = *u
 		}
-		registry[d.Type] = metrics.Provider(d.New(settings))
+		registry[d.Type] = metrics.Provider(d.Build(settings))
 	}
 	return registry
 }
@@ -65,13 +72,21 @@ func providerNames() map[hooksv1alpha1.ProviderType]string {
 	return names
 }
 
-// httpClient returns the client of one provider: its own connection pool, limited to the
+// httpClient returns the client of the catalog's provider with this name (httpClientOf).
+func (o *operator) httpClient(provider string) *http.Client {
+	d, _ := catalog.ByName(provider)
+	d.Name = provider
+	return o.httpClientOf(d)
+}
+
+// httpClientOf returns the client of one provider: its own connection pool, limited to the
 // provider's --provider-qps per credential. A provider whose endpoints come from the Webhook's
 // spec (PageSeeder's serverUrl) gets a transport that checks every connection against
 // --endpoint-allowlist when it is dialed.
-func (o *operator) httpClient(provider string) *http.Client {
+func (o *operator) httpClientOf(d providers.Descriptor) *http.Client {
+	provider := d.Name
 	var base http.RoundTripper
-	if d, ok := catalog.ByName(provider); ok && d.TenantEndpoints {
+	if d.TenantEndpoints {
 		base = o.cfg.Egress.Transport()
 	} else if t, ok := http.DefaultTransport.(*http.Transport); ok {
 		base = t.Clone()

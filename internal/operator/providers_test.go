@@ -30,6 +30,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/internal/config"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
 	"github.com/hookkeeper/hookkeeper/providers"
+	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
@@ -47,8 +48,14 @@ func newOperator(t *testing.T, args ...string) *operator {
 }
 
 func TestRegistryHasEveryProvider(t *testing.T) {
-	if n := len(newOperator(t).registry()); n != 4 {
-		t.Errorf("registry has %d providers, want 4", n)
+	reg := newOperator(t).registry()
+	for _, d := range catalog.All() {
+		if reg[d.Type] == nil {
+			t.Errorf("the registry has no %s", d.Type)
+		}
+	}
+	if len(reg) != len(catalog.All()) {
+		t.Errorf("the registry has %d providers, the catalog %d", len(reg), len(catalog.All()))
 	}
 }
 

@@ -19,7 +19,6 @@ package autodesk
 import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // Descriptor describes Autodesk Platform Services to the rest of the program (see
@@ -38,8 +37,8 @@ var Descriptor = providers.Descriptor{
 		Usage: "Base URL of Autodesk Platform Services, for /webhooks/v1 and /authentication/v2/token."},
 	ImportFlags: importFlags,
 	ImportScope: importScope,
-	New: func(s providers.Settings) providers.Provider {
-		return New(Options{BaseURL: s.BaseURL, HTTPClient: httpx.Client(s)})
+	New: func(s providers.Settings) providers.Implementation {
+		return New(Options{BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
 	},
 	Sample: func() hooksv1alpha1.WebhookSpec {
 		return hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderAutodesk, TargetURL: "https://hooks.example.com/aps",

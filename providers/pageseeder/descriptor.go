@@ -19,7 +19,6 @@ package pageseeder
 import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // Descriptor describes PageSeeder to the rest of the program (see providers/catalog). Its server
@@ -40,8 +39,8 @@ var Descriptor = providers.Descriptor{
 		{Name: "service-path", Usage: "the service API path on the server; " + DefaultServicePath + " when empty.", Account: true},
 	},
 	ImportScope: importScope,
-	New: func(s providers.Settings) providers.Provider {
-		return New(Options{HTTPClient: httpx.Client(s), AllowInsecure: s.AllowInsecure, Egress: s.Egress})
+	New: func(s providers.Settings) providers.Implementation {
+		return New(Options{HTTPClient: s.HTTPClient, AllowInsecure: s.AllowInsecure, Egress: s.Egress})
 	},
 	Sample: func() hooksv1alpha1.WebhookSpec {
 		return hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderPageSeeder, TargetURL: "https://hooks.example.com/pageseeder",

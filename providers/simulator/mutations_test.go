@@ -24,24 +24,24 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/catalog"
-	"github.com/hookkeeper/hookkeeper/providers/catalog/simulated"
+	"github.com/hookkeeper/hookkeeper/providers/catalog/catalogtest"
 	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
-// TestEverySimulatorRecordsMutations drives each provider, built from its descriptor with a
-// User-Agent as main builds it, against its simulator: the create, the update and the delete are
-// recorded in order, each with the User-Agent, the remote id and the target URL; reads are not.
+// TestEverySimulatorRecordsMutations drives each provider of the tests' catalog (the example
+// included), built from its descriptor with a User-Agent as the operator builds it (Build),
+// against its simulator: the create, the update and the delete are recorded in order, each with
+// the User-Agent, the remote id and the target URL; reads are not.
 func TestEverySimulatorRecordsMutations(t *testing.T) {
 	loopback, err := egress.Parse("127.0.0.1/32")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ua := providers.UserAgent("v0.0.0-test", "replica-x")
-	for _, sd := range simulated.All() {
+	for _, sd := range catalogtest.Simulators() {
 		t.Run(sd.Provider, func(t *testing.T) {
-			d, ok := catalog.ByName(sd.Provider)
+			d, ok := catalogtest.ByName(sd.Provider)
 			if !ok {
 				t.Fatalf("no provider %q in the catalog", sd.Provider)
 			}
@@ -61,7 +61,7 @@ func TestEverySimulatorRecordsMutations(t *testing.T) {
 			if d.APIURL != nil {
 				settings.BaseURL = url
 			}
-			p := d.New(settings)
+			p := d.Build(settings)
 			spec := hooksv1alpha1.WebhookSpec{Provider: d.Type, TargetURL: "https://hooks.example.com/team-a/first"}
 			acct.Spec(&spec, 0)
 			creds := map[string][]byte{}

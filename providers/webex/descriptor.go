@@ -19,7 +19,6 @@ package webex
 import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 
 // Descriptor describes Webex to the rest of the program (see providers/catalog).
@@ -35,8 +34,8 @@ var Descriptor = providers.Descriptor{
 	APIURL:         &providers.URLFlag{Default: DefaultBaseURL, Usage: "Base URL of the Webex API."},
 	ImportFlags:    importFlags,
 	ImportScope:    importScope,
-	New: func(s providers.Settings) providers.Provider {
-		return New(Options{BaseURL: s.BaseURL, HTTPClient: httpx.Client(s)})
+	New: func(s providers.Settings) providers.Implementation {
+		return New(Options{BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
 	},
 	Sample: func() hooksv1alpha1.WebhookSpec {
 		return hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderWebex, TargetURL: "https://hooks.example.com/webex",

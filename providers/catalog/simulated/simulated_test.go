@@ -23,6 +23,7 @@ import (
 	"testing"
 
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
+	"github.com/hookkeeper/hookkeeper/providers/catalog/catalogtest"
 	"github.com/hookkeeper/hookkeeper/providers/catalog/simulated"
 )
 
@@ -37,6 +38,21 @@ func TestOneSimulatorPerProvider(t *testing.T) {
 	}
 }
 
+// TestOneSimulatorPerTestProvider: the tests' catalog has a simulator for each of its providers,
+// the example included, in its order.
+func TestOneSimulatorPerTestProvider(t *testing.T) {
+	var sims, names []string
+	for _, s := range catalogtest.Simulators() {
+		sims = append(sims, s.Provider)
+	}
+	for _, d := range catalogtest.All() {
+		names = append(names, d.Name)
+	}
+	if !slices.Equal(sims, names) || len(names) != len(catalog.All())+1 {
+		t.Errorf("the tests' catalog has simulators for %q and providers %q: want the catalog's and the example", sims, names)
+	}
+}
+
 // TestOperatorLinksNoSimulator: the operator binary does not depend on any simulator, nor on
 // net/http/httptest.
 func TestOperatorLinksNoSimulator(t *testing.T) {
@@ -48,7 +64,7 @@ func TestOperatorLinksNoSimulator(t *testing.T) {
 	}
 	for _, pkg := range strings.Fields(string(out)) {
 		if strings.HasSuffix(pkg, "/fake") || pkg == "net/http/httptest" || strings.HasSuffix(pkg, "/providers/simulator") ||
-			strings.HasSuffix(pkg, "/catalog/simulated") {
+			strings.HasSuffix(pkg, "/catalog/simulated") || strings.HasSuffix(pkg, "/catalog/catalogtest") || strings.HasSuffix(pkg, "/providertest/example") {
 			t.Errorf("the operator binary links %s", pkg)
 		}
 	}

@@ -17,9 +17,6 @@ limitations under the License.
 package httpx
 
 import (
-	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -41,61 +38,5 @@ func TestUserAgent(t *testing.T) {
 		if !HeaderSafe(strings.ReplaceAll(got, " ", "")) {
 			t.Errorf("UserAgent(%q, %q) = %q holds control characters", tc.version, tc.identity, got)
 		}
-	}
-}
-
-// TestClientSetsTheUserAgent: every request through Client carries Settings.UserAgent, whatever
-// NewRequest or another caller (an OAuth token request) set; the caller's request is left as it was.
-func TestClientSetsTheUserAgent(t *testing.T) {
-	var got []string
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = append(got, r.Header.Get("User-Agent"))
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	defer ts.Close()
-	ua := providers.UserAgent("v0.4.0", "replica-b")
-	base := &http.Client{Transport: ts.Client().Transport}
-	hc := Client(providers.Settings{HTTPClient: base, UserAgent: ua})
-	if hc == base || base.Transport != ts.Client().Transport {
-		t.Fatal("Client changed the settings' own client instead of returning a copy")
-	}
-
-	req, err := NewRequest(context.Background(), http.MethodPost, ts.URL+"/hooks", "token-1", strings.NewReader("{}"), "application/json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Send(hc, req, "p", "create", nil); err != nil {
-		t.Fatal(err)
-	}
-	if req.Header.Get("User-Agent") != DefaultUserAgent {
-		t.Errorf("the caller's request now has User-Agent %q", req.Header.Get("User-Agent"))
-	}
-	// A request made elsewhere, such as a token request of golang.org/x/oauth2, gets it too.
-	other, _ := http.NewRequest(http.MethodPost, ts.URL+"/token", nil)
-	resp, err := hc.Do(other)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if len(got) != 2 || got[0] != ua || got[1] != ua {
-		t.Errorf("the server saw User-Agents %q, want %q twice", got, ua)
-	}
-
-	// No user agent, or no client: the settings' client as it is.
-	if c := Client(providers.Settings{HTTPClient: base}); c != base {
-		t.Error("without a UserAgent, Client did not return the settings' client")
-	}
-	if c := Client(providers.Settings{UserAgent: ua}); c != nil {
-		t.Error("without a client, Client did not return nil (the provider's default)")
-	}
-	// Without a transport, the default one carries the requests.
-	got = nil
-	if resp, err := Client(providers.Settings{HTTPClient: &http.Client{}, UserAgent: ua}).Get(ts.URL); err != nil {
-		t.Fatal(err)
-	} else {
-		_ = resp.Body.Close()
-	}
-	if len(got) != 1 || got[0] != ua {
-		t.Errorf("through the default transport the server saw %q, want %q", got, ua)
 	}
 }

@@ -19,10 +19,13 @@ limitations under the License.
 // /hooks with list, create, read, update and delete. It has no spec block of its own: a webhook
 // is spec.targetUrl, spec.enabled and the owner's name marker, which is all this SaaS knows.
 //
-// It is added to the program the way a real provider is: this package with its Descriptor, and
-// one line in a list of descriptors (the tests append it to catalog.All()). A real provider also
-// adds its spec block to api/v1alpha1 and its value to the spec.provider enum; the envtest suite
-// does the latter for this one on its copy of the CRD.
+// It is added to the program the way a real provider is: this package with its Descriptor (whose
+// New returns a providers.Implementation: the controller's methods and the import command's), its
+// simulator in fake/ with its simulator.Descriptor, and one line in a list of descriptors: the
+// tests' list, providers/catalog/catalogtest.WithExample, is catalog.All() and this one, and
+// the checks the catalog's tests run on every provider run on it too. A real provider also adds
+// its spec block to api/v1alpha1 and its value to the spec.provider enum; the envtest suite does
+// the latter for this one on its copy of the CRD.
 package example
 
 import (
@@ -50,10 +53,11 @@ var Descriptor = providers.Descriptor{
 	Type:           Type,
 	Name:           Name,
 	DisplayName:    "Example Hooks",
+	ShortName:      "Example",
 	DefaultQPS:     10,
 	CredentialKeys: [][]string{{CredentialToken}},
 	APIURL:         &providers.URLFlag{Default: "https://api.example.com", Usage: "Base URL of the Example Hooks API."},
-	New: func(s providers.Settings) providers.Provider {
+	New: func(s providers.Settings) providers.Implementation {
 		return New(s.BaseURL, s.HTTPClient)
 	},
 	Sample: func() hooksv1alpha1.WebhookSpec {

@@ -165,6 +165,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	in.ID = fmt.Sprintf("hook-%d", s.next)
 	in.Created = time.Now().UTC().Truncate(time.Second)
 	s.hooks[in.ID] = &owned{token: simulator.BearerToken(r), hook: in}
+	s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationCreate, Remote: in.ID, Name: in.Name, TargetURL: in.URL})
 	writeJSON(w, http.StatusCreated, in)
 }
 
@@ -179,7 +180,12 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	kind := simulator.MutationUpdate
+	if in.Active && !o.hook.Active {
+		kind = simulator.MutationReactivate
+	}
 	o.hook.Name, o.hook.URL, o.hook.Active = in.Name, in.URL, in.Active
+	s.Log.Add(r, simulator.Mutation{Kind: kind, Remote: o.hook.ID, Name: o.hook.Name, TargetURL: o.hook.URL})
 	writeJSON(w, http.StatusOK, o.hook)
 }
 
@@ -191,6 +197,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(s.hooks, o.hook.ID)
+	s.Log.Add(r, simulator.Mutation{Kind: simulator.MutationDelete, Remote: o.hook.ID, Name: o.hook.Name, TargetURL: o.hook.URL})
 	w.WriteHeader(http.StatusNoContent)
 }
 
