@@ -232,30 +232,14 @@ func TestRunnerFencesWhenCutOff(t *testing.T) {
 	c := apiServer(t)
 	const duration = 3 * time.Second
 	cutClient := &cuttable{Client: c}
-	runner := func(id string, c client.Client) *Runner {
-		return &Runner{
-			Membership: &Membership{Client: c, Namespace: "hookkeeper-system", Identity: id, Duration: duration},
-			Gate:       NewGate(), Period: duration / 3, Log: logr.Discard(),
-		}
-	}
-	a, b := runner("a", c), runner("b", cutClient)
+	a, b := fencingRunner("a", c, duration), fencingRunner("b", cutClient, duration)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ended := make(chan error, 2)
 	go func() { ended <- a.Start(ctx) }()
 	bEnded := make(chan error, 1)
 	go func() { bEnded <- b.Start(ctx) }()
-	waitFor := func(what string, timeout time.Duration, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(timeout)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("after %s: %s", timeout, what)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	waitFor("a and b share the space", 30*time.Second, func() bool {
+	waitUntil(t, "a and b share the space", 30*time.Second, func() bool {
 		return Share(a.Gate.Running()) > 0 && Share(b.Gate.Running()) > 0 && Share(a.Gate.Running())+Share(b.Gate.Running()) == 1
 	})
 	ns := ""
@@ -272,7 +256,56 @@ func TestRunnerFencesWhenCutOff(t *testing.T) {
 
 	cutClient.cut.Store(true)
 	cutAt := time.Now()
-	var fencedAt, cancelledAt time.Time
+	fencedAt, cancelledAt := waitForFencing(t, a, b, ns, rctx, cutAt, duration)
+	checkFencedBeforeLeaseRanOut(t, c, cutAt, fencedAt, cancelledAt, duration)
+	if cause := context.Cause(rctx); !errors.Is(cause, ErrLeaseLost) {
+		t.Errorf("b's reconcile ended with %v, want ErrLeaseLost", cause)
+	}
+	waitUntil(t, "a takes the whole space", 20*time.Second, func() bool { return Share(a.Gate.Running()) == 1 })
+	if len(b.Gate.Running()) != 0 || b.Gate.Enter(ns) {
+		t.Fatal("b, fenced, lets reconciles through")
+	}
+	leave()
+	select {
+	case err := <-bEnded:
+		t.Fatalf("b's Runner ended while still cut off: %v", err)
+	case <-time.After(duration):
+	}
+
+	cutClient.cut.Store(false)
+	checkBackInTouch(t, c, b, bEnded, ns)
+	cancel()
+	if err := <-ended; err != nil {
+		t.Errorf("a's Runner: %v", err)
+	}
+}
+
+// fencingRunner is the Runner of id in hookkeeper-system, through c, with a Lease of duration
+// renewed every third of it.
+func fencingRunner(id string, c client.Client, duration time.Duration) *Runner {
+	return &Runner{
+		Membership: &Membership{Client: c, Namespace: "hookkeeper-system", Identity: id, Duration: duration},
+		Gate:       NewGate(), Period: duration / 3, Log: logr.Discard(),
+	}
+}
+
+// waitUntil polls cond every 10 ms, and fails the test if it is not true within timeout.
+func waitUntil(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitForFencing waits for b, cut off at cutAt, to stop owning ns and to cancel rctx, its
+// reconcile of ns, and returns when it did each. It fails the test if a starts ns first, or if b
+// still runs ns after two Lease durations.
+func waitForFencing(t *testing.T, a, b *Runner, ns string, rctx context.Context, cutAt time.Time, duration time.Duration) (fencedAt, cancelledAt time.Time) {
+	t.Helper()
 	for fencedAt.IsZero() || cancelledAt.IsZero() {
 		now := time.Now()
 		if fencedAt.IsZero() && !b.Gate.Owns(ns) {
@@ -289,6 +322,13 @@ func TestRunnerFencesWhenCutOff(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	return fencedAt, cancelledAt
+}
+
+// checkFencedBeforeLeaseRanOut checks that b fenced and cancelled its reconcile well before its
+// Lease, as the API server has it, ran out.
+func checkFencedBeforeLeaseRanOut(t *testing.T, c client.Client, cutAt, fencedAt, cancelledAt time.Time, duration time.Duration) {
+	t.Helper()
 	// b's Lease as the API server has it, read once b's last write has surely landed: what a
 	// waits for.
 	lease := &coordinationv1.Lease{}
@@ -302,22 +342,12 @@ func TestRunnerFencesWhenCutOff(t *testing.T) {
 		t.Errorf("b fenced at %s, cancelled at %s: want both well before its Lease ran out at %s",
 			fencedAt.Format("15:04:05.000"), cancelledAt.Format("15:04:05.000"), expires.Format("15:04:05.000"))
 	}
-	if cause := context.Cause(rctx); !errors.Is(cause, ErrLeaseLost) {
-		t.Errorf("b's reconcile ended with %v, want ErrLeaseLost", cause)
-	}
-	waitFor("a takes the whole space", 20*time.Second, func() bool { return Share(a.Gate.Running()) == 1 })
-	if len(b.Gate.Running()) != 0 || b.Gate.Enter(ns) {
-		t.Fatal("b, fenced, lets reconciles through")
-	}
-	leave()
-	select {
-	case err := <-bEnded:
-		t.Fatalf("b's Runner ended while still cut off: %v", err)
-	case <-time.After(duration):
-	}
+}
 
-	// Back in touch: b deletes its Lease and ends, and never opens again.
-	cutClient.cut.Store(false)
+// checkBackInTouch checks that b, back in touch with the API server, deletes its Lease and ends
+// with ErrLeaseLost, and never opens again.
+func checkBackInTouch(t *testing.T, c client.Client, b *Runner, bEnded <-chan error, ns string) {
+	t.Helper()
 	select {
 	case err := <-bEnded:
 		if !errors.Is(err, ErrLeaseLost) {
@@ -332,10 +362,6 @@ func TestRunnerFencesWhenCutOff(t *testing.T) {
 	}
 	if b.Gate.Enter(ns) {
 		t.Error("b's gate opened again")
-	}
-	cancel()
-	if err := <-ended; err != nil {
-		t.Errorf("a's Runner: %v", err)
 	}
 }
 
