@@ -17,12 +17,13 @@ limitations under the License.
 package catalog_test
 
 import (
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -33,21 +34,24 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
+	"github.com/hookkeeper/hookkeeper/providers/catalog/catalogtest"
 )
 
 // root is the repository root.
 var root = filepath.Join("..", "..")
 
 // TestDescriptorsAreConsistent: each descriptor's names agree with each other and with the API,
-// and nothing is shared between two descriptors.
+// and nothing is shared between two descriptors. It runs on the tests' catalog: the example
+// provider, which has no block in the API, passes every check but those against the API.
 func TestDescriptorsAreConsistent(t *testing.T) {
 	lower := regexp.MustCompile(`^[a-z][a-z0-9]*$`)
 	seen := map[string]string{}
 	specFields := specBlocks(t)
-	for _, d := range catalog.All() {
+	for _, d := range catalogtest.All() {
+		noAPI := catalogtest.WithoutAPIBlock(d)
 		t.Run(string(d.Type), func(t *testing.T) {
 			for what, v := range map[string]string{"type": string(d.Type), "name": d.Name, "display name": d.DisplayName, "short name": d.ShortName, "spec field": d.SpecField} {
-				if v == "" {
+				if v == "" && !(noAPI && what == "spec field") {
 					t.Errorf("%s is empty", what)
 				}
 				if other, dup := seen[what+"="+v]; dup {
@@ -61,7 +65,7 @@ func TestDescriptorsAreConsistent(t *testing.T) {
 			if d.Name != strings.ToLower(string(d.Type)) {
 				t.Errorf("name %q is not the lower-cased type %q: the import command and the docs accept both spellings", d.Name, d.Type)
 			}
-			if _, ok := specFields[d.SpecField]; !ok {
+			if _, ok := specFields[d.SpecField]; !ok && !noAPI {
 				t.Errorf("spec field %q is not a field of WebhookSpec", d.SpecField)
 			}
 			if (d.APIURL == nil) != d.TenantEndpoints {
@@ -82,7 +86,9 @@ func TestDescriptorsAreConsistent(t *testing.T) {
 				}
 			}
 			checkSample(t, d)
-			checkSecretRefPaths(t, d)
+			if !noAPI {
+				checkSecretRefPaths(t, d)
+			}
 		})
 	}
 }
@@ -103,7 +109,7 @@ func checkSample(t *testing.T, d providers.Descriptor) {
 			t.Errorf("sample sets spec.%s: %v", field, set)
 		}
 	}
-	p := d.New(providers.Settings{AllowInsecure: true})
+	p := d.Build(providers.Settings{AllowInsecure: true})
 	typ := reflect.TypeOf(p)
 	for typ.Kind() == reflect.Pointer {
 		typ = typ.Elem()
@@ -215,34 +221,72 @@ func TestEveryProviderBlockHasADescriptor(t *testing.T) {
 	}
 }
 
-// TestChartValuesCoverEveryDescriptor: the chart has each base URL flag with the descriptor's
-// default, and the descriptors' rates as the --provider-qps default.
+// TestChartValuesCoverEveryDescriptor: the chart's providers map, in values.yaml and in
+// values.schema.json, lists exactly the catalog's providers: each with its rate (the
+// --provider-qps default), and its base URL flag's default as apiUrl exactly when it has that
+// flag; the schema refuses any other name, and an apiUrl for a provider without the flag.
 func TestChartValuesCoverEveryDescriptor(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(root, "dist", "chart", "values.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var values map[string]any
+	var values struct {
+		Providers map[string]map[string]any `json:"providers"`
+	}
 	if err := yaml.Unmarshal(data, &values); err != nil {
 		t.Fatal(err)
 	}
-	operator, _ := values["operator"].(map[string]any)
-	var qps []string
-	for _, d := range catalog.All() {
-		qps = append(qps, d.Name+"="+strconv.FormatFloat(d.DefaultQPS, 'g', -1, 64))
-		if d.APIURL == nil {
-			continue
-		}
-		key := d.Name + "ApiUrl"
-		v, ok := operator[key]
-		if !ok {
-			t.Errorf("the chart has no operator.%s for --%s", key, d.FlagName())
-		} else if v != d.APIURL.Default {
-			t.Errorf("operator.%s defaults to %v, the flag to %q", key, v, d.APIURL.Default)
-		}
+	data, err = os.ReadFile(filepath.Join(root, "dist", "chart", "values.schema.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got, want := operator["providerQps"], strings.Join(qps, ","); got != want {
-		t.Errorf("operator.providerQps defaults to %v, the descriptors say %q", got, want)
+	type object struct {
+		Properties           map[string]json.RawMessage `json:"properties"`
+		Required             []string                   `json:"required"`
+		AdditionalProperties *bool                      `json:"additionalProperties"`
+	}
+	var schema struct {
+		Properties struct {
+			Providers struct {
+				Properties           map[string]object `json:"properties"`
+				AdditionalProperties *bool             `json:"additionalProperties"`
+			} `json:"providers"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	names := catalog.Names()
+	if got := slices.Sorted(maps.Keys(values.Providers)); !slices.Equal(got, slices.Sorted(slices.Values(names))) {
+		t.Errorf("values.yaml's providers are %q, the catalog's %q", got, names)
+	}
+	schemaProviders := schema.Properties.Providers
+	if got := slices.Sorted(maps.Keys(schemaProviders.Properties)); !slices.Equal(got, slices.Sorted(slices.Values(names))) {
+		t.Errorf("values.schema.json's providers are %q, the catalog's %q", got, names)
+	}
+	if a := schemaProviders.AdditionalProperties; a == nil || *a {
+		t.Error("values.schema.json's providers allow other names: want additionalProperties: false")
+	}
+	for _, d := range catalog.All() {
+		v, s := values.Providers[d.Name], schemaProviders.Properties[d.Name]
+		if qps, ok := v["qps"].(float64); !ok || qps != d.DefaultQPS {
+			t.Errorf("providers.%s.qps is %v, the descriptor's rate %v", d.Name, v["qps"], d.DefaultQPS)
+		}
+		want := []string{"burst", "qps"}
+		if d.APIURL != nil {
+			want = append(want, "apiUrl")
+			if got, ok := v["apiUrl"]; !ok || got != d.APIURL.Default {
+				t.Errorf("providers.%s.apiUrl is %v, the default of --%s %q", d.Name, got, d.FlagName(), d.APIURL.Default)
+			}
+		} else if _, ok := v["apiUrl"]; ok {
+			t.Errorf("providers.%s.apiUrl is set, and the provider has no base URL flag", d.Name)
+		}
+		if got := slices.Sorted(maps.Keys(s.Properties)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+			t.Errorf("values.schema.json's providers.%s has %q, want %q", d.Name, got, slices.Sorted(slices.Values(want)))
+		}
+		if s.AdditionalProperties == nil || *s.AdditionalProperties || !slices.Equal(s.Required, []string{"qps"}) {
+			t.Errorf("values.schema.json's providers.%s: want additionalProperties: false and qps required", d.Name)
+		}
 	}
 }
 
@@ -273,6 +317,26 @@ func TestSamplesCoverEveryDescriptor(t *testing.T) {
 	for _, d := range catalog.All() {
 		if !seen[string(d.Type)] {
 			t.Errorf("config/samples has no Webhook of provider %s", d.Type)
+		}
+	}
+	// Each provider's sample is <name>.yaml, which the kustomization lists.
+	data, err := os.ReadFile(filepath.Join(root, "config", "samples", "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k struct {
+		Resources []string `json:"resources"`
+	}
+	if err := yaml.Unmarshal(data, &k); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range catalog.All() {
+		f := d.Name + ".yaml"
+		if _, err := os.Stat(filepath.Join(root, "config", "samples", f)); err != nil {
+			t.Errorf("config/samples has no %s: %v", f, err)
+		}
+		if !slices.Contains(k.Resources, f) {
+			t.Errorf("config/samples/kustomization.yaml does not list %s (resources %q)", f, k.Resources)
 		}
 	}
 }

@@ -47,7 +47,7 @@ func TestChartSchemaRefusesTypos(t *testing.T) {
 		{name: "duration without a unit", set: []string{"operator.resyncPeriod=600"}, want: `at '/operator/resyncPeriod': got number, want string`},
 		{name: "malformed duration", set: []string{"operator.httpTimeout=30 seconds"}, want: `at '/operator/httpTimeout': '30 seconds' does not match pattern`},
 		{name: "pull policy", set: []string{"image.pullPolicy=always"}, want: `at '/image/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'`},
-		{name: "provider URL without a scheme", set: []string{"operator.webexApiUrl=webexapis.com/v1"}, want: `at '/operator/webexApiUrl': 'webexapis.com/v1' does not match pattern`},
+		{name: "provider URL without a scheme", set: []string{"providers.webex.apiUrl=webexapis.com/v1"}, want: `at '/providers/webex/apiUrl'`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var args []string

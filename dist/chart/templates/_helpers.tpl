@@ -67,6 +67,24 @@ named after the release, so that two releases in one namespace never share it.
 {{- end }}
 
 {{/*
+--provider-qps: name=qps[:burst] for each entry of providers, by name. The schema allows the
+operator's provider names only, each with its qps.
+*/}}
+{{- define "hookkeeper.providerQps" -}}
+{{- $items := list -}}
+{{- range $name, $p := .Values.providers -}}
+{{- if and $p (hasKey $p "qps") -}}
+{{- $item := printf "%s=%v" $name (float64 $p.qps) -}}
+{{- if hasKey $p "burst" -}}
+{{- $item = printf "%s:%d" $item (int $p.burst) -}}
+{{- end -}}
+{{- $items = append $items $item -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $items -}}
+{{- end -}}
+
+{{/*
 image.repository, its registry (the first part when it has a "." or ":", or is localhost)
 replaced by global.imageRegistry when that is set.
 */}}
