@@ -151,6 +151,42 @@ func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS 
 	if got, want := deploymentArgs(t, objs)["watch-namespaces"], strings.Join(ns, ","); got != want {
 		t.Errorf("--watch-namespaces=%q, want %q", got, want)
 	}
+	checkNamespacedClusterRBAC(t, objs, sa)
+	// Every namespaced object is in the release namespace or a watched one; the account-secret
+	// namespaces hold their Roles and RoleBindings alone.
+	allowed := append([]string{releaseNS}, ns...)
+	for _, o := range objs {
+		n := o.GetNamespace()
+		if n == "" || slices.Contains(allowed, n) {
+			continue
+		}
+		if slices.Contains(secretNS, n) && (o.GetKind() == "Role" || o.GetKind() == "RoleBinding") {
+			continue
+		}
+		t.Errorf("%s %s is in namespace %s, neither the release's nor a watched one", o.GetKind(), o.GetName(), n)
+	}
+	// A Role and a RoleBinding per watched namespace give the operator its generated rules.
+	for _, n := range ns {
+		var role rbacv1.Role
+		convert(t, findIn(t, objs, "Role", n, releaseName+"-manager-role"), &role)
+		if !equality.Semantic.DeepEqual(role.Rules, rules) {
+			gj, _ := json.MarshalIndent(role.Rules, "", "  ")
+			wj, _ := json.MarshalIndent(rules, "", "  ")
+			t.Errorf("the rules of Role %s/%s are not those of config/rbac/role.yaml:\ngot: %s\nwant: %s", n, role.Name, gj, wj)
+		}
+		checkBinding(t, objs, n, releaseName+"-manager-rolebinding", role.Name, sa)
+	}
+	checkNamespacedSecretRoles(t, objs, releaseNS, ns, secretNS, sa)
+	// Leader election is unchanged: its Role stays in the release namespace.
+	checkBinding(t, objs, releaseNS, releaseName+"-leader-election-rolebinding", releaseName+"-leader-election-role", sa)
+	findIn(t, objs, "Role", releaseNS, releaseName+"-leader-election-role")
+}
+
+// checkNamespacedClusterRBAC checks the cluster-scoped RBAC of a namespace-scoped rendering: no
+// ClusterRole reads Secrets, and the one ClusterRole bound to sa grants the generated rules on
+// cluster-scoped resources.
+func checkNamespacedClusterRBAC(t *testing.T, objs []*unstructured.Unstructured, sa rbacv1.Subject) {
+	t.Helper()
 	// Nothing cluster-wide reads Secrets.
 	for _, o := range find(objs, "ClusterRole") {
 		var cr rbacv1.ClusterRole
@@ -182,30 +218,13 @@ func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS 
 		}
 		t.Errorf("ClusterRoleBinding %s is rendered: the operator's permissions must be namespaced, save %s", o.GetName(), clusterBinding)
 	}
-	// Every namespaced object is in the release namespace or a watched one; the account-secret
-	// namespaces hold their Roles and RoleBindings alone.
-	allowed := append([]string{releaseNS}, ns...)
-	for _, o := range objs {
-		n := o.GetNamespace()
-		if n == "" || slices.Contains(allowed, n) {
-			continue
-		}
-		if slices.Contains(secretNS, n) && (o.GetKind() == "Role" || o.GetKind() == "RoleBinding") {
-			continue
-		}
-		t.Errorf("%s %s is in namespace %s, neither the release's nor a watched one", o.GetKind(), o.GetName(), n)
-	}
-	// A Role and a RoleBinding per watched namespace give the operator its generated rules.
-	for _, n := range ns {
-		var role rbacv1.Role
-		convert(t, findIn(t, objs, "Role", n, releaseName+"-manager-role"), &role)
-		if !equality.Semantic.DeepEqual(role.Rules, rules) {
-			gj, _ := json.MarshalIndent(role.Rules, "", "  ")
-			wj, _ := json.MarshalIndent(rules, "", "  ")
-			t.Errorf("the rules of Role %s/%s are not those of config/rbac/role.yaml:\ngot: %s\nwant: %s", n, role.Name, gj, wj)
-		}
-		checkBinding(t, objs, n, releaseName+"-manager-rolebinding", role.Name, sa)
-	}
+}
+
+// checkNamespacedSecretRoles checks the Roles of a namespace-scoped rendering that read Secrets:
+// those of the account-secret namespaces secretNS that ns does not hold, and that no other Role
+// but the watched namespaces' and the status key's grants Secrets.
+func checkNamespacedSecretRoles(t *testing.T, objs []*unstructured.Unstructured, releaseNS string, ns, secretNS []string, sa rbacv1.Subject) {
+	t.Helper()
 	// A Role and a RoleBinding per account-secret namespace that is not watched read its Secrets.
 	accountSecrets := releaseName + "-account-secrets-role"
 	for _, n := range secretNS {
@@ -239,9 +258,6 @@ func checkNamespaced(t *testing.T, objs []*unstructured.Unstructured, releaseNS 
 			t.Errorf("Role %s/%s grants access to Secrets outside the watched and account-secret namespaces", r.Namespace, r.Name)
 		}
 	}
-	// Leader election is unchanged: its Role stays in the release namespace.
-	checkBinding(t, objs, releaseNS, releaseName+"-leader-election-rolebinding", releaseName+"-leader-election-role", sa)
-	findIn(t, objs, "Role", releaseNS, releaseName+"-leader-election-role")
 }
 
 // checkBinding checks that the RoleBinding namespace/name binds the Role role to sa alone.
@@ -391,18 +407,50 @@ func TestNamespacedRBACIsEnforced(t *testing.T) {
 	}
 }
 
+// rbacOther is a namespace the operator does not watch, for checkNamespacedRBAC.
+const rbacOther = "team-c"
+
 // checkNamespacedRBAC applies the RBAC of a namespace-scoped rendering for releaseNS, with the
 // account-secret namespaces secretNS, and checks what the operator may do.
 func checkNamespacedRBAC(t *testing.T, c client.Client, releaseNS string, secretNS []string, objs []*unstructured.Unstructured) {
-	const other = "team-c" // a namespace the operator does not watch
-	for _, n := range append([]string{releaseNS, other}, append(slices.Clone(watched), secretNS...)...) {
+	for _, n := range append([]string{releaseNS, rbacOther}, append(slices.Clone(watched), secretNS...)...) {
 		createNamespace(t, c, n, nil)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	// The Roles and RoleBindings, and the operator's ClusterRole and ClusterRoleBinding, for real
-	// (removed at the end).
+	applyNamespacedRBAC(t, ctx, c, objs)
+	// A Secret in a watched namespace, in each account-secret namespace and one elsewhere, for
+	// the real requests.
+	for _, n := range append([]string{watched[0], rbacOther}, secretNS...) {
+		createCredentials(t, ctx, c, n)
+	}
+
+	a := impersonateOperator(t, ctx, releaseNS, secretNS)
+	a.waitForGrants(t)
+	allowed, refused := a.expectedAccess()
+	for _, attrs := range allowed {
+		if !a.can(t, attrs) {
+			t.Errorf("the operator may not %s", describeAttrs(attrs))
+		}
+	}
+	for _, attrs := range refused {
+		if a.can(t, attrs) {
+			t.Errorf("the operator may %s", describeAttrs(attrs))
+		}
+	}
+	a.checkStatusKeyAccess(t, statusKeySecretOf(t, objs))
+	// Leader election still works in the release namespace.
+	if !a.can(t, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: releaseNS}) {
+		t.Errorf("the operator may not update Leases in %s", releaseNS)
+	}
+	a.checkRequests(t)
+}
+
+// applyNamespacedRBAC applies the Roles and RoleBindings of objs, and the operator's ClusterRole
+// and ClusterRoleBinding, for real (removed at the end).
+func applyNamespacedRBAC(t *testing.T, ctx context.Context, c client.Client, objs []*unstructured.Unstructured) {
+	t.Helper()
 	for _, o := range objs {
 		switch {
 		case o.GetKind() == "Role" || o.GetKind() == "RoleBinding":
@@ -420,21 +468,35 @@ func checkNamespacedRBAC(t *testing.T, c client.Client, releaseNS string, secret
 			}
 		})
 	}
-	// A Secret in a watched namespace, in each account-secret namespace and one elsewhere, for
-	// the real requests.
-	for _, n := range append([]string{watched[0], other}, secretNS...) {
-		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "credentials", Namespace: n}, StringData: map[string]string{"token": "x"}}
-		if err := c.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if err := c.Delete(context.Background(), s); err != nil && !apierrors.IsNotFound(err) {
-				t.Errorf("deleting Secret %s/%s: %v", s.Namespace, s.Name, err)
-			}
-		})
-	}
+}
 
-	// The operator, as the API server sees it in its pod.
+// createCredentials creates the Secret credentials in namespace n (removed at the end).
+func createCredentials(t *testing.T, ctx context.Context, c client.Client, n string) {
+	t.Helper()
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "credentials", Namespace: n}, StringData: map[string]string{"token": "x"}}
+	if err := c.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Delete(context.Background(), s); err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("deleting Secret %s/%s: %v", s.Namespace, s.Name, err)
+		}
+	})
+}
+
+// operatorAccess is the operator's ServiceAccount of the release in releaseNS, with the
+// account-secret namespaces secretNS, as the API server sees it in its pod.
+type operatorAccess struct {
+	ctx       context.Context
+	op        client.WithWatch
+	user      string
+	releaseNS string
+	secretNS  []string
+}
+
+// impersonateOperator returns a client that is the operator's ServiceAccount in releaseNS.
+func impersonateOperator(t *testing.T, ctx context.Context, releaseNS string, secretNS []string) *operatorAccess {
+	t.Helper()
 	sa := releaseName + "-controller-manager"
 	cfg := rest.CopyConfig(apiServer.cfg)
 	cfg.Impersonate = rest.ImpersonationConfig{
@@ -445,51 +507,36 @@ func checkNamespacedRBAC(t *testing.T, c client.Client, releaseNS string, secret
 	if err != nil {
 		t.Fatal(err)
 	}
-	can := func(t *testing.T, a authorizationv1.ResourceAttributes) bool {
-		t.Helper()
-		review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &a}}
-		if err := op.Create(ctx, review); err != nil {
-			t.Fatalf("SelfSubjectAccessReview %+v: %v", a, err)
-		}
-		return review.Status.Allowed
-	}
-	secrets := func(verb, ns string) authorizationv1.ResourceAttributes {
-		return authorizationv1.ResourceAttributes{Verb: verb, Resource: "secrets", Namespace: ns}
-	}
-	hooks := func(resource string) func(verb, ns, sub string) authorizationv1.ResourceAttributes {
-		return func(verb, ns, sub string) authorizationv1.ResourceAttributes {
-			return authorizationv1.ResourceAttributes{Verb: verb, Group: "hooks.hookkeeper.dev", Resource: resource, Subresource: sub, Namespace: ns}
-		}
-	}
-	webhooks, accounts, clusterAccounts := hooks("webhooks"), hooks("accounts"), hooks("clusteraccounts")
-	namespaces := func(verb string) authorizationv1.ResourceAttributes {
-		return authorizationv1.ResourceAttributes{Verb: verb, Resource: "namespaces"}
-	}
-	describeAttrs := func(a authorizationv1.ResourceAttributes) string {
-		what := a.Resource
-		if a.Subresource != "" {
-			what += "/" + a.Subresource
-		}
-		if a.Name != "" {
-			what += " " + a.Name
-		}
-		where := a.Namespace
-		if where == "" {
-			where = "every namespace (cluster-wide)"
-		}
-		return a.Verb + " " + what + " in " + where
-	}
+	return &operatorAccess{ctx: ctx, op: op, user: cfg.Impersonate.UserName, releaseNS: releaseNS, secretNS: secretNS}
+}
 
-	// RBAC reaches the authorizer through an informer: wait for the first grants to show.
+// can asks the API server whether the operator may do a.
+func (a *operatorAccess) can(t *testing.T, attrs authorizationv1.ResourceAttributes) bool {
+	t.Helper()
+	review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &attrs}}
+	if err := a.op.Create(a.ctx, review); err != nil {
+		t.Fatalf("SelfSubjectAccessReview %+v: %v", attrs, err)
+	}
+	return review.Status.Allowed
+}
+
+// waitForGrants waits for the first grants to show: RBAC reaches the authorizer through an
+// informer.
+func (a *operatorAccess) waitForGrants(t *testing.T) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for !can(t, secrets("list", watched[0])) || !can(t, clusterAccounts("list", "", "")) || !can(t, secrets("list", secretNS[0])) {
+	for !a.can(t, secretsAttrs("list", watched[0])) || !a.can(t, hookAttrs("clusteraccounts")("list", "", "")) || !a.can(t, secretsAttrs("list", a.secretNS[0])) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s may still not list Secrets in %s and %s, or ClusterAccounts, 30s after its bindings were created", cfg.Impersonate.UserName, watched[0], secretNS[0])
+			t.Fatalf("%s may still not list Secrets in %s and %s, or ClusterAccounts, 30s after its bindings were created", a.user, watched[0], a.secretNS[0])
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
 
-	var allowed, refused []authorizationv1.ResourceAttributes
+// expectedAccess returns what the operator may do and what it may not, save its status key.
+func (a *operatorAccess) expectedAccess() (allowed, refused []authorizationv1.ResourceAttributes) {
+	secrets := secretsAttrs
+	webhooks, accounts, clusterAccounts := hookAttrs("webhooks"), hookAttrs("accounts"), hookAttrs("clusteraccounts")
 	for _, n := range watched {
 		allowed = append(allowed,
 			secrets("get", n), secrets("list", n), secrets("watch", n),
@@ -503,10 +550,10 @@ func checkNamespacedRBAC(t *testing.T, c client.Client, releaseNS string, secret
 		}
 	}
 	// The credentials of ClusterAccounts, read-only.
-	for _, n := range secretNS {
+	for _, n := range a.secretNS {
 		allowed = append(allowed, secrets("get", n), secrets("list", n), secrets("watch", n))
 		for _, verb := range []string{"create", "update", "patch", "delete"} {
-			if n != releaseNS || verb != "create" { // the status key's create, below
+			if n != a.releaseNS || verb != "create" { // the status key's create, below
 				refused = append(refused, secrets(verb, n))
 			}
 		}
@@ -515,53 +562,48 @@ func checkNamespacedRBAC(t *testing.T, c client.Client, releaseNS string, secret
 	allowed = append(allowed,
 		clusterAccounts("get", "", ""), clusterAccounts("list", "", ""), clusterAccounts("watch", "", ""),
 		clusterAccounts("get", "", "status"), clusterAccounts("patch", "", "status"),
-		namespaces("list"), namespaces("watch"))
+		namespacesAttrs("list"), namespacesAttrs("watch"))
 	refused = append(refused,
 		clusterAccounts("create", "", ""), clusterAccounts("update", "", ""), clusterAccounts("patch", "", ""), clusterAccounts("delete", "", ""),
-		namespaces("create"), namespaces("update"), namespaces("delete"),
-		secrets("list", ""), secrets("watch", ""), secrets("get", other), secrets("list", other),
-		webhooks("list", "", ""), webhooks("list", other, ""), webhooks("patch", other, ""),
-		accounts("list", "", ""), accounts("list", other, ""), accounts("get", other, ""), accounts("patch", other, "status"))
-	if !slices.Contains(secretNS, releaseNS) {
-		refused = append(refused, secrets("list", releaseNS), secrets("watch", releaseNS))
+		namespacesAttrs("create"), namespacesAttrs("update"), namespacesAttrs("delete"),
+		secrets("list", ""), secrets("watch", ""), secrets("get", rbacOther), secrets("list", rbacOther),
+		webhooks("list", "", ""), webhooks("list", rbacOther, ""), webhooks("patch", rbacOther, ""),
+		accounts("list", "", ""), accounts("list", rbacOther, ""), accounts("get", rbacOther, ""), accounts("patch", rbacOther, "status"))
+	if !slices.Contains(a.secretNS, a.releaseNS) {
+		refused = append(refused, secrets("list", a.releaseNS), secrets("watch", a.releaseNS))
 	}
-	for _, a := range allowed {
-		if !can(t, a) {
-			t.Errorf("the operator may not %s", describeAttrs(a))
-		}
-	}
-	for _, a := range refused {
-		if can(t, a) {
-			t.Errorf("the operator may %s", describeAttrs(a))
-		}
-	}
-	// In its own namespace, it may create Secrets (its status key, at first start) and read that
-	// one Secret; others only when the release namespace keeps ClusterAccounts' credentials.
-	keySecret := statusKeySecretOf(t, objs)
+	return allowed, refused
+}
+
+// checkStatusKeyAccess: in its own namespace, the operator may create Secrets (its status key,
+// at first start) and read that one Secret, keySecret; others only when the release namespace
+// keeps ClusterAccounts' credentials.
+func (a *operatorAccess) checkStatusKeyAccess(t *testing.T, keySecret string) {
+	t.Helper()
 	key := func(verb, name string) authorizationv1.ResourceAttributes {
-		return authorizationv1.ResourceAttributes{Verb: verb, Resource: "secrets", Namespace: releaseNS, Name: name}
+		return authorizationv1.ResourceAttributes{Verb: verb, Resource: "secrets", Namespace: a.releaseNS, Name: name}
 	}
-	for _, a := range []authorizationv1.ResourceAttributes{secrets("create", releaseNS), key("get", keySecret)} {
-		if !can(t, a) {
-			t.Errorf("the operator may not %s", describeAttrs(a))
+	for _, attrs := range []authorizationv1.ResourceAttributes{secretsAttrs("create", a.releaseNS), key("get", keySecret)} {
+		if !a.can(t, attrs) {
+			t.Errorf("the operator may not %s", describeAttrs(attrs))
 		}
 	}
 	refusedKey := []authorizationv1.ResourceAttributes{key("update", keySecret), key("patch", keySecret), key("delete", keySecret)}
-	if !slices.Contains(secretNS, releaseNS) {
+	if !slices.Contains(a.secretNS, a.releaseNS) {
 		refusedKey = append(refusedKey, key("get", "credentials"))
 	}
-	for _, a := range refusedKey {
-		if can(t, a) {
-			t.Errorf("the operator may %s", describeAttrs(a))
+	for _, attrs := range refusedKey {
+		if a.can(t, attrs) {
+			t.Errorf("the operator may %s", describeAttrs(attrs))
 		}
 	}
-	// Leader election still works in the release namespace.
-	if !can(t, authorizationv1.ResourceAttributes{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Namespace: releaseNS}) {
-		t.Errorf("the operator may not update Leases in %s", releaseNS)
-	}
+}
 
-	// The same through real requests, as the operator's informers make them.
-	for _, n := range append([]string{watched[0]}, secretNS...) {
+// checkRequests checks the same through real requests, as the operator's informers make them.
+func (a *operatorAccess) checkRequests(t *testing.T) {
+	t.Helper()
+	ctx, op := a.ctx, a.op
+	for _, n := range append([]string{watched[0]}, a.secretNS...) {
 		var list corev1.SecretList
 		if err := op.List(ctx, &list, client.InNamespace(n)); err != nil {
 			t.Errorf("listing Secrets in %s: %v", n, err)
@@ -574,22 +616,17 @@ func checkNamespacedRBAC(t *testing.T, c client.Client, releaseNS string, secret
 			w.Stop()
 		}
 	}
-	list := func(kind string) *unstructured.UnstructuredList {
-		l := &unstructured.UnstructuredList{}
-		l.SetGroupVersionKind(schema.GroupVersionKind{Group: "hooks.hookkeeper.dev", Version: "v1alpha1", Kind: kind})
-		return l
-	}
 	for _, kind := range []string{"WebhookList", "AccountList"} {
-		if err := op.List(ctx, list(kind), client.InNamespace(watched[0])); err != nil {
+		if err := op.List(ctx, hooksList(kind), client.InNamespace(watched[0])); err != nil {
 			t.Errorf("listing %s in %s: %v", kind, watched[0], err)
 		}
-		if w, err := op.Watch(ctx, list(kind), client.InNamespace(watched[0])); err != nil {
+		if w, err := op.Watch(ctx, hooksList(kind), client.InNamespace(watched[0])); err != nil {
 			t.Errorf("watching %s in %s: %v", kind, watched[0], err)
 		} else {
 			w.Stop()
 		}
 	}
-	if err := op.List(ctx, list("ClusterAccountList")); err != nil {
+	if err := op.List(ctx, hooksList("ClusterAccountList")); err != nil {
 		t.Errorf("listing ClusterAccounts: %v", err)
 	}
 	if err := op.List(ctx, &corev1.NamespaceList{}); err != nil {
@@ -599,15 +636,56 @@ func checkNamespacedRBAC(t *testing.T, c client.Client, releaseNS string, secret
 		what string
 		err  error
 	}{
-		{"listing Secrets in " + other, op.List(ctx, &corev1.SecretList{}, client.InNamespace(other))},
-		{"getting Secret " + other + "/credentials", op.Get(ctx, client.ObjectKey{Namespace: other, Name: "credentials"}, &corev1.Secret{})},
+		{"listing Secrets in " + rbacOther, op.List(ctx, &corev1.SecretList{}, client.InNamespace(rbacOther))},
+		{"getting Secret " + rbacOther + "/credentials", op.Get(ctx, client.ObjectKey{Namespace: rbacOther, Name: "credentials"}, &corev1.Secret{})},
 		{"listing Secrets in every namespace", op.List(ctx, &corev1.SecretList{})},
-		{"listing Webhooks in every namespace", op.List(ctx, list("WebhookList"))},
-		{"listing Accounts in every namespace", op.List(ctx, list("AccountList"))},
-		{"listing Accounts in " + other, op.List(ctx, list("AccountList"), client.InNamespace(other))},
+		{"listing Webhooks in every namespace", op.List(ctx, hooksList("WebhookList"))},
+		{"listing Accounts in every namespace", op.List(ctx, hooksList("AccountList"))},
+		{"listing Accounts in " + rbacOther, op.List(ctx, hooksList("AccountList"), client.InNamespace(rbacOther))},
 	} {
 		if !apierrors.IsForbidden(r.err) {
 			t.Errorf("%s: got %v, want Forbidden", r.what, r.err)
 		}
 	}
+}
+
+// hooksList returns an empty list of the hooks.hookkeeper.dev kind.
+func hooksList(kind string) *unstructured.UnstructuredList {
+	l := &unstructured.UnstructuredList{}
+	l.SetGroupVersionKind(schema.GroupVersionKind{Group: "hooks.hookkeeper.dev", Version: "v1alpha1", Kind: kind})
+	return l
+}
+
+// secretsAttrs is verb on Secrets in ns.
+func secretsAttrs(verb, ns string) authorizationv1.ResourceAttributes {
+	return authorizationv1.ResourceAttributes{Verb: verb, Resource: "secrets", Namespace: ns}
+}
+
+// hookAttrs returns the attributes of verb on a hooks.hookkeeper.dev resource, its subresource
+// sub, in ns.
+func hookAttrs(resource string) func(verb, ns, sub string) authorizationv1.ResourceAttributes {
+	return func(verb, ns, sub string) authorizationv1.ResourceAttributes {
+		return authorizationv1.ResourceAttributes{Verb: verb, Group: "hooks.hookkeeper.dev", Resource: resource, Subresource: sub, Namespace: ns}
+	}
+}
+
+// namespacesAttrs is verb on Namespaces.
+func namespacesAttrs(verb string) authorizationv1.ResourceAttributes {
+	return authorizationv1.ResourceAttributes{Verb: verb, Resource: "namespaces"}
+}
+
+// describeAttrs says what a means, for the errors.
+func describeAttrs(a authorizationv1.ResourceAttributes) string {
+	what := a.Resource
+	if a.Subresource != "" {
+		what += "/" + a.Subresource
+	}
+	if a.Name != "" {
+		what += " " + a.Name
+	}
+	where := a.Namespace
+	if where == "" {
+		where = "every namespace (cluster-wide)"
+	}
+	return a.Verb + " " + what + " in " + where
 }
