@@ -17,7 +17,9 @@ limitations under the License.
 // Command chartproviders writes the Helm chart's providers values from providers/catalog: the
 // providers map of dist/chart/values.yaml (each provider's apiUrl, when it has a base URL flag,
 // and qps, with the descriptor's defaults), its schema in values.schema.json (exactly the
-// catalog's names), and its rows in the Values table of dist/chart/README.md. With -check it
+// catalog's names), and its rows in the Values table of dist/chart/README.md; and the list of the
+// providers' samples in config/samples/kustomization.yaml (each provider's sample is
+// config/samples/<name>.yaml, which the catalog's tests require). With -check it
 // writes nothing and fails when a file is not what it would write. Run it with
 // `go generate ./providers/catalog` after adding a provider to the catalog.
 package main
@@ -59,6 +61,8 @@ var (
 	valuesFile = filepath.Join("dist", "chart", "values.yaml")
 	schemaFile = filepath.Join("dist", "chart", "values.schema.json")
 	readmeFile = filepath.Join("dist", "chart", "README.md")
+	// samplesFile lists each provider's sample, config/samples/<name>.yaml.
+	samplesFile = filepath.Join("config", "samples", "kustomization.yaml")
 )
 
 // Run makes the chart's files below root describe descs, writing those that differ when write
@@ -67,7 +71,7 @@ func Run(root string, descs []providers.Descriptor, write bool) (stale []string,
 	for _, f := range []struct {
 		path string
 		gen  func([]byte, []providers.Descriptor) ([]byte, error)
-	}{{valuesFile, values}, {schemaFile, schema}, {readmeFile, readme}} {
+	}{{valuesFile, values}, {schemaFile, schema}, {readmeFile, readme}, {samplesFile, samples}} {
 		path := filepath.Join(root, f.path)
 		old, err := os.ReadFile(path)
 		if err != nil {
@@ -245,4 +249,25 @@ func readme(old []byte, descs []providers.Descriptor) ([]byte, error) {
 	}
 	out = append(out[:at], append(rows, out[at:]...)...)
 	return []byte(strings.Join(out, "\n")), nil
+}
+
+// samples replaces the resources of the samples' kustomization, its last lines: one
+// <name>.yaml per provider.
+func samples(old []byte, descs []providers.Descriptor) ([]byte, error) {
+	text := string(old)
+	i := strings.Index(text, "\nresources:\n")
+	if i < 0 {
+		return nil, errors.New(`no "resources:" line`)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(text[i+len("\nresources:\n"):], "\n"), "\n") {
+		if !strings.HasPrefix(l, "- ") {
+			return nil, fmt.Errorf("%q after resources: the list must end the file", l)
+		}
+	}
+	var b strings.Builder
+	b.WriteString(text[:i] + "\nresources:\n")
+	for _, d := range descs {
+		fmt.Fprintf(&b, "- %s.yaml\n", d.Name)
+	}
+	return []byte(b.String()), nil
 }

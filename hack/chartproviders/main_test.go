@@ -31,7 +31,8 @@ import (
 
 const root = "../.."
 
-// TestChartIsGenerated: the chart's providers values are what the catalog makes of them.
+// TestChartIsGenerated: the chart's providers values and the samples' list are what the catalog
+// makes of them.
 func TestChartIsGenerated(t *testing.T) {
 	stale, err := Run(root, catalog.All(), false)
 	if err != nil {
@@ -43,11 +44,12 @@ func TestChartIsGenerated(t *testing.T) {
 }
 
 // TestChartOfTheTestsCatalog: for the tests' catalog, the example included, the generator adds a
-// providers entry of the example to values.yaml, the schema and the README, and writing it again
+// providers entry of the example to values.yaml, the schema and the README, and its sample to the
+// samples' kustomization, and writing it again
 // changes nothing.
 func TestChartOfTheTestsCatalog(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{valuesFile, schemaFile, readmeFile} {
+	for _, f := range []string{valuesFile, schemaFile, readmeFile, samplesFile} {
 		data, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			t.Fatal(err)
@@ -61,8 +63,8 @@ func TestChartOfTheTestsCatalog(t *testing.T) {
 	}
 	descs := catalogtest.All()
 	ex := descs[len(descs)-1]
-	if stale, err := Run(dir, descs, true); err != nil || len(stale) != 3 {
-		t.Fatalf("generating the tests' catalog changed %q (%v), want the three files", stale, err)
+	if stale, err := Run(dir, descs, true); err != nil || len(stale) != 4 {
+		t.Fatalf("generating the tests' catalog changed %q (%v), want the four files", stale, err)
 	}
 	if stale, err := Run(dir, descs, false); err != nil || len(stale) != 0 {
 		t.Fatalf("generating again would change %q (%v)", stale, err)
@@ -94,5 +96,9 @@ func TestChartOfTheTestsCatalog(t *testing.T) {
 	data, _ = os.ReadFile(filepath.Join(dir, readmeFile))
 	if !strings.Contains(string(data), "\n| `providers."+ex.Name+".qps` | ") {
 		t.Errorf("the README has no row of providers.%s.qps", ex.Name)
+	}
+	data, _ = os.ReadFile(filepath.Join(dir, samplesFile))
+	if !strings.HasSuffix(string(data), "\n- "+ex.Name+".yaml\n") {
+		t.Errorf("the samples' kustomization does not end with %s.yaml:\n%s", ex.Name, data)
 	}
 }

@@ -17,7 +17,8 @@ limitations under the License.
 // Package catalog is the explicit list of the providers this operator supports. main, the import
 // command, the metrics, the local environment, the demo and the benchmark loop over it; adding a
 // provider is its package, its spec block in api/v1alpha1 and one line here; then the generated
-// files, among them the chart's providers values, which the directive below writes.
+// files, among them the chart's providers values and the samples' list, which the directive below
+// writes.
 package catalog
 
 //go:generate go run ../../hack/chartproviders -root ../..
