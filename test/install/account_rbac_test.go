@@ -56,7 +56,42 @@ func TestAggregatedAccountRoles(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	// The user roles, for real (removed at the end).
+	applyAggregatedUserRoles(t, ctx, c)
+	for _, ns := range []string{accountsTeam, accountsOtherTeam} {
+		createNamespace(t, c, ns, nil)
+	}
+	bindAccountUsers(t, ctx, c)
+
+	// A ClusterAccount and an Account to read and to try to change.
+	admin, err := client.New(apiServer.cfg, client.Options{Scheme: installedScheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := &hooksv1alpha1.ClusterAccount{ObjectMeta: metav1.ObjectMeta{Name: "accounts-rbac-shared"}, Spec: hooksv1alpha1.ClusterAccountSpec{
+		AccountSettings: hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderWebex},
+		CredentialsRef:  hooksv1alpha1.SecretReference{Name: "webex-bot", Namespace: kustomizeNamespace}}}
+	createForReal(ctx, t, admin, shared)
+	createForReal(ctx, t, admin, account(accountsOtherTeam, "theirs"))
+
+	checkAccountGrants(t, ctx, c)
+	checkAccountRequests(t, ctx, shared)
+}
+
+// The users of TestAggregatedAccountRoles and their namespaces: RoleBindings in the team's
+// namespace, ClusterRoleBindings cluster-wide.
+const (
+	accountsTeam, accountsOtherTeam = "accounts-team-a", "accounts-team-b"
+
+	nsEditor      = "alice" // edit in the team's namespace
+	nsViewer      = "bob"   // view in the team's namespace
+	clusterEditor = "carol" // edit everywhere
+	clusterViewer = "dave"  // view everywhere
+)
+
+// applyAggregatedUserRoles applies the chart's user roles for real (removed at the end), starts
+// the aggregation controller and waits for it to copy their rules into edit and view.
+func applyAggregatedUserRoles(t *testing.T, ctx context.Context, c client.Client) {
+	t.Helper()
 	var userRoles []*unstructured.Unstructured
 	for _, o := range find(mustHelmTemplate(t, "helm-user-roles"), "ClusterRole") {
 		for suffix := range aggregatedInto {
@@ -79,25 +114,19 @@ func TestAggregatedAccountRoles(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
 
-	const team, otherTeam = "accounts-team-a", "accounts-team-b"
-	for _, ns := range []string{team, otherTeam} {
-		createNamespace(t, c, ns, nil)
-	}
-	// Who is what: RoleBindings in the team's namespace, ClusterRoleBindings cluster-wide.
-	const (
-		nsEditor      = "alice" // edit in the team's namespace
-		nsViewer      = "bob"   // view in the team's namespace
-		clusterEditor = "carol" // edit everywhere
-		clusterViewer = "dave"  // view everywhere
-	)
+// bindAccountUsers binds the users to edit and view, in the team's namespace or cluster-wide
+// (removed at the end).
+func bindAccountUsers(t *testing.T, ctx context.Context, c client.Client) {
+	t.Helper()
 	user := func(name string) []rbacv1.Subject {
 		return []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: name}}
 	}
 	var bindings []client.Object
 	for name, role := range map[string]string{nsEditor: "edit", nsViewer: "view"} {
 		bindings = append(bindings, &rbacv1.RoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: "accounts-" + name, Namespace: team},
+			ObjectMeta: metav1.ObjectMeta{Name: "accounts-" + name, Namespace: accountsTeam},
 			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role}, Subjects: user(name)})
 	}
 	for name, role := range map[string]string{clusterEditor: "edit", clusterViewer: "view"} {
@@ -115,19 +144,57 @@ func TestAggregatedAccountRoles(t *testing.T) {
 			}
 		})
 	}
+}
 
-	// A ClusterAccount and an Account to read and to try to change.
-	admin, err := client.New(apiServer.cfg, client.Options{Scheme: installedScheme()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	shared := &hooksv1alpha1.ClusterAccount{ObjectMeta: metav1.ObjectMeta{Name: "accounts-rbac-shared"}, Spec: hooksv1alpha1.ClusterAccountSpec{
-		AccountSettings: hooksv1alpha1.AccountSettings{Provider: hooksv1alpha1.ProviderWebex},
-		CredentialsRef:  hooksv1alpha1.SecretReference{Name: "webex-bot", Namespace: kustomizeNamespace}}}
-	createForReal(ctx, t, admin, shared)
-	createForReal(ctx, t, admin, account(otherTeam, "theirs"))
+// accountGrant is whether who may, or may not (want), do verbs on resource in ns ("":
+// cluster-wide).
+type accountGrant struct {
+	who, resource, ns string
+	verbs             []string
+	want              bool
+}
 
-	// SubjectAccessReviews, asked as the admin for each user.
+// The verbs that read and those that write.
+var (
+	accountReadVerbs  = []string{"get", "list", "watch"}
+	accountWriteVerbs = []string{"create", "update", "patch", "delete"}
+)
+
+// accountGrants are what each user of TestAggregatedAccountRoles may and may not do.
+var accountGrants = []accountGrant{
+	// A namespace's editor: Accounts there, nothing of Accounts elsewhere, no status.
+	{nsEditor, "accounts", accountsTeam, append(accountReadVerbs, accountWriteVerbs...), true},
+	{nsEditor, "accounts/status", accountsTeam, []string{"get"}, true},
+	{nsEditor, "accounts/status", accountsTeam, []string{"update", "patch"}, false},
+	{nsEditor, "accounts", accountsOtherTeam, append(accountReadVerbs, accountWriteVerbs...), false},
+	{nsEditor, "accounts", "", []string{"list", "watch"}, false},
+	// ... and no ClusterAccount, which a RoleBinding cannot grant.
+	{nsEditor, "clusteraccounts", "", append(accountReadVerbs, accountWriteVerbs...), false},
+	// A namespace's viewer: reads the Accounts there.
+	{nsViewer, "accounts", accountsTeam, accountReadVerbs, true},
+	{nsViewer, "accounts/status", accountsTeam, []string{"get"}, true},
+	{nsViewer, "accounts", accountsTeam, accountWriteVerbs, false},
+	{nsViewer, "accounts", accountsOtherTeam, accountReadVerbs, false},
+	{nsViewer, "clusteraccounts", "", append(accountReadVerbs, accountWriteVerbs...), false},
+	// An editor everywhere: Accounts everywhere, ClusterAccounts read-only.
+	{clusterEditor, "accounts", accountsOtherTeam, append(accountReadVerbs, accountWriteVerbs...), true},
+	{clusterEditor, "clusteraccounts", "", accountReadVerbs, true},
+	{clusterEditor, "clusteraccounts/status", "", []string{"get"}, true},
+	{clusterEditor, "clusteraccounts", "", accountWriteVerbs, false},
+	{clusterEditor, "clusteraccounts/status", "", []string{"update", "patch"}, false},
+	// A viewer everywhere: reads both, writes neither.
+	{clusterViewer, "accounts", "", accountReadVerbs, true},
+	{clusterViewer, "accounts", accountsTeam, accountReadVerbs, true},
+	{clusterViewer, "clusteraccounts", "", accountReadVerbs, true},
+	{clusterViewer, "clusteraccounts/status", "", []string{"get"}, true},
+	{clusterViewer, "accounts", accountsTeam, accountWriteVerbs, false},
+	{clusterViewer, "clusteraccounts", "", accountWriteVerbs, false},
+}
+
+// checkAccountGrants checks accountGrants by SubjectAccessReviews, asked as the admin for each
+// user.
+func checkAccountGrants(t *testing.T, ctx context.Context, c client.Client) {
+	t.Helper()
 	can := func(t *testing.T, who string, a authorizationv1.ResourceAttributes) bool {
 		t.Helper()
 		a.Group = hooksv1alpha1.GroupVersion.Group
@@ -142,42 +209,7 @@ func TestAggregatedAccountRoles(t *testing.T) {
 		resource, sub, _ := strings.Cut(resource, "/")
 		return authorizationv1.ResourceAttributes{Verb: verb, Resource: resource, Subresource: sub, Namespace: ns}
 	}
-	write := []string{"create", "update", "patch", "delete"}
-	read := []string{"get", "list", "watch"}
-	type grant struct {
-		who, resource, ns string
-		verbs             []string
-		want              bool
-	}
-	for _, g := range []grant{
-		// A namespace's editor: Accounts there, nothing of Accounts elsewhere, no status.
-		{nsEditor, "accounts", team, append(read, write...), true},
-		{nsEditor, "accounts/status", team, []string{"get"}, true},
-		{nsEditor, "accounts/status", team, []string{"update", "patch"}, false},
-		{nsEditor, "accounts", otherTeam, append(read, write...), false},
-		{nsEditor, "accounts", "", []string{"list", "watch"}, false},
-		// ... and no ClusterAccount, which a RoleBinding cannot grant.
-		{nsEditor, "clusteraccounts", "", append(read, write...), false},
-		// A namespace's viewer: reads the Accounts there.
-		{nsViewer, "accounts", team, read, true},
-		{nsViewer, "accounts/status", team, []string{"get"}, true},
-		{nsViewer, "accounts", team, write, false},
-		{nsViewer, "accounts", otherTeam, read, false},
-		{nsViewer, "clusteraccounts", "", append(read, write...), false},
-		// An editor everywhere: Accounts everywhere, ClusterAccounts read-only.
-		{clusterEditor, "accounts", otherTeam, append(read, write...), true},
-		{clusterEditor, "clusteraccounts", "", read, true},
-		{clusterEditor, "clusteraccounts/status", "", []string{"get"}, true},
-		{clusterEditor, "clusteraccounts", "", write, false},
-		{clusterEditor, "clusteraccounts/status", "", []string{"update", "patch"}, false},
-		// A viewer everywhere: reads both, writes neither.
-		{clusterViewer, "accounts", "", read, true},
-		{clusterViewer, "accounts", team, read, true},
-		{clusterViewer, "clusteraccounts", "", read, true},
-		{clusterViewer, "clusteraccounts/status", "", []string{"get"}, true},
-		{clusterViewer, "accounts", team, write, false},
-		{clusterViewer, "clusteraccounts", "", write, false},
-	} {
+	for _, g := range accountGrants {
 		for _, verb := range g.verbs {
 			if got := can(t, g.who, attrs(verb, g.resource, g.ns)); got != g.want {
 				where := g.ns
@@ -188,8 +220,12 @@ func TestAggregatedAccountRoles(t *testing.T) {
 			}
 		}
 	}
+}
 
-	// The same through real requests, as kubectl would send them.
+// checkAccountRequests checks the same through real requests, as kubectl would send them, with
+// the ClusterAccount shared.
+func checkAccountRequests(t *testing.T, ctx context.Context, shared *hooksv1alpha1.ClusterAccount) {
+	t.Helper()
 	as := func(name string) client.Client {
 		cfg := rest.CopyConfig(apiServer.cfg)
 		cfg.Impersonate = rest.ImpersonationConfig{UserName: name, Groups: []string{"system:authenticated"}}
@@ -200,7 +236,7 @@ func TestAggregatedAccountRoles(t *testing.T) {
 		return cl
 	}
 	editor := as(nsEditor)
-	mine := account(team, "mine")
+	mine := account(accountsTeam, "mine")
 	if err := editor.Create(ctx, mine); err != nil {
 		t.Fatalf("the namespace's editor creating an Account there: %v", err)
 	}
@@ -217,7 +253,7 @@ func TestAggregatedAccountRoles(t *testing.T) {
 			t.Errorf("%s: got %v, want Forbidden", what, err)
 		}
 	}
-	forbidden("the namespace's editor creating an Account in another namespace", editor.Create(ctx, account(otherTeam, "not-mine")))
+	forbidden("the namespace's editor creating an Account in another namespace", editor.Create(ctx, account(accountsOtherTeam, "not-mine")))
 	newShared := shared.DeepCopy()
 	newShared.ObjectMeta = metav1.ObjectMeta{Name: "accounts-rbac-mine"}
 	forbidden("the namespace's editor creating a ClusterAccount", editor.Create(ctx, newShared))
@@ -240,7 +276,7 @@ func TestAggregatedAccountRoles(t *testing.T) {
 	if err := as(clusterViewer).List(ctx, &accts); err != nil || len(accts.Items) == 0 {
 		t.Errorf("the cluster viewer listing every Account: %d, %v", len(accts.Items), err)
 	}
-	forbidden("the namespace's viewer creating an Account", as(nsViewer).Create(ctx, account(team, "viewer")))
+	forbidden("the namespace's viewer creating an Account", as(nsViewer).Create(ctx, account(accountsTeam, "viewer")))
 }
 
 // TestOperatorRBACCoversAccounts installs the cluster-wide RBAC of the operator (the chart's
