@@ -276,13 +276,30 @@ $(HELM): | $(LOCALBIN)
 $(PROMTOOL): | $(LOCALBIN)
 	$(call go-install-tool,promtool,github.com/prometheus/prometheus/cmd/promtool,$(PROMTOOL_VERSION))
 
-# go-install-tool installs $(2)@$(3) into $(LOCALBIN), renames the binary $(1) to $(1)-$(3) and points
-# the symlink $(1) at it. The package is built by `go install` through the Go module proxy.
+# TOOLS_STORE keeps the tools built here once per machine, by name and version, as the
+# setup-envtest store keeps kube-apiserver and etcd: a fresh clone (CI's included) copies them from
+# there instead of building them again (promtool alone downloads about 1.8 GB of modules). A tool
+# missing from the store is built from source, so the store only saves time; empty it, or set
+# TOOLS_STORE= to build every tool.
+TOOLS_STORE ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/hookkeeper/tools/$(shell go env GOOS)-$(shell go env GOARCH)
+
+# go-install-tool installs $(2)@$(3) into $(LOCALBIN) as $(1)-$(3), with the symlink $(1) pointing at
+# it: copied from $(TOOLS_STORE) when it holds that version, else built by `go install` through the
+# Go module proxy and then stored there.
 define go-install-tool
 @set -e; \
-echo "installing $(2)@$(3) into $(LOCALBIN)"; \
 rm -f "$(LOCALBIN)/$(1)"; \
-GOBIN="$(LOCALBIN)" go install "$(2)@$(3)"; \
-mv -f "$(LOCALBIN)/$(1)" "$(LOCALBIN)/$(1)-$(3)"; \
+stored="$(TOOLS_STORE)/$(1)-$(3)"; \
+if [ -n "$(TOOLS_STORE)" ] && [ -x "$$stored" ] && [ -s "$$stored" ]; then \
+	echo "installing $(1) $(3) into $(LOCALBIN) from $(TOOLS_STORE)"; \
+	cp -f "$$stored" "$(LOCALBIN)/$(1)-$(3)"; \
+else \
+	echo "installing $(2)@$(3) into $(LOCALBIN)"; \
+	GOBIN="$(LOCALBIN)" go install "$(2)@$(3)"; \
+	mv -f "$(LOCALBIN)/$(1)" "$(LOCALBIN)/$(1)-$(3)"; \
+	if [ -n "$(TOOLS_STORE)" ] && mkdir -p "$(TOOLS_STORE)" 2>/dev/null; then \
+		cp -f "$(LOCALBIN)/$(1)-$(3)" "$$stored.tmp.$$$$" && mv -f "$$stored.tmp.$$$$" "$$stored" || rm -f "$$stored.tmp.$$$$"; \
+	fi; \
+fi; \
 ln -sf "$(1)-$(3)" "$(LOCALBIN)/$(1)"
 endef
