@@ -18,12 +18,16 @@ package install
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/hookkeeper/hookkeeper/hack/chartproviders/chartgen"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
+	"github.com/hookkeeper/hookkeeper/providers/catalog/catalogtest"
 )
 
 // TestChartProvidersFromTheCatalog: the chart's providers map has exactly the catalog's
@@ -84,5 +88,39 @@ func TestChartProvidersFromTheCatalog(t *testing.T) {
 	if _, err := helmTemplate(t, kustomizeNamespace, "--set", "providers.notaprovider.qps=1"); err == nil ||
 		!strings.Contains(err.Error(), "additional properties 'notaprovider' not allowed") {
 		t.Errorf("a provider the catalog lacks: %v, want the schema's refusal", err)
+	}
+}
+
+// TestChartOfAFifthProvider: the chart generated for the tests' catalog (the example provider
+// added, as go generate ./providers/catalog would for a fifth provider) renders the example's base
+// URL flag and its --provider-qps item with templates/deployment.yaml as it is.
+func TestChartOfAFifthProvider(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "dist", "chart"), os.DirFS(chartDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "config", "samples"), os.DirFS(filepath.Join(root, "config", "samples"))); err != nil {
+		t.Fatal(err)
+	}
+	descs := catalogtest.All()
+	ex := descs[len(descs)-1]
+	if _, err := chartgen.Run(dir, descs, true); err != nil {
+		t.Fatal(err)
+	}
+	objs, err := helmTemplateChart(t, filepath.Join(dir, "dist", "chart"), releaseName, kustomizeNamespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := deploymentArgs(t, objs)
+	if got := args[ex.FlagName()]; got != ex.APIURL.Default {
+		t.Errorf("--%s=%q, want its default %q", ex.FlagName(), got, ex.APIURL.Default)
+	}
+	item := ex.Name + "=" + strconv.FormatFloat(ex.DefaultQPS, 'g', -1, 64)
+	if !slices.Contains(strings.Split(args["provider-qps"], ","), item) {
+		t.Errorf("--provider-qps=%s has no %s", args["provider-qps"], item)
+	}
+	if _, err := helmTemplateChart(t, filepath.Join(dir, "dist", "chart"), releaseName, kustomizeNamespace,
+		"--set", "providers."+ex.Name+".qps=3"); err != nil {
+		t.Errorf("the schema refuses providers.%s: %v", ex.Name, err)
 	}
 }

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package main
+package chartgen
 
 import (
 	"encoding/json"
@@ -29,7 +29,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers/catalog/catalogtest"
 )
 
-const root = "../.."
+const root = "../../.."
 
 // TestChartIsGenerated: the chart's providers values and the samples' list are what the catalog
 // makes of them.
@@ -49,7 +49,7 @@ func TestChartIsGenerated(t *testing.T) {
 // changes nothing.
 func TestChartOfTheTestsCatalog(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{valuesFile, schemaFile, readmeFile, samplesFile} {
+	for _, f := range []string{ValuesFile, SchemaFile, ReadmeFile, SamplesFile} {
 		data, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			t.Fatal(err)
@@ -69,7 +69,7 @@ func TestChartOfTheTestsCatalog(t *testing.T) {
 	if stale, err := Run(dir, descs, false); err != nil || len(stale) != 0 {
 		t.Fatalf("generating again would change %q (%v)", stale, err)
 	}
-	data, _ := os.ReadFile(filepath.Join(dir, valuesFile))
+	data, _ := os.ReadFile(filepath.Join(dir, ValuesFile))
 	var values struct {
 		Providers map[string]map[string]any `json:"providers"`
 	}
@@ -79,7 +79,7 @@ func TestChartOfTheTestsCatalog(t *testing.T) {
 	if got := values.Providers[ex.Name]; got["apiUrl"] != ex.APIURL.Default || got["qps"] != ex.DefaultQPS || len(values.Providers) != len(descs) {
 		t.Errorf("values.yaml's providers: %v", values.Providers)
 	}
-	data, _ = os.ReadFile(filepath.Join(dir, schemaFile))
+	data, _ = os.ReadFile(filepath.Join(dir, SchemaFile))
 	var schema struct {
 		Properties struct {
 			Providers struct {
@@ -93,11 +93,11 @@ func TestChartOfTheTestsCatalog(t *testing.T) {
 	if _, ok := schema.Properties.Providers.Properties[ex.Name]; !ok || len(schema.Properties.Providers.Properties) != len(descs) {
 		t.Errorf("the schema's providers: %v", schema.Properties.Providers.Properties)
 	}
-	data, _ = os.ReadFile(filepath.Join(dir, readmeFile))
+	data, _ = os.ReadFile(filepath.Join(dir, ReadmeFile))
 	if !strings.Contains(string(data), "\n| `providers."+ex.Name+".qps` | ") {
 		t.Errorf("the README has no row of providers.%s.qps", ex.Name)
 	}
-	data, _ = os.ReadFile(filepath.Join(dir, samplesFile))
+	data, _ = os.ReadFile(filepath.Join(dir, SamplesFile))
 	if !strings.HasSuffix(string(data), "\n- "+ex.Name+".yaml\n") {
 		t.Errorf("the samples' kustomization does not end with %s.yaml:\n%s", ex.Name, data)
 	}
