@@ -111,133 +111,22 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 	chart := oldChart(t, crdsDirChart)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	const release, ns, hooksNS = "upgrade", "helm-upgrade", "upgrade-webhooks"
-	createNamespace(t, c, ns, nil)
+	const hooksNS = "upgrade-webhooks"
+	r := &upgradeRig{c: c, ctx: ctx, release: "upgrade", ns: "helm-upgrade"}
+	createNamespace(t, c, r.ns, nil)
 	createNamespace(t, c, hooksNS, nil)
-
-	apply := func(o *unstructured.Unstructured, owner string, opts ...client.ApplyOption) error {
-		return c.Apply(ctx, client.ApplyConfigurationFromUnstructured(o.DeepCopy()), append(opts, client.FieldOwner(owner))...)
-	}
-	var created []*unstructured.Unstructured
 	t.Cleanup(func() {
-		for _, o := range created {
+		for _, o := range r.created {
 			if err := c.Delete(context.Background(), o); err != nil && !apierrors.IsNotFound(err) {
 				t.Errorf("deleting %s %s: %v", o.GetKind(), o.GetName(), err)
 			}
 		}
 	})
 
-	// The old release.
-	oldObjs, err := helmTemplateChart(t, chart, release, ns)
-	if err != nil {
-		t.Fatalf("rendering the chart of %s: %v", crdsDirChart, err)
-	}
-	// envtest created the CRDs, and other tests may have applied the chart's since: make one
-	// what o says (its metadata, without other managers' labels), applied server-side as the
-	// release's field manager, which so owns all of it.
-	resetCRD := func(o *unstructured.Unstructured) {
-		t.Helper()
-		if err := apply(o, "helm", client.ForceOwnership); err != nil {
-			t.Fatalf("applying the CRD %s: %v", o.GetName(), err)
-		}
-		var existing unstructured.Unstructured
-		existing.SetGroupVersionKind(o.GroupVersionKind())
-		if err := c.Get(ctx, client.ObjectKey{Name: o.GetName()}, &existing); err != nil {
-			t.Fatal(err)
-		}
-		drop := map[string]map[string]any{"labels": {}, "annotations": {}}
-		for k := range existing.GetLabels() {
-			if _, ok := o.GetLabels()[k]; !ok {
-				drop["labels"][k] = nil
-			}
-		}
-		for k := range existing.GetAnnotations() {
-			if _, ok := o.GetAnnotations()[k]; !ok {
-				drop["annotations"][k] = nil
-			}
-		}
-		patch, err := json.Marshal(map[string]any{"metadata": drop})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Patch(ctx, &existing, client.RawPatch(types.MergePatchType, patch), client.FieldOwner("helm")); err != nil {
-			t.Fatalf("removing other tests' labels from the CRD %s: %v", o.GetName(), err)
-		}
-	}
-	var crdName string
-	for _, o := range oldObjs {
-		if o.GetKind() == "CustomResourceDefinition" {
-			// The CRD of crds/.
-			crdName = o.GetName()
-			resetCRD(o)
-			continue
-		}
-		helmOwnership(o, release, ns)
-		if err := apply(o, "helm", client.ForceOwnership); err != nil {
-			t.Fatalf("installing the chart of %s: %s %s: %v", crdsDirChart, o.GetKind(), o.GetName(), err)
-		}
-		created = append(created, o)
-	}
-	if crdName == "" {
-		t.Fatalf("the chart of %s renders no CRD: %s", crdsDirChart, describe(oldObjs))
-	}
-
-	// A Webhook, from config/samples.
-	hooks := find(kustomizeBuild(t, "config/samples"), "Webhook")
-	if len(hooks) == 0 {
-		t.Fatal("config/samples holds no Webhook")
-	}
-	hook := hooks[0].DeepCopy()
-	hook.SetNamespace(hooksNS)
-	if err := c.Create(ctx, hook); err != nil {
-		t.Fatalf("creating Webhook %s: %v", hook.GetName(), err)
-	}
-	created = append(created, hook)
-
-	// Helm would refuse to take the CRD over as it is.
-	var crd apiextensionsv1.CustomResourceDefinition
-	if err := c.Get(ctx, client.ObjectKey{Name: crdName}, &crd); err != nil {
-		t.Fatal(err)
-	}
-	if err := helmWouldAdopt(&crd, release, ns); err == nil {
-		t.Fatal("the CRD installed from crds/ already carries the release's ownership metadata: the upgrade notes' step is untested")
-	}
-	// The upgrade notes: kubectl label and kubectl annotate.
-	before := crd.DeepCopy()
-	metav1.SetMetaDataLabel(&crd.ObjectMeta, "app.kubernetes.io/managed-by", "Helm")
-	metav1.SetMetaDataAnnotation(&crd.ObjectMeta, "meta.helm.sh/release-name", release)
-	metav1.SetMetaDataAnnotation(&crd.ObjectMeta, "meta.helm.sh/release-namespace", ns)
-	if err := c.Patch(ctx, &crd, client.MergeFrom(before), client.FieldOwner("kubectl-label")); err != nil {
-		t.Fatal(err)
-	}
-	if err := helmWouldAdopt(&crd, release, ns); err != nil {
-		t.Fatalf("after the upgrade notes' kubectl label and annotate, Helm would still refuse the CRD: %v", err)
-	}
-
-	// helm upgrade, server-side, without forcing conflicts. A CRD the old chart did not have
-	// (Account, ClusterAccount) Helm creates with the release's metadata: here it exists already,
-	// so it is made the release's first, as if Helm had just created it.
-	newObjs := mustHelmTemplateChart(t, chartDir, release, ns)
-	for _, o := range newObjs {
-		if o.GetKind() == "CustomResourceDefinition" && o.GetName() != crdName {
-			crd := o.DeepCopy()
-			helmOwnership(crd, release, ns)
-			resetCRD(crd)
-		}
-	}
-	for _, o := range newObjs {
-		helmOwnership(o, release, ns)
-		if err := apply(o, "helm"); err != nil {
-			t.Errorf("upgrading: %s %s: %v", o.GetKind(), o.GetName(), err)
-			continue
-		}
-		if o.GetKind() != "CustomResourceDefinition" {
-			created = append(created, o)
-		}
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
+	crdName := r.installOld(t, chart)
+	hook := r.createSampleWebhook(t, hooksNS)
+	r.followUpgradeNotes(t, crdName)
+	newObjs := r.upgrade(t, crdName)
 
 	// The Webhook is still there, unchanged.
 	got := &unstructured.Unstructured{}
@@ -248,9 +137,159 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 	if !equality.Semantic.DeepEqual(got.Object["spec"], hook.Object["spec"]) {
 		t.Errorf("the Webhook's spec changed: %v, was %v", got.Object["spec"], hook.Object["spec"])
 	}
-	// The CRD is the release's: its labels and keep policy, and the helm field manager applies
-	// its spec.
-	if err := c.Get(ctx, client.ObjectKey{Name: crdName}, &crd); err != nil {
+	r.checkCRDIsTheRelease(t, crdName, newObjs)
+}
+
+// upgradeRig is the state of TestChartUpgradeFromCRDsDir: the release and its namespace, and
+// what the test created (removed at the end).
+type upgradeRig struct {
+	c           client.Client
+	ctx         context.Context
+	release, ns string
+	created     []*unstructured.Unstructured
+}
+
+// apply applies o server-side as owner.
+func (r *upgradeRig) apply(o *unstructured.Unstructured, owner string, opts ...client.ApplyOption) error {
+	return r.c.Apply(r.ctx, client.ApplyConfigurationFromUnstructured(o.DeepCopy()), append(opts, client.FieldOwner(owner))...)
+}
+
+// resetCRD: envtest created the CRDs, and other tests may have applied the chart's since: make
+// one what o says (its metadata, without other managers' labels), applied server-side as the
+// release's field manager, which so owns all of it.
+func (r *upgradeRig) resetCRD(t *testing.T, o *unstructured.Unstructured) {
+	t.Helper()
+	if err := r.apply(o, "helm", client.ForceOwnership); err != nil {
+		t.Fatalf("applying the CRD %s: %v", o.GetName(), err)
+	}
+	var existing unstructured.Unstructured
+	existing.SetGroupVersionKind(o.GroupVersionKind())
+	if err := r.c.Get(r.ctx, client.ObjectKey{Name: o.GetName()}, &existing); err != nil {
+		t.Fatal(err)
+	}
+	drop := map[string]map[string]any{"labels": {}, "annotations": {}}
+	for k := range existing.GetLabels() {
+		if _, ok := o.GetLabels()[k]; !ok {
+			drop["labels"][k] = nil
+		}
+	}
+	for k := range existing.GetAnnotations() {
+		if _, ok := o.GetAnnotations()[k]; !ok {
+			drop["annotations"][k] = nil
+		}
+	}
+	patch, err := json.Marshal(map[string]any{"metadata": drop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.c.Patch(r.ctx, &existing, client.RawPatch(types.MergePatchType, patch), client.FieldOwner("helm")); err != nil {
+		t.Fatalf("removing other tests' labels from the CRD %s: %v", o.GetName(), err)
+	}
+}
+
+// installOld installs the old release, of chart, and returns the name of the CRD of its crds/.
+func (r *upgradeRig) installOld(t *testing.T, chart string) string {
+	t.Helper()
+	oldObjs, err := helmTemplateChart(t, chart, r.release, r.ns)
+	if err != nil {
+		t.Fatalf("rendering the chart of %s: %v", crdsDirChart, err)
+	}
+	var crdName string
+	for _, o := range oldObjs {
+		if o.GetKind() == "CustomResourceDefinition" {
+			// The CRD of crds/.
+			crdName = o.GetName()
+			r.resetCRD(t, o)
+			continue
+		}
+		helmOwnership(o, r.release, r.ns)
+		if err := r.apply(o, "helm", client.ForceOwnership); err != nil {
+			t.Fatalf("installing the chart of %s: %s %s: %v", crdsDirChart, o.GetKind(), o.GetName(), err)
+		}
+		r.created = append(r.created, o)
+	}
+	if crdName == "" {
+		t.Fatalf("the chart of %s renders no CRD: %s", crdsDirChart, describe(oldObjs))
+	}
+	return crdName
+}
+
+// createSampleWebhook creates a Webhook, from config/samples, in hooksNS.
+func (r *upgradeRig) createSampleWebhook(t *testing.T, hooksNS string) *unstructured.Unstructured {
+	t.Helper()
+	hooks := find(kustomizeBuild(t, "config/samples"), "Webhook")
+	if len(hooks) == 0 {
+		t.Fatal("config/samples holds no Webhook")
+	}
+	hook := hooks[0].DeepCopy()
+	hook.SetNamespace(hooksNS)
+	if err := r.c.Create(r.ctx, hook); err != nil {
+		t.Fatalf("creating Webhook %s: %v", hook.GetName(), err)
+	}
+	r.created = append(r.created, hook)
+	return hook
+}
+
+// followUpgradeNotes checks that Helm would refuse to take the CRD crdName over as it is, runs
+// the upgrade notes' kubectl label and kubectl annotate, and checks that Helm would then.
+func (r *upgradeRig) followUpgradeNotes(t *testing.T, crdName string) {
+	t.Helper()
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := r.c.Get(r.ctx, client.ObjectKey{Name: crdName}, &crd); err != nil {
+		t.Fatal(err)
+	}
+	if err := helmWouldAdopt(&crd, r.release, r.ns); err == nil {
+		t.Fatal("the CRD installed from crds/ already carries the release's ownership metadata: the upgrade notes' step is untested")
+	}
+	// The upgrade notes: kubectl label and kubectl annotate.
+	before := crd.DeepCopy()
+	metav1.SetMetaDataLabel(&crd.ObjectMeta, "app.kubernetes.io/managed-by", "Helm")
+	metav1.SetMetaDataAnnotation(&crd.ObjectMeta, "meta.helm.sh/release-name", r.release)
+	metav1.SetMetaDataAnnotation(&crd.ObjectMeta, "meta.helm.sh/release-namespace", r.ns)
+	if err := r.c.Patch(r.ctx, &crd, client.MergeFrom(before), client.FieldOwner("kubectl-label")); err != nil {
+		t.Fatal(err)
+	}
+	if err := helmWouldAdopt(&crd, r.release, r.ns); err != nil {
+		t.Fatalf("after the upgrade notes' kubectl label and annotate, Helm would still refuse the CRD: %v", err)
+	}
+}
+
+// upgrade runs helm upgrade, server-side, without forcing conflicts, and returns the new
+// chart's objects. A CRD the old chart did not have (Account, ClusterAccount) Helm creates with
+// the release's metadata: here it exists already, so it is made the release's first, as if Helm
+// had just created it.
+func (r *upgradeRig) upgrade(t *testing.T, crdName string) []*unstructured.Unstructured {
+	t.Helper()
+	newObjs := mustHelmTemplateChart(t, chartDir, r.release, r.ns)
+	for _, o := range newObjs {
+		if o.GetKind() == "CustomResourceDefinition" && o.GetName() != crdName {
+			crd := o.DeepCopy()
+			helmOwnership(crd, r.release, r.ns)
+			r.resetCRD(t, crd)
+		}
+	}
+	for _, o := range newObjs {
+		helmOwnership(o, r.release, r.ns)
+		if err := r.apply(o, "helm"); err != nil {
+			t.Errorf("upgrading: %s %s: %v", o.GetKind(), o.GetName(), err)
+			continue
+		}
+		if o.GetKind() != "CustomResourceDefinition" {
+			r.created = append(r.created, o)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	return newObjs
+}
+
+// checkCRDIsTheRelease checks that the CRD crdName is the release's: its labels and keep
+// policy, its schema of newObjs, and the helm field manager applies its spec.
+func (r *upgradeRig) checkCRDIsTheRelease(t *testing.T, crdName string, newObjs []*unstructured.Unstructured) {
+	t.Helper()
+	var crd apiextensionsv1.CustomResourceDefinition
+	if err := r.c.Get(r.ctx, client.ObjectKey{Name: crdName}, &crd); err != nil {
 		t.Fatal(err)
 	}
 	if p := crd.Annotations["helm.sh/resource-policy"]; p != "keep" {
@@ -260,20 +299,11 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 	// Its schema is the new one (config/crd/bases of today, not the chart of crdsDirChart).
 	stored := &unstructured.Unstructured{}
 	stored.SetGroupVersionKind(rendered.GroupVersionKind())
-	if err := c.Get(ctx, client.ObjectKey{Name: crdName}, stored); err != nil {
+	if err := r.c.Get(r.ctx, client.ObjectKey{Name: crdName}, stored); err != nil {
 		t.Fatal(err)
 	}
-	schemas := func(o *unstructured.Unstructured) map[string]any {
-		versions, _, _ := unstructured.NestedSlice(o.Object, "spec", "versions")
-		out := map[string]any{}
-		for _, v := range versions {
-			m, _ := v.(map[string]any)
-			out[fmt.Sprint(m["name"])] = m["schema"]
-		}
-		return out
-	}
 	// Compared as JSON: numbers decode from YAML and from the API server as different types.
-	if a, b := mustJSON(t, schemas(stored)), mustJSON(t, schemas(rendered)); a != b {
+	if a, b := mustJSON(t, crdSchemas(stored)), mustJSON(t, crdSchemas(rendered)); a != b {
 		t.Error("after the upgrade the CRD's schema is not the chart's")
 	}
 	for k, v := range rendered.GetLabels() {
@@ -281,7 +311,7 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 			t.Errorf("the CRD's label %s is %q, want the chart's %q", k, crd.Labels[k], v)
 		}
 	}
-	if err := helmWouldAdopt(&crd, release, ns); err != nil {
+	if err := helmWouldAdopt(&crd, r.release, r.ns); err != nil {
 		t.Errorf("the CRD does not name the release: %v", err)
 	}
 	owned := false
@@ -294,6 +324,17 @@ func TestChartUpgradeFromCRDsDir(t *testing.T) {
 	if !owned {
 		t.Errorf("the helm field manager does not own the CRD's spec and keep annotation: %+v", crd.ManagedFields)
 	}
+}
+
+// crdSchemas returns the schema of each version of the CRD o, by version name.
+func crdSchemas(o *unstructured.Unstructured) map[string]any {
+	versions, _, _ := unstructured.NestedSlice(o.Object, "spec", "versions")
+	out := map[string]any{}
+	for _, v := range versions {
+		m, _ := v.(map[string]any)
+		out[fmt.Sprint(m["name"])] = m["schema"]
+	}
+	return out
 }
 
 // mustHelmTemplateChart is helmTemplateChart that fails t on an error.
