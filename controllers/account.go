@@ -29,7 +29,7 @@ import (
 	"github.com/hookkeeper/hookkeeper/providers"
 )
 
-// An account is one credential's view of one provider scope (a Webex token, an 8x8 account in a
+// An account is one credential's view of one list scope (Provider.Scope: a Webex token, an 8x8 account in a
 // region, a PageSeeder OAuth client on one server). It is the unit of everything the operator
 // shares between the Webhooks of that account:
 //
@@ -42,7 +42,7 @@ import (
 type account struct {
 	key string
 	// ident is "<provider>|<provider account>", the canonical SaaS account (Provider.Account):
-	// credentials of the same account, and lists of other scopes on it, see the same remote
+	// credentials of the same account, and lists of other list scopes on it, see the same remote
 	// webhooks, so claims are checked across every account object with the same ident. It is
 	// what status.remoteAccount records.
 	ident string
@@ -118,10 +118,10 @@ func newAccounts(now func() time.Time, share int, wake func(types.NamespacedName
 		now:        now, share: max(1, share), wake: wake}
 }
 
-// get returns the account object of the credential key on the provider scope, a list of the
+// get returns the account object of the credential key on the list scope, a list of the
 // canonical SaaS account ident (identKey), and remembers req as its last request.
-func (a *accounts) get(credential, scope, ident string, req *providers.Request) *account {
-	key := credential + "|" + scope
+func (a *accounts) get(credential, listScope, ident string, req *providers.Request) *account {
+	key := credential + "|" + listScope
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	acct, ok := a.m[key]
@@ -498,7 +498,7 @@ func (a *accounts) dropLocked(uid types.UID) {
 }
 
 // otherLocked returns another Webhook's claim on the remote webhook id of acct's SaaS account, in
-// acct or in an account object of other credentials or scopes on it (they see the same webhook).
+// acct or in an account object of other credentials or list scopes on it (they see the same webhook).
 func (a *accounts) otherLocked(acct *account, uid types.UID, id string) (claim, bool) {
 	for _, other := range a.byIdent[acct.ident] {
 		if c, ok := other.claims[id]; ok && c.uid != uid {

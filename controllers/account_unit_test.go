@@ -134,7 +134,7 @@ func TestGatesAreKeyedByCredentialAndAccount(t *testing.T) {
 			Spec: hooksv1alpha1.WebhookSpec{Provider: hooksv1alpha1.ProviderPageSeeder, TargetURL: "https://hooks.example.com/x",
 				PageSeeder: &hooksv1alpha1.PageSeederSpec{ServerURL: server, Client: 1}}}
 		req := &providers.Request{Owner: "ns/hook", Spec: &wh.Spec, Credentials: creds}
-		return r.newSyncCtx(&scope{wh: wh, base: wh.DeepCopy()}, prov, req).gate
+		return r.newSyncCtx(&tracked{wh: wh, base: wh.DeepCopy()}, prov, req).gate
 	}
 	hostile, real := gate("https://evil.example"), gate("https://ps.example.org")
 	r.Gates.Block(hostile, time.Hour)

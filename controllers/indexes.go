@@ -46,7 +46,7 @@ type webhookIndex struct {
 	byNamespace map[string]map[types.UID]*hooksv1alpha1.Webhook
 	// remoteOf is the hash of the remote key each Webhook records, and byRemote its reverse:
 	// which Webhooks record "<provider>|<provider account>|<status.id>". Remote ids are unique
-	// within a scope only (PageSeeder ids are small integers on each server), so a bare id would
+	// within an account only (PageSeeder ids are small integers on each server), so a bare id would
 	// let one tenant's Webhook conflict with, and learn the name of, another tenant's Webhook on
 	// another server. The hash (seeded per process, so no one can aim at a collision) keeps the
 	// keys, which hold the SaaS's base URL, out of memory; a lookup compares the whole key.
@@ -267,6 +267,8 @@ func (x *webhookIndex) eachInNamespace(ns string, fn func(*hooksv1alpha1.Webhook
 	}
 }
 
-func remoteKey(scope, id string) string {
-	return scope + "|" + id
+// remoteKey names remote webhook id on the SaaS account ident (identKey): ids are unique within an
+// account only.
+func remoteKey(ident, id string) string {
+	return ident + "|" + id
 }

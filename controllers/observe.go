@@ -236,9 +236,9 @@ func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *pro
 	r.recordRemote(y, remote, nil)
 }
 
-// otherOwner answers who else claims the remote webhook id of y's account scope: a Webhook that
+// otherOwner answers who else claims the remote webhook id on y's SaaS account: a Webhook that
 // took it in this process (the account's claims, which are ahead of the cache) or one whose status
-// records it (the status index, across credentials of the same scope). It returns how y's status
+// records it (the status index, across credentials of the same account). It returns how y's status
 // and events may name that Webhook, or "" when none claims it. With take, a free id is claimed for
 // y in the same step, so that two workers can never both adopt it.
 func (r *WebhookReconciler) otherOwner(ctx context.Context, y *syncCtx, id string, take bool) (string, error) {
@@ -329,7 +329,7 @@ func (r *WebhookReconciler) snapshotAge(wh *hooksv1alpha1.Webhook) (notBefore ti
 //
 //   - an earlier process of the operator (a crash between the create and the status write): a
 //     new process has no snapshot, and lists first;
-//   - this process through other credentials of the same scope, when the Webhook's credentials
+//   - this process through other credentials of the same account, when the Webhook's credentials
 //     changed since: the Webhook then claims a webhook of another account, and the search uses a
 //     snapshot no older than unsettledAge;
 //   - another replica that owned the namespace before (--sharding): a sharded replica always
@@ -368,7 +368,7 @@ func (r *WebhookReconciler) listTimeout() time.Duration {
 
 // lookup returns the remote webhook with the id. A webhook missing from the snapshot is asked
 // for directly before it is declared gone: the snapshot may predate it, or it may live outside
-// the listed scope (another region, say).
+// the list scope (another region, say).
 func (r *WebhookReconciler) lookup(ctx context.Context, y *syncCtx, id string) (*providers.Remote, error) {
 	if err := r.refresh(ctx, y, y.notBefore); err != nil {
 		return nil, err

@@ -37,7 +37,7 @@ const deletionRetry = 15 * time.Second
 // deletionPolicy Orphan or a paused Webhook, then removes the finalizer. When the credentials are
 // missing or refused it retries for DeletionTimeout, then gives up with a Warning event that names
 // the remote webhook left behind: a namespace deletion never hangs on a lost Secret.
-func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result, error) {
+func (r *WebhookReconciler) reconcileDelete(ctx context.Context, s *tracked) (ctrl.Result, error) {
 	wh := s.wh
 	if !controllerutil.ContainsFinalizer(wh, hooksv1alpha1.Finalizer) {
 		return ctrl.Result{}, nil
@@ -153,7 +153,7 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, y *syncCtx, id 
 }
 
 // deleteFailed handles a failed remote deletion: credential problems are bounded, the rest back off.
-func (r *WebhookReconciler) deleteFailed(ctx context.Context, s *scope, id, gate string, err error) (ctrl.Result, error) {
+func (r *WebhookReconciler) deleteFailed(ctx context.Context, s *tracked, id, gate string, err error) (ctrl.Result, error) {
 	switch providers.KindOf(err) {
 	case providers.KindUnauthorized, providers.KindMissingCredentials, providers.KindInvalid:
 		return r.deleteBlocked(ctx, s, id, err)
@@ -163,7 +163,7 @@ func (r *WebhookReconciler) deleteFailed(ctx context.Context, s *scope, id, gate
 
 // deleteBlocked retries a deletion the operator cannot perform until DeletionTimeout has passed
 // since the deletion began, then lets the Webhook go and says what was left behind.
-func (r *WebhookReconciler) deleteBlocked(ctx context.Context, s *scope, id string, err error) (ctrl.Result, error) {
+func (r *WebhookReconciler) deleteBlocked(ctx context.Context, s *tracked, id string, err error) (ctrl.Result, error) {
 	wh := s.wh
 	deadline := wh.DeletionTimestamp.Add(r.Options.DeletionTimeout)
 	if wait := deadline.Sub(r.now()); wait > 0 {
@@ -185,7 +185,7 @@ func (r *WebhookReconciler) deleteBlocked(ctx context.Context, s *scope, id stri
 }
 
 // release removes the finalizer; the Webhook may disappear right after.
-func (r *WebhookReconciler) release(ctx context.Context, s *scope) (ctrl.Result, error) {
+func (r *WebhookReconciler) release(ctx context.Context, s *tracked) (ctrl.Result, error) {
 	if controllerutil.RemoveFinalizer(s.wh, hooksv1alpha1.Finalizer) {
 		if err := r.patchMeta(ctx, s); err != nil {
 			return ctrl.Result{}, err

@@ -52,7 +52,7 @@ const (
 
 // syncCtx is one reconcile's context for a live Webhook.
 type syncCtx struct {
-	*scope
+	*tracked
 	prov providers.Provider
 	req  *providers.Request
 	// credential is the hash of the request's credentials (credentialKey).
@@ -70,10 +70,10 @@ type syncCtx struct {
 }
 
 // newSyncCtx resolves the account of a request. It makes no request.
-func (r *WebhookReconciler) newSyncCtx(s *scope, prov providers.Provider, req *providers.Request) *syncCtx {
+func (r *WebhookReconciler) newSyncCtx(s *tracked, prov providers.Provider, req *providers.Request) *syncCtx {
 	credential := credentialKey(s.wh.Spec.Provider, req.Credentials)
 	ident := identKey(s.wh.Spec.Provider, prov.Account(req))
-	y := &syncCtx{scope: s, prov: prov, req: req, credential: credential, gate: credential + "|" + ident}
+	y := &syncCtx{tracked: s, prov: prov, req: req, credential: credential, gate: credential + "|" + ident}
 	y.acct = r.accounts.get(credential, prov.Scope(req), ident, req)
 	return y
 }
@@ -88,7 +88,7 @@ func waitForShare() (ctrl.Result, error) {
 // reconcileNormal applies the account's rules and takes a worker share, registers the finalizer
 // before anything exists remotely, then observes the remote webhook and creates, adopts, updates,
 // replaces or re-activates it.
-func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *scope) (ctrl.Result, error) {
+func (r *WebhookReconciler) reconcileNormal(ctx context.Context, s *tracked) (ctrl.Result, error) {
 	wh := s.wh
 	if wh.Annotations[hooksv1alpha1.AnnotationPaused] == "true" {
 		setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonPaused,
@@ -256,7 +256,7 @@ func (r *WebhookReconciler) replace(ctx context.Context, y *syncCtx, old *provid
 	setReady(wh, metav1.ConditionFalse, hooksv1alpha1.ReasonUpdating, fmt.Sprintf(
 		"replacing remote webhook %s because %s cannot change in place", old.ID, strings.Join(diff.Fields, ", ")))
 	// Persist the deletion before creating, so that a crash in between cannot leave a dead id.
-	if err := r.patchStatus(ctx, y.scope); err != nil {
+	if err := r.patchStatus(ctx, y.tracked); err != nil {
 		return ctrl.Result{}, err
 	}
 	remote, err := y.prov.Create(ctx, y.req)

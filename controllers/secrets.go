@@ -25,7 +25,6 @@ import (
 	"hash"
 	"sort"
 	"strings"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -108,8 +107,8 @@ func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.We
 	if !apierrors.IsNotFound(err) {
 		return nil, err
 	}
-	if !wh.DeletionTimestamp.IsZero() && r.deletedSecrets != nil {
-		if data, ok := r.deletedSecrets.recall(key); ok {
+	if !wh.DeletionTimestamp.IsZero() {
+		if data, ok := r.secrets.recall(key); ok {
 			ctrl.LoggerFrom(ctx).Info("Using a deleted Secret's last known data to delete the remote webhook", "secret", key.Name)
 			return &corev1.Secret{Data: data}, nil
 		}
@@ -120,48 +119,6 @@ func (r *WebhookReconciler) readSecret(ctx context.Context, wh *hooksv1alpha1.We
 	}
 	return nil, &providers.Error{Kind: providers.KindMissingCredentials, Op: "resolve secrets",
 		Message: fmt.Sprintf("%s: Secret %q not found %s", field, key.Name, where)}
-}
-
-// secretCache holds the data of the Secrets that Webhooks read, each with the resource version it
-// was read at. Only referenced Secrets ever enter it; a change or deletion of one drops it.
-type secretCache struct {
-	mu sync.Mutex
-	m  map[client.ObjectKey]cachedSecret
-}
-
-type cachedSecret struct {
-	version string
-	data    map[string][]byte
-}
-
-func newSecretCache() *secretCache {
-	return &secretCache{m: map[client.ObjectKey]cachedSecret{}}
-}
-
-// get returns the data read at the resource version.
-func (c *secretCache) get(key client.ObjectKey, version string) (map[string][]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.m[key]
-	if !ok || s.version != version {
-		return nil, false
-	}
-	return s.data, true
-}
-
-func (c *secretCache) put(key client.ObjectKey, version string, data map[string][]byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.m[key] = cachedSecret{version: version, data: data}
-}
-
-// forget drops a Secret and returns the data last read of it, if any.
-func (c *secretCache) forget(key client.ObjectKey) (map[string][]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.m[key]
-	delete(c.m, key)
-	return s.data, ok
 }
 
 // credentialKey identifies the account behind a request, for the per-credential rate-limit gate.

@@ -62,7 +62,7 @@ func TestSearchAge(t *testing.T) {
 		{"leader holding the whole space", 10 * time.Minute, allShards{}, false, time.Minute},
 	} {
 		r := newReconciler(tc.resync, tc.shards, tc.sharded)
-		y := &syncCtx{scope: &scope{wh: wh}, acct: r.accounts.get("cred-1", "scope", "Example|scope", nil)}
+		y := &syncCtx{tracked: &tracked{wh: wh}, acct: r.accounts.get("cred-1", "scope", "Example|scope", nil)}
 		if got := r.searchAge(y); got != tc.want {
 			t.Errorf("%s: searchAge = %s, want %s", tc.name, got, tc.want)
 		}
@@ -72,7 +72,7 @@ func TestSearchAge(t *testing.T) {
 	before := r.accounts.get("cred-1", "scope", "Example|scope", nil)
 	after := r.accounts.get("cred-2", "scope", "Example|scope", nil)
 	r.accounts.take(before, wh.UID, types.NamespacedName{Namespace: "ns", Name: "a"}, "remote-1")
-	y := &syncCtx{scope: &scope{wh: wh}, acct: after}
+	y := &syncCtx{tracked: &tracked{wh: wh}, acct: after}
 	if got := r.searchAge(y); got != unsettledAge {
 		t.Errorf("a Webhook that claims a webhook of other credentials: searchAge = %s, want %s", got, unsettledAge)
 	}

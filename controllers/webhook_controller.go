@@ -20,11 +20,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/equality"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -127,10 +124,9 @@ type WebhookReconciler struct {
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
-	// deletedSecrets remembers deleted Secrets that Webhooks read, for their deletion.
-	deletedSecrets *secretMemory
-	// secrets holds the data of the Secrets that Webhooks read, by resource version.
-	secrets *secretCache
+	// secrets holds the data of the Secrets that Webhooks read, by resource version, and for a
+	// while that of the deleted ones, for the Webhooks' deletion.
+	secrets *secretStore
 	// index answers which Webhooks record a remote webhook, and which read a Secret.
 	index *webhookIndex
 	// accounts are the SaaS accounts met so far: snapshots, claims, create turns, worker shares.
@@ -170,7 +166,7 @@ func (r *WebhookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	if err := r.Get(ctx, req.NamespacedName, wh); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &scope{wh: wh, base: wh.DeepCopy()}
+	s := &tracked{wh: wh, base: wh.DeepCopy()}
 
 	var result ctrl.Result
 	var err error
@@ -183,47 +179,6 @@ func (r *WebhookReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		return ctrl.Result{}, perr
 	}
 	return result, err
-}
-
-// scope carries one reconcile's Webhook and the last state written to the API server.
-type scope struct {
-	wh   *hooksv1alpha1.Webhook
-	base *hooksv1alpha1.Webhook
-	// gone is set once the finalizer is removed: the object may no longer exist.
-	gone bool
-}
-
-// key is the Webhook's namespace and name.
-func (s *scope) key() types.NamespacedName {
-	return types.NamespacedName{Namespace: s.wh.Namespace, Name: s.wh.Name}
-}
-
-// patchStatus writes the status with a merge patch when it differs from what was last written.
-func (r *WebhookReconciler) patchStatus(ctx context.Context, s *scope) error {
-	if s.gone || equality.Semantic.DeepEqual(s.base.Status, s.wh.Status) {
-		return nil
-	}
-	if err := r.Status().Patch(ctx, s.wh, client.MergeFrom(s.base)); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		return err
-	}
-	s.base = s.wh.DeepCopy()
-	return nil
-}
-
-// patchMeta writes a change of finalizers with an optimistic lock, so a concurrent writer's
-// finalizer is never dropped.
-func (r *WebhookReconciler) patchMeta(ctx context.Context, s *scope) error {
-	status := s.wh.Status
-	if err := r.Patch(ctx, s.wh, client.MergeFromWithOptions(s.base, client.MergeFromWithOptimisticLock{})); err != nil {
-		return err
-	}
-	// The patch response carries the stored status; keep the one this reconcile computed.
-	s.wh.Status = status
-	s.base.ObjectMeta = *s.wh.ObjectMeta.DeepCopy()
-	return nil
 }
 
 // maxBackoff caps the backoff of failed reconciles.
@@ -317,9 +272,6 @@ func (r *WebhookReconciler) prepare() {
 	if r.index == nil {
 		r.index = newWebhookIndex(r.Providers)
 	}
-	if r.secrets == nil {
-		r.secrets = newSecretCache()
-	}
 	if r.Gates == nil {
 		r.Gates = NewGates(r.now)
 	}
@@ -331,7 +283,7 @@ func (r *WebhookReconciler) prepare() {
 		r.wake = make(chan event.GenericEvent, 1024)
 		r.accounts = newAccounts(r.now, share, r.wakeUp)
 	}
-	if r.deletedSecrets == nil {
+	if r.secrets == nil {
 		// A deleted Secret's data is kept for as long as a Webhook that read it may still be
 		// deleting: the time counts from the Secret's deletion, while the Webhooks of the same
 		// namespace deletion may start theirs later and wait in a long queue, so a deletion
@@ -340,7 +292,7 @@ func (r *WebhookReconciler) prepare() {
 		if timeout <= 0 {
 			timeout = 10 * time.Minute
 		}
-		r.deletedSecrets = newSecretMemory(timeout+max(timeout, time.Minute), r.now)
+		r.secrets = newSecretStore(timeout+max(timeout, time.Minute), r.now)
 	}
 }
 
@@ -404,12 +356,11 @@ func (r *WebhookReconciler) secretHandler() handler.EventHandler {
 	}
 	return handler.Funcs{
 		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			r.deletedSecrets.forget(client.ObjectKeyFromObject(e.Object))
-			r.secrets.forget(client.ObjectKeyFromObject(e.Object))
+			r.secrets.created(client.ObjectKeyFromObject(e.Object))
 			enqueue(ctx, e.Object, q)
 		},
 		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			if data, ok := r.secrets.forget(client.ObjectKeyFromObject(e.ObjectNew)); ok {
+			if data, ok := r.secrets.updated(client.ObjectKeyFromObject(e.ObjectNew)); ok {
 				// Credentials rotated (or the Secret touched): the old credentials' snapshots go.
 				for p := range r.Providers {
 					r.accounts.retire(credentialKey(p, data))
@@ -421,9 +372,7 @@ func (r *WebhookReconciler) secretHandler() handler.EventHandler {
 			key := client.ObjectKeyFromObject(e.Object)
 			reqs := r.webhooksForSecret(ctx, e.Object)
 			// The event carries no data: what the operator last read of the Secret is kept.
-			if data, ok := r.secrets.forget(key); ok && len(reqs) > 0 {
-				r.deletedSecrets.remember(key, data)
-			}
+			r.secrets.removed(key, len(reqs) > 0)
 			for _, req := range reqs {
 				q.Add(req)
 			}
@@ -431,42 +380,6 @@ func (r *WebhookReconciler) secretHandler() handler.EventHandler {
 		GenericFunc: func(ctx context.Context, e event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 			enqueue(ctx, e.Object, q)
 		},
-	}
-}
-
-// RequeueOwned queues every Webhook of the namespaces this replica now owns, as a sharded replica
-// does when slots start here. It blocks until each is queued.
-func (r *WebhookReconciler) RequeueOwned(ctx context.Context) error {
-	shards := r.Options.Shards
-	if shards == nil || r.wake == nil {
-		return nil
-	}
-	var list hooksv1alpha1.WebhookList
-	if err := r.List(ctx, &list); err != nil {
-		return err
-	}
-	for i := range list.Items {
-		wh := &list.Items[i]
-		if !shards.Owns(wh.Namespace) {
-			continue
-		}
-		select {
-		case r.wake <- event.GenericEvent{Object: wh}:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	return nil
-}
-
-// wakeUp queues a Webhook again without blocking the worker that frees its account's slot; when
-// the channel is full, the Webhook's own safety requeue brings it back.
-func (r *WebhookReconciler) wakeUp(key types.NamespacedName) {
-	wh := &hooksv1alpha1.Webhook{}
-	wh.Namespace, wh.Name = key.Namespace, key.Name
-	select {
-	case r.wake <- event.GenericEvent{Object: wh}:
-	default:
 	}
 }
 
@@ -488,29 +401,4 @@ var deletionStarted = predicate.Funcs{
 		return e.ObjectOld != nil && e.ObjectNew != nil &&
 			e.ObjectOld.GetDeletionTimestamp().IsZero() && !e.ObjectNew.GetDeletionTimestamp().IsZero()
 	},
-}
-
-// syncRequests maps a Webhook's UID to the last reconcile-requested-at value acted on ("" for
-// none): a plain map, a third of a sync.Map's size per entry, as every Webhook has one.
-type syncRequests struct {
-	mu sync.Mutex
-	m  map[types.UID]string
-}
-
-// swap records v for uid and returns the value it replaces, and whether there was one.
-func (s *syncRequests) swap(uid types.UID, v string) (old string, seen bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[types.UID]string{}
-	}
-	old, seen = s.m[uid]
-	s.m[uid] = v
-	return old, seen
-}
-
-func (s *syncRequests) forget(uid types.UID) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, uid)
 }
