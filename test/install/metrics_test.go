@@ -266,138 +266,29 @@ func TestSecureMetricsEndpoint(t *testing.T) {
 	c := needAPIServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	const ns = "metrics-test"
-	createNamespace(t, c, ns, nil)
+	r := &metricsRig{c: c, ctx: ctx, ns: "metrics-test"}
+	createNamespace(t, c, r.ns, nil)
 	for _, name := range []string{"operator", "scraper", "stranger"} {
-		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}}
+		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: r.ns}}
 		if err := c.Create(ctx, sa); err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Fatal(err)
 		}
 	}
 	// The roles of config/rbac, under names of this test's own, really created.
-	grant := func(file, role, sa string) {
-		t.Helper()
-		cr := readClusterRole(t, file)
-		cr.ObjectMeta = metav1.ObjectMeta{Name: "metrics-test-" + role}
-		crb := &rbacv1.ClusterRoleBinding{
-			ObjectMeta: metav1.ObjectMeta{Name: "metrics-test-" + role + "-" + sa},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: cr.Name},
-			Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: sa, Namespace: ns}},
-		}
-		for _, o := range []client.Object{&cr, crb} {
-			if err := c.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
-				t.Fatalf("creating %s: %v", o.GetName(), err)
-			}
-			t.Cleanup(func() { _ = c.Delete(context.Background(), o) })
-		}
-	}
-	grant("role.yaml", "manager-role", "operator")
-	grant("metrics/metrics_auth_role.yaml", "metrics-auth-role", "operator")
-	grant("metrics/metrics_reader_role.yaml", "metrics-reader", "scraper")
+	r.grant(t, "role.yaml", "manager-role", "operator")
+	r.grant(t, "metrics/metrics_auth_role.yaml", "metrics-auth-role", "operator")
+	r.grant(t, "metrics/metrics_reader_role.yaml", "metrics-reader", "scraper")
 
-	token := func(sa string) string {
-		t.Helper()
-		tr := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: new(int64(3600))}}
-		if err := c.SubResource("token").Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: sa, Namespace: ns}}, tr); err != nil {
-			t.Fatalf("TokenRequest for %s/%s: %v", ns, sa, err)
-		}
-		if tr.Status.Token == "" {
-			t.Fatalf("TokenRequest for %s/%s: no token", ns, sa)
-		}
-		return tr.Status.Token
-	}
-
-	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: apiServer.cfg.Host, CertificateAuthorityData: apiServer.cfg.CAData}
-	kc.AuthInfos["operator"] = &clientcmdapi.AuthInfo{Token: token("operator")}
-	kc.Contexts["operator"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "operator"}
-	kc.CurrentContext = "operator"
-	if err := clientcmd.WriteToFile(*kc, kubeconfig); err != nil {
-		t.Fatal(err)
-	}
-
-	addr, pprofAddr, exited := startMetricsOperator(t, kubeconfig)
-
-	scrapeURL := "https://" + addr + "/metrics"
-	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+	addr, pprofAddr, exited := startMetricsOperator(t, r.operatorKubeconfig(t))
+	r.scrapeURL = "https://" + addr + "/metrics"
+	r.hc = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		// The operator's certificate is self-signed: what is checked is the client's token.
 		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // a test of a self-signed endpoint
 	}}
-	scrape := func(bearer string) (int, string, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, scrapeURL, nil)
-		if err != nil {
-			return 0, "", err
-		}
-		if bearer != "" {
-			req.Header.Set("Authorization", "Bearer "+bearer)
-		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			return 0, "", err
-		}
-		defer func() { _ = resp.Body.Close() }()
-		body, err := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body), err
-	}
 
-	scraperToken := token("scraper")
-	deadline := time.Now().Add(90 * time.Second)
-	var lastErr error
-	for {
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("the operator exited: %v", err)
-		default:
-		}
-		code, body, err := scrape(scraperToken)
-		if err == nil && code == http.StatusOK {
-			if !strings.Contains(body, "# TYPE controller_runtime_") {
-				t.Errorf("the scrape answered 200 without controller-runtime's metrics:\n%.500s", body)
-			}
-			break
-		}
-		lastErr = err
-		if err == nil {
-			lastErr = fmt.Errorf("status %d: %.200s", code, body)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no successful scrape of %s with the metrics-reader token within 90 s: %v", scrapeURL, lastErr)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-
-	for _, tc := range []struct {
-		name  string
-		token string
-		want  int
-	}{
-		{"no token", "", http.StatusUnauthorized},
-		// controller-runtime's filter answers 500 "Authentication failed" when the TokenReview
-		// itself reports an error, as it does for a string that is no token at all: refused
-		// either way.
-		{"a token the API server did not issue", "not-a-token", 0},
-		{"a ServiceAccount not bound to metrics-reader", token("stranger"), http.StatusForbidden},
-		{"a ServiceAccount bound to metrics-reader", scraperToken, http.StatusOK},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, body, err := scrape(tc.token)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.want == 0 && code >= 400 {
-				return
-			}
-			if code != tc.want {
-				t.Errorf("status %d, want %d: %.200s", code, tc.want, body)
-			}
-			if code != http.StatusOK && strings.Contains(body, "controller_runtime_") {
-				t.Errorf("a refused scrape returned metrics")
-			}
-		})
-	}
+	scraperToken := r.token(t, "scraper")
+	r.waitForScrape(t, scraperToken, exited)
+	r.checkScrapes(t, scraperToken)
 	t.Run("pprof", func(t *testing.T) {
 		resp, err := (&http.Client{Timeout: 10 * time.Second}).Get("http://" + pprofAddr + "/debug/pprof/cmdline")
 		if err != nil {
@@ -420,6 +311,148 @@ func TestSecureMetricsEndpoint(t *testing.T) {
 			t.Errorf("plain HTTP got status %d and the metrics", resp.StatusCode)
 		}
 	})
+}
+
+// metricsRig is the state of TestSecureMetricsEndpoint: the namespace of its ServiceAccounts,
+// and the operator's metrics endpoint with a client for it.
+type metricsRig struct {
+	c         client.Client
+	ctx       context.Context
+	ns        string
+	scrapeURL string
+	hc        *http.Client
+}
+
+// grant creates the ClusterRole of config/rbac's file under the name metrics-test-<role>, bound
+// to the ServiceAccount sa (removed at the end).
+func (r *metricsRig) grant(t *testing.T, file, role, sa string) {
+	t.Helper()
+	cr := readClusterRole(t, file)
+	cr.ObjectMeta = metav1.ObjectMeta{Name: "metrics-test-" + role}
+	crb := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "metrics-test-" + role + "-" + sa},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: cr.Name},
+		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: sa, Namespace: r.ns}},
+	}
+	for _, o := range []client.Object{&cr, crb} {
+		if err := r.c.Create(r.ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatalf("creating %s: %v", o.GetName(), err)
+		}
+		t.Cleanup(func() { _ = r.c.Delete(context.Background(), o) })
+	}
+}
+
+// token returns a token of the ServiceAccount sa, from the TokenRequest API.
+func (r *metricsRig) token(t *testing.T, sa string) string {
+	t.Helper()
+	tr := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: new(int64(3600))}}
+	if err := r.c.SubResource("token").Create(r.ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: sa, Namespace: r.ns}}, tr); err != nil {
+		t.Fatalf("TokenRequest for %s/%s: %v", r.ns, sa, err)
+	}
+	if tr.Status.Token == "" {
+		t.Fatalf("TokenRequest for %s/%s: no token", r.ns, sa)
+	}
+	return tr.Status.Token
+}
+
+// operatorKubeconfig writes a kubeconfig with the operator ServiceAccount's token and returns
+// its path.
+func (r *metricsRig) operatorKubeconfig(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: apiServer.cfg.Host, CertificateAuthorityData: apiServer.cfg.CAData}
+	kc.AuthInfos["operator"] = &clientcmdapi.AuthInfo{Token: r.token(t, "operator")}
+	kc.Contexts["operator"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "operator"}
+	kc.CurrentContext = "operator"
+	if err := clientcmd.WriteToFile(*kc, kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	return kubeconfig
+}
+
+// scrape gets the metrics with bearer as the token ("": none).
+func (r *metricsRig) scrape(bearer string) (int, string, error) {
+	req, err := http.NewRequestWithContext(r.ctx, http.MethodGet, r.scrapeURL, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := r.hc.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), err
+}
+
+// waitForScrape waits for a successful scrape with scraperToken, failing t if the operator
+// exits first.
+func (r *metricsRig) waitForScrape(t *testing.T, scraperToken string, exited chan error) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	var lastErr error
+	for {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("the operator exited: %v", err)
+		default:
+		}
+		code, body, err := r.scrape(scraperToken)
+		if err == nil && code == http.StatusOK {
+			if !strings.Contains(body, "# TYPE controller_runtime_") {
+				t.Errorf("the scrape answered 200 without controller-runtime's metrics:\n%.500s", body)
+			}
+			break
+		}
+		lastErr = err
+		if err == nil {
+			lastErr = fmt.Errorf("status %d: %.200s", code, body)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no successful scrape of %s with the metrics-reader token within 90 s: %v", r.scrapeURL, lastErr)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// checkScrapes scrapes with each kind of token, scraperToken the metrics-reader's.
+func (r *metricsRig) checkScrapes(t *testing.T, scraperToken string) {
+	t.Helper()
+	for _, tc := range []struct {
+		name  string
+		token string
+		want  int
+	}{
+		{"no token", "", http.StatusUnauthorized},
+		// controller-runtime's filter answers 500 "Authentication failed" when the TokenReview
+		// itself reports an error, as it does for a string that is no token at all: refused
+		// either way.
+		{"a token the API server did not issue", "not-a-token", 0},
+		{"a ServiceAccount not bound to metrics-reader", r.token(t, "stranger"), http.StatusForbidden},
+		{"a ServiceAccount bound to metrics-reader", scraperToken, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body, err := r.scrape(tc.token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.want == 0 && code >= 400 {
+				return
+			}
+			if code != tc.want {
+				t.Errorf("status %d, want %d: %.200s", code, tc.want, body)
+			}
+			if code != http.StatusOK && strings.Contains(body, "controller_runtime_") {
+				t.Errorf("a refused scrape returned metrics")
+			}
+		})
+	}
 }
 
 // startMetricsOperator runs the operator with its defaults but the addresses (--metrics-secure
