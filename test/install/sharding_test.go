@@ -69,47 +69,9 @@ func namesIn(objs []*unstructured.Unstructured, kind, namespace string) []string
 // pod's name, leader election off, the Role for the shard Leases, a PodDisruptionBudget) unless
 // sharding.enabled is false, which keeps leader election; one replica renders what it always did.
 func TestChartSharding(t *testing.T) {
-	t.Run("one replica", func(t *testing.T) {
-		defaults := mustHelmTemplate(t, kustomizeNamespace)
-		args := deploymentArgs(t, defaults)
-		for _, flag := range []string{"sharding", "shard-identity"} {
-			if v, ok := args[flag]; ok {
-				t.Errorf("one replica passes --%s=%s", flag, v)
-			}
-		}
-		if args["leader-elect"] != "true" {
-			t.Errorf("one replica passes --leader-elect=%s, want true", args["leader-elect"])
-		}
-		c, _ := managerContainer(t)
-		if env := envNamed(c, "POD_NAME"); len(env) != 0 {
-			t.Errorf("one replica sets %+v", env)
-		}
-		if got := namesIn(defaults, "Role", kustomizeNamespace); !slices.Equal(got, []string{leaderRoleName, statusKeyRoleName}) {
-			t.Errorf("one replica renders the Roles %v, want the leader-election and status key Roles alone", got)
-		}
-		if got := namesIn(defaults, "RoleBinding", kustomizeNamespace); !slices.Equal(got, []string{leaderBindingName, statusKeyBindingName}) {
-			t.Errorf("one replica renders the RoleBindings %v, want the leader-election and status key RoleBindings alone", got)
-		}
-		// sharding.enabled changes nothing with one replica: the rendering is the same either way.
-		for _, set := range []string{"sharding.enabled=false", "sharding.enabled=true"} {
-			other := mustHelmTemplate(t, kustomizeNamespace, "--set", set)
-			if len(other) != len(defaults) {
-				t.Fatalf("--set %s renders %s, the defaults %s", set, describe(other), describe(defaults))
-			}
-			for i := range defaults {
-				if !equality.Semantic.DeepEqual(other[i].Object, defaults[i].Object) {
-					t.Errorf("--set %s with one replica changes %s %s", set, defaults[i].GetKind(), defaults[i].GetName())
-				}
-			}
-		}
-	})
+	t.Run("one replica", checkChartOneReplica)
 
-	for name, args := range map[string][]string{
-		"three replicas":                          {"--set", "replicaCount=3"},
-		"three replicas, leader election off":     {"--set", "replicaCount=3", "--set", "leaderElection.enabled=false"},
-		"three replicas with watchNamespaces":     append([]string{"--set", "replicaCount=3"}, watchNamespacesArgs()...),
-		"three replicas, sharding.enabled stated": {"--set", "replicaCount=3", "--set", "sharding.enabled=true"},
-	} {
+	for name, args := range shardedRenderings {
 		t.Run(name, func(t *testing.T) {
 			ns := "helm-sharding"
 			objs := mustHelmTemplate(t, ns, args...)
@@ -126,50 +88,101 @@ func TestChartSharding(t *testing.T) {
 		})
 	}
 
-	t.Run("three replicas, sharding off", func(t *testing.T) {
-		objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "replicaCount=3", "--set", "sharding.enabled=false")
-		args := deploymentArgs(t, objs)
-		if _, ok := args["sharding"]; ok {
-			t.Error("sharding.enabled=false passes --sharding")
-		}
-		if _, ok := args["shard-identity"]; ok {
-			t.Error("sharding.enabled=false passes --shard-identity")
-		}
-		if args["leader-elect"] != "true" {
-			t.Errorf("sharding.enabled=false passes --leader-elect=%s, want true: the replicas are active/standby", args["leader-elect"])
-		}
-		if got := namesIn(objs, "Role", kustomizeNamespace); !slices.Equal(got, []string{leaderRoleName, statusKeyRoleName}) {
-			t.Errorf("sharding.enabled=false renders the Roles %v, want the leader-election and status key Roles alone", got)
-		}
-		if got := namesIn(objs, "RoleBinding", kustomizeNamespace); !slices.Equal(got, []string{leaderBindingName, statusKeyBindingName}) {
-			t.Errorf("sharding.enabled=false renders the RoleBindings %v, want the leader-election and status key RoleBindings alone", got)
-		}
-		if len(find(objs, "PodDisruptionBudget")) != 1 {
-			t.Error("three replicas without sharding render no PodDisruptionBudget")
-		}
-	})
+	t.Run("three replicas, sharding off", checkChartShardingOff)
 
 	t.Run("everything values", func(t *testing.T) {
 		checkShardedRendering(t, mustHelmTemplate(t, kustomizeNamespace, "-f", everythingValues), kustomizeNamespace)
 	})
 
-	// The shard Lease duration reaches every mode: the sharded pods, and the elected leader's
-	// claim on every namespace.
-	for _, c := range []struct {
-		name string
-		set  []string
-		want string
-	}{
-		{"lease duration, one replica", nil, "15s"},
-		{"lease duration, three replicas", []string{"--set", "replicaCount=3"}, "15s"},
-		{"lease duration set, three replicas", []string{"--set", "replicaCount=3", "--set", "sharding.leaseDurationSeconds=45"}, "45s"},
-		{"lease duration set, active/standby", []string{"--set", "replicaCount=2", "--set", "sharding.enabled=false", "--set", "sharding.leaseDurationSeconds=7"}, "7s"},
-	} {
+	for _, c := range shardLeaseDurations {
 		t.Run(c.name, func(t *testing.T) {
 			if got := deploymentArgs(t, mustHelmTemplate(t, kustomizeNamespace, c.set...))["shard-lease-duration"]; got != c.want {
 				t.Errorf("--shard-lease-duration=%q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// shardedRenderings are the values, by name, that TestChartSharding renders sharded.
+var shardedRenderings = map[string][]string{
+	"three replicas":                          {"--set", "replicaCount=3"},
+	"three replicas, leader election off":     {"--set", "replicaCount=3", "--set", "leaderElection.enabled=false"},
+	"three replicas with watchNamespaces":     append([]string{"--set", "replicaCount=3"}, watchNamespacesArgs()...),
+	"three replicas, sharding.enabled stated": {"--set", "replicaCount=3", "--set", "sharding.enabled=true"},
+}
+
+// shardLeaseDurations are values and the --shard-lease-duration they pass: the shard Lease
+// duration reaches every mode, the sharded pods, and the elected leader's claim on every
+// namespace.
+var shardLeaseDurations = []struct {
+	name string
+	set  []string
+	want string
+}{
+	{"lease duration, one replica", nil, "15s"},
+	{"lease duration, three replicas", []string{"--set", "replicaCount=3"}, "15s"},
+	{"lease duration set, three replicas", []string{"--set", "replicaCount=3", "--set", "sharding.leaseDurationSeconds=45"}, "45s"},
+	{"lease duration set, active/standby", []string{"--set", "replicaCount=2", "--set", "sharding.enabled=false", "--set", "sharding.leaseDurationSeconds=7"}, "7s"},
+}
+
+// checkChartOneReplica: with one replica the chart does not shard, whatever sharding.enabled
+// says.
+func checkChartOneReplica(t *testing.T) {
+	defaults := mustHelmTemplate(t, kustomizeNamespace)
+	args := deploymentArgs(t, defaults)
+	for _, flag := range []string{"sharding", "shard-identity"} {
+		if v, ok := args[flag]; ok {
+			t.Errorf("one replica passes --%s=%s", flag, v)
+		}
+	}
+	if args["leader-elect"] != "true" {
+		t.Errorf("one replica passes --leader-elect=%s, want true", args["leader-elect"])
+	}
+	c, _ := managerContainer(t)
+	if env := envNamed(c, "POD_NAME"); len(env) != 0 {
+		t.Errorf("one replica sets %+v", env)
+	}
+	if got := namesIn(defaults, "Role", kustomizeNamespace); !slices.Equal(got, []string{leaderRoleName, statusKeyRoleName}) {
+		t.Errorf("one replica renders the Roles %v, want the leader-election and status key Roles alone", got)
+	}
+	if got := namesIn(defaults, "RoleBinding", kustomizeNamespace); !slices.Equal(got, []string{leaderBindingName, statusKeyBindingName}) {
+		t.Errorf("one replica renders the RoleBindings %v, want the leader-election and status key RoleBindings alone", got)
+	}
+	// sharding.enabled changes nothing with one replica: the rendering is the same either way.
+	for _, set := range []string{"sharding.enabled=false", "sharding.enabled=true"} {
+		other := mustHelmTemplate(t, kustomizeNamespace, "--set", set)
+		if len(other) != len(defaults) {
+			t.Fatalf("--set %s renders %s, the defaults %s", set, describe(other), describe(defaults))
+		}
+		for i := range defaults {
+			if !equality.Semantic.DeepEqual(other[i].Object, defaults[i].Object) {
+				t.Errorf("--set %s with one replica changes %s %s", set, defaults[i].GetKind(), defaults[i].GetName())
+			}
+		}
+	}
+}
+
+// checkChartShardingOff: three replicas with sharding.enabled=false are active/standby.
+func checkChartShardingOff(t *testing.T) {
+	objs := mustHelmTemplate(t, kustomizeNamespace, "--set", "replicaCount=3", "--set", "sharding.enabled=false")
+	args := deploymentArgs(t, objs)
+	if _, ok := args["sharding"]; ok {
+		t.Error("sharding.enabled=false passes --sharding")
+	}
+	if _, ok := args["shard-identity"]; ok {
+		t.Error("sharding.enabled=false passes --shard-identity")
+	}
+	if args["leader-elect"] != "true" {
+		t.Errorf("sharding.enabled=false passes --leader-elect=%s, want true: the replicas are active/standby", args["leader-elect"])
+	}
+	if got := namesIn(objs, "Role", kustomizeNamespace); !slices.Equal(got, []string{leaderRoleName, statusKeyRoleName}) {
+		t.Errorf("sharding.enabled=false renders the Roles %v, want the leader-election and status key Roles alone", got)
+	}
+	if got := namesIn(objs, "RoleBinding", kustomizeNamespace); !slices.Equal(got, []string{leaderBindingName, statusKeyBindingName}) {
+		t.Errorf("sharding.enabled=false renders the RoleBindings %v, want the leader-election and status key RoleBindings alone", got)
+	}
+	if len(find(objs, "PodDisruptionBudget")) != 1 {
+		t.Error("three replicas without sharding render no PodDisruptionBudget")
 	}
 }
 
@@ -286,124 +299,147 @@ func expandArgs(c corev1.Container, podName string) []string {
 // verbs, no more.
 func TestShardLeaseRBAC(t *testing.T) {
 	c := needAPIServer(t)
-	for _, tc := range []struct {
-		name, ns string
-		render   func(t *testing.T, ns string) []*unstructured.Unstructured
-		exact    bool
-	}{
-		{name: "chart", ns: "shard-rbac-chart", exact: true, render: func(t *testing.T, ns string) []*unstructured.Unstructured {
-			return mustHelmTemplate(t, ns, "--set", "replicaCount=3")
-		}},
-		{name: "chart, leader election off", ns: "shard-rbac-chart-no-le", exact: true, render: func(t *testing.T, ns string) []*unstructured.Unstructured {
-			return mustHelmTemplate(t, ns, "--set", "replicaCount=3", "--set", "leaderElection.enabled=false")
-		}},
-		{name: "kustomize config/default", ns: "shard-rbac-kustomize", render: func(t *testing.T, ns string) []*unstructured.Unstructured {
-			return inNamespace(kustomizeBuild(t, "config/default"), kustomizeNamespace, ns)
-		}},
-	} {
+	for _, tc := range shardLeaseRBACRenderings {
 		t.Run(tc.name, func(t *testing.T) {
-			objs := tc.render(t, tc.ns)
-			createNamespace(t, c, tc.ns, nil)
-			t.Cleanup(func() {
-				// Leases a failed Leave left behind.
-				_ = c.DeleteAllOf(context.Background(), &coordinationv1.Lease{}, client.InNamespace(tc.ns), client.HasLabels{sharding.MemberLabel})
-			})
-			sa := podServiceAccount(t, objs)
-			// Only the namespaced RBAC of the release namespace: the Lease permissions come from it.
-			var rbac []*unstructured.Unstructured
-			for _, o := range objs {
-				switch o.GetKind() {
-				case "ServiceAccount", "Role", "RoleBinding":
-					if o.GetNamespace() == tc.ns {
-						rbac = append(rbac, o)
-					}
-				}
-			}
-			installForReal(t, c, rbac)
-			leaseVerbs := roleVerbsOnLeases(t, rbac)
-			if len(leaseVerbs) == 0 {
-				t.Fatalf("no Role in %s grants anything on Leases: %s", tc.ns, describe(rbac))
-			}
-
-			cfg := rest.CopyConfig(apiServer.cfg)
-			cfg.WarningHandlerWithContext = nil
-			cfg.Impersonate = rest.ImpersonationConfig{
-				UserName: "system:serviceaccount:" + tc.ns + ":" + sa,
-				Groups:   []string{"system:serviceaccounts", "system:serviceaccounts:" + tc.ns, "system:authenticated"},
-			}
-			direct, err := client.NewWithWatch(cfg, client.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			waitForGrant(t, direct, authorizationv1.ResourceAttributes{Verb: "list", Group: "coordination.k8s.io", Resource: "leases", Namespace: tc.ns})
-
-			rec := &verbRecorder{}
-			op := rec.wrap(direct)
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			a := &sharding.Membership{Client: op, Namespace: tc.ns, Identity: "hookkeeper-controller-manager-a", Duration: 15 * time.Second}
-			b := &sharding.Membership{Client: op, Namespace: tc.ns, Identity: "hookkeeper-controller-manager-b", Duration: 15 * time.Second}
-			// a joins alone and takes every slot; b joins; a renews and gives b its share.
-			va, err := a.Sync(ctx, nil)
-			if err != nil {
-				t.Fatalf("replica a joining: %v", err)
-			}
-			running := va.Start
-			if len(running) == 0 {
-				t.Errorf("replica a alone starts no slot: %+v", va)
-			}
-			vb, err := b.Sync(ctx, nil)
-			if err != nil {
-				t.Fatalf("replica b joining: %v", err)
-			}
-			if len(vb.Members) != 2 {
-				t.Errorf("replica b sees the members %v, want a and b", vb.Members)
-			}
-			if va, err = a.Sync(ctx, running); err != nil {
-				t.Fatalf("replica a renewing: %v", err)
-			}
-			if len(va.Stop) == 0 {
-				t.Errorf("replica a keeps every slot with b in: %+v", va)
-			}
-			for _, id := range []string{a.Identity, b.Identity} {
-				lease := &coordinationv1.Lease{}
-				if err := c.Get(ctx, client.ObjectKey{Namespace: tc.ns, Name: sharding.LeaseName(id)}, lease); err != nil {
-					t.Errorf("the shard Lease of %s: %v", id, err)
-				} else if lease.Labels[sharding.MemberLabel] == "" {
-					t.Errorf("the shard Lease of %s lacks the label %s", id, sharding.MemberLabel)
-				}
-			}
-			for _, m := range []*sharding.Membership{a, b} {
-				if err := m.Leave(ctx); err != nil {
-					t.Errorf("replica %s leaving: %v", m.Identity, err)
-				}
-			}
-			var left coordinationv1.LeaseList
-			if err := c.List(ctx, &left, client.InNamespace(tc.ns), client.HasLabels{sharding.MemberLabel}); err != nil {
-				t.Fatal(err)
-			} else if len(left.Items) != 0 {
-				t.Errorf("%d shard Leases are left after both replicas left", len(left.Items))
-			}
-
-			used := rec.verbs()
-			for _, v := range used {
-				if !slices.Contains(leaseVerbs, v) {
-					t.Errorf("the shard Leases need %q, which the shipped Roles do not grant (%v)", v, leaseVerbs)
-				}
-			}
-			if tc.exact && !equalSets(used, leaseVerbs) {
-				t.Errorf("the chart's shard Role grants %v on Leases, internal/sharding uses %v: grant exactly those", leaseVerbs, used)
-			}
-			if other := rec.others(); len(other) > 0 {
-				t.Errorf("Membership made requests on other resources than Leases: %v", other)
-			}
-
-			// The grant is the release namespace's Role: the same code is refused elsewhere.
-			elsewhere := &sharding.Membership{Client: direct, Namespace: "default", Identity: "hookkeeper-controller-manager-a", Duration: 15 * time.Second}
-			if _, err := elsewhere.Sync(ctx, nil); !apierrors.IsForbidden(err) {
-				t.Errorf("a Sync in namespace default: got %v, want Forbidden", err)
-			}
+			checkShardLeaseRBAC(t, c, tc)
 		})
+	}
+}
+
+// shardLeaseRBACRendering is a rendering of the shipped RBAC for TestShardLeaseRBAC, in the
+// namespace ns; exact when its Role must grant exactly the verbs internal/sharding uses.
+type shardLeaseRBACRendering struct {
+	name, ns string
+	render   func(t *testing.T, ns string) []*unstructured.Unstructured
+	exact    bool
+}
+
+// shardLeaseRBACRenderings are the renderings TestShardLeaseRBAC installs.
+var shardLeaseRBACRenderings = []shardLeaseRBACRendering{
+	{name: "chart", ns: "shard-rbac-chart", exact: true, render: func(t *testing.T, ns string) []*unstructured.Unstructured {
+		return mustHelmTemplate(t, ns, "--set", "replicaCount=3")
+	}},
+	{name: "chart, leader election off", ns: "shard-rbac-chart-no-le", exact: true, render: func(t *testing.T, ns string) []*unstructured.Unstructured {
+		return mustHelmTemplate(t, ns, "--set", "replicaCount=3", "--set", "leaderElection.enabled=false")
+	}},
+	{name: "kustomize config/default", ns: "shard-rbac-kustomize", render: func(t *testing.T, ns string) []*unstructured.Unstructured {
+		return inNamespace(kustomizeBuild(t, "config/default"), kustomizeNamespace, ns)
+	}},
+}
+
+// checkShardLeaseRBAC installs the RBAC of tc and runs two Memberships as its ServiceAccount.
+func checkShardLeaseRBAC(t *testing.T, c client.Client, tc shardLeaseRBACRendering) {
+	objs := tc.render(t, tc.ns)
+	createNamespace(t, c, tc.ns, nil)
+	t.Cleanup(func() {
+		// Leases a failed Leave left behind.
+		_ = c.DeleteAllOf(context.Background(), &coordinationv1.Lease{}, client.InNamespace(tc.ns), client.HasLabels{sharding.MemberLabel})
+	})
+	leaseVerbs := installShardLeaseRBAC(t, c, objs, tc.ns)
+
+	cfg := rest.CopyConfig(apiServer.cfg)
+	cfg.WarningHandlerWithContext = nil
+	cfg.Impersonate = rest.ImpersonationConfig{
+		UserName: "system:serviceaccount:" + tc.ns + ":" + podServiceAccount(t, objs),
+		Groups:   []string{"system:serviceaccounts", "system:serviceaccounts:" + tc.ns, "system:authenticated"},
+	}
+	direct, err := client.NewWithWatch(cfg, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitForGrant(t, direct, authorizationv1.ResourceAttributes{Verb: "list", Group: "coordination.k8s.io", Resource: "leases", Namespace: tc.ns})
+
+	rec := &verbRecorder{}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	runTwoMemberships(t, ctx, c, rec.wrap(direct), tc.ns)
+
+	used := rec.verbs()
+	for _, v := range used {
+		if !slices.Contains(leaseVerbs, v) {
+			t.Errorf("the shard Leases need %q, which the shipped Roles do not grant (%v)", v, leaseVerbs)
+		}
+	}
+	if tc.exact && !equalSets(used, leaseVerbs) {
+		t.Errorf("the chart's shard Role grants %v on Leases, internal/sharding uses %v: grant exactly those", leaseVerbs, used)
+	}
+	if other := rec.others(); len(other) > 0 {
+		t.Errorf("Membership made requests on other resources than Leases: %v", other)
+	}
+
+	// The grant is the release namespace's Role: the same code is refused elsewhere.
+	elsewhere := &sharding.Membership{Client: direct, Namespace: "default", Identity: "hookkeeper-controller-manager-a", Duration: 15 * time.Second}
+	if _, err := elsewhere.Sync(ctx, nil); !apierrors.IsForbidden(err) {
+		t.Errorf("a Sync in namespace default: got %v, want Forbidden", err)
+	}
+}
+
+// installShardLeaseRBAC installs only the namespaced RBAC of the release namespace ns of objs
+// (the Lease permissions come from it), and returns the verbs its Roles grant on Leases.
+func installShardLeaseRBAC(t *testing.T, c client.Client, objs []*unstructured.Unstructured, ns string) []string {
+	t.Helper()
+	var rbac []*unstructured.Unstructured
+	for _, o := range objs {
+		switch o.GetKind() {
+		case "ServiceAccount", "Role", "RoleBinding":
+			if o.GetNamespace() == ns {
+				rbac = append(rbac, o)
+			}
+		}
+	}
+	installForReal(t, c, rbac)
+	leaseVerbs := roleVerbsOnLeases(t, rbac)
+	if len(leaseVerbs) == 0 {
+		t.Fatalf("no Role in %s grants anything on Leases: %s", ns, describe(rbac))
+	}
+	return leaseVerbs
+}
+
+// runTwoMemberships runs two Memberships through op in ns: a joins alone and takes every slot;
+// b joins; a renews and gives b its share; both leave, and take their Leases along.
+func runTwoMemberships(t *testing.T, ctx context.Context, c, op client.Client, ns string) {
+	t.Helper()
+	a := &sharding.Membership{Client: op, Namespace: ns, Identity: "hookkeeper-controller-manager-a", Duration: 15 * time.Second}
+	b := &sharding.Membership{Client: op, Namespace: ns, Identity: "hookkeeper-controller-manager-b", Duration: 15 * time.Second}
+	va, err := a.Sync(ctx, nil)
+	if err != nil {
+		t.Fatalf("replica a joining: %v", err)
+	}
+	running := va.Start
+	if len(running) == 0 {
+		t.Errorf("replica a alone starts no slot: %+v", va)
+	}
+	vb, err := b.Sync(ctx, nil)
+	if err != nil {
+		t.Fatalf("replica b joining: %v", err)
+	}
+	if len(vb.Members) != 2 {
+		t.Errorf("replica b sees the members %v, want a and b", vb.Members)
+	}
+	if va, err = a.Sync(ctx, running); err != nil {
+		t.Fatalf("replica a renewing: %v", err)
+	}
+	if len(va.Stop) == 0 {
+		t.Errorf("replica a keeps every slot with b in: %+v", va)
+	}
+	for _, id := range []string{a.Identity, b.Identity} {
+		lease := &coordinationv1.Lease{}
+		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: sharding.LeaseName(id)}, lease); err != nil {
+			t.Errorf("the shard Lease of %s: %v", id, err)
+		} else if lease.Labels[sharding.MemberLabel] == "" {
+			t.Errorf("the shard Lease of %s lacks the label %s", id, sharding.MemberLabel)
+		}
+	}
+	for _, m := range []*sharding.Membership{a, b} {
+		if err := m.Leave(ctx); err != nil {
+			t.Errorf("replica %s leaving: %v", m.Identity, err)
+		}
+	}
+	var left coordinationv1.LeaseList
+	if err := c.List(ctx, &left, client.InNamespace(ns), client.HasLabels{sharding.MemberLabel}); err != nil {
+		t.Fatal(err)
+	} else if len(left.Items) != 0 {
+		t.Errorf("%d shard Leases are left after both replicas left", len(left.Items))
 	}
 }
 
