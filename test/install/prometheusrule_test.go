@@ -56,98 +56,15 @@ func TestChartPrometheusRule(t *testing.T) {
 	if got := find(mustHelmTemplate(t, kustomizeNamespace), "PrometheusRule"); len(got) != 0 {
 		t.Error("the default values render a PrometheusRule: it must stay off, clusters without prometheus-operator lack its CRD")
 	}
-	for name, c := range map[string]struct {
-		args     []string
-		selector string
-	}{
-		"enabled":           {[]string{"--set", "prometheusRule.enabled=true"}, `job="hookkeeper-metrics"`},
-		"everything values": {[]string{"-f", everythingValues}, `service="hookkeeper-metrics"`},
-		// prometheus-operator names a PodMonitor's job "<namespace>/<name>".
-		"pod monitor": {[]string{"--set", "prometheusRule.enabled=true", "--set", "metrics.podMonitor.enabled=true",
-			"--set", "metrics.podMonitor.authorization.type=Bearer", "--set", "metrics.podMonitor.authorization.credentials.name=scraper",
-			"--set", "metrics.podMonitor.authorization.credentials.key=token"}, `job="` + kustomizeNamespace + `/hookkeeper-metrics"`},
-	} {
+	for name, c := range prometheusRuleRenderings {
 		t.Run(name, func(t *testing.T) {
-			objs := mustHelmTemplate(t, kustomizeNamespace, c.args...)
-			rule := findOne(t, objs, "PrometheusRule", releaseName)
-			spec, err := yaml.Marshal(rule.Object["spec"])
-			if err != nil {
-				t.Fatal(err)
-			}
-			promql := parser.NewParser(parser.Options{})
-			groups, errs := rulefmt.Parse(spec, false, model.UTF8Validation, promql)
-			for _, err := range errs {
-				t.Errorf("Prometheus refuses the rules: %v", err)
-			}
-			if groups == nil {
-				t.Fatalf("no rule groups in:\n%s", spec)
-			}
-			var names []string
-			for _, g := range groups.Groups {
-				var inGroup []string
-				for _, r := range g.Rules {
-					inGroup = append(inGroup, r.Alert)
-				}
-				if !slices.Equal(inGroup, alertGroups[g.Name]) {
-					t.Errorf("group %s holds %v, want %v", g.Name, inGroup, alertGroups[g.Name])
-				}
-				for _, r := range g.Rules {
-					names = append(names, r.Alert)
-					if name == "enabled" && r.Labels["severity"] != defaultSeverity[g.Name] {
-						t.Errorf("alert %s of group %s has severity %q by default, want %q", r.Alert, g.Name, r.Labels["severity"], defaultSeverity[g.Name])
-					}
-					if g.Name == "hookkeeper-tenants" && !strings.Contains(r.Expr, "by (namespace,") {
-						t.Errorf("tenant alert %s is not grouped by namespace: %s", r.Alert, r.Expr)
-					}
-					if strings.Contains(r.Expr, "hookkeeper_webhooks") && !strings.Contains(r.Expr, "sum by") {
-						t.Errorf("alert %s does not sum hookkeeper_webhooks over the replicas: %s", r.Alert, r.Expr)
-					}
-					if r.For == 0 {
-						t.Errorf("alert %s fires at once: no for", r.Alert)
-					}
-					if r.Labels["severity"] == "" || r.Annotations["summary"] == "" || r.Annotations["description"] == "" {
-						t.Errorf("alert %s lacks a severity, summary or description: %v %v", r.Alert, r.Labels, r.Annotations)
-					}
-					expr, err := promql.ParseExpr(r.Expr)
-					if err != nil {
-						t.Errorf("alert %s: %v", r.Alert, err)
-						continue
-					}
-					selectors := 0
-					parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
-						vs, ok := node.(*parser.VectorSelector)
-						if !ok {
-							return nil
-						}
-						selectors++
-						if !slices.Contains(dashboardMetrics, vs.Name) {
-							t.Errorf("alert %s selects %s, which is not a metric the operator exposes (dashboardMetrics)", r.Alert, vs.Name)
-						}
-						if !strings.Contains(vs.String(), c.selector) {
-							t.Errorf("alert %s: %s does not select the operator's series by %s", r.Alert, vs, c.selector)
-						}
-						return nil
-					})
-					if selectors == 0 {
-						t.Errorf("alert %s selects no metric: %s", r.Alert, r.Expr)
-					}
-				}
-			}
-			slices.Sort(names)
-			want := slices.Clone(alerts)
-			slices.Sort(want)
-			if !slices.Equal(names, want) {
-				t.Errorf("alerts %v, want %v", names, want)
-			}
+			checkPrometheusRule(t, name, c.args, c.selector)
 		})
 	}
 	t.Run("the monitors keep the Webhooks' namespace label", func(t *testing.T) {
 		// hookkeeper_webhooks's namespace label is the Webhooks' namespace, which the tenant
 		// alerts are routed by; without honorLabels Prometheus renames it exported_namespace.
-		for kind, c := range map[string]struct{ enable, endpoints string }{
-			"ServiceMonitor": {"metrics.serviceMonitor.enabled=true", "endpoints"},
-			"PodMonitor":     {"metrics.podMonitor.enabled=true", "podMetricsEndpoints"},
-		} {
+		for kind, c := range monitorEndpoints {
 			objs := mustHelmTemplate(t, kustomizeNamespace, "--set", c.enable, "--set", "metrics.secure=false")
 			m := findOne(t, objs, kind, releaseName+"-metrics")
 			endpoints, _, _ := unstructured.NestedSlice(m.Object, "spec", c.endpoints)
@@ -171,6 +88,113 @@ func TestChartPrometheusRule(t *testing.T) {
 	// The parser is Prometheus' and refuses what Prometheus would.
 	if _, errs := rulefmt.Parse([]byte("groups:\n- name: x\n  rules:\n  - alert: X\n    expr: sum(rate(x[5m])\n"), false, model.UTF8Validation, parser.NewParser(parser.Options{})); len(errs) == 0 {
 		t.Error("rulefmt accepted an expression with an unbalanced parenthesis")
+	}
+}
+
+// prometheusRuleRenderings are the values, by name, that render the PrometheusRule, and the
+// label matcher by which its alerts must select the operator's series.
+var prometheusRuleRenderings = map[string]struct {
+	args     []string
+	selector string
+}{
+	"enabled":           {[]string{"--set", "prometheusRule.enabled=true"}, `job="hookkeeper-metrics"`},
+	"everything values": {[]string{"-f", everythingValues}, `service="hookkeeper-metrics"`},
+	// prometheus-operator names a PodMonitor's job "<namespace>/<name>".
+	"pod monitor": {[]string{"--set", "prometheusRule.enabled=true", "--set", "metrics.podMonitor.enabled=true",
+		"--set", "metrics.podMonitor.authorization.type=Bearer", "--set", "metrics.podMonitor.authorization.credentials.name=scraper",
+		"--set", "metrics.podMonitor.authorization.credentials.key=token"}, `job="` + kustomizeNamespace + `/hookkeeper-metrics"`},
+}
+
+// monitorEndpoints are, by kind, the value that renders each monitor and the field of its
+// endpoints.
+var monitorEndpoints = map[string]struct{ enable, endpoints string }{
+	"ServiceMonitor": {"metrics.serviceMonitor.enabled=true", "endpoints"},
+	"PodMonitor":     {"metrics.podMonitor.enabled=true", "podMetricsEndpoints"},
+}
+
+// checkPrometheusRule renders the chart with args (the rendering called name) and checks its
+// PrometheusRule: Prometheus accepts it, it holds alertGroups, and each alert is sound and
+// selects the operator's series by selector.
+func checkPrometheusRule(t *testing.T, name string, args []string, selector string) {
+	t.Helper()
+	objs := mustHelmTemplate(t, kustomizeNamespace, args...)
+	rule := findOne(t, objs, "PrometheusRule", releaseName)
+	spec, err := yaml.Marshal(rule.Object["spec"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	promql := parser.NewParser(parser.Options{})
+	groups, errs := rulefmt.Parse(spec, false, model.UTF8Validation, promql)
+	for _, err := range errs {
+		t.Errorf("Prometheus refuses the rules: %v", err)
+	}
+	if groups == nil {
+		t.Fatalf("no rule groups in:\n%s", spec)
+	}
+	var names []string
+	for _, g := range groups.Groups {
+		var inGroup []string
+		for _, r := range g.Rules {
+			inGroup = append(inGroup, r.Alert)
+		}
+		if !slices.Equal(inGroup, alertGroups[g.Name]) {
+			t.Errorf("group %s holds %v, want %v", g.Name, inGroup, alertGroups[g.Name])
+		}
+		for _, r := range g.Rules {
+			names = append(names, r.Alert)
+			if name == "enabled" && r.Labels["severity"] != defaultSeverity[g.Name] {
+				t.Errorf("alert %s of group %s has severity %q by default, want %q", r.Alert, g.Name, r.Labels["severity"], defaultSeverity[g.Name])
+			}
+			checkAlert(t, promql, g.Name, r, selector)
+		}
+	}
+	slices.Sort(names)
+	want := slices.Clone(alerts)
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Errorf("alerts %v, want %v", names, want)
+	}
+}
+
+// checkAlert checks the alert r of the group called group: grouped and summed as it must be,
+// with a for, a severity, summary and description, and selecting metrics the operator exposes by
+// selector.
+func checkAlert(t *testing.T, promql parser.Parser, group string, r rulefmt.Rule, selector string) {
+	t.Helper()
+	if group == "hookkeeper-tenants" && !strings.Contains(r.Expr, "by (namespace,") {
+		t.Errorf("tenant alert %s is not grouped by namespace: %s", r.Alert, r.Expr)
+	}
+	if strings.Contains(r.Expr, "hookkeeper_webhooks") && !strings.Contains(r.Expr, "sum by") {
+		t.Errorf("alert %s does not sum hookkeeper_webhooks over the replicas: %s", r.Alert, r.Expr)
+	}
+	if r.For == 0 {
+		t.Errorf("alert %s fires at once: no for", r.Alert)
+	}
+	if r.Labels["severity"] == "" || r.Annotations["summary"] == "" || r.Annotations["description"] == "" {
+		t.Errorf("alert %s lacks a severity, summary or description: %v %v", r.Alert, r.Labels, r.Annotations)
+	}
+	expr, err := promql.ParseExpr(r.Expr)
+	if err != nil {
+		t.Errorf("alert %s: %v", r.Alert, err)
+		return
+	}
+	selectors := 0
+	parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
+		vs, ok := node.(*parser.VectorSelector)
+		if !ok {
+			return nil
+		}
+		selectors++
+		if !slices.Contains(dashboardMetrics, vs.Name) {
+			t.Errorf("alert %s selects %s, which is not a metric the operator exposes (dashboardMetrics)", r.Alert, vs.Name)
+		}
+		if !strings.Contains(vs.String(), selector) {
+			t.Errorf("alert %s: %s does not select the operator's series by %s", r.Alert, vs, selector)
+		}
+		return nil
+	})
+	if selectors == 0 {
+		t.Errorf("alert %s selects no metric: %s", r.Alert, r.Expr)
 	}
 }
 
