@@ -69,53 +69,66 @@ func TestEverySimulatorRecordsMutations(t *testing.T) {
 				creds[k] = []byte(v)
 			}
 			req := &providers.Request{Owner: "team-a/first", Spec: &spec, Credentials: creds}
-			ctx := context.Background()
-			if err := p.Validate(req); err != nil {
-				t.Fatal(err)
-			}
-			remote, err := p.Create(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := p.List(ctx, req); err != nil {
-				t.Fatal(err)
-			}
-			spec.TargetURL = "https://hooks.example.com/team-a/second"
-			if d := p.Diff(req, remote); d.Action == providers.ActionUpdate {
-				if remote, err = p.Update(ctx, req, remote); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := p.Delete(ctx, req, remote.ID); err != nil {
-				t.Fatal(err)
-			}
-
-			got := fake.Mutations()
-			var kinds []simulator.MutationKind
-			for _, m := range got {
-				kinds = append(kinds, m.Kind)
-				if m.UserAgent != ua || m.Remote == "" || m.Time.IsZero() {
-					t.Errorf("%s: User-Agent %q, remote %q, time %v; want %q, an id and a time", m.Kind, m.UserAgent, m.Remote, m.Time, ua)
-				}
-				if m.Name != "" && m.Name != "team-a/first" {
-					t.Errorf("%s: name %q, want the owner's marker team-a/first or none", m.Kind, m.Name)
-				}
-			}
-			t.Logf("mutations: %v", kinds)
-			if len(got) < 2 || got[0].Kind != simulator.MutationCreate || got[len(got)-1].Kind != simulator.MutationDelete {
-				t.Fatalf("mutations %v: want a create first and a delete last", kinds)
-			}
-			if got[0].TargetURL != "https://hooks.example.com/team-a/first" {
-				t.Errorf("the create's target URL is %q", got[0].TargetURL)
-			}
-			for _, m := range got[1:] {
-				if m.Remote != got[0].Remote {
-					t.Errorf("%s of remote %q, want the created %q", m.Kind, m.Remote, got[0].Remote)
-				}
-			}
-			if last := got[len(got)-1]; last.TargetURL != spec.TargetURL && len(got) > 2 {
-				t.Errorf("the delete's target URL is %q, want the updated %q (mutations %v)", last.TargetURL, spec.TargetURL, kinds)
-			}
+			driveLifecycle(t, p, req)
+			checkMutations(t, fake.Mutations(), ua, spec.TargetURL)
 		})
+	}
+}
+
+// driveLifecycle validates req and, through p, creates its remote webhook, lists, moves it to
+// another target URL (updating it if p says so) and deletes it.
+func driveLifecycle(t *testing.T, p providers.Implementation, req *providers.Request) {
+	t.Helper()
+	ctx := context.Background()
+	if err := p.Validate(req); err != nil {
+		t.Fatal(err)
+	}
+	remote, err := p.Create(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.List(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	req.Spec.TargetURL = "https://hooks.example.com/team-a/second"
+	if d := p.Diff(req, remote); d.Action == providers.ActionUpdate {
+		if remote, err = p.Update(ctx, req, remote); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Delete(ctx, req, remote.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkMutations checks the mutations got of driveLifecycle: each with the User-Agent ua, the
+// remote id and a time, a create first and a delete last, all of the created remote, the
+// delete with the updated target URL when there was an update.
+func checkMutations(t *testing.T, got []simulator.Mutation, ua, updated string) {
+	t.Helper()
+	var kinds []simulator.MutationKind
+	for _, m := range got {
+		kinds = append(kinds, m.Kind)
+		if m.UserAgent != ua || m.Remote == "" || m.Time.IsZero() {
+			t.Errorf("%s: User-Agent %q, remote %q, time %v; want %q, an id and a time", m.Kind, m.UserAgent, m.Remote, m.Time, ua)
+		}
+		if m.Name != "" && m.Name != "team-a/first" {
+			t.Errorf("%s: name %q, want the owner's marker team-a/first or none", m.Kind, m.Name)
+		}
+	}
+	t.Logf("mutations: %v", kinds)
+	if len(got) < 2 || got[0].Kind != simulator.MutationCreate || got[len(got)-1].Kind != simulator.MutationDelete {
+		t.Fatalf("mutations %v: want a create first and a delete last", kinds)
+	}
+	if got[0].TargetURL != "https://hooks.example.com/team-a/first" {
+		t.Errorf("the create's target URL is %q", got[0].TargetURL)
+	}
+	for _, m := range got[1:] {
+		if m.Remote != got[0].Remote {
+			t.Errorf("%s of remote %q, want the created %q", m.Kind, m.Remote, got[0].Remote)
+		}
+	}
+	if last := got[len(got)-1]; last.TargetURL != updated && len(got) > 2 {
+		t.Errorf("the delete's target URL is %q, want the updated %q (mutations %v)", last.TargetURL, updated, kinds)
 	}
 }
