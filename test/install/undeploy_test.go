@@ -64,11 +64,10 @@ func TestUndeploy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	kustomize := tool(t, "kustomize", "KUSTOMIZE")
-	kubectl := filepath.Join(os.Getenv("KUBEBUILDER_ASSETS"), "kubectl")
-	if _, err := os.Stat(kubectl); err != nil {
-		if kubectl, err = exec.LookPath("kubectl"); err != nil {
+	r := &undeployRig{c: c, ctx: context.Background(), kustomize: tool(t, "kustomize", "KUSTOMIZE")}
+	r.kubectl = filepath.Join(os.Getenv("KUBEBUILDER_ASSETS"), "kubectl")
+	if _, err := os.Stat(r.kubectl); err != nil {
+		if r.kubectl, err = exec.LookPath("kubectl"); err != nil {
 			t.Fatal("no kubectl in KUBEBUILDER_ASSETS or on PATH")
 		}
 	}
@@ -77,134 +76,161 @@ func TestUndeploy(t *testing.T) {
 	// they are let go first.
 	dropLeftoverWebhooks(t, c)
 	startControllerManager(t, "namespace-controller")
-	kubeconfig := writeAdminKubeconfig(t)
-	cache := t.TempDir()
-	undeploy := func(t *testing.T, viaMake bool, env ...string) (string, error) {
-		t.Helper()
-		env = append([]string{"KUBECONFIG=" + kubeconfig, "KUBECACHEDIR=" + cache}, env...)
-		var cmd *exec.Cmd
-		if viaMake {
-			cmd = exec.Command("make", "-s", "undeploy", "KUBECTL="+kubectl, "KUSTOMIZE="+kustomize)
-		} else {
-			cmd = exec.Command(filepath.Join(root, "hack", "undeploy.sh"))
-			env = append(env, "KUBECTL="+kubectl, "KUSTOMIZE="+kustomize)
-		}
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), env...)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		done := make(chan error, 1)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { done <- cmd.Wait() }()
-		start := time.Now()
-		select {
-		case err := <-done:
-			t.Logf("make undeploy %s (%s):\n%s", strings.Join(env[2:], " "), time.Since(start).Round(time.Second), out.String())
-			return out.String(), err
-		case <-time.After(90 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-			t.Fatalf("make undeploy did not finish within 90 s:\n%s", out.String())
-			return "", nil
-		}
-	}
-	install := func(t *testing.T) *appsv1.Deployment {
-		t.Helper()
-		objs := kustomizeBuild(t, filepath.Join(root, "config", "default"))
-		installForReal(t, c, objs)
-		waitEstablished(t, c)
-		dep := &appsv1.Deployment{}
-		convert(t, find(objs, "Deployment")[0], dep)
-		return dep
-	}
-	const tenant = "undeploy-team"
+	r.kubeconfig = writeAdminKubeconfig(t)
+	r.cache = t.TempDir()
 
 	t.Run("a Webhook the SaaS will not delete stops it, then it removes everything", func(t *testing.T) {
-		dep := install(t)
-		createNamespace(t, c, tenant, nil)
-		sims := startSimulators(t)
-		op := runInstalled(t, dep, sims)
-		defer func() { _ = op.Stop(0) }()
-		const stuckToken = "undeploy-stuck-token"
-		sims.wx.AddToken(stuckToken)
-		tokens := map[string]string{"goes": sims.webexToken, "stuck": stuckToken}
-		for name, token := range tokens {
-			createSecret(t, c, tenant, name, map[string]string{"token": token})
-			wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: tenant, Name: name}, Spec: hooksv1alpha1.WebhookSpec{
-				Provider: hooksv1alpha1.ProviderWebex, CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: name},
-				TargetURL: "https://hooks.example.com/undeploy/" + name, Webex: &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}}}
-			if err := c.Create(ctx, wh); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for name := range tokens {
-			waitFor(t, 45*time.Second, "Webhook "+name+" Ready", func() (bool, string) {
-				r := readyReason(c, tenant, name)
-				return r == hooksv1alpha1.ReasonAvailable, r
-			})
-		}
-		sims.wx.InjectFault(simulator.Fault{Key: stuckToken, Method: "DELETE", Status: 503})
-
-		out, err := undeploy(t, false, "UNDEPLOY_TIMEOUT=10s")
-		if err == nil {
-			t.Fatal("make undeploy succeeded with a Webhook whose remote webhook could not be deleted")
-		}
-		if !strings.Contains(out, tenant+"/stuck") || strings.Contains(out, tenant+"/goes") {
-			t.Errorf("make undeploy's output should name %s/stuck, and only it", tenant)
-		}
-		if n := len(sims.wx.Hooks(sims.webexToken)); n != 0 {
-			t.Errorf("the deletable Webhook's account still holds %d remote webhooks", n)
-		}
-		if n := len(sims.wx.Hooks(stuckToken)); n != 1 {
-			t.Errorf("the stuck Webhook's account holds %d remote webhooks, want 1", n)
-		}
-		// The operator is still installed, so that the finalizer can still run.
-		if err := c.Get(ctx, client.ObjectKeyFromObject(dep), &appsv1.Deployment{}); err != nil {
-			t.Errorf("the operator's Deployment after the stopped undeploy: %v", err)
-		}
-		stuck := &hooksv1alpha1.Webhook{}
-		if err := c.Get(ctx, client.ObjectKey{Namespace: tenant, Name: "stuck"}, stuck); err != nil || stuck.DeletionTimestamp == nil {
-			t.Errorf("the stuck Webhook after the stopped undeploy: %v, deleting since %v", err, stuck.DeletionTimestamp)
-		}
-
-		sims.wx.ClearFaults()
-		if _, err := undeploy(t, true); err != nil {
-			t.Fatalf("make undeploy: %v", err)
-		}
-		if n := len(sims.wx.Hooks(stuckToken)); n != 0 {
-			t.Errorf("the stuck Webhook's account still holds %d remote webhooks", n)
-		}
-		checkUndeployed(t, c, dep)
+		undeployStuckWebhook(t, r)
 	})
-
 	t.Run("with no operator, FORCE=true leaves the remote webhook and removes the rest", func(t *testing.T) {
-		dep := install(t)
-		createNamespace(t, c, tenant, nil)
-		wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: tenant, Name: "orphaned",
-			Finalizers: []string{hooksv1alpha1.Finalizer}}, Spec: hooksv1alpha1.WebhookSpec{
-			Provider: hooksv1alpha1.ProviderWebex, CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "orphaned"},
-			TargetURL: "https://hooks.example.com/undeploy/orphaned", Webex: &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}}}
+		undeployWithoutOperator(t, r)
+	})
+}
+
+// undeployTenant is the namespace of TestUndeploy's Webhooks.
+const undeployTenant = "undeploy-team"
+
+// undeployRig is the state of TestUndeploy: its client, its tools and the kubeconfig and cache
+// that make undeploy uses.
+type undeployRig struct {
+	c                                     client.Client
+	ctx                                   context.Context
+	kubectl, kustomize, kubeconfig, cache string
+}
+
+// undeploy runs make undeploy (viaMake) or hack/undeploy.sh with env, and returns its output.
+func (r *undeployRig) undeploy(t *testing.T, viaMake bool, env ...string) (string, error) {
+	t.Helper()
+	env = append([]string{"KUBECONFIG=" + r.kubeconfig, "KUBECACHEDIR=" + r.cache}, env...)
+	var cmd *exec.Cmd
+	if viaMake {
+		cmd = exec.Command("make", "-s", "undeploy", "KUBECTL="+r.kubectl, "KUSTOMIZE="+r.kustomize)
+	} else {
+		cmd = exec.Command(filepath.Join(root, "hack", "undeploy.sh"))
+		env = append(env, "KUBECTL="+r.kubectl, "KUSTOMIZE="+r.kustomize)
+	}
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	start := time.Now()
+	select {
+	case err := <-done:
+		t.Logf("make undeploy %s (%s):\n%s", strings.Join(env[2:], " "), time.Since(start).Round(time.Second), out.String())
+		return out.String(), err
+	case <-time.After(90 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("make undeploy did not finish within 90 s:\n%s", out.String())
+		return "", nil
+	}
+}
+
+// install installs config/default for real and returns its Deployment.
+func (r *undeployRig) install(t *testing.T) *appsv1.Deployment {
+	t.Helper()
+	objs := kustomizeBuild(t, filepath.Join(root, "config", "default"))
+	installForReal(t, r.c, objs)
+	waitEstablished(t, r.c)
+	dep := &appsv1.Deployment{}
+	convert(t, find(objs, "Deployment")[0], dep)
+	return dep
+}
+
+// undeployStuckWebhook: a Webhook the SaaS will not delete stops make undeploy; once the SaaS
+// deletes it, make undeploy removes everything.
+func undeployStuckWebhook(t *testing.T, r *undeployRig) {
+	c, ctx, tenant := r.c, r.ctx, undeployTenant
+	dep := r.install(t)
+	createNamespace(t, c, tenant, nil)
+	sims := startSimulators(t)
+	op := runInstalled(t, dep, sims)
+	defer func() { _ = op.Stop(0) }()
+	const stuckToken = "undeploy-stuck-token"
+	sims.wx.AddToken(stuckToken)
+	tokens := map[string]string{"goes": sims.webexToken, "stuck": stuckToken}
+	for name, token := range tokens {
+		createSecret(t, c, tenant, name, map[string]string{"token": token})
+		wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: tenant, Name: name}, Spec: hooksv1alpha1.WebhookSpec{
+			Provider: hooksv1alpha1.ProviderWebex, CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: name},
+			TargetURL: "https://hooks.example.com/undeploy/" + name, Webex: &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}}}
 		if err := c.Create(ctx, wh); err != nil {
 			t.Fatal(err)
 		}
-		out, err := undeploy(t, false, "UNDEPLOY_TIMEOUT=2s")
-		if err == nil || !strings.Contains(out, tenant+"/orphaned") {
-			t.Fatalf("make undeploy with a Webhook nobody finalizes: got %v, want a failure naming %s/orphaned", err, tenant)
-		}
-		if err := c.Get(ctx, client.ObjectKeyFromObject(dep), &appsv1.Deployment{}); err != nil {
-			t.Errorf("the operator's Deployment after the stopped undeploy: %v", err)
-		}
-		out, err = undeploy(t, false, "UNDEPLOY_TIMEOUT=2s", "FORCE=true")
-		if err != nil {
-			t.Fatalf("make undeploy FORCE=true: %v", err)
-		}
-		if !strings.Contains(out, "WARNING") || !strings.Contains(out, tenant+"/orphaned") {
-			t.Errorf("make undeploy FORCE=true should warn that %s/orphaned's remote webhook stays behind", tenant)
-		}
-		checkUndeployed(t, c, dep)
-	})
+	}
+	for name := range tokens {
+		waitFor(t, 45*time.Second, "Webhook "+name+" Ready", func() (bool, string) {
+			r := readyReason(c, tenant, name)
+			return r == hooksv1alpha1.ReasonAvailable, r
+		})
+	}
+	sims.wx.InjectFault(simulator.Fault{Key: stuckToken, Method: "DELETE", Status: 503})
+
+	out, err := r.undeploy(t, false, "UNDEPLOY_TIMEOUT=10s")
+	if err == nil {
+		t.Fatal("make undeploy succeeded with a Webhook whose remote webhook could not be deleted")
+	}
+	if !strings.Contains(out, tenant+"/stuck") || strings.Contains(out, tenant+"/goes") {
+		t.Errorf("make undeploy's output should name %s/stuck, and only it", tenant)
+	}
+	if n := len(sims.wx.Hooks(sims.webexToken)); n != 0 {
+		t.Errorf("the deletable Webhook's account still holds %d remote webhooks", n)
+	}
+	if n := len(sims.wx.Hooks(stuckToken)); n != 1 {
+		t.Errorf("the stuck Webhook's account holds %d remote webhooks, want 1", n)
+	}
+	// The operator is still installed, so that the finalizer can still run.
+	if err := c.Get(ctx, client.ObjectKeyFromObject(dep), &appsv1.Deployment{}); err != nil {
+		t.Errorf("the operator's Deployment after the stopped undeploy: %v", err)
+	}
+	stuck := &hooksv1alpha1.Webhook{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: tenant, Name: "stuck"}, stuck); err != nil || stuck.DeletionTimestamp == nil {
+		t.Errorf("the stuck Webhook after the stopped undeploy: %v, deleting since %v", err, stuck.DeletionTimestamp)
+	}
+
+	sims.wx.ClearFaults()
+	if _, err := r.undeploy(t, true); err != nil {
+		t.Fatalf("make undeploy: %v", err)
+	}
+	if n := len(sims.wx.Hooks(stuckToken)); n != 0 {
+		t.Errorf("the stuck Webhook's account still holds %d remote webhooks", n)
+	}
+	checkUndeployed(t, c, dep)
+}
+
+// undeployWithoutOperator: with no operator, make undeploy stops at a Webhook nobody finalizes,
+// and FORCE=true leaves its remote webhook and removes the rest.
+func undeployWithoutOperator(t *testing.T, r *undeployRig) {
+	c, ctx, tenant := r.c, r.ctx, undeployTenant
+	dep := r.install(t)
+	createNamespace(t, c, tenant, nil)
+	wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: tenant, Name: "orphaned",
+		Finalizers: []string{hooksv1alpha1.Finalizer}}, Spec: hooksv1alpha1.WebhookSpec{
+		Provider: hooksv1alpha1.ProviderWebex, CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: "orphaned"},
+		TargetURL: "https://hooks.example.com/undeploy/orphaned", Webex: &hooksv1alpha1.WebexSpec{Resource: "messages", Event: "created"}}}
+	if err := c.Create(ctx, wh); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.undeploy(t, false, "UNDEPLOY_TIMEOUT=2s")
+	if err == nil || !strings.Contains(out, tenant+"/orphaned") {
+		t.Fatalf("make undeploy with a Webhook nobody finalizes: got %v, want a failure naming %s/orphaned", err, tenant)
+	}
+	if err := c.Get(ctx, client.ObjectKeyFromObject(dep), &appsv1.Deployment{}); err != nil {
+		t.Errorf("the operator's Deployment after the stopped undeploy: %v", err)
+	}
+	out, err = r.undeploy(t, false, "UNDEPLOY_TIMEOUT=2s", "FORCE=true")
+	if err != nil {
+		t.Fatalf("make undeploy FORCE=true: %v", err)
+	}
+	if !strings.Contains(out, "WARNING") || !strings.Contains(out, tenant+"/orphaned") {
+		t.Errorf("make undeploy FORCE=true should warn that %s/orphaned's remote webhook stays behind", tenant)
+	}
+	checkUndeployed(t, c, dep)
 }
 
 // checkUndeployed checks that no Webhook, CRD, Deployment or namespace of the operator is left:
