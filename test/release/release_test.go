@@ -181,11 +181,11 @@ func TestReleaseIsWhole(t *testing.T) {
 		t.Fatalf("make release: %v\n%s%s", err, stdout, stderr)
 	}
 	t.Log(stdout)
-	out := filepath.Join(dir, "dist", "release")
-	osArch := strings.ReplaceAll(platform, "/", "-")
-	wantFiles := []string{"CHANGELOG.md", "SHA256SUMS", "crds.yaml", "hookkeeper-" + chartVersion + ".tgz",
-		"hookkeeper-" + version + "-" + osArch, "install.yaml"}
-	entries, err := os.ReadDir(out)
+	r := &releaseRun{dir: dir, commit: commit, stdout: stdout, record: record, out: filepath.Join(dir, "dist", "release"),
+		osArch: strings.ReplaceAll(platform, "/", "-")}
+	r.files = []string{"CHANGELOG.md", "SHA256SUMS", "crds.yaml", "hookkeeper-" + chartVersion + ".tgz",
+		"hookkeeper-" + version + "-" + r.osArch, "install.yaml"}
+	entries, err := os.ReadDir(r.out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,114 +193,139 @@ func TestReleaseIsWhole(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, e.Name())
 	}
-	if !slices.Equal(got, wantFiles) {
-		t.Fatalf("dist/release holds %v, want %v", got, wantFiles)
+	if !slices.Equal(got, r.files) {
+		t.Fatalf("dist/release holds %v, want %v", got, r.files)
 	}
 
 	t.Run("binary", func(t *testing.T) {
-		printed := run(t, dir, nil, filepath.Join(out, "hookkeeper-"+version+"-"+osArch), "version")
+		printed := run(t, dir, nil, filepath.Join(r.out, "hookkeeper-"+version+"-"+r.osArch), "version")
 		for _, want := range []string{"hookkeeper " + version + "\n", "commit: " + commit + "\n"} {
 			if !strings.Contains(printed, want) {
 				t.Errorf("the binary's version command printed\n%s\nwant a line %q", printed, want)
 			}
 		}
 	})
-	t.Run("image build", func(t *testing.T) {
-		data, err := os.ReadFile(record)
-		if err != nil {
-			t.Fatalf("the container tool was not asked to build: %v", err)
-		}
-		args := strings.Split(strings.TrimSpace(string(data)), "\n")
-		want := []string{"--build-arg", "VERSION=" + version, "--build-arg", "COMMIT=" + commit, "-t", image, "."}
-		if !slices.Equal(args, want) {
-			t.Errorf("the image was built with %q, want %q", args, want)
-		}
-		if !strings.Contains(stdout, "image "+image+" built") {
-			t.Errorf("make release did not say that it built the image:\n%s", stdout)
-		}
-	})
-	t.Run("chart", func(t *testing.T) {
-		chart := readChartYAML(t, filepath.Join(out, "hookkeeper-"+chartVersion+".tgz"))
-		if chart["version"] != chartVersion || chart["appVersion"] != version {
-			t.Errorf("the packaged chart has version %v and appVersion %v, want %s and %s", chart["version"], chart["appVersion"], chartVersion, version)
-		}
-		rendered := run(t, dir, []string{"HELM_CACHE_HOME=" + t.TempDir(), "HELM_CONFIG_HOME=" + t.TempDir(), "HELM_DATA_HOME=" + t.TempDir()},
-			filepath.Join(localbin(t), "helm"), "template", "hookkeeper", filepath.Join(out, "hookkeeper-"+chartVersion+".tgz"), "-n", "hookkeeper-system")
-		d := deployment(t, decode(t, []byte(rendered)))
-		if got := d.Spec.Template.Spec.Containers[0].Image; got != image {
-			t.Errorf("the packaged chart deploys image %s, want %s", got, image)
-		}
-		if got := d.Labels["app.kubernetes.io/version"]; got != version {
-			t.Errorf("the packaged chart labels its Deployment with version %q, want %s", got, version)
-		}
-	})
-	t.Run("install.yaml", func(t *testing.T) {
-		data, err := os.ReadFile(filepath.Join(out, "install.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs := decode(t, data)
-		if got := deployment(t, objs).Spec.Template.Spec.Containers[0].Image; got != image {
-			t.Errorf("install.yaml deploys image %s, want %s", got, image)
-		}
-		if len(objs) < 10 || objs[0].GetKind() != "Namespace" || objs[1].GetKind() != "CustomResourceDefinition" {
-			t.Errorf("install.yaml is not the whole install: %d objects, first %s", len(objs), objs[0].GetKind())
-		}
-	})
-	t.Run("crds.yaml", func(t *testing.T) {
-		data, err := os.ReadFile(filepath.Join(out, "crds.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs := decode(t, data)
-		bases, _ := filepath.Glob(filepath.Join(root, "config", "crd", "bases", "*.yaml"))
-		if len(objs) != len(bases) || len(objs) == 0 {
-			t.Fatalf("crds.yaml holds %d objects, config/crd/bases %d CRDs", len(objs), len(bases))
-		}
-		for _, o := range objs {
-			if o.GetKind() != "CustomResourceDefinition" {
-				t.Errorf("crds.yaml holds %s %s", o.GetKind(), o.GetName())
-			}
-		}
-	})
-	t.Run("checksums", func(t *testing.T) {
-		data, err := os.ReadFile(filepath.Join(out, "SHA256SUMS"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var listed []string
-		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			sum, name, ok := strings.Cut(line, "  ")
-			if !ok {
-				t.Fatalf("SHA256SUMS line %q is not sha256sum's format", line)
-			}
-			content, err := os.ReadFile(filepath.Join(out, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := sha256.Sum256(content)
-			if hex.EncodeToString(h[:]) != sum {
-				t.Errorf("SHA256SUMS has the wrong sum for %s", name)
-			}
-			listed = append(listed, name)
-		}
-		if want := slices.DeleteFunc(slices.Clone(wantFiles), func(f string) bool { return f == "SHA256SUMS" }); !slices.Equal(listed, want) {
-			t.Errorf("SHA256SUMS lists %v, want %v", listed, want)
-		}
-	})
-	t.Run("changelog", func(t *testing.T) {
-		data, err := os.ReadFile(filepath.Join(out, "CHANGELOG.md"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		log := string(data)
-		if !strings.HasPrefix(log, "## "+version+" (") || !strings.Contains(log, "since v0.1.0") ||
-			!strings.Contains(log, "- Add a feature after v0.1.0 ("+commit[:7]) || strings.Contains(log, "Initial import") {
-			t.Errorf("CHANGELOG.md should list the one commit since v0.1.0:\n%s", log)
-		}
-	})
+	t.Run("image build", r.checkImageBuild)
+	t.Run("chart", r.checkChart)
+	t.Run("install.yaml", r.checkInstallYAML)
+	t.Run("crds.yaml", r.checkCRDsYAML)
+	t.Run("checksums", r.checkChecksums)
+	t.Run("changelog", r.checkChangelog)
 	if status := run(t, dir, nil, "git", "status", "--porcelain"); status != "" {
 		t.Errorf("make release changed tracked files or left untracked ones:\n%s", status)
+	}
+}
+
+// releaseRun is a make release of TestReleaseIsWhole: the repository dir at commit, what make
+// printed, the container tool's record, the release directory out and the files it must hold.
+type releaseRun struct {
+	dir, commit, stdout, record, out, osArch string
+	files                                    []string
+}
+
+// checkImageBuild: the container tool built the image with the version and commit.
+func (r *releaseRun) checkImageBuild(t *testing.T) {
+	data, err := os.ReadFile(r.record)
+	if err != nil {
+		t.Fatalf("the container tool was not asked to build: %v", err)
+	}
+	args := strings.Split(strings.TrimSpace(string(data)), "\n")
+	want := []string{"--build-arg", "VERSION=" + version, "--build-arg", "COMMIT=" + r.commit, "-t", image, "."}
+	if !slices.Equal(args, want) {
+		t.Errorf("the image was built with %q, want %q", args, want)
+	}
+	if !strings.Contains(r.stdout, "image "+image+" built") {
+		t.Errorf("make release did not say that it built the image:\n%s", r.stdout)
+	}
+}
+
+// checkChart: the packaged chart has the versions, and deploys the image.
+func (r *releaseRun) checkChart(t *testing.T) {
+	chart := readChartYAML(t, filepath.Join(r.out, "hookkeeper-"+chartVersion+".tgz"))
+	if chart["version"] != chartVersion || chart["appVersion"] != version {
+		t.Errorf("the packaged chart has version %v and appVersion %v, want %s and %s", chart["version"], chart["appVersion"], chartVersion, version)
+	}
+	rendered := run(t, r.dir, []string{"HELM_CACHE_HOME=" + t.TempDir(), "HELM_CONFIG_HOME=" + t.TempDir(), "HELM_DATA_HOME=" + t.TempDir()},
+		filepath.Join(localbin(t), "helm"), "template", "hookkeeper", filepath.Join(r.out, "hookkeeper-"+chartVersion+".tgz"), "-n", "hookkeeper-system")
+	d := deployment(t, decode(t, []byte(rendered)))
+	if got := d.Spec.Template.Spec.Containers[0].Image; got != image {
+		t.Errorf("the packaged chart deploys image %s, want %s", got, image)
+	}
+	if got := d.Labels["app.kubernetes.io/version"]; got != version {
+		t.Errorf("the packaged chart labels its Deployment with version %q, want %s", got, version)
+	}
+}
+
+// checkInstallYAML: install.yaml is the whole install, with the image.
+func (r *releaseRun) checkInstallYAML(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(r.out, "install.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := decode(t, data)
+	if got := deployment(t, objs).Spec.Template.Spec.Containers[0].Image; got != image {
+		t.Errorf("install.yaml deploys image %s, want %s", got, image)
+	}
+	if len(objs) < 10 || objs[0].GetKind() != "Namespace" || objs[1].GetKind() != "CustomResourceDefinition" {
+		t.Errorf("install.yaml is not the whole install: %d objects, first %s", len(objs), objs[0].GetKind())
+	}
+}
+
+// checkCRDsYAML: crds.yaml holds the CRDs of config/crd/bases and nothing else.
+func (r *releaseRun) checkCRDsYAML(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(r.out, "crds.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := decode(t, data)
+	bases, _ := filepath.Glob(filepath.Join(root, "config", "crd", "bases", "*.yaml"))
+	if len(objs) != len(bases) || len(objs) == 0 {
+		t.Fatalf("crds.yaml holds %d objects, config/crd/bases %d CRDs", len(objs), len(bases))
+	}
+	for _, o := range objs {
+		if o.GetKind() != "CustomResourceDefinition" {
+			t.Errorf("crds.yaml holds %s %s", o.GetKind(), o.GetName())
+		}
+	}
+}
+
+// checkChecksums: SHA256SUMS lists the right sum of every other file, in sha256sum's format.
+func (r *releaseRun) checkChecksums(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(r.out, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		sum, name, ok := strings.Cut(line, "  ")
+		if !ok {
+			t.Fatalf("SHA256SUMS line %q is not sha256sum's format", line)
+		}
+		content, err := os.ReadFile(filepath.Join(r.out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.Sum256(content)
+		if hex.EncodeToString(h[:]) != sum {
+			t.Errorf("SHA256SUMS has the wrong sum for %s", name)
+		}
+		listed = append(listed, name)
+	}
+	if want := slices.DeleteFunc(slices.Clone(r.files), func(f string) bool { return f == "SHA256SUMS" }); !slices.Equal(listed, want) {
+		t.Errorf("SHA256SUMS lists %v, want %v", listed, want)
+	}
+}
+
+// checkChangelog: CHANGELOG.md lists the one commit since v0.1.0.
+func (r *releaseRun) checkChangelog(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(r.out, "CHANGELOG.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(data)
+	if !strings.HasPrefix(log, "## "+version+" (") || !strings.Contains(log, "since v0.1.0") ||
+		!strings.Contains(log, "- Add a feature after v0.1.0 ("+r.commit[:7]) || strings.Contains(log, "Initial import") {
+		t.Errorf("CHANGELOG.md should list the one commit since v0.1.0:\n%s", log)
 	}
 }
 
