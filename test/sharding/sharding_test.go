@@ -273,6 +273,61 @@ func (f *fixture) waitSettled(nss []string, timeout time.Duration) {
 // replica's Lease covered the namespace, no two replicas' coverage of a namespace overlapping,
 // and no namespace unowned for longer than the Lease duration, one round and gapSlack.
 func TestFaultsNeverGiveANamespaceTwoOwners(t *testing.T) {
+	f, wc, provs := startFaultsFixture(t)
+
+	// The namespaces, with one Secret per provider each: every namespace is four accounts of its
+	// own. The number goes first: names that differ only in their last characters hash close
+	// together, and would share an owner.
+	nss, accounts := f.namespaces(provs, namespaces, "t%02d-faults")
+	r := &faultsRun{f: f, provs: provs, nss: nss, accounts: accounts}
+
+	recCtx, stopRecording := context.WithCancel(f.ctx)
+	rec, err := recordLeases(recCtx, wc, leaseNamespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stopRecording(); <-rec.done }()
+
+	for _, id := range []string{"replica-1", "replica-2", "replica-3"} {
+		f.start(id)
+	}
+	f.waitSettled(nss, time.Minute)
+	windowStart := time.Now()
+	r.runFaults()
+	waitReady(f.ctx, t, f.c, r.keys, 3*time.Minute)
+	waitGone(f.ctx, t, f.c, r.gone, time.Minute)
+	windowEnd := time.Now()
+
+	stopRecording()
+	<-rec.done
+	events, err := rec.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov, err := intervals(events, nss, windowEnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deaths := map[string]time.Time{}
+	for id, rep := range f.replicas {
+		if rep.end == "killed" {
+			deaths[id] = rep.died
+		}
+	}
+	checkCoverage(t, cov, nss, windowStart, windowEnd, deaths)
+	all := slices.Clone(r.keys)
+	for i := range r.gone {
+		all = append(all, client.ObjectKeyFromObject(&r.gone[i]))
+	}
+	checkMutations(t, provs, cov, all, f.order)
+	checkRemotes(f.ctx, t, f.c, provs, accounts, r.keys, r.gone)
+}
+
+// startFaultsFixture starts the control plane, the simulators (every SaaS answers after
+// saasLatency, so that handovers find requests in flight) and builds the operator; it returns
+// the fixture, a client that watches and the four providers.
+func startFaultsFixture(t *testing.T) (*fixture, client.WithWatch, []provider) {
+	t.Helper()
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is unset: no control plane (make test sets it)")
 	}
@@ -328,81 +383,25 @@ func TestFaultsNeverGiveANamespaceTwoOwners(t *testing.T) {
 			}
 		}
 	})
+	return f, wc, provs
+}
 
-	// The namespaces, with one Secret per provider each: every namespace is four accounts of its
-	// own. The number goes first: names that differ only in their last characters hash close
-	// together, and would share an owner.
-	nss, accounts := f.namespaces(provs, namespaces, "t%02d-faults")
+// faultsRun is the state of TestFaultsNeverGiveANamespaceTwoOwners: its namespaces and their
+// accounts, the Webhooks that stay (keys), how many were created and those deleted (gone).
+type faultsRun struct {
+	f        *fixture
+	provs    []provider
+	nss      []string
+	accounts map[string]map[hooksv1alpha1.ProviderType]simulator.Account
+	keys     []client.ObjectKey
+	created  int
+	gone     []hooksv1alpha1.Webhook
+}
 
-	recCtx, stopRecording := context.WithCancel(f.ctx)
-	rec, err := recordLeases(recCtx, wc, leaseNamespace)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { stopRecording(); <-rec.done }()
-
-	for _, id := range []string{"replica-1", "replica-2", "replica-3"} {
-		f.start(id)
-	}
-	f.waitSettled(nss, time.Minute)
-	windowStart := time.Now()
-
-	var keys []client.ObjectKey
-	created := 0
-	// wave creates the next perNamespace/waves Webhooks of every namespace, calling mid once
-	// half of them are created.
-	wave := func(mid func()) {
-		t.Helper()
-		per := perNamespace / waves
-		total := per * namespaces
-		for k := range total {
-			if k == total/2 && mid != nil {
-				mid()
-			}
-			ns := nss[k%namespaces]
-			idx := created / namespaces // the Webhook's index in its namespace
-			p := provs[(k+idx)%len(provs)]
-			name := fmt.Sprintf("hook-%02d", idx)
-			wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-				Spec: hooksv1alpha1.WebhookSpec{Provider: p.typ, TargetURL: targetURL(ns, name),
-					CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: secretName(p.typ)}}}
-			accounts[ns][p.typ].Spec(&wh.Spec, idx)
-			if err := f.c.Create(f.ctx, wh); err != nil {
-				t.Fatalf("creating %s/%s: %v", ns, name, err)
-			}
-			keys = append(keys, client.ObjectKeyFromObject(wh))
-			created++
-		}
-	}
-
-	// change moves hook-00 of every namespace to another target URL (an update, or for APS a
-	// delete and a create) and deletes hook-01, calling mid once half of them are done.
-	var gone []hooksv1alpha1.Webhook
-	change := func(mid func()) {
-		t.Helper()
-		for i, ns := range nss {
-			if i == len(nss)/2 && mid != nil {
-				mid()
-			}
-			var wh hooksv1alpha1.Webhook
-			if err := f.c.Get(f.ctx, client.ObjectKey{Namespace: ns, Name: "hook-00"}, &wh); err != nil {
-				t.Fatal(err)
-			}
-			patch := client.MergeFrom(wh.DeepCopy())
-			wh.Spec.TargetURL = targetURL(ns, wh.Name) + "?v=2"
-			if err := f.c.Patch(f.ctx, &wh, patch); err != nil {
-				t.Fatalf("changing %s/%s: %v", ns, wh.Name, err)
-			}
-			if err := f.c.Get(f.ctx, client.ObjectKey{Namespace: ns, Name: "hook-01"}, &wh); err != nil {
-				t.Fatal(err)
-			}
-			if err := f.c.Delete(f.ctx, &wh); err != nil {
-				t.Fatalf("deleting %s/%s: %v", ns, wh.Name, err)
-			}
-			gone = append(gone, wh)
-			keys = slices.DeleteFunc(keys, func(k client.ObjectKey) bool { return k == client.ObjectKeyFromObject(&wh) })
-		}
-	}
+// runFaults runs the faults among the waves of Webhooks, waiting for the replicas to settle
+// after each.
+func (r *faultsRun) runFaults() {
+	f, t, nss := r.f, r.f.t, r.nss
 	// roll stops a replica gracefully and starts its successor under a new identity.
 	roll := func(id, successor string) func() {
 		return func() {
@@ -412,15 +411,15 @@ func TestFaultsNeverGiveANamespaceTwoOwners(t *testing.T) {
 	}
 
 	// 1. A batch, and in the middle of the next one a replica killed.
-	wave(nil)
-	wave(func() { f.kill("replica-2") })
+	r.wave(nil)
+	r.wave(func() { f.kill("replica-2") })
 	f.waitSettled(nss, 4*leaseDuration+time.Minute)
 	// 2. A 4th replica joins, and Webhooks keep coming while it takes its share.
 	f.start("replica-4")
-	wave(nil)
+	r.wave(nil)
 	f.waitSettled(nss, time.Minute)
 	// 3. One stopped gracefully in the middle of a batch.
-	wave(func() { f.stop("replica-3") })
+	r.wave(func() { f.stop("replica-3") })
 	f.waitSettled(nss, time.Minute)
 	// 4. A rolling restart of the remaining ones, one at a time, in the middle of a batch of
 	// creates, then of updates and deletes.
@@ -428,40 +427,69 @@ func TestFaultsNeverGiveANamespaceTwoOwners(t *testing.T) {
 	if len(remaining) != 2 {
 		t.Fatalf("replicas %v remain, want 2", remaining)
 	}
-	wave(roll(remaining[0], "replica-5"))
+	r.wave(roll(remaining[0], "replica-5"))
 	f.waitSettled(nss, time.Minute)
-	change(roll(remaining[1], "replica-6"))
+	r.change(roll(remaining[1], "replica-6"))
 	f.waitSettled(nss, time.Minute)
-	if created != namespaces*perNamespace {
-		t.Fatalf("%d Webhooks created, want %d", created, namespaces*perNamespace)
+	if r.created != namespaces*perNamespace {
+		t.Fatalf("%d Webhooks created, want %d", r.created, namespaces*perNamespace)
 	}
-	waitReady(f.ctx, t, f.c, keys, 3*time.Minute)
-	waitGone(f.ctx, t, f.c, gone, time.Minute)
-	windowEnd := time.Now()
+}
 
-	stopRecording()
-	<-rec.done
-	events, err := rec.snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cov, err := intervals(events, nss, windowEnd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deaths := map[string]time.Time{}
-	for id, r := range f.replicas {
-		if r.end == "killed" {
-			deaths[id] = r.died
+// wave creates the next perNamespace/waves Webhooks of every namespace, calling mid once half of
+// them are created.
+func (r *faultsRun) wave(mid func()) {
+	f, t := r.f, r.f.t
+	t.Helper()
+	per := perNamespace / waves
+	total := per * namespaces
+	for k := range total {
+		if k == total/2 && mid != nil {
+			mid()
 		}
+		ns := r.nss[k%namespaces]
+		idx := r.created / namespaces // the Webhook's index in its namespace
+		p := r.provs[(k+idx)%len(r.provs)]
+		name := fmt.Sprintf("hook-%02d", idx)
+		wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			Spec: hooksv1alpha1.WebhookSpec{Provider: p.typ, TargetURL: targetURL(ns, name),
+				CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: secretName(p.typ)}}}
+		r.accounts[ns][p.typ].Spec(&wh.Spec, idx)
+		if err := f.c.Create(f.ctx, wh); err != nil {
+			t.Fatalf("creating %s/%s: %v", ns, name, err)
+		}
+		r.keys = append(r.keys, client.ObjectKeyFromObject(wh))
+		r.created++
 	}
-	checkCoverage(t, cov, nss, windowStart, windowEnd, deaths)
-	all := slices.Clone(keys)
-	for i := range gone {
-		all = append(all, client.ObjectKeyFromObject(&gone[i]))
+}
+
+// change moves hook-00 of every namespace to another target URL (an update, or for APS a delete
+// and a create) and deletes hook-01, calling mid once half of them are done.
+func (r *faultsRun) change(mid func()) {
+	f, t := r.f, r.f.t
+	t.Helper()
+	for i, ns := range r.nss {
+		if i == len(r.nss)/2 && mid != nil {
+			mid()
+		}
+		var wh hooksv1alpha1.Webhook
+		if err := f.c.Get(f.ctx, client.ObjectKey{Namespace: ns, Name: "hook-00"}, &wh); err != nil {
+			t.Fatal(err)
+		}
+		patch := client.MergeFrom(wh.DeepCopy())
+		wh.Spec.TargetURL = targetURL(ns, wh.Name) + "?v=2"
+		if err := f.c.Patch(f.ctx, &wh, patch); err != nil {
+			t.Fatalf("changing %s/%s: %v", ns, wh.Name, err)
+		}
+		if err := f.c.Get(f.ctx, client.ObjectKey{Namespace: ns, Name: "hook-01"}, &wh); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.c.Delete(f.ctx, &wh); err != nil {
+			t.Fatalf("deleting %s/%s: %v", ns, wh.Name, err)
+		}
+		r.gone = append(r.gone, wh)
+		r.keys = slices.DeleteFunc(r.keys, func(k client.ObjectKey) bool { return k == client.ObjectKeyFromObject(&wh) })
 	}
-	checkMutations(t, provs, cov, all, f.order)
-	checkRemotes(f.ctx, t, f.c, provs, accounts, keys, gone)
 }
 
 func secretName(p hooksv1alpha1.ProviderType) string {
@@ -615,6 +643,42 @@ func attribute(typ hooksv1alpha1.ProviderType, m simulator.Mutation, cov map[str
 func checkRemotes(ctx context.Context, t *testing.T, c client.Client, provs []provider,
 	accounts map[string]map[hooksv1alpha1.ProviderType]simulator.Account, keys []client.ObjectKey, gone []hooksv1alpha1.Webhook) {
 	t.Helper()
+	impls := providerImpls(t, provs)
+	// The Webhooks of each account and scope, and the SaaS's webhooks there.
+	hooks := map[remoteScope][]hooksv1alpha1.Webhook{}
+	for _, k := range keys {
+		var wh hooksv1alpha1.Webhook
+		if err := c.Get(ctx, k, &wh); err != nil {
+			t.Fatal(err)
+		}
+		sk := remoteScope{ns: k.Namespace, typ: wh.Spec.Provider, scope: impls[wh.Spec.Provider].Scope(request(&wh, accounts))}
+		hooks[sk] = append(hooks[sk], wh)
+	}
+	// A deleted Webhook's account is listed too, even when no Webhook of it is left.
+	sample := map[remoteScope]*hooksv1alpha1.Webhook{}
+	for i := range gone {
+		wh := &gone[i]
+		sk := remoteScope{ns: wh.Namespace, typ: wh.Spec.Provider, scope: impls[wh.Spec.Provider].Scope(request(wh, accounts))}
+		sample[sk] = wh
+		if _, ok := hooks[sk]; !ok {
+			hooks[sk] = nil
+		}
+	}
+	listed := checkListedRemotes(ctx, t, impls, accounts, hooks, sample, gone)
+	checkRecordedRemotes(t, provs, keys, gone)
+	t.Logf("remote webhooks: %d listed for %d Webhooks", listed, len(keys))
+}
+
+// remoteScope is an account of a namespace and provider, and a scope within it.
+type remoteScope struct {
+	ns    string
+	typ   hooksv1alpha1.ProviderType
+	scope string
+}
+
+// providerImpls builds each provider of provs against its simulator.
+func providerImpls(t *testing.T, provs []provider) map[hooksv1alpha1.ProviderType]providers.Provider {
+	t.Helper()
 	loopback, err := egress.Parse(localenv.LoopbackAllowlist)
 	if err != nil {
 		t.Fatal(err)
@@ -632,31 +696,16 @@ func checkRemotes(ctx context.Context, t *testing.T, c client.Client, provs []pr
 		}
 		impls[p.typ] = d.New(s)
 	}
-	// The Webhooks of each account and scope, and the SaaS's webhooks there.
-	type scopeKey struct {
-		ns    string
-		typ   hooksv1alpha1.ProviderType
-		scope string
-	}
-	hooks := map[scopeKey][]hooksv1alpha1.Webhook{}
-	for _, k := range keys {
-		var wh hooksv1alpha1.Webhook
-		if err := c.Get(ctx, k, &wh); err != nil {
-			t.Fatal(err)
-		}
-		sk := scopeKey{ns: k.Namespace, typ: wh.Spec.Provider, scope: impls[wh.Spec.Provider].Scope(request(&wh, accounts))}
-		hooks[sk] = append(hooks[sk], wh)
-	}
-	// A deleted Webhook's account is listed too, even when no Webhook of it is left.
-	sample := map[scopeKey]*hooksv1alpha1.Webhook{}
-	for i := range gone {
-		wh := &gone[i]
-		sk := scopeKey{ns: wh.Namespace, typ: wh.Spec.Provider, scope: impls[wh.Spec.Provider].Scope(request(wh, accounts))}
-		sample[sk] = wh
-		if _, ok := hooks[sk]; !ok {
-			hooks[sk] = nil
-		}
-	}
+	return impls
+}
+
+// checkListedRemotes lists the SaaS's webhooks of each scope of hooks (listed as one of its
+// Webhooks, or as its sample of those gone): one for each Webhook, with its status.id, and none
+// of those gone. It returns how many it listed.
+func checkListedRemotes(ctx context.Context, t *testing.T, impls map[hooksv1alpha1.ProviderType]providers.Provider,
+	accounts map[string]map[hooksv1alpha1.ProviderType]simulator.Account, hooks map[remoteScope][]hooksv1alpha1.Webhook,
+	sample map[remoteScope]*hooksv1alpha1.Webhook, gone []hooksv1alpha1.Webhook) int {
+	t.Helper()
 	listed := 0
 	listedIDs := map[hooksv1alpha1.ProviderType]map[string]bool{}
 	for sk, whs := range hooks {
@@ -692,7 +741,13 @@ func checkRemotes(ctx context.Context, t *testing.T, c client.Client, provs []pr
 			t.Errorf("deleted Webhook %s/%s: its remote webhook %s is still listed on %s", wh.Namespace, wh.Name, wh.Status.ID, wh.Spec.Provider)
 		}
 	}
-	// The same from the record: creates less deletes, per Webhook.
+	return listed
+}
+
+// checkRecordedRemotes checks the same from the simulators' record: creates less deletes, per
+// Webhook, one for each of keys and none for those gone.
+func checkRecordedRemotes(t *testing.T, provs []provider, keys []client.ObjectKey, gone []hooksv1alpha1.Webhook) {
+	t.Helper()
 	live := map[client.ObjectKey]int{}
 	for _, p := range provs {
 		remotes := map[string]client.ObjectKey{}
@@ -719,7 +774,6 @@ func checkRemotes(ctx context.Context, t *testing.T, c client.Client, provs []pr
 			t.Errorf("deleted Webhook %s: the record of creates and deletes leaves %d remote webhooks, want none", k, live[k])
 		}
 	}
-	t.Logf("remote webhooks: %d listed for %d Webhooks", listed, len(keys))
 }
 
 // request is the providers' request for a Webhook, with its account's credentials.
