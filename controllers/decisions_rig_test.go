@@ -63,6 +63,9 @@ type memSaaS struct {
 	// immutableURL makes a change of targetUrl a replacement, as a SaaS that cannot change it in
 	// place asks.
 	immutableURL bool
+	// uniqueURL makes the targetUrl the natural key: the SaaS holds one webhook per URL, and a
+	// webhook with the URL is a candidate whoever made it.
+	uniqueURL bool
 }
 
 func newMemSaaS(hooks ...memHook) *memSaaS {
@@ -92,13 +95,16 @@ func (s *memSaaS) remote(h memHook) *providers.Remote {
 }
 
 func (s *memSaaS) Capabilities() providers.Capabilities {
-	return providers.Capabilities{CanDeactivate: true}
+	return providers.Capabilities{CanDeactivate: true, UniqueNaturalKey: s.uniqueURL}
 }
 func (s *memSaaS) Validate(*providers.Request) error   { return nil }
 func (s *memSaaS) Account(*providers.Request) string   { return "https://mem.test" }
 func (s *memSaaS) Scope(req *providers.Request) string { return s.Account(req) + "/hooks" }
 func (s *memSaaS) Matches(req *providers.Request, r *providers.Remote) bool {
 	h, ok := r.Object.(memHook)
+	if s.uniqueURL {
+		return ok && h.url == req.Spec.TargetURL
+	}
 	return ok && h.owner == req.Owner
 }
 
@@ -268,10 +274,21 @@ func (g *rig) reconcile(name string) (ctrl.Result, error) {
 	if err := g.c.List(context.Background(), &list); err != nil {
 		g.t.Fatal(err)
 	}
-	g.r.index = newWebhookIndex(g.r.Providers)
-	g.r.index.synced = func() bool { return true }
+	x := g.r.index
+	x.synced = func() bool { return true }
+	live := map[types.UID]bool{}
 	for i := range list.Items {
-		g.r.index.put(&list.Items[i])
+		x.put(&list.Items[i])
+		live[list.Items[i].UID] = true
+	}
+	var gone []*hooksv1alpha1.Webhook
+	x.each(func(wh *hooksv1alpha1.Webhook) {
+		if !live[wh.UID] {
+			gone = append(gone, wh)
+		}
+	})
+	for _, wh := range gone {
+		x.remove(wh)
 	}
 	return g.r.Reconcile(context.Background(), ctrl.Request{NamespacedName: types.NamespacedName{Namespace: rigNamespace, Name: name}})
 }

@@ -124,6 +124,32 @@ var decisions = []decision{{
 	steps:   []step{{name: "hook", calls: []string{"list", "delete h7"}}},
 	writes:  []string{"delete h7"}, events: []string{"Deleted"},
 }, {
+	name:    "delete: a remote webhook already gone counts as deleted",
+	objects: []client.Object{hook("hook", recorded("h7"), deleting)},
+	steps:   []step{{name: "hook", calls: []string{"list", "get h7"}}},
+}, {
+	name:    "delete with no id on record: what the Webhook made is found by its name marker",
+	remote:  []memHook{{"h7", "team-a/hook", urlHook, true}, {"h8", "team-a/other", urlHook, true}},
+	objects: []client.Object{hook("hook", recorded(""), deleting)},
+	steps:   []step{{name: "hook", calls: []string{"list", "delete h7"}}},
+	state:   []string{"h8 team-a/other " + urlHook + " true"}, writes: []string{"delete h7"},
+}, {
+	name:    "a remote webhook that vanished is created again",
+	objects: []client.Object{hook("hook", recorded("h7"))},
+	steps: []step{{name: "hook", reason: hooksv1alpha1.ReasonAvailable, requeue: resynced,
+		calls: []string{"list", "get h7", "list", "create"}}},
+	state: []string{"h101 team-a/hook " + urlHook + " true"}, writes: []string{"create"},
+	ids: map[string]string{"hook": "h101"}, events: []string{"RemoteGone", "Created"},
+}, {
+	name:   "one webhook per natural key: a match another Webhook manages is a conflict, not a duplicate",
+	remote: []memHook{{"h7", "team-a/first", urlFirst, true}},
+	saas:   func(s *memSaaS) { s.uniqueURL = true },
+	objects: []client.Object{hook("first", recorded("h7")),
+		hook("second", targetURL(urlFirst))},
+	steps: []step{{name: "second", reason: hooksv1alpha1.ReasonConflict, requeue: resynced, calls: []string{"list"}}},
+	state: []string{"h7 team-a/first " + urlFirst + " true"},
+	ids:   map[string]string{"first": "h7", "second": ""},
+}, {
 	name:    "leave the remote webhook with deletionPolicy Orphan",
 	remote:  []memHook{{"h7", "team-a/hook", urlHook, true}},
 	objects: []client.Object{hook("hook", recorded("h7"), deleting, orphan)},

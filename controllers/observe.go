@@ -20,7 +20,7 @@ package controllers
 // reconcile reads from the SaaS goes through here, in this order: the account snapshot (one list
 // per account, shared by its Webhooks), the remote webhook by status.id, else by the external-id
 // annotation, else the snapshot's candidates for the natural key and name marker; and for every
-// id found, otherOwner, which asks the account's claims and the status index who else has it.
+// id found, the owner check (ownership.go): who else has it.
 // Nothing here mutates the SaaS; reconcile_normal.go and reconcile_delete.go act on the answer.
 
 import (
@@ -28,10 +28,7 @@ import (
 	"fmt"
 	"time"
 
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -68,7 +65,7 @@ func (r *WebhookReconciler) observe(ctx context.Context, y *syncCtx) (*providers
 		if err == nil {
 			// The owner check takes the id as the SaaS names it: an annotation may spell it
 			// otherwise (an 8x8 account id in upper case), and claims and status hold that name.
-			owner, oerr := r.otherOwner(ctx, y, remote.ID, true)
+			owner, oerr := r.owners.claim(ctx, y.acct, y.wh, remote.ID)
 			switch {
 			case oerr != nil:
 				return nil, oerr
@@ -131,7 +128,7 @@ func (r *WebhookReconciler) leavePrevious(ctx context.Context, y *syncCtx) error
 	if old == nil {
 		return leftBehind("the operator no longer knows how to reach that account")
 	}
-	owner, err := r.otherOwnerOn(ctx, old, wh, id)
+	owner, err := r.owners.other(ctx, old, wh, id)
 	if err != nil {
 		return err
 	}
@@ -176,19 +173,9 @@ func (r *WebhookReconciler) ownRecorded(ctx context.Context, y *syncCtx, id stri
 // it stops recording it; it is never updated, re-activated or deleted through this Webhook.
 func (r *WebhookReconciler) keepRecorded(ctx context.Context, y *syncCtx, id string) error {
 	wh := y.wh
-	owner := ""
-	if c, ok := r.accounts.other(y.acct, wh.UID, id); ok {
-		owner = ownerName(wh, c.key)
-	} else {
-		first, ok, err := r.index.precedingRecorder(ctx, remoteKey(y.acct.ident, id), wh)
-		if err != nil {
-			return err
-		}
-		if ok {
-			owner = ownerName(wh, first)
-		} else if c, taken := r.accounts.takeIfFree(y.acct, wh.UID, y.key(), id); taken {
-			owner = ownerName(wh, c.key)
-		}
+	owner, err := r.owners.keeperOf(ctx, y.acct, wh, id)
+	if err != nil {
+		return err
 	}
 	if owner == "" {
 		return nil
@@ -211,7 +198,7 @@ func (r *WebhookReconciler) findCandidate(ctx context.Context, y *syncCtx) (*pro
 		return nil, err
 	}
 	for _, c := range candidates {
-		owner, err := r.otherOwner(ctx, y, c.ID, true)
+		owner, err := r.owners.claim(ctx, y.acct, y.wh, c.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -234,68 +221,6 @@ func (r *WebhookReconciler) adopted(ctx context.Context, y *syncCtx, remote *pro
 	r.event(y.wh, "Adopted", fmt.Sprintf("adopted remote webhook %s, found by %s", remote.ID, how))
 	y.wh.Status.AppliedSecretHash = ""
 	r.recordRemote(y, remote, nil)
-}
-
-// otherOwner answers who else claims the remote webhook id on y's SaaS account: a Webhook that
-// took it in this process (the account's claims, which are ahead of the cache) or one whose status
-// records it (the status index, across credentials of the same account). It returns how y's status
-// and events may name that Webhook, or "" when none claims it. With take, a free id is claimed for
-// y in the same step, so that two workers can never both adopt it.
-func (r *WebhookReconciler) otherOwner(ctx context.Context, y *syncCtx, id string, take bool) (string, error) {
-	owner, err := r.otherOwnerOn(ctx, y.acct, y.wh, id)
-	if err != nil || owner != "" || !take {
-		return owner, err
-	}
-	if c, taken := r.accounts.takeIfFree(y.acct, y.wh.UID, y.key(), id); taken {
-		return ownerName(y.wh, c.key), nil
-	}
-	return "", nil
-}
-
-// otherOwnerOn is otherOwner's question on any account object acct, without taking the id.
-func (r *WebhookReconciler) otherOwnerOn(ctx context.Context, acct *account, wh *hooksv1alpha1.Webhook, id string) (string, error) {
-	if c, ok := r.accounts.other(acct, wh.UID, id); ok {
-		return ownerName(wh, c.key), nil
-	}
-	owners, err := r.index.recordedBy(ctx, remoteKey(acct.ident, id), wh.UID)
-	if err != nil {
-		return "", err
-	}
-	if len(owners) > 0 {
-		return ownerName(wh, owners[0]), nil
-	}
-	if r.Options.Sharded {
-		// A sharded replica's cache holds its own namespaces only; a Webhook of another
-		// replica's namespace on the same account (a shared ClusterAccount, say) may record the
-		// id: the API server is asked, by status.id, across every namespace.
-		return r.recordedElsewhere(ctx, acct.ident, wh, id)
-	}
-	return "", nil
-}
-
-// recordedElsewhere asks the API server for a Webhook other than wh that records the remote id on
-// the SaaS account ident (status.id is a selectable field of the CRD).
-func (r *WebhookReconciler) recordedElsewhere(ctx context.Context, ident string, wh *hooksv1alpha1.Webhook, id string) (string, error) {
-	list := &hooksv1alpha1.WebhookList{}
-	if err := r.APIReader.List(ctx, list, client.MatchingFieldsSelector{Selector: fields.OneTermEqualSelector("status.id", id)}); err != nil {
-		return "", err
-	}
-	for i := range list.Items {
-		o := &list.Items[i]
-		if o.UID == wh.UID || (o.Status.RemoteAccount != "" && o.Status.RemoteAccount != ident) {
-			continue
-		}
-		return ownerName(wh, types.NamespacedName{Namespace: o.Namespace, Name: o.Name}), nil
-	}
-	return "", nil
-}
-
-// ownerName names the owner for wh's status and events: by name in wh's own namespace only.
-func ownerName(wh *hooksv1alpha1.Webhook, owner types.NamespacedName) string {
-	if owner.Namespace == wh.Namespace {
-		return "Webhook " + owner.String()
-	}
-	return "a Webhook in another namespace"
 }
 
 // snapshotAge is how old the account snapshot may be for this reconcile of wh: most of a resync

@@ -122,7 +122,7 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, y *syncCtx, id 
 		if err != nil {
 			return nil, err
 		}
-		owner, err := r.otherOwner(ctx, y, remote.ID, false)
+		owner, err := r.owners.other(ctx, y.acct, y.wh, remote.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +141,7 @@ func (r *WebhookReconciler) remotesToDelete(ctx context.Context, y *syncCtx, id 
 	}
 	var ids []string
 	for _, c := range candidates {
-		owner, err := r.otherOwner(ctx, y, c.ID, false)
+		owner, err := r.owners.other(ctx, y.acct, y.wh, c.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -47,18 +47,18 @@ func TestShardedOwnerCheckAsksTheAPIServer(t *testing.T) {
 		WithObjects(recorded("team-b", "theirs", "uid-b", "hook-1", shared), recorded("team-c", "elsewhere", "uid-c", "hook-2", "Webex|https://other.example")).
 		WithIndex(&hooksv1alpha1.Webhook{}, "status.id", func(o client.Object) []string { return []string{o.(*hooksv1alpha1.Webhook).Status.ID} }).
 		Build()
-	r := &WebhookReconciler{APIReader: c, Options: Options{Sharded: true}}
+	o := &ownership{reader: c, sharded: true}
 	mine := recorded("team-a", "mine", "uid-a", "", shared)
 	ctx := context.Background()
-	owner, err := r.recordedElsewhere(ctx, shared, mine, "hook-1")
+	owner, err := o.recordedElsewhere(ctx, shared, mine, "hook-1")
 	if err != nil || owner != "a Webhook in another namespace" {
 		t.Errorf("hook-1: owner %q, %v; want the other namespace's Webhook, unnamed", owner, err)
 	}
-	if owner, err := r.recordedElsewhere(ctx, shared, mine, "hook-2"); err != nil || owner != "" {
+	if owner, err := o.recordedElsewhere(ctx, shared, mine, "hook-2"); err != nil || owner != "" {
 		t.Errorf("hook-2 is recorded on another account: owner %q, %v", owner, err)
 	}
 	self := recorded("team-b", "theirs", "uid-b", "hook-1", shared)
-	if owner, err := r.recordedElsewhere(ctx, shared, self, "hook-1"); err != nil || owner != "" {
+	if owner, err := o.recordedElsewhere(ctx, shared, self, "hook-1"); err != nil || owner != "" {
 		t.Errorf("a Webhook's own record: owner %q, %v", owner, err)
 	}
 }

@@ -129,6 +129,8 @@ type WebhookReconciler struct {
 	secrets *secretStore
 	// index answers which Webhooks record a remote webhook, and which read a Secret.
 	index *webhookIndex
+	// owners answers who owns a remote webhook: the accounts' claims, the index, the API server.
+	owners *ownership
 	// accounts are the SaaS accounts met so far: snapshots, claims, create turns, worker shares.
 	accounts *accounts
 	// wake re-queues a Webhook that waited for its account's share of the workers.
@@ -241,12 +243,12 @@ func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manag
 	if len(r.StatusKey) < StatusKeySize {
 		return fmt.Errorf("the status key has %d bytes, want at least %d (LoadStatusKey)", len(r.StatusKey), StatusKeySize)
 	}
+	if r.APIReader == nil {
+		r.APIReader = mgr.GetAPIReader()
+	}
 	r.prepare()
 	if err := r.index.register(ctx, mgr.GetCache()); err != nil {
 		return err
-	}
-	if r.APIReader == nil {
-		r.APIReader = mgr.GetAPIReader()
 	}
 	collector.index.Store(r.index)
 	collector.names.Store(&r.Options.ProviderNames)
@@ -265,8 +267,8 @@ func (r *WebhookReconciler) workers() int {
 	return max(1, r.Options.MaxConcurrentReconciles)
 }
 
-// prepare makes the reconciler's own stores that are not set yet: the Webhook index, the Secrets
-// read, the Retry-After gates, the accounts with their wake channel, and the deleted Secrets.
+// prepare makes the reconciler's own parts that are not set yet: the Webhook index, the
+// Retry-After gates, the accounts with their wake channel, the owner checks, and the Secrets read.
 // SetupWithManager calls it, and so do the tests that call Reconcile without a manager.
 func (r *WebhookReconciler) prepare() {
 	if r.index == nil {
@@ -282,6 +284,9 @@ func (r *WebhookReconciler) prepare() {
 		}
 		r.wake = make(chan event.GenericEvent, 1024)
 		r.accounts = newAccounts(r.now, share, r.wakeUp)
+	}
+	if r.owners == nil {
+		r.owners = &ownership{claims: r.accounts, index: r.index, reader: r.APIReader, sharded: r.Options.Sharded}
 	}
 	if r.secrets == nil {
 		// A deleted Secret's data is kept for as long as a Webhook that read it may still be
