@@ -184,10 +184,78 @@ const (
 // process under the same name, so with a Lease of its own), it takes its share, nothing flips
 // back, and every Webhook is Ready with exactly one remote webhook, at its new target URL.
 func TestCutOffReplicaStopsBeforeItsLeaseRunsOut(t *testing.T) {
+	const nsCount = 12
+	r, wc := startFencingFixture(t)
+	f := r.f
+
+	r.nss, r.accounts = f.namespaces(r.provs, nsCount, "f%02d-fencing")
+	recCtx, stopRecording := context.WithCancel(f.ctx)
+	rec, err := recordLeases(recCtx, wc, leaseNamespace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stopRecording(); <-rec.done }()
+
+	for _, id := range []string{"replica-1", "replica-2", "replica-3"} {
+		f.start(id)
+	}
+	f.waitSettled(r.nss, time.Minute)
+	windowStart := time.Now()
+	r.createWebhooks()
+	waitReady(f.ctx, t, f.c, r.keys, 2*time.Minute)
+	cutOff := namespacesOf(t, f, "replica-3", r.nss)
+	if len(cutOff) == 0 {
+		t.Fatalf("replica-3 owns none of the namespaces %v: the cut would test nothing", r.nss)
+	}
+
+	cutOffProcess := r.cutAndChange(cutOff)
+	r.healAndRestart(cutOffProcess)
+	// Several resyncs of every replica, the new one included: nothing may flip back.
+	time.Sleep(3 * fencingResync)
+	waitApplied(f.ctx, t, f.c, r.keys, time.Minute)
+	windowEnd := time.Now()
+
+	stopRecording()
+	<-rec.done
+	events, err := rec.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov, err := intervals(events, r.nss, windowEnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLeaseIdentities(t, events)
+	checkCoverage(t, cov, r.nss, windowStart, windowEnd, nil)
+	checkMutations(t, r.provs, cov, r.keys, f.order)
+	checkRemotes(f.ctx, t, f.c, r.provs, r.accounts, r.keys, nil)
+	checkFenced(t, r.provs, r.keys, r.changedAt, r.cutAt, r.restartAt)
+}
+
+// fencingRun is the state of TestCutOffReplicaStopsBeforeItsLeaseRunsOut: the fixture, the proxy
+// of replica-3, the providers, the namespaces and their accounts, the Webhooks, the cut-off
+// process once replaced (first), when the cut was, when each target URL changed and when
+// replica-3 started again.
+type fencingRun struct {
+	f         *fixture
+	proxy     *tcpProxy
+	provs     []provider
+	nss       []string
+	accounts  map[string]map[hooksv1alpha1.ProviderType]simulator.Account
+	keys      []client.ObjectKey
+	first     *replica
+	changedAt map[client.ObjectKey]time.Time
+	cutAt     time.Time
+	restartAt time.Time
+}
+
+// startFencingFixture starts the control plane, the proxy replica-3 reaches it through and the
+// simulators, and builds the operator; it returns the run and a client that watches.
+func startFencingFixture(t *testing.T) (*fencingRun, client.WithWatch) {
+	t.Helper()
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is unset: no control plane (make test sets it)")
 	}
-	const nsCount = 12
 	root, err := localenv.FindRoot(".")
 	if err != nil {
 		t.Fatal(err)
@@ -214,9 +282,9 @@ func TestCutOffReplicaStopsBeforeItsLeaseRunsOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := startProxy(t, apiURL.Host)
+	r := &fencingRun{f: f, proxy: startProxy(t, apiURL.Host)}
 	f.kubeconfigs["replica-3"] = filepath.Join(state, "replica-3.kubeconfig")
-	kubeconfigVia(t, f.kubeconfig, f.kubeconfigs["replica-3"], proxy.addr())
+	kubeconfigVia(t, f.kubeconfig, f.kubeconfigs["replica-3"], r.proxy.addr())
 
 	latency := map[hooksv1alpha1.ProviderType]time.Duration{}
 	for _, d := range catalog.All() {
@@ -228,92 +296,88 @@ func TestCutOffReplicaStopsBeforeItsLeaseRunsOut(t *testing.T) {
 	}
 	t.Cleanup(sims.Stop)
 	f.simFlags = sims.OperatorFlags()
-	var provs []provider
 	for _, sim := range sims.All {
-		provs = append(provs, provider{typ: sim.Provider, sim: sim})
+		r.provs = append(r.provs, provider{typ: sim.Provider, sim: sim})
 	}
 	if err := localenv.BuildOperator(f.ctx, root, f.bin); err != nil {
 		t.Fatal(err)
 	}
-	var first *replica // the cut-off process, once replaced
 	t.Cleanup(func() {
 		all := []*replica{}
 		for _, id := range f.order {
 			all = append(all, f.replicas[id])
 		}
-		if first != nil {
-			all = append(all, first)
+		if r.first != nil {
+			all = append(all, r.first)
 		}
-		for _, r := range all {
-			_ = r.op.Stop(10 * time.Second)
+		for _, rep := range all {
+			_ = rep.op.Stop(10 * time.Second)
 			if t.Failed() {
-				t.Logf("%s log (%s, %s):\n%s", r.id, r.end, r.log, localenv.TailFile(r.log, 40))
+				t.Logf("%s log (%s, %s):\n%s", rep.id, rep.end, rep.log, localenv.TailFile(rep.log, 40))
 			}
 		}
 	})
+	return r, wc
+}
 
-	nss, accounts := f.namespaces(provs, nsCount, "f%02d-fencing")
-	recCtx, stopRecording := context.WithCancel(f.ctx)
-	rec, err := recordLeases(recCtx, wc, leaseNamespace)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { stopRecording(); <-rec.done }()
-
-	for _, id := range []string{"replica-1", "replica-2", "replica-3"} {
-		f.start(id)
-	}
-	f.waitSettled(nss, time.Minute)
-	windowStart := time.Now()
-	var keys []client.ObjectKey
-	for _, ns := range nss {
-		for j, p := range provs {
+// createWebhooks creates one Webhook per provider in every namespace, its account's one.
+func (r *fencingRun) createWebhooks() {
+	f, t := r.f, r.f.t
+	t.Helper()
+	for _, ns := range r.nss {
+		for j, p := range r.provs {
 			name := fmt.Sprintf("hook-%d", j)
 			wh := &hooksv1alpha1.Webhook{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 				Spec: hooksv1alpha1.WebhookSpec{Provider: p.typ, TargetURL: targetURL(ns, name),
 					CredentialsRef: &hooksv1alpha1.LocalObjectReference{Name: secretName(p.typ)}}}
-			accounts[ns][p.typ].Spec(&wh.Spec, 0) // the account's one Webhook
+			r.accounts[ns][p.typ].Spec(&wh.Spec, 0) // the account's one Webhook
 			if err := f.c.Create(f.ctx, wh); err != nil {
 				t.Fatalf("creating %s/%s: %v", ns, name, err)
 			}
-			keys = append(keys, client.ObjectKeyFromObject(wh))
+			r.keys = append(r.keys, client.ObjectKeyFromObject(wh))
 		}
 	}
-	waitReady(f.ctx, t, f.c, keys, 2*time.Minute)
-	cutOff := namespacesOf(t, f, "replica-3", nss)
-	if len(cutOff) == 0 {
-		t.Fatalf("replica-3 owns none of the namespaces %v: the cut would test nothing", nss)
-	}
+}
 
-	// The cut, and every target URL changed during it.
-	proxy.Cut()
-	cutAt := time.Now()
-	t.Logf("%s cut replica-3 off the API server; it owns %v", cutAt.Format("15:04:05.000"), cutOff)
-	changedAt := map[client.ObjectKey]time.Time{}
-	for _, k := range keys {
+// cutAndChange cuts replica-3, which owns the namespaces cutOff, off the API server and changes
+// every target URL during the cut; it waits out cutAtLeast, checks that replica-3 still runs
+// and returns its process.
+func (r *fencingRun) cutAndChange(cutOff []string) *replica {
+	f, t := r.f, r.f.t
+	t.Helper()
+	r.proxy.Cut()
+	r.cutAt = time.Now()
+	t.Logf("%s cut replica-3 off the API server; it owns %v", r.cutAt.Format("15:04:05.000"), cutOff)
+	r.changedAt = map[client.ObjectKey]time.Time{}
+	for _, k := range r.keys {
 		var wh hooksv1alpha1.Webhook
 		if err := f.c.Get(f.ctx, k, &wh); err != nil {
 			t.Fatal(err)
 		}
 		patch := client.MergeFrom(wh.DeepCopy())
 		wh.Spec.TargetURL = newTargetURL(k)
-		changedAt[k] = time.Now()
+		r.changedAt[k] = time.Now()
 		if err := f.c.Patch(f.ctx, &wh, patch); err != nil {
 			t.Fatalf("changing %s: %v", k, err)
 		}
 	}
-	waitApplied(f.ctx, t, f.c, keys, 2*time.Minute)
-	if wait := time.Until(cutAt.Add(cutAtLeast)); wait > 0 {
+	waitApplied(f.ctx, t, f.c, r.keys, 2*time.Minute)
+	if wait := time.Until(r.cutAt.Add(cutAtLeast)); wait > 0 {
 		time.Sleep(wait)
 	}
 	cutOffProcess := f.replicas["replica-3"]
 	if cutOffProcess.op.Exited() {
 		t.Errorf("replica-3 exited while still cut off (%s): it should wait for the API server", cutOffProcess.op.ExitStatus())
 	}
+	return cutOffProcess
+}
 
-	// Healed: the cut-off process exits, and a new one starts in its place, as the Deployment's
-	// restart would.
-	proxy.Heal()
+// healAndRestart heals the proxy: the cut-off process exits, with a failure and saying why in
+// its log, and a new one starts in its place, as the Deployment's restart would.
+func (r *fencingRun) healAndRestart(cutOffProcess *replica) {
+	f, t := r.f, r.f.t
+	t.Helper()
+	r.proxy.Heal()
 	healAt := time.Now()
 	t.Logf("%s healed the proxy", healAt.Format("15:04:05.000"))
 	select {
@@ -338,30 +402,10 @@ func TestCutOffReplicaStopsBeforeItsLeaseRunsOut(t *testing.T) {
 			t.Errorf("replica-3's log lacks %q", line)
 		}
 	}
-	first = cutOffProcess
+	r.first = cutOffProcess
 	f.start("replica-3")
-	restartAt := time.Now()
-	f.waitSettled(nss, time.Minute)
-	// Several resyncs of every replica, the new one included: nothing may flip back.
-	time.Sleep(3 * fencingResync)
-	waitApplied(f.ctx, t, f.c, keys, time.Minute)
-	windowEnd := time.Now()
-
-	stopRecording()
-	<-rec.done
-	events, err := rec.snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cov, err := intervals(events, nss, windowEnd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkLeaseIdentities(t, events)
-	checkCoverage(t, cov, nss, windowStart, windowEnd, nil)
-	checkMutations(t, provs, cov, keys, f.order)
-	checkRemotes(f.ctx, t, f.c, provs, accounts, keys, nil)
-	checkFenced(t, provs, keys, changedAt, cutAt, restartAt)
+	r.restartAt = time.Now()
+	f.waitSettled(r.nss, time.Minute)
 }
 
 // newTargetURL is the target URL a Webhook moves to during the cut.
