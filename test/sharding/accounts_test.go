@@ -297,6 +297,29 @@ func TestAccountRetryAfterHoldsOnEveryReplica(t *testing.T) {
 	keys := run.createWebhooks(perNamespace)
 
 	// The 429 goes once every replica is busy with the account.
+	run.waitAllBusy(ids)
+	limited := run.injectRetryAfter(retryAfter)
+	answered := limited.done
+	until := answered.Add(retryAfter)
+	t.Logf("the 429 (Retry-After: %s) answered %s at %s: no request for the account before %s",
+		limited.retryAfterValue, limited, answered.Format("15:04:05.000"), until.Format("15:04:05.000"))
+	pending := run.pendingWebhooks(ids)
+	t.Logf("Webhooks without a remote webhook yet, by the replica that owns them: %v", pending)
+	if len(pending) < 2 {
+		t.Fatalf("only %v still had Webhooks to create when the 429 came: the run does not hold more than one replica back", pending)
+	}
+	run.waitRateLimitedUntil(until)
+
+	waitReady(run.ctx, t, run.c, keys, 3*time.Minute)
+
+	run.checkHeldBack(answered, until, pending)
+	run.checkOneRemoteEach(keys)
+}
+
+// waitAllBusy waits until every replica of ids has sent requests for the account.
+func (run *accountRun) waitAllBusy(ids []string) {
+	t := run.t
+	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {
 		sent := map[string]int{}
@@ -320,6 +343,13 @@ func TestAccountRetryAfterHoldsOnEveryReplica(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// injectRetryAfter answers one request for the account with 429 and Retry-After: retryAfter, and
+// returns that request once answered.
+func (run *accountRun) injectRetryAfter(retryAfter time.Duration) saasRequest {
+	t := run.t
+	t.Helper()
 	run.webex.InjectFault(simulator.Fault{Key: accountToken, Status: http.StatusTooManyRequests,
 		RetryAfter: fmt.Sprint(int(retryAfter / time.Second)), Times: 1})
 	var limited saasRequest
@@ -334,11 +364,14 @@ func TestAccountRetryAfterHoldsOnEveryReplica(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	answered := limited.done
-	until := answered.Add(retryAfter)
-	t.Logf("the 429 (Retry-After: %s) answered %s at %s: no request for the account before %s",
-		limited.retryAfterValue, limited, answered.Format("15:04:05.000"), until.Format("15:04:05.000"))
-	// Which replicas still had Webhooks to create when the 429 came.
+	return limited
+}
+
+// pendingWebhooks returns, by the replica of ids that owns them, how many Webhooks have no remote
+// webhook yet: which replicas still have Webhooks to create.
+func (run *accountRun) pendingWebhooks(ids []string) map[string]int {
+	t := run.t
+	t.Helper()
 	pending := map[string]int{}
 	for _, id := range ids {
 		for _, ns := range namespacesOf(t, run.fixture, id, run.nss) {
@@ -353,12 +386,14 @@ func TestAccountRetryAfterHoldsOnEveryReplica(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("Webhooks without a remote webhook yet, by the replica that owns them: %v", pending)
-	if len(pending) < 2 {
-		t.Fatalf("only %v still had Webhooks to create when the 429 came: the run does not hold more than one replica back", pending)
-	}
-	// The replicas follow the account's status.rateLimitedUntil, which the replica that got the
-	// 429 writes.
+	return pending
+}
+
+// waitRateLimitedUntil waits for the account's status.rateLimitedUntil, which the replica that
+// got the 429 writes and the replicas follow, to reach until.
+func (run *accountRun) waitRateLimitedUntil(until time.Time) {
+	t := run.t
+	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		var ca hooksv1alpha1.ClusterAccount
 		if err := run.c.Get(run.ctx, client.ObjectKey{Name: accountName}, &ca); err != nil {
@@ -374,9 +409,14 @@ func TestAccountRetryAfterHoldsOnEveryReplica(t *testing.T) {
 			break
 		}
 	}
+}
 
-	waitReady(run.ctx, t, run.c, keys, 3*time.Minute)
-
+// checkHeldBack checks the requests for the account after the 429 was answered: none from
+// inFlight after it until the Retry-After ran out, and afterwards some from every replica that
+// had Webhooks pending.
+func (run *accountRun) checkHeldBack(answered, until time.Time, pending map[string]int) {
+	t := run.t
+	t.Helper()
 	var early, held []saasRequest
 	after := map[string]int{}
 	for _, r := range run.saas.list() {
@@ -405,7 +445,6 @@ func TestAccountRetryAfterHoldsOnEveryReplica(t *testing.T) {
 			t.Errorf("%s had %d Webhooks to create when the 429 came, and sent no request for the account after the Retry-After", id, n)
 		}
 	}
-	run.checkOneRemoteEach(keys)
 }
 
 // apiCall is one request of a replica to the API server.
