@@ -112,8 +112,13 @@ func checkHardened(t *testing.T, d *appsv1.Deployment) {
 	} else if len(sc.Capabilities.Add) > 0 {
 		t.Errorf("capabilities add %v", sc.Capabilities.Add)
 	}
+	checkProbes(t, c)
+	checkResources(t, c)
+}
 
-	// The probes reach the port that --health-probe-bind-address opens.
+// checkProbes: the probes reach the port that --health-probe-bind-address opens.
+func checkProbes(t *testing.T, c corev1.Container) {
+	t.Helper()
 	args := argMap(c.Args)
 	probePort := portOf(t, args["health-probe-bind-address"])
 	for _, p := range []struct {
@@ -132,7 +137,11 @@ func checkHardened(t *testing.T, d *appsv1.Deployment) {
 			t.Errorf("%s port is %d, but --health-probe-bind-address opens %d", p.name, got, probePort)
 		}
 	}
+}
 
+// checkResources: CPU and memory have a request and a limit, the request no higher.
+func checkResources(t *testing.T, c corev1.Container) {
+	t.Helper()
 	for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
 		req, hasReq := c.Resources.Requests[res]
 		lim, hasLim := c.Resources.Limits[res]
@@ -520,68 +529,7 @@ func TestChartToggles(t *testing.T) {
 // rendering with a message that says what to change: values.schema.json's (which names the
 // value by its path) where a schema can say it, the templates' own otherwise.
 func TestChartRefusesBrokenValues(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		set  []string
-		want string
-	}{
-		{"replicas without sharding or leader election", []string{"replicaCount=2", "sharding.enabled=false", "leaderElection.enabled=false"}, "with sharding.enabled false requires leaderElection.enabled"},
-		{"POD_NAME in extraEnv with sharding", []string{"replicaCount=2", "extraEnv[0].name=POD_NAME", "extraEnv[0].value=operator"}, "extraEnv: POD_NAME is the chart's own with sharding"},
-		{"misspelled sharding value", []string{"sharding.enable=true"}, `at '/sharding': additional properties 'enable' not allowed`},
-		{"shard Lease too short", []string{"replicaCount=3", "sharding.leaseDurationSeconds=2"}, `at '/sharding/leaseDurationSeconds': minimum: got 2, want 3`},
-		{"shard Lease not whole seconds", []string{"sharding.leaseDurationSeconds=15s"}, `at '/sharding/leaseDurationSeconds': got string, want integer`},
-		{"ServiceMonitor without Service", []string{"metrics.serviceMonitor.enabled=true", "metrics.service.enabled=false"}, "requires metrics.service.enabled"},
-		{"Service without metrics", []string{"operator.metricsBindAddress=0"}, "operator.metricsBindAddress is \"0\""},
-		{"probe address without port", []string{"operator.healthProbeBindAddress=localhost"}, `at '/operator/healthProbeBindAddress': 'localhost' does not match pattern ':[0-9]+$'`},
-		{"no ServiceAccount", []string{"serviceAccount.create=false"}, "serviceAccount.name is required"},
-		{"watchNamespaces not a list", []string{"watchNamespaces=team-a"}, `at '/watchNamespaces': got string, want array`},
-		{"watchNamespaces upper case", []string{"watchNamespaces={team-a,Team-B}"}, `at '/watchNamespaces/1': 'Team-B' does not match pattern`},
-		{"watchNamespaces underscore", []string{"watchNamespaces={team_a}"}, `at '/watchNamespaces/0': 'team_a' does not match pattern`},
-		{"watchNamespaces empty entry", []string{"watchNamespaces[0]="}, `at '/watchNamespaces/0': '' does not match pattern`},
-		{"watchNamespaces too long", []string{"watchNamespaces={" + strings.Repeat("a", 64) + "}"}, `at '/watchNamespaces/0': maxLength: got 64, want 63`},
-		{"watchNamespaces duplicate", []string{"watchNamespaces={team-a,team-b,team-a}"}, `at '/watchNamespaces': items at 0 and 2 are equal`},
-		{"endpointAllowlist not a list", []string{"endpointAllowlist=10.20.0.0/16"}, `at '/endpointAllowlist': got string, want array`},
-		{"endpointAllowlist URL", []string{"endpointAllowlist={https://pageseeder.example.com}"}, `endpointAllowlist: entry "https://pageseeder.example.com" is a URL`},
-		{"endpointAllowlist space", []string{"endpointAllowlist[0]=a.example b.example"}, `at '/endpointAllowlist/0': 'a.example b.example' does not match pattern`},
-		{"endpointAllowlist comma", []string{`endpointAllowlist[0]=a.example\,b.example`}, `at '/endpointAllowlist/0': 'a.example,b.example' does not match pattern`},
-		{"endpointAllowlist empty entry", []string{"endpointAllowlist[0]="}, `at '/endpointAllowlist/0': '' does not match pattern`},
-		{"accountSecretNamespaces not a list", []string{"operator.accountSecretNamespaces=platform"}, `at '/operator/accountSecretNamespaces': got string, want array`},
-		{"accountSecretNamespaces upper case", []string{"operator.accountSecretNamespaces={platform,Team-B}"}, `at '/operator/accountSecretNamespaces/1': 'Team-B' does not match pattern`},
-		{"accountSecretNamespaces pattern", []string{"operator.accountSecretNamespaces={team-*}"}, `at '/operator/accountSecretNamespaces/0': 'team-*' does not match pattern`},
-		{"accountSecretNamespaces empty entry", []string{"operator.accountSecretNamespaces[0]="}, `at '/operator/accountSecretNamespaces/0': '' does not match pattern`},
-		{"accountSecretNamespaces too long", []string{"operator.accountSecretNamespaces={" + strings.Repeat("a", 64) + "}"}, `at '/operator/accountSecretNamespaces/0': maxLength: got 64, want 63`},
-		{"accountSecretNamespaces duplicate", []string{"operator.accountSecretNamespaces={platform,platform}"}, `at '/operator/accountSecretNamespaces': items at 0 and 1 are equal`},
-		{"accountSecretNamespaces * with a namespace", []string{"operator.accountSecretNamespaces={platform,*}"}, `operator.accountSecretNamespaces: "*" admits every namespace and stands alone`},
-		// The wrong values of issue 25, each refused with a message that names it.
-		{"old name replicas", []string{"replicas=3"}, `at '': additional properties 'replicas' not allowed`},
-		{"misspelled ServiceMonitor", []string{"metrics.servicemonitor.enabled=true"}, `at '/metrics': additional properties 'servicemonitor' not allowed`},
-		{"memory limit not a quantity", []string{"resources.limits.memory=lots"}, `at '/resources/limits/memory': 'lots' does not match pattern`},
-		{"cpu request not a quantity", []string{"resources.requests.cpu=fast"}, `at '/resources/requests/cpu': 'fast' does not match pattern`},
-		{"misspelled resources key", []string{"resources.limit.memory=1Gi"}, `at '/resources': additional properties 'limit' not allowed`},
-		{"provider rate not a number", []string{"providers.webex.qps=abc"}, `at '/providers/webex/qps': got string, want number`},
-		{"provider rate negative", []string{"providers.webex.qps=-1"}, `at '/providers/webex/qps': minimum: got -1, want 0`},
-		{"provider burst zero", []string{"providers.webex.burst=0"}, `at '/providers/webex/burst': minimum: got 0, want 1`},
-		{"unknown provider", []string{"providers.acme.qps=1"}, `at '/providers': additional properties 'acme' not allowed`},
-		{"base URL of a provider without the flag", []string{"providers.pageseeder.apiUrl=https://ps.example.com"}, `at '/providers/pageseeder': additional properties 'apiUrl' not allowed`},
-		{"old provider rate value", []string{"operator.providerQps=webex=10"}, `at '/operator': additional properties 'providerQps' not allowed`},
-		{"PDB minAvailable above 100%", []string{"podDisruptionBudget.minAvailable=150%"}, `at '/podDisruptionBudget/minAvailable': '150%' does not match pattern`},
-		{"PDB maxUnavailable above 100%", []string{"podDisruptionBudget.maxUnavailable=101%"}, `at '/podDisruptionBudget/maxUnavailable': '101%' does not match pattern`},
-		{"PDB minAvailable negative", []string{"podDisruptionBudget.minAvailable=-1"}, `at '/podDisruptionBudget/minAvailable'`},
-		{"grace period below the schema's minimum", []string{"terminationGracePeriodSeconds=4"}, `at '/terminationGracePeriodSeconds': minimum: got 4, want 5`},
-		{"grace period below httpTimeout", []string{"terminationGracePeriodSeconds=5"}, `terminationGracePeriodSeconds (5) must be at least operator.httpTimeout (30s) plus 5 seconds`},
-		{"grace period below a longer httpTimeout", []string{"operator.httpTimeout=1m", "terminationGracePeriodSeconds=60"}, `terminationGracePeriodSeconds (60) must be at least operator.httpTimeout (1m) plus 5 seconds`},
-		{"misspelled security context field", []string{"securityContext.readOnlyRootFileSystem=true"}, `at '/securityContext': additional properties 'readOnlyRootFileSystem' not allowed`},
-		{"misspelled probe field", []string{"livenessProbe.periodSecond=30"}, `at '/livenessProbe': additional properties 'periodSecond' not allowed`},
-		{"misspelled metrics Service value", []string{"metrics.service.annotation.a=b"}, `at '/metrics/service': additional properties 'annotation' not allowed`},
-		{"ServiceMonitor interval not a duration", []string{"metrics.serviceMonitor.interval=30"}, `at '/metrics/serviceMonitor/interval'`},
-		{"PodMonitor and ServiceMonitor", []string{"metrics.podMonitor.enabled=true", "metrics.serviceMonitor.enabled=true", "metrics.secure=false"}, "metrics.podMonitor.enabled and metrics.serviceMonitor.enabled are exclusive"},
-		{"PodMonitor without a token with metrics.secure", []string{"metrics.podMonitor.enabled=true"}, "metrics.podMonitor.enabled with metrics.secure requires metrics.podMonitor.authorization"},
-		{"global.imagePullSecrets without a name", []string{"global.imagePullSecrets[0].nam=x"}, `at '/global/imagePullSecrets/0'`},
-		{"automount not a boolean", []string{"serviceAccount.automount=maybe"}, `at '/serviceAccount/automount': got string, want boolean`},
-		{"pprof address without a port", []string{"operator.pprofBindAddress=localhost"}, `at '/operator/pprofBindAddress': 'localhost' does not match pattern`},
-		{"accountSecretNamespaces * with watchNamespaces", []string{"operator.accountSecretNamespaces={*}", "watchNamespaces={team-a}"},
-			`operator.accountSecretNamespaces: "*" needs the Secrets of every namespace, which a namespace-scoped install (watchNamespaces) does not grant`},
-	} {
+	for _, c := range brokenValues {
 		t.Run(c.name, func(t *testing.T) {
 			var args []string
 			for _, s := range c.set {
@@ -596,24 +544,90 @@ func TestChartRefusesBrokenValues(t *testing.T) {
 			}
 		})
 	}
-	// Several replicas are fine sharded, with leader election or without (it is not used then),
-	// and active/standby with leader election. ClusterAccounts' credentials may be anywhere in a
-	// cluster-wide install.
-	for _, set := range [][]string{
-		{"--set", "replicaCount=3"},
-		{"--set", "replicaCount=3", "--set", "leaderElection.enabled=false"},
-		{"--set", "replicaCount=3", "--set", "sharding.enabled=false"},
-		{"--set", "operator.accountSecretNamespaces={*}"},
-		{"--set", "operator.httpTimeout=1m30s", "--set", "terminationGracePeriodSeconds=95"},
-		{"--set", "operator.httpTimeout=1500ms", "--set", "terminationGracePeriodSeconds=7"},
-		{"--set", "podDisruptionBudget.minAvailable=100%", "--set", "replicaCount=2"},
-		{"--set-json", "providers.webex.qps=2.5", "--set", "providers.autodesk.qps=0", "--set-json", "providers.pageseeder.qps=0.5", "--set", "providers.pageseeder.burst=3"},
-		{"--set", "resources.limits.cpu=1.5", "--set", "resources.limits.memory=1e9", "--set", "resources.requests.memory=0.5Gi"},
-	} {
+	for _, set := range acceptedValues {
 		if _, err := helmTemplate(t, kustomizeNamespace, set...); err != nil {
 			t.Errorf("helm template %v: %v", set, err)
 		}
 	}
+}
+
+// brokenValues are wrong values (--set items), each with what the refusal must say.
+var brokenValues = []struct {
+	name string
+	set  []string
+	want string
+}{
+	{"replicas without sharding or leader election", []string{"replicaCount=2", "sharding.enabled=false", "leaderElection.enabled=false"}, "with sharding.enabled false requires leaderElection.enabled"},
+	{"POD_NAME in extraEnv with sharding", []string{"replicaCount=2", "extraEnv[0].name=POD_NAME", "extraEnv[0].value=operator"}, "extraEnv: POD_NAME is the chart's own with sharding"},
+	{"misspelled sharding value", []string{"sharding.enable=true"}, `at '/sharding': additional properties 'enable' not allowed`},
+	{"shard Lease too short", []string{"replicaCount=3", "sharding.leaseDurationSeconds=2"}, `at '/sharding/leaseDurationSeconds': minimum: got 2, want 3`},
+	{"shard Lease not whole seconds", []string{"sharding.leaseDurationSeconds=15s"}, `at '/sharding/leaseDurationSeconds': got string, want integer`},
+	{"ServiceMonitor without Service", []string{"metrics.serviceMonitor.enabled=true", "metrics.service.enabled=false"}, "requires metrics.service.enabled"},
+	{"Service without metrics", []string{"operator.metricsBindAddress=0"}, "operator.metricsBindAddress is \"0\""},
+	{"probe address without port", []string{"operator.healthProbeBindAddress=localhost"}, `at '/operator/healthProbeBindAddress': 'localhost' does not match pattern ':[0-9]+$'`},
+	{"no ServiceAccount", []string{"serviceAccount.create=false"}, "serviceAccount.name is required"},
+	{"watchNamespaces not a list", []string{"watchNamespaces=team-a"}, `at '/watchNamespaces': got string, want array`},
+	{"watchNamespaces upper case", []string{"watchNamespaces={team-a,Team-B}"}, `at '/watchNamespaces/1': 'Team-B' does not match pattern`},
+	{"watchNamespaces underscore", []string{"watchNamespaces={team_a}"}, `at '/watchNamespaces/0': 'team_a' does not match pattern`},
+	{"watchNamespaces empty entry", []string{"watchNamespaces[0]="}, `at '/watchNamespaces/0': '' does not match pattern`},
+	{"watchNamespaces too long", []string{"watchNamespaces={" + strings.Repeat("a", 64) + "}"}, `at '/watchNamespaces/0': maxLength: got 64, want 63`},
+	{"watchNamespaces duplicate", []string{"watchNamespaces={team-a,team-b,team-a}"}, `at '/watchNamespaces': items at 0 and 2 are equal`},
+	{"endpointAllowlist not a list", []string{"endpointAllowlist=10.20.0.0/16"}, `at '/endpointAllowlist': got string, want array`},
+	{"endpointAllowlist URL", []string{"endpointAllowlist={https://pageseeder.example.com}"}, `endpointAllowlist: entry "https://pageseeder.example.com" is a URL`},
+	{"endpointAllowlist space", []string{"endpointAllowlist[0]=a.example b.example"}, `at '/endpointAllowlist/0': 'a.example b.example' does not match pattern`},
+	{"endpointAllowlist comma", []string{`endpointAllowlist[0]=a.example\,b.example`}, `at '/endpointAllowlist/0': 'a.example,b.example' does not match pattern`},
+	{"endpointAllowlist empty entry", []string{"endpointAllowlist[0]="}, `at '/endpointAllowlist/0': '' does not match pattern`},
+	{"accountSecretNamespaces not a list", []string{"operator.accountSecretNamespaces=platform"}, `at '/operator/accountSecretNamespaces': got string, want array`},
+	{"accountSecretNamespaces upper case", []string{"operator.accountSecretNamespaces={platform,Team-B}"}, `at '/operator/accountSecretNamespaces/1': 'Team-B' does not match pattern`},
+	{"accountSecretNamespaces pattern", []string{"operator.accountSecretNamespaces={team-*}"}, `at '/operator/accountSecretNamespaces/0': 'team-*' does not match pattern`},
+	{"accountSecretNamespaces empty entry", []string{"operator.accountSecretNamespaces[0]="}, `at '/operator/accountSecretNamespaces/0': '' does not match pattern`},
+	{"accountSecretNamespaces too long", []string{"operator.accountSecretNamespaces={" + strings.Repeat("a", 64) + "}"}, `at '/operator/accountSecretNamespaces/0': maxLength: got 64, want 63`},
+	{"accountSecretNamespaces duplicate", []string{"operator.accountSecretNamespaces={platform,platform}"}, `at '/operator/accountSecretNamespaces': items at 0 and 1 are equal`},
+	{"accountSecretNamespaces * with a namespace", []string{"operator.accountSecretNamespaces={platform,*}"}, `operator.accountSecretNamespaces: "*" admits every namespace and stands alone`},
+	// The wrong values of issue 25, each refused with a message that names it.
+	{"old name replicas", []string{"replicas=3"}, `at '': additional properties 'replicas' not allowed`},
+	{"misspelled ServiceMonitor", []string{"metrics.servicemonitor.enabled=true"}, `at '/metrics': additional properties 'servicemonitor' not allowed`},
+	{"memory limit not a quantity", []string{"resources.limits.memory=lots"}, `at '/resources/limits/memory': 'lots' does not match pattern`},
+	{"cpu request not a quantity", []string{"resources.requests.cpu=fast"}, `at '/resources/requests/cpu': 'fast' does not match pattern`},
+	{"misspelled resources key", []string{"resources.limit.memory=1Gi"}, `at '/resources': additional properties 'limit' not allowed`},
+	{"provider rate not a number", []string{"providers.webex.qps=abc"}, `at '/providers/webex/qps': got string, want number`},
+	{"provider rate negative", []string{"providers.webex.qps=-1"}, `at '/providers/webex/qps': minimum: got -1, want 0`},
+	{"provider burst zero", []string{"providers.webex.burst=0"}, `at '/providers/webex/burst': minimum: got 0, want 1`},
+	{"unknown provider", []string{"providers.acme.qps=1"}, `at '/providers': additional properties 'acme' not allowed`},
+	{"base URL of a provider without the flag", []string{"providers.pageseeder.apiUrl=https://ps.example.com"}, `at '/providers/pageseeder': additional properties 'apiUrl' not allowed`},
+	{"old provider rate value", []string{"operator.providerQps=webex=10"}, `at '/operator': additional properties 'providerQps' not allowed`},
+	{"PDB minAvailable above 100%", []string{"podDisruptionBudget.minAvailable=150%"}, `at '/podDisruptionBudget/minAvailable': '150%' does not match pattern`},
+	{"PDB maxUnavailable above 100%", []string{"podDisruptionBudget.maxUnavailable=101%"}, `at '/podDisruptionBudget/maxUnavailable': '101%' does not match pattern`},
+	{"PDB minAvailable negative", []string{"podDisruptionBudget.minAvailable=-1"}, `at '/podDisruptionBudget/minAvailable'`},
+	{"grace period below the schema's minimum", []string{"terminationGracePeriodSeconds=4"}, `at '/terminationGracePeriodSeconds': minimum: got 4, want 5`},
+	{"grace period below httpTimeout", []string{"terminationGracePeriodSeconds=5"}, `terminationGracePeriodSeconds (5) must be at least operator.httpTimeout (30s) plus 5 seconds`},
+	{"grace period below a longer httpTimeout", []string{"operator.httpTimeout=1m", "terminationGracePeriodSeconds=60"}, `terminationGracePeriodSeconds (60) must be at least operator.httpTimeout (1m) plus 5 seconds`},
+	{"misspelled security context field", []string{"securityContext.readOnlyRootFileSystem=true"}, `at '/securityContext': additional properties 'readOnlyRootFileSystem' not allowed`},
+	{"misspelled probe field", []string{"livenessProbe.periodSecond=30"}, `at '/livenessProbe': additional properties 'periodSecond' not allowed`},
+	{"misspelled metrics Service value", []string{"metrics.service.annotation.a=b"}, `at '/metrics/service': additional properties 'annotation' not allowed`},
+	{"ServiceMonitor interval not a duration", []string{"metrics.serviceMonitor.interval=30"}, `at '/metrics/serviceMonitor/interval'`},
+	{"PodMonitor and ServiceMonitor", []string{"metrics.podMonitor.enabled=true", "metrics.serviceMonitor.enabled=true", "metrics.secure=false"}, "metrics.podMonitor.enabled and metrics.serviceMonitor.enabled are exclusive"},
+	{"PodMonitor without a token with metrics.secure", []string{"metrics.podMonitor.enabled=true"}, "metrics.podMonitor.enabled with metrics.secure requires metrics.podMonitor.authorization"},
+	{"global.imagePullSecrets without a name", []string{"global.imagePullSecrets[0].nam=x"}, `at '/global/imagePullSecrets/0'`},
+	{"automount not a boolean", []string{"serviceAccount.automount=maybe"}, `at '/serviceAccount/automount': got string, want boolean`},
+	{"pprof address without a port", []string{"operator.pprofBindAddress=localhost"}, `at '/operator/pprofBindAddress': 'localhost' does not match pattern`},
+	{"accountSecretNamespaces * with watchNamespaces", []string{"operator.accountSecretNamespaces={*}", "watchNamespaces={team-a}"},
+		`operator.accountSecretNamespaces: "*" needs the Secrets of every namespace, which a namespace-scoped install (watchNamespaces) does not grant`},
+}
+
+// Several replicas are fine sharded, with leader election or without (it is not used then),
+// and active/standby with leader election. ClusterAccounts' credentials may be anywhere in a
+// cluster-wide install.
+var acceptedValues = [][]string{
+	{"--set", "replicaCount=3"},
+	{"--set", "replicaCount=3", "--set", "leaderElection.enabled=false"},
+	{"--set", "replicaCount=3", "--set", "sharding.enabled=false"},
+	{"--set", "operator.accountSecretNamespaces={*}"},
+	{"--set", "operator.httpTimeout=1m30s", "--set", "terminationGracePeriodSeconds=95"},
+	{"--set", "operator.httpTimeout=1500ms", "--set", "terminationGracePeriodSeconds=7"},
+	{"--set", "podDisruptionBudget.minAvailable=100%", "--set", "replicaCount=2"},
+	{"--set-json", "providers.webex.qps=2.5", "--set", "providers.autodesk.qps=0", "--set-json", "providers.pageseeder.qps=0.5", "--set", "providers.pageseeder.burst=3"},
+	{"--set", "resources.limits.cpu=1.5", "--set", "resources.limits.memory=1e9", "--set", "resources.requests.memory=0.5Gi"},
 }
 
 // deploymentArgs returns the arguments of the operator's container in a rendering.
