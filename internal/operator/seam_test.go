@@ -50,19 +50,7 @@ func TestRegistryOfTheTestsCatalog(t *testing.T) {
 	if len(sims) != len(descs) {
 		t.Fatalf("%d simulators for %d providers", len(sims), len(descs))
 	}
-	urls := map[string]string{}
-	fakes := map[string]simulator.Local{}
-	for _, sd := range sims {
-		fake := sd.New(false)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := &http.Server{Handler: fake.Handler()}
-		go func() { _ = srv.Serve(ln) }()
-		t.Cleanup(func() { _ = srv.Close() })
-		urls[sd.Provider], fakes[sd.Provider] = "http://"+ln.Addr().String()+sd.APIPath, fake
-	}
+	urls, fakes := serveSimulators(t, sims)
 	for _, d := range descs {
 		if d.APIURL != nil {
 			u := urls[d.Name]
@@ -84,27 +72,8 @@ func TestRegistryOfTheTestsCatalog(t *testing.T) {
 			if p == nil {
 				t.Fatalf("the registry has no %s", d.Type)
 			}
-			acct := fake.NewAccount("seam", urls[d.Name])
-			spec := d.Sample()
-			spec.TargetURL = "https://hooks.example.com/seam/" + d.Name
-			acct.Spec(&spec, 0)
-			creds := map[string][]byte{}
-			for k, v := range acct.Credentials {
-				creds[k] = []byte(v)
-			}
-			req := &providers.Request{Owner: "seam/" + d.Name, Spec: &spec, Credentials: creds}
 			before := requestsOf(d.Name)
-			ctx := context.Background()
-			if err := p.Validate(req); err != nil {
-				t.Fatal(err)
-			}
-			remote, err := p.Create(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := p.Delete(ctx, req, remote.ID); err != nil {
-				t.Fatal(err)
-			}
+			createAndDelete(t, p, d, fake, urls[d.Name])
 			got := fake.Mutations()
 			if len(got) < 2 {
 				t.Fatalf("the simulator's mutation log holds %d changes after a create and a delete", len(got))
@@ -118,6 +87,52 @@ func TestRegistryOfTheTestsCatalog(t *testing.T) {
 				t.Errorf("hookkeeper_saas_requests_total{provider=%q} grew by %v for a create and a delete", d.Name, n)
 			}
 		})
+	}
+}
+
+// serveSimulators serves each simulator on a loopback port, and returns their API URLs and the
+// simulators by provider name.
+func serveSimulators(t *testing.T, sims []simulator.Descriptor) (map[string]string, map[string]simulator.Local) {
+	t.Helper()
+	urls := map[string]string{}
+	fakes := map[string]simulator.Local{}
+	for _, sd := range sims {
+		fake := sd.New(false)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &http.Server{Handler: fake.Handler()}
+		go func() { _ = srv.Serve(ln) }()
+		t.Cleanup(func() { _ = srv.Close() })
+		urls[sd.Provider], fakes[sd.Provider] = "http://"+ln.Addr().String()+sd.APIPath, fake
+	}
+	return urls, fakes
+}
+
+// createAndDelete creates a remote webhook of the provider's sample spec on an account of the
+// simulator, and deletes it, through the registry's provider.
+func createAndDelete(t *testing.T, p providers.Provider, d providers.Descriptor, fake simulator.Local, url string) {
+	t.Helper()
+	acct := fake.NewAccount("seam", url)
+	spec := d.Sample()
+	spec.TargetURL = "https://hooks.example.com/seam/" + d.Name
+	acct.Spec(&spec, 0)
+	creds := map[string][]byte{}
+	for k, v := range acct.Credentials {
+		creds[k] = []byte(v)
+	}
+	req := &providers.Request{Owner: "seam/" + d.Name, Spec: &spec, Credentials: creds}
+	ctx := context.Background()
+	if err := p.Validate(req); err != nil {
+		t.Fatal(err)
+	}
+	remote, err := p.Create(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Delete(ctx, req, remote.ID); err != nil {
+		t.Fatal(err)
 	}
 }
 
