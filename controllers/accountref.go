@@ -35,9 +35,9 @@ import (
 )
 
 // This file is where a Webhook meets the Account or ClusterAccount it names: finding the account,
-// the platform team's rules (internal/accounts decides them; this file feeds it from the cache),
-// and the watches that bring a Webhook back when its account, its namespace's labels or the
-// account's Secret change.
+// and the platform team's rules (internal/accounts decides them; this file feeds it from the
+// cache). The watches that bring a Webhook back when its account, its namespace's labels or the
+// account's Secret change are in watches.go.
 
 // sharedAccount looks up the account a Webhook names, from the cache.
 func (r *WebhookReconciler) sharedAccount(ctx context.Context, wh *hooksv1alpha1.Webhook) (*policy.View, error) {
@@ -151,77 +151,6 @@ func (r *WebhookReconciler) accountRequest(ctx context.Context, wh *hooksv1alpha
 	return req, nil
 }
 
-// webhooksForAccount maps an Account to the Webhooks of its namespace that name it.
-func (r *WebhookReconciler) webhooksForAccount(_ context.Context, obj client.Object) []reconcile.Request {
-	ref := &hooksv1alpha1.AccountReference{Kind: hooksv1alpha1.AccountKindAccount, Name: obj.GetName()}
-	var reqs []reconcile.Request
-	r.index.eachInNamespace(obj.GetNamespace(), func(wh *hooksv1alpha1.Webhook) {
-		if sameAccountRef(wh.Spec.AccountRef, ref) {
-			reqs = append(reqs, requestFor(wh))
-		}
-	})
-	return reqs
-}
-
-// webhooksForClusterAccount maps a ClusterAccount to every Webhook that names it.
-func (r *WebhookReconciler) webhooksForClusterAccount(_ context.Context, obj client.Object) []reconcile.Request {
-	ref := &hooksv1alpha1.AccountReference{Kind: hooksv1alpha1.AccountKindClusterAccount, Name: obj.GetName()}
-	var reqs []reconcile.Request
-	r.index.each(func(wh *hooksv1alpha1.Webhook) {
-		if sameAccountRef(wh.Spec.AccountRef, ref) {
-			reqs = append(reqs, requestFor(wh))
-		}
-	})
-	return reqs
-}
-
-// webhooksForNamespace maps a Namespace (its labels changed) to its Webhooks on ClusterAccounts,
-// whose permission may have changed with them.
-func (r *WebhookReconciler) webhooksForNamespace(_ context.Context, obj client.Object) []reconcile.Request {
-	var reqs []reconcile.Request
-	r.index.eachInNamespace(obj.GetName(), func(wh *hooksv1alpha1.Webhook) {
-		if wh.Spec.AccountRef.IsCluster() {
-			reqs = append(reqs, requestFor(wh))
-		}
-	})
-	return reqs
-}
-
-// webhooksForAccountSecret maps a Secret to the Webhooks on the accounts that read it: a rotated
-// account credential is applied at once to every Webhook on the account.
-func (r *WebhookReconciler) webhooksForAccountSecret(ctx context.Context, obj client.Object) []reconcile.Request {
-	var reqs []reconcile.Request
-	if r.Client == nil {
-		return nil
-	}
-	reads := func(v *policy.View) bool {
-		if v.SecretNamespace != obj.GetNamespace() {
-			return false
-		}
-		return v.SecretName == obj.GetName() || slices.Contains(v.Settings.SecretNames(), obj.GetName())
-	}
-	var list hooksv1alpha1.AccountList
-	if err := r.List(ctx, &list, client.InNamespace(obj.GetNamespace())); err == nil {
-		for i := range list.Items {
-			if reads(policy.FromAccount(&list.Items[i])) {
-				reqs = append(reqs, r.webhooksForAccount(ctx, &list.Items[i])...)
-			}
-		}
-	}
-	if !r.secretNamespaceAllowed(obj.GetNamespace()) {
-		return reqs
-	}
-	var clusterList hooksv1alpha1.ClusterAccountList
-	if err := r.List(ctx, &clusterList); err == nil {
-		for i := range clusterList.Items {
-			if reads(policy.FromClusterAccount(&clusterList.Items[i])) {
-				reqs = append(reqs, r.webhooksForClusterAccount(ctx, &clusterList.Items[i])...)
-			}
-		}
-	}
-	return reqs
-}
-
 // accountRefused reports a Webhook that its account's rules refuse: Stalled, with the rule in the
 // message, and no request to the SaaS. A change of the account, of the namespace's labels, of the
 // Webhook or (for the limit) the release of another Webhook of the namespace on the account brings
@@ -246,8 +175,4 @@ func (r *WebhookReconciler) wakeWaitingForLimit(gone *hooksv1alpha1.Webhook) {
 			r.wakeUp(types.NamespacedName{Namespace: wh.Namespace, Name: wh.Name})
 		}
 	})
-}
-
-func requestFor(wh *hooksv1alpha1.Webhook) reconcile.Request {
-	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: wh.Namespace, Name: wh.Name}}
 }

@@ -19,28 +19,16 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/events"
-	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/source"
-
-	corev1 "k8s.io/api/core/v1"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/providers"
@@ -200,43 +188,6 @@ func (r *WebhookReconciler) now() time.Time {
 	return time.Now()
 }
 
-// CacheOptions are the manager's cache options the reconciler expects: objects kept without
-// what the operator never reads (managedFields and kubectl's last-applied-configuration
-// annotation, which repeats the whole object) and, when namespaces are given, every cache and
-// watch (Webhooks and Secret metadata) limited to those namespaces.
-func CacheOptions(namespaces []string) cache.Options {
-	opts := cache.Options{DefaultTransform: stripUnread}
-	if len(namespaces) > 0 {
-		opts.DefaultNamespaces = make(map[string]cache.Config, len(namespaces))
-		for _, ns := range namespaces {
-			opts.DefaultNamespaces[ns] = cache.Config{}
-		}
-	}
-	return opts
-}
-
-// stripUnread drops from an object the cache is about to keep what the operator never reads:
-// managedFields, and kubectl's last-applied-configuration annotation. The operator writes
-// finalizers and status with patches computed from the cached object, which therefore never
-// name either; an annotation change that kubectl applies also changes the annotation itself, so
-// the predicates still see it. The strings that repeat across objects then share one copy.
-func stripUnread(in any) (any, error) {
-	if obj, ok := in.(metav1.Object); ok {
-		obj.SetManagedFields(nil)
-		if a := obj.GetAnnotations(); a != nil {
-			if _, ok := a[corev1.LastAppliedConfigAnnotation]; ok {
-				delete(a, corev1.LastAppliedConfigAnnotation)
-				if len(a) == 0 {
-					a = nil
-				}
-				obj.SetAnnotations(a)
-			}
-		}
-	}
-	cacheStrings.internObject(in)
-	return in, nil
-}
-
 // SetupWithManager registers the indexes and watches: Webhooks (spec, annotations, deletion) and
 // the Secrets they read, so a rotated credential or signing secret is applied at once.
 func (r *WebhookReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
@@ -315,95 +266,4 @@ func (r *WebhookReconciler) sweepIdleAccounts(ctx context.Context) error {
 			r.accounts.sweep(idle)
 		}
 	}
-}
-
-// setupWebhookController registers the Webhook controller and its watches.
-func (r *WebhookReconciler) setupWebhookController(mgr ctrl.Manager) error {
-	b := ctrl.NewControllerManagedBy(mgr).
-		For(&hooksv1alpha1.Webhook{}, builder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{},
-			predicate.AnnotationChangedPredicate{},
-			deletionStarted,
-		)))
-	// Secrets as metadata only: a change is seen, and the data of only the Secrets that Webhooks
-	// read is fetched (secrets.go), never the rest of the cluster's.
-	for _, src := range r.secretSources(mgr, r.secretHandler()) {
-		b = b.WatchesRawSource(src)
-	}
-	return b.
-		// Accounts and ClusterAccounts, and the labels of namespaces that ClusterAccounts select
-		// by: a grant, a revoke or a rule change reaches the Webhooks on the account at once.
-		Watches(&hooksv1alpha1.Account{}, handler.EnqueueRequestsFromMapFunc(r.webhooksForAccount),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&hooksv1alpha1.ClusterAccount{}, handler.EnqueueRequestsFromMapFunc(r.webhooksForClusterAccount),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.webhooksForNamespace),
-			builder.WithPredicates(predicate.LabelChangedPredicate{})).
-		WatchesRawSource(source.Channel(r.wake, &handler.EnqueueRequestForObject{})).
-		WithOptions(controller.Options{
-			MaxConcurrentReconciles: r.workers(),
-			// 5xx and network errors back off from 1s per Webhook, up to 5m or half a resync
-			// period, whichever is less: a Webhook is Ready again within one resync period after
-			// an outage ends.
-			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](time.Second, r.maxBackoff()),
-		}).
-		Named("webhook").
-		Complete(r)
-}
-
-// secretHandler enqueues the Webhooks that read a Secret when it changes. When it is deleted, it
-// also remembers its data for a while, so that those Webhooks can still be deleted cleanly.
-func (r *WebhookReconciler) secretHandler() handler.EventHandler {
-	enqueue := func(ctx context.Context, obj client.Object, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-		for _, req := range r.webhooksForSecret(ctx, obj) {
-			q.Add(req)
-		}
-	}
-	return handler.Funcs{
-		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			r.secrets.created(client.ObjectKeyFromObject(e.Object))
-			enqueue(ctx, e.Object, q)
-		},
-		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			if data, ok := r.secrets.updated(client.ObjectKeyFromObject(e.ObjectNew)); ok {
-				// Credentials rotated (or the Secret touched): the old credentials' snapshots go.
-				for p := range r.Providers {
-					r.accounts.retire(credentialKey(p, data))
-				}
-			}
-			enqueue(ctx, e.ObjectNew, q)
-		},
-		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			key := client.ObjectKeyFromObject(e.Object)
-			reqs := r.webhooksForSecret(ctx, e.Object)
-			// The event carries no data: what the operator last read of the Secret is kept.
-			r.secrets.removed(key, len(reqs) > 0)
-			for _, req := range reqs {
-				q.Add(req)
-			}
-		},
-		GenericFunc: func(ctx context.Context, e event.GenericEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			enqueue(ctx, e.Object, q)
-		},
-	}
-}
-
-// webhooksForSecret maps a Secret to the Webhooks in its namespace that read it, and to the
-// Webhooks on the accounts that read it.
-func (r *WebhookReconciler) webhooksForSecret(ctx context.Context, obj client.Object) []reconcile.Request {
-	reqs := r.webhooksForAccountSecret(ctx, obj)
-	r.index.eachInNamespace(obj.GetNamespace(), func(wh *hooksv1alpha1.Webhook) {
-		if slices.Contains(wh.Spec.SecretNames(), obj.GetName()) {
-			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: wh.Namespace, Name: wh.Name}})
-		}
-	})
-	return reqs
-}
-
-// deletionStarted passes updates that set the deletion timestamp.
-var deletionStarted = predicate.Funcs{
-	UpdateFunc: func(e event.UpdateEvent) bool {
-		return e.ObjectOld != nil && e.ObjectNew != nil &&
-			e.ObjectOld.GetDeletionTimestamp().IsZero() && !e.ObjectNew.GetDeletionTimestamp().IsZero()
-	},
 }
