@@ -17,6 +17,7 @@ limitations under the License.
 package sharding
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -34,6 +35,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -214,11 +216,45 @@ func (run *accountRun) startReplicas() []string {
 	for _, id := range ids {
 		owned := namespacesOf(t, run.fixture, id, run.nss)
 		if len(owned) == 0 {
-			t.Fatalf("%s owns none of the account's namespaces %v: the run would not share the account between every replica", id, run.nss)
+			// The slots follow the replicas' Lease identities, which are new in every run: a
+			// replica may own none of the few namespaces. Give it one of its own.
+			owned = []string{run.addNamespaceOf(id)}
 		}
 		t.Logf("%s owns %v", id, owned)
 	}
 	return ids
+}
+
+// addNamespaceOf creates a namespace that replica owns, adds it to the account's namespaces and
+// to the ClusterAccount's conditions, and returns it. Fewer than 256 namespaces never move the
+// cut of the hash space (internal/sharding), so the namespace stays the replica's.
+func (run *accountRun) addNamespaceOf(replica string) string {
+	t := run.t
+	t.Helper()
+	for i := len(run.nss); i < len(run.nss)+500; i++ {
+		ns := fmt.Sprintf("a%02d-team", i)
+		if slices.Contains(run.nss, ns) || len(namespacesOf(t, run.fixture, replica, []string{ns})) == 0 {
+			continue
+		}
+		if err := localenv.EnsureNamespace(run.ctx, run.c, ns); err != nil {
+			t.Fatal(err)
+		}
+		run.nss = append(run.nss, ns)
+		// A merge patch of the conditions alone: the account's status may change meanwhile.
+		ca := &hooksv1alpha1.ClusterAccount{ObjectMeta: metav1.ObjectMeta{Name: accountName}}
+		conditions, err := json.Marshal(map[string]any{"spec": map[string]any{
+			"conditions": []hooksv1alpha1.AccountCondition{{Namespaces: run.nss}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := run.c.Patch(run.ctx, ca, client.RawPatch(types.MergePatchType, conditions)); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s owned none of the account's namespaces: added %s, which it owns", replica, ns)
+		return ns
+	}
+	t.Fatalf("%s owns no namespace named a<NN>-team up to 500 more: the run would not share the account between every replica", replica)
+	return ""
 }
 
 // createWebhooks creates per Webhooks on the account in every namespace, in turns over the
