@@ -123,12 +123,46 @@ func (r *undeployRig) undeploy(t *testing.T, viaMake bool, env ...string) (strin
 	case err := <-done:
 		t.Logf("make undeploy %s (%s):\n%s", strings.Join(env[2:], " "), time.Since(start).Round(time.Second), out.String())
 		return out.String(), err
-	case <-time.After(90 * time.Second):
+	case <-time.After(undeployWait):
 		_ = cmd.Process.Kill()
 		<-done
-		t.Fatalf("make undeploy did not finish within 90 s:\n%s", out.String())
+		t.Fatalf("make undeploy did not finish within %s:\n%s\nwhat it waited for:\n%s", undeployWait, out.String(), r.leftovers())
 		return "", nil
 	}
+}
+
+// undeployWait bounds one make undeploy. Deleting the CRDs and the operator's namespace takes
+// seconds, but the namespace controller backs off while discovery still lists the deleted CRDs,
+// and on a machine busy with other test packages that took more than 90 s once.
+const undeployWait = 4 * time.Minute
+
+// leftovers describes what a make undeploy that did not finish may have waited for: the
+// operator's CRDs and namespace as they are, and the custom resources that are left.
+func (r *undeployRig) leftovers() string {
+	var b strings.Builder
+	for _, name := range hookkeeperCRDs {
+		crd := &apiextensionsv1.CustomResourceDefinition{}
+		if err := r.c.Get(r.ctx, client.ObjectKey{Name: name}, crd); err != nil {
+			fmt.Fprintf(&b, "CRD %s: %v\n", name, err)
+			continue
+		}
+		fmt.Fprintf(&b, "CRD %s: deleting since %v, finalizers %v, conditions %+v\n", name, crd.DeletionTimestamp, crd.Finalizers, crd.Status.Conditions)
+	}
+	whs := &hooksv1alpha1.WebhookList{}
+	if err := r.c.List(r.ctx, whs); err == nil {
+		for _, wh := range whs.Items {
+			fmt.Fprintf(&b, "Webhook %s/%s: deleting since %v, finalizers %v\n", wh.Namespace, wh.Name, wh.DeletionTimestamp, wh.Finalizers)
+		}
+	}
+	nss := &corev1.NamespaceList{}
+	if err := r.c.List(r.ctx, nss); err == nil {
+		for _, ns := range nss.Items {
+			if ns.DeletionTimestamp != nil {
+				fmt.Fprintf(&b, "namespace %s: %s, conditions %+v\n", ns.Name, ns.Status.Phase, ns.Status.Conditions)
+			}
+		}
+	}
+	return b.String()
 }
 
 // install installs config/default for real and returns its Deployment.
