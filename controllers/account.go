@@ -77,12 +77,6 @@ type account struct {
 	req *providers.Request
 }
 
-// claim is a Webhook that took a remote webhook.
-type claim struct {
-	uid types.UID
-	key types.NamespacedName
-}
-
 // accounts holds every account the operator has met, and the worker share of each.
 type accounts struct {
 	mu      sync.Mutex
@@ -104,11 +98,6 @@ type accounts struct {
 	// wake is called with a Webhook that waited for its account's share, once a worker of that
 	// account is free.
 	wake func(types.NamespacedName)
-}
-
-type claimRef struct {
-	acct *account
-	id   string
 }
 
 func newAccounts(now func() time.Time, share int, wake func(types.NamespacedName)) *accounts {
@@ -224,149 +213,6 @@ func identKey(p hooksv1alpha1.ProviderType, account string) string {
 	return string(p) + "|" + account
 }
 
-// enter takes one of the account's worker slots, and one of the namespace's, for the Webhook.
-// When the account or the namespace already uses its share, it reports false and remembers the
-// Webhook, to wake it when a slot frees: the worker goes to another Webhook instead of waiting
-// behind a slow SaaS.
-func (a *accounts) enter(acct *account, key types.NamespacedName) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.now()
-	for k, at := range acct.promised {
-		if now.Sub(at) > promiseTTL {
-			delete(acct.promised, k)
-			delete(a.promisedIn, k)
-		}
-	}
-	_, promised := acct.promised[key]
-	delete(acct.promised, key)
-	delete(a.promisedIn, key)
-	if !promised && (acct.busy+len(acct.promised) >= a.share || acct.poorerWaiting(key.Namespace)) {
-		acct.wait(key)
-		return false
-	}
-	if a.nsBusy[key.Namespace] >= a.share {
-		w := a.nsWaiting[key.Namespace]
-		if w == nil {
-			w = map[types.NamespacedName]struct{}{}
-			a.nsWaiting[key.Namespace] = w
-		}
-		w[key] = struct{}{}
-		return false
-	}
-	acct.busy++
-	acct.nsBusy[key.Namespace]++
-	a.nsBusy[key.Namespace]++
-	acct.unwait(key)
-	if w := a.nsWaiting[key.Namespace]; w != nil {
-		delete(w, key)
-		if len(w) == 0 {
-			delete(a.nsWaiting, key.Namespace)
-		}
-	}
-	return true
-}
-
-// leave frees the slots that enter took for the Webhook key, and wakes a Webhook that waited
-// for the account's slot (of the namespace that holds fewest of them) and one that waited for the
-// namespace's.
-func (a *accounts) leave(acct *account, key types.NamespacedName) {
-	a.mu.Lock()
-	acct.busy--
-	if acct.nsBusy[key.Namespace]--; acct.nsBusy[key.Namespace] <= 0 {
-		delete(acct.nsBusy, key.Namespace)
-	}
-	if a.nsBusy[key.Namespace]--; a.nsBusy[key.Namespace] <= 0 {
-		delete(a.nsBusy, key.Namespace)
-	}
-	var woken []types.NamespacedName
-	if k, ok := acct.next(); ok {
-		woken = append(woken, k)
-		acct.unwait(k)
-		if k.Namespace != key.Namespace {
-			// The slot passes to another namespace: kept for it, so that a Webhook of the
-			// namespace that held it, reaching a worker first, does not take it back.
-			acct.promised[k] = a.now()
-			a.promisedIn[k] = acct
-		}
-	}
-	if w := a.nsWaiting[key.Namespace]; w != nil {
-		for k := range w {
-			woken = append(woken, k)
-			delete(w, k)
-			break
-		}
-		if len(w) == 0 {
-			delete(a.nsWaiting, key.Namespace)
-		}
-	}
-	a.mu.Unlock()
-	if a.wake != nil {
-		for _, k := range woken {
-			a.wake(k)
-		}
-	}
-}
-
-// promiseTTL is how long a freed slot stays kept for the Webhook woken for it, should it never come
-// (deleted meanwhile, or its wake-up lost).
-const promiseTTL = 2 * time.Second
-
-// unpromise drops what was kept for a Webhook that is gone.
-func (a *accounts) unpromise(key types.NamespacedName) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if acct, ok := a.promisedIn[key]; ok {
-		delete(acct.promised, key)
-		delete(a.promisedIn, key)
-	}
-}
-
-// wait and unwait add and remove a Webhook waiting for one of the account's slots.
-func (acct *account) wait(key types.NamespacedName) {
-	w := acct.waiting[key.Namespace]
-	if w == nil {
-		w = map[types.NamespacedName]struct{}{}
-		acct.waiting[key.Namespace] = w
-	}
-	w[key] = struct{}{}
-}
-
-func (acct *account) unwait(key types.NamespacedName) {
-	if w := acct.waiting[key.Namespace]; w != nil {
-		delete(w, key)
-		if len(w) == 0 {
-			delete(acct.waiting, key.Namespace)
-		}
-	}
-}
-
-// poorerWaiting reports whether another namespace waits for the account while holding fewer of
-// its slots than ns: that namespace goes first.
-func (acct *account) poorerWaiting(ns string) bool {
-	mine := acct.nsBusy[ns]
-	for other := range acct.waiting {
-		if other != ns && acct.nsBusy[other] < mine {
-			return true
-		}
-	}
-	return false
-}
-
-// next is a waiting Webhook of the namespace that holds fewest of the account's slots.
-func (acct *account) next() (types.NamespacedName, bool) {
-	best, found := "", false
-	for ns := range acct.waiting {
-		if !found || acct.nsBusy[ns] < acct.nsBusy[best] || (acct.nsBusy[ns] == acct.nsBusy[best] && ns < best) {
-			best, found = ns, true
-		}
-	}
-	for k := range acct.waiting[best] {
-		return k, true
-	}
-	return types.NamespacedName{}, false
-}
-
 // lockCreates holds the account's create turn until the returned function is called.
 func (acct *account) lockCreates() func() {
 	acct.creating.Lock()
@@ -456,73 +302,4 @@ func (acct *account) invalidate() {
 	acct.mu.Lock()
 	defer acct.mu.Unlock()
 	acct.valid = false
-}
-
-// take records that the Webhook manages the account's remote webhook id, and forgets what it
-// managed before.
-func (a *accounts) take(acct *account, uid types.UID, key types.NamespacedName, id string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.setLocked(acct, uid, key, id)
-}
-
-func (a *accounts) setLocked(acct *account, uid types.UID, key types.NamespacedName, id string) {
-	a.dropLocked(uid)
-	acct.claims[id] = claim{uid: uid, key: key}
-	a.claimed[uid] = claimRef{acct: acct, id: id}
-}
-
-// claimsElsewhere reports whether the Webhook claims a remote webhook of an account other than
-// acct: one made or adopted through other credentials, before its credentials changed.
-func (a *accounts) claimsElsewhere(uid types.UID, acct *account) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	ref, ok := a.claimed[uid]
-	return ok && ref.acct != acct
-}
-
-// drop forgets what the Webhook manages.
-func (a *accounts) drop(uid types.UID) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.dropLocked(uid)
-}
-
-func (a *accounts) dropLocked(uid types.UID) {
-	if ref, ok := a.claimed[uid]; ok {
-		if ref.acct.claims[ref.id].uid == uid {
-			delete(ref.acct.claims, ref.id)
-		}
-		delete(a.claimed, uid)
-	}
-}
-
-// otherLocked returns another Webhook's claim on the remote webhook id of acct's SaaS account, in
-// acct or in an account object of other credentials or list scopes on it (they see the same webhook).
-func (a *accounts) otherLocked(acct *account, uid types.UID, id string) (claim, bool) {
-	for _, other := range a.byIdent[acct.ident] {
-		if c, ok := other.claims[id]; ok && c.uid != uid {
-			return c, true
-		}
-	}
-	return claim{}, false
-}
-
-// other returns the Webhook other than uid that claimed the remote webhook id of acct's account.
-func (a *accounts) other(acct *account, uid types.UID, id string) (claim, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.otherLocked(acct, uid, id)
-}
-
-// takeIfFree takes the remote webhook id for the Webhook unless another Webhook claimed it first,
-// which it then returns: the check and the claim are one step, so two workers cannot both win.
-func (a *accounts) takeIfFree(acct *account, uid types.UID, key types.NamespacedName, id string) (claim, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if c, ok := a.otherLocked(acct, uid, id); ok {
-		return c, true
-	}
-	a.setLocked(acct, uid, key, id)
-	return claim{}, false
 }

@@ -27,7 +27,8 @@ limitations under the License.
 // The reconciler's parts, each with one job and tests of its own:
 //
 //   - accounts (account.go): the SaaS accounts met so far. An account object is one credential's
-//     view of one list scope: its snapshot, its claims, its create turns and its worker share.
+//     view of one list scope: its snapshot, its claims (claims.go), its create turns and its
+//     worker share (shares.go).
 //   - ownership (ownership.go): who owns a remote webhook: the claims of this process, the status
 //     records of the index, and on a sharded replica the API server.
 //   - webhookIndex (indexes.go): every Webhook of the cache, and who records which remote webhook.
