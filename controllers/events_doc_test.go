@@ -160,78 +160,104 @@ func emittedReasons(t *testing.T, dir string, consts map[string]string, refusals
 			if !ok || fn.Body == nil {
 				continue
 			}
-			// The object an Event is written on, from the receiver of the function that writes it:
-			// the account controller writes on Accounts and ClusterAccounts, the rest on Webhooks.
-			on := []string{"Webhook"}
-			if fn.Recv != nil && len(fn.Recv.List) == 1 {
-				if star, ok := fn.Recv.List[0].Type.(*ast.StarExpr); ok {
-					if id, ok := star.X.(*ast.Ident); ok && id.Name == "accountStatus" {
-						on = []string{"Account", "ClusterAccount"}
-					}
-				}
-			}
-			params := map[string]bool{}
-			for _, p := range fn.Type.Params.List {
-				for _, n := range p.Names {
-					params[n.Name] = true
-				}
-			}
+			e := &eventFinder{t: t, fset: fset, consts: consts, refusals: refusals, on: eventObjects(fn), params: paramNames(fn)}
 			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
-				}
-				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				var typ string
-				var arg int
-				switch sel.Sel.Name {
-				case "event":
-					typ, arg = "Normal", 1
-				case "warn":
-					typ, arg = "Warning", 1
-				case "Eventf":
-					arg = 3
-					if len(call.Args) <= arg {
-						return true
-					}
-					switch et := call.Args[2].(type) {
-					case *ast.SelectorExpr:
-						typ = strings.TrimPrefix(et.Sel.Name, "EventType")
-					default:
-						t.Fatalf("%s: an Eventf whose type the test cannot read", fset.Position(call.Pos()))
-					}
-				default:
-					return true
-				}
-				if len(call.Args) <= arg {
-					return true
-				}
-				at := fset.Position(call.Pos()).String()
-				expr := call.Args[arg]
-				var reasons []string
-				if s, ok := constString(expr, consts); ok {
-					reasons = []string{s}
-				} else if id, ok := expr.(*ast.Ident); ok && params[id.Name] {
-					// The helpers themselves (event, warn): their reason is their caller's, read there.
-					return true
-				} else if s, ok := expr.(*ast.SelectorExpr); ok && s.Sel.Name == "Reason" {
-					if x, ok := s.X.(*ast.Ident); ok && x.Name == "refusal" {
-						reasons = refusals
-					}
-				}
-				if len(reasons) == 0 {
-					t.Fatalf("%s: an Event whose reason the test cannot work out (%T); teach the test", at, expr)
-				}
-				for _, r := range reasons {
-					for _, o := range on {
-						found = append(found, emitted{reason: r, typ: typ, on: o, at: at})
-					}
+				if call, ok := n.(*ast.CallExpr); ok {
+					found = append(found, e.emitted(call)...)
 				}
 				return true
 			})
+		}
+	}
+	return found
+}
+
+// eventObjects are the kinds an Event of fn is written on, from the receiver of the function
+// that writes it: the account controller writes on Accounts and ClusterAccounts, the rest on
+// Webhooks.
+func eventObjects(fn *ast.FuncDecl) []string {
+	if fn.Recv != nil && len(fn.Recv.List) == 1 {
+		if star, ok := fn.Recv.List[0].Type.(*ast.StarExpr); ok {
+			if id, ok := star.X.(*ast.Ident); ok && id.Name == "accountStatus" {
+				return []string{"Account", "ClusterAccount"}
+			}
+		}
+	}
+	return []string{"Webhook"}
+}
+
+// paramNames are the names of fn's parameters.
+func paramNames(fn *ast.FuncDecl) map[string]bool {
+	params := map[string]bool{}
+	for _, p := range fn.Type.Params.List {
+		for _, n := range p.Names {
+			params[n.Name] = true
+		}
+	}
+	return params
+}
+
+// eventFinder reads the Events that the calls of one function write.
+type eventFinder struct {
+	t        *testing.T
+	fset     *token.FileSet
+	consts   map[string]string
+	refusals []string
+	on       []string
+	params   map[string]bool
+}
+
+// emitted returns the Events call writes: none when it writes none, or when it is one of the
+// helpers (event, warn) passing on its caller's reason.
+func (e *eventFinder) emitted(call *ast.CallExpr) []emitted {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	var typ string
+	var arg int
+	switch sel.Sel.Name {
+	case "event":
+		typ, arg = "Normal", 1
+	case "warn":
+		typ, arg = "Warning", 1
+	case "Eventf":
+		arg = 3
+		if len(call.Args) <= arg {
+			return nil
+		}
+		switch et := call.Args[2].(type) {
+		case *ast.SelectorExpr:
+			typ = strings.TrimPrefix(et.Sel.Name, "EventType")
+		default:
+			e.t.Fatalf("%s: an Eventf whose type the test cannot read", e.fset.Position(call.Pos()))
+		}
+	default:
+		return nil
+	}
+	if len(call.Args) <= arg {
+		return nil
+	}
+	at := e.fset.Position(call.Pos()).String()
+	expr := call.Args[arg]
+	var reasons []string
+	if s, ok := constString(expr, e.consts); ok {
+		reasons = []string{s}
+	} else if id, ok := expr.(*ast.Ident); ok && e.params[id.Name] {
+		// The helpers themselves (event, warn): their reason is their caller's, read there.
+		return nil
+	} else if s, ok := expr.(*ast.SelectorExpr); ok && s.Sel.Name == "Reason" {
+		if x, ok := s.X.(*ast.Ident); ok && x.Name == "refusal" {
+			reasons = e.refusals
+		}
+	}
+	if len(reasons) == 0 {
+		e.t.Fatalf("%s: an Event whose reason the test cannot work out (%T); teach the test", at, expr)
+	}
+	var found []emitted
+	for _, r := range reasons {
+		for _, o := range e.on {
+			found = append(found, emitted{reason: r, typ: typ, on: o, at: at})
 		}
 	}
 	return found

@@ -54,60 +54,96 @@ func TestWebhookIndex(t *testing.T) {
 	x.synced = func() bool { return true }
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	key := func(id string) string { return x.remoteKeyOf(indexedWebhook("", "", "", id)) }
-	owners := func(id string, except types.UID) []types.NamespacedName {
-		t.Helper()
-		got, err := x.recordedBy(ctx, key(id), except)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got
+	c := &indexCheck{t: t, x: x, ctx: ctx}
+	c.recordedOwners()
+	c.sharedHash()
+	c.namespacesAndSecrets()
+	// Before the informer's first list has reached the index, an answer waits for it.
+	x.synced = func() bool { return false }
+	short, cancelShort := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancelShort()
+	if _, err := x.recordedBy(short, c.key("42"), ""); err == nil {
+		t.Fatal("an index that has not seen the first list answered")
 	}
+}
 
+// indexCheck is one webhookIndex under test, with its questions.
+type indexCheck struct {
+	t   *testing.T
+	x   *webhookIndex
+	ctx context.Context
+}
+
+// key is the index's key of remote id.
+func (c *indexCheck) key(id string) string { return c.x.remoteKeyOf(indexedWebhook("", "", "", id)) }
+
+// owners are the Webhooks that record remote id, but except.
+func (c *indexCheck) owners(id string, except types.UID) []types.NamespacedName {
+	c.t.Helper()
+	got, err := c.x.recordedBy(c.ctx, c.key(id), except)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return got
+}
+
+// recordedOwners: who records an id follows the Webhooks' status, a conflict names both, and
+// nothing stays once no Webhook records the id.
+func (c *indexCheck) recordedOwners() {
+	t, x := c.t, c.x
 	a := indexedWebhook("team-a", "a", "uid-a", "")
 	b := indexedWebhook("team-b", "b", "uid-b", "42")
 	x.put(a)
 	x.put(b)
-	if got := owners("42", "uid-a"); len(got) != 1 || got[0] != (types.NamespacedName{Namespace: "team-b", Name: "b"}) {
+	if got := c.owners("42", "uid-a"); len(got) != 1 || got[0] != (types.NamespacedName{Namespace: "team-b", Name: "b"}) {
 		t.Fatalf("owners of 42 = %v, want team-b/b", got)
 	}
-	if got := owners("42", "uid-b"); len(got) != 0 {
+	if got := c.owners("42", "uid-b"); len(got) != 0 {
 		t.Fatalf("a Webhook is named as the other owner of its own id: %v", got)
 	}
 	// a takes 42 as well (a conflict): both are recorded; then b moves to 43.
 	a2 := indexedWebhook("team-a", "a", "uid-a", "42")
 	x.put(a2)
-	if got := owners("42", ""); len(got) != 2 {
+	if got := c.owners("42", ""); len(got) != 2 {
 		t.Fatalf("owners of 42 = %v, want both", got)
 	}
 	x.put(indexedWebhook("team-b", "b", "uid-b", "43"))
-	if got := owners("42", ""); len(got) != 1 || got[0].Name != "a" {
+	if got := c.owners("42", ""); len(got) != 1 || got[0].Name != "a" {
 		t.Fatalf("owners of 42 after b moved = %v, want a", got)
 	}
 	// b is deleted through a tombstone; a's status loses its id.
 	x.remove(toolscache.DeletedFinalStateUnknown{Key: "team-b/b", Obj: b})
 	x.put(a)
-	if got := owners("43", ""); len(got) != 0 {
+	if got := c.owners("43", ""); len(got) != 0 {
 		t.Fatalf("a deleted Webhook still owns 43: %v", got)
 	}
-	if got := owners("42", ""); len(got) != 0 {
+	if got := c.owners("42", ""); len(got) != 0 {
 		t.Fatalf("a Webhook whose status lost its id still owns 42: %v", got)
 	}
 	if len(x.byRemote) != 0 || len(x.remoteOf) != 0 {
 		t.Fatalf("the index keeps entries for no remote id: %v %v", x.byRemote, x.remoteOf)
 	}
+}
 
-	// A hash shared by two keys never names the Webhook of the other key.
+// sharedHash: a hash shared by two keys never names the Webhook of the other key.
+func (c *indexCheck) sharedHash() {
+	t, x := c.t, c.x
 	z := indexedWebhook("team-z", "z", "uid-z", "99")
 	x.put(z)
-	h := maphash.String(x.seed, key("42"))
+	h := maphash.String(x.seed, c.key("42"))
 	x.byRemote[h] = append(x.byRemote[h], claim{uid: z.UID, key: types.NamespacedName{Namespace: "team-z", Name: "z"}})
-	if got := owners("42", ""); len(got) != 0 {
+	if got := c.owners("42", ""); len(got) != 0 {
 		t.Fatalf("a Webhook recording 99 is named as the owner of 42 through a shared hash: %v", got)
 	}
 	delete(x.byRemote, h)
 	x.remove(z)
+}
 
+// namespacesAndSecrets: the Webhooks of a namespace, those that read a Secret, and an emptied
+// namespace leaving the index.
+func (c *indexCheck) namespacesAndSecrets() {
+	t, x := c.t, c.x
+	x.put(indexedWebhook("team-a", "a", "uid-a", ""))
 	x.put(indexedWebhook("team-a", "c", "uid-c", "", "creds"))
 	var names []string
 	x.eachInNamespace("team-a", func(wh *hooksv1alpha1.Webhook) { names = append(names, wh.Name) })
@@ -117,21 +153,13 @@ func TestWebhookIndex(t *testing.T) {
 	}
 	r := &WebhookReconciler{index: x}
 	s := indexedWebhook("team-a", "creds", "uid-s", "")
-	if reqs := r.webhooksForSecret(ctx, s); len(reqs) != 1 || reqs[0].Name != "c" {
+	if reqs := r.webhooksForSecret(c.ctx, s); len(reqs) != 1 || reqs[0].Name != "c" {
 		t.Fatalf("Secret creds maps to %v, want team-a/c only", reqs)
 	}
 	x.remove(indexedWebhook("team-a", "a", "uid-a", ""))
 	x.remove(indexedWebhook("team-a", "c", "uid-c", ""))
 	if len(x.byNamespace) != 0 {
 		t.Fatalf("an emptied namespace stays in the index: %v", x.byNamespace)
-	}
-
-	// Before the informer's first list has reached the index, an answer waits for it.
-	x.synced = func() bool { return false }
-	short, cancelShort := context.WithTimeout(ctx, 100*time.Millisecond)
-	defer cancelShort()
-	if _, err := x.recordedBy(short, key("42"), ""); err == nil {
-		t.Fatal("an index that has not seen the first list answered")
 	}
 }
 
