@@ -17,9 +17,6 @@ limitations under the License.
 package controllers
 
 import (
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"maps"
 	"path/filepath"
 	"regexp"
@@ -34,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/apiconsts"
 )
 
 // namespaceShards owns the namespaces it lists and reports share as its part of the space.
@@ -163,40 +161,13 @@ func TestWebhooksGaugeCountsOwnedNamespaces(t *testing.T) {
 // constant of api/v1alpha1 (read from its source, so that a new reason fails here until the help
 // lists it), and None; the help of hookkeeper_shard_share is there too.
 func TestWebhooksHelpListsEveryReason(t *testing.T) {
-	fset := token.NewFileSet()
-	files, err := filepath.Glob(filepath.Join("..", "api", "v1alpha1", "*.go"))
+	consts, err := apiconsts.Strings(filepath.Join("..", "api", "v1alpha1"), "Reason")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var reasons []string
-	for _, file := range files {
-		if strings.HasSuffix(file, "_test.go") || strings.HasPrefix(filepath.Base(file), "zz_") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, file, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, decl := range f.Decls {
-			gen, ok := decl.(*ast.GenDecl)
-			if !ok || gen.Tok != token.CONST {
-				continue
-			}
-			for _, spec := range gen.Specs {
-				vs := spec.(*ast.ValueSpec)
-				for i, name := range vs.Names {
-					if !strings.HasPrefix(name.Name, "Reason") || i >= len(vs.Values) {
-						continue
-					}
-					lit, ok := vs.Values[i].(*ast.BasicLit)
-					if !ok || lit.Kind != token.STRING {
-						continue
-					}
-					v, _ := strconv.Unquote(lit.Value)
-					reasons = append(reasons, v)
-				}
-			}
-		}
+	for _, v := range consts {
+		reasons = append(reasons, v)
 	}
 	if len(reasons) < 10 {
 		t.Fatalf("found only %d Reason constants in api/v1alpha1: %v", len(reasons), reasons)

@@ -23,15 +23,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +36,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/apiconsts"
 )
 
 const (
@@ -836,45 +833,9 @@ func syntheticWebhook(status, reason, message string) map[string]any {
 // reasonConstants parses api/v1alpha1 for the constants named Reason*, by name and value.
 func reasonConstants(t *testing.T) map[string]string {
 	t.Helper()
-	fset := token.NewFileSet()
-	dir := filepath.Join("..", "..", "api", "v1alpha1")
-	entries, err := os.ReadDir(dir)
+	out, err := apiconsts.Strings(filepath.Join("..", "..", "api", "v1alpha1"), "Reason")
 	if err != nil {
 		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, decl := range f.Decls {
-			gen, ok := decl.(*ast.GenDecl)
-			if !ok || gen.Tok != token.CONST {
-				continue
-			}
-			for _, spec := range gen.Specs {
-				vs := spec.(*ast.ValueSpec)
-				for i, name := range vs.Names {
-					if !strings.HasPrefix(name.Name, "Reason") || i >= len(vs.Values) {
-						continue
-					}
-					lit, ok := vs.Values[i].(*ast.BasicLit)
-					if !ok || lit.Kind != token.STRING {
-						t.Errorf("%s is not a plain string constant; classify it by hand", name.Name)
-						continue
-					}
-					value, err := strconv.Unquote(lit.Value)
-					if err != nil {
-						t.Fatal(err)
-					}
-					out[name.Name] = value
-				}
-			}
-		}
 	}
 	return out
 }
