@@ -18,8 +18,6 @@ package operator
 
 import (
 	"context"
-	"net"
-	"net/http"
 	"testing"
 
 	promtestutil "github.com/prometheus/client_golang/prometheus/testutil"
@@ -97,15 +95,12 @@ func serveSimulators(t *testing.T, sims []simulator.Descriptor) (map[string]stri
 	urls := map[string]string{}
 	fakes := map[string]simulator.Local{}
 	for _, sd := range sims {
-		fake := sd.New(false)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		fake, err := sd.Serve(false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := &http.Server{Handler: fake.Handler()}
-		go func() { _ = srv.Serve(ln) }()
-		t.Cleanup(func() { _ = srv.Close() })
-		urls[sd.Provider], fakes[sd.Provider] = "http://"+ln.Addr().String()+sd.APIPath, fake
+		t.Cleanup(func() { _ = fake.Close() })
+		urls[sd.Provider], fakes[sd.Provider] = fake.URL, fake.Local
 	}
 	return urls, fakes
 }
@@ -118,11 +113,7 @@ func createAndDelete(t *testing.T, p providers.Provider, d providers.Descriptor,
 	spec := d.Sample()
 	spec.TargetURL = "https://hooks.example.com/seam/" + d.Name
 	acct.Spec(&spec, 0)
-	creds := map[string][]byte{}
-	for k, v := range acct.Credentials {
-		creds[k] = []byte(v)
-	}
-	req := &providers.Request{Owner: "seam/" + d.Name, Spec: &spec, Credentials: creds}
+	req := acct.Request("seam/"+d.Name, &spec)
 	ctx := context.Background()
 	if err := p.Validate(req); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,6 @@ package simulator_test
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"testing"
 
@@ -45,15 +44,12 @@ func TestEverySimulatorRecordsMutations(t *testing.T) {
 			if !ok {
 				t.Fatalf("no provider %q in the catalog", sd.Provider)
 			}
-			fake := sd.New(false)
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			fake, err := sd.Serve(false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := &http.Server{Handler: fake.Handler()}
-			go func() { _ = srv.Serve(ln) }()
-			t.Cleanup(func() { _ = srv.Close() })
-			url := "http://" + ln.Addr().String() + sd.APIPath
+			t.Cleanup(func() { _ = fake.Close() })
+			url := fake.URL
 			acct := fake.NewAccount("mutations", url)
 
 			settings := providers.Settings{HTTPClient: &http.Client{Transport: loopback.Transport()}, AllowInsecure: true,
@@ -64,11 +60,7 @@ func TestEverySimulatorRecordsMutations(t *testing.T) {
 			p := d.Build(settings)
 			spec := hooksv1alpha1.WebhookSpec{Provider: d.Type, TargetURL: "https://hooks.example.com/team-a/first"}
 			acct.Spec(&spec, 0)
-			creds := map[string][]byte{}
-			for k, v := range acct.Credentials {
-				creds[k] = []byte(v)
-			}
-			req := &providers.Request{Owner: "team-a/first", Spec: &spec, Credentials: creds}
+			req := acct.Request("team-a/first", &spec)
 			driveLifecycle(t, p, req)
 			checkMutations(t, fake.Mutations(), ua, spec.TargetURL)
 		})
