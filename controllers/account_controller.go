@@ -38,8 +38,8 @@ import (
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	policy "github.com/hookkeeper/hookkeeper/internal/accounts"
+	"github.com/hookkeeper/hookkeeper/internal/ratelimit"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // accountStatus keeps the status of Accounts and ClusterAccounts: Ready from one authenticated

@@ -37,8 +37,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 // This file is the fault-injection suite: every spec breaks something between the operator, the

@@ -32,11 +32,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
 	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
 	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
 	"github.com/hookkeeper/hookkeeper/providers/providertest/example"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
 

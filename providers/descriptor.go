@@ -23,7 +23,7 @@ import (
 	"strings"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/providers/egress"
+	"github.com/hookkeeper/hookkeeper/internal/egress"
 )
 
 // Descriptor is everything the rest of the program needs to know about one provider: main (its

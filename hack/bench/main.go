@@ -16,7 +16,7 @@ limitations under the License.
 
 // Command bench measures hookkeeper under load on one machine, with no cluster and no SaaS: a
 // local control plane, the four provider simulators answering after a set latency, and the
-// operator built from this repository and run as a process of its own (internal/localenv).
+// operator built from this repository and run as a process of its own (internal/test/localenv).
 // In one run it measures
 //
 //   - how long N Webhooks take to become Ready, next to a floor: the same N objects created and
@@ -56,7 +56,7 @@ import (
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/internal/test/localenv"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
 )
 

@@ -33,7 +33,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/internal/test/localenv"
 )
 
 // appliedSamples is what applySamples put on the server.

@@ -31,10 +31,10 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/hookkeeper/hookkeeper/internal/egress"
+	"github.com/hookkeeper/hookkeeper/internal/ratelimit"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
-	"github.com/hookkeeper/hookkeeper/providers/egress"
-	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // Config holds the command line.

@@ -24,7 +24,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
+	"github.com/hookkeeper/hookkeeper/internal/ratelimit"
 )
 
 // parseFlags binds a fresh config to a flag set and parses args with it.

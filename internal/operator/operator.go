@@ -37,9 +37,9 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 	"github.com/hookkeeper/hookkeeper/controllers"
 	"github.com/hookkeeper/hookkeeper/internal/config"
+	"github.com/hookkeeper/hookkeeper/internal/ratelimit"
 	"github.com/hookkeeper/hookkeeper/internal/recorder"
 	"github.com/hookkeeper/hookkeeper/internal/sharding"
-	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // Build describes the binary: what `hookkeeper version` prints, which the operator logs at start

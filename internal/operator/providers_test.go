@@ -29,9 +29,9 @@ import (
 
 	"github.com/hookkeeper/hookkeeper/internal/config"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
+	"github.com/hookkeeper/hookkeeper/internal/ratelimit"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
-	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // newOperator returns the operator of a fresh config bound to a flag set and parsed from args.

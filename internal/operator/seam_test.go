@@ -22,11 +22,11 @@ import (
 
 	promtestutil "github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/hookkeeper/hookkeeper/internal/egress"
 	"github.com/hookkeeper/hookkeeper/internal/metrics"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog/catalogtest"
-	"github.com/hookkeeper/hookkeeper/providers/egress"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 // TestRegistryOfTheTestsCatalog builds the registry of the tests' catalog (the four providers and

@@ -25,10 +25,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookkeeper/hookkeeper/internal/test/testutil"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk"
 	"github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 func TestTokenFetchedOnceForEveryWebhookOfAClient(t *testing.T) {

@@ -20,8 +20,8 @@ import (
 	"testing"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/egress"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/egress"
 )
 
 // spellingVariant is an edit of a descriptor's sample spec.

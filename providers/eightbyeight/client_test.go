@@ -27,9 +27,9 @@ import (
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/test/testutil"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 func TestRegionURL(t *testing.T) {

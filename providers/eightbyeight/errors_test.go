@@ -25,10 +25,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/hookkeeper/hookkeeper/internal/test/testutil"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 // TestTypedErrors covers 8x8's own answers: its error codes in the message and its errorId as the

@@ -24,10 +24,10 @@ import (
 	"testing"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/test/testutil"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight"
 	"github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 func TestCapabilities(t *testing.T) {

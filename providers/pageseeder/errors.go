@@ -27,8 +27,8 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/hookkeeper/hookkeeper/internal/egress"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/egress"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
 )
 

@@ -29,9 +29,9 @@ import (
 	"golang.org/x/oauth2"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/test/testutil"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 )
 
 // The fuzz targets below prove that nothing PageSeeder (or a man in the middle) answers can panic

@@ -25,10 +25,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookkeeper/hookkeeper/internal/ratelimit"
+	"github.com/hookkeeper/hookkeeper/internal/test/testutil"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
-	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 // TokenEnv is the OAuth token endpoint of a SaaS whose requests carry client-credentials tokens

@@ -21,8 +21,8 @@ import (
 	"testing"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/test/testutil"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
 	"github.com/hookkeeper/hookkeeper/providers/webex"
 	"github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )

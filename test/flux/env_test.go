@@ -24,10 +24,10 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/internal/test/localenv"
 )
 
-// The control plane, the simulators and the operator process are internal/localenv's, as
+// The control plane, the simulators and the operator process are internal/test/localenv's, as
 // `make demo` and `make bench` run them.
 
 // startControlPlane starts kube-apiserver and etcd from $KUBEBUILDER_ASSETS with the CRDs of

@@ -17,7 +17,7 @@ limitations under the License.
 // Package flux holds no code, only a test of what a Flux Kustomization with `wait: true` does
 // with Webhooks. It drives Flux's own apply-and-wait engine, github.com/fluxcd/pkg/ssa (the one
 // kustomize-controller runs, with its kstatus poller), against the operator as a process of its
-// own, a local control plane and the provider simulators (internal/localenv's, as `make demo`
+// own, a local control plane and the provider simulators (internal/test/localenv's, as `make demo`
 // runs them): the samples become Current once the operator has made their remote webhooks, and a
 // Webhook the operator refuses fails the wait within seconds instead of at its timeout.
 //
@@ -50,7 +50,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/internal/localenv"
+	"github.com/hookkeeper/hookkeeper/internal/test/localenv"
 )
 
 // waitOptions are kustomize-controller's health-check settings: its 5-second poll, a

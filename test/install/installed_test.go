@@ -43,8 +43,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/internal/localenv"
 	"github.com/hookkeeper/hookkeeper/internal/sharding"
+	"github.com/hookkeeper/hookkeeper/internal/test/localenv"
 	apsfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
 	e8fake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
 	psfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"

@@ -31,7 +31,7 @@ import (
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
 
 	"github.com/hookkeeper/hookkeeper/internal/sharding"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 // The analysis of the Lease record runs here on made-up events, without a control plane: a

@@ -24,7 +24,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 const (

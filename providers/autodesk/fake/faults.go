@@ -16,7 +16,7 @@ limitations under the License.
 
 package fake
 
-import "github.com/hookkeeper/hookkeeper/providers/simulator"
+import "github.com/hookkeeper/hookkeeper/internal/test/simulator"
 
 // Fault makes matching requests fail. Its Key is the client id: for the token endpoint the Basic
 // user (or form client_id), for the API the client the bearer token was issued to, or the token

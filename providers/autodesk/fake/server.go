@@ -33,7 +33,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 // Hook is a hook as the fake stores it: the HookDetails wire fields, plus the region that holds

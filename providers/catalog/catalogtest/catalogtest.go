@@ -23,12 +23,12 @@ limitations under the License.
 package catalogtest
 
 import (
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/catalog/simulated"
 	"github.com/hookkeeper/hookkeeper/providers/providertest/example"
 	examplefake "github.com/hookkeeper/hookkeeper/providers/providertest/example/fake"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 // All returns catalog.All() and the example provider's descriptor. Each call returns a new slice.

@@ -21,10 +21,10 @@ limitations under the License.
 package simulated
 
 import (
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 	autodeskfake "github.com/hookkeeper/hookkeeper/providers/autodesk/fake"
 	eightbyeightfake "github.com/hookkeeper/hookkeeper/providers/eightbyeight/fake"
 	pageseederfake "github.com/hookkeeper/hookkeeper/providers/pageseeder/fake"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
 	webexfake "github.com/hookkeeper/hookkeeper/providers/webex/fake"
 )
 

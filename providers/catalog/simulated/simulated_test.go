@@ -63,7 +63,7 @@ func TestOperatorLinksNoSimulator(t *testing.T) {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
 	for _, pkg := range strings.Fields(string(out)) {
-		if strings.HasSuffix(pkg, "/fake") || pkg == "net/http/httptest" || strings.HasSuffix(pkg, "/providers/simulator") ||
+		if strings.HasSuffix(pkg, "/fake") || pkg == "net/http/httptest" || strings.HasSuffix(pkg, "/internal/test/simulator") ||
 			strings.HasSuffix(pkg, "/catalog/simulated") || strings.HasSuffix(pkg, "/catalog/catalogtest") || strings.HasSuffix(pkg, "/providertest/example") {
 			t.Errorf("the operator binary links %s", pkg)
 		}

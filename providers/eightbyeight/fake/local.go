@@ -22,7 +22,7 @@ import (
 	"fmt"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 // Simulator describes the 8x8 simulator to the local environment (providers/catalog/simulated).

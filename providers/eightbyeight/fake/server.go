@@ -29,7 +29,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 // Hook is a webhook as the fake stores it, with its secrets in clear so that tests can check what

@@ -32,8 +32,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/hookkeeper/hookkeeper/internal/egress"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/egress"
 )
 
 // MaxBodyBytes caps what is read of any response, so a misbehaving server cannot exhaust memory.

@@ -26,8 +26,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookkeeper/hookkeeper/internal/ratelimit"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/ratelimit"
 )
 
 func TestReadLimited(t *testing.T) {

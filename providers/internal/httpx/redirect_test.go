@@ -28,8 +28,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookkeeper/hookkeeper/internal/egress"
 	"github.com/hookkeeper/hookkeeper/providers"
-	"github.com/hookkeeper/hookkeeper/providers/egress"
 )
 
 // redirectPair is a server that answers every request with a redirect to a second server, on

@@ -22,7 +22,7 @@ import (
 	"sync/atomic"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 // Simulator describes the PageSeeder simulator to the local environment

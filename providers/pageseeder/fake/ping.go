@@ -30,7 +30,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 // SecretHeader is the header that carries the random value a receiver must echo.

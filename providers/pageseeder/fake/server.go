@@ -33,7 +33,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 // Hook is a webhook as the simulator stores it. Events, Projects and Groups are comma-separated,

@@ -16,7 +16,7 @@ limitations under the License.
 
 package fake
 
-import "github.com/hookkeeper/hookkeeper/providers/simulator"
+import "github.com/hookkeeper/hookkeeper/internal/test/simulator"
 
 // Fault makes matching requests fail; its Key is the bearer token. See simulator.Fault.
 type Fault = simulator.Fault

@@ -20,7 +20,7 @@ import (
 	"fmt"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 // Simulator describes the Webex simulator to the local environment (providers/catalog/simulated).

@@ -27,7 +27,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 )
 
 // Hook is a webhook as the fake stores and serves it.

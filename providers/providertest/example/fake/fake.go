@@ -28,8 +28,8 @@ import (
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 	"github.com/hookkeeper/hookkeeper/providers/providertest/example"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 // Fault is a fault to inject; see simulator.Fault.

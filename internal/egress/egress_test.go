@@ -23,7 +23,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hookkeeper/hookkeeper/providers/egress"
+	"github.com/hookkeeper/hookkeeper/internal/egress"
 )
 
 // parseCases are Parse's inputs, with the canonical policy or the error they give.

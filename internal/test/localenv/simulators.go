@@ -30,9 +30,9 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 	"github.com/hookkeeper/hookkeeper/providers/catalog"
 	"github.com/hookkeeper/hookkeeper/providers/catalog/simulated"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 // SimulatorOptions configures the simulators that StartSimulators serves.

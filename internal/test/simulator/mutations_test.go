@@ -22,10 +22,10 @@ import (
 	"testing"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/egress"
+	"github.com/hookkeeper/hookkeeper/internal/test/simulator"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/catalog/catalogtest"
-	"github.com/hookkeeper/hookkeeper/providers/egress"
-	"github.com/hookkeeper/hookkeeper/providers/simulator"
 )
 
 // TestEverySimulatorRecordsMutations drives each provider of the tests' catalog (the example

@@ -29,8 +29,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookkeeper/hookkeeper/providers/egress"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
+	"github.com/hookkeeper/hookkeeper/internal/egress"
+	"github.com/hookkeeper/hookkeeper/internal/test/testutil"
 )
 
 // countingServer is an HTTP server on 127.0.0.1 that counts the connections made to it.

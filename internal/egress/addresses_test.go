@@ -24,8 +24,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookkeeper/hookkeeper/providers/egress"
-	"github.com/hookkeeper/hookkeeper/providers/internal/testutil"
+	"github.com/hookkeeper/hookkeeper/internal/egress"
+	"github.com/hookkeeper/hookkeeper/internal/test/testutil"
 )
 
 const (
