@@ -20,8 +20,6 @@ import (
 	"context"
 	"hash/maphash"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -165,7 +163,7 @@ func (c *indexCheck) namespacesAndSecrets() {
 
 // Equal strings of cached objects share one copy; the table stays bounded.
 func TestInternShares(t *testing.T) {
-	in := &interner{m: map[string]string{}}
+	in := newInterner()
 	mk := func() *hooksv1alpha1.Webhook {
 		wh := indexedWebhook(string([]byte("team-a")), "a", "uid-a", "", string([]byte("creds")))
 		wh.Finalizers = []string{string([]byte("hooks.hookkeeper.dev/finalizer"))}
@@ -183,16 +181,10 @@ func TestInternShares(t *testing.T) {
 	if a.Namespace != "team-a" || b.Status.Conditions[0].Reason != "Created" {
 		t.Fatal("interning changed a value")
 	}
-	for i := range 3 * maxInternedStrings {
-		in.intern(strconv.Itoa(i))
-	}
-	if len(in.m) > maxInternedStrings {
-		t.Fatalf("the table holds %d strings, bound %d", len(in.m), maxInternedStrings)
-	}
-	long := strings.Repeat("x", maxInterned+1)
-	in.intern(long)
-	if _, ok := in.m[long]; ok {
-		t.Fatal("a string longer than the bound was kept")
+	// The table's bounds are intern.Table's (tested there): at most 1024 strings, none over
+	// 128 bytes.
+	if in.table.MaxStrings != 1024 || in.table.MaxLen != 128 {
+		t.Fatalf("the interner's bounds are %d strings of %d bytes, want 1024 of 128", in.table.MaxStrings, in.table.MaxLen)
 	}
 }
 

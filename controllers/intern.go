@@ -17,48 +17,28 @@ limitations under the License.
 package controllers
 
 import (
-	"sync"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
-)
-
-// Bounds of the interner: strings longer than maxInterned are rare repeats (and kept as they
-// are), and a table that reaches maxInternedStrings starts again, so that a tenant who writes
-// many distinct values costs the table a bounded size, never the cache its sharing.
-const (
-	maxInterned        = 128
-	maxInternedStrings = 1024
+	"github.com/hookkeeper/hookkeeper/internal/intern"
 )
 
 // interner makes equal strings of the cached objects share one copy. The JSON decoder gives
 // every string of every object its own allocation; at 10,000 Webhooks the same apiVersion,
 // namespace, finalizer, credentials name and condition types, statuses and reasons repeated in
-// every object cost megabytes.
+// every object cost megabytes. Its table is bounded (intern.Table): strings longer than 128
+// bytes are rare repeats, and a table that reaches 1024 strings starts again, so that a tenant
+// who writes many distinct values costs the table a bounded size, never the cache its sharing.
 type interner struct {
-	mu sync.Mutex
-	m  map[string]string
+	table intern.Table
 }
 
-var cacheStrings = &interner{m: map[string]string{}}
+func newInterner() *interner { return &interner{table: intern.Table{MaxLen: 128, MaxStrings: 1024}} }
 
-// intern returns the table's copy of s, adding s when it is new.
-func (in *interner) intern(s string) string {
-	if s == "" || len(s) > maxInterned {
-		return s
-	}
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if c, ok := in.m[s]; ok {
-		return c
-	}
-	if len(in.m) >= maxInternedStrings {
-		clear(in.m)
-	}
-	in.m[s] = s
-	return s
-}
+var cacheStrings = newInterner()
+
+// intern returns the table's copy of s.
+func (in *interner) intern(s string) string { return in.table.String(s) }
 
 func (in *interner) internAll(ss []string) {
 	for i := range ss {

@@ -36,9 +36,9 @@ import (
 	"time"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/intern"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
-	"github.com/hookkeeper/hookkeeper/providers/internal/intern"
 	"github.com/hookkeeper/hookkeeper/providers/internal/oauth"
 )
 

@@ -30,9 +30,9 @@ import (
 	"strings"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/intern"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
-	"github.com/hookkeeper/hookkeeper/providers/internal/intern"
 )
 
 const (

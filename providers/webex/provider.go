@@ -23,9 +23,9 @@ import (
 	"net/http"
 
 	hooksv1alpha1 "github.com/hookkeeper/hookkeeper/api/v1alpha1"
+	"github.com/hookkeeper/hookkeeper/internal/intern"
 	"github.com/hookkeeper/hookkeeper/providers"
 	"github.com/hookkeeper/hookkeeper/providers/internal/httpx"
-	"github.com/hookkeeper/hookkeeper/providers/internal/intern"
 )
 
 const (

@@ -14,10 +14,12 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package intern gives the strings that repeat from one remote webhook to the next (statuses,
-// event names, regions) one shared copy, for the slim objects that providers keep in an account
-// snapshot. It uses the standard library's unique package, whose table holds nothing that is no
-// longer used, so values a SaaS sends cannot make it grow without bound.
+// Package intern gives repeated strings one shared copy, the one home of interning. String (and
+// Strings) use the standard library's unique package, whose table holds nothing that is no longer
+// used, so values a SaaS sends cannot make it grow without bound: the providers intern the
+// strings that repeat from one remote webhook to the next (statuses, event names, regions) in the
+// slim objects of an account snapshot. Table is a bounded table for the strings of the
+// informers' objects (controllers), which are replaced on every update.
 package intern
 
 import "unique"
